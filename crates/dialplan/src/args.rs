@@ -1,0 +1,1 @@
+//! Argument splitting (owned by the expressions work).

@@ -1,0 +1,1 @@
+//! `$[...]` expressions (owned by the expressions work).

@@ -1,0 +1,1 @@
+//! Dialplan functions, one file each (owned by the expressions work).

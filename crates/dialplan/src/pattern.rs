@@ -1,0 +1,1 @@
+//! Extension patterns and Asterisk's ordering of extensions (owned by the patterns work).

@@ -1,0 +1,1 @@
+//! `dialplan show` (owned by the patterns work).

@@ -1,0 +1,1 @@
+//! `${...}` substitution (owned by the expressions work).

@@ -1,0 +1,1 @@
+//! Persistent state (owned by the store work).
