@@ -6,12 +6,16 @@
 //! `PATH:LINE: error: MESSAGE`.
 
 mod diag;
+mod glob;
+mod lines;
 mod parse;
 mod source;
+mod truth;
 
 pub use diag::{Diagnostic, Severity, Span};
-pub use parse::load;
-pub use source::{FsSource, MemSource, Source};
+pub use parse::{load, load_optional, MAX_FILES, MAX_INCLUDE_DEPTH, MAX_SECTION_NAME};
+pub use source::{normalize, FsSource, MemSource, Source, MAX_FILE_BYTES};
+pub use truth::{ast_false, ast_true};
 
 /// `key = value` or `key => value`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
