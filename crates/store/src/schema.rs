@@ -1,0 +1,34 @@
+//! The SQLite schema as an ordered list of migrations; `PRAGMA user_version` records how many
+//! have run. Append only: a released migration is never edited. Registrations, CDR and the
+//! voicemail index arrive as new entries at the end.
+
+use rusqlite::Connection;
+
+use crate::{Result, StoreError};
+
+/// Migration N (1-based) brings the schema from version N-1 to N.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the astdb, with Asterisk's own table layout (main/db.c), so an Asterisk
+    // astdb.sqlite3 can be copied in.
+    "CREATE TABLE IF NOT EXISTS astdb(key VARCHAR(256), value VARCHAR(256), PRIMARY KEY(key));",
+];
+
+pub fn version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+}
+
+/// Run every migration the database has not seen, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<()> {
+    let known = MIGRATIONS.len() as i64;
+    let found = version(conn)?;
+    if found > known {
+        return Err(StoreError::SchemaTooNew { found, known });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! The embedded SQLite backend.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::astdb::{full_key, tree_prefix};
+use crate::{schema, Result, Store};
+
+/// How long a writer waits for another process holding the database (e.g. `tandem cli`).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The astdb and friends in one SQLite file. One connection behind a mutex: SQLite serialises
+/// writers anyway, and the astdb sees a handful of writes per call at most.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the database file, switch it to WAL and bring the schema up
+    /// to date.
+    pub fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        schema::migrate(&mut conn)?;
+        Ok(SqliteStore { conn: Mutex::new(conn) })
+    }
+
+    /// A private database that lives as long as the value (tests, `dialplan run`).
+    pub fn open_in_memory() -> Result<Self> {
+        let mut conn = Connection::open_in_memory()?;
+        schema::migrate(&mut conn)?;
+        Ok(SqliteStore { conn: Mutex::new(conn) })
+    }
+
+    /// The schema version (number of migrations applied).
+    pub fn schema_version(&self) -> Result<i64> {
+        schema::version(&self.lock())
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic elsewhere while holding the lock leaves SQLite itself consistent (an open
+        // transaction rolls back), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+// Tree matching is Asterisk's own SQL: `key || '/' LIKE prefix || '/' || '%'`. So `/fam`
+// covers `/fam/x` but not `/family/x`; and like Asterisk, the match ignores ASCII case and
+// treats `_` and `%` in the prefix as wildcards.
+const TREE_MATCH: &str = "key || '/' LIKE ?1 || '/' || '%'";
+
+impl Store for SqliteStore {
+    fn db_get(&self, family: &str, key: &str) -> Result<Option<String>> {
+        let k = full_key(family, key)?;
+        let conn = self.lock();
+        let v = conn
+            .query_row("SELECT value FROM astdb WHERE key = ?1", params![k], |r| r.get::<_, Option<String>>(0))
+            .optional()?;
+        Ok(v.flatten())
+    }
+
+    fn db_put(&self, family: &str, key: &str, value: &str) -> Result<()> {
+        let k = full_key(family, key)?;
+        self.lock().execute("INSERT OR REPLACE INTO astdb (key, value) VALUES (?1, ?2)", params![k, value])?;
+        Ok(())
+    }
+
+    fn db_delete(&self, family: &str, key: &str) -> Result<Option<String>> {
+        let k = full_key(family, key)?;
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let old = tx
+            .query_row("SELECT value FROM astdb WHERE key = ?1", params![k], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten();
+        tx.execute("DELETE FROM astdb WHERE key = ?1", params![k])?;
+        tx.commit()?;
+        Ok(old)
+    }
+
+    fn db_deltree(&self, family: &str, subtree: Option<&str>) -> Result<usize> {
+        let prefix = tree_prefix(family, subtree)?;
+        let conn = self.lock();
+        let n = match prefix {
+            Some(p) => conn.execute(&format!("DELETE FROM astdb WHERE {TREE_MATCH}"), params![p])?,
+            None => conn.execute("DELETE FROM astdb", [])?,
+        };
+        Ok(n)
+    }
+
+    fn db_show(&self, prefix: Option<&str>) -> Result<Vec<(String, String)>> {
+        let conn = self.lock();
+        let p = prefix.map(|p| p.trim_start_matches('/')).filter(|p| !p.is_empty());
+        let (sql, arg) = match p {
+            Some(p) => {
+                let (family, tree) = match p.split_once('/') {
+                    Some((f, t)) => (f, Some(t)),
+                    None => (p, None),
+                };
+                (format!("SELECT key, value FROM astdb WHERE {TREE_MATCH} ORDER BY key"), tree_prefix(family, tree)?)
+            }
+            None => ("SELECT key, value FROM astdb ORDER BY key".to_string(), None),
+        };
+        let mut stmt = conn.prepare(&sql)?;
+        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, Option<String>)> { Ok((r.get(0)?, r.get(1)?)) };
+        let rows = match &arg {
+            Some(a) => stmt.query_map(params![a], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        Ok(rows.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect())
+    }
+}
