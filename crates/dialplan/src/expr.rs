@@ -1,1 +1,0 @@
-//! `$[...]` expressions (owned by the expressions work).
