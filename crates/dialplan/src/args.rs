@@ -15,6 +15,10 @@
 //!   `max - 1` arguments are found, the last one is the untouched rest of the string
 //!   (no quote or backslash removal in it).
 //!
+//! Usage in Asterisk's applications: `ExecIf(cond?app:app)` is `split_limit(data, '?', 2)` then
+//! `split_raw_limit(rest, ':', 2)`; `Set(name=value)` and `IF()` use plain `strsep`
+//! (`str::split_once`), not this splitter.
+//!
 //! An empty string has no arguments (`argc == 0`); a trailing separator adds one empty
 //! argument (`"a,"` is `["a", ""]`).
 

@@ -67,8 +67,8 @@ impl Val {
         }
     }
 
-    /// `to_number`: false for a plain string.
-    fn to_number(&mut self) -> bool {
+    /// `coerce_number`: false for a plain string.
+    fn coerce_number(&mut self) -> bool {
         match self {
             Val::Num(_) => true,
             Val::Str(_) => false,
@@ -102,7 +102,7 @@ impl Val {
         match self {
             Val::Num(n) => n.is_zero(),
             Val::Str(s) => s.is_empty(),
-            Val::NumStr(s) => s.is_empty() || (self.to_number() && self.num().is_zero()),
+            Val::NumStr(s) => s.is_empty() || (self.coerce_number() && self.num().is_zero()),
         }
     }
 }
@@ -313,50 +313,50 @@ impl Parser<'_> {
     }
 
     fn op_plus(&mut self, mut a: Val, mut b: Val) -> Val {
-        if !a.to_number() {
+        if !a.coerce_number() {
             self.warn("non-numeric argument");
-            return if b.to_number() { b } else { Val::Num(Num::int(0)) };
+            return if b.coerce_number() { b } else { Val::Num(Num::int(0)) };
         }
-        if !b.to_number() {
+        if !b.coerce_number() {
             return a;
         }
-        Val::Num(a.num().add(b.num()))
+        Val::Num(a.num().plus(b.num()))
     }
 
     fn op_minus(&mut self, mut a: Val, mut b: Val) -> Val {
-        if !a.to_number() {
+        if !a.coerce_number() {
             self.warn("non-numeric argument");
-            return Val::Num(if b.to_number() { b.num().neg() } else { Num::int(0) });
+            return Val::Num(if b.coerce_number() { b.num().negate() } else { Num::int(0) });
         }
-        if !b.to_number() {
+        if !b.coerce_number() {
             self.warn("non-numeric argument");
             return a;
         }
-        Val::Num(a.num().sub(b.num()))
+        Val::Num(a.num().minus(b.num()))
     }
 
     fn op_negate(&mut self, mut a: Val) -> Val {
-        if !a.to_number() {
+        if !a.coerce_number() {
             self.warn("non-numeric argument");
             return Val::Num(Num::int(0));
         }
-        Val::Num(a.num().neg())
+        Val::Num(a.num().negate())
     }
 
     fn op_times(&mut self, mut a: Val, mut b: Val) -> Val {
-        if !a.to_number() || !b.to_number() {
+        if !a.coerce_number() || !b.coerce_number() {
             self.warn("non-numeric argument");
             return Val::Num(Num::int(0));
         }
-        Val::Num(a.num().mul(b.num()))
+        Val::Num(a.num().times(b.num()))
     }
 
     fn op_div(&mut self, mut a: Val, mut b: Val) -> Val {
-        if !a.to_number() {
+        if !a.coerce_number() {
             self.warn("non-numeric argument");
             return Val::Num(Num::int(0));
         }
-        if !b.to_number() {
+        if !b.coerce_number() {
             self.warn("non-numeric argument");
             return Val::Num(Num::int(INT_MAX));
         }
@@ -364,11 +364,11 @@ impl Parser<'_> {
             self.warn("division by zero");
             return Val::Num(Num::int(INT_MAX));
         }
-        Val::Num(a.num().div(b.num()))
+        Val::Num(a.num().divide(b.num()))
     }
 
     fn op_rem(&mut self, mut a: Val, mut b: Val) -> Val {
-        if !a.to_number() || !b.to_number() {
+        if !a.coerce_number() || !b.coerce_number() {
             self.warn("non-numeric argument");
             return Val::Num(Num::int(0));
         }
@@ -376,7 +376,7 @@ impl Parser<'_> {
             self.warn("div by zero");
             return b;
         }
-        Val::Num(a.num().rem(b.num()))
+        Val::Num(a.num().fmod(b.num()))
     }
 
     /// `:` (anchored at the start) and `=~` (anywhere): the first `( )` group's text if the
@@ -417,7 +417,7 @@ impl Parser<'_> {
             return Val::Num(Num::int(0));
         }
         let unary: Option<fn(Num) -> Num> = match name {
-            "ABS" => Some(|n| if n.cmp(Num::int(0)) == Ordering::Less { n.neg() } else { n }),
+            "ABS" => Some(|n| if n.compare(Num::int(0)) == Ordering::Less { n.negate() } else { n }),
             "FLOOR" => Some(Num::floor),
             "CEIL" => Some(Num::ceil),
             "ROUND" => Some(Num::round),
@@ -452,7 +452,7 @@ impl Parser<'_> {
                 self.warn(&format!("Wrong args to {name}() function"));
                 return Val::Num(Num::int(0));
             }
-            args[0].to_number();
+            args[0].coerce_number();
             let x = args[0].num();
             if let Some(f) = unary {
                 return Val::Num(f(x));
@@ -466,8 +466,8 @@ impl Parser<'_> {
                 self.warn(&format!("Wrong args to {name}() function"));
                 return Val::Num(Num::int(0));
             }
-            args[0].to_number();
-            args[1].to_number();
+            args[0].coerce_number();
+            args[1].coerce_number();
             return Val::Num(Num::Float(f(args[0].num().to_f64(), args[1].num().to_f64())));
         }
         if !crate::functions::is_known(name) {
@@ -512,9 +512,9 @@ fn compare(mut a: Val, mut b: Val, pred: impl Fn(Ordering) -> bool) -> Val {
     let ord = if a.is_string() || b.is_string() {
         a.into_string().cmp(&b.into_string())
     } else {
-        a.to_number();
-        b.to_number();
-        a.num().cmp(b.num())
+        a.coerce_number();
+        b.coerce_number();
+        a.num().compare(b.num())
     };
     Val::Num(Num::int(i64::from(pred(ord))))
 }
@@ -523,7 +523,7 @@ fn op_cond(mut a: Val, b: Val, c: Val) -> Val {
     let truth = match &a {
         Val::Str(s) => !s.is_empty() && s != "\"\"" && s != "0",
         _ => {
-            a.to_number();
+            a.coerce_number();
             !a.num().is_zero()
         }
     };

@@ -99,20 +99,20 @@ impl Num {
             Num::Float(format!("{}.{}", if int.is_empty() { "0" } else { int }, frac).parse().unwrap_or(0.0))
         });
         if neg {
-            value.neg()
+            value.negate()
         } else {
             value
         }
     }
 
-    pub fn neg(self) -> Num {
+    pub fn negate(self) -> Num {
         match self {
             Num::Rat(n, d) => n.checked_neg().map(|n| Num::Rat(n, d)).unwrap_or(Num::Float(-(n as f64) / d as f64)),
             Num::Float(f) => Num::Float(-f),
         }
     }
 
-    pub fn add(self, o: Num) -> Num {
+    pub fn plus(self, o: Num) -> Num {
         if let (Num::Rat(a, b), Num::Rat(c, d)) = (self, o) {
             let r = (|| Num::rat(a.checked_mul(d)?.checked_add(c.checked_mul(b)?)?, b.checked_mul(d)?))();
             if let Some(r) = r {
@@ -122,11 +122,11 @@ impl Num {
         Num::Float(self.to_f64() + o.to_f64())
     }
 
-    pub fn sub(self, o: Num) -> Num {
-        self.add(o.neg())
+    pub fn minus(self, o: Num) -> Num {
+        self.plus(o.negate())
     }
 
-    pub fn mul(self, o: Num) -> Num {
+    pub fn times(self, o: Num) -> Num {
         if let (Num::Rat(a, b), Num::Rat(c, d)) = (self, o) {
             let r = (|| Num::rat(a.checked_mul(c)?, b.checked_mul(d)?))();
             if let Some(r) = r {
@@ -137,7 +137,7 @@ impl Num {
     }
 
     /// Division; the caller checks for a zero divisor.
-    pub fn div(self, o: Num) -> Num {
+    pub fn divide(self, o: Num) -> Num {
         if let (Num::Rat(a, b), Num::Rat(c, d)) = (self, o) {
             let r = (|| Num::rat(a.checked_mul(d)?, b.checked_mul(c)?))();
             if let Some(r) = r {
@@ -148,7 +148,7 @@ impl Num {
     }
 
     /// `fmodl`: the remainder has the sign of the dividend.
-    pub fn rem(self, o: Num) -> Num {
+    pub fn fmod(self, o: Num) -> Num {
         if let (Num::Rat(a, b), Num::Rat(c, d)) = (self, o) {
             let r = (|| {
                 // a/b - trunc((a/b)/(c/d)) * c/d
@@ -156,7 +156,7 @@ impl Num {
                 let den = b.checked_mul(c)?;
                 let q = num.checked_div(den)?;
                 let sub = Num::rat(q.checked_mul(c)?, d)?;
-                Some(Num::Rat(a, b).sub(sub))
+                Some(Num::Rat(a, b).minus(sub))
             })();
             if let Some(r) = r {
                 return r;
@@ -165,7 +165,7 @@ impl Num {
         Num::Float(self.to_f64() % o.to_f64())
     }
 
-    pub fn cmp(self, o: Num) -> Ordering {
+    pub fn compare(self, o: Num) -> Ordering {
         if let (Num::Rat(a, b), Num::Rat(c, d)) = (self, o) {
             if let (Some(l), Some(r)) = (a.checked_mul(d), c.checked_mul(b)) {
                 return l.cmp(&r);
@@ -188,14 +188,14 @@ impl Num {
         }
     }
     pub fn ceil(self) -> Num {
-        self.neg().floor().neg()
+        self.negate().floor().negate()
     }
     /// `roundl`: halfway cases away from zero.
     pub fn round(self) -> Num {
         match self {
             Num::Rat(n, d) => {
                 let half = Num::Rat(if n < 0 { -1 } else { 1 }, 2);
-                Num::Rat(n, d).add(half).trunc()
+                Num::Rat(n, d).plus(half).trunc()
             }
             Num::Float(f) => Num::Float(f.round()),
         }
@@ -205,13 +205,13 @@ impl Num {
         match self {
             Num::Rat(n, d) => {
                 let fl = Num::Rat(n, d).floor();
-                let diff = Num::Rat(n, d).sub(fl);
-                match diff.cmp(Num::Rat(1, 2)) {
+                let diff = Num::Rat(n, d).minus(fl);
+                match diff.compare(Num::Rat(1, 2)) {
                     Ordering::Less => fl,
-                    Ordering::Greater => fl.add(Num::int(1)),
+                    Ordering::Greater => fl.plus(Num::int(1)),
                     Ordering::Equal => match fl {
                         Num::Rat(i, 1) if i % 2 == 0 => fl,
-                        _ => fl.add(Num::int(1)),
+                        _ => fl.plus(Num::int(1)),
                     },
                 }
             }
@@ -241,7 +241,7 @@ fn format_g(neg: bool, digits: &[u8], exp: i32) -> String {
         out.push('-');
     }
     let sig: String = digits.iter().map(|d| char::from(b'0' + d)).collect();
-    if exp < -4 || exp >= PRECISION {
+    if !(-4..PRECISION).contains(&exp) {
         let mut mant = format!("{}.{}", &sig[..1], &sig[1..]);
         mant = mant.trim_end_matches('0').trim_end_matches('.').to_string();
         out.push_str(&mant);
@@ -347,11 +347,11 @@ mod tests {
 
     #[test]
     fn eighteen_significant_digits_like_long_double() {
-        assert_eq!(p("10").div(p("3")).format(), "3.33333333333333333");
-        assert_eq!(p("1").div(p("3")).format(), "0.333333333333333333");
-        assert_eq!(p("2").div(p("3")).format(), "0.666666666666666667");
-        assert_eq!(p("0.1").add(p("0.2")).format(), "0.3");
-        assert_eq!(p("7").div(p("2")).format(), "3.5");
+        assert_eq!(p("10").divide(p("3")).format(), "3.33333333333333333");
+        assert_eq!(p("1").divide(p("3")).format(), "0.333333333333333333");
+        assert_eq!(p("2").divide(p("3")).format(), "0.666666666666666667");
+        assert_eq!(p("0.1").plus(p("0.2")).format(), "0.3");
+        assert_eq!(p("7").divide(p("2")).format(), "3.5");
     }
 
     #[test]
@@ -374,9 +374,9 @@ mod tests {
 
     #[test]
     fn fmod_keeps_sign_of_dividend() {
-        assert_eq!(p("7").rem(p("3")).format(), "1");
-        assert_eq!(p("-7").rem(p("3")).format(), "-1");
-        assert_eq!(p("7.5").rem(p("2")).format(), "1.5");
+        assert_eq!(p("7").fmod(p("3")).format(), "1");
+        assert_eq!(p("-7").fmod(p("3")).format(), "-1");
+        assert_eq!(p("7.5").fmod(p("2")).format(), "1.5");
     }
 
     #[test]
