@@ -18,6 +18,7 @@ pub mod env;
 pub mod expr;
 pub mod functions;
 pub mod load;
+pub mod lookup;
 pub mod model;
 pub mod pattern;
 pub mod show;

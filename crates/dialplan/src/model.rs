@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use tandem_conf::Span;
 
 use crate::env::LocalTime;
+use crate::lookup::ExtenTable;
 use crate::timespec::TimeSpec;
 
 /// `[general]` of extensions.conf.
@@ -91,6 +92,33 @@ pub struct Context {
     pub ignorepats: Vec<(String, Span)>,
     /// `switch => ...` lines, kept for `dialplan show` (tandem has no switches yet).
     pub switches: Vec<(String, Span)>,
+    /// The lookup index over `extensions`; rebuild with [`Context::reindex`] after editing
+    /// `extensions` by hand.
+    pub table: ExtenTable,
+}
+
+impl Context {
+    pub fn new(name: &str, span: Span) -> Context {
+        Context {
+            name: name.to_string(),
+            span,
+            extensions: Vec::new(),
+            includes: Vec::new(),
+            ignorepats: Vec::new(),
+            switches: Vec::new(),
+            table: ExtenTable::default(),
+        }
+    }
+
+    /// Rebuilds the lookup index (extensions must be in match order).
+    pub fn reindex(&mut self) {
+        self.table = ExtenTable::build(&self.extensions);
+    }
+
+    /// `ast_ignore_pattern`: do these digits match one of the `ignorepat` lines?
+    pub fn ignores(&self, digits: &str) -> bool {
+        self.ignorepats.iter().any(|(p, _)| crate::pattern::extension_match(p, digits))
+    }
 }
 
 /// What to look for in an extension: a priority number or a label.
@@ -148,7 +176,7 @@ impl Dialplan {
         callerid: Option<&str>,
         now: LocalTime,
     ) -> Option<Found<'_>> {
-        crate::load::find(self, context, exten, target, callerid, now, MatchMode::Match)
+        crate::lookup::find(self, context, exten, target, callerid, now, MatchMode::Match)
     }
 
     /// `ast_exists_extension(context, exten, 1, callerid)`.
@@ -165,6 +193,19 @@ impl Dialplan {
         now: LocalTime,
         mode: MatchMode,
     ) -> bool {
-        crate::load::find(self, context, exten, Target::Priority(1), callerid, now, mode).is_some()
+        crate::lookup::find(self, context, exten, Target::Priority(1), callerid, now, mode).is_some()
+    }
+
+    /// The hint of the extension that `exten` reaches from `context` (`ast_hint_extension`:
+    /// caller id empty, includes followed): the extension, its context and the hint text.
+    pub fn hint(&self, context: &str, exten: &str, now: LocalTime) -> Option<(&Context, &Extension, &str)> {
+        let hit = crate::lookup::find_hit(self, context, exten, crate::lookup::Want::Hint, Some(""), now, MatchMode::Match)?;
+        let text = hit.extension.hint.as_ref().map(|(h, _)| h.as_str())?;
+        Some((hit.context, hit.extension, text))
+    }
+
+    /// The numeric priority of `label` in the extension `exten` reaches (`ast_findlabel_extension`).
+    pub fn label_priority(&self, context: &str, exten: &str, label: &str, callerid: Option<&str>, now: LocalTime) -> Option<u32> {
+        self.find(context, exten, Target::Label(label), callerid, now).map(|f| f.priority.number)
     }
 }
