@@ -1,0 +1,41 @@
+//! The channel command/event interface between the core and a channel driver.
+//!
+//! Two closed enums instead of a wide trait of callbacks: a new capability is a new variant.
+//! A driver carries out [`ChannelCommand`]s on its protocol leg and reports what happened on
+//! it as [`ChannelEvent`]s.
+
+/// What a channel can be asked to show the caller (`ast_indicate`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Indication {
+    Ringing,
+    Progress,
+    Busy,
+    Congestion,
+    Hold,
+    Unhold,
+}
+
+/// From the core to a driver.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelCommand {
+    /// Place the outbound call this channel was requested for.
+    Call { timeout_ms: Option<u64> },
+    Answer,
+    /// Hang up with a Q.850 cause.
+    Hangup { cause: u16 },
+    Indicate(Indication),
+    SendDigit(char),
+    /// A 20 ms frame of media, in the channel's negotiated format.
+    WriteFrame(Vec<u8>),
+}
+
+/// From a driver to the core.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelEvent {
+    Ringing,
+    Progress,
+    Answered,
+    Frame(Vec<u8>),
+    Digit(char),
+    Hangup { cause: u16 },
+}

@@ -1,0 +1,49 @@
+//! A host that answers every request at once: `tandem dialplan run` executes the dialplan on
+//! a simulated channel with it. Dial ends with the status it is given; digit collection times
+//! out with no digits; prompts "play" instantly.
+
+use crate::channel::{Channel, ChannelState};
+use crate::host::{DialStatus, Host, Reply, Request};
+
+#[derive(Clone, Debug)]
+pub struct SimHost {
+    /// What every Dial ends with.
+    pub dial_status: DialStatus,
+    /// Requests in order, for tests.
+    pub log: Vec<Request>,
+}
+
+impl SimHost {
+    pub fn new(dial_status: DialStatus) -> Self {
+        SimHost { dial_status, log: Vec::new() }
+    }
+}
+
+impl Host for SimHost {
+    fn request(&mut self, chan: &mut Channel, request: Request) -> impl std::future::Future<Output = Reply> + Send {
+        let reply = match &request {
+            Request::Answer { .. } => {
+                chan.state = ChannelState::Up;
+                Reply::Done
+            }
+            Request::Dial(_) => Reply::Dial { status: self.dial_status, caller_hung_up: false },
+            Request::CollectDigits { .. } => Reply::Digits(String::new()),
+            Request::IndicateAndWait { .. } | Request::Hangup { .. } => Reply::HungUp,
+            _ => Reply::Done,
+        };
+        self.log.push(request);
+        std::future::ready(reply)
+    }
+}
+
+/// Drive a future that never waits (the simulated host's) to completion.
+///
+/// Returns `None` if it would block, which a future over [`SimHost`] never does.
+pub fn block_on<F: std::future::Future>(fut: F) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(v) => Some(v),
+        std::task::Poll::Pending => None,
+    }
+}
