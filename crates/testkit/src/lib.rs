@@ -1,1 +1,99 @@
-//! Test helpers.
+//! Test helpers: temporary directories, configuration writers, and a harness that runs the
+//! real `tandem` binary (the daemon, its remote CLI, `dialplan run`, `check`).
+//!
+//! Tests inside `crates/tandem` get the binary's path from `env!("CARGO_BIN_EXE_tandem")` and
+//! pass it in; nothing here guesses where cargo put it.
+
+mod daemon;
+mod diff;
+mod tempdir;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub use daemon::Daemon;
+pub use diff::{assert_lines_eq, line_diff};
+pub use tempdir::TempDir;
+
+/// The `tandem` binary, as handed in by the test (`env!("CARGO_BIN_EXE_tandem")`).
+pub fn tandem_bin(path: &str) -> PathBuf {
+    PathBuf::from(path)
+}
+
+/// Write `files` (name relative to `dir`, text) into `dir`, creating subdirectories.
+pub fn write_config(dir: &Path, files: &[(&str, &str)]) {
+    for (name, text) in files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
+}
+
+/// What a finished `tandem` command printed, and how it exited.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    /// The exit code; -1 if the process died from a signal.
+    pub code: i32,
+}
+
+impl Output {
+    /// Stdout as lines.
+    pub fn lines(&self) -> Vec<String> {
+        self.stdout.lines().map(str::to_owned).collect()
+    }
+}
+
+/// Run `bin` with `args` and wait for it.
+pub fn run(bin: &Path, args: &[&str]) -> Output {
+    let out = Command::new(bin)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("spawn {} {args:?}: {e}", bin.display()));
+    Output {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// `tandem cli --data DATA -x CMD`: what the daemon answered (stdout).
+pub fn run_cli(bin: &Path, data: &Path, cmd: &str) -> String {
+    let data = data.to_string_lossy();
+    let out = run(bin, &["cli", "--data", &data, "-x", cmd]);
+    assert_eq!(out.code, 0, "tandem cli -x {cmd:?} failed: {out:?}");
+    out.stdout
+}
+
+/// `tandem dialplan run --config CONFIG ARGS...`: (stdout lines, exit code).
+pub fn dialplan_run(bin: &Path, config: &Path, args: &[&str]) -> (Vec<String>, i32) {
+    let out = dialplan_run_full(bin, config, args);
+    (out.lines(), out.code)
+}
+
+/// As [`dialplan_run`], with stderr (Verbose and Log write there).
+pub fn dialplan_run_full(bin: &Path, config: &Path, args: &[&str]) -> Output {
+    let config = config.to_string_lossy();
+    let mut all = vec!["dialplan", "run", "--config", &config];
+    all.extend_from_slice(args);
+    run(bin, &all)
+}
+
+/// `tandem check --config CONFIG`.
+pub fn check(bin: &Path, config: &Path) -> Output {
+    let config = config.to_string_lossy();
+    run(bin, &["check", "--config", &config])
+}
+
+/// `tandem dialplan show --config CONFIG [CONTEXT]`.
+pub fn dialplan_show(bin: &Path, config: &Path, context: Option<&str>) -> Output {
+    let config = config.to_string_lossy();
+    let mut all = vec!["dialplan", "show", "--config", &config];
+    if let Some(c) = context {
+        all.push(c);
+    }
+    run(bin, &all)
+}
