@@ -1,0 +1,177 @@
+//! The control socket (`DATA/tandem.ctl`) and the Asterisk-style CLI commands it answers.
+//!
+//! Protocol: the client sends one command line ending in `\n`; the daemon writes the output
+//! and closes the connection.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use tandem_conf::FsSource;
+use tandem_core::Shared;
+
+use crate::config;
+
+/// The longest path a Unix socket address holds (`sun_path` less the NUL).
+const MAX_SOCKET_PATH: usize = 107;
+/// The longest command line the daemon reads.
+pub const MAX_COMMAND: usize = 4096;
+
+/// `DATA/tandem.ctl`, or a clear error if the path is too long for a Unix socket.
+pub fn socket_path(data: &Path) -> Result<PathBuf, String> {
+    let path = data.join("tandem.ctl");
+    let len = path.as_os_str().len();
+    if len > MAX_SOCKET_PATH {
+        return Err(format!(
+            "control socket path {} is {len} bytes long; a Unix socket allows {MAX_SOCKET_PATH}: use a shorter --data",
+            path.display()
+        ));
+    }
+    Ok(path)
+}
+
+/// `tandem cli -x COMMAND` / `tandem -rx COMMAND`.
+pub fn client(data: &Path, command: &str) -> ExitCode {
+    let path = match socket_path(data) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("tandem: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let mut stream = match UnixStream::connect(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("tandem: cannot connect to {}: {e} (is tandem running with --data {}?)", path.display(), data.display());
+            return ExitCode::from(1);
+        }
+    };
+    let line = format!("{}\n", command.trim());
+    if let Err(e) = stream.write_all(line.as_bytes()) {
+        eprintln!("tandem: {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
+    let mut out = String::new();
+    if let Err(e) = stream.read_to_string(&mut out) {
+        eprintln!("tandem: {}: {e}", path.display());
+        return ExitCode::from(1);
+    }
+    print!("{out}");
+    ExitCode::SUCCESS
+}
+
+/// What the daemon needs to answer commands.
+pub struct Daemon {
+    pub shared: Shared,
+    /// Where the configuration is re-read from on reload; `None` for the built-in demo.
+    pub config_dir: Option<PathBuf>,
+}
+
+const HELP: &str = "\
+core reload                    Reload the configuration (the dialplan)
+core show channels             Show the active channels
+core show help                 Show these commands
+core show version              Show the version of tandem
+database del <family> <key>    Remove a key from the astdb
+database deltree <family> [keytree]  Remove a family or keytree from the astdb
+database get <family> <key>    Show a value of the astdb
+database put <family> <key> <value>  Set a value in the astdb
+database show [family [keytree]]  Show the astdb
+dialplan reload                Reload extensions.conf; a broken file leaves the old dialplan in force
+dialplan show [context]        Show the dialplan
+";
+
+/// Answer one CLI command.
+pub fn handle(daemon: &Daemon, line: &str) -> String {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
+    let lw: Vec<&str> = lower.iter().map(String::as_str).collect();
+    match lw.as_slice() {
+        ["core", "show", "version"] => format!("tandem {} (multi-protocol PBX)\n", env!("CARGO_PKG_VERSION")),
+        ["core", "show", "help"] | ["help"] => HELP.to_string(),
+        ["core", "show", "channels"] => {
+            "Channel              Location             State   Application(Data)             \n\
+             0 active channels\n0 active calls\n"
+                .to_string()
+        }
+        ["dialplan", "show"] => tandem_dialplan::show::show(&daemon.shared.dialplan(), None),
+        ["dialplan", "show", _] => {
+            let dp = daemon.shared.dialplan();
+            let name = words[2];
+            let name = name.split_once('@').map_or(name, |(_, c)| c);
+            if dp.context(name).is_none() {
+                format!("There is no existence of '{name}' context\n")
+            } else {
+                tandem_dialplan::show::show(&dp, Some(name))
+            }
+        }
+        ["dialplan", "reload"] | ["core", "reload"] => reload(daemon),
+        ["database", "show", ..] => database_show(daemon, &words[2..]),
+        ["database", "get", _, _] => match daemon.shared.store.db_get(words[2], words[3]) {
+            Ok(Some(v)) => format!("Value: {v}\n"),
+            Ok(None) => "Database entry not found.\n".to_string(),
+            Err(e) => format!("Database error: {e}\n"),
+        },
+        ["database", "put", _, _, ..] if words.len() >= 5 => {
+            match daemon.shared.store.db_put(words[2], words[3], &words[4..].join(" ")) {
+                Ok(()) => "Updated database successfully\n".to_string(),
+                Err(e) => format!("Failed to update entry: {e}\n"),
+            }
+        }
+        ["database", "del", _, _] => match daemon.shared.store.db_delete(words[2], words[3]) {
+            Ok(Some(_)) => "Database entry removed.\n".to_string(),
+            Ok(None) => "Database entry does not exist.\n".to_string(),
+            Err(e) => format!("Database error: {e}\n"),
+        },
+        ["database", "deltree", _] | ["database", "deltree", _, _] => {
+            match daemon.shared.store.db_deltree(words[2], words.get(3).copied()) {
+                Ok(n) if n > 0 => format!("{n} database entries removed.\n"),
+                Ok(_) => "Database entries do not exist.\n".to_string(),
+                Err(e) => format!("Database error: {e}\n"),
+            }
+        }
+        [] => String::new(),
+        _ => format!("No such command '{}' (type 'core show help' for help)\n", words.join(" ")),
+    }
+}
+
+fn database_show(daemon: &Daemon, args: &[&str]) -> String {
+    let prefix = match args {
+        [] => None,
+        [family] => Some(format!("/{family}")),
+        [family, tree, ..] => Some(format!("/{family}/{tree}")),
+    };
+    match daemon.shared.store.db_show(prefix.as_deref()) {
+        Ok(rows) => {
+            let mut out = String::new();
+            for (key, value) in &rows {
+                out.push_str(&format!("{key:<50}: {value}\n"));
+            }
+            out.push_str(&format!("{} results found.\n", rows.len()));
+            out
+        }
+        Err(e) => format!("Database error: {e}\n"),
+    }
+}
+
+/// Re-read extensions.conf; put it in force only if it has no error.
+fn reload(daemon: &Daemon) -> String {
+    let Some(dir) = &daemon.config_dir else {
+        return "The built-in demo configuration has nothing to reload.\n".to_string();
+    };
+    let loaded = config::load_dialplan(&FsSource::new(dir));
+    let mut out = String::new();
+    for d in &loaded.diagnostics {
+        out.push_str(&format!("{d}\n"));
+    }
+    if loaded.has_errors() {
+        tracing::error!("dialplan reload failed; the running dialplan stays in force");
+        out.push_str("Dialplan not reloaded: the running dialplan stays in force.\n");
+    } else {
+        daemon.shared.replace_dialplan(loaded.dialplan);
+        tracing::info!("dialplan reloaded");
+        out.push_str("Dialplan reloaded.\n");
+    }
+    out
+}

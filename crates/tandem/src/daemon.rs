@@ -1,0 +1,173 @@
+//! `tandem run` and `tandem` (demo): the daemon in the foreground.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use tandem_conf::{FsSource, Source};
+use tandem_core::Shared;
+use tandem_store::{SqliteStore, Store};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{UnixListener, UnixStream};
+
+use crate::control::{self, Daemon};
+use crate::{config, demo, localtime};
+
+/// Logs to stderr; `TANDEM_LOG` (or `RUST_LOG`) overrides the level, e.g. `TANDEM_LOG=debug`.
+pub fn init_logging(default: &str) {
+    let filter = std::env::var("TANDEM_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .unwrap_or_else(|_| default.to_string());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .try_init();
+}
+
+/// `tandem run --config DIR`.
+pub fn run(config_dir: &Path, data: &Path) -> ExitCode {
+    init_logging("info");
+    if !config_dir.is_dir() {
+        eprintln!("tandem: config directory {}: not a directory", config_dir.display());
+        return ExitCode::from(1);
+    }
+    serve(&FsSource::new(config_dir), Some(config_dir), data)
+}
+
+/// `tandem` with no arguments: the built-in demo configuration.
+pub fn run_demo(data: &Path) -> ExitCode {
+    init_logging("info");
+    let demo = demo::Demo::generate();
+    demo.print_banner();
+    serve(&demo.source(), None, data)
+}
+
+fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCode {
+    let loaded = config::load_all(source);
+    loaded.print();
+    if loaded.has_errors() {
+        return ExitCode::from(1);
+    }
+    if let Err(e) = std::fs::create_dir_all(data) {
+        eprintln!("tandem: data directory {}: {e}", data.display());
+        return ExitCode::from(1);
+    }
+    let db = data.join("tandem.db");
+    let store: Arc<dyn Store> = match SqliteStore::open(&db) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("tandem: store {}: {e}", db.display());
+            return ExitCode::from(1);
+        }
+    };
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    let shared = Shared::new(loaded.dialplan, store, Box::new(localtime::now), seed);
+    let daemon = Arc::new(Daemon { shared, config_dir: config_dir.map(Path::to_path_buf) });
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("tandem: cannot start the runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    runtime.block_on(serve_async(daemon, data))
+}
+
+async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
+    let path = match control::socket_path(data) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("tandem: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if path.exists() {
+        if UnixStream::connect(&path).await.is_ok() {
+            eprintln!("tandem: another tandem is running with --data {} ({} answers)", data.display(), path.display());
+            return ExitCode::from(1);
+        }
+        let _ = std::fs::remove_file(&path);
+    }
+    let listener = match UnixListener::bind(&path) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("tandem: control socket {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    };
+    tracing::info!("control socket {}", path.display());
+    eprintln!("tandem ready");
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let daemon = daemon.clone();
+                    tokio::spawn(async move { control_connection(daemon, stream).await });
+                }
+                Err(e) => tracing::warn!("control socket: {e}"),
+            },
+            () = &mut shutdown => break,
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+    tracing::info!("tandem stopped");
+    ExitCode::SUCCESS
+}
+
+async fn shutdown_signal() {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!("cannot watch SIGTERM: {e}");
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// One CLI command: read a line (bounded, with a deadline), answer, close.
+async fn control_connection(daemon: Arc<Daemon>, mut stream: UnixStream) {
+    let mut buf = Vec::with_capacity(256);
+    let read = async {
+        let mut chunk = [0u8; 512];
+        loop {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if buf.contains(&b'\n') || buf.len() > control::MAX_COMMAND {
+                break;
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(10), read).await {
+        Ok(Ok(())) => {}
+        _ => return,
+    }
+    if buf.len() > control::MAX_COMMAND {
+        let _ = stream.write_all(b"Command too long\n").await;
+        return;
+    }
+    let line = String::from_utf8_lossy(&buf);
+    let line = line.lines().next().unwrap_or_default().trim().to_string();
+    tracing::debug!("cli: {line}");
+    let d = daemon.clone();
+    let out = tokio::task::spawn_blocking(move || control::handle(&d, &line))
+        .await
+        .unwrap_or_else(|e| format!("internal error: {e}\n"));
+    let _ = stream.write_all(out.as_bytes()).await;
+    let _ = stream.shutdown().await;
+}
