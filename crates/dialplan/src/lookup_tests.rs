@@ -197,7 +197,7 @@ fn context_edited_by_hand_still_works_without_reindex() {
 }
 
 #[test]
-fn ten_thousand_extensions_look_up_fast() {
+fn ten_thousand_extensions_and_a_thousand_patterns_all_resolve() {
     let mut text = String::from("[big]\n");
     for i in 0..10_000 {
         text.push_str(&format!("exten => {},1,NoOp({i})\n", 200_000 + i * 7));
@@ -207,16 +207,13 @@ fn ten_thousand_extensions_look_up_fast() {
     }
     let d = dp(&text);
     let now = fri(12, 0);
-    let start = std::time::Instant::now();
     let n = 2_000;
     for i in 0..n {
         let lit = format!("{}", 200_000 + (i % 10_000) * 7);
         assert!(d.find("big", &lit, Target::Priority(1), None, now).is_some());
         assert!(d.matches("big", &lit[..3], None, now, MatchMode::MatchMore));
     }
-    let per = start.elapsed() / (2 * n as u32);
-    // Literal lookups do not walk the 10,000 extensions; generous for debug builds.
-    assert!(per < std::time::Duration::from_micros(500), "{per:?} per lookup");
+    // Speed is measured by `cargo bench -p tandem-dialplan --bench lookup`, not here.
     // A pattern found after walking all 1,000 patterns.
     assert_eq!(which(&d, "big", "1099912345").as_deref(), Some("p999"));
 }
