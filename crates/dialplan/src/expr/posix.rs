@@ -14,10 +14,30 @@
 
 use regex::Regex;
 
-/// Compile a POSIX ERE; the error text is for the log.
+/// Compiled patterns kept per thread: dialplans use a handful of regexes again and again.
+const CACHE_SIZE: usize = 64;
+
+thread_local! {
+    static CACHE: std::cell::RefCell<Vec<(String, Regex)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Compile a POSIX ERE; the error text is for the log. Recently used patterns come from a
+/// small per-thread cache (a compiled `Regex` is cheap to clone).
 pub fn compile(pattern: &str) -> Result<Regex, String> {
+    let hit = CACHE.with(|c| c.borrow().iter().find(|(p, _)| p == pattern).map(|(_, re)| re.clone()));
+    if let Some(re) = hit {
+        return Ok(re);
+    }
     let translated = translate(pattern)?;
-    Regex::new(&format!("(?s){translated}")).map_err(|e| e.to_string())
+    let re = Regex::new(&format!("(?s){translated}")).map_err(|e| e.to_string())?;
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHE_SIZE {
+            c.remove(0);
+        }
+        c.push((pattern.to_string(), re.clone()));
+    });
+    Ok(re)
 }
 
 /// Number of capturing groups (`re_nsub`).
