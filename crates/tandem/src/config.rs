@@ -56,7 +56,13 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
         &tandem_dialplan::functions::is_known,
     );
     diagnostics.extend(more);
+    sort_by_place(&mut diagnostics);
     Loaded { dialplan, diagnostics }
+}
+
+/// Messages of one file in line order (a stable sort: same-line messages keep their order).
+fn sort_by_place(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (a.span.file.as_ref(), a.span.line).cmp(&(b.span.file.as_ref(), b.span.line)));
 }
 
 /// Load everything in `source`: the dialplan, and the syntax of every other known file.
