@@ -163,10 +163,8 @@ impl Channel {
             .filter_map(|(n, v)| {
                 if n.starts_with("__") {
                     Some((n.clone(), v.clone()))
-                } else if let Some(rest) = n.strip_prefix('_') {
-                    Some((rest.to_string(), v.clone()))
                 } else {
-                    None
+                    n.strip_prefix('_').map(|rest| (rest.to_string(), v.clone()))
                 }
             })
             .collect()
