@@ -1,0 +1,1 @@
+//! SDP (owned by the sdp work).

@@ -1,0 +1,1 @@
+//! Digest authentication (owned by the auth work).

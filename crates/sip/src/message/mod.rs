@@ -1,0 +1,1 @@
+//! SIP messages (owned by the message work).
