@@ -465,3 +465,13 @@ fn an_extension_nothing_matches_ends_with_no_match() {
     let out = run_in(&dir, "[t]\nexten => 100,1,NoOp(x)\n", &["--context", "t", "--exten", "555"]);
     assert_eq!(out.stdout, "end: no-match\n", "{out:?}");
 }
+
+#[test]
+fn a_start_at_a_missing_extension_falls_back_to_s() {
+    // __ast_pbx_run: "Starting %s at %s,%s,%d failed so falling back to exten 's'".
+    expect(
+        "[t]\nexten => s,1,NoOp(started at ${EXTEN})\n",
+        &["--context", "t", "--exten", "999"],
+        "t,s,1: NoOp(started at s)\nend: fallthrough\n",
+    );
+}
