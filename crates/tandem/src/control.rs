@@ -146,7 +146,7 @@ fn database_show(daemon: &Daemon, args: &[&str]) -> String {
         Ok(rows) => {
             let mut out = String::new();
             for (key, value) in &rows {
-                out.push_str(&format!("{key:<50}: {value}\n"));
+                out.push_str(&format!("{key:<50}: {value:<25}\n"));
             }
             out.push_str(&format!("{} results found.\n", rows.len()));
             out
