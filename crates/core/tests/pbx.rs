@@ -276,3 +276,11 @@ fn dialled_leg_inherits_underscore_variables_set_in_the_dialplan() {
     assert!(req.inherit.contains(&("__ACCOUNT".to_string(), "42".to_string())));
     assert!(req.inherit.contains(&("ONCE".to_string(), "1".to_string())));
 }
+
+#[test]
+fn waitexten_timeout_continues_at_the_next_priority_when_there_is_one() {
+    let conf = "[menu]\nexten => s,1,WaitExten(5)\n same => n,NoOp(next)\nexten => t,1,NoOp(timeout)\n";
+    let (lines, end, _) = run(conf, "menu", "s");
+    assert_eq!(lines, vec!["menu,s,1: WaitExten(5)", "menu,s,2: NoOp(next)"]);
+    assert_eq!(end, EndReason::Fallthrough);
+}

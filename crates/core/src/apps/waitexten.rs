@@ -1,5 +1,7 @@
-//! WaitExten([seconds][,options]): wait for the caller to dial an extension; a timeout goes
-//! to `t`, an unknown extension to `i`.
+//! WaitExten([seconds][,options]): wait for the caller to dial an extension; an unknown
+//! extension goes to `i`. On a timeout the dialplan continues at the next priority if there
+//! is one ("Timeout on %s, continuing..."), else at `t`, else `e`, else it hangs up
+//! (`pbx_builtin_waitexten`).
 
 use tandem_dialplan::args;
 
@@ -14,9 +16,20 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
         .and_then(|s| seconds(s))
         .filter(|d| !d.is_zero())
         .unwrap_or(std::time::Duration::from_secs(pbx::RESPONSE_TIMEOUT_SECS));
-    match cx.host.request(cx.chan, Request::CollectDigits { timeout }).await {
-        Reply::HungUp => Flow::Hangup,
-        Reply::Digits(d) => pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &d),
-        _ => pbx::after_digits(cx.dialplan, cx.shared, cx.chan, ""),
+    let digits = match cx.host.request(cx.chan, Request::CollectDigits { timeout }).await {
+        Reply::HungUp => return Flow::Hangup,
+        Reply::Digits(d) => d,
+        _ => String::new(),
+    };
+    if digits.is_empty() && next_priority_exists(cx) {
+        tracing::info!("Timeout on {}, continuing...", cx.chan.name);
+        return Flow::Next;
     }
+    pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &digits)
+}
+
+fn next_priority_exists<H>(cx: &AppCx<'_, H>) -> bool {
+    let cid = Some(cx.chan.caller.num.as_str()).filter(|c| !c.is_empty());
+    let next = tandem_dialplan::model::Target::Priority(cx.chan.priority.saturating_add(1));
+    cx.dialplan.find(&cx.chan.context, &cx.chan.exten, next, cid, cx.shared.now()).is_some()
 }
