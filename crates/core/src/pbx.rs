@@ -89,16 +89,7 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
     /// the `h` extension, if the context has one.
     pub async fn run(&mut self, chan: &mut Channel) -> EndReason {
         let dialplan = self.shared.dialplan();
-        if !exists(&dialplan, self.shared, chan, &chan.context.clone(), &chan.exten.clone()) {
-            tracing::warn!(
-                "Channel '{}' sent to invalid extension: context,exten,priority={},{},{}",
-                chan.name,
-                chan.context,
-                chan.exten,
-                chan.priority
-            );
-            return EndReason::NoMatch;
-        }
+        start_fallback(&dialplan, self.shared, chan);
         let reason = self.main_loop(&dialplan, chan).await;
         if reason != EndReason::Limit {
             self.run_h(&dialplan, chan).await;
@@ -184,6 +175,29 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
                 Some(Flow::Hangup) | None => break,
             }
         }
+    }
+}
+
+/// `__ast_pbx_run`: a start at an extension that does not exist falls back to `s`, and if
+/// that does not exist either, to context `default` (where the missing-extension handling
+/// of the loop takes over).
+fn start_fallback(dialplan: &Dialplan, shared: &Shared, chan: &mut Channel) {
+    let (context, exten) = (chan.context.clone(), chan.exten.clone());
+    if exists(dialplan, shared, chan, &context, &exten) {
+        return;
+    }
+    tracing::info!(
+        "Starting {} at {context},{exten},{} failed so falling back to exten 's'",
+        chan.name,
+        chan.priority
+    );
+    set_position(chan, "s", 1);
+    if !exists(dialplan, shared, chan, &context, "s") {
+        tracing::info!(
+            "Starting {} at {context},s,1 still failed so falling back to context 'default'",
+            chan.name
+        );
+        chan.context = "default".to_string();
     }
 }
 

@@ -234,10 +234,26 @@ fn runaway_loop_is_stopped() {
 }
 
 #[test]
-fn unknown_start_extension_is_no_match() {
-    let (lines, end, _) = run("[main]\nexten => 1,1,NoOp()\n", "main", "2");
+fn unknown_start_extension_falls_back_to_s() {
+    let (lines, end, chan) = run("[main]\nexten => s,1,NoOp(${EXTEN})\n", "main", "2");
+    assert_eq!(lines, vec!["main,s,1: NoOp(s)"]);
+    assert_eq!(end, EndReason::Fallthrough);
+    assert_eq!(chan.exten, "s");
+}
+
+#[test]
+fn unknown_start_without_s_falls_back_to_default_then_no_match() {
+    let (lines, end, chan) = run("[main]\nexten => 1,1,NoOp()\n", "main", "2");
     assert!(lines.is_empty());
     assert_eq!(end, EndReason::NoMatch);
+    assert_eq!(chan.context, "default");
+}
+
+#[test]
+fn unknown_start_falls_back_to_s_in_default() {
+    let conf = "[main]\nexten => 1,1,NoOp()\n[default]\nexten => s,1,NoOp(default s)\n";
+    let (lines, _, _) = run(conf, "main", "2");
+    assert_eq!(lines, vec!["default,s,1: NoOp(default s)"]);
 }
 
 #[test]

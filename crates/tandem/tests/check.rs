@@ -137,10 +137,9 @@ fn include_of_an_undefined_context_is_a_warning() {
 }
 
 #[test]
-fn exec_directive_is_reported_as_unsupported_warning_and_not_run() {
-    // config.c: without `execincludes` (off by default in asterisk.conf) Asterisk logs
-    // "Cannot perform #exec unless execincludes option is enabled" (LOG_WARNING) and goes on
-    // loading the file. tandem never executes it; DESIGN.md: unsupported -> warning.
+fn exec_directive_is_refused_with_an_error_and_not_run() {
+    // Asterisk (execincludes off) warns and skips the line; the issue asks tandem to refuse
+    // #exec with a clear error, so a config that relies on it does not load half-done.
     let dir = TempDir::new();
     let marker = dir.join("ran");
     let conf = format!("[a]\n#exec /bin/touch {}\nexten => 1,1,NoOp()\n", marker.display());
@@ -150,7 +149,7 @@ fn exec_directive_is_reported_as_unsupported_warning_and_not_run() {
     assert!(out.stdout.starts_with("extensions.conf:2: "), "{out:?}");
     check(
         &[("extensions.conf", "[a]\n#exec /bin/true\nexten => 1,1,NoOp()\n")],
-        &[msg("extensions.conf:2", "warning", "#exec")],
+        &[msg("extensions.conf:2", "error", "#exec")],
     );
 }
 
