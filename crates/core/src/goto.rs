@@ -22,20 +22,9 @@ pub struct GotoTarget {
     pub priority: PrioritySpec,
 }
 
-/// C's `sscanf("%d")`: leading white space, an optional sign, digits; `None` without digits.
+/// C's `sscanf("%d")` (see [`tandem_dialplan::cscan`]), widened.
 pub fn scan_int(text: &str) -> Option<i64> {
-    let t = text.trim_start();
-    let (neg, rest) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).take(18).collect();
-    if digits.is_empty() {
-        return None;
-    }
-    let v: i64 = digits.parse().ok()?;
-    Some(if neg { -v } else { v })
+    tandem_dialplan::cscan::scan_int(text).map(|(v, _)| i64::from(v))
 }
 
 /// Split as `pbx_parseable_goto` does: by commas, no trimming, one to three parts.
@@ -97,17 +86,9 @@ pub fn resolve(
     Ok((context, exten, priority))
 }
 
-/// `pbx_checkcondition`: empty is false, a number is its value (`sscanf %d`: `0.5` is
-/// false, `1abc` true), any other text is true.
-pub fn check_condition(condition: &str) -> bool {
-    if condition.is_empty() {
-        return false;
-    }
-    match scan_int(condition) {
-        Some(n) => n != 0,
-        None => true,
-    }
-}
+/// `pbx_checkcondition`: empty is false, a number is its value (`0.5` is false, `1abc`
+/// true), any other text is true.
+pub use tandem_dialplan::expr::check_condition;
 
 #[cfg(test)]
 mod tests {

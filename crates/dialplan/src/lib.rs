@@ -14,6 +14,7 @@
 //! - [`functions`]: dialplan functions, one file each.
 
 pub mod args;
+pub mod cscan;
 pub mod env;
 pub mod expr;
 pub mod functions;

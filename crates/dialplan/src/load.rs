@@ -23,7 +23,7 @@ use crate::model::{Dialplan, General, Include};
 use crate::timespec::TimeSpec;
 
 use build::{Contexts, ContextBuilder, NewPriority};
-use exten::{atoi, parse_priority, shrink_phone_number, split_app, split_ext, PriSpec};
+use exten::{parse_priority, shrink_phone_number, split_app, split_ext, PriSpec};
 
 const GENERAL_KEYS: [&str; 7] =
     ["static", "writeprotect", "clearglobalvars", "autofallthrough", "extenpatternmatchnew", "userscontext", "overrideswitch"];
@@ -301,7 +301,7 @@ fn priority_line(
         return;
     }
     if let Some(p) = &pf.plus {
-        ipri += atoi(p);
+        ipri += i64::from(crate::cscan::atoi(p));
     }
     st.last_pri = ipri;
     if ipri < 1 && ipri != -1 {

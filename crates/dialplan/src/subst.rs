@@ -16,6 +16,7 @@
 //! Bounds: the result of [`substitute`] is cut at 8191 bytes (Asterisk's `EXT_DATA_SIZE - 1`
 //! for application data), nested names at 4095, and nesting is limited to [`MAX_DEPTH`].
 
+use crate::cscan::scan_int;
 use crate::env::Env;
 
 /// Application data after substitution (Asterisk: `EXT_DATA_SIZE` = 8192, minus the NUL).
@@ -178,26 +179,6 @@ fn scan_offset_length(s: &str) -> (i32, i32) {
         Some((length, _)) => (offset, length),
         None => (offset, i32::MAX),
     }
-}
-
-/// `%d`: blanks, a sign, digits. Saturates like glibc's conversion to int.
-fn scan_int(s: &str) -> Option<(i32, &str)> {
-    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let n = body.bytes().take(30).take_while(u8::is_ascii_digit).count();
-    if n == 0 {
-        return None;
-    }
-    let mut v: i64 = 0;
-    for d in body[..n].bytes() {
-        v = v.saturating_mul(10).saturating_add(i64::from(d - b'0'));
-    }
-    let v = if neg { -v } else { v };
-    Some((v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32, &body[n..]))
 }
 
 /// `ast_str_substring`: a negative offset counts from the end (clamped to the start), an

@@ -10,21 +10,9 @@ use super::{var_value, FuncError};
 use crate::args::{encoded_char, split_limit};
 use crate::env::Env;
 
-/// One `%d`: blanks, sign, digits; returns the value and the rest.
+/// `sscanf("%d")` widened for the range arithmetic.
 fn scan_int(s: &str) -> Option<(i64, &str)> {
-    let t = s.trim_start();
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let n = body.bytes().take(30).take_while(u8::is_ascii_digit).count();
-    if n == 0 {
-        return None;
-    }
-    let v: i64 = body[..n].parse().unwrap_or(i64::from(i32::MAX));
-    let v = if neg { -v } else { v };
-    Some((v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)), &body[n..]))
+    crate::cscan::scan_int(s).map(|(v, rest)| (i64::from(v), rest))
 }
 
 /// The four `sscanf` forms of func_cut.c, tried in order.

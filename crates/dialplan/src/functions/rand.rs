@@ -6,27 +6,10 @@ use crate::env::Env;
 
 const RAND_MAX: i64 = 2_147_483_647;
 
-/// `sscanf("%30d")`: the leading integer.
-fn scan_int(s: &str) -> Option<i64> {
-    let t = s.trim_start();
-    let (neg, body) = match t.as_bytes().first() {
-        Some(b'-') => (true, &t[1..]),
-        Some(b'+') => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let digits: String = body.chars().take(30).take_while(char::is_ascii_digit).collect();
-    if digits.is_empty() {
-        return None;
-    }
-    let v = digits.parse::<i64>().unwrap_or(i64::MAX).clamp(0, i64::from(i32::MAX) + 1);
-    let v = if neg { -v } else { v };
-    Some(v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)))
-}
-
 pub(super) fn read(args: &str, env: &mut dyn Env) -> String {
     let parts = crate::args::split(args, ',');
-    let mut min = parts.first().and_then(|s| scan_int(s)).unwrap_or(0);
-    let mut max = parts.get(1).and_then(|s| scan_int(s)).unwrap_or(RAND_MAX);
+    let mut min = parts.first().and_then(|s| crate::cscan::scan_int(s)).map(|(v, _)| i64::from(v)).unwrap_or(0);
+    let mut max = parts.get(1).and_then(|s| crate::cscan::scan_int(s)).map(|(v, _)| i64::from(v)).unwrap_or(RAND_MAX);
     if max < min {
         std::mem::swap(&mut min, &mut max);
     }

@@ -55,27 +55,6 @@ pub(crate) fn shrink_phone_number(n: &str) -> String {
     out
 }
 
-/// scanf's `%d`: blanks, an optional sign, at least one digit; trailing text ignored.
-pub(crate) fn scan_int(s: &str) -> Option<i64> {
-    let s = s.trim_start();
-    let (neg, digits) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let end = digits.bytes().take_while(u8::is_ascii_digit).count();
-    if end == 0 {
-        return None;
-    }
-    let v: i64 = digits[..end.min(30)].parse().ok()?;
-    Some(if neg { -v } else { v })
-}
-
-/// C's `atoi`: like [`scan_int`], 0 when there is no number.
-pub(crate) fn atoi(s: &str) -> i64 {
-    scan_int(s).unwrap_or(0)
-}
-
 /// What the priority field says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum PriSpec {
@@ -119,7 +98,7 @@ pub(crate) fn parse_priority(field: &str) -> Result<PriField, String> {
         "hint" => PriSpec::Hint,
         "next" | "n" => PriSpec::Next,
         "same" | "s" => PriSpec::Same,
-        other => match scan_int(other) {
+        other => match crate::cscan::scan_int(other).map(|(v, _)| i64::from(v)) {
             Some(n) => PriSpec::Number(n),
             None => PriSpec::Label(other.to_string()),
         },
@@ -207,9 +186,6 @@ mod tests {
 
     #[test]
     fn scanf_integers() {
-        assert_eq!(scan_int(" 12x"), Some(12));
-        assert_eq!(scan_int("-3"), Some(-3));
-        assert_eq!(scan_int("x"), None);
-        assert_eq!(atoi(""), 0);
+        assert_eq!(crate::cscan::atoi(""), 0);
     }
 }
