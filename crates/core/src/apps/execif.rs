@@ -1,6 +1,6 @@
 //! ExecIf(expression?app1(args)[:app2(args)]): run one application or the other.
 
-use super::{AppCx, Flow};
+use super::{split_branches, AppCx, Flow};
 use crate::goto::check_condition;
 use crate::host::Host;
 
@@ -16,23 +16,6 @@ fn split_call(text: &str) -> (&str, &str) {
     }
 }
 
-/// Split `cond?true:false` at the `?` and the first `:` outside parentheses.
-fn split_branches(data: &str) -> (&str, Option<&str>, Option<&str>) {
-    let Some(q) = data.find('?') else {
-        return (data, None, None);
-    };
-    let (cond, rest) = (&data[..q], &data[q + 1..]);
-    let mut depth = 0i32;
-    for (i, c) in rest.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ':' if depth <= 0 => return (cond, Some(&rest[..i]), Some(&rest[i + 1..])),
-            _ => {}
-        }
-    }
-    (cond, Some(rest), None)
-}
 
 pub(super) async fn exec<H: Host + Send>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let (cond, on_true, on_false) = split_branches(data);

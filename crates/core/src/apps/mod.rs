@@ -241,6 +241,24 @@ where
     })
 }
 
+/// Split `cond?true:false` at the `?` and the first `:` outside parentheses.
+pub(crate) fn split_branches(data: &str) -> (&str, Option<&str>, Option<&str>) {
+    let Some(q) = data.find('?') else {
+        return (data, None, None);
+    };
+    let (cond, rest) = (&data[..q], &data[q + 1..]);
+    let mut depth = 0i32;
+    for (i, c) in rest.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ':' if depth <= 0 => return (cond, Some(&rest[..i]), Some(&rest[i + 1..])),
+            _ => {}
+        }
+    }
+    (cond, Some(rest), None)
+}
+
 /// Seconds as the applications take them (`Wait(1.5)`): `None` when empty or not a number.
 pub(crate) fn seconds(text: &str) -> Option<std::time::Duration> {
     let v: f64 = text.trim().parse().ok()?;
