@@ -12,6 +12,7 @@ pub mod apps;
 pub mod cause;
 pub mod channel;
 pub mod command;
+pub mod dial;
 pub mod env;
 pub mod goto;
 pub mod host;
