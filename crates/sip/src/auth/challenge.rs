@@ -53,7 +53,10 @@ impl Challenge {
 
     /// Parses a header value that may hold several comma-joined challenges.
     pub fn parse_all(value: &str) -> Result<Vec<Challenge>, AuthParseError> {
-        params::parse_list(value)?.into_iter().map(Self::from_params).collect()
+        params::parse_list(value)?
+            .into_iter()
+            .map(Self::from_params)
+            .collect()
     }
 
     fn from_params(ps: Vec<Param>) -> Result<Challenge, AuthParseError> {
@@ -67,7 +70,15 @@ impl Challenge {
                     .collect()
             })
             .unwrap_or_default();
-        const KNOWN: [&str; 7] = ["realm", "nonce", "opaque", "stale", "algorithm", "qop", "domain"];
+        const KNOWN: [&str; 7] = [
+            "realm",
+            "nonce",
+            "opaque",
+            "stale",
+            "algorithm",
+            "qop",
+            "domain",
+        ];
         let mut other: Vec<Param> = Vec::new();
         for p in &ps {
             if !KNOWN.contains(&p.name.as_str()) {
@@ -80,7 +91,8 @@ impl Challenge {
             realm: realm.to_owned(),
             nonce: nonce.to_owned(),
             opaque: params::value(&ps, "opaque").map(str::to_owned),
-            stale: params::value(&ps, "stale").is_some_and(|s| s.trim().eq_ignore_ascii_case("true")),
+            stale: params::value(&ps, "stale")
+                .is_some_and(|s| s.trim().eq_ignore_ascii_case("true")),
             algorithm: params::value(&ps, "algorithm").map(str::to_owned),
             qop,
             domain: params::value(&ps, "domain").map(str::to_owned),
@@ -152,7 +164,10 @@ mod tests {
         let c = c.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.realm, "testrealm@host.com");
         assert_eq!(c.nonce, "dcd98b7102dd2f0e8b11d0f600bfb0c093");
-        assert_eq!(c.opaque.as_deref(), Some("5ccc069c403ebaf9f0171e9517f40e41"));
+        assert_eq!(
+            c.opaque.as_deref(),
+            Some("5ccc069c403ebaf9f0171e9517f40e41")
+        );
         assert_eq!(c.qop, vec!["auth".to_owned(), "auth-int".to_owned()]);
         assert_eq!(c.algorithm, None);
         assert_eq!(c.algorithm(), Some(Algorithm::Md5));
@@ -163,7 +178,10 @@ mod tests {
     #[test]
     fn prints_like_chan_sip_and_appends_stale_last() {
         let mut c = Challenge::new("asterisk", "4ec1b1b8", Algorithm::Md5);
-        assert_eq!(c.to_header_value(), "Digest algorithm=MD5, realm=\"asterisk\", nonce=\"4ec1b1b8\"");
+        assert_eq!(
+            c.to_header_value(),
+            "Digest algorithm=MD5, realm=\"asterisk\", nonce=\"4ec1b1b8\""
+        );
         c.stale = true;
         assert_eq!(
             c.to_string(),
@@ -178,14 +196,20 @@ mod tests {
         c.opaque = Some("op".into());
         c.domain = Some("sip:a.example sip:b.example".into());
         c.stale = true;
-        c.other.push(Param { name: "charset".into(), value: "UTF-8".into(), quoted: false });
+        c.other.push(Param {
+            name: "charset".into(),
+            value: "UTF-8".into(),
+            quoted: false,
+        });
         let back = Challenge::parse(&c.to_header_value());
         assert_eq!(back, Ok(c));
     }
 
     #[test]
     fn unquoted_values_stale_case_and_unknown_algorithm() {
-        let c = Challenge::parse("DIGEST REALM=pbx,NONCE=abc,QOP=auth,STALE=TRUE,ALGORITHM=sha-512-256");
+        let c = Challenge::parse(
+            "DIGEST REALM=pbx,NONCE=abc,QOP=auth,STALE=TRUE,ALGORITHM=sha-512-256",
+        );
         let c = c.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.realm, "pbx");
         assert!(c.stale);
@@ -195,8 +219,14 @@ mod tests {
 
     #[test]
     fn missing_realm_or_nonce_is_an_error() {
-        assert_eq!(Challenge::parse("Digest nonce=\"a\""), Err(AuthParseError::Missing("realm")));
-        assert_eq!(Challenge::parse("Digest realm=\"a\""), Err(AuthParseError::Missing("nonce")));
+        assert_eq!(
+            Challenge::parse("Digest nonce=\"a\""),
+            Err(AuthParseError::Missing("realm"))
+        );
+        assert_eq!(
+            Challenge::parse("Digest realm=\"a\""),
+            Err(AuthParseError::Missing("nonce"))
+        );
     }
 
     #[test]

@@ -58,7 +58,10 @@ fn usable(c: &Challenge, secret: &Secret) -> Option<Algorithm> {
 }
 
 fn rank(a: Algorithm) -> usize {
-    Algorithm::PREFERENCE.iter().position(|p| *p == a).unwrap_or(usize::MAX)
+    Algorithm::PREFERENCE
+        .iter()
+        .position(|p| *p == a)
+        .unwrap_or(usize::MAX)
 }
 
 impl DigestClient {
@@ -117,13 +120,20 @@ impl DigestClient {
             return Err(ClientError::Rejected);
         }
         let nc = match &self.current {
-            Some(a) if a.challenge.nonce == challenge.nonce && a.challenge.realm == challenge.realm => {
+            Some(a)
+                if a.challenge.nonce == challenge.nonce && a.challenge.realm == challenge.realm =>
+            {
                 a.nc.saturating_add(1)
             }
             _ => 1,
         };
         let qop_auth = challenge.offers_qop_auth();
-        self.current = Some(Answered { challenge, algorithm, qop_auth, nc });
+        self.current = Some(Answered {
+            challenge,
+            algorithm,
+            qop_auth,
+            nc,
+        });
         let creds = self.build(username, secret, method, uri, cnonce)?;
         self.pending = true;
         Ok(creds)
@@ -159,15 +169,28 @@ impl DigestClient {
         *self = Self::default();
     }
 
-    fn build(&self, username: &str, secret: &Secret, method: &str, uri: &str, cnonce: &str) -> Result<Credentials, ClientError> {
+    fn build(
+        &self,
+        username: &str,
+        secret: &Secret,
+        method: &str,
+        uri: &str,
+        cnonce: &str,
+    ) -> Result<Credentials, ClientError> {
         let cur = self.current.as_ref().ok_or(ClientError::NoChallenge)?;
         let c = &cur.challenge;
         let alg = cur.algorithm;
-        let ha1 = secret.ha1(alg, username, &c.realm).ok_or(ClientError::Unsupported)?;
+        let ha1 = secret
+            .ha1(alg, username, &c.realm)
+            .ok_or(ClientError::Unsupported)?;
         let ha1 = digest::session_ha1(alg, &ha1, &c.nonce, cnonce);
         let ha2 = digest::ha2(alg, method, uri);
         let nc = format!("{:08x}", cur.nc);
-        let form = if cur.qop_auth { ResponseForm::Auth { nc: &nc, cnonce } } else { ResponseForm::NoQop };
+        let form = if cur.qop_auth {
+            ResponseForm::Auth { nc: &nc, cnonce }
+        } else {
+            ResponseForm::NoQop
+        };
         let response = digest::response(alg, &ha1, &c.nonce, &ha2, form);
         let with_cnonce = cur.qop_auth || alg.is_session();
         Ok(Credentials {

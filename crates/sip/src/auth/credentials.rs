@@ -42,11 +42,23 @@ impl Credentials {
     pub fn parse(value: &str) -> Result<Credentials, AuthParseError> {
         let ps = params::parse_one(value)?;
         let req = |name: &'static str| {
-            params::value(&ps, name).map(str::to_owned).ok_or(AuthParseError::Missing(name))
+            params::value(&ps, name)
+                .map(str::to_owned)
+                .ok_or(AuthParseError::Missing(name))
         };
         let opt = |name: &str| params::value(&ps, name).map(str::to_owned);
-        const KNOWN: [&str; 10] =
-            ["username", "realm", "nonce", "uri", "response", "algorithm", "cnonce", "opaque", "qop", "nc"];
+        const KNOWN: [&str; 10] = [
+            "username",
+            "realm",
+            "nonce",
+            "uri",
+            "response",
+            "algorithm",
+            "cnonce",
+            "opaque",
+            "qop",
+            "nc",
+        ];
         let mut other: Vec<Param> = Vec::new();
         for p in &ps {
             if !KNOWN.contains(&p.name.as_str()) {
@@ -176,7 +188,10 @@ mod tests {
             Credentials::parse("Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"u\""),
             Err(AuthParseError::Missing("response"))
         );
-        assert_eq!(Credentials::parse("Digest realm=\"r\""), Err(AuthParseError::Missing("username")));
+        assert_eq!(
+            Credentials::parse("Digest realm=\"r\""),
+            Err(AuthParseError::Missing("username"))
+        );
     }
 
     #[test]

@@ -19,8 +19,12 @@ pub enum Algorithm {
 
 impl Algorithm {
     /// Every supported algorithm, in the order a client prefers them (strongest first).
-    pub const PREFERENCE: [Algorithm; 4] =
-        [Algorithm::Sha256, Algorithm::Sha256Sess, Algorithm::Md5, Algorithm::Md5Sess];
+    pub const PREFERENCE: [Algorithm; 4] = [
+        Algorithm::Sha256,
+        Algorithm::Sha256Sess,
+        Algorithm::Md5,
+        Algorithm::Md5Sess,
+    ];
 
     /// The token as printed in headers.
     pub fn name(self) -> &'static str {
@@ -36,9 +40,14 @@ impl Algorithm {
     /// Unknown tokens (`SHA-512-256`, `AKAv1-MD5`) give `None`.
     pub fn from_token(token: &str) -> Option<Algorithm> {
         let t = token.trim();
-        [Algorithm::Md5, Algorithm::Md5Sess, Algorithm::Sha256, Algorithm::Sha256Sess]
-            .into_iter()
-            .find(|a| a.name().eq_ignore_ascii_case(t))
+        [
+            Algorithm::Md5,
+            Algorithm::Md5Sess,
+            Algorithm::Sha256,
+            Algorithm::Sha256Sess,
+        ]
+        .into_iter()
+        .find(|a| a.name().eq_ignore_ascii_case(t))
     }
 
     /// True for the `-sess` variants.
@@ -97,13 +106,25 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// HA1 = H(username:realm:password) (RFC 2617 section 3.2.2.2, without the -sess step).
 /// This is what `md5secret` in sip.conf holds for MD5.
 pub fn ha1(algorithm: Algorithm, username: &str, realm: &str, password: &str) -> String {
-    algorithm.hash_hex(&[username.as_bytes(), b":", realm.as_bytes(), b":", password.as_bytes()])
+    algorithm.hash_hex(&[
+        username.as_bytes(),
+        b":",
+        realm.as_bytes(),
+        b":",
+        password.as_bytes(),
+    ])
 }
 
 /// The -sess step: HA1' = H(HA1:nonce:cnonce); other algorithms return HA1 unchanged.
 pub fn session_ha1(algorithm: Algorithm, ha1: &str, nonce: &str, cnonce: &str) -> String {
     if algorithm.is_session() {
-        algorithm.hash_hex(&[ha1.as_bytes(), b":", nonce.as_bytes(), b":", cnonce.as_bytes()])
+        algorithm.hash_hex(&[
+            ha1.as_bytes(),
+            b":",
+            nonce.as_bytes(),
+            b":",
+            cnonce.as_bytes(),
+        ])
     } else {
         ha1.to_owned()
     }
@@ -129,7 +150,13 @@ pub enum ResponseForm<'a> {
 }
 
 /// The request-digest from an (already session-adjusted) HA1.
-pub fn response(algorithm: Algorithm, ha1: &str, nonce: &str, ha2: &str, form: ResponseForm<'_>) -> String {
+pub fn response(
+    algorithm: Algorithm,
+    ha1: &str,
+    nonce: &str,
+    ha2: &str,
+    form: ResponseForm<'_>,
+) -> String {
     match form {
         ResponseForm::NoQop => {
             algorithm.hash_hex(&[ha1.as_bytes(), b":", nonce.as_bytes(), b":", ha2.as_bytes()])
@@ -197,7 +224,10 @@ mod tests {
     #[test]
     fn algorithm_tokens_are_case_insensitive() {
         assert_eq!(Algorithm::from_token("md5"), Some(Algorithm::Md5));
-        assert_eq!(Algorithm::from_token("SHA-256-SESS"), Some(Algorithm::Sha256Sess));
+        assert_eq!(
+            Algorithm::from_token("SHA-256-SESS"),
+            Some(Algorithm::Sha256Sess)
+        );
         assert_eq!(Algorithm::from_token("MD5-sess"), Some(Algorithm::Md5Sess));
         assert_eq!(Algorithm::from_token("SHA-512-256"), None);
         assert_eq!(Algorithm::from_token("AKAv1-MD5"), None);
@@ -205,7 +235,10 @@ mod tests {
 
     #[test]
     fn md5_and_sha256_of_known_strings() {
-        assert_eq!(Algorithm::Md5.hash_hex(&[b"abc"]), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            Algorithm::Md5.hash_hex(&[b"abc"]),
+            "900150983cd24fb0d6963f7d28e17f72"
+        );
         assert_eq!(
             Algorithm::Sha256.hash_hex(&[b"a", b"bc"]),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -228,7 +261,10 @@ mod tests {
 
     #[test]
     fn hmac_sha256_long_key_is_hashed_first_rfc4231_case_6() {
-        let mac = hmac_sha256(&[0xaa; 131], &[b"Test Using Larger Than Block-Size Key - Hash Key First"]);
+        let mac = hmac_sha256(
+            &[0xaa; 131],
+            &[b"Test Using Larger Than Block-Size Key - Hash Key First"],
+        );
         assert_eq!(
             to_hex(&mac),
             "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"

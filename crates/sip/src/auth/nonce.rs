@@ -44,7 +44,9 @@ pub struct NonceManager {
 
 impl fmt::Debug for NonceManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("NonceManager").field("lifetime_secs", &self.lifetime_secs).finish_non_exhaustive()
+        f.debug_struct("NonceManager")
+            .field("lifetime_secs", &self.lifetime_secs)
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +54,10 @@ impl NonceManager {
     /// A manager keyed with `secret` (the binary draws it at random at start; 32 bytes are
     /// plenty), with the default lifetime.
     pub fn new(secret: &[u8]) -> Self {
-        NonceManager { key: secret.to_vec(), lifetime_secs: DEFAULT_NONCE_LIFETIME_SECS }
+        NonceManager {
+            key: secret.to_vec(),
+            lifetime_secs: DEFAULT_NONCE_LIFETIME_SECS,
+        }
     }
 
     /// Sets the lifetime in seconds.
@@ -100,7 +105,9 @@ impl NonceManager {
         let mac_ok = ct_eq(expected.as_bytes(), got.to_ascii_lowercase().as_bytes());
         match ts {
             Some(ts) if mac_ok && nonce.len() == NONCE_LEN => {
-                if now > ts.saturating_add(self.lifetime_secs) || ts > now.saturating_add(self.lifetime_secs) {
+                if now > ts.saturating_add(self.lifetime_secs)
+                    || ts > now.saturating_add(self.lifetime_secs)
+                {
                     NonceCheck::Expired
                 } else {
                     NonceCheck::Fresh
@@ -124,9 +131,18 @@ mod tests {
         let m = mgr();
         let n = m.issue(1000, "asterisk", "192.0.2.1");
         assert_eq!(n.len(), NONCE_LEN);
-        assert_eq!(m.check(&n, 1000, "asterisk", "192.0.2.1"), NonceCheck::Fresh);
-        assert_eq!(m.check(&n, 1032, "asterisk", "192.0.2.1"), NonceCheck::Fresh);
-        assert_eq!(m.check(&n, 1033, "asterisk", "192.0.2.1"), NonceCheck::Expired);
+        assert_eq!(
+            m.check(&n, 1000, "asterisk", "192.0.2.1"),
+            NonceCheck::Fresh
+        );
+        assert_eq!(
+            m.check(&n, 1032, "asterisk", "192.0.2.1"),
+            NonceCheck::Fresh
+        );
+        assert_eq!(
+            m.check(&n, 1033, "asterisk", "192.0.2.1"),
+            NonceCheck::Expired
+        );
     }
 
     #[test]
@@ -140,9 +156,15 @@ mod tests {
         let m = mgr();
         let n = m.issue(1000, "asterisk", "192.0.2.1");
         assert_eq!(m.check(&n, 1001, "other", "192.0.2.1"), NonceCheck::Invalid);
-        assert_eq!(m.check(&n, 1001, "asterisk", "192.0.2.2"), NonceCheck::Invalid);
+        assert_eq!(
+            m.check(&n, 1001, "asterisk", "192.0.2.2"),
+            NonceCheck::Invalid
+        );
         let other = NonceManager::new(b"another secret");
-        assert_eq!(other.check(&n, 1001, "asterisk", "192.0.2.1"), NonceCheck::Invalid);
+        assert_eq!(
+            other.check(&n, 1001, "asterisk", "192.0.2.1"),
+            NonceCheck::Invalid
+        );
     }
 
     #[test]
@@ -152,7 +174,13 @@ mod tests {
         // Moving the timestamp forward breaks the MAC.
         let forged = format!("{:016x}{}", 2000u64, n.get(16..).unwrap_or(""));
         assert_eq!(m.check(&forged, 2000, "r", "s"), NonceCheck::Invalid);
-        for bad in ["", "xyz", "00000000000003e8", "ééééééééééééééééééé", &format!("{n}0")] {
+        for bad in [
+            "",
+            "xyz",
+            "00000000000003e8",
+            "ééééééééééééééééééé",
+            &format!("{n}0"),
+        ] {
             assert_eq!(m.check(bad, 1000, "r", "s"), NonceCheck::Invalid, "{bad}");
         }
     }

@@ -104,7 +104,10 @@ pub fn parse_list(value: &str) -> Result<Vec<Vec<Param>>, AuthParseError> {
     if value.len() > MAX_VALUE_LEN {
         return Err(AuthParseError::TooLong);
     }
-    let mut c = Cursor { s: value.as_bytes(), i: 0 };
+    let mut c = Cursor {
+        s: value.as_bytes(),
+        i: 0,
+    };
     c.skip_ws();
     let scheme = c.token();
     if !scheme.eq_ignore_ascii_case(b"digest") {
@@ -135,7 +138,9 @@ pub fn parse_list(value: &str) -> Result<Vec<Vec<Param>>, AuthParseError> {
                 }
                 continue;
             }
-            return Err(AuthParseError::Syntax("expected '=' after a parameter name"));
+            return Err(AuthParseError::Syntax(
+                "expected '=' after a parameter name",
+            ));
         }
         c.i += 1;
         c.skip_ws();
@@ -156,7 +161,9 @@ pub fn parse_list(value: &str) -> Result<Vec<Vec<Param>>, AuthParseError> {
                                 out.push(b);
                                 c.i += 1;
                             }
-                            None => return Err(AuthParseError::Syntax("unterminated quoted string")),
+                            None => {
+                                return Err(AuthParseError::Syntax("unterminated quoted string"));
+                            }
                         }
                     }
                     Some(b) => {
@@ -168,19 +175,29 @@ pub fn parse_list(value: &str) -> Result<Vec<Vec<Param>>, AuthParseError> {
             (lossy(out), true)
         } else {
             let start = c.i;
-            while c.peek().is_some_and(|b| !is_ws(b) && b != b',' && b != b'"') {
+            while c
+                .peek()
+                .is_some_and(|b| !is_ws(b) && b != b',' && b != b'"')
+            {
                 c.i += 1;
             }
             if c.peek() == Some(b'"') {
                 return Err(AuthParseError::Syntax("quote inside an unquoted value"));
             }
-            (lossy(c.s.get(start..c.i).unwrap_or_default().to_vec()), false)
+            (
+                lossy(c.s.get(start..c.i).unwrap_or_default().to_vec()),
+                false,
+            )
         };
         total += 1;
         if total > MAX_PARAMS {
             return Err(AuthParseError::TooMany);
         }
-        current.push(Param { name: lossy(name), value: val, quoted });
+        current.push(Param {
+            name: lossy(name),
+            value: val,
+            quoted,
+        });
     }
     all.push(current);
     Ok(all)
@@ -204,7 +221,10 @@ pub struct Printer {
 
 impl Default for Printer {
     fn default() -> Self {
-        Printer { out: String::from("Digest"), first: true }
+        Printer {
+            out: String::from("Digest"),
+            first: true,
+        }
     }
 }
 
@@ -288,12 +308,27 @@ mod tests {
     fn other_schemes_and_broken_values_are_errors() {
         assert_eq!(parse_one("Basic abc="), Err(AuthParseError::NotDigest));
         assert_eq!(parse_one(""), Err(AuthParseError::NotDigest));
-        assert!(matches!(parse_one("Digest realm=\"open"), Err(AuthParseError::Syntax(_))));
-        assert!(matches!(parse_one("Digest realm"), Err(AuthParseError::Syntax(_))));
+        assert!(matches!(
+            parse_one("Digest realm=\"open"),
+            Err(AuthParseError::Syntax(_))
+        ));
+        assert!(matches!(
+            parse_one("Digest realm"),
+            Err(AuthParseError::Syntax(_))
+        ));
         assert_eq!(parse_one("Digestrealm=1"), Err(AuthParseError::NotDigest));
-        assert!(matches!(parse_one("Digest,realm=1"), Err(AuthParseError::Syntax(_))));
-        assert!(matches!(parse_one("Digest a=b\"c\""), Err(AuthParseError::Syntax(_))));
-        assert!(matches!(parse_one("Digest realm=\"x\\"), Err(AuthParseError::Syntax(_))));
+        assert!(matches!(
+            parse_one("Digest,realm=1"),
+            Err(AuthParseError::Syntax(_))
+        ));
+        assert!(matches!(
+            parse_one("Digest a=b\"c\""),
+            Err(AuthParseError::Syntax(_))
+        ));
+        assert!(matches!(
+            parse_one("Digest realm=\"x\\"),
+            Err(AuthParseError::Syntax(_))
+        ));
     }
 
     #[test]
@@ -306,9 +341,13 @@ mod tests {
 
     #[test]
     fn comma_joined_challenges_split_on_the_scheme() {
-        let l = parse_list("Digest realm=\"a\", algorithm=SHA-256, Digest realm=\"b\"").unwrap_or_default();
+        let l = parse_list("Digest realm=\"a\", algorithm=SHA-256, Digest realm=\"b\"")
+            .unwrap_or_default();
         assert_eq!(l.len(), 2);
-        assert_eq!(l.first().and_then(|p| value(p, "algorithm")), Some("SHA-256"));
+        assert_eq!(
+            l.first().and_then(|p| value(p, "algorithm")),
+            Some("SHA-256")
+        );
         assert_eq!(l.get(1).and_then(|p| value(p, "realm")), Some("b"));
         assert!(parse_one("Digest realm=\"a\", Digest realm=\"b\"").is_err());
     }

@@ -55,14 +55,19 @@ impl Secret {
 
     /// sip.conf `md5secret`: MD5(user:realm:secret) in hex.
     pub fn md5secret(hex: &str) -> Self {
-        Secret::Ha1 { algorithm: Algorithm::Md5, ha1: hex.trim().to_ascii_lowercase() }
+        Secret::Ha1 {
+            algorithm: Algorithm::Md5,
+            ha1: hex.trim().to_ascii_lowercase(),
+        }
     }
 
     /// HA1 for `algorithm`'s family, or `None` when a stored HA1 is of another family.
     pub fn ha1(&self, algorithm: Algorithm, username: &str, realm: &str) -> Option<String> {
         match self {
             Secret::Password(p) => Some(digest::ha1(algorithm.base(), username, realm, p)),
-            Secret::Ha1 { algorithm: a, ha1 } => (a.base() == algorithm.base()).then(|| ha1.clone()),
+            Secret::Ha1 { algorithm: a, ha1 } => {
+                (a.base() == algorithm.base()).then(|| ha1.clone())
+            }
         }
     }
 }
@@ -152,7 +157,10 @@ impl DigestServer {
     /// [`DigestServer::challenges`] as header values, one `WWW-Authenticate` (or
     /// `Proxy-Authenticate`) header each.
     pub fn challenge_values(&self, now: u64, source: &str, stale: bool) -> Vec<String> {
-        self.challenges(now, source, stale).iter().map(Challenge::to_header_value).collect()
+        self.challenges(now, source, stale)
+            .iter()
+            .map(Challenge::to_header_value)
+            .collect()
     }
 
     /// Verifies `creds` for a request with `method`, against the user's `secret`, received
@@ -160,29 +168,62 @@ impl DigestServer {
     ///
     /// The caller has looked the user up by `creds.username`; when there is no such user it
     /// calls [`DigestServer::dummy_verify`] instead, which costs the same.
-    pub fn verify(&self, creds: &Credentials, method: &str, secret: &Secret, source: &str, now: u64) -> Verdict {
+    pub fn verify(
+        &self,
+        creds: &Credentials,
+        method: &str,
+        secret: &Secret,
+        source: &str,
+        now: u64,
+    ) -> Verdict {
         self.evaluate(creds, method, secret, source, now)
     }
 
     /// The unknown-user path (alwaysauthreject): the same work as [`DigestServer::verify`]
     /// with a throwaway secret, and always [`Verdict::Bad`], the answer a wrong password
     /// gets.
-    pub fn dummy_verify(&self, creds: &Credentials, method: &str, source: &str, now: u64) -> Verdict {
-        let v = self.evaluate(creds, method, &Secret::password(DUMMY_PASSWORD), source, now);
+    pub fn dummy_verify(
+        &self,
+        creds: &Credentials,
+        method: &str,
+        source: &str,
+        now: u64,
+    ) -> Verdict {
+        let v = self.evaluate(
+            creds,
+            method,
+            &Secret::password(DUMMY_PASSWORD),
+            source,
+            now,
+        );
         std::hint::black_box(v);
         Verdict::Bad
     }
 
     /// Parses an `Authorization` value and verifies it; a value that does not parse is
     /// [`Verdict::Bad`].
-    pub fn verify_value(&self, value: &str, method: &str, secret: &Secret, source: &str, now: u64) -> Verdict {
+    pub fn verify_value(
+        &self,
+        value: &str,
+        method: &str,
+        secret: &Secret,
+        source: &str,
+        now: u64,
+    ) -> Verdict {
         match Credentials::parse(value) {
             Ok(c) => self.verify(&c, method, secret, source, now),
             Err(_) => Verdict::Bad,
         }
     }
 
-    fn evaluate(&self, creds: &Credentials, method: &str, secret: &Secret, source: &str, now: u64) -> Verdict {
+    fn evaluate(
+        &self,
+        creds: &Credentials,
+        method: &str,
+        secret: &Secret,
+        source: &str,
+        now: u64,
+    ) -> Verdict {
         let realm = self.config.realm.as_str();
         let algorithm = creds.algorithm();
         let alg_ok = algorithm.is_some_and(|a| self.config.algorithms.contains(&a));
@@ -196,11 +237,15 @@ impl DigestServer {
         let nc = creds.nc.as_deref().unwrap_or("");
         let has_nc = creds.nc.is_some() && creds.cnonce.is_some();
         let (form, form_ok) = match creds.qop.as_deref() {
-            None if has_nc => (ResponseForm::Auth { nc, cnonce }, creds.nc_value().is_some()),
+            None if has_nc => (
+                ResponseForm::Auth { nc, cnonce },
+                creds.nc_value().is_some(),
+            ),
             None => (ResponseForm::NoQop, true),
-            Some(q) if q.eq_ignore_ascii_case("auth") && has_nc => {
-                (ResponseForm::Auth { nc, cnonce }, creds.nc_value().is_some())
-            }
+            Some(q) if q.eq_ignore_ascii_case("auth") && has_nc => (
+                ResponseForm::Auth { nc, cnonce },
+                creds.nc_value().is_some(),
+            ),
             // SIPVicious' svcrack sends qop=auth without cnonce/nc. With qop offered that is
             // broken; without it, it is the RFC 2069 response with a stray qop, as chan_sip
             // (which never offered qop) accepted.
@@ -210,7 +255,12 @@ impl DigestServer {
         let sess_ok = !alg.is_session() || creds.cnonce.is_some();
 
         // Always hash a HA1, even from a stored one, so both kinds of secret cost the same.
-        let computed = std::hint::black_box(digest::ha1(alg.base(), &creds.username, realm, DUMMY_PASSWORD));
+        let computed = std::hint::black_box(digest::ha1(
+            alg.base(),
+            &creds.username,
+            realm,
+            DUMMY_PASSWORD,
+        ));
         let (ha1, secret_ok) = match secret.ha1(alg, &creds.username, realm) {
             Some(h) => (h, true),
             None => (computed, false),
@@ -218,7 +268,10 @@ impl DigestServer {
         let ha1 = digest::session_ha1(alg, &ha1, &creds.nonce, cnonce);
         let ha2 = digest::ha2(alg, method, &creds.uri);
         let expected = digest::response(alg, &ha1, &creds.nonce, &ha2, form);
-        let response_ok = ct_eq(expected.as_bytes(), creds.response.to_ascii_lowercase().as_bytes());
+        let response_ok = ct_eq(
+            expected.as_bytes(),
+            creds.response.to_ascii_lowercase().as_bytes(),
+        );
 
         if !(alg_ok && realm_ok && form_ok && sess_ok && secret_ok && response_ok) {
             return Verdict::Bad;
