@@ -48,8 +48,18 @@ impl AsteriskFormat {
     }
 }
 
-const fn af(name: &'static str, kind: FormatKind, encoding: Option<&'static str>, clock_rate: u32) -> AsteriskFormat {
-    AsteriskFormat { name, kind, encoding, clock_rate }
+const fn af(
+    name: &'static str,
+    kind: FormatKind,
+    encoding: Option<&'static str>,
+    clock_rate: u32,
+) -> AsteriskFormat {
+    AsteriskFormat {
+        name,
+        kind,
+        encoding,
+        clock_rate,
+    }
 }
 
 use FormatKind::{Audio, Image, Text, Video};
@@ -103,7 +113,9 @@ pub const ASTERISK_FORMATS: &[AsteriskFormat] = &[
 ];
 
 fn lookup(name: &str) -> Option<usize> {
-    ASTERISK_FORMATS.iter().position(|f| f.name.eq_ignore_ascii_case(name))
+    ASTERISK_FORMATS
+        .iter()
+        .position(|f| f.name.eq_ignore_ascii_case(name))
 }
 
 /// A warning Asterisk would log while applying a list (the texts are Asterisk's).
@@ -151,7 +163,10 @@ impl CodecPrefs {
 
     /// Apply a sequence of `allow`/`disallow` lines in file order, e.g.
     /// `[("disallow", "all"), ("allow", "ulaw"), ("allow", "alaw")]`. Other keys are ignored.
-    pub fn apply_lines<'a>(&mut self, lines: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<CodecPrefsWarning> {
+    pub fn apply_lines<'a>(
+        &mut self,
+        lines: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Vec<CodecPrefsWarning> {
         let mut warnings = Vec::new();
         for (key, value) in lines {
             if key.trim().eq_ignore_ascii_case("allow") {
@@ -200,7 +215,9 @@ impl CodecPrefs {
                     ScanInt::Value(v) if v >= 0 => framing = u32::try_from(v).unwrap_or(u32::MAX),
                     ScanInt::Empty => {}
                     _ => {
-                        warnings.push(CodecPrefsWarning::BadPacketization { codec: this.to_string() });
+                        warnings.push(CodecPrefsWarning::BadPacketization {
+                            codec: this.to_string(),
+                        });
                         continue;
                     }
                 }
@@ -208,7 +225,10 @@ impl CodecPrefs {
             let all = this.eq_ignore_ascii_case("all");
             let index = if all { None } else { lookup(this) };
             if !all && index.is_none() {
-                warnings.push(CodecPrefsWarning::UnknownFormat { name: this.to_string(), allowing: iter_allowing });
+                warnings.push(CodecPrefsWarning::UnknownFormat {
+                    name: this.to_string(),
+                    allowing: iter_allowing,
+                });
                 continue;
             }
             match (iter_allowing, index) {
@@ -235,18 +255,30 @@ impl CodecPrefs {
 
     /// Asterisk format names in preference order.
     pub fn names(&self) -> Vec<&'static str> {
-        self.entries.iter().filter_map(|(i, _)| ASTERISK_FORMATS.get(*i)).map(|f| f.name).collect()
+        self.entries
+            .iter()
+            .filter_map(|(i, _)| ASTERISK_FORMATS.get(*i))
+            .map(|f| f.name)
+            .collect()
     }
 
     /// The audio codecs, in preference order, for SDP.
     pub fn audio_codecs(&self) -> Vec<Codec> {
-        self.entries.iter().filter_map(|(i, _)| ASTERISK_FORMATS.get(*i)).filter_map(|f| f.codec()).collect()
+        self.entries
+            .iter()
+            .filter_map(|(i, _)| ASTERISK_FORMATS.get(*i))
+            .filter_map(|f| f.codec())
+            .collect()
     }
 
     /// Packetisation given with `name:NN`, if any.
     pub fn framing(&self, name: &str) -> Option<u32> {
         let i = lookup(name)?;
-        self.entries.iter().find(|(e, _)| *e == i).map(|(_, ms)| *ms).filter(|ms| *ms > 0)
+        self.entries
+            .iter()
+            .find(|(e, _)| *e == i)
+            .map(|(_, ms)| *ms)
+            .filter(|ms| *ms > 0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -272,7 +304,11 @@ fn scan_int(s: &str) -> ScanInt {
         Some(b'+') => (false, t.get(1..).unwrap_or("")),
         _ => (false, t),
     };
-    let n: String = digits.chars().take_while(|c| c.is_ascii_digit()).take(30).collect();
+    let n: String = digits
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .take(30)
+        .collect();
     match n.parse::<i64>() {
         Ok(v) => ScanInt::Value(if neg { -v } else { v }),
         Err(_) if n.is_empty() => ScanInt::NoNumber,
@@ -293,9 +329,16 @@ mod tests {
     #[test]
     fn disallow_all_then_allow_lines_give_the_order_of_the_allow_lines() {
         let mut p = CodecPrefs::chan_sip_default();
-        p.apply_lines([("disallow", "all"), ("allow", "g722"), ("allow", "ulaw,alaw")]);
+        p.apply_lines([
+            ("disallow", "all"),
+            ("allow", "g722"),
+            ("allow", "ulaw,alaw"),
+        ]);
         assert_eq!(p.names(), vec!["g722", "ulaw", "alaw"]);
-        assert_eq!(p.audio_codecs(), vec![Codec::G722, Codec::Pcmu, Codec::Pcma]);
+        assert_eq!(
+            p.audio_codecs(),
+            vec![Codec::G722, Codec::Pcmu, Codec::Pcma]
+        );
     }
 
     #[test]
@@ -324,7 +367,11 @@ mod tests {
 
     #[test]
     fn disallow_removes_and_bang_inverts() {
-        let (p, _) = prefs(&[("allow", "ulaw,alaw,gsm"), ("disallow", "alaw"), ("allow", "!gsm")]);
+        let (p, _) = prefs(&[
+            ("allow", "ulaw,alaw,gsm"),
+            ("disallow", "alaw"),
+            ("allow", "!gsm"),
+        ]);
         assert_eq!(p.names(), vec!["ulaw"]);
         let (p, _) = prefs(&[("allow", "ulaw"), ("disallow", "!alaw")]);
         assert_eq!(p.names(), vec!["ulaw", "alaw"]);
@@ -341,7 +388,13 @@ mod tests {
     fn unknown_names_warn_as_asterisk_and_the_rest_applies() {
         let (p, w) = prefs(&[("allow", "ulaw,pcmu,alaw"), ("disallow", "foo")]);
         assert_eq!(p.names(), vec!["ulaw", "alaw"]);
-        assert_eq!(w, vec!["Cannot allow unknown format 'pcmu'", "Cannot disallow unknown format 'foo'"]);
+        assert_eq!(
+            w,
+            vec![
+                "Cannot allow unknown format 'pcmu'",
+                "Cannot disallow unknown format 'foo'"
+            ]
+        );
     }
 
     #[test]
@@ -357,7 +410,13 @@ mod tests {
         assert_eq!(p.names(), vec!["ulaw", "g722"]);
         assert_eq!(p.framing("ulaw"), Some(20));
         assert_eq!(p.framing("g722"), None);
-        assert_eq!(w, vec!["Bad packetization value for codec alaw", "Bad packetization value for codec gsm"]);
+        assert_eq!(
+            w,
+            vec![
+                "Bad packetization value for codec alaw",
+                "Bad packetization value for codec gsm"
+            ]
+        );
     }
 
     #[test]

@@ -61,7 +61,10 @@ impl Direction {
     /// What both allow: `sendrecv` with `sendonly` is `sendonly`, anything with `inactive` is
     /// `inactive`.
     pub fn intersect(self, other: Direction) -> Self {
-        Direction::from_flags(self.sends() && other.sends(), self.receives() && other.receives())
+        Direction::from_flags(
+            self.sends() && other.sends(),
+            self.receives() && other.receives(),
+        )
     }
 }
 
@@ -91,14 +94,25 @@ impl Rtpmap {
             Some(c) => Some(c.trim().parse().ok()?),
             None => None,
         };
-        Some(Rtpmap { payload_type, encoding: encoding.to_string(), clock_rate, channels })
+        Some(Rtpmap {
+            payload_type,
+            encoding: encoding.to_string(),
+            clock_rate,
+            channels,
+        })
     }
 
     /// The value to print after `a=rtpmap:`.
     pub fn value(&self) -> String {
         match self.channels {
-            Some(c) => format!("{} {}/{}/{}", self.payload_type, self.encoding, self.clock_rate, c),
-            None => format!("{} {}/{}", self.payload_type, self.encoding, self.clock_rate),
+            Some(c) => format!(
+                "{} {}/{}/{}",
+                self.payload_type, self.encoding, self.clock_rate, c
+            ),
+            None => format!(
+                "{} {}/{}",
+                self.payload_type, self.encoding, self.clock_rate
+            ),
         }
     }
 }
@@ -118,7 +132,10 @@ impl Fmtp {
             None => (value, ""),
         };
         let payload_type: u8 = pt.parse().ok().filter(|p| *p < 128)?;
-        Some(Fmtp { payload_type, params: rest.to_string() })
+        Some(Fmtp {
+            payload_type,
+            params: rest.to_string(),
+        })
     }
 
     pub fn value(&self) -> String {
@@ -140,15 +157,32 @@ mod tests {
 
     #[test]
     fn intersecting_directions_keeps_what_both_allow() {
-        assert_eq!(Direction::SendRecv.intersect(Direction::SendOnly), Direction::SendOnly);
-        assert_eq!(Direction::RecvOnly.intersect(Direction::SendOnly), Direction::Inactive);
-        assert_eq!(Direction::SendRecv.intersect(Direction::SendRecv), Direction::SendRecv);
+        assert_eq!(
+            Direction::SendRecv.intersect(Direction::SendOnly),
+            Direction::SendOnly
+        );
+        assert_eq!(
+            Direction::RecvOnly.intersect(Direction::SendOnly),
+            Direction::Inactive
+        );
+        assert_eq!(
+            Direction::SendRecv.intersect(Direction::SendRecv),
+            Direction::SendRecv
+        );
     }
 
     #[test]
     fn rtpmap_parses_channels_and_tolerates_blanks() {
         let r = Rtpmap::parse("111  opus/48000/2 ").unwrap();
-        assert_eq!((r.payload_type, r.encoding.as_str(), r.clock_rate, r.channels), (111, "opus", 48000, Some(2)));
+        assert_eq!(
+            (
+                r.payload_type,
+                r.encoding.as_str(),
+                r.clock_rate,
+                r.channels
+            ),
+            (111, "opus", 48000, Some(2))
+        );
         assert_eq!(r.value(), "111 opus/48000/2");
         assert!(Rtpmap::parse("128 PCMU/8000").is_none());
         assert!(Rtpmap::parse("0 PCMU").is_none());

@@ -10,8 +10,18 @@ pub struct StaticPayload {
     pub channels: u8,
 }
 
-const fn sp(payload_type: u8, encoding: &'static str, clock_rate: u32, channels: u8) -> StaticPayload {
-    StaticPayload { payload_type, encoding, clock_rate, channels }
+const fn sp(
+    payload_type: u8,
+    encoding: &'static str,
+    clock_rate: u32,
+    channels: u8,
+) -> StaticPayload {
+    StaticPayload {
+        payload_type,
+        encoding,
+        clock_rate,
+        channels,
+    }
 }
 
 /// RFC 3551 static payload types (audio and video).
@@ -82,7 +92,10 @@ impl Codec {
             8000 | 16000 if is("G722") => Codec::G722,
             48000 if is("opus") => Codec::Opus,
             8000 if is("telephone-event") => Codec::TelephoneEvent,
-            _ => Codec::Other { name: e.to_string(), rate: clock_rate },
+            _ => Codec::Other {
+                name: e.to_string(),
+                rate: clock_rate,
+            },
         }
     }
 
@@ -154,7 +167,9 @@ impl Codec {
         match self {
             Codec::TelephoneEvent => Some("0-16"),
             Codec::Opus => Some("useinbandfec=1"),
-            Codec::Other { name, rate: 8000 } if name.eq_ignore_ascii_case("G729") => Some("annexb=no"),
+            Codec::Other { name, rate: 8000 } if name.eq_ignore_ascii_case("G729") => {
+                Some("annexb=no")
+            }
             _ => None,
         }
     }
@@ -177,8 +192,20 @@ mod tests {
         assert_eq!(Codec::from_static(0), Some(Codec::Pcmu));
         assert_eq!(Codec::from_static(8), Some(Codec::Pcma));
         assert_eq!(Codec::from_static(9), Some(Codec::G722));
-        assert_eq!(Codec::from_static(3), Some(Codec::Other { name: "GSM".into(), rate: 8000 }));
-        assert_eq!(Codec::from_static(18), Some(Codec::Other { name: "g729".into(), rate: 8000 }));
+        assert_eq!(
+            Codec::from_static(3),
+            Some(Codec::Other {
+                name: "GSM".into(),
+                rate: 8000
+            })
+        );
+        assert_eq!(
+            Codec::from_static(18),
+            Some(Codec::Other {
+                name: "g729".into(),
+                rate: 8000
+            })
+        );
         assert_eq!(Codec::from_static(101), None);
         assert_eq!(Codec::from_static(2), None);
     }
@@ -193,11 +220,17 @@ mod tests {
     #[test]
     fn dynamic_codecs_by_rtpmap_name_in_any_case() {
         assert_eq!(Codec::from_rtpmap("OPUS", 48000), Codec::Opus);
-        assert_eq!(Codec::from_rtpmap("Telephone-Event", 8000), Codec::TelephoneEvent);
+        assert_eq!(
+            Codec::from_rtpmap("Telephone-Event", 8000),
+            Codec::TelephoneEvent
+        );
         assert_eq!(Codec::from_rtpmap("pcmu", 8000), Codec::Pcmu);
         assert_eq!(
             Codec::from_rtpmap("telephone-event", 48000),
-            Codec::Other { name: "telephone-event".into(), rate: 48000 }
+            Codec::Other {
+                name: "telephone-event".into(),
+                rate: 48000
+            }
         );
         assert_eq!(Codec::Opus.default_payload_type(), Some(107));
         assert_eq!(Codec::TelephoneEvent.default_payload_type(), Some(101));

@@ -31,8 +31,8 @@ pub use model::{
     Attribute, Bandwidth, Connection, MediaDescription, Origin, RawLine, SessionDescription,
 };
 pub use negotiate::{
-    answer, make_offer, process_answer, sdp_version_changed, CodecOrder, MediaConfig,
-    Negotiated, NegotiationError, SdpSession,
+    answer, make_offer, process_answer, sdp_version_changed, CodecOrder, MediaConfig, Negotiated,
+    NegotiationError, SdpSession,
 };
 pub use parse::{MAX_ATTRIBUTES, MAX_FORMATS, MAX_LINES, MAX_MEDIA, MAX_SDP_LEN};
 

@@ -76,10 +76,16 @@ pub struct Attribute {
 
 impl Attribute {
     pub fn flag(name: &str) -> Self {
-        Attribute { name: name.into(), value: None }
+        Attribute {
+            name: name.into(),
+            value: None,
+        }
     }
     pub fn new(name: &str, value: impl Into<String>) -> Self {
-        Attribute { name: name.into(), value: Some(value.into()) }
+        Attribute {
+            name: name.into(),
+            value: Some(value.into()),
+        }
     }
 }
 
@@ -126,7 +132,9 @@ impl MediaDescription {
 
     /// The first attribute called `name` (ASCII case-insensitive).
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
-        self.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+        self.attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
     }
 
     pub fn has_attribute(&self, name: &str) -> bool {
@@ -143,17 +151,24 @@ impl MediaDescription {
 
     /// Payload types of the format list that are numbers 0-127.
     pub fn payload_types(&self) -> impl Iterator<Item = u8> + '_ {
-        self.formats.iter().filter_map(|f| f.parse::<u8>().ok()).filter(|pt| *pt < 128)
+        self.formats
+            .iter()
+            .filter_map(|f| f.parse::<u8>().ok())
+            .filter(|pt| *pt < 128)
     }
 
     /// The `a=rtpmap` for `pt`; when a phone repeats one, the first wins.
     pub fn rtpmap(&self, pt: u8) -> Option<Rtpmap> {
-        self.attribute_values("rtpmap").filter_map(Rtpmap::parse).find(|r| r.payload_type == pt)
+        self.attribute_values("rtpmap")
+            .filter_map(Rtpmap::parse)
+            .find(|r| r.payload_type == pt)
     }
 
     /// The `a=fmtp` for `pt` (first one wins).
     pub fn fmtp(&self, pt: u8) -> Option<Fmtp> {
-        self.attribute_values("fmtp").filter_map(Fmtp::parse).find(|f| f.payload_type == pt)
+        self.attribute_values("fmtp")
+            .filter_map(Fmtp::parse)
+            .find(|f| f.payload_type == pt)
     }
 
     /// `a=ptime` in milliseconds (decimals such as `20.0` are accepted and truncated).
@@ -175,7 +190,8 @@ impl MediaDescription {
 
     /// `a=rtcp:PORT [IN IP4 addr]`: the port.
     pub fn rtcp_port(&self) -> Option<u16> {
-        self.attribute_values("rtcp").find_map(|v| v.split_whitespace().next()?.parse().ok())
+        self.attribute_values("rtcp")
+            .find_map(|v| v.split_whitespace().next()?.parse().ok())
     }
 
     pub fn rtcp_mux(&self) -> bool {
@@ -194,7 +210,8 @@ impl MediaDescription {
 
     /// Set (or replace) the direction attribute.
     pub fn set_direction(&mut self, d: Direction) {
-        self.attributes.retain(|a| !(a.value.is_none() && Direction::from_attribute(&a.name).is_some()));
+        self.attributes
+            .retain(|a| !(a.value.is_none() && Direction::from_attribute(&a.name).is_some()));
         self.attributes.push(Attribute::flag(d.as_str()));
     }
 }
@@ -299,7 +316,11 @@ impl fmt::Display for SessionDescription {
             "o={} {} {} {} {} {}\r\n",
             o.username, o.session_id, o.session_version, o.net_type, o.addr_type, o.address
         )?;
-        let name = if self.session_name.is_empty() { "-" } else { &self.session_name };
+        let name = if self.session_name.is_empty() {
+            "-"
+        } else {
+            &self.session_name
+        };
         write!(f, "s={name}\r\n")?;
         if let Some(i) = &self.info {
             write!(f, "i={i}\r\n")?;

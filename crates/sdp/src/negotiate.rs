@@ -106,7 +106,8 @@ pub enum NegotiationError {
 
 fn is_audio_rtp(m: &MediaDescription) -> bool {
     m.media.eq_ignore_ascii_case("audio")
-        && (m.protocol.eq_ignore_ascii_case("RTP/AVP") || m.protocol.eq_ignore_ascii_case("RTP/AVPF"))
+        && (m.protocol.eq_ignore_ascii_case("RTP/AVP")
+            || m.protocol.eq_ignore_ascii_case("RTP/AVPF"))
 }
 
 /// The codec a payload type stands for in `m`: its `rtpmap`, else the static table.
@@ -141,7 +142,11 @@ fn base_session(local: &MediaConfig) -> SessionDescription {
     SessionDescription {
         version: 0,
         origin: Origin {
-            username: if local.username.trim().is_empty() { "-".into() } else { local.username.clone() },
+            username: if local.username.trim().is_empty() {
+                "-".into()
+            } else {
+                local.username.clone()
+            },
             session_id: local.session_id.to_string(),
             session_version: local.session_version.to_string(),
             net_type: c.net_type.clone(),
@@ -172,7 +177,8 @@ fn push_codec(m: &mut MediaDescription, pt: u8, codec: &Codec, fmtp: Option<Stri
     };
     m.attributes.push(Attribute::new("rtpmap", map.value()));
     if let Some(f) = fmtp.or_else(|| codec.default_fmtp().map(str::to_string)) {
-        m.attributes.push(Attribute::new("fmtp", format!("{pt} {f}")));
+        m.attributes
+            .push(Attribute::new("fmtp", format!("{pt} {f}")));
     }
 }
 
@@ -255,7 +261,9 @@ fn answer_audio(
     m: &MediaDescription,
     local: &MediaConfig,
 ) -> Result<(MediaDescription, Negotiated), NegotiationError> {
-    let conn = offer.media_connection(index).ok_or(NegotiationError::MissingConnection)?;
+    let conn = offer
+        .media_connection(index)
+        .ok_or(NegotiationError::MissingConnection)?;
     let mut offered: Vec<(u8, Codec)> = Vec::new();
     for pt in m.payload_types() {
         if offered.iter().any(|(p, _)| *p == pt) {
@@ -284,7 +292,10 @@ fn answer_audio(
     if local.single_codec {
         joint.truncate(1);
     }
-    let (payload_type, codec) = joint.first().cloned().ok_or(NegotiationError::NoCommonCodec)?;
+    let (payload_type, codec) = joint
+        .first()
+        .cloned()
+        .ok_or(NegotiationError::NoCommonCodec)?;
 
     let event = match local.telephone_event {
         Some(_) => pick_event(&telephone_events(m), &codec),
@@ -297,8 +308,15 @@ fn answer_audio(
     }
     if let Some((pt, rate)) = event {
         let ev = Codec::from_rtpmap("telephone-event", rate);
-        let ev = if rate == 8000 { Codec::TelephoneEvent } else { ev };
-        let params = m.fmtp(pt).map(|f| f.params).unwrap_or_else(|| "0-16".into());
+        let ev = if rate == 8000 {
+            Codec::TelephoneEvent
+        } else {
+            ev
+        };
+        let params = m
+            .fmtp(pt)
+            .map(|f| f.params)
+            .unwrap_or_else(|| "0-16".into());
         push_codec(&mut a, pt, &ev, Some(params));
     }
     if let Some(p) = local.ptime {
@@ -335,16 +353,27 @@ pub fn process_answer(
         .iter()
         .position(|m| m.port != 0 && is_audio_rtp(m))
         .ok_or(NegotiationError::NoAcceptableMedia)?;
-    let ours = offer.media.get(index).ok_or(NegotiationError::NoAcceptableMedia)?;
-    let theirs = answer.media.get(index).ok_or(NegotiationError::AnswerMismatch)?;
+    let ours = offer
+        .media
+        .get(index)
+        .ok_or(NegotiationError::NoAcceptableMedia)?;
+    let theirs = answer
+        .media
+        .get(index)
+        .ok_or(NegotiationError::AnswerMismatch)?;
     if !theirs.media.eq_ignore_ascii_case(&ours.media) {
         return Err(NegotiationError::AnswerMismatch);
     }
     if theirs.port == 0 {
         return Err(NegotiationError::Rejected);
     }
-    let conn = answer.media_connection(index).ok_or(NegotiationError::MissingConnection)?;
-    let our_codecs: Vec<Codec> = ours.payload_types().filter_map(|pt| codec_of(ours, pt)).collect();
+    let conn = answer
+        .media_connection(index)
+        .ok_or(NegotiationError::MissingConnection)?;
+    let our_codecs: Vec<Codec> = ours
+        .payload_types()
+        .filter_map(|pt| codec_of(ours, pt))
+        .collect();
     let mut joint: Vec<(u8, Codec)> = Vec::new();
     for pt in theirs.payload_types() {
         // An answerer should reuse our numbers; if it left out an rtpmap, ours applies.
@@ -355,7 +384,10 @@ pub fn process_answer(
             }
         }
     }
-    let (payload_type, codec) = joint.first().cloned().ok_or(NegotiationError::NoCommonCodec)?;
+    let (payload_type, codec) = joint
+        .first()
+        .cloned()
+        .ok_or(NegotiationError::NoCommonCodec)?;
     let event = if telephone_events(ours).is_empty() {
         None
     } else {
@@ -376,7 +408,10 @@ pub fn process_answer(
         telephone_event: event,
         direction,
         remote_hold: conn.is_unspecified() || (!their_dir.receives() && our_dir.sends()),
-        ptime: theirs.ptime().or(ours.ptime()).unwrap_or(codec.default_ptime()),
+        ptime: theirs
+            .ptime()
+            .or(ours.ptime())
+            .unwrap_or(codec.default_ptime()),
     })
 }
 
@@ -385,7 +420,10 @@ pub fn process_answer(
 /// differ), or has a higher version; an equal (or lower) version means "unchanged".
 pub fn sdp_version_changed(previous: Option<&Origin>, new: &Origin) -> bool {
     let Some(prev) = previous else { return true };
-    if prev.username != new.username || prev.session_id != new.session_id || prev.address != new.address {
+    if prev.username != new.username
+        || prev.session_id != new.session_id
+        || prev.address != new.address
+    {
         return true;
     }
     match (prev.version_number(), new.version_number()) {
@@ -407,7 +445,11 @@ pub struct SdpSession {
 
 impl SdpSession {
     pub fn new(session_id: u64) -> Self {
-        SdpSession { session_id, version: session_id, last: None }
+        SdpSession {
+            session_id,
+            version: session_id,
+            last: None,
+        }
     }
 
     pub fn session_id(&self) -> u64 {

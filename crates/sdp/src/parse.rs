@@ -71,7 +71,9 @@ fn parse(text: &str) -> Result<SessionDescription, SdpError> {
         if count >= MAX_LINES {
             return Err(SdpError::TooLarge("lines"));
         }
-        let Some((kind, value)) = split_line(line) else { continue };
+        let Some((kind, value)) = split_line(line) else {
+            continue;
+        };
         if kind == 'm' {
             if sdp.media.len() >= MAX_MEDIA {
                 return Err(SdpError::TooLarge("media sections"));
@@ -155,7 +157,10 @@ fn push_other(other: &mut Vec<RawLine>, kind: char, value: &str) -> Result<(), S
     if other.len() >= MAX_ATTRIBUTES {
         return Err(SdpError::TooLarge("lines of unknown type"));
     }
-    other.push(RawLine { kind, value: value.to_string() });
+    other.push(RawLine {
+        kind,
+        value: value.to_string(),
+    });
     Ok(())
 }
 
@@ -164,7 +169,10 @@ fn push_bandwidth(list: &mut Vec<Bandwidth>, value: &str) {
         return;
     }
     if let Some((k, v)) = value.split_once(':') {
-        list.push(Bandwidth { kind: k.trim().to_string(), value: v.trim().to_string() });
+        list.push(Bandwidth {
+            kind: k.trim().to_string(),
+            value: v.trim().to_string(),
+        });
     }
 }
 
@@ -173,8 +181,14 @@ fn push_attribute(list: &mut Vec<Attribute>, value: &str) -> Result<(), SdpError
         return Err(SdpError::TooLarge("attributes"));
     }
     let attr = match value.split_once(':') {
-        Some((n, v)) => Attribute { name: n.trim().to_string(), value: Some(v.to_string()) },
-        None => Attribute { name: value.trim().to_string(), value: None },
+        Some((n, v)) => Attribute {
+            name: n.trim().to_string(),
+            value: Some(v.to_string()),
+        },
+        None => Attribute {
+            name: value.trim().to_string(),
+            value: None,
+        },
     };
     if !attr.name.is_empty() {
         list.push(attr);
@@ -256,13 +270,17 @@ mod tests {
 
     #[test]
     fn missing_version_line_is_refused() {
-        assert_eq!(SessionDescription::parse("o=- 1 1 IN IP4 1.2.3.4\n"), Err(SdpError::MissingVersion));
+        assert_eq!(
+            SessionDescription::parse("o=- 1 1 IN IP4 1.2.3.4\n"),
+            Err(SdpError::MissingVersion)
+        );
         assert_eq!(SessionDescription::parse(""), Err(SdpError::MissingVersion));
     }
 
     #[test]
     fn missing_origin_session_name_and_time_are_tolerated() {
-        let sdp = SessionDescription::parse("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 5 RTP/AVP 8\r\n").unwrap();
+        let sdp = SessionDescription::parse("v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 5 RTP/AVP 8\r\n")
+            .unwrap();
         assert_eq!(sdp.origin.username, "-");
         assert!(sdp.times.is_empty());
         assert!(sdp.print().contains("t=0 0\r\n"));
@@ -303,6 +321,9 @@ mod tests {
     #[test]
     fn oversized_body_is_refused() {
         let big = format!("v=0\r\n{}", "a=x\r\n".repeat(MAX_SDP_LEN / 5));
-        assert_eq!(SessionDescription::parse(&big), Err(SdpError::TooLarge("body")));
+        assert_eq!(
+            SessionDescription::parse(&big),
+            Err(SdpError::TooLarge("body"))
+        );
     }
 }

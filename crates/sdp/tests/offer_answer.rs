@@ -23,10 +23,15 @@ fn phone_offer(extra: &str, conn: &str) -> SessionDescription {
 
 #[test]
 fn our_offer_looks_like_chan_sip() {
-    let mut c = cfg("192.0.2.1", 10000, vec![Codec::Pcmu, Codec::Pcma, Codec::G722, Codec::Opus]);
+    let mut c = cfg(
+        "192.0.2.1",
+        10000,
+        vec![Codec::Pcmu, Codec::Pcma, Codec::G722, Codec::Opus],
+    );
     c.ptime = Some(20);
     let out = make_offer(&c).print();
-    let expected = "v=0\r\no=tandem 1000 1000 IN IP4 192.0.2.1\r\ns=tandem\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n\
+    let expected =
+        "v=0\r\no=tandem 1000 1000 IN IP4 192.0.2.1\r\ns=tandem\r\nc=IN IP4 192.0.2.1\r\nt=0 0\r\n\
         m=audio 10000 RTP/AVP 0 8 9 107 101\r\n\
         a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:9 G722/8000\r\n\
         a=rtpmap:107 opus/48000/2\r\na=fmtp:107 useinbandfec=1\r\n\
@@ -37,9 +42,19 @@ fn our_offer_looks_like_chan_sip() {
 
 #[test]
 fn codecs_without_a_payload_number_get_dynamic_ones() {
-    let ilbc = Codec::Other { name: "iLBC".into(), rate: 8000 };
-    let speex = Codec::Other { name: "speex".into(), rate: 16000 };
-    let mut c = cfg("192.0.2.1", 10000, vec![ilbc, Codec::Pcmu, speex, Codec::Pcmu]);
+    let ilbc = Codec::Other {
+        name: "iLBC".into(),
+        rate: 8000,
+    };
+    let speex = Codec::Other {
+        name: "speex".into(),
+        rate: 16000,
+    };
+    let mut c = cfg(
+        "192.0.2.1",
+        10000,
+        vec![ilbc, Codec::Pcmu, speex, Codec::Pcmu],
+    );
     c.telephone_event = Some(96);
     let sdp = make_offer(&c);
     assert_eq!(sdp.media[0].formats, vec!["97", "0", "98", "96"]);
@@ -52,12 +67,18 @@ fn a_basic_call_both_ways() {
     let b = cfg("192.0.2.2", 20000, vec![Codec::Pcmu]);
     let offer = make_offer(&a);
     let (reply, at_b) = answer(&offer, &b).unwrap();
-    assert_eq!((at_b.codec.clone(), at_b.payload_type, at_b.telephone_event), (Codec::Pcmu, 0, Some(101)));
+    assert_eq!(
+        (at_b.codec.clone(), at_b.payload_type, at_b.telephone_event),
+        (Codec::Pcmu, 0, Some(101))
+    );
     assert_eq!(at_b.remote_rtp, Some("192.0.2.1:10000".parse().unwrap()));
     assert_eq!(at_b.direction, Direction::SendRecv);
     assert!(!at_b.remote_hold);
     let at_a = process_answer(&offer, &reply).unwrap();
-    assert_eq!((at_a.codec, at_a.payload_type, at_a.telephone_event), (Codec::Pcmu, 0, Some(101)));
+    assert_eq!(
+        (at_a.codec, at_a.payload_type, at_a.telephone_event),
+        (Codec::Pcmu, 0, Some(101))
+    );
     assert_eq!(at_a.remote_rtp, Some("192.0.2.2:20000".parse().unwrap()));
     assert_eq!(at_a.ptime, 20);
 }
@@ -65,14 +86,21 @@ fn a_basic_call_both_ways() {
 #[test]
 fn no_common_codec_is_an_error_for_488() {
     let offer = phone_offer("", "10.1.1.1");
-    let err = answer(&offer, &cfg("192.0.2.1", 10000, vec![Codec::G722, Codec::Opus])).unwrap_err();
+    let err = answer(
+        &offer,
+        &cfg("192.0.2.1", 10000, vec![Codec::G722, Codec::Opus]),
+    )
+    .unwrap_err();
     assert_eq!(err, NegotiationError::NoCommonCodec);
     // Telephone-event alone is not a codec.
     let only_events = SessionDescription::parse(
         "v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 4 RTP/AVP 101\r\na=rtpmap:101 telephone-event/8000\r\n",
     )
     .unwrap();
-    assert_eq!(answer(&only_events, &cfg("192.0.2.1", 1, vec![Codec::Pcmu])).unwrap_err(), NegotiationError::NoCommonCodec);
+    assert_eq!(
+        answer(&only_events, &cfg("192.0.2.1", 1, vec![Codec::Pcmu])).unwrap_err(),
+        NegotiationError::NoCommonCodec
+    );
 }
 
 #[test]
@@ -103,7 +131,11 @@ fn rejected_streams_are_answered_with_port_zero_in_place() {
          m=audio 4002 RTP/AVP 8\r\nm=image 4004 udptl t38\r\n",
     )
     .unwrap();
-    let (reply, n) = answer(&offer, &cfg("192.0.2.1", 10000, vec![Codec::Pcmu, Codec::Pcma])).unwrap();
+    let (reply, n) = answer(
+        &offer,
+        &cfg("192.0.2.1", 10000, vec![Codec::Pcmu, Codec::Pcma]),
+    )
+    .unwrap();
     let ports: Vec<u16> = reply.media.iter().map(|m| m.port).collect();
     assert_eq!(ports, vec![0, 10000, 0, 0]);
     assert_eq!(n.remote_port, 4000);
@@ -112,7 +144,11 @@ fn rejected_streams_are_answered_with_port_zero_in_place() {
 
 #[test]
 fn sendonly_offer_is_hold_answered_recvonly() {
-    let (reply, n) = answer(&phone_offer("a=sendonly\r\n", "10.1.1.1"), &cfg("192.0.2.1", 1, vec![Codec::Pcmu])).unwrap();
+    let (reply, n) = answer(
+        &phone_offer("a=sendonly\r\n", "10.1.1.1"),
+        &cfg("192.0.2.1", 1, vec![Codec::Pcmu]),
+    )
+    .unwrap();
     assert!(n.remote_hold);
     assert_eq!(n.direction, Direction::RecvOnly);
     assert_eq!(reply.media[0].direction(), Some(Direction::RecvOnly));
@@ -120,7 +156,11 @@ fn sendonly_offer_is_hold_answered_recvonly() {
 
 #[test]
 fn inactive_offer_is_hold_answered_inactive() {
-    let (reply, n) = answer(&phone_offer("a=inactive\r\n", "10.1.1.1"), &cfg("192.0.2.1", 1, vec![Codec::Pcmu])).unwrap();
+    let (reply, n) = answer(
+        &phone_offer("a=inactive\r\n", "10.1.1.1"),
+        &cfg("192.0.2.1", 1, vec![Codec::Pcmu]),
+    )
+    .unwrap();
     assert!(n.remote_hold);
     assert_eq!(n.direction, Direction::Inactive);
     assert!(reply.print().contains("a=inactive\r\n"));
@@ -128,7 +168,11 @@ fn inactive_offer_is_hold_answered_inactive() {
 
 #[test]
 fn recvonly_offer_is_answered_sendonly_and_is_not_hold() {
-    let (_, n) = answer(&phone_offer("a=recvonly\r\n", "10.1.1.1"), &cfg("192.0.2.1", 1, vec![Codec::Pcmu])).unwrap();
+    let (_, n) = answer(
+        &phone_offer("a=recvonly\r\n", "10.1.1.1"),
+        &cfg("192.0.2.1", 1, vec![Codec::Pcmu]),
+    )
+    .unwrap();
     assert!(!n.remote_hold);
     assert_eq!(n.direction, Direction::SendOnly);
 }
@@ -137,7 +181,11 @@ fn recvonly_offer_is_answered_sendonly_and_is_not_hold() {
 fn old_style_hold_with_zero_address_is_detected() {
     // RFC 2543 hold: c=0.0.0.0 and no direction attribute. Like chan_sip, the answer stays
     // sendrecv (the address already says "do not send").
-    let (reply, n) = answer(&phone_offer("", "0.0.0.0"), &cfg("192.0.2.1", 1, vec![Codec::Pcmu])).unwrap();
+    let (reply, n) = answer(
+        &phone_offer("", "0.0.0.0"),
+        &cfg("192.0.2.1", 1, vec![Codec::Pcmu]),
+    )
+    .unwrap();
     assert!(n.remote_hold);
     assert_eq!(n.direction, Direction::SendRecv);
     assert_eq!(reply.media[0].direction(), Some(Direction::SendRecv));
@@ -192,10 +240,19 @@ fn we_hold_and_unhold_with_increasing_session_versions() {
 fn answers_to_re_invites_bump_the_version_only_on_change() {
     let mut session = SdpSession::new(7);
     let local = cfg("192.0.2.1", 10000, vec![Codec::Pcmu]);
-    let (a1, _) = session.answer(&phone_offer("", "10.1.1.1"), &local).unwrap();
-    let (a2, n2) = session.answer(&phone_offer("a=sendonly\r\n", "10.1.1.1"), &local).unwrap();
-    let (a3, n3) = session.answer(&phone_offer("a=sendrecv\r\n", "10.1.1.1"), &local).unwrap();
-    let versions: Vec<&str> = [&a1, &a2, &a3].iter().map(|s| s.origin.session_version.as_str()).collect();
+    let (a1, _) = session
+        .answer(&phone_offer("", "10.1.1.1"), &local)
+        .unwrap();
+    let (a2, n2) = session
+        .answer(&phone_offer("a=sendonly\r\n", "10.1.1.1"), &local)
+        .unwrap();
+    let (a3, n3) = session
+        .answer(&phone_offer("a=sendrecv\r\n", "10.1.1.1"), &local)
+        .unwrap();
+    let versions: Vec<&str> = [&a1, &a2, &a3]
+        .iter()
+        .map(|s| s.origin.session_version.as_str())
+        .collect();
     assert_eq!(versions, vec!["7", "8", "9"]);
     assert!(n2.remote_hold && !n3.remote_hold);
 }
@@ -217,14 +274,29 @@ fn remote_sdp_with_the_same_version_counts_as_unchanged() {
 #[test]
 fn answer_processing_errors() {
     let offer = make_offer(&cfg("192.0.2.1", 10000, vec![Codec::Pcmu]));
-    let rejected = SessionDescription::parse("v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 0 RTP/AVP 0\r\n").unwrap();
-    assert_eq!(process_answer(&offer, &rejected).unwrap_err(), NegotiationError::Rejected);
-    let wrong = SessionDescription::parse("v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 5 RTP/AVP 8\r\n").unwrap();
-    assert_eq!(process_answer(&offer, &wrong).unwrap_err(), NegotiationError::NoCommonCodec);
+    let rejected =
+        SessionDescription::parse("v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 0 RTP/AVP 0\r\n").unwrap();
+    assert_eq!(
+        process_answer(&offer, &rejected).unwrap_err(),
+        NegotiationError::Rejected
+    );
+    let wrong =
+        SessionDescription::parse("v=0\r\nc=IN IP4 1.1.1.1\r\nm=audio 5 RTP/AVP 8\r\n").unwrap();
+    assert_eq!(
+        process_answer(&offer, &wrong).unwrap_err(),
+        NegotiationError::NoCommonCodec
+    );
     let empty = SessionDescription::parse("v=0\r\n").unwrap();
-    assert_eq!(process_answer(&offer, &empty).unwrap_err(), NegotiationError::AnswerMismatch);
-    let video = SessionDescription::parse("v=0\r\nc=IN IP4 1.1.1.1\r\nm=video 5 RTP/AVP 0\r\n").unwrap();
-    assert_eq!(process_answer(&offer, &video).unwrap_err(), NegotiationError::AnswerMismatch);
+    assert_eq!(
+        process_answer(&offer, &empty).unwrap_err(),
+        NegotiationError::AnswerMismatch
+    );
+    let video =
+        SessionDescription::parse("v=0\r\nc=IN IP4 1.1.1.1\r\nm=video 5 RTP/AVP 0\r\n").unwrap();
+    assert_eq!(
+        process_answer(&offer, &video).unwrap_err(),
+        NegotiationError::AnswerMismatch
+    );
 }
 
 #[test]

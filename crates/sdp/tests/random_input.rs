@@ -19,28 +19,80 @@ impl Rng {
 }
 
 const PIECES: &[&str] = &[
-    "v=0", "o=- 1 1 IN IP4 1.2.3.4", "o=", "s=", "c=IN IP4 0.0.0.0", "c=IN IP6 ::1", "c=IN",
-    "t=0 0", "m=audio 4000 RTP/AVP 0 8 101", "m=audio 0 RTP/AVP", "m=video 99999 RTP/AVP 31",
-    "m=image 4 udptl t38", "m=audio 4/2 RTP/AVPF 96", "a=rtpmap:101 telephone-event/8000",
-    "a=rtpmap:96 opus/48000/2", "a=rtpmap:0 PCMU", "a=rtpmap:999 x/1", "a=rtpmap:", "a=fmtp:101",
-    "a=sendonly", "a=inactive", "a=recvonly", "a=ptime:abc", "a=ptime:4294967296", "a=rtcp:",
-    "a=rtcp-mux", "b=AS:64", "b=", "k=clear:x", "r=1 2 3", "z=0 0", "x=unknown", "a=:",
-    "a=", "=", "", " ", "\r", "\t", "m=", "m=audio", "m=audio 1", "\u{00e9}=\u{00e9}",
+    "v=0",
+    "o=- 1 1 IN IP4 1.2.3.4",
+    "o=",
+    "s=",
+    "c=IN IP4 0.0.0.0",
+    "c=IN IP6 ::1",
+    "c=IN",
+    "t=0 0",
+    "m=audio 4000 RTP/AVP 0 8 101",
+    "m=audio 0 RTP/AVP",
+    "m=video 99999 RTP/AVP 31",
+    "m=image 4 udptl t38",
+    "m=audio 4/2 RTP/AVPF 96",
+    "a=rtpmap:101 telephone-event/8000",
+    "a=rtpmap:96 opus/48000/2",
+    "a=rtpmap:0 PCMU",
+    "a=rtpmap:999 x/1",
+    "a=rtpmap:",
+    "a=fmtp:101",
+    "a=sendonly",
+    "a=inactive",
+    "a=recvonly",
+    "a=ptime:abc",
+    "a=ptime:4294967296",
+    "a=rtcp:",
+    "a=rtcp-mux",
+    "b=AS:64",
+    "b=",
+    "k=clear:x",
+    "r=1 2 3",
+    "z=0 0",
+    "x=unknown",
+    "a=:",
+    "a=",
+    "=",
+    "",
+    " ",
+    "\r",
+    "\t",
+    "m=",
+    "m=audio",
+    "m=audio 1",
+    "\u{00e9}=\u{00e9}",
 ];
 
 fn exercise(text: &str) {
-    let Ok(sdp) = SessionDescription::parse(text) else { return };
+    let Ok(sdp) = SessionDescription::parse(text) else {
+        return;
+    };
     let printed = sdp.print();
     let again = SessionDescription::parse(&printed).expect("our own print parses");
-    assert_eq!(again.print(), printed, "print is not a fixed point for {text:?}");
-    let local = MediaConfig::new("192.0.2.1".parse().unwrap(), 10000, vec![Codec::Pcmu, Codec::Opus]);
+    assert_eq!(
+        again.print(),
+        printed,
+        "print is not a fixed point for {text:?}"
+    );
+    let local = MediaConfig::new(
+        "192.0.2.1".parse().unwrap(),
+        10000,
+        vec![Codec::Pcmu, Codec::Opus],
+    );
     if let Ok((reply, _)) = answer(&sdp, &local) {
         let _ = SessionDescription::parse(&reply.print()).expect("our answer parses");
     }
     let _ = process_answer(&make_offer(&local), &sdp);
     let _ = process_answer(&sdp, &sdp);
     for m in &sdp.media {
-        let _ = (m.ptime(), m.maxptime(), m.rtcp_port(), m.crypto(), m.direction());
+        let _ = (
+            m.ptime(),
+            m.maxptime(),
+            m.rtcp_port(),
+            m.crypto(),
+            m.direction(),
+        );
         for pt in m.payload_types() {
             let _ = (m.rtpmap(pt), m.fmtp(pt));
         }

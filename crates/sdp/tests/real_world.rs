@@ -9,7 +9,15 @@ fn fixture(name: &str) -> SessionDescription {
     SessionDescription::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-const ALL: &[&str] = &["polycom", "yealink", "grandstream", "cisco", "baresip", "linphone", "asterisk"];
+const ALL: &[&str] = &[
+    "polycom",
+    "yealink",
+    "grandstream",
+    "cisco",
+    "baresip",
+    "linphone",
+    "asterisk",
+];
 
 fn tandem(codecs: Vec<Codec>) -> MediaConfig {
     let mut c = MediaConfig::new("198.51.100.1".parse().unwrap(), 10000, codecs);
@@ -27,8 +35,15 @@ fn every_fixture_parses_and_printing_is_stable() {
         assert!(printed.ends_with("\r\n"), "{name}");
         assert!(!printed.contains("\n\n"), "{name}");
         let again = SessionDescription::parse(&printed).unwrap();
-        assert_eq!(again.print(), printed, "{name}: print(parse(print(x))) != print(x)");
-        assert_eq!(again.media, sdp.media, "{name}: media changed in the round trip");
+        assert_eq!(
+            again.print(),
+            printed,
+            "{name}: print(parse(print(x))) != print(x)"
+        );
+        assert_eq!(
+            again.media, sdp.media,
+            "{name}: media changed in the round trip"
+        );
     }
 }
 
@@ -43,19 +58,33 @@ fn polycom_g722_first_with_its_8000_clock() {
     assert_eq!(sdp.media_direction(0), Direction::SendRecv);
     // Telephone-event on 127 without an fmtp: we echo 127 and send Asterisk's 0-16.
     let (reply, n) = answer(&sdp, &tandem(vec![Codec::G722, Codec::Pcmu])).unwrap();
-    assert_eq!((n.codec, n.payload_type, n.telephone_event), (Codec::G722, 9, Some(127)));
+    assert_eq!(
+        (n.codec, n.payload_type, n.telephone_event),
+        (Codec::G722, 9, Some(127))
+    );
     let out = reply.print();
     assert!(out.contains("m=audio 10000 RTP/AVP 9 0 127\r\n"), "{out}");
-    assert!(out.contains("a=rtpmap:127 telephone-event/8000\r\na=fmtp:127 0-16\r\n"), "{out}");
+    assert!(
+        out.contains("a=rtpmap:127 telephone-event/8000\r\na=fmtp:127 0-16\r\n"),
+        "{out}"
+    );
 }
 
 #[test]
 fn yealink_duplicate_rtpmap_first_wins_and_x_nat_is_kept() {
     let sdp = fixture("yealink");
     let m = &sdp.media[0];
-    assert_eq!(m.attribute_values("rtpmap").filter(|v| v.starts_with("0 ")).count(), 2);
+    assert_eq!(
+        m.attribute_values("rtpmap")
+            .filter(|v| v.starts_with("0 "))
+            .count(),
+        2
+    );
     assert_eq!(m.rtpmap(0).unwrap().encoding, "PCMU");
-    assert_eq!(m.attribute("X-nat").and_then(|a| a.value.as_deref()), Some("0"));
+    assert_eq!(
+        m.attribute("X-nat").and_then(|a| a.value.as_deref()),
+        Some("0")
+    );
     assert_eq!(m.rtcp_port(), Some(11797));
     assert_eq!(m.ptime(), Some(20));
     // fmtp before its rtpmap is fine.
@@ -118,8 +147,15 @@ fn baresip_ipv6_opus_and_raw_ice_crypto() {
     assert_eq!(m.crypto().len(), 1);
     assert!(m.crypto()[0].starts_with("1 AES_CM_128_HMAC_SHA1_80 inline:"));
     assert_eq!(m.candidates().len(), 1);
-    assert_eq!(m.attribute("ice-ufrag").and_then(|a| a.value.as_deref()), Some("Fq3h"));
-    let mut cfg = MediaConfig::new("2001:db8::1".parse().unwrap(), 10000, vec![Codec::Opus, Codec::G722]);
+    assert_eq!(
+        m.attribute("ice-ufrag").and_then(|a| a.value.as_deref()),
+        Some("Fq3h")
+    );
+    let mut cfg = MediaConfig::new(
+        "2001:db8::1".parse().unwrap(),
+        10000,
+        vec![Codec::Opus, Codec::G722],
+    );
     cfg.session_id = 7;
     let (reply, n) = answer(&sdp, &cfg).unwrap();
     assert_eq!((n.codec.clone(), n.payload_type), (Codec::Opus, 96));
@@ -130,7 +166,10 @@ fn baresip_ipv6_opus_and_raw_ice_crypto() {
     assert_eq!(n.joint, vec![(96, Codec::Opus), (97, Codec::G722)]);
     let out = reply.print();
     assert!(out.contains("c=IN IP6 2001:db8::1\r\n"), "{out}");
-    assert!(out.contains("a=rtpmap:96 opus/48000/2\r\na=fmtp:96 stereo=1;sprop-stereo=1\r\n"), "{out}");
+    assert!(
+        out.contains("a=rtpmap:96 opus/48000/2\r\na=fmtp:96 stereo=1;sprop-stereo=1\r\n"),
+        "{out}"
+    );
     // The video stream is declined with port 0; no rtcp-mux answered (we do not do it yet).
     assert!(out.contains("m=video 0 RTP/AVP 100\r\n"), "{out}");
     assert!(!out.contains("rtcp-mux"));
@@ -146,7 +185,10 @@ fn linphone_event_rate_follows_the_codec_and_t38_is_declined() {
     assert_eq!(n.codec, Codec::Opus);
     assert_eq!(n.telephone_event, Some(101)); // telephone-event/48000 goes with opus
     let out = reply.print();
-    assert!(out.contains("a=rtpmap:101 telephone-event/48000\r\n"), "{out}");
+    assert!(
+        out.contains("a=rtpmap:101 telephone-event/48000\r\n"),
+        "{out}"
+    );
     assert!(out.contains("m=image 0 udptl t38\r\n"), "{out}");
     let (_, n) = answer(&sdp, &tandem(vec![Codec::Pcmu])).unwrap();
     assert_eq!(n.telephone_event, Some(100)); // PCMU: telephone-event/8000
@@ -157,7 +199,10 @@ fn asterisk_offer_answered_with_a_second_asterisk_config() {
     let sdp = fixture("asterisk");
     assert_eq!(sdp.session_name, "Asterisk PBX 16.28.0");
     assert_eq!(sdp.media[0].maxptime(), Some(150));
-    let gsm = Codec::Other { name: "GSM".into(), rate: 8000 };
+    let gsm = Codec::Other {
+        name: "GSM".into(),
+        rate: 8000,
+    };
     let (reply, n) = answer(&sdp, &tandem(vec![gsm.clone(), Codec::Pcma])).unwrap();
     assert_eq!((n.codec, n.payload_type), (gsm, 3));
     assert!(reply.print().contains("m=audio 10000 RTP/AVP 3 8 101\r\n"));
