@@ -11,6 +11,7 @@ mod lines;
 mod parse;
 mod source;
 mod truth;
+pub mod views;
 
 pub use diag::{Diagnostic, Severity, Span};
 pub use parse::{load, load_optional, MAX_FILES, MAX_INCLUDE_DEPTH, MAX_SECTION_NAME};

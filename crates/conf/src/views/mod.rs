@@ -1,0 +1,12 @@
+//! Typed views over a parsed [`Config`](crate::Config): `sip.conf`, `rtp.conf`, and the ACLs
+//! they share. Pure: no I/O, no DNS, no clock. Each view returns what it understood plus every
+//! message about the file (`PATH:LINE: error|warning: MESSAGE`), so nothing is ignored silently.
+
+pub mod acl;
+pub mod rtp;
+pub mod sip;
+mod util;
+
+pub use acl::{Acl, AclRule, Sense};
+pub use rtp::RtpConf;
+pub use sip::SipConf;
