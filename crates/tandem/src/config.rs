@@ -4,15 +4,14 @@
 use std::path::Path;
 use std::process::ExitCode;
 
+use tandem_conf::views::{RtpConf, SipConf};
 use tandem_conf::{Diagnostic, FsSource, Severity, Source, Span};
 use tandem_dialplan::Dialplan;
 
 /// Files tandem reads today besides extensions.conf, and files it knows of but whose
 /// settings no part of tandem reads yet (reported, never silently ignored).
 const NOT_YET_READ: &[(&str, &str)] = &[
-    ("sip.conf", "the SIP channel driver"),
     ("iax.conf", "the IAX2 channel driver"),
-    ("rtp.conf", "the RTP engine"),
     ("voicemail.conf", "voicemail"),
     ("musiconhold.conf", "music on hold"),
     ("features.conf", "call features"),
@@ -23,6 +22,9 @@ const NOT_YET_READ: &[(&str, &str)] = &[
 /// What a configuration directory holds, once loaded.
 pub struct Loaded {
     pub dialplan: Dialplan,
+    /// `sip.conf`, when there is one.
+    pub sip: Option<SipConf>,
+    pub rtp: RtpConf,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -43,6 +45,8 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
     let Some(loaded) = tandem_conf::load_optional(source, "extensions.conf") else {
         return Loaded {
             dialplan: Dialplan::default(),
+            sip: None,
+            rtp: RtpConf::default(),
             diagnostics: vec![Diagnostic::warning(
                 Span::new("extensions.conf", 0),
                 "no such file: the dialplan is empty",
@@ -57,7 +61,7 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
     );
     diagnostics.extend(more);
     sort_by_place(&mut diagnostics);
-    Loaded { dialplan, diagnostics }
+    Loaded { dialplan, sip: None, rtp: RtpConf::default(), diagnostics }
 }
 
 /// Messages of one file in line order (a stable sort: same-line messages keep their order).
@@ -65,9 +69,26 @@ fn sort_by_place(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| (a.span.file.as_ref(), a.span.line).cmp(&(b.span.file.as_ref(), b.span.line)));
 }
 
-/// Load everything in `source`: the dialplan, and the syntax of every other known file.
+/// Load everything in `source`: the dialplan, sip.conf, rtp.conf, and the syntax of every
+/// other known file.
 pub fn load_all(source: &dyn Source) -> Loaded {
     let mut loaded = load_dialplan(source);
+    if let Some(sip) = tandem_conf::load_optional(source, "sip.conf") {
+        let (view, mut diags) = SipConf::from_config(&sip.config);
+        let mut all = sip.diagnostics;
+        all.append(&mut diags);
+        sort_by_place(&mut all);
+        loaded.diagnostics.extend(all);
+        loaded.sip = Some(view);
+    }
+    if let Some(rtp) = tandem_conf::load_optional(source, "rtp.conf") {
+        let (view, mut diags) = RtpConf::from_config(&rtp.config);
+        let mut all = rtp.diagnostics;
+        all.append(&mut diags);
+        sort_by_place(&mut all);
+        loaded.diagnostics.extend(all);
+        loaded.rtp = view;
+    }
     for (file, what) in NOT_YET_READ {
         if let Some(other) = tandem_conf::load_optional(source, file) {
             loaded.diagnostics.extend(other.diagnostics);
