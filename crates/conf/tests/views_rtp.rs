@@ -48,7 +48,7 @@ fn out_of_range_and_bad_values_are_errors() {
     ] {
         let (_, d) = rtp(&format!("[general]\n{line}\n"));
         assert_eq!(d.len(), 1, "{line}: {d:?}");
-        assert!(d[0].starts_with(&format!("rtp.conf:2: error: invalid value")) && d[0].contains(&format!("for '{key}'")), "{d:?}");
+        assert!(d[0].starts_with("rtp.conf:2: error: invalid value") && d[0].contains(&format!("for '{key}'")), "{d:?}");
     }
 }
 

@@ -228,7 +228,7 @@ fn bad_peer_values_are_errors() {
     ] {
         let (_, d) = sip(&format!("[p]\ntype = peer\n{line}\n"));
         assert_eq!(d.len(), 1, "{line}: {d:?}");
-        assert!(d[0].starts_with(&format!("sip.conf:3: error: invalid value")) && d[0].contains(&format!("for '{key}' in [p]")), "{line}: {d:?}");
+        assert!(d[0].starts_with("sip.conf:3: error: invalid value") && d[0].contains(&format!("for '{key}' in [p]")), "{line}: {d:?}");
     }
 }
 
