@@ -7,6 +7,7 @@ use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use tandem_conf::FsSource;
 use tandem_core::Shared;
@@ -63,7 +64,9 @@ pub fn client(data: &Path, command: &str) -> ExitCode {
 
 /// What the daemon needs to answer commands.
 pub struct Daemon {
-    pub shared: Shared,
+    pub shared: Arc<Shared>,
+    /// The SIP driver, when sip.conf exists.
+    pub sip: Option<crate::sip::SipHandle>,
     /// Where the configuration is re-read from on reload; `None` for the built-in demo.
     pub config_dir: Option<PathBuf>,
 }

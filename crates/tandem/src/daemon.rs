@@ -66,8 +66,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(1);
-    let shared = Shared::new(loaded.dialplan, store, Box::new(localtime::now), seed);
-    let daemon = Arc::new(Daemon { shared, config_dir: config_dir.map(Path::to_path_buf) });
+    let shared = Arc::new(Shared::new(loaded.dialplan, store, Box::new(localtime::now), seed));
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
@@ -75,7 +74,22 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             return ExitCode::from(1);
         }
     };
-    runtime.block_on(serve_async(daemon, data))
+    let sip_conf = loaded.sip.map(Arc::new);
+    let config_dir = config_dir.map(Path::to_path_buf);
+    runtime.block_on(async move {
+        let sip = match sip_conf {
+            Some(conf) => match crate::sip::start(conf, shared.clone()).await {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    eprintln!("tandem: SIP: cannot listen: {e}");
+                    return ExitCode::from(1);
+                }
+            },
+            None => None,
+        };
+        let daemon = Arc::new(Daemon { shared, sip, config_dir });
+        serve_async(daemon, data).await
+    })
 }
 
 async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {

@@ -12,6 +12,7 @@ mod daemon;
 mod demo;
 mod dialplan_run;
 mod localtime;
+mod sip;
 
 #[derive(Parser, Debug)]
 #[command(name = "tandem", version, about = "tandem: a multi-protocol PBX and VoIP gateway")]
