@@ -77,8 +77,13 @@ pub(crate) fn leading_crlf(bytes: &[u8]) -> usize {
 pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseError> {
     let skip = leading_crlf(bytes);
     let rest = bytes.get(skip..).unwrap_or(&[]);
-    let (head_end, body_start) =
-        find_head_end(rest).ok_or(ParseError::new("Incomplete Message", "no blank line after the headers"))?;
+    // A datagram that ends right after a header line has an empty body: its end is known, so
+    // the missing blank line is tolerated (the RFC 4475 3.1.2.15 capture is sent like that).
+    let (head_end, body_start) = match find_head_end(rest) {
+        Some(ends) => ends,
+        None if rest.ends_with(b"\n") => (rest.len(), rest.len()),
+        None => return Err(ParseError::new("Incomplete Message", "no blank line after the headers")),
+    };
     let text = String::from_utf8_lossy(rest.get(..head_end).unwrap_or(&[]));
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let start_line = lines.next().unwrap_or("").to_string();
@@ -302,7 +307,8 @@ mod tests {
         assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nnocolon\r\n\r\n").unwrap_err().reason, "Malformed Header Line");
         assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\n folded\r\n\r\n").unwrap_err().reason, "Bad Header Folding");
         assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nBad Name: x\r\n\r\n").unwrap_err().reason, "Bad Header Name");
-        assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\n").unwrap_err().reason, "Incomplete Message");
+        assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nl: 0").unwrap_err().reason, "Incomplete Message");
+        assert!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\n").is_ok(), "datagram ending after a header line");
     }
 
     #[test]
