@@ -4,6 +4,8 @@
 //! Tests inside `crates/tandem` get the binary's path from `env!("CARGO_BIN_EXE_tandem")` and
 //! pass it in; nothing here guesses where cargo put it.
 
+mod ports;
+pub use ports::free_port;
 mod daemon;
 mod diff;
 mod tempdir;
