@@ -5,7 +5,9 @@
 //! pass it in; nothing here guesses where cargo put it.
 
 mod ports;
+mod tools;
 pub use ports::free_port;
+pub use tools::{require_tool, sipp, SippRun};
 mod daemon;
 mod diff;
 mod tempdir;
