@@ -9,3 +9,4 @@
 
 pub mod auth;
 pub mod message;
+pub mod registrar;
