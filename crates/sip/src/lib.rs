@@ -9,4 +9,5 @@
 
 pub mod auth;
 pub mod message;
+pub mod transaction;
 pub mod registrar;
