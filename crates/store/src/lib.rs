@@ -1,5 +1,5 @@
-//! Persistent state: the astdb key-value store now; registrations, CDR and the voicemail index
-//! later, each as new tables behind the same kind of trait.
+//! Persistent state: the astdb key-value store and SIP registrations now; CDR and the
+//! voicemail index later, each as new tables behind the same kind of trait.
 //!
 //! [`Store`] is the interface the core uses; [`SqliteStore`] is the embedded backend (the
 //! default, `DATA/tandem.db`). Everything SQL-specific stays inside the backend so that a
@@ -10,10 +10,17 @@
 //! starts with that prefix followed by `/`.
 
 mod astdb;
+mod registrations;
 mod schema;
 mod sqlite;
 
 pub use astdb::{full_key, tree_prefix, MAX_DB_FIELD};
+pub use registrations::RegistrationRow;
+
+/// The schema version a freshly opened database has: the number of migrations.
+pub fn schema_version_latest() -> i64 {
+    schema::latest()
+}
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in a store.
@@ -27,11 +34,16 @@ pub enum StoreError {
     /// The file was written by a newer tandem.
     #[error("database schema version {found} is newer than this tandem knows ({known})")]
     SchemaTooNew { found: i64, known: i64 },
+    /// The backend does not keep this kind of record.
+    #[error("this store does not support {0}")]
+    Unsupported(&'static str),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// The astdb operations (Asterisk's `ast_db_*`), shared by every backend.
+/// The astdb operations (Asterisk's `ast_db_*`) and the registrations table, shared by every
+/// backend. The registration methods have defaults that refuse (`Unsupported`), so a backend
+/// or test double that only needs the astdb does not have to implement them.
 pub trait Store: Send + Sync {
     /// The value of `/family/key`.
     fn db_get(&self, family: &str, key: &str) -> Result<Option<String>>;
@@ -45,4 +57,25 @@ pub trait Store: Send + Sync {
     /// `database show [prefix]`: (`/family/key`, value) sorted by key; `prefix` is `family` or
     /// `family/keytree` (a leading `/` is accepted); None or empty shows everything.
     fn db_show(&self, prefix: Option<&str>) -> Result<Vec<(String, String)>>;
+
+    /// Insert or replace the binding of (`row.aor`, `row.contact`).
+    fn save_registration(&self, row: &RegistrationRow) -> Result<()> {
+        let _ = row;
+        Err(StoreError::Unsupported("registrations"))
+    }
+    /// Remove one binding; true when it existed.
+    fn delete_registration(&self, aor: &str, contact: &str) -> Result<bool> {
+        let _ = (aor, contact);
+        Err(StoreError::Unsupported("registrations"))
+    }
+    /// Remove every binding of `aor`; returns how many went.
+    fn delete_registrations(&self, aor: &str) -> Result<usize> {
+        let _ = aor;
+        Err(StoreError::Unsupported("registrations"))
+    }
+    /// Every stored binding, by AOR then contact (expired ones too: the registrar drops
+    /// them when it restores and the driver deletes them).
+    fn load_registrations(&self) -> Result<Vec<RegistrationRow>> {
+        Err(StoreError::Unsupported("registrations"))
+    }
 }

@@ -11,7 +11,27 @@ pub const MIGRATIONS: &[&str] = &[
     // 1: the astdb, with Asterisk's own table layout (main/db.c), so an Asterisk
     // astdb.sqlite3 can be copied in.
     "CREATE TABLE IF NOT EXISTS astdb(key VARCHAR(256), value VARCHAR(256), PRIMARY KEY(key));",
+    // 2: SIP registrations, one row per (peer, contact); expiry in Unix seconds.
+    "CREATE TABLE IF NOT EXISTS registrations(
+        aor TEXT NOT NULL,
+        contact TEXT NOT NULL,
+        expires_epoch INTEGER NOT NULL,
+        call_id TEXT NOT NULL,
+        cseq INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        transport TEXT NOT NULL,
+        user_agent TEXT NOT NULL DEFAULT '',
+        path TEXT NOT NULL DEFAULT '',
+        instance TEXT NOT NULL DEFAULT '',
+        route_to_source INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY(aor, contact)
+    );",
 ];
+
+/// The schema version this tandem writes: the number of migrations.
+pub fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
 
 pub fn version(conn: &Connection) -> Result<i64> {
     Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)

@@ -7,6 +7,7 @@ use std::time::Duration;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::astdb::{full_key, tree_prefix};
+use crate::registrations::{self, RegistrationRow};
 use crate::{schema, Result, Store};
 
 /// How long a writer waits for another process holding the database (e.g. `tandem cli`).
@@ -113,5 +114,42 @@ impl Store for SqliteStore {
             None => stmt.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
         };
         Ok(rows.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect())
+    }
+
+    fn save_registration(&self, row: &RegistrationRow) -> Result<()> {
+        let expires = i64::try_from(row.expires_epoch).unwrap_or(i64::MAX);
+        self.lock().execute(
+            &format!("INSERT OR REPLACE INTO registrations ({}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", registrations::COLUMNS),
+            params![
+                row.aor,
+                row.contact,
+                expires,
+                row.call_id,
+                i64::from(row.cseq),
+                row.source,
+                row.transport,
+                row.user_agent,
+                row.path,
+                row.instance,
+                i64::from(row.route_to_source),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn delete_registration(&self, aor: &str, contact: &str) -> Result<bool> {
+        let n = self.lock().execute("DELETE FROM registrations WHERE aor = ?1 AND contact = ?2", params![aor, contact])?;
+        Ok(n > 0)
+    }
+
+    fn delete_registrations(&self, aor: &str) -> Result<usize> {
+        Ok(self.lock().execute("DELETE FROM registrations WHERE aor = ?1", params![aor])?)
+    }
+
+    fn load_registrations(&self) -> Result<Vec<RegistrationRow>> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare(&format!("SELECT {} FROM registrations ORDER BY aor, contact", registrations::COLUMNS))?;
+        let rows = stmt.query_map([], registrations::from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 }

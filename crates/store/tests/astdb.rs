@@ -173,7 +173,7 @@ fn open_creates_file_migrates_and_uses_wal() {
         Err(e) => panic!("open: {e}"),
     };
     assert!(path.exists());
-    assert_eq!(s.schema_version().ok(), Some(1));
+    assert_eq!(s.schema_version().ok(), Some(tandem_store::schema_version_latest()));
     drop(s);
     let conn = rusqlite::Connection::open(&path).ok();
     let mode: Option<String> = conn.as_ref().and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok());
@@ -188,7 +188,7 @@ fn migrates_an_empty_existing_file() {
     let s = SqliteStore::open(&path);
     assert!(s.is_ok());
     let s = s.ok();
-    assert_eq!(s.as_ref().and_then(|s| s.schema_version().ok()), Some(1));
+    assert_eq!(s.as_ref().and_then(|s| s.schema_version().ok()), Some(tandem_store::schema_version_latest()));
     assert_eq!(s.as_ref().and_then(|s| s.db_put("a", "b", "c").ok()), Some(()));
     drop(s);
     let _ = std::fs::remove_dir_all(path.parent().unwrap_or(&path));
