@@ -10,6 +10,10 @@ pub const NORMAL_UNSPECIFIED: u16 = 31;
 pub const NORMAL_CIRCUIT_CONGESTION: u16 = 34;
 pub const SWITCH_CONGESTION: u16 = 42;
 pub const CHANNEL_UNACCEPTABLE: u16 = 6;
+pub const SUBSCRIBER_ABSENT: u16 = 20;
+pub const NORMAL_TEMPORARY_FAILURE: u16 = 41;
+pub const CHAN_NOT_IMPLEMENTED: u16 = 66;
+pub const ANSWERED_ELSEWHERE: u16 = 26;
 
 /// Asterisk's cause names (`AST_CAUSE_*` without the prefix), in the order of its table.
 const NAMES: &[(u16, &str)] = &[

@@ -140,7 +140,7 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
                 ChannelEvent::Progress => io.indicate_caller(Indication::Progress),
                 ChannelEvent::Answered => {
                     live[i] = false;
-                    hang_up_all(io, &mut live, ANSWERED_ELSEWHERE);
+                    hang_up_all(io, &mut live, cause::ANSWERED_ELSEWHERE);
                     io.answer_caller();
                     let end = io.bridge(i).await;
                     return DialOutcome {
@@ -162,9 +162,6 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
         }
     }
 }
-
-/// Q.850 26: what the other legs are told when one answered.
-const ANSWERED_ELSEWHERE: u16 = 26;
 
 fn hang_up_all(io: &mut impl DialIo, live: &mut [bool], cause: u16) {
     for (i, alive) in live.iter_mut().enumerate() {

@@ -9,5 +9,6 @@
 
 pub mod auth;
 pub mod message;
+pub mod q850;
 pub mod transaction;
 pub mod registrar;

@@ -6,12 +6,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod channels;
 mod config;
 mod control;
 mod daemon;
 mod demo;
 mod dialplan_run;
 mod localtime;
+mod media;
 mod sip;
 
 #[derive(Parser, Debug)]

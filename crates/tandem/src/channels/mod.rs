@@ -1,0 +1,92 @@
+//! Channels at run time: the link between a channel's dialplan task and its driver, the
+//! registry of drivers that Dial asks for outbound legs, and the task that runs the dialplan
+//! for an inbound call.
+
+mod dial_io;
+mod host;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tandem_core::{Channel, ChannelCommand, ChannelEvent, Pbx, Shared};
+use tokio::sync::mpsc;
+
+use crate::media::MediaLeg;
+
+pub use host::RealHost;
+
+/// How many commands or events may wait on one channel before the sender waits.
+pub const LINK_QUEUE: usize = 64;
+
+/// The core's end of a channel: commands go to the driver, events come back, and the media
+/// leg is what a bridge relays.
+pub struct ChannelLink {
+    pub name: String,
+    pub commands: mpsc::Sender<ChannelCommand>,
+    pub events: mpsc::Receiver<ChannelEvent>,
+    pub media: Arc<MediaLeg>,
+}
+
+/// The driver's end of the same channel.
+pub struct DriverLink {
+    pub commands: mpsc::Receiver<ChannelCommand>,
+    pub events: mpsc::Sender<ChannelEvent>,
+}
+
+/// A connected pair of ends.
+pub fn link(name: String, media: Arc<MediaLeg>) -> (ChannelLink, DriverLink) {
+    let (ctx, crx) = mpsc::channel(LINK_QUEUE);
+    let (etx, erx) = mpsc::channel(LINK_QUEUE);
+    (ChannelLink { name, commands: ctx, events: erx, media }, DriverLink { commands: crx, events: etx })
+}
+
+/// What Dial needs to create an outbound leg.
+pub struct OutboundRequest<'a> {
+    pub resource: &'a str,
+    pub caller: &'a Channel,
+    /// Variables the new leg inherits.
+    pub inherit: &'a [(String, String)],
+}
+
+/// A channel technology (`SIP`, `IAX2`, `Local`).
+pub trait Driver: Send + Sync {
+    fn tech(&self) -> &'static str;
+    /// Create an outbound leg for `Dial(TECH/resource)`; `Err(cause)` when it cannot exist.
+    /// The call is placed when the core sends [`ChannelCommand::Call`].
+    fn request(&self, request: &OutboundRequest<'_>) -> Result<ChannelLink, u16>;
+}
+
+/// The drivers by technology name (case-insensitive, as Asterisk).
+#[derive(Default)]
+pub struct Registry {
+    drivers: HashMap<String, Arc<dyn Driver>>,
+}
+
+impl Registry {
+    pub fn add(&mut self, driver: Arc<dyn Driver>) {
+        self.drivers.insert(driver.tech().to_ascii_uppercase(), driver);
+    }
+
+    pub fn get(&self, tech: &str) -> Option<&Arc<dyn Driver>> {
+        self.drivers.get(&tech.to_ascii_uppercase())
+    }
+}
+
+/// Everything a channel task needs besides its own link.
+pub struct World {
+    pub shared: Arc<Shared>,
+    pub registry: std::sync::RwLock<Registry>,
+}
+
+/// Run the dialplan for an inbound call, then hang the channel up.
+pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
+    tokio::spawn(async move {
+        let mut host = RealHost::new(world.clone(), link);
+        let end = {
+            let mut pbx = Pbx::new(&world.shared, &mut host);
+            pbx.run(&mut chan).await
+        };
+        tracing::info!("{}: dialplan ended ({})", chan.name, end.as_str());
+        host.finish(&chan).await;
+    });
+}

@@ -1,0 +1,98 @@
+//! Media on the relay path: RTP ports from rtp.conf's range, and the bridge that relays
+//! packets between two legs without decoding them.
+
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::net::UdpSocket;
+use tokio::task::JoinHandle;
+
+/// One leg's RTP socket and where its media goes.
+pub struct MediaLeg {
+    pub socket: UdpSocket,
+    pub local: SocketAddr,
+    remote: Mutex<Option<SocketAddr>>,
+}
+
+impl MediaLeg {
+    /// Where RTP for this leg is sent (from its SDP, or learnt from the first packet).
+    pub fn remote(&self) -> Option<SocketAddr> {
+        *self.remote.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub fn set_remote(&self, addr: SocketAddr) {
+        *self.remote.lock().unwrap_or_else(PoisonError::into_inner) = Some(addr);
+    }
+}
+
+/// RTP ports handed out from `[rtpstart, rtpend]`, even numbers only (RTCP gets the odd one).
+pub struct PortRange {
+    start: u16,
+    end: u16,
+    next: AtomicU16,
+}
+
+impl PortRange {
+    pub fn new(start: u16, end: u16) -> Self {
+        let start = start + start % 2;
+        PortRange { start, end: end.max(start), next: AtomicU16::new(start) }
+    }
+
+    /// Bind the next free even port on `ip`.
+    pub async fn allocate(&self, ip: IpAddr) -> std::io::Result<Arc<MediaLeg>> {
+        let span = u32::from((self.end - self.start) / 2 + 1);
+        for _ in 0..span {
+            let mut port = self.next.fetch_add(2, Ordering::Relaxed);
+            if port > self.end || port < self.start {
+                self.next.store(self.start + 2, Ordering::Relaxed);
+                port = self.start;
+            }
+            if let Ok(socket) = UdpSocket::bind(SocketAddr::new(ip, port)).await {
+                let local = socket.local_addr()?;
+                return Ok(Arc::new(MediaLeg { socket, local, remote: Mutex::new(None) }));
+            }
+        }
+        Err(std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free RTP port in the rtp.conf range"))
+    }
+}
+
+/// Two relay tasks joining two legs; dropping the bridge stops them.
+pub struct Bridge {
+    tasks: [JoinHandle<()>; 2],
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Relay RTP both ways between `a` and `b` until the returned [`Bridge`] is dropped.
+pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
+    Bridge { tasks: [tokio::spawn(relay(a.clone(), b.clone())), tokio::spawn(relay(b, a))] }
+}
+
+/// Packets arriving on `from` go out of `to` towards `to`'s remote. One buffer, no
+/// allocation per packet. A leg with no known remote yet learns it from its first packet
+/// (symmetric RTP).
+async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
+    let mut buf = [0u8; 2048];
+    loop {
+        let (n, source) = match from.socket.recv_from(&mut buf).await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::debug!("RTP recv on {}: {e}", from.local);
+                continue;
+            }
+        };
+        if from.remote().is_none() {
+            from.set_remote(source);
+        }
+        if let Some(dest) = to.remote() {
+            let _ = to.socket.send_to(&buf[..n], dest).await;
+        }
+    }
+}
