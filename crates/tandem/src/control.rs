@@ -81,6 +81,8 @@ database deltree <family> [keytree]  Remove a family or keytree from the astdb
 database get <family> <key>    Show a value of the astdb
 database put <family> <key> <value>  Set a value in the astdb
 database show [family [keytree]]  Show the astdb
+sip show peer <name>           Show one SIP peer
+sip show peers                 Show the SIP peers and where they are registered
 dialplan reload                Reload extensions.conf; a broken file leaves the old dialplan in force
 dialplan show [context]        Show the dialplan
 ";
@@ -110,6 +112,19 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
             }
         }
         ["dialplan", "reload"] | ["core", "reload"] => reload(daemon),
+        ["sip", "show", "peers"] => match &daemon.sip {
+            Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_peers(),
+            None => "SIP is not configured (no sip.conf).\n".to_string(),
+        },
+        ["sip", "show", "peer", _] => match &daemon.sip {
+            Some(sip) => sip
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .show_peer(words[3])
+                .unwrap_or_else(|| format!("Peer {} not found.\n", words[3])),
+            None => "SIP is not configured (no sip.conf).\n".to_string(),
+        },
         ["database", "show", ..] => database_show(daemon, &words[2..]),
         ["database", "get", _, _] => match daemon.shared.store.db_get(words[2], words[3]) {
             Ok(Some(v)) => format!("Value: {v}\n"),

@@ -38,3 +38,86 @@ fn sipp_options_ping_gets_200_with_allow() {
     );
     assert_eq!(run.code, Some(0), "sipp failed: {run:?}");
 }
+
+const PHONES: &str = "[alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=internal\n";
+
+/// Run a REGISTER scenario as `user`/`password`; returns the sipp run and its message log.
+fn register(sipp_bin: &std::path::Path, port: u16, scenario_file: &str, user: &str, password: &str) -> (tandem_testkit::SippRun, String) {
+    let work = TempDir::new();
+    let local = free_port().to_string();
+    let run = sipp(
+        sipp_bin,
+        work.path(),
+        &[
+            "-sf",
+            &scenario(scenario_file),
+            "-m",
+            "1",
+            "-s",
+            user,
+            "-au",
+            user,
+            "-ap",
+            password,
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &local,
+            "-trace_msg",
+            &format!("127.0.0.1:{port}"),
+        ],
+        Duration::from_secs(60),
+    );
+    let mut log = String::new();
+    for e in std::fs::read_dir(work.path()).expect("sipp dir").flatten() {
+        if e.file_name().to_string_lossy().ends_with("_messages.log") {
+            log = std::fs::read_to_string(e.path()).unwrap_or_default();
+        }
+    }
+    (run, log)
+}
+
+/// The status line and header names of the last response with `status` in a sipp message log.
+fn last_response_shape(log: &str, status: u16) -> Vec<String> {
+    let start = format!("SIP/2.0 {status}");
+    let Some(at) = log.rfind(&start) else { return Vec::new() };
+    log[at..]
+        .lines()
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.split(':').next().unwrap_or(l).trim().to_string())
+        .collect()
+}
+
+#[test]
+fn sipp_registers_with_md5_digest_and_the_peer_shows_where_it_is() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (_c, data, mut daemon, port) = start(PHONES, "[internal]\n");
+    let (run, _) = register(&sipp_bin, port, "register_ok.xml", "alice", "alicepw");
+    assert_eq!(run.code, Some(0), "register failed: {run:?}");
+    let peers = tandem_testkit::run_cli(&bin(), data.path(), "sip show peers");
+    let alice = peers.lines().find(|l| l.starts_with("alice/alice")).unwrap_or_else(|| panic!("alice row in:\n{peers}"));
+    assert!(alice.contains("127.0.0.1"), "{alice}");
+    assert!(peers.contains("1 sip peers [Monitored: 0 online, 0 offline Unmonitored: 1 online, 0 offline]"), "{peers}");
+    // A restart keeps the registration (it is in the store).
+    daemon.terminate(Duration::from_secs(30)).expect("daemon stops");
+    let again = Daemon::start(&bin(), _c.path(), data.path());
+    let peers = tandem_testkit::run_cli(&bin(), data.path(), "sip show peers");
+    assert!(peers.lines().any(|l| l.starts_with("alice/alice") && l.contains("127.0.0.1")), "after restart:\n{peers}");
+    drop(again);
+}
+
+#[test]
+fn wrong_password_and_unknown_user_get_identical_answers() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (_c, _d, _daemon, port) = start(PHONES, "[internal]\n");
+    let (wrong, wrong_log) = register(&sipp_bin, port, "register_fail.xml", "alice", "not-the-password");
+    assert_eq!(wrong.code, Some(0), "wrong password: {wrong:?}");
+    let (unknown, unknown_log) = register(&sipp_bin, port, "register_fail.xml", "mallory", "whatever");
+    assert_eq!(unknown.code, Some(0), "unknown user: {unknown:?}");
+    let (a, b) = (last_response_shape(&wrong_log, 403), last_response_shape(&unknown_log, 403));
+    assert!(!a.is_empty(), "no 403 in the log:\n{wrong_log}");
+    assert_eq!(a, b, "the 403s differ in shape");
+    let (a, b) = (last_response_shape(&wrong_log, 401), last_response_shape(&unknown_log, 401));
+    assert!(!a.is_empty());
+    assert_eq!(a, b, "the 401 challenges differ in shape");
+}

@@ -2,5 +2,7 @@
 //! No parsing and no transaction logic here; that lives in the protocol crate.
 
 mod endpoint;
+mod peers;
+mod state;
 
 pub use endpoint::{start, SipHandle};

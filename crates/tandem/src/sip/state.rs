@@ -1,0 +1,147 @@
+//! What the SIP driver shows the CLI: `sip show peers`, `sip show peer NAME`.
+
+use std::net::SocketAddr;
+
+use tandem_conf::views::sip::{Host, Peer};
+use tandem_conf::views::SipConf;
+use tandem_sip::registrar::Registrar;
+
+/// One peer's row.
+#[derive(Clone, Debug)]
+pub struct PeerRow {
+    pub name: String,
+    /// The user part of the registered contact (chan_sip's `peer->username`), or defaultuser.
+    pub username: String,
+    pub dynamic: bool,
+    /// Where it is: the registered source, or its static host.
+    pub addr: Option<SocketAddr>,
+    pub force_rport: &'static str,
+    pub comedia: &'static str,
+    pub acl: bool,
+    pub context: String,
+    pub secret_set: bool,
+    pub useragent: String,
+    pub registered_expires_epoch: Option<u64>,
+    pub contact: String,
+}
+
+pub struct SipState {
+    pub peers: Vec<PeerRow>,
+}
+
+fn row(p: &Peer) -> PeerRow {
+    let nat = &p.common.nat;
+    let force_rport = if nat.force_rport {
+        "Yes"
+    } else if nat.auto_force_rport {
+        "Auto (No)"
+    } else {
+        "No"
+    };
+    let comedia = if nat.comedia {
+        "Yes"
+    } else if nat.auto_comedia {
+        "Auto (No)"
+    } else {
+        "No"
+    };
+    let addr = match &p.host {
+        Some(Host::Addr(ip)) => Some(SocketAddr::new(*ip, p.port.unwrap_or(5060))),
+        _ => None,
+    };
+    PeerRow {
+        name: p.name.clone(),
+        username: p.defaultuser.clone(),
+        dynamic: p.is_dynamic(),
+        addr,
+        force_rport,
+        comedia,
+        acl: !p.acl.is_empty(),
+        context: p.context.clone(),
+        secret_set: !p.secret.is_empty() || !p.md5secret.is_empty(),
+        useragent: String::new(),
+        registered_expires_epoch: None,
+        contact: String::new(),
+    }
+}
+
+impl SipState {
+    pub fn new(conf: &SipConf) -> Self {
+        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect() }
+    }
+
+    /// Fold the registrar's bindings into the rows of dynamic peers.
+    pub fn update_bindings(&mut self, registrar: &Registrar) {
+        for p in self.peers.iter_mut().filter(|p| p.dynamic) {
+            match registrar.lookup(&p.name).first() {
+                Some(b) => {
+                    p.addr = Some(b.source);
+                    p.username = b.contact.user().map(str::to_string).unwrap_or_default();
+                    p.useragent = b.user_agent.clone();
+                    p.registered_expires_epoch = Some(b.expires_epoch);
+                    p.contact = b.contact.to_string();
+                }
+                None => {
+                    p.addr = None;
+                    p.useragent.clear();
+                    p.registered_expires_epoch = None;
+                    p.contact.clear();
+                }
+            }
+        }
+    }
+
+    /// `sip show peers`, in chan_sip's layout.
+    pub fn show_peers(&self) -> String {
+        let mut out = format!(
+            "{:<25.25} {:<39.39} {:<3.3} {:<10.10} {:<10.10} {:<3.3} {:<8} {:<11} {:<32.32} {}\n",
+            "Name/username", "Host", "Dyn", "Forcerport", "Comedia", "ACL", "Port", "Status", "Description", ""
+        );
+        let mut online = 0;
+        for p in &self.peers {
+            let name = if p.username.is_empty() { p.name.clone() } else { format!("{}/{}", p.name, p.username) };
+            let host = p.addr.map_or("(Unspecified)".to_string(), |a| a.ip().to_string());
+            let port = p.addr.map_or(0, |a| a.port());
+            if p.addr.is_some() {
+                online += 1;
+            }
+            out.push_str(&format!(
+                "{:<25.25} {:<39.39} {:<3.3} {:<10.10} {:<10.10} {:<3.3} {:<8} {:<11} {:<32.32} {}\n",
+                name,
+                host,
+                if p.dynamic { "D" } else { "" },
+                p.force_rport,
+                p.comedia,
+                if p.acl { "A" } else { "" },
+                port,
+                "Unmonitored",
+                "",
+                ""
+            ));
+        }
+        out.push_str(&format!(
+            "{} sip peers [Monitored: 0 online, 0 offline Unmonitored: {} online, {} offline]\n",
+            self.peers.len(),
+            online,
+            self.peers.len() - online
+        ));
+        out
+    }
+
+    /// `sip show peer NAME`: the essentials, in chan_sip's `key : value` layout.
+    pub fn show_peer(&self, name: &str) -> Option<String> {
+        let p = self.peers.iter().find(|p| p.name.eq_ignore_ascii_case(name))?;
+        let addr = p.addr.map_or("(null)".to_string(), |a| a.to_string());
+        Some(format!(
+            "\n\n  * Name       : {}\n  Secret       : {}\n  Context      : {}\n  Dynamic      : {}\n  Addr->IP     : {}\n  Defaddr->IP  : (null)\n  Username     : {}\n  Useragent    : {}\n  Reg. Contact : {}\n  Status       : Unmonitored\n\n",
+            p.name,
+            if p.secret_set { "<Set>" } else { "<Not set>" },
+            p.context,
+            if p.dynamic { "Yes" } else { "No" },
+            addr,
+            p.username,
+            p.useragent,
+            p.contact,
+        ))
+    }
+}
