@@ -1,5 +1,5 @@
 //! The registrations table: save, replace, delete, load, and survival across a reopen.
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tandem_store::{RegistrationRow, SqliteStore, Store, StoreError};
 
@@ -26,7 +26,7 @@ fn row(aor: &str, contact: &str, expires: u64) -> RegistrationRow {
     }
 }
 
-fn open(path: &PathBuf) -> SqliteStore {
+fn open(path: &Path) -> SqliteStore {
     match SqliteStore::open(path) {
         Ok(s) => s,
         Err(e) => panic!("open: {e}"),
@@ -38,14 +38,21 @@ fn registrations_survive_a_restart() {
     let path = temp_db("restart");
     let s = open(&path);
     let a1 = row("alice", "sip:alice@10.0.0.5:5060", 1_700_003_600);
-    let a2 = row("alice", "sip:alice@10.0.0.6:5060;transport=tcp", 1_700_000_120);
+    let a2 = row(
+        "alice",
+        "sip:alice@10.0.0.6:5060;transport=tcp",
+        1_700_000_120,
+    );
     let b = row("bob", "sip:bob@10.0.0.7", u64::from(u32::MAX) + 5);
     for r in [&a1, &a2, &b] {
         assert!(s.save_registration(r).is_ok());
     }
     drop(s);
     let s = open(&path);
-    assert_eq!(s.load_registrations().ok(), Some(vec![a1.clone(), a2.clone(), b.clone()]));
+    assert_eq!(
+        s.load_registrations().ok(),
+        Some(vec![a1.clone(), a2.clone(), b.clone()])
+    );
     drop(s);
     let _ = std::fs::remove_dir_all(path.parent().unwrap_or(&path));
 }
@@ -68,7 +75,11 @@ fn saving_the_same_contact_replaces_it() {
 fn delete_one_contact_or_a_whole_aor() {
     let s = SqliteStore::open_in_memory().ok();
     let Some(s) = s else { panic!("open_in_memory") };
-    for r in [row("alice", "sip:a1@h", 1), row("alice", "sip:a2@h", 1), row("bob", "sip:b@h", 1)] {
+    for r in [
+        row("alice", "sip:a1@h", 1),
+        row("alice", "sip:a2@h", 1),
+        row("bob", "sip:b@h", 1),
+    ] {
         assert!(s.save_registration(&r).is_ok());
     }
     assert_eq!(s.delete_registration("alice", "sip:a1@h").ok(), Some(true));
@@ -76,7 +87,10 @@ fn delete_one_contact_or_a_whole_aor() {
     assert_eq!(s.delete_registrations("alice").ok(), Some(1));
     assert_eq!(s.delete_registrations("alice").ok(), Some(0));
     let left = s.load_registrations().unwrap_or_default();
-    assert_eq!(left.iter().map(|r| r.aor.as_str()).collect::<Vec<_>>(), ["bob"]);
+    assert_eq!(
+        left.iter().map(|r| r.aor.as_str()).collect::<Vec<_>>(),
+        ["bob"]
+    );
 }
 
 #[test]
@@ -92,7 +106,10 @@ fn a_version_1_file_gains_the_table_and_keeps_its_astdb() {
     let s = open(&path);
     assert_eq!(s.schema_version().ok(), Some(2));
     assert_eq!(tandem_store::schema_version_latest(), 2);
-    assert_eq!(s.db_get("cidname", "100").ok().flatten().as_deref(), Some("Alice"));
+    assert_eq!(
+        s.db_get("cidname", "100").ok().flatten().as_deref(),
+        Some("Alice")
+    );
     assert_eq!(s.load_registrations().ok(), Some(Vec::new()));
     drop(s);
     let _ = std::fs::remove_dir_all(path.parent().unwrap_or(&path));
@@ -120,6 +137,12 @@ fn a_store_without_registrations_says_so() {
         }
     }
     let s = AstdbOnly;
-    assert!(matches!(s.save_registration(&row("a", "sip:a@h", 1)), Err(StoreError::Unsupported("registrations"))));
-    assert!(matches!(s.load_registrations(), Err(StoreError::Unsupported(_))));
+    assert!(matches!(
+        s.save_registration(&row("a", "sip:a@h", 1)),
+        Err(StoreError::Unsupported("registrations"))
+    ));
+    assert!(matches!(
+        s.load_registrations(),
+        Err(StoreError::Unsupported(_))
+    ));
 }

@@ -38,10 +38,17 @@ pub struct Binding {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     /// The address the REGISTER came from (NAT).
-    Source { addr: SocketAddr, transport: Transport },
+    Source {
+        addr: SocketAddr,
+        transport: Transport,
+    },
     /// The Contact's host and port (port `None`: the transport's default; a domain needs
     /// resolving by the driver).
-    Contact { host: Host, port: Option<u16>, transport: Transport },
+    Contact {
+        host: Host,
+        port: Option<u16>,
+        transport: Transport,
+    },
     /// A Contact that is not a SIP URI and no NAT route: nothing to send to.
     Unroutable,
 }
@@ -57,7 +64,10 @@ impl Binding {
     /// Where requests (INVITE, OPTIONS, NOTIFY) for this binding go.
     pub fn target(&self) -> Target {
         if self.route_to_source {
-            return Target::Source { addr: self.source, transport: self.transport.clone() };
+            return Target::Source {
+                addr: self.source,
+                transport: self.transport.clone(),
+            };
         }
         match self.contact.as_sip() {
             Some(u) => {
@@ -66,7 +76,11 @@ impl Binding {
                     None if u.secure => Transport::Tls,
                     None => self.transport.clone(),
                 };
-                Target::Contact { host: u.host.clone(), port: u.port, transport }
+                Target::Contact {
+                    host: u.host.clone(),
+                    port: u.port,
+                    transport,
+                }
             }
             None => Target::Unroutable,
         }
@@ -106,9 +120,18 @@ impl Binding {
         let contact = Uri::parse(&row.contact).ok()?;
         let source: SocketAddr = row.source.parse().ok()?;
         // Never trust a stored expiry beyond what could have been granted.
-        let left = row.expires_epoch.saturating_sub(epoch).min(u64::from(u32::MAX));
+        let left = row
+            .expires_epoch
+            .saturating_sub(epoch)
+            .min(u64::from(u32::MAX));
         let expires_at = now.checked_add(Duration::from_secs(left))?;
-        let path = row.path.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect();
+        let path = row
+            .path
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(String::from)
+            .collect();
         Some(Binding {
             aor: row.aor.clone(),
             contact,
@@ -161,7 +184,10 @@ pub enum RemoveReason {
 pub enum BindingChange {
     Added(Binding),
     Refreshed(Binding),
-    Removed { binding: Binding, reason: RemoveReason },
+    Removed {
+        binding: Binding,
+        reason: RemoveReason,
+    },
 }
 
 impl BindingChange {
@@ -185,15 +211,17 @@ pub fn same_contact(a: &Uri, b: &Uri) -> bool {
                 && x.password == y.password
                 && x.host.same(&y.host)
                 && x.port == y.port
-                && ["transport", "user", "ttl", "method", "maddr"].iter().all(|p| {
-                    let (va, vb) = (x.params.get(p), y.params.get(p));
-                    match (va, vb) {
-                        (None, None) => true,
-                        (Some(Some(m)), Some(Some(n))) => m.eq_ignore_ascii_case(n),
-                        (Some(None), Some(None)) => true,
-                        _ => false,
-                    }
-                })
+                && ["transport", "user", "ttl", "method", "maddr"]
+                    .iter()
+                    .all(|p| {
+                        let (va, vb) = (x.params.get(p), y.params.get(p));
+                        match (va, vb) {
+                            (None, None) => true,
+                            (Some(Some(m)), Some(Some(n))) => m.eq_ignore_ascii_case(n),
+                            (Some(None), Some(None)) => true,
+                            _ => false,
+                        }
+                    })
         }
         (None, None) => a.to_string().eq_ignore_ascii_case(&b.to_string()),
         _ => false,
@@ -210,12 +238,27 @@ mod tests {
 
     #[test]
     fn contact_equality_follows_rfc3261_19_1_4() {
-        assert!(same_contact(&uri("sip:alice@192.0.2.1:5060"), &uri("sip:alice@192.0.2.1:5060;ob")));
-        assert!(same_contact(&uri("sip:%61lice@EXAMPLE.com"), &uri("sip:alice@example.com")));
-        assert!(!same_contact(&uri("sip:alice@192.0.2.1:5060"), &uri("sip:alice@192.0.2.1")));
+        assert!(same_contact(
+            &uri("sip:alice@192.0.2.1:5060"),
+            &uri("sip:alice@192.0.2.1:5060;ob")
+        ));
+        assert!(same_contact(
+            &uri("sip:%61lice@EXAMPLE.com"),
+            &uri("sip:alice@example.com")
+        ));
+        assert!(!same_contact(
+            &uri("sip:alice@192.0.2.1:5060"),
+            &uri("sip:alice@192.0.2.1")
+        ));
         assert!(!same_contact(&uri("sip:Alice@h"), &uri("sip:alice@h")));
-        assert!(!same_contact(&uri("sip:a@h;transport=tcp"), &uri("sip:a@h")));
-        assert!(same_contact(&uri("sip:a@h;transport=TCP"), &uri("sip:a@h;transport=tcp")));
+        assert!(!same_contact(
+            &uri("sip:a@h;transport=tcp"),
+            &uri("sip:a@h")
+        ));
+        assert!(same_contact(
+            &uri("sip:a@h;transport=TCP"),
+            &uri("sip:a@h;transport=tcp")
+        ));
         assert!(!same_contact(&uri("sips:a@h"), &uri("sip:a@h")));
     }
 
@@ -241,10 +284,20 @@ mod tests {
         let mut b = binding();
         assert_eq!(
             b.target(),
-            Target::Contact { host: Host::V4("10.0.0.5".parse().unwrap()), port: Some(5062), transport: Transport::Tcp }
+            Target::Contact {
+                host: Host::V4("10.0.0.5".parse().unwrap()),
+                port: Some(5062),
+                transport: Transport::Tcp
+            }
         );
         b.route_to_source = true;
-        assert_eq!(b.target(), Target::Source { addr: b.source, transport: Transport::Udp });
+        assert_eq!(
+            b.target(),
+            Target::Source {
+                addr: b.source,
+                transport: Transport::Udp
+            }
+        );
     }
 
     #[test]
@@ -258,7 +311,10 @@ mod tests {
         assert_eq!(back.instance, b.instance);
         assert_eq!(back.contact, b.contact);
         // Within the grace period it is kept with 0 s left; after it, dropped.
-        assert_eq!(Binding::from_stored(&row, now, 1_000_065).map(|b| b.remaining(now)), Some(0));
+        assert_eq!(
+            Binding::from_stored(&row, now, 1_000_065).map(|b| b.remaining(now)),
+            Some(0)
+        );
         assert!(Binding::from_stored(&row, now, 1_000_070).is_none());
         let mut bad = row.clone();
         bad.source = "nonsense".into();

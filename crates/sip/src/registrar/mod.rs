@@ -181,7 +181,10 @@ fn key(aor: &str) -> String {
 
 impl Registrar {
     pub fn new(config: RegistrarConfig) -> Self {
-        Registrar { config, bindings: BTreeMap::new() }
+        Registrar {
+            config,
+            bindings: BTreeMap::new(),
+        }
     }
 
     pub fn config(&self) -> &RegistrarConfig {
@@ -212,7 +215,10 @@ impl Registrar {
             list.retain(|b| {
                 let keep = b.expires_at.checked_add(grace).is_none_or(|t| t > now);
                 if !keep {
-                    changes.push(BindingChange::Removed { binding: b.clone(), reason: RemoveReason::Expired });
+                    changes.push(BindingChange::Removed {
+                        binding: b.clone(),
+                        reason: RemoveReason::Expired,
+                    });
                 }
                 keep
             });
@@ -224,7 +230,9 @@ impl Registrar {
     /// When [`Registrar::expire`] next has work.
     pub fn next_expiry(&self) -> Option<Instant> {
         let grace = Duration::from_secs(EXPIRY_GRACE_SECS);
-        self.iter().map(|b| b.expires_at.checked_add(grace).unwrap_or(b.expires_at)).min()
+        self.iter()
+            .map(|b| b.expires_at.checked_add(grace).unwrap_or(b.expires_at))
+            .min()
     }
 
     /// Loads stored bindings at start; `now` and `epoch` are the same moment. Rows that are
@@ -242,7 +250,10 @@ impl Registrar {
             match Binding::from_stored(row, now, epoch) {
                 Some(b) => {
                     let list = self.bindings.entry(key(&b.aor)).or_default();
-                    if let Some(old) = list.iter_mut().find(|x| same_contact(&x.contact, &b.contact)) {
+                    if let Some(old) = list
+                        .iter_mut()
+                        .find(|x| same_contact(&x.contact, &b.contact))
+                    {
                         *old = b;
                     } else {
                         list.push(b);
@@ -276,5 +287,8 @@ impl Registrar {
 
 /// Index of the binding expiring first.
 fn soonest(list: &[Binding]) -> Option<usize> {
-    list.iter().enumerate().min_by_key(|(_, b)| b.expires_at).map(|(i, _)| i)
+    list.iter()
+        .enumerate()
+        .min_by_key(|(_, b)| b.expires_at)
+        .map(|(i, _)| i)
 }

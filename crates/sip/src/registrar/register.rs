@@ -34,8 +34,13 @@ pub fn to_name(to: &NameAddr) -> String {
 enum Gate {
     Pass(RegisterPeer),
     /// alwaysauthreject: answer as a known peer with a wrong password would be answered.
-    Fake { known: bool },
-    Reject { status: u16, reason: &'static str },
+    Fake {
+        known: bool,
+    },
+    Reject {
+        status: u16,
+        reason: &'static str,
+    },
 }
 
 /// What one Contact of the request asks for.
@@ -61,7 +66,12 @@ impl Registrar {
     where
         F: FnOnce(&str) -> Option<RegisterPeer>,
     {
-        let bad = |reason: &str| outcome(reply::with_date(req, 400, reason, epoch), RegisterStatus::BadRequest);
+        let bad = |reason: &str| {
+            outcome(
+                reply::with_date(req, 400, reason, epoch),
+                RegisterStatus::BadRequest,
+            )
+        };
         if req.method != Method::Register {
             return bad("Not a REGISTER");
         }
@@ -79,15 +89,24 @@ impl Registrar {
         let gate = match peer {
             None => match always {
                 true => Gate::Fake { known: false },
-                false => Gate::Reject { status: 404, reason: "Not Found" },
+                false => Gate::Reject {
+                    status: 404,
+                    reason: "Not Found",
+                },
             },
             Some(p) if !p.acl_allows => match always {
                 true => Gate::Fake { known: true },
-                false => Gate::Reject { status: 404, reason: "Not Found" },
+                false => Gate::Reject {
+                    status: 404,
+                    reason: "Not Found",
+                },
             },
             Some(p) if !p.dynamic => match always {
                 true => Gate::Fake { known: true },
-                false => Gate::Reject { status: 403, reason: "Forbidden" },
+                false => Gate::Reject {
+                    status: 403,
+                    reason: "Forbidden",
+                },
             },
             Some(p) => match (&p.secret, &creds_value) {
                 (None, _) => Gate::Pass(p),
@@ -102,7 +121,10 @@ impl Registrar {
                     // case-sensitively: AUTH_USERNAME_MISMATCH.
                     Ok(c) if c.username != p.name => match always {
                         true => Gate::Fake { known: true },
-                        false => Gate::Reject { status: 404, reason: "Not Found" },
+                        false => Gate::Reject {
+                            status: 404,
+                            reason: "Not Found",
+                        },
                     },
                     Ok(c) => match auth.verify(&c, method, secret, &src_ip, epoch) {
                         Verdict::Ok => Gate::Pass(p),
@@ -144,13 +166,28 @@ impl Registrar {
     }
 
     /// Authenticated: read Contact/Expires and apply RFC 3261 sec. 10.3 steps 6-8.
-    fn update(&mut self, now: Instant, epoch: u64, req: &Request, source: &Source, peer: &RegisterPeer) -> RegisterOutcome {
-        let bad = |reason: &str| outcome(reply::with_date(req, 400, reason, epoch), RegisterStatus::BadRequest);
-        let h = &req.headers;
-        let (call_id, cseq, contacts, expires_hdr) = match (h.call_id(), h.cseq(), h.contacts(), h.expires()) {
-            (Ok(a), Ok(b), Ok(c), Ok(d)) => (a.to_string(), b.seq, c, d),
-            (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => return bad(&e.reason_phrase()),
+    fn update(
+        &mut self,
+        now: Instant,
+        epoch: u64,
+        req: &Request,
+        source: &Source,
+        peer: &RegisterPeer,
+    ) -> RegisterOutcome {
+        let bad = |reason: &str| {
+            outcome(
+                reply::with_date(req, 400, reason, epoch),
+                RegisterStatus::BadRequest,
+            )
         };
+        let h = &req.headers;
+        let (call_id, cseq, contacts, expires_hdr) =
+            match (h.call_id(), h.cseq(), h.contacts(), h.expires()) {
+                (Ok(a), Ok(b), Ok(c), Ok(d)) => (a.to_string(), b.seq, c, d),
+                (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+                    return bad(&e.reason_phrase())
+                }
+            };
         if contacts.len() > MAX_CONTACTS_PER_REQUEST {
             return bad("Too Many Contacts");
         }
@@ -162,21 +199,43 @@ impl Registrar {
         }
         if wildcard || (contacts.is_empty() && expires_hdr == Some(0)) {
             // chan_sip unregisters on `*` and also on `Expires: 0` with no Contact at all.
-            if self.lookup(&aor).iter().any(|b| b.call_id == call_id && b.cseq >= cseq) {
+            if self
+                .lookup(&aor)
+                .iter()
+                .any(|b| b.call_id == call_id && b.cseq >= cseq)
+            {
                 return bad("Invalid CSeq number");
             }
             let removed = self.bindings.remove(&super::key(&aor)).unwrap_or_default();
             let changes = removed
                 .into_iter()
-                .map(|binding| BindingChange::Removed { binding, reason: RemoveReason::Unregistered })
+                .map(|binding| BindingChange::Removed {
+                    binding,
+                    reason: RemoveReason::Unregistered,
+                })
                 .collect();
             let resp = self.ok(req, now, epoch, &aor, 0);
-            return RegisterOutcome { response: resp, status: RegisterStatus::Unregistered, aor: Some(aor), changes };
+            return RegisterOutcome {
+                response: resp,
+                status: RegisterStatus::Unregistered,
+                aor: Some(aor),
+                changes,
+            };
         }
         if contacts.is_empty() {
-            let left = self.lookup(&aor).iter().map(|b| b.remaining(now)).max().unwrap_or(0);
+            let left = self
+                .lookup(&aor)
+                .iter()
+                .map(|b| b.remaining(now))
+                .max()
+                .unwrap_or(0);
             let resp = self.ok(req, now, epoch, &aor, left);
-            return RegisterOutcome { response: resp, status: RegisterStatus::Query, aor: Some(aor), changes: Vec::new() };
+            return RegisterOutcome {
+                response: resp,
+                status: RegisterStatus::Query,
+                aor: Some(aor),
+                changes: Vec::new(),
+            };
         }
 
         // Step 6: the expiry of each contact. chan_sip reads the Expires header first and the
@@ -184,8 +243,12 @@ impl Registrar {
         let c = &self.config;
         let mut ops = Vec::new();
         for contact in contacts.into_iter().take(c.max_contacts.max(1)) {
-            let Contact::Addr(addr) = contact else { continue };
-            let requested = expires_hdr.or_else(|| addr.expires()).unwrap_or(c.defaultexpiry);
+            let Contact::Addr(addr) = contact else {
+                continue;
+            };
+            let requested = expires_hdr
+                .or_else(|| addr.expires())
+                .unwrap_or(c.defaultexpiry);
             let granted = if requested == 0 {
                 0
             } else {
@@ -214,7 +277,8 @@ impl Registrar {
             }
         }
 
-        let route_to_source = peer.force_rport || (peer.auto_force_rport && via_shows_nat(req, source));
+        let route_to_source =
+            peer.force_rport || (peer.auto_force_rport && via_shows_nat(req, source));
         let user_agent = h.get("User-Agent").unwrap_or("").trim().to_string();
         let path: Vec<String> = h.values("Path").into_iter().map(String::from).collect();
         let max = self.config.max_contacts.max(1);
@@ -230,7 +294,10 @@ impl Registrar {
                     let binding = list.remove(i);
                     touched.retain(|&t| t != i);
                     touched.iter_mut().for_each(|t| *t -= usize::from(*t > i));
-                    changes.push(BindingChange::Removed { binding, reason: RemoveReason::Unregistered });
+                    changes.push(BindingChange::Removed {
+                        binding,
+                        reason: RemoveReason::Unregistered,
+                    });
                 }
                 continue;
             }
@@ -265,12 +332,19 @@ impl Registrar {
                             .filter(|(i, _)| !touched.contains(i))
                             .map(|(i, b)| (i, b.expires_at))
                             .collect();
-                        let victim = untouched.iter().min_by_key(|(_, t)| *t).map(|(i, _)| *i).or_else(|| soonest(list));
+                        let victim = untouched
+                            .iter()
+                            .min_by_key(|(_, t)| *t)
+                            .map(|(i, _)| *i)
+                            .or_else(|| soonest(list));
                         if let Some(i) = victim {
                             let old = list.remove(i);
                             touched.retain(|&t| t != i);
                             touched.iter_mut().for_each(|t| *t -= usize::from(*t > i));
-                            changes.push(BindingChange::Removed { binding: old, reason: RemoveReason::Replaced });
+                            changes.push(BindingChange::Removed {
+                                binding: old,
+                                reason: RemoveReason::Replaced,
+                            });
                         }
                     }
                     list.push(binding.clone());
@@ -280,19 +354,36 @@ impl Registrar {
             }
         }
         self.prune_empty(&aor);
-        let status = if changes.iter().all(|c| matches!(c, BindingChange::Removed { .. })) && last_granted == 0 {
+        let status = if changes
+            .iter()
+            .all(|c| matches!(c, BindingChange::Removed { .. }))
+            && last_granted == 0
+        {
             RegisterStatus::Unregistered
         } else {
             RegisterStatus::Registered
         };
         let resp = self.ok(req, now, epoch, &aor, last_granted);
-        RegisterOutcome { response: resp, status, aor: Some(aor), changes }
+        RegisterOutcome {
+            response: resp,
+            status,
+            aor: Some(aor),
+            changes,
+        }
     }
 
     /// 200 OK with Date, `Expires` (what this request was granted, as chan_sip's `respprep`)
     /// and every current binding of `aor` as `Contact: <uri>;expires=N` (RFC 3261 step 8).
-    fn ok(&self, req: &Request, now: Instant, epoch: u64, aor: &str, expires: u32) -> crate::message::Response {
-        let mut r = reply::with_date(req, 200, "OK", epoch).with_header("Expires", expires.to_string());
+    fn ok(
+        &self,
+        req: &Request,
+        now: Instant,
+        epoch: u64,
+        aor: &str,
+        expires: u32,
+    ) -> crate::message::Response {
+        let mut r =
+            reply::with_date(req, 200, "OK", epoch).with_header("Expires", expires.to_string());
         for b in self.lookup(aor) {
             r.headers.push("Contact", b.contact_value(now));
         }
@@ -301,13 +392,21 @@ impl Registrar {
 }
 
 fn outcome(response: crate::message::Response, status: RegisterStatus) -> RegisterOutcome {
-    RegisterOutcome { response, status, aor: None, changes: Vec::new() }
+    RegisterOutcome {
+        response,
+        status,
+        aor: None,
+        changes: Vec::new(),
+    }
 }
 
 /// chan_sip's `403 Forbidden` after credentials that do not verify; the same for a wrong
 /// password and (alwaysauthreject) an unknown peer.
 fn forbidden(req: &Request, known_peer: bool) -> RegisterOutcome {
-    outcome(reply::base(req, 403, "Forbidden"), RegisterStatus::AuthFailed { known_peer })
+    outcome(
+        reply::base(req, 403, "Forbidden"),
+        RegisterStatus::AuthFailed { known_peer },
+    )
 }
 
 /// The `Authorization` value to check: the first one for our realm, else the first one.
@@ -334,12 +433,18 @@ fn matches(b: &Binding, addr: &NameAddr) -> bool {
 /// The top Via's sent-by is not where the packet came from (chan_sip's NAT detection for
 /// `auto_force_rport`). A Via naming a host rather than an address counts as NAT.
 fn via_shows_nat(req: &Request, source: &Source) -> bool {
-    let Ok(via) = req.headers.top_via() else { return true };
+    let Ok(via) = req.headers.top_via() else {
+        return true;
+    };
     let ip: Option<IpAddr> = match via.host {
         Host::V4(a) => Some(IpAddr::V4(a)),
         Host::V6(a) => Some(IpAddr::V6(a)),
         Host::Domain(_) => None,
     };
-    let default_port = if via.transport == crate::message::Transport::Tls { 5061 } else { 5060 };
+    let default_port = if via.transport == crate::message::Transport::Tls {
+        5061
+    } else {
+        5060
+    };
     ip != Some(source.addr.ip()) || via.port.unwrap_or(default_port) != source.addr.port()
 }

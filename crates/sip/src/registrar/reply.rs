@@ -28,13 +28,23 @@ pub fn challenge(req: &Request, challenges: &[String]) -> Response {
 /// `Sun, 06 Nov 1994 08:49:37 GMT` (RFC 3261 sec. 20.17 uses RFC 1123 dates, always GMT).
 pub fn http_date(epoch: u64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let days = epoch / 86_400;
     let secs = epoch % 86_400;
     let (y, m, d) = civil_from_days(days);
     let wd = DAYS.get((days % 7) as usize).copied().unwrap_or("Thu");
-    let mon = MONTHS.get(m.saturating_sub(1) as usize).copied().unwrap_or("Jan");
-    format!("{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02} GMT", secs / 3600, secs % 3600 / 60, secs % 60)
+    let mon = MONTHS
+        .get(m.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("Jan");
+    format!(
+        "{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02} GMT",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// Days since 1970-01-01 to (year, month 1-12, day 1-31), proleptic Gregorian

@@ -13,21 +13,36 @@ pub const EPOCH: u64 = 1_700_000_000;
 pub const PHONE: &str = "192.0.2.7:5060";
 
 pub fn server(algorithms: &[Algorithm]) -> DigestServer {
-    let config = ServerConfig { algorithms: algorithms.to_vec(), ..ServerConfig::default() };
+    let config = ServerConfig {
+        algorithms: algorithms.to_vec(),
+        ..ServerConfig::default()
+    };
     DigestServer::new(config, b"registrar test secret, 32 bytes!")
 }
 
 pub fn source() -> Source {
-    Source { addr: PHONE.parse().unwrap(), transport: Transport::Udp }
+    Source {
+        addr: PHONE.parse().unwrap(),
+        transport: Transport::Udp,
+    }
 }
 
 /// alice (dynamic, password), open (dynamic, no secret), trunk (static), locked (ACL denies).
 pub fn peers(name: &str) -> Option<RegisterPeer> {
     match name.to_ascii_lowercase().as_str() {
-        "alice" => Some(RegisterPeer::dynamic("alice", Some(Secret::password("alicepw")))),
+        "alice" => Some(RegisterPeer::dynamic(
+            "alice",
+            Some(Secret::password("alicepw")),
+        )),
         "open" => Some(RegisterPeer::dynamic("open", None)),
-        "trunk" => Some(RegisterPeer { dynamic: false, ..RegisterPeer::dynamic("trunk", Some(Secret::password("t"))) }),
-        "locked" => Some(RegisterPeer { acl_allows: false, ..RegisterPeer::dynamic("locked", Some(Secret::password("l"))) }),
+        "trunk" => Some(RegisterPeer {
+            dynamic: false,
+            ..RegisterPeer::dynamic("trunk", Some(Secret::password("t")))
+        }),
+        "locked" => Some(RegisterPeer {
+            acl_allows: false,
+            ..RegisterPeer::dynamic("locked", Some(Secret::password("l")))
+        }),
         _ => None,
     }
 }
@@ -45,7 +60,10 @@ pub fn register(user: &str, call_id: &str, cseq: u32, lines: &[&str]) -> Request
     }
     raw.push_str("Content-Length: 0\r\n\r\n");
     match parse(raw.as_bytes()) {
-        Ok(m) => m.as_request().cloned().unwrap_or_else(|| panic!("not a request")),
+        Ok(m) => m
+            .as_request()
+            .cloned()
+            .unwrap_or_else(|| panic!("not a request")),
         Err(e) => panic!("parse: {e:?}\n{raw}"),
     }
 }
@@ -59,13 +77,26 @@ pub fn with_auth(mut req: Request, value: &str) -> Request {
 pub fn answer(resp: &Response, user: &str, password: &str) -> String {
     let challenges: Vec<&str> = resp.headers.get_all("WWW-Authenticate").collect();
     let mut client = DigestClient::new();
-    match client.respond(&challenges, user, &Secret::password(password), "REGISTER", "sip:pbx.example.com", "0a4f113b") {
+    match client.respond(
+        &challenges,
+        user,
+        &Secret::password(password),
+        "REGISTER",
+        "sip:pbx.example.com",
+        "0a4f113b",
+    ) {
         Ok(c) => c.to_header_value(),
         Err(e) => panic!("client: {e:?}"),
     }
 }
 
-pub fn handle(reg: &mut Registrar, auth: &DigestServer, now: Instant, epoch: u64, req: &Request) -> RegisterOutcome {
+pub fn handle(
+    reg: &mut Registrar,
+    auth: &DigestServer,
+    now: Instant,
+    epoch: u64,
+    req: &Request,
+) -> RegisterOutcome {
     reg.handle_register(now, epoch, req, &source(), auth, peers)
 }
 
@@ -78,7 +109,13 @@ pub fn register_authed(
     cseq: u32,
     lines: &[&str],
 ) -> RegisterOutcome {
-    let first = handle(reg, auth, now, EPOCH, &register("alice", call_id, cseq, lines));
+    let first = handle(
+        reg,
+        auth,
+        now,
+        EPOCH,
+        &register("alice", call_id, cseq, lines),
+    );
     assert_eq!(first.response.status, 401, "{:?}", first.response);
     let creds = answer(&first.response, "alice", "alicepw");
     let second = with_auth(register("alice", call_id, cseq + 1, lines), &creds);
