@@ -8,7 +8,9 @@
 //! - [`auth`]: digest authentication (RFC 2617 / RFC 7616, MD5 and SHA-256), both sides.
 
 pub mod auth;
+pub mod dialog;
 pub mod message;
 pub mod q850;
 pub mod transaction;
 pub mod registrar;
+pub mod ua;

@@ -1,0 +1,1 @@
+//! The sans-IO user agent (in progress; see `docs/sip-ua.md`).
