@@ -86,18 +86,14 @@ impl ClientInvite {
                 }
                 _ => {}
             },
-            TxnState::Completed => {
-                // A retransmitted final: ACK it again, the TU does not hear of it.
-                if (300..=699).contains(&status) {
-                    if let Some(ack) = &self.ack {
-                        cx.send(ack.clone());
-                    }
+            // A retransmitted final: ACK it again, the TU does not hear of it.
+            TxnState::Completed if (300..=699).contains(&status) => {
+                if let Some(ack) = &self.ack {
+                    cx.send(ack.clone());
                 }
             }
-            TxnState::Accepted => {
-                if (200..=299).contains(&status) {
-                    cx.emit(TxnEvent::Response { txn: cx.id, response });
-                }
+            TxnState::Accepted if (200..=299).contains(&status) => {
+                cx.emit(TxnEvent::Response { txn: cx.id, response });
             }
             _ => {}
         }

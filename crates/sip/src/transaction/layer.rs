@@ -25,6 +25,7 @@ use super::{is_reliable, Config, Ctx, OverloadPolicy, Transmit, TxnError, TxnEve
 use crate::message::{derive_tag, Message, Method, Request, Response, Transport, MAGIC_COOKIE};
 
 #[derive(Debug)]
+#[allow(clippy::enum_variant_names)] // named after the RFC machines
 enum Machine {
     ClientInvite(ClientInvite),
     ClientNonInvite(ClientNonInvite),

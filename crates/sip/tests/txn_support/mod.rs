@@ -115,7 +115,10 @@ pub fn first_line(t: &Transmit) -> String {
 
 /// Steps the clock from wake-up to wake-up until `until`, firing timers; returns every
 /// transmit with the instant (ms since base) it went out, and every event with its instant.
-pub fn run_until(l: &mut TransactionLayer, clock: &Clock, until: Instant) -> (Vec<(u64, Transmit)>, Vec<(u64, TxnEvent)>) {
+/// What [`run_until`] saw: transmits and events, each with its time in ms since the base.
+pub type Timeline = (Vec<(u64, Transmit)>, Vec<(u64, TxnEvent)>);
+
+pub fn run_until(l: &mut TransactionLayer, clock: &Clock, until: Instant) -> Timeline {
     let mut tx = Vec::new();
     let mut ev = Vec::new();
     while let Some(t) = l.poll_timeout() {
