@@ -18,7 +18,12 @@ fn new_request(ev: &[TxnEvent]) -> (TxnId, Request) {
 fn cancel_gets_its_own_transaction_and_the_tu_finds_the_invite() {
     let clock = Clock::new();
     let mut l = layer();
-    l.handle_incoming(clock.ms(0), invite(";branch=z9hG4bKc1").into(), addr(UAC), Transport::Udp);
+    l.handle_incoming(
+        clock.ms(0),
+        invite(";branch=z9hG4bKc1").into(),
+        addr(UAC),
+        Transport::Udp,
+    );
     let (inv, _) = new_request(&events(&mut l));
     let mut cancel = invite(";branch=z9hG4bKc1");
     cancel.method = Method::Cancel;
@@ -30,7 +35,9 @@ fn cancel_gets_its_own_transaction_and_the_tu_finds_the_invite() {
     assert_eq!(l.find_invite_for_cancel(&creq), Some(inv));
     // a CANCEL with another branch refers to nothing
     let mut other = creq.clone();
-    other.headers.set("Via", "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKzz");
+    other
+        .headers
+        .set("Via", "SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKzz");
     assert_eq!(l.find_invite_for_cancel(&other), None);
 }
 
@@ -38,11 +45,23 @@ fn cancel_gets_its_own_transaction_and_the_tu_finds_the_invite() {
 fn the_same_branch_from_another_sent_by_is_another_transaction() {
     let clock = Clock::new();
     let mut l = layer();
-    l.handle_incoming(clock.ms(0), invite(";branch=z9hG4bKdup").into(), addr(UAC), Transport::Udp);
+    l.handle_incoming(
+        clock.ms(0),
+        invite(";branch=z9hG4bKdup").into(),
+        addr(UAC),
+        Transport::Udp,
+    );
     let (a, _) = new_request(&events(&mut l));
     let mut other = invite(";branch=z9hG4bKdup");
-    other.headers.set("Via", "SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKdup");
-    l.handle_incoming(clock.ms(10), other.into(), addr("192.0.2.9:5060"), Transport::Udp);
+    other
+        .headers
+        .set("Via", "SIP/2.0/UDP 192.0.2.9:5060;branch=z9hG4bKdup");
+    l.handle_incoming(
+        clock.ms(10),
+        other.into(),
+        addr("192.0.2.9:5060"),
+        Transport::Udp,
+    );
     let (b, _) = new_request(&events(&mut l));
     assert_ne!(a, b);
 }
@@ -52,10 +71,20 @@ fn rfc2543_requests_match_by_uri_tags_call_id_cseq_and_via() {
     let clock = Clock::new();
     let mut l = layer();
     // no magic cookie: an old RFC 2543 phone
-    l.handle_incoming(clock.ms(0), invite(";branch=1234").into(), addr(UAC), Transport::Udp);
+    l.handle_incoming(
+        clock.ms(0),
+        invite(";branch=1234").into(),
+        addr(UAC),
+        Transport::Udp,
+    );
     let (id, r) = new_request(&events(&mut l));
     transmits(&mut l);
-    l.handle_incoming(clock.ms(500), invite(";branch=1234").into(), addr(UAC), Transport::Udp);
+    l.handle_incoming(
+        clock.ms(500),
+        invite(";branch=1234").into(),
+        addr(UAC),
+        Transport::Udp,
+    );
     assert!(events(&mut l).is_empty(), "retransmission matched");
     assert_eq!(transmits(&mut l).len(), 1, "100 Trying again");
     // without any branch too
@@ -70,17 +99,24 @@ fn rfc2543_requests_match_by_uri_tags_call_id_cseq_and_via() {
     l.handle_incoming(clock.ms(600), next.into(), addr(UAC), Transport::Udp);
     assert_ne!(new_request(&events(&mut l)).0, id);
     // the ACK for our 486 matches by the To tag we sent
-    l.respond(clock.ms(700), id, answer(&r, 486, "Busy Here")).unwrap();
+    l.respond(clock.ms(700), id, answer(&r, 486, "Busy Here"))
+        .unwrap();
     let mut ack = invite(";branch=1234");
     ack.method = Method::Ack;
     ack.headers.set("CSeq", "1 ACK");
     ack.headers.set("To", "Bob <sip:bob@192.0.2.2>;tag=wrong");
     l.handle_incoming(clock.ms(800), ack.clone().into(), addr(UAC), Transport::Udp);
-    assert!(matches!(&events(&mut l)[..], [TxnEvent::StrayAck { .. }]), "wrong To tag: not ours");
+    assert!(
+        matches!(&events(&mut l)[..], [TxnEvent::StrayAck { .. }]),
+        "wrong To tag: not ours"
+    );
     ack.headers.set("To", "Bob <sip:bob@192.0.2.2>;tag=b1");
     l.handle_incoming(clock.ms(900), ack.into(), addr(UAC), Transport::Udp);
     assert!(events(&mut l).is_empty());
-    assert_eq!(l.state(id), Some(tandem_sip::transaction::TxnState::Confirmed));
+    assert_eq!(
+        l.state(id),
+        Some(tandem_sip::transaction::TxnState::Confirmed)
+    );
 }
 
 #[test]
@@ -102,8 +138,15 @@ fn an_unmatched_response_goes_up_as_stray() {
     let clock = Clock::new();
     let mut l = layer();
     let r = invite(";branch=z9hG4bKnobody");
-    l.handle_incoming(clock.ms(0), answer(&r, 200, "OK").into(), addr(UAS), Transport::Udp);
-    assert!(matches!(&events(&mut l)[..], [TxnEvent::StrayResponse { response, source, .. }] if response.status == 200 && *source == addr(UAS)));
+    l.handle_incoming(
+        clock.ms(0),
+        answer(&r, 200, "OK").into(),
+        addr(UAS),
+        Transport::Udp,
+    );
+    assert!(
+        matches!(&events(&mut l)[..], [TxnEvent::StrayResponse { response, source, .. }] if response.status == 200 && *source == addr(UAS))
+    );
 }
 
 #[test]
@@ -112,8 +155,14 @@ fn requests_get_received_and_rport_and_responses_follow_them() {
     let mut l = layer();
     // behind NAT: Via says 10.0.0.5:5060 with ;rport, the packet comes from 203.0.113.7:40000
     let mut r = non_invite("OPTIONS", ";rport;branch=z9hG4bKnat");
-    r.headers.set("Via", "SIP/2.0/UDP 10.0.0.5:5060;rport;branch=z9hG4bKnat");
-    l.handle_incoming(clock.ms(0), r.into(), addr("203.0.113.7:40000"), Transport::Udp);
+    r.headers
+        .set("Via", "SIP/2.0/UDP 10.0.0.5:5060;rport;branch=z9hG4bKnat");
+    l.handle_incoming(
+        clock.ms(0),
+        r.into(),
+        addr("203.0.113.7:40000"),
+        Transport::Udp,
+    );
     let (id, got) = new_request(&events(&mut l));
     let via = got.headers.top_via().unwrap();
     assert_eq!(via.received(), Some("203.0.113.7"));
@@ -125,19 +174,42 @@ fn requests_get_received_and_rport_and_responses_follow_them() {
     assert!(String::from_utf8_lossy(&tx[0].bytes).contains("received=203.0.113.7"));
     // a retransmission (same Via as sent) still matches
     let mut again = non_invite("OPTIONS", "");
-    again.headers.set("Via", "SIP/2.0/UDP 10.0.0.5:5060;rport;branch=z9hG4bKnat");
-    l.handle_incoming(clock.ms(500), again.into(), addr("203.0.113.7:40000"), Transport::Udp);
+    again
+        .headers
+        .set("Via", "SIP/2.0/UDP 10.0.0.5:5060;rport;branch=z9hG4bKnat");
+    l.handle_incoming(
+        clock.ms(500),
+        again.into(),
+        addr("203.0.113.7:40000"),
+        Transport::Udp,
+    );
     assert!(events(&mut l).is_empty());
 
     // no rport: the received address at the sent-by port
     let mut r = non_invite("OPTIONS", "");
-    r.headers.set("Via", "SIP/2.0/UDP pbx.example.com:5070;branch=z9hG4bKnorport");
-    l.handle_incoming(clock.ms(0), r.into(), addr("198.51.100.1:33333"), Transport::Udp);
+    r.headers.set(
+        "Via",
+        "SIP/2.0/UDP pbx.example.com:5070;branch=z9hG4bKnorport",
+    );
+    l.handle_incoming(
+        clock.ms(0),
+        r.into(),
+        addr("198.51.100.1:33333"),
+        Transport::Udp,
+    );
     let (id, got) = new_request(&events(&mut l));
-    assert_eq!(got.headers.top_via().unwrap().received(), Some("198.51.100.1"));
+    assert_eq!(
+        got.headers.top_via().unwrap().received(),
+        Some("198.51.100.1")
+    );
     assert_eq!(l.destination(id), Some(addr("198.51.100.1:5070")));
     // the same host as the source: left alone
-    l.handle_incoming(clock.ms(0), non_invite("INFO", ";branch=z9hG4bKplain").into(), addr(UAC), Transport::Udp);
+    l.handle_incoming(
+        clock.ms(0),
+        non_invite("INFO", ";branch=z9hG4bKplain").into(),
+        addr(UAC),
+        Transport::Udp,
+    );
     let (_, got) = new_request(&events(&mut l));
     assert_eq!(got.headers.top_via().unwrap().received(), None);
 }
@@ -147,7 +219,10 @@ fn a_stamped_via_keeps_the_other_vias_in_order() {
     let clock = Clock::new();
     let mut l = layer();
     let mut r = non_invite("OPTIONS", "");
-    r.headers.set("Via", "SIP/2.0/UDP proxy.example.com;branch=z9hG4bKp1, SIP/2.0/UDP 10.0.0.5;branch=z9hG4bKu1");
+    r.headers.set(
+        "Via",
+        "SIP/2.0/UDP proxy.example.com;branch=z9hG4bKp1, SIP/2.0/UDP 10.0.0.5;branch=z9hG4bKu1",
+    );
     l.handle_incoming(clock.ms(0), r.into(), addr(UAC), Transport::Udp);
     let (_, got) = new_request(&events(&mut l));
     let vias = got.headers.vias().unwrap();

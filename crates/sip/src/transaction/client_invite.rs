@@ -31,7 +31,13 @@ pub(crate) struct ClientInvite {
 
 impl ClientInvite {
     /// Sends the INVITE and arms A (unreliable only) and B.
-    pub fn start(now: Instant, request: Request, reliable: bool, cfg: TimerConfig, cx: &mut Ctx<'_>) -> Self {
+    pub fn start(
+        now: Instant,
+        request: Request,
+        reliable: bool,
+        cfg: TimerConfig,
+        cx: &mut Ctx<'_>,
+    ) -> Self {
         let bytes = request.to_bytes();
         cx.send(bytes.clone());
         let mut timers = Timers::new();
@@ -39,7 +45,16 @@ impl ClientInvite {
             timers.set(Timer::A, now + cfg.t1);
         }
         timers.set(Timer::B, now + cfg.t1x64());
-        ClientInvite { state: TxnState::Calling, request, bytes, ack: None, reliable, a_interval: cfg.t1, timers, cfg }
+        ClientInvite {
+            state: TxnState::Calling,
+            request,
+            bytes,
+            ack: None,
+            reliable,
+            a_interval: cfg.t1,
+            timers,
+            cfg,
+        }
     }
 
     pub fn state(&self) -> TxnState {
@@ -66,13 +81,19 @@ impl ClientInvite {
                     self.state = TxnState::Proceeding;
                     self.timers.clear(Timer::A);
                     self.timers.clear(Timer::B);
-                    cx.emit(TxnEvent::Response { txn: cx.id, response });
+                    cx.emit(TxnEvent::Response {
+                        txn: cx.id,
+                        response,
+                    });
                 }
                 200..=299 => {
                     self.state = TxnState::Accepted;
                     self.timers.clear_all();
                     self.timers.set(Timer::M, now + self.cfg.t1x64());
-                    cx.emit(TxnEvent::Response { txn: cx.id, response });
+                    cx.emit(TxnEvent::Response {
+                        txn: cx.id,
+                        response,
+                    });
                 }
                 300..=699 => {
                     let ack = build_ack(&self.request, &response).to_bytes();
@@ -82,7 +103,10 @@ impl ClientInvite {
                     self.timers.clear_all();
                     let d = self.cfg.wait(self.cfg.d, self.reliable);
                     self.timers.set(Timer::D, now + d);
-                    cx.emit(TxnEvent::Response { txn: cx.id, response });
+                    cx.emit(TxnEvent::Response {
+                        txn: cx.id,
+                        response,
+                    });
                 }
                 _ => {}
             },
@@ -93,7 +117,10 @@ impl ClientInvite {
                 }
             }
             TxnState::Accepted if (200..=299).contains(&status) => {
-                cx.emit(TxnEvent::Response { txn: cx.id, response });
+                cx.emit(TxnEvent::Response {
+                    txn: cx.id,
+                    response,
+                });
             }
             _ => {}
         }
@@ -105,13 +132,16 @@ impl ClientInvite {
                 (Timer::A, TxnState::Calling) => {
                     cx.send(self.bytes.clone());
                     self.a_interval = self.cfg.double(self.a_interval, false);
-                    self.timers.set(Timer::A, TimerConfig::rearm(fired, self.a_interval, now));
+                    self.timers
+                        .set(Timer::A, TimerConfig::rearm(fired, self.a_interval, now));
                 }
                 (Timer::B, TxnState::Calling) => {
                     cx.emit(TxnEvent::Timeout { txn: cx.id });
                     self.terminate();
                 }
-                (Timer::D, TxnState::Completed) | (Timer::M, TxnState::Accepted) => self.terminate(),
+                (Timer::D, TxnState::Completed) | (Timer::M, TxnState::Accepted) => {
+                    self.terminate()
+                }
                 _ => {}
             }
         }
@@ -142,7 +172,11 @@ pub fn build_ack(invite: &Request, response: &Response) -> Request {
     if let Some(from) = invite.headers.get("From") {
         ack.headers.push("From", from);
     }
-    if let Some(to) = response.headers.get("To").or_else(|| invite.headers.get("To")) {
+    if let Some(to) = response
+        .headers
+        .get("To")
+        .or_else(|| invite.headers.get("To"))
+    {
         ack.headers.push("To", to);
     }
     if let Some(cid) = invite.headers.get("Call-ID") {

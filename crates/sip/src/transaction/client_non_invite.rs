@@ -26,7 +26,13 @@ pub(crate) struct ClientNonInvite {
 
 impl ClientNonInvite {
     /// Sends the request and arms E (unreliable only) and F.
-    pub fn start(now: Instant, request: &Request, reliable: bool, cfg: TimerConfig, cx: &mut Ctx<'_>) -> Self {
+    pub fn start(
+        now: Instant,
+        request: &Request,
+        reliable: bool,
+        cfg: TimerConfig,
+        cx: &mut Ctx<'_>,
+    ) -> Self {
         let bytes = request.to_bytes();
         cx.send(bytes.clone());
         let mut timers = Timers::new();
@@ -34,7 +40,14 @@ impl ClientNonInvite {
             timers.set(Timer::E, now + cfg.t1);
         }
         timers.set(Timer::F, now + cfg.t1x64());
-        ClientNonInvite { state: TxnState::Trying, bytes, reliable, e_interval: cfg.t1, timers, cfg }
+        ClientNonInvite {
+            state: TxnState::Trying,
+            bytes,
+            reliable,
+            e_interval: cfg.t1,
+            timers,
+            cfg,
+        }
     }
 
     pub fn state(&self) -> TxnState {
@@ -56,13 +69,20 @@ impl ClientNonInvite {
         match response.status {
             100..=199 => {
                 self.state = TxnState::Proceeding;
-                cx.emit(TxnEvent::Response { txn: cx.id, response });
+                cx.emit(TxnEvent::Response {
+                    txn: cx.id,
+                    response,
+                });
             }
             200..=699 => {
                 self.state = TxnState::Completed;
                 self.timers.clear_all();
-                self.timers.set(Timer::K, now + self.cfg.wait(self.cfg.t4, self.reliable));
-                cx.emit(TxnEvent::Response { txn: cx.id, response });
+                self.timers
+                    .set(Timer::K, now + self.cfg.wait(self.cfg.t4, self.reliable));
+                cx.emit(TxnEvent::Response {
+                    txn: cx.id,
+                    response,
+                });
             }
             _ => {}
         }
@@ -78,7 +98,8 @@ impl ClientNonInvite {
                     } else {
                         self.cfg.double(self.e_interval, true)
                     };
-                    self.timers.set(Timer::E, TimerConfig::rearm(fired, self.e_interval, now));
+                    self.timers
+                        .set(Timer::E, TimerConfig::rearm(fired, self.e_interval, now));
                 }
                 (Timer::F, TxnState::Trying | TxnState::Proceeding) => {
                     cx.emit(TxnEvent::Timeout { txn: cx.id });

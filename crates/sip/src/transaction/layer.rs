@@ -17,11 +17,17 @@ use std::time::Instant;
 
 use super::client_invite::ClientInvite;
 use super::client_non_invite::{build_cancel, ClientNonInvite};
-use super::matching::{match_method, response_destination, replace_top_via, response_key, server_key, stamp_via, ClientKey, ServerKey};
+use super::matching::{
+    match_method, replace_top_via, response_destination, response_key, server_key, stamp_via,
+    ClientKey, ServerKey,
+};
 use super::server_invite::{AckOutcome, ServerInvite};
 use super::server_non_invite::ServerNonInvite;
 use super::timers::Timer;
-use super::{is_reliable, Config, Ctx, OverloadPolicy, Transmit, TxnError, TxnEvent, TxnId, TxnKind, TxnState};
+use super::{
+    is_reliable, Config, Ctx, OverloadPolicy, Transmit, TxnError, TxnEvent, TxnId, TxnKind,
+    TxnState,
+};
 use crate::message::{derive_tag, Message, Method, Request, Response, Transport, MAGIC_COOKIE};
 
 #[derive(Debug)]
@@ -174,7 +180,10 @@ impl TransactionLayer {
     /// Overrides where a transaction sends, e.g. the driver's `nat=force_rport` sends responses
     /// to the source port even without `;rport`.
     pub fn set_destination(&mut self, txn: TxnId, dest: SocketAddr) -> Result<(), TxnError> {
-        let e = self.txns.get_mut(&txn).ok_or(TxnError::UnknownTransaction)?;
+        let e = self
+            .txns
+            .get_mut(&txn)
+            .ok_or(TxnError::UnknownTransaction)?;
         e.dest = dest;
         Ok(())
     }
@@ -221,13 +230,26 @@ impl TransactionLayer {
                 break;
             }
             self.heap.pop();
-            let Some(e) = self.txns.get_mut(&id) else { continue };
+            let Some(e) = self.txns.get_mut(&id) else {
+                continue;
+            };
             if e.scheduled != Some(at) {
                 continue;
             }
             e.scheduled = None;
-            let Entry { machine, dest, transport, .. } = e;
-            let mut cx = Ctx { id, dest: *dest, transport, transmits: &mut self.transmits, events: &mut self.events };
+            let Entry {
+                machine,
+                dest,
+                transport,
+                ..
+            } = e;
+            let mut cx = Ctx {
+                id,
+                dest: *dest,
+                transport,
+                transmits: &mut self.transmits,
+                events: &mut self.events,
+            };
             machine.handle_timeout(now, &mut cx);
             self.after(id);
         }
@@ -235,30 +257,72 @@ impl TransactionLayer {
 
     /// The driver could not send for `txn` (ICMP unreachable, TCP connect refused, ...).
     pub fn handle_transport_error(&mut self, _now: Instant, txn: TxnId) {
-        let Some(e) = self.txns.get_mut(&txn) else { return };
-        let Entry { machine, dest, transport, .. } = e;
-        let mut cx = Ctx { id: txn, dest: *dest, transport, transmits: &mut self.transmits, events: &mut self.events };
+        let Some(e) = self.txns.get_mut(&txn) else {
+            return;
+        };
+        let Entry {
+            machine,
+            dest,
+            transport,
+            ..
+        } = e;
+        let mut cx = Ctx {
+            id: txn,
+            dest: *dest,
+            transport,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
         machine.handle_transport_error(&mut cx);
         self.after(txn);
     }
 
     /// A message that arrived from `source` over `transport`.
-    pub fn handle_incoming(&mut self, now: Instant, msg: Message, source: SocketAddr, transport: Transport) {
+    pub fn handle_incoming(
+        &mut self,
+        now: Instant,
+        msg: Message,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         match msg {
             Message::Request(r) => self.handle_request(now, r, source, transport),
             Message::Response(r) => self.handle_response(now, r, source, transport),
         }
     }
 
-    fn handle_response(&mut self, now: Instant, response: Response, source: SocketAddr, transport: Transport) {
+    fn handle_response(
+        &mut self,
+        now: Instant,
+        response: Response,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         let id = response_key(&response).and_then(|k| self.clients.get(&k).copied());
         let Some(id) = id else {
-            self.events.push_back(TxnEvent::StrayResponse { response, source, transport });
+            self.events.push_back(TxnEvent::StrayResponse {
+                response,
+                source,
+                transport,
+            });
             return;
         };
-        let Some(e) = self.txns.get_mut(&id) else { return };
-        let Entry { machine, dest, transport: t, .. } = e;
-        let mut cx = Ctx { id, dest: *dest, transport: t, transmits: &mut self.transmits, events: &mut self.events };
+        let Some(e) = self.txns.get_mut(&id) else {
+            return;
+        };
+        let Entry {
+            machine,
+            dest,
+            transport: t,
+            ..
+        } = e;
+        let mut cx = Ctx {
+            id,
+            dest: *dest,
+            transport: t,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
         match machine {
             Machine::ClientInvite(m) => m.handle_response(now, response, &mut cx),
             Machine::ClientNonInvite(m) => m.handle_response(now, response, &mut cx),
@@ -268,7 +332,12 @@ impl TransactionLayer {
     }
 
     /// The server transaction `key` names, if the RFC 2543 To tag check (when it applies) passes.
-    fn lookup_server(&self, key: &ServerKey, req: &Request, to_tag: &Option<String>) -> Option<TxnId> {
+    fn lookup_server(
+        &self,
+        key: &ServerKey,
+        req: &Request,
+        to_tag: &Option<String>,
+    ) -> Option<TxnId> {
         let id = *self.servers.get(key)?;
         let e = self.txns.get(&id)?;
         if !key.is_legacy() {
@@ -285,7 +354,13 @@ impl TransactionLayer {
         (expected == *to_tag).then_some(id)
     }
 
-    fn handle_request(&mut self, now: Instant, mut request: Request, source: SocketAddr, transport: Transport) {
+    fn handle_request(
+        &mut self,
+        now: Instant,
+        mut request: Request,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         let method = match_method(&request.method);
         let Some((key, to_tag)) = server_key(&request, method) else {
             return; // no readable top Via / CSeq / From / Call-ID: nothing can be matched or answered
@@ -293,7 +368,11 @@ impl TransactionLayer {
         let found = self.lookup_server(&key, &request, &to_tag);
         if request.method == Method::Ack {
             if let Some(id) = found {
-                if let Some(Entry { machine: Machine::ServerInvite(m), .. }) = self.txns.get_mut(&id) {
+                if let Some(Entry {
+                    machine: Machine::ServerInvite(m),
+                    ..
+                }) = self.txns.get_mut(&id)
+                {
                     if m.handle_ack(now) == AckOutcome::Absorbed {
                         self.after(id);
                         return;
@@ -301,13 +380,28 @@ impl TransactionLayer {
                 }
             }
             stamp_via(&mut request, source);
-            self.events.push_back(TxnEvent::StrayAck { request, source, transport });
+            self.events.push_back(TxnEvent::StrayAck {
+                request,
+                source,
+                transport,
+            });
             return;
         }
         if let Some(id) = found {
             if let Some(e) = self.txns.get_mut(&id) {
-                let Entry { machine, dest, transport: t, .. } = e;
-                let mut cx = Ctx { id, dest: *dest, transport: t, transmits: &mut self.transmits, events: &mut self.events };
+                let Entry {
+                    machine,
+                    dest,
+                    transport: t,
+                    ..
+                } = e;
+                let mut cx = Ctx {
+                    id,
+                    dest: *dest,
+                    transport: t,
+                    transmits: &mut self.transmits,
+                    events: &mut self.events,
+                };
                 match machine {
                     Machine::ServerInvite(m) => m.handle_retransmission(&mut cx),
                     Machine::ServerNonInvite(m) => m.handle_retransmission(&mut cx),
@@ -316,7 +410,9 @@ impl TransactionLayer {
             }
             return;
         }
-        let Some(via) = stamp_via(&mut request, source) else { return };
+        let Some(via) = stamp_via(&mut request, source) else {
+            return;
+        };
         let dest = response_destination(&via, source, &transport);
         if self.txns.len() >= self.cfg.max_transactions {
             self.overloaded(&request, dest, source, transport);
@@ -324,9 +420,22 @@ impl TransactionLayer {
         }
         let id = self.alloc_id();
         let reliable = is_reliable(&transport);
-        let mut cx = Ctx { id, dest, transport: &transport, transmits: &mut self.transmits, events: &mut self.events };
+        let mut cx = Ctx {
+            id,
+            dest,
+            transport: &transport,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
         let machine = if request.method == Method::Invite {
-            Machine::ServerInvite(ServerInvite::start(now, &request, reliable, self.cfg.timers, self.cfg.trying, &mut cx))
+            Machine::ServerInvite(ServerInvite::start(
+                now,
+                &request,
+                reliable,
+                self.cfg.timers,
+                self.cfg.trying,
+                &mut cx,
+            ))
         } else {
             Machine::ServerNonInvite(ServerNonInvite::new(reliable, self.cfg.timers))
         };
@@ -334,20 +443,44 @@ impl TransactionLayer {
         self.servers.insert(key.clone(), id);
         self.txns.insert(
             id,
-            Entry { machine, dest, transport: transport.clone(), key: Key::Server(key), request_to_tag: to_tag, scheduled: None },
+            Entry {
+                machine,
+                dest,
+                transport: transport.clone(),
+                key: Key::Server(key),
+                request_to_tag: to_tag,
+                scheduled: None,
+            },
         );
-        self.events.push_back(TxnEvent::Request { txn: id, request, source, transport });
+        self.events.push_back(TxnEvent::Request {
+            txn: id,
+            request,
+            source,
+            transport,
+        });
         self.after(id);
     }
 
-    fn overloaded(&mut self, request: &Request, dest: SocketAddr, source: SocketAddr, transport: Transport) {
+    fn overloaded(
+        &mut self,
+        request: &Request,
+        dest: SocketAddr,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         let answered = self.cfg.overload == OverloadPolicy::Reject503;
         if answered {
             let mut r = Response::from_request(request, 503, "Service Unavailable");
             r.set_to_tag(&derive_tag(&request.headers));
-            self.transmits.push_back(Transmit { dest, transport, bytes: r.to_bytes(), txn: None });
+            self.transmits.push_back(Transmit {
+                dest,
+                transport,
+                bytes: r.to_bytes(),
+                txn: None,
+            });
         }
-        self.events.push_back(TxnEvent::Overloaded { source, answered });
+        self.events
+            .push_back(TxnEvent::Overloaded { source, answered });
     }
 
     /// The server INVITE transaction a CANCEL (received in its own transaction) refers to
@@ -369,15 +502,27 @@ impl TransactionLayer {
     /// Starts a client transaction for `request` (not ACK) and sends it. A top Via without a
     /// branch gets [`Self::next_branch`]; an existing branch is kept (a CANCEL reuses its
     /// INVITE's).
-    pub fn send_request(&mut self, now: Instant, mut request: Request, dest: SocketAddr, transport: Transport) -> Result<TxnId, TxnError> {
+    pub fn send_request(
+        &mut self,
+        now: Instant,
+        mut request: Request,
+        dest: SocketAddr,
+        transport: Transport,
+    ) -> Result<TxnId, TxnError> {
         if request.method == Method::Ack {
             return Err(TxnError::AckNotATransaction);
         }
         if self.txns.len() >= self.cfg.max_transactions {
             return Err(TxnError::Full);
         }
-        let mut via = request.headers.top_via().map_err(|_| TxnError::BadHeader("Via"))?;
-        let cseq = request.headers.cseq().map_err(|_| TxnError::BadHeader("CSeq"))?;
+        let mut via = request
+            .headers
+            .top_via()
+            .map_err(|_| TxnError::BadHeader("Via"))?;
+        let cseq = request
+            .headers
+            .cseq()
+            .map_err(|_| TxnError::BadHeader("CSeq"))?;
         if cseq.method != request.method {
             return Err(TxnError::BadHeader("CSeq"));
         }
@@ -390,20 +535,51 @@ impl TransactionLayer {
                 b
             }
         };
-        let key = ClientKey { branch, method: cseq.method };
+        let key = ClientKey {
+            branch,
+            method: cseq.method,
+        };
         if self.clients.contains_key(&key) {
             return Err(TxnError::DuplicateBranch);
         }
         let id = self.alloc_id();
         let reliable = is_reliable(&transport);
-        let mut cx = Ctx { id, dest, transport: &transport, transmits: &mut self.transmits, events: &mut self.events };
+        let mut cx = Ctx {
+            id,
+            dest,
+            transport: &transport,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
         let machine = if request.method == Method::Invite {
-            Machine::ClientInvite(ClientInvite::start(now, request, reliable, self.cfg.timers, &mut cx))
+            Machine::ClientInvite(ClientInvite::start(
+                now,
+                request,
+                reliable,
+                self.cfg.timers,
+                &mut cx,
+            ))
         } else {
-            Machine::ClientNonInvite(ClientNonInvite::start(now, &request, reliable, self.cfg.timers, &mut cx))
+            Machine::ClientNonInvite(ClientNonInvite::start(
+                now,
+                &request,
+                reliable,
+                self.cfg.timers,
+                &mut cx,
+            ))
         };
         self.clients.insert(key.clone(), id);
-        self.txns.insert(id, Entry { machine, dest, transport, key: Key::Client(key), request_to_tag: None, scheduled: None });
+        self.txns.insert(
+            id,
+            Entry {
+                machine,
+                dest,
+                transport,
+                key: Key::Client(key),
+                request_to_tag: None,
+                scheduled: None,
+            },
+        );
         self.after(id);
         Ok(id)
     }
@@ -427,10 +603,29 @@ impl TransactionLayer {
     }
 
     /// Sends a response in server transaction `txn`.
-    pub fn respond(&mut self, now: Instant, txn: TxnId, response: Response) -> Result<(), TxnError> {
-        let e = self.txns.get_mut(&txn).ok_or(TxnError::UnknownTransaction)?;
-        let Entry { machine, dest, transport, .. } = e;
-        let mut cx = Ctx { id: txn, dest: *dest, transport, transmits: &mut self.transmits, events: &mut self.events };
+    pub fn respond(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        response: Response,
+    ) -> Result<(), TxnError> {
+        let e = self
+            .txns
+            .get_mut(&txn)
+            .ok_or(TxnError::UnknownTransaction)?;
+        let Entry {
+            machine,
+            dest,
+            transport,
+            ..
+        } = e;
+        let mut cx = Ctx {
+            id: txn,
+            dest: *dest,
+            transport,
+            transmits: &mut self.transmits,
+            events: &mut self.events,
+        };
         let r = match machine {
             Machine::ServerInvite(m) => m.respond(now, &response, &mut cx),
             Machine::ServerNonInvite(m) => m.respond(now, &response, &mut cx),
@@ -443,7 +638,12 @@ impl TransactionLayer {
     /// Sends a message outside any transaction: the ACK for a 2xx, a 2xx retransmission by
     /// the UA core after the server transaction ended, a stateless response.
     pub fn send_stateless(&mut self, msg: &Message, dest: SocketAddr, transport: Transport) {
-        self.transmits.push_back(Transmit { dest, transport, bytes: msg.to_bytes(), txn: None });
+        self.transmits.push_back(Transmit {
+            dest,
+            transport,
+            bytes: msg.to_bytes(),
+            txn: None,
+        });
     }
 
     fn alloc_id(&mut self) -> TxnId {
@@ -453,7 +653,9 @@ impl TransactionLayer {
 
     /// After a machine ran: drop it if terminated, else keep its heap entry current.
     fn after(&mut self, id: TxnId) {
-        let Some(e) = self.txns.get_mut(&id) else { return };
+        let Some(e) = self.txns.get_mut(&id) else {
+            return;
+        };
         if e.machine.state() == TxnState::Terminated {
             if let Some(e) = self.txns.remove(&id) {
                 match e.key {

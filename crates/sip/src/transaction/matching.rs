@@ -12,11 +12,22 @@ use crate::message::{Headers, Host, Method, Request, Response, Transport, Via};
 pub(crate) enum ServerKey {
     /// RFC 3261: branch (with the magic cookie), sent-by of the top Via, and the method (ACK
     /// counted as INVITE).
-    Branch { branch: String, sent_by: String, method: Method },
+    Branch {
+        branch: String,
+        sent_by: String,
+        method: Method,
+    },
     /// RFC 2543 peers (branch missing or without the cookie): Request-URI, From tag, Call-ID,
     /// CSeq number and method (ACK as INVITE) and the whole top Via. The To tag is checked
     /// separately, since the ACK carries the tag of our response, not of the INVITE.
-    Legacy { uri: String, from_tag: String, call_id: String, cseq: u32, method: Method, top_via: String },
+    Legacy {
+        uri: String,
+        from_tag: String,
+        call_id: String,
+        cseq: u32,
+        method: Method,
+        top_via: String,
+    },
 }
 
 impl ServerKey {
@@ -48,10 +59,21 @@ fn sent_by(via: &Via) -> String {
 /// CSeq, From or Call-ID cannot be read.
 pub(crate) fn server_key(req: &Request, method: Method) -> Option<(ServerKey, Option<String>)> {
     let via = req.headers.top_via().ok()?;
-    let to_tag = req.headers.to_hdr().ok().and_then(|t| t.tag().map(str::to_string));
+    let to_tag = req
+        .headers
+        .to_hdr()
+        .ok()
+        .and_then(|t| t.tag().map(str::to_string));
     if via.has_rfc3261_branch() {
         let branch = via.branch()?.to_string();
-        return Some((ServerKey::Branch { branch, sent_by: sent_by(&via), method }, to_tag));
+        return Some((
+            ServerKey::Branch {
+                branch,
+                sent_by: sent_by(&via),
+                method,
+            },
+            to_tag,
+        ));
     }
     let cseq = req.headers.cseq().ok()?;
     // Compared as sent: what stamp_via added is left out.
@@ -147,6 +169,10 @@ pub fn response_destination(via: &Via, source: SocketAddr, transport: &Transport
     if is_reliable(transport) || via.rport().is_some() {
         return source;
     }
-    let default = if *transport == Transport::Tls { 5061 } else { 5060 };
+    let default = if *transport == Transport::Tls {
+        5061
+    } else {
+        5060
+    };
     SocketAddr::new(source.ip(), via.port.unwrap_or(default))
 }

@@ -89,7 +89,12 @@ pub enum TxnEvent {
     /// A new request created server transaction `txn`. Retransmissions are absorbed and do
     /// not show up again. Its top Via already carries `received`/`rport` (RFC 3261 18.2.1,
     /// RFC 3581), so a response built from it routes back correctly.
-    Request { txn: TxnId, request: Request, source: SocketAddr, transport: Transport },
+    Request {
+        txn: TxnId,
+        request: Request,
+        source: SocketAddr,
+        transport: Transport,
+    },
     /// A response for client transaction `txn` (retransmitted finals are absorbed, except 2xx
     /// to an INVITE: every 2xx goes up so the TU can resend its ACK, RFC 6026).
     Response { txn: TxnId, response: Response },
@@ -101,10 +106,18 @@ pub enum TxnEvent {
     Terminated { txn: TxnId },
     /// An ACK that is not part of a transaction: the ACK for a 2xx (RFC 3261 17.2.3/13.3.1.4),
     /// for the dialog layer.
-    StrayAck { request: Request, source: SocketAddr, transport: Transport },
+    StrayAck {
+        request: Request,
+        source: SocketAddr,
+        transport: Transport,
+    },
     /// A response that matches no client transaction, e.g. a 2xx retransmission after the
     /// client INVITE transaction ended, or a second 2xx from a forking proxy.
-    StrayResponse { response: Response, source: SocketAddr, transport: Transport },
+    StrayResponse {
+        response: Response,
+        source: SocketAddr,
+        transport: Transport,
+    },
     /// A new request was refused because the transaction table was full
     /// ([`Config::max_transactions`]); `answered` says whether a 503 went back.
     Overloaded { source: SocketAddr, answered: bool },

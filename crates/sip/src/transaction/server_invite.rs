@@ -40,7 +40,14 @@ pub(crate) struct ServerInvite {
 }
 
 impl ServerInvite {
-    pub fn start(now: Instant, request: &Request, reliable: bool, cfg: TimerConfig, trying: TryingPolicy, cx: &mut Ctx<'_>) -> Self {
+    pub fn start(
+        now: Instant,
+        request: &Request,
+        reliable: bool,
+        cfg: TimerConfig,
+        trying: TryingPolicy,
+        cx: &mut Ctx<'_>,
+    ) -> Self {
         let mut s = ServerInvite {
             state: TxnState::Proceeding,
             pending_trying: None,
@@ -100,7 +107,8 @@ impl ServerInvite {
                 self.state = TxnState::Confirmed;
                 self.timers.clear(Timer::G);
                 self.timers.clear(Timer::H);
-                self.timers.set(Timer::I, now + self.cfg.wait(self.cfg.t4, self.reliable));
+                self.timers
+                    .set(Timer::I, now + self.cfg.wait(self.cfg.t4, self.reliable));
                 AckOutcome::Absorbed
             }
             TxnState::Confirmed => AckOutcome::Absorbed,
@@ -108,7 +116,12 @@ impl ServerInvite {
         }
     }
 
-    pub fn respond(&mut self, now: Instant, response: &Response, cx: &mut Ctx<'_>) -> Result<(), TxnError> {
+    pub fn respond(
+        &mut self,
+        now: Instant,
+        response: &Response,
+        cx: &mut Ctx<'_>,
+    ) -> Result<(), TxnError> {
         let status = response.status;
         if !(100..=699).contains(&status) {
             return Err(TxnError::BadStatus(status));
@@ -150,7 +163,11 @@ impl ServerInvite {
 
     fn remember_final(&mut self, response: &Response) {
         self.pending_trying = None;
-        self.final_to_tag = response.headers.to_hdr().ok().and_then(|t| t.tag().map(str::to_string));
+        self.final_to_tag = response
+            .headers
+            .to_hdr()
+            .ok()
+            .and_then(|t| t.tag().map(str::to_string));
     }
 
     pub fn handle_timeout(&mut self, now: Instant, cx: &mut Ctx<'_>) {
@@ -166,13 +183,16 @@ impl ServerInvite {
                         cx.send(b.clone());
                     }
                     self.g_interval = self.cfg.double(self.g_interval, true);
-                    self.timers.set(Timer::G, TimerConfig::rearm(fired, self.g_interval, now));
+                    self.timers
+                        .set(Timer::G, TimerConfig::rearm(fired, self.g_interval, now));
                 }
                 (Timer::H, TxnState::Completed) => {
                     cx.emit(TxnEvent::Timeout { txn: cx.id });
                     self.terminate();
                 }
-                (Timer::I, TxnState::Confirmed) | (Timer::L, TxnState::Accepted) => self.terminate(),
+                (Timer::I, TxnState::Confirmed) | (Timer::L, TxnState::Accepted) => {
+                    self.terminate()
+                }
                 _ => {}
             }
         }

@@ -22,7 +22,13 @@ pub(crate) struct ServerNonInvite {
 
 impl ServerNonInvite {
     pub fn new(reliable: bool, cfg: TimerConfig) -> Self {
-        ServerNonInvite { state: TxnState::Trying, last_response: None, reliable, timers: Timers::new(), cfg }
+        ServerNonInvite {
+            state: TxnState::Trying,
+            last_response: None,
+            reliable,
+            timers: Timers::new(),
+            cfg,
+        }
     }
 
     pub fn state(&self) -> TxnState {
@@ -43,7 +49,12 @@ impl ServerNonInvite {
         }
     }
 
-    pub fn respond(&mut self, now: Instant, response: &Response, cx: &mut Ctx<'_>) -> Result<(), TxnError> {
+    pub fn respond(
+        &mut self,
+        now: Instant,
+        response: &Response,
+        cx: &mut Ctx<'_>,
+    ) -> Result<(), TxnError> {
         let status = response.status;
         if !(100..=699).contains(&status) {
             return Err(TxnError::BadStatus(status));
@@ -58,7 +69,10 @@ impl ServerNonInvite {
             self.state = TxnState::Proceeding;
         } else {
             self.state = TxnState::Completed;
-            self.timers.set(Timer::J, now + self.cfg.wait(self.cfg.t1x64(), self.reliable));
+            self.timers.set(
+                Timer::J,
+                now + self.cfg.wait(self.cfg.t1x64(), self.reliable),
+            );
         }
         Ok(())
     }

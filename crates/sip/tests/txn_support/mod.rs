@@ -188,7 +188,9 @@ impl Net {
             Loss::None => false,
             Loss::Listed(v) => v.contains(&n),
             Loss::Rate { percent, seed } => {
-                *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                *seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
                 (*seed >> 33) % 100 < *percent
             }
         };
@@ -204,13 +206,15 @@ impl Net {
         while let Some(t) = self.a.poll_transmit() {
             assert_eq!(t.dest, self.b_addr);
             if !self.lost() {
-                self.in_flight.push_back((now + self.latency, true, t.bytes));
+                self.in_flight
+                    .push_back((now + self.latency, true, t.bytes));
             }
         }
         while let Some(t) = self.b.poll_transmit() {
             assert_eq!(t.dest, self.a_addr);
             if !self.lost() {
-                self.in_flight.push_back((now + self.latency, false, t.bytes));
+                self.in_flight
+                    .push_back((now + self.latency, false, t.bytes));
             }
         }
     }
@@ -220,7 +224,10 @@ impl Net {
     pub fn step(&mut self, until: Instant) -> Option<Vec<(Side, TxnEvent)>> {
         self.pump();
         let next_delivery = self.in_flight.iter().map(|(t, _, _)| *t).min();
-        let next = [next_delivery, self.a.poll_timeout(), self.b.poll_timeout()].into_iter().flatten().min()?;
+        let next = [next_delivery, self.a.poll_timeout(), self.b.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()?;
         if next > until {
             return None;
         }
@@ -237,14 +244,19 @@ impl Net {
         for (to_b, bytes) in due {
             let msg = parse(&bytes).unwrap();
             if to_b {
-                self.b.handle_incoming(next, msg, self.a_addr, Transport::Udp);
+                self.b
+                    .handle_incoming(next, msg, self.a_addr, Transport::Udp);
             } else {
-                self.a.handle_incoming(next, msg, self.b_addr, Transport::Udp);
+                self.a
+                    .handle_incoming(next, msg, self.b_addr, Transport::Udp);
             }
         }
         self.a.handle_timeout(next);
         self.b.handle_timeout(next);
-        let mut out: Vec<(Side, TxnEvent)> = events(&mut self.a).into_iter().map(|e| (Side::A, e)).collect();
+        let mut out: Vec<(Side, TxnEvent)> = events(&mut self.a)
+            .into_iter()
+            .map(|e| (Side::A, e))
+            .collect();
         out.extend(events(&mut self.b).into_iter().map(|e| (Side::B, e)));
         self.pump();
         Some(out)
