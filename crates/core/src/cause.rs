@@ -14,6 +14,7 @@ pub const SUBSCRIBER_ABSENT: u16 = 20;
 pub const NORMAL_TEMPORARY_FAILURE: u16 = 41;
 pub const CHAN_NOT_IMPLEMENTED: u16 = 66;
 pub const ANSWERED_ELSEWHERE: u16 = 26;
+pub const RECOVERY_ON_TIMER_EXPIRE: u16 = 102;
 
 /// Asterisk's cause names (`AST_CAUSE_*` without the prefix), in the order of its table.
 const NAMES: &[(u16, &str)] = &[

@@ -104,6 +104,9 @@ pub struct Channel {
     pub language: String,
     pub musicclass: String,
     pub accountcode: String,
+    /// The media format the channel talks (`ulaw`, `alaw`, `g722`...), once its driver knows
+    /// it; a dialled leg is offered the caller's format first so the bridge can relay.
+    pub format: Option<String>,
     /// Q.850 cause once the channel is hung up (or set by Hangup()).
     pub hangupcause: u16,
     /// Channel variables, names as set (with `_`/`__` marks), in order of setting.
@@ -125,6 +128,7 @@ impl Channel {
             language: "en".to_string(),
             musicclass: String::new(),
             accountcode: String::new(),
+            format: None,
             hangupcause: 0,
             vars: Vec::new(),
             stack: Vec::new(),

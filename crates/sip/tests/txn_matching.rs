@@ -4,7 +4,7 @@
 mod txn_support;
 
 use tandem_sip::message::{Method, Request, Transport};
-use tandem_sip::transaction::{TxnEvent, TxnId, TxnKind};
+use tandem_sip::transaction::{Config, ResponseRouting, TransactionLayer, TxnEvent, TxnId, TxnKind};
 use txn_support::*;
 
 fn new_request(ev: &[TxnEvent]) -> (TxnId, Request) {
@@ -185,7 +185,11 @@ fn requests_get_received_and_rport_and_responses_follow_them() {
     );
     assert!(events(&mut l).is_empty());
 
-    // no rport: the received address at the sent-by port
+    // no rport, RFC 3261 routing: the received address at the sent-by port
+    let mut l = TransactionLayer::new(
+        Config { routing: ResponseRouting::Rfc3261, ..Config::default() },
+        7,
+    );
     let mut r = non_invite("OPTIONS", "");
     r.headers.set(
         "Via",
@@ -230,4 +234,16 @@ fn a_stamped_via_keeps_the_other_vias_in_order() {
     assert_eq!(vias[0].branch(), Some("z9hG4bKp1"));
     assert_eq!(vias[0].received(), Some("192.0.2.1"));
     assert_eq!(vias[1].branch(), Some("z9hG4bKu1"));
+}
+
+#[test]
+fn auto_force_rport_answers_a_client_behind_nat_at_its_source_port() {
+    // chan_sip's default nat=auto_force_rport: the Via host is not the source address.
+    let clock = Clock::new();
+    let mut l = layer();
+    let mut r = non_invite("OPTIONS", "");
+    r.headers.set("Via", "SIP/2.0/UDP pbx.example.com:5070;branch=z9hG4bKauto");
+    l.handle_incoming(clock.ms(0), r.into(), addr("198.51.100.1:33333"), Transport::Udp);
+    let (id, _) = new_request(&events(&mut l));
+    assert_eq!(l.destination(id), Some(addr("198.51.100.1:33333")));
 }

@@ -75,10 +75,12 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         }
     };
     let sip_conf = loaded.sip.map(Arc::new);
+    let rtp = loaded.rtp;
     let config_dir = config_dir.map(Path::to_path_buf);
+    let world = Arc::new(crate::channels::World { shared: shared.clone(), registry: Default::default() });
     runtime.block_on(async move {
         let sip = match sip_conf {
-            Some(conf) => match crate::sip::start(conf, shared.clone()).await {
+            Some(conf) => match crate::sip::start(conf, &rtp, world.clone()).await {
                 Ok(h) => Some(h),
                 Err(e) => {
                     eprintln!("tandem: SIP: cannot listen: {e}");

@@ -413,7 +413,7 @@ impl TransactionLayer {
         let Some(via) = stamp_via(&mut request, source) else {
             return;
         };
-        let dest = response_destination(&via, source, &transport);
+        let dest = response_destination(&via, source, &transport, self.cfg.routing);
         if self.txns.len() >= self.cfg.max_transactions {
             self.overloaded(&request, dest, source, transport);
             return;

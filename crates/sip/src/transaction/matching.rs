@@ -4,7 +4,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use super::is_reliable;
+use super::{is_reliable, ResponseRouting};
 use crate::message::{Headers, Host, Method, Request, Response, Transport, Via};
 
 /// The key of a server transaction.
@@ -164,10 +164,17 @@ pub(crate) fn replace_top_via(req: &mut Request, value: &str) {
 /// Where the responses of a server transaction go (RFC 3261 18.2.2, RFC 3581 sec. 4): back
 /// to the source on a reliable transport or when `rport` was asked for; otherwise to the
 /// source address (the `received` address) at the sent-by port, 5060 (5061 for TLS) when none
-/// is given. `maddr` (multicast) is not supported and ignored.
-pub fn response_destination(via: &Via, source: SocketAddr, transport: &Transport) -> SocketAddr {
+/// is given, unless `routing` says to answer to the source port (chan_sip's `nat=`). `maddr`
+/// (multicast) is not supported and ignored.
+pub fn response_destination(via: &Via, source: SocketAddr, transport: &Transport, routing: ResponseRouting) -> SocketAddr {
     if is_reliable(transport) || via.rport().is_some() {
         return source;
+    }
+    let behind_nat = via.host.to_string().trim_matches(['[', ']']) != source.ip().to_string();
+    match routing {
+        ResponseRouting::ForceRport => return source,
+        ResponseRouting::AutoForceRport if behind_nat => return source,
+        _ => {}
     }
     let default = if *transport == Transport::Tls {
         5061

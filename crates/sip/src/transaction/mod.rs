@@ -167,11 +167,25 @@ pub enum OverloadPolicy {
     Drop,
 }
 
+/// Where responses go when the request did not ask for `rport` (chan_sip's `nat=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ResponseRouting {
+    /// RFC 3261 18.2.2 to the letter: the source address at the Via's sent-by port.
+    Rfc3261,
+    /// chan_sip's default `nat=auto_force_rport`: when the Via's sent-by host is not the
+    /// source address (the client is behind NAT), answer to the source address and port.
+    #[default]
+    AutoForceRport,
+    /// `nat=force_rport`: always answer to the source address and port.
+    ForceRport,
+}
+
 /// Layer configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     pub timers: TimerConfig,
     pub trying: TryingPolicy,
+    pub routing: ResponseRouting,
     /// Live transactions at most (client and server together). Default 10 000.
     pub max_transactions: usize,
     pub overload: OverloadPolicy,
@@ -182,6 +196,7 @@ impl Default for Config {
         Config {
             timers: TimerConfig::default(),
             trying: TryingPolicy::default(),
+            routing: ResponseRouting::default(),
             max_transactions: 10_000,
             overload: OverloadPolicy::default(),
         }

@@ -39,8 +39,8 @@ impl PortRange {
         PortRange { start, end: end.max(start), next: AtomicU16::new(start) }
     }
 
-    /// Bind the next free even port on `ip`.
-    pub async fn allocate(&self, ip: IpAddr) -> std::io::Result<Arc<MediaLeg>> {
+    /// Bind the next free even port on `ip` (from inside the tokio runtime).
+    pub fn allocate_now(&self, ip: IpAddr) -> std::io::Result<Arc<MediaLeg>> {
         let span = u32::from((self.end - self.start) / 2 + 1);
         for _ in 0..span {
             let mut port = self.next.fetch_add(2, Ordering::Relaxed);
@@ -48,7 +48,9 @@ impl PortRange {
                 self.next.store(self.start + 2, Ordering::Relaxed);
                 port = self.start;
             }
-            if let Ok(socket) = UdpSocket::bind(SocketAddr::new(ip, port)).await {
+            if let Ok(std_socket) = std::net::UdpSocket::bind(SocketAddr::new(ip, port)) {
+                std_socket.set_nonblocking(true)?;
+                let socket = UdpSocket::from_std(std_socket)?;
                 let local = socket.local_addr()?;
                 return Ok(Arc::new(MediaLeg { socket, local, remote: Mutex::new(None) }));
             }

@@ -1,21 +1,25 @@
-//! The SIP endpoint task: one UDP socket feeding the sans-IO transaction layer; timers driven
-//! from its next deadline; REGISTER to the registrar (persisted in the store), OPTIONS
-//! answered, bad input answered with 400.
+//! The SIP endpoint task: one UDP socket feeding the sans-IO user agent; timers driven from
+//! its next deadline; REGISTER to the registrar (persisted in the store), OPTIONS answered,
+//! INVITEs turned into channels that run the dialplan, Dial's legs turned into INVITEs.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
-use tandem_conf::views::SipConf;
-use tandem_core::Shared;
+use tandem_conf::views::{RtpConf, SipConf};
 use tandem_sip::auth::{DigestServer, ServerConfig};
-use tandem_sip::message::{self, Message, Method, Policy, Request, Response, Transport};
-use tandem_sip::registrar::{BindingChange, Registrar, RegisterStatus, Source, StoredBinding};
-use tandem_sip::transaction::{self, TransactionLayer, TxnEvent, TxnId};
+use tandem_sip::message::{Request, Response};
+use tandem_sip::registrar::{BindingChange, Registrar, StoredBinding};
+use tandem_sip::ua::{UaConfig, UaEvent, UserAgent};
 use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
 
-use super::peers;
+use super::calls::{EndpointCmd, LegTable, SipDriver};
 use super::state::SipState;
+use super::{peers, requests};
+use crate::channels::World;
+use crate::media::PortRange;
 
 /// What other parts of the daemon (the CLI) know of the running driver.
 #[derive(Clone)]
@@ -24,18 +28,20 @@ pub struct SipHandle {
     pub state: Arc<Mutex<SipState>>,
 }
 
-/// Methods chan_sip lists in Allow.
-const ALLOW: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE";
+/// How many driver commands may wait for the endpoint task.
+const COMMAND_QUEUE: usize = 4096;
 
-/// Bind the socket of `[general] bindaddr/bindport` and start serving.
-pub async fn start(conf: Arc<SipConf>, shared: Arc<Shared>) -> std::io::Result<SipHandle> {
+/// Bind the socket of `[general] bindaddr/bindport`, register the `SIP` technology and start
+/// serving.
+pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std::io::Result<SipHandle> {
     let socket = UdpSocket::bind(conf.general.bindaddr).await?;
     let local = socket.local_addr()?;
     tracing::info!("SIP listening on udp {local}");
+    let media_ip = media_address(&conf, local);
     let now = Instant::now();
     let epoch = epoch_now();
     let mut registrar = Registrar::new(peers::registrar_config(&conf));
-    match shared.store.load_registrations() {
+    match world.shared.store.load_registrations() {
         Ok(rows) => {
             let stored: Vec<StoredBinding> = rows.into_iter().map(peers::row_to_stored).collect();
             let kept = registrar.restore(now, epoch, stored.iter());
@@ -47,25 +53,57 @@ pub async fn start(conf: Arc<SipConf>, shared: Arc<Shared>) -> std::io::Result<S
         Err(e) => tracing::warn!("SIP: cannot load registrations: {e}"),
     }
     let state = Arc::new(Mutex::new(SipState::new(&conf)));
+    let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
+    let ports = Arc::new(PortRange::new(rtp.first_port(), rtp.last_port()));
+    let next_key = Arc::new(AtomicU64::new(1));
+    world.registry.write().unwrap_or_else(PoisonError::into_inner).add(Arc::new(SipDriver {
+        conf: conf.clone(),
+        state: state.clone(),
+        commands: cmd_tx.clone(),
+        ports: ports.clone(),
+        media_ip,
+        next_key: next_key.clone(),
+    }));
+    let ua_local = SocketAddr::new(media_ip, local.port());
+    let mut ua_config = UaConfig::new(ua_local, epoch ^ u64::from(local.port()).rotate_left(32));
+    ua_config.user_agent = conf.general.useragent.clone();
     let endpoint = Endpoint {
         socket,
+        ua: UserAgent::new(ua_config),
         auth: DigestServer::new(
             ServerConfig { realm: conf.general.realm.clone(), ..ServerConfig::default() },
             &random_secret(),
         ),
-        layer: TransactionLayer::new(transaction::Config::default(), epoch ^ u64::from(local.port())),
         registrar,
         conf,
-        shared,
+        world,
         state: state.clone(),
-        tag_seq: 0,
+        legs: LegTable::default(),
+        cmd_rx,
+        cmd_tx,
+        ports,
+        media_ip,
+        next_key,
     };
     endpoint.publish_bindings();
     tokio::spawn(endpoint.run());
     Ok(SipHandle { local, state })
 }
 
-fn epoch_now() -> u64 {
+/// The address written into SDP and Contact: `externaddr`, else the bound address, else
+/// loopback (with a warning: phones elsewhere could not reach it).
+fn media_address(conf: &SipConf, local: SocketAddr) -> IpAddr {
+    if let Some((ip, _)) = conf.general.externaddr {
+        return ip;
+    }
+    if !local.ip().is_unspecified() {
+        return local.ip();
+    }
+    tracing::warn!("SIP: bindaddr is a wildcard and no externaddr is set: SDP will say 127.0.0.1");
+    IpAddr::V4(Ipv4Addr::LOCALHOST)
+}
+
+pub(super) fn epoch_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
@@ -80,22 +118,27 @@ fn random_secret() -> Vec<u8> {
     bytes
 }
 
-struct Endpoint {
+pub(super) struct Endpoint {
     socket: UdpSocket,
-    auth: DigestServer,
-    layer: TransactionLayer,
-    registrar: Registrar,
-    conf: Arc<SipConf>,
-    shared: Arc<Shared>,
+    pub(super) ua: UserAgent,
+    pub(super) auth: DigestServer,
+    pub(super) registrar: Registrar,
+    pub(super) conf: Arc<SipConf>,
+    pub(super) world: Arc<World>,
     state: Arc<Mutex<SipState>>,
-    tag_seq: u64,
+    pub(super) legs: LegTable<tandem_sip::ua::CallId>,
+    cmd_rx: mpsc::Receiver<EndpointCmd>,
+    pub(super) cmd_tx: mpsc::Sender<EndpointCmd>,
+    pub(super) ports: Arc<PortRange>,
+    pub(super) media_ip: IpAddr,
+    pub(super) next_key: Arc<AtomicU64>,
 }
 
 impl Endpoint {
     async fn run(mut self) {
-        let mut buf = vec![0u8; message::MAX_MESSAGE_SIZE + 1];
+        let mut buf = vec![0u8; tandem_sip::message::MAX_MESSAGE_SIZE + 1];
         loop {
-            let wake = [self.layer.poll_timeout(), self.registrar.next_expiry()].into_iter().flatten().min();
+            let wake = [self.ua.poll_timeout(), self.registrar.next_expiry()].into_iter().flatten().min();
             let sleep = async {
                 match wake {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -107,9 +150,13 @@ impl Endpoint {
                     Ok((n, source)) => self.handle_datagram(&buf[..n], source),
                     Err(e) => tracing::warn!("SIP socket: {e}"),
                 },
+                cmd = self.cmd_rx.recv() => match cmd {
+                    Some(cmd) => self.handle_command(Instant::now(), cmd),
+                    None => return,
+                },
                 () = sleep => {
                     let now = Instant::now();
-                    self.layer.handle_timeout(now);
+                    self.ua.handle_timeout(now);
                     let expired = self.registrar.expire(now);
                     self.apply_changes(&expired);
                 }
@@ -122,44 +169,25 @@ impl Endpoint {
         if datagram.iter().all(|b| b.is_ascii_whitespace()) {
             return; // CRLF keep-alive
         }
-        if datagram.len() > message::MAX_MESSAGE_SIZE {
-            tracing::info!("SIP: dropped a datagram over {} bytes from {source}", message::MAX_MESSAGE_SIZE);
+        if datagram.len() > tandem_sip::message::MAX_MESSAGE_SIZE {
+            tracing::info!("SIP: dropped a datagram over {} bytes from {source}", tandem_sip::message::MAX_MESSAGE_SIZE);
             return;
         }
-        match message::parse(datagram) {
-            Err(e) => {
-                tracing::info!("SIP: bad message from {source}: {e}");
-                if let Some(resp) = message::bad_request_response(datagram, &e) {
-                    self.layer.send_stateless(&Message::Response(resp), source, Transport::Udp);
-                }
-            }
-            Ok(Message::Request(req)) if req.method != Method::Ack => {
-                if let Err(rejection) = message::validate_request_with(&req, &Policy::DEFAULT) {
-                    let resp = rejection.to_response(&req);
-                    self.layer.send_stateless(&Message::Response(resp), source, Transport::Udp);
-                    return;
-                }
-                self.layer.handle_incoming(Instant::now(), Message::Request(req), source, Transport::Udp);
-            }
-            Ok(msg) => self.layer.handle_incoming(Instant::now(), msg, source, Transport::Udp),
-        }
+        self.ua.handle_datagram(Instant::now(), datagram, source);
     }
 
-    /// Send what the layer has to send, and act on its events.
+    /// Act on the UA's events and send what it has to send, until both are empty.
     async fn drain(&mut self) {
         loop {
             let mut progressed = false;
-            while let Some(event) = self.layer.poll_event() {
+            while let Some(event) = self.ua.poll_event() {
                 progressed = true;
-                self.handle_event(event);
+                self.handle_event(Instant::now(), event);
             }
-            while let Some(t) = self.layer.poll_transmit() {
+            while let Some(t) = self.ua.poll_transmit() {
                 progressed = true;
                 if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
                     tracing::warn!("SIP: send to {}: {e}", t.dest);
-                    if let Some(txn) = t.txn {
-                        self.layer.handle_transport_error(Instant::now(), txn);
-                    }
                 }
             }
             if !progressed {
@@ -168,47 +196,21 @@ impl Endpoint {
         }
     }
 
-    fn handle_event(&mut self, event: TxnEvent) {
+    fn handle_event(&mut self, now: Instant, event: UaEvent) {
         match event {
-            TxnEvent::Request { txn, request, source, transport } => self.handle_request(txn, &request, source, transport),
-            TxnEvent::Overloaded { source, answered } => {
-                tracing::warn!("SIP: transaction table full; request from {source} refused (answered: {answered})");
+            UaEvent::Request { txn, request, source } => {
+                let response = requests::out_of_dialog(self, now, &request, source);
+                if let Err(e) = self.ua.respond(now, txn, response) {
+                    tracing::warn!("SIP: cannot respond in {txn}: {e}");
+                }
             }
-            other => tracing::debug!("SIP: {other:?}"),
-        }
-    }
-
-    fn handle_request(&mut self, txn: TxnId, req: &Request, source: SocketAddr, transport: Transport) {
-        let now = Instant::now();
-        let response = match req.method {
-            Method::Options => self
-                .reply(req, 200, "OK")
-                .with_header("Allow", ALLOW)
-                .with_header("Supported", "replaces, timer")
-                .with_header("Accept", "application/sdp"),
-            Method::Register => {
-                let conf = self.conf.clone();
-                let outcome = self.registrar.handle_register(
-                    now,
-                    epoch_now(),
-                    req,
-                    &Source { addr: source, transport },
-                    &self.auth,
-                    |name| peers::register_peer(&conf, name, source.ip()),
-                );
-                log_register(&outcome.status, outcome.aor.as_deref(), source);
-                self.apply_changes(&outcome.changes);
-                outcome.response.with_header("Server", self.conf.general.useragent.as_str())
-            }
-            _ => self.reply(req, 501, "Not Implemented"),
-        };
-        if let Err(e) = self.layer.respond(now, txn, response) {
-            tracing::warn!("SIP: cannot respond in {txn}: {e}");
+            UaEvent::IncomingCall { call, request, source } => self.incoming_call(now, call, &request, source),
+            other => self.call_event(now, other),
         }
     }
 
     /// Registrations that changed: into the store, and into what `sip show peers` shows.
-    fn apply_changes(&mut self, changes: &[BindingChange]) {
+    pub(super) fn apply_changes(&mut self, changes: &[BindingChange]) {
         if changes.is_empty() {
             return;
         }
@@ -216,10 +218,10 @@ impl Endpoint {
             let stored = change.binding().to_stored();
             let result = match change {
                 BindingChange::Added(_) | BindingChange::Refreshed(_) => {
-                    self.shared.store.save_registration(&peers::stored_to_row(&stored))
+                    self.world.shared.store.save_registration(&peers::stored_to_row(&stored))
                 }
                 BindingChange::Removed { .. } => {
-                    self.shared.store.delete_registration(&stored.aor, &stored.contact).map(|_| ())
+                    self.world.shared.store.delete_registration(&stored.aor, &stored.contact).map(|_| ())
                 }
             };
             if let Err(e) = result {
@@ -234,26 +236,8 @@ impl Endpoint {
         state.update_bindings(&self.registrar);
     }
 
-    /// A response with tandem's To tag and Server header.
-    fn reply(&mut self, req: &Request, status: u16, reason: &str) -> Response {
-        let mut resp = Response::from_request(req, status, reason);
-        self.tag_seq += 1;
-        resp.set_to_tag(&format!("tdm{:x}", self.tag_seq));
-        resp.with_header("Server", self.conf.general.useragent.as_str())
-    }
-}
-
-/// One stable line per registration event (readable by fail2ban-style tools too).
-fn log_register(status: &RegisterStatus, aor: Option<&str>, source: SocketAddr) {
-    let aor = aor.unwrap_or("-");
-    match status {
-        RegisterStatus::Registered => tracing::info!("SIP REGISTER ok peer={aor} from={source}"),
-        RegisterStatus::Unregistered => tracing::info!("SIP REGISTER removed peer={aor} from={source}"),
-        RegisterStatus::Query => tracing::debug!("SIP REGISTER query peer={aor} from={source}"),
-        RegisterStatus::Challenged { .. } => tracing::debug!("SIP REGISTER challenged peer={aor} from={source}"),
-        RegisterStatus::AuthFailed { .. } => tracing::warn!("SIP REGISTER auth-failed peer={aor} from={source}"),
-        RegisterStatus::Rejected | RegisterStatus::BadRequest => {
-            tracing::info!("SIP REGISTER rejected peer={aor} from={source}")
-        }
+    /// A response with tandem's Server header.
+    pub(super) fn reply(&self, req: &Request, status: u16, reason: &str) -> Response {
+        Response::from_request(req, status, reason).with_header("Server", self.conf.general.useragent.as_str())
     }
 }

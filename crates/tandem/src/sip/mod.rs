@@ -1,8 +1,13 @@
 //! The SIP channel driver: the glue between UDP sockets and the sans-IO `tandem-sip` stack.
 //! No parsing and no transaction logic here; that lives in the protocol crate.
 
+mod calls;
 mod endpoint;
+mod inbound;
+mod legs;
+mod media;
 mod peers;
+mod requests;
 mod state;
 
 pub use endpoint::{start, SipHandle};

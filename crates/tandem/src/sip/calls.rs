@@ -1,0 +1,202 @@
+//! SIP call legs as channels: what the endpoint keeps per call, and the `SIP` driver that
+//! Dial asks for outbound legs.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tandem_conf::views::SipConf;
+use tandem_core::{cause, ChannelCommand, ChannelEvent};
+use tandem_sdp::{Codec, SessionDescription};
+use tokio::sync::mpsc;
+
+use super::state::SipState;
+use crate::channels::{self, ChannelLink, Driver, OutboundRequest};
+use crate::media::{MediaLeg, PortRange};
+
+/// Our key for a call leg (the UA's id comes later for outbound legs).
+pub type LegKey = u64;
+
+/// What the endpoint task is told besides datagrams.
+pub enum EndpointCmd {
+    /// A command from the core to one leg's channel.
+    Channel { key: LegKey, cmd: ChannelCommand },
+    /// A new outbound leg Dial asked for; the INVITE goes out on `ChannelCommand::Call`.
+    Outbound { key: LegKey, setup: OutboundSetup },
+}
+
+/// Where and how to call an outbound leg.
+pub struct OutboundSetup {
+    pub peer: Option<String>,
+    /// The user part of the Request-URI (a number at a trunk, or the peer's name).
+    pub user: String,
+    pub dest: SocketAddr,
+    /// The Request-URI host[:port] text.
+    pub host: String,
+    pub caller_num: String,
+    pub caller_name: String,
+    pub codecs: Vec<Codec>,
+    pub events: mpsc::Sender<ChannelEvent>,
+    pub media: Arc<MediaLeg>,
+}
+
+/// One call leg in the endpoint.
+pub struct Leg {
+    pub inbound: bool,
+    pub name: String,
+    pub events: mpsc::Sender<ChannelEvent>,
+    pub media: Arc<MediaLeg>,
+    /// Inbound: the SDP answer prepared when the INVITE came in.
+    pub answer_sdp: Option<Vec<u8>>,
+    /// Outbound: what we offered, to read the answer against.
+    pub offer: Option<SessionDescription>,
+    pub outbound: Option<OutboundSetup>,
+    pub answered: bool,
+    pub ended: bool,
+}
+
+impl Leg {
+    /// Tell the core; a full or closed queue means the channel is gone already.
+    pub fn emit(&self, event: ChannelEvent) {
+        if self.events.try_send(event).is_err() {
+            tracing::debug!("{}: channel event dropped (channel gone)", self.name);
+        }
+    }
+
+    pub fn hang_up_channel(&mut self, cause: u16) {
+        if !self.ended {
+            self.ended = true;
+            self.emit(ChannelEvent::Hangup { cause });
+        }
+    }
+}
+
+/// Channel name counters, per peer, as Asterisk's `SIP/peer-0000002a`.
+static SEQUENCE: AtomicU64 = AtomicU64::new(0);
+
+pub fn channel_name(peer: &str) -> String {
+    format!("SIP/{peer}-{:08x}", SEQUENCE.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Forward a channel's commands to the endpoint task, tagged with its leg.
+pub fn forward_commands(key: LegKey, mut commands: mpsc::Receiver<ChannelCommand>, to: mpsc::Sender<EndpointCmd>) {
+    tokio::spawn(async move {
+        while let Some(cmd) = commands.recv().await {
+            if to.send(EndpointCmd::Channel { key, cmd }).await.is_err() {
+                return;
+            }
+        }
+        // The core dropped the channel without hanging up: do it for it.
+        let _ = to.send(EndpointCmd::Channel { key, cmd: ChannelCommand::Hangup { cause: cause::NORMAL_CLEARING } }).await;
+    });
+}
+
+/// The `SIP` technology for Dial: `SIP/peer`, `SIP/number@peer`, `SIP/number@host[:port]`.
+pub struct SipDriver {
+    pub conf: Arc<SipConf>,
+    pub state: Arc<Mutex<SipState>>,
+    pub commands: mpsc::Sender<EndpointCmd>,
+    pub ports: Arc<PortRange>,
+    pub media_ip: IpAddr,
+    pub next_key: Arc<AtomicU64>,
+}
+
+impl SipDriver {
+    /// Where `resource` goes: (peer name, request user, destination, host text).
+    fn resolve(&self, resource: &str) -> Result<(Option<String>, String, SocketAddr, String), u16> {
+        let (user, target) = match resource.rsplit_once('@') {
+            Some((u, t)) => (u.to_string(), t.to_string()),
+            None => (String::new(), resource.to_string()),
+        };
+        if let Some(peer) = self.conf.peer(&target) {
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let row = state.peers.iter().find(|p| p.name.eq_ignore_ascii_case(&peer.name));
+            let Some(addr) = row.and_then(|r| r.addr) else {
+                tracing::info!("SIP/{resource}: peer '{}' is not registered", peer.name);
+                return Err(cause::SUBSCRIBER_ABSENT);
+            };
+            let user = if user.is_empty() {
+                // Calling a peer by name: its registered contact user, else the name.
+                row.map(|r| r.username.clone()).filter(|u| !u.is_empty()).unwrap_or_else(|| peer.name.clone())
+            } else {
+                user
+            };
+            return Ok((Some(peer.name.clone()), user, addr, addr.to_string()));
+        }
+        // Not a peer: a host[:port] literal.
+        let addr: Option<SocketAddr> =
+            target.parse().ok().or_else(|| target.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 5060)));
+        match addr {
+            Some(a) => Ok((None, user, a, target)),
+            None => {
+                tracing::warn!("SIP/{resource}: no peer or address '{target}'");
+                Err(cause::UNALLOCATED)
+            }
+        }
+    }
+}
+
+impl Driver for SipDriver {
+    fn tech(&self) -> &'static str {
+        "SIP"
+    }
+
+    fn request(&self, request: &OutboundRequest<'_>) -> Result<ChannelLink, u16> {
+        let (peer, user, dest, host) = self.resolve(request.resource)?;
+        let media = self.ports.allocate_now(self.media_ip).map_err(|e| {
+            tracing::warn!("SIP: no RTP port: {e}");
+            cause::NORMAL_CIRCUIT_CONGESTION
+        })?;
+        let mut codecs = super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
+        super::media::prefer(&mut codecs, request.caller.format.as_deref());
+        let name = channel_name(peer.as_deref().unwrap_or(&host));
+        let (link, driver_end) = channels::link(name, media.clone());
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+        let setup = OutboundSetup {
+            peer,
+            user,
+            dest,
+            host,
+            caller_num: request.caller.caller.num.clone(),
+            caller_name: request.caller.caller.name.clone(),
+            codecs,
+            events: driver_end.events,
+            media,
+        };
+        self.commands.try_send(EndpointCmd::Outbound { key, setup }).map_err(|_| cause::NORMAL_CIRCUIT_CONGESTION)?;
+        forward_commands(key, driver_end.commands, self.commands.clone());
+        Ok(link)
+    }
+}
+
+/// Legs by our key, and the UA's call ids to our keys.
+pub struct LegTable<Id: std::hash::Hash + Eq + Copy> {
+    pub legs: HashMap<LegKey, Leg>,
+    pub by_call: HashMap<Id, LegKey>,
+    pub calls: HashMap<LegKey, Id>,
+}
+
+impl<Id: std::hash::Hash + Eq + Copy> Default for LegTable<Id> {
+    fn default() -> Self {
+        LegTable { legs: HashMap::new(), by_call: HashMap::new(), calls: HashMap::new() }
+    }
+}
+
+impl<Id: std::hash::Hash + Eq + Copy> LegTable<Id> {
+    pub fn bind(&mut self, key: LegKey, call: Id) {
+        self.by_call.insert(call, key);
+        self.calls.insert(key, call);
+    }
+
+    pub fn key_of(&self, call: Id) -> Option<LegKey> {
+        self.by_call.get(&call).copied()
+    }
+
+    pub fn remove(&mut self, key: LegKey) -> Option<Leg> {
+        if let Some(call) = self.calls.remove(&key) {
+            self.by_call.remove(&call);
+        }
+        self.legs.remove(&key)
+    }
+}

@@ -1,0 +1,380 @@
+//! Calls: an incoming INVITE becomes a channel running the dialplan; Dial's outbound legs
+//! become INVITEs; channel commands and UA events are translated both ways.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
+use tandem_sdp::{SessionDescription, SdpSession};
+use tandem_sip::message::{NameAddr, Request, Response, Uri};
+use tandem_sip::q850;
+use tandem_sip::ua::{CallId, EndReason, Invite, UaEvent};
+
+use super::calls::{channel_name, forward_commands, EndpointCmd, Leg, LegKey};
+use super::endpoint::{epoch_now, Endpoint};
+use super::inbound::{self, Admission};
+use super::media;
+use crate::channels;
+
+impl Endpoint {
+    pub(super) fn incoming_call(&mut self, now: Instant, call: CallId, req: &Request, source: SocketAddr) {
+        let epoch = epoch_now();
+        let (peer, context) = match inbound::admit(&self.conf, &self.auth, req, source, epoch) {
+            Admission::Admit { peer, context } => (peer, context),
+            Admission::Challenge { stale } => {
+                let mut resp = Response::from_request(req, 407, "Proxy Authentication Required");
+                for v in self.auth.challenge_values(epoch, &source.ip().to_string(), stale) {
+                    resp.headers.push("Proxy-Authenticate", v);
+                }
+                tracing::debug!("SIP INVITE challenged from={source}");
+                let _ = self.ua.challenge(now, call, resp);
+                return;
+            }
+            Admission::Forbidden => {
+                tracing::warn!("SIP INVITE auth-failed from={source}");
+                let _ = self.ua.reject(now, call, 403, "Forbidden");
+                return;
+            }
+        };
+        let exten = req.uri.as_sip().and_then(|u| u.user_decoded()).filter(|u| !u.is_empty()).unwrap_or_else(|| "s".into());
+        let (caller_name, caller_num) = caller_id(req, peer);
+        let dialplan = self.world.shared.dialplan();
+        let cid = Some(caller_num.as_str()).filter(|c| !c.is_empty());
+        if !dialplan.exists(&context, &exten, cid, self.world.shared.now()) {
+            tracing::info!("SIP INVITE to unknown extension '{exten}' in context '{context}' from={source}");
+            let _ = self.ua.reject(now, call, 404, "Not Found");
+            return;
+        }
+        // Media: answer the offer with the peer's codecs on a port of our own.
+        let Ok(offer) = SessionDescription::parse_bytes(&req.body) else {
+            tracing::info!("SIP INVITE without a usable SDP offer from={source}");
+            let _ = self.ua.reject(now, call, 488, "Not Acceptable Here");
+            return;
+        };
+        let leg_media = match self.ports.allocate_now(self.media_ip) {
+            Ok(m) => m,
+            Err(e) => {
+                tracing::warn!("SIP: no RTP port: {e}");
+                let _ = self.ua.reject(now, call, 503, "Service Unavailable");
+                return;
+            }
+        };
+        let codecs = media::peer_codecs(&self.conf, peer);
+        let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
+        let cfg = media::media_config(self.media_ip, leg_media.local.port(), codecs, dtmf, epoch);
+        let (answer, negotiated) = match SdpSession::new(epoch).answer(&offer, &cfg) {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::info!("SIP INVITE from={source}: {e}");
+                let _ = self.ua.reject(now, call, 488, "Not Acceptable Here");
+                return;
+            }
+        };
+        if let Some(rtp) = negotiated.remote_rtp {
+            leg_media.set_remote(rtp);
+        }
+        let peer_name = peer.map_or_else(|| source.ip().to_string(), |p| p.name.clone());
+        let name = channel_name(&peer_name);
+        let (_, uniqueid) = self.world.shared.new_uniqueid();
+        let mut chan = Channel::new(name.clone(), uniqueid, &context, &exten);
+        chan.caller.num = caller_num;
+        chan.caller.name = caller_name;
+        chan.caller.dnid = exten.clone();
+        chan.format = negotiated.codec.asterisk_name().map(str::to_string);
+        if let Some(p) = peer {
+            if !p.language.is_empty() {
+                chan.language = p.language.clone();
+            }
+            chan.accountcode = p.accountcode.clone();
+        }
+        let (link, driver_end) = channels::link(name.clone(), leg_media.clone());
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+        self.legs.legs.insert(
+            key,
+            Leg {
+                inbound: true,
+                name: name.clone(),
+                events: driver_end.events,
+                media: leg_media,
+                answer_sdp: Some(answer.print().into_bytes()),
+                offer: None,
+                outbound: None,
+                answered: false,
+                ended: false,
+            },
+        );
+        self.legs.bind(key, call);
+        forward_commands(key, driver_end.commands, self.cmd_tx.clone());
+        tracing::info!("{name}: incoming call from {source} to {exten}@{context}");
+        channels::spawn_pbx(self.world.clone(), chan, link);
+    }
+
+    pub(super) fn handle_command(&mut self, now: Instant, cmd: EndpointCmd) {
+        match cmd {
+            EndpointCmd::Outbound { key, setup } => {
+                let name = channel_name(setup.peer.as_deref().unwrap_or(&setup.host));
+                self.legs.legs.insert(
+                    key,
+                    Leg {
+                        inbound: false,
+                        name,
+                        events: setup.events.clone(),
+                        media: setup.media.clone(),
+                        answer_sdp: None,
+                        offer: None,
+                        outbound: Some(setup),
+                        answered: false,
+                        ended: false,
+                    },
+                );
+            }
+            EndpointCmd::Channel { key, cmd } => self.channel_command(now, key, cmd),
+        }
+    }
+
+    fn channel_command(&mut self, now: Instant, key: LegKey, cmd: ChannelCommand) {
+        let call = self.legs.calls.get(&key).copied();
+        let Some(leg) = self.legs.legs.get_mut(&key) else { return };
+        match (cmd, call) {
+            (ChannelCommand::Call { .. }, None) if !leg.inbound => self.place_call(now, key),
+            (ChannelCommand::Answer, Some(call)) if leg.inbound && !leg.answered => {
+                leg.answered = true;
+                let sdp = leg.answer_sdp.clone().unwrap_or_default();
+                log_err(self.ua.answer(now, call, sdp));
+            }
+            (ChannelCommand::Indicate(Indication::Ringing), Some(call)) if leg.inbound && !leg.answered => {
+                log_err(self.ua.ringing(now, call));
+            }
+            (ChannelCommand::Indicate(Indication::Progress), Some(call)) if leg.inbound && !leg.answered => {
+                let sdp = leg.answer_sdp.clone().unwrap_or_default();
+                log_err(self.ua.progress(now, call, sdp));
+            }
+            (ChannelCommand::Indicate(Indication::Busy), Some(call)) if leg.inbound && !leg.answered => {
+                leg.ended = true;
+                log_err(self.ua.reject(now, call, 486, "Busy Here"));
+            }
+            (ChannelCommand::Indicate(Indication::Congestion), Some(call)) if leg.inbound && !leg.answered => {
+                leg.ended = true;
+                log_err(self.ua.reject(now, call, 503, "Service Unavailable"));
+            }
+            (ChannelCommand::Hangup { cause }, call) => {
+                let (inbound, answered) = (leg.inbound, leg.answered);
+                self.legs.remove(key);
+                let Some(call) = call else { return };
+                if inbound && !answered {
+                    let (status, reason) = q850::status_from_cause(cause);
+                    let (status, reason) = if status < 300 { (603, "Declined") } else { (status, reason) };
+                    log_err(self.ua.reject(now, call, status, reason));
+                } else {
+                    log_err(self.ua.hangup(now, call));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Dial's leg: send the INVITE with our offer.
+    fn place_call(&mut self, now: Instant, key: LegKey) {
+        let Some(leg) = self.legs.legs.get_mut(&key) else { return };
+        let Some(setup) = leg.outbound.as_ref() else { return };
+        let peer = setup.peer.as_deref().and_then(|p| self.conf.peer(p));
+        let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
+        let epoch = epoch_now();
+        let cfg = media::media_config(self.media_ip, setup.media.local.port(), setup.codecs.clone(), dtmf, epoch + key);
+        let offer = SdpSession::new(epoch + key).offer(&cfg);
+        let local = self.ua.config().local;
+        let from_user = peer
+            .map(|p| p.fromuser.clone())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| if setup.caller_num.is_empty() { "tandem".into() } else { setup.caller_num.clone() });
+        let from_host = peer.map(|p| p.fromdomain.clone()).filter(|d| !d.is_empty()).unwrap_or_else(|| local.to_string());
+        let uri = |text: String| Uri::parse(&text).map_err(|e| tracing::warn!("SIP: bad URI {text}: {e:?}")).ok();
+        let (Some(request_uri), Some(from_uri), Some(to_uri)) = (
+            uri(format!("sip:{}@{}", setup.user, setup.host)),
+            uri(format!("sip:{from_user}@{from_host}")),
+            uri(format!("sip:{}@{}", setup.user, setup.host)),
+        ) else {
+            leg.hang_up_channel(cause::UNALLOCATED);
+            return;
+        };
+        let display = (!setup.caller_name.is_empty()).then(|| setup.caller_name.clone());
+        let credentials = peer.and_then(|p| {
+            let user = if p.defaultuser.is_empty() { p.name.clone() } else { p.defaultuser.clone() };
+            super::peers::secret(p).map(|s| (user, s))
+        });
+        let invite = Invite {
+            request_uri,
+            from: NameAddr { display, uri: from_uri, params: Default::default() },
+            to: NameAddr { display: None, uri: to_uri, params: Default::default() },
+            dest: setup.dest,
+            contact_user: from_user,
+            sdp: offer.print().into_bytes(),
+            credentials,
+            extra_headers: Vec::new(),
+        };
+        leg.offer = Some(offer);
+        match self.ua.invite(now, invite) {
+            Ok(call) => {
+                tracing::info!("{}: INVITE to {}", leg.name, setup_dest(leg));
+                self.legs.bind(key, call);
+            }
+            Err(e) => {
+                tracing::warn!("{}: cannot call: {e}", leg.name);
+                leg.hang_up_channel(cause::NORMAL_TEMPORARY_FAILURE);
+                self.legs.remove(key);
+            }
+        }
+    }
+
+    pub(super) fn call_event(&mut self, now: Instant, event: UaEvent) {
+        let call = match &event {
+            UaEvent::CallConfirmed { call }
+            | UaEvent::CallRinging { call, .. }
+            | UaEvent::CallProgress { call, .. }
+            | UaEvent::CallAnswered { call, .. }
+            | UaEvent::CallFailed { call, .. }
+            | UaEvent::CallEnded { call, .. }
+            | UaEvent::Reinvite { call, .. }
+            | UaEvent::ReinviteAnswered { call, .. }
+            | UaEvent::ReinviteFailed { call, .. }
+            | UaEvent::Info { call, .. }
+            | UaEvent::DialogRequest { call, .. } => *call,
+            other => {
+                tracing::debug!("SIP: {other:?}");
+                return;
+            }
+        };
+        let Some(key) = self.legs.key_of(call) else {
+            if let UaEvent::DialogRequest { txn, request, .. } = &event {
+                let resp = self.reply(request, 481, "Call/Transaction Does Not Exist");
+                log_err(self.ua.respond(now, *txn, resp));
+            }
+            return;
+        };
+        let Some(leg) = self.legs.legs.get_mut(&key) else { return };
+        match event {
+            UaEvent::CallRinging { .. } => leg.emit(ChannelEvent::Ringing),
+            UaEvent::CallProgress { sdp, .. } => {
+                if let Some(sdp) = sdp {
+                    apply_answer(leg, &sdp);
+                }
+                leg.emit(ChannelEvent::Progress);
+            }
+            UaEvent::CallAnswered { sdp, .. } => {
+                apply_answer(leg, &sdp);
+                leg.answered = true;
+                leg.emit(ChannelEvent::Answered);
+            }
+            UaEvent::CallFailed { status, reason, .. } => {
+                tracing::info!("{}: call failed: {status} {reason}", leg.name);
+                leg.hang_up_channel(q850::cause_from_status(status));
+                self.legs.remove(key);
+            }
+            UaEvent::CallEnded { reason, .. } => {
+                tracing::info!("{}: call ended ({reason:?})", leg.name);
+                let cause = match reason {
+                    EndReason::RemoteBye | EndReason::Cancelled => cause::NORMAL_CLEARING,
+                    EndReason::Timeout => cause::RECOVERY_ON_TIMER_EXPIRE,
+                };
+                leg.hang_up_channel(cause);
+                self.legs.remove(key);
+            }
+            UaEvent::Reinvite { txn, sdp, .. } => {
+                // Hold and unhold: answer with our side of the same media.
+                let answer = SessionDescription::parse_bytes(&sdp).ok().and_then(|offer| {
+                    let cfg = media::media_config(
+                        self.media_ip,
+                        leg.media.local.port(),
+                        offer_codecs(&offer),
+                        tandem_conf::views::sip::DtmfMode::Rfc2833,
+                        epoch_now(),
+                    );
+                    SdpSession::new(epoch_now()).answer(&offer, &cfg).ok()
+                });
+                match answer {
+                    Some((a, neg)) => {
+                        if let Some(rtp) = neg.remote_rtp {
+                            leg.media.set_remote(rtp);
+                        }
+                        log_err(self.ua.answer_reinvite(now, call, txn, a.print().into_bytes()));
+                    }
+                    None => log_err(self.ua.reject_reinvite(now, call, txn, 488, "Not Acceptable Here")),
+                }
+            }
+            UaEvent::Info { body, .. } => {
+                if let Some(d) = dtmf_from_info(&body) {
+                    leg.emit(ChannelEvent::Digit(d));
+                }
+            }
+            UaEvent::DialogRequest { txn, request, .. } => {
+                let resp = self.reply(&request, 501, "Not Implemented");
+                log_err(self.ua.respond(now, txn, resp));
+            }
+            _ => {}
+        }
+    }
+}
+
+fn setup_dest(leg: &Leg) -> String {
+    leg.outbound.as_ref().map_or_else(String::new, |s| s.dest.to_string())
+}
+
+/// The codecs an offer lists, to answer a re-INVITE with the same ones.
+fn offer_codecs(offer: &SessionDescription) -> Vec<tandem_sdp::Codec> {
+    let Some(m) = offer.media.first() else { return Vec::new() };
+    m.payload_types()
+        .into_iter()
+        .filter_map(|pt| {
+            m.rtpmap(pt)
+                .map(|r| tandem_sdp::Codec::from_rtpmap(&r.encoding, r.clock_rate))
+                .or_else(|| tandem_sdp::Codec::from_static(pt))
+        })
+        .collect()
+}
+
+/// Read an SDP answer against our offer and point the media leg at the far end.
+fn apply_answer(leg: &mut Leg, sdp: &[u8]) {
+    let (Some(offer), Ok(answer)) = (leg.offer.as_ref(), SessionDescription::parse_bytes(sdp)) else { return };
+    match tandem_sdp::process_answer(offer, &answer) {
+        Ok(neg) => {
+            if let Some(rtp) = neg.remote_rtp {
+                leg.media.set_remote(rtp);
+            }
+        }
+        Err(e) => tracing::info!("{}: SDP answer: {e}", leg.name),
+    }
+}
+
+/// `Signal=5` (application/dtmf-relay) or a bare digit (application/dtmf).
+fn dtmf_from_info(body: &[u8]) -> Option<char> {
+    let text = String::from_utf8_lossy(body);
+    let value = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Signal=").or_else(|| l.trim().strip_prefix("Signal =")))
+        .map(str::trim)
+        .unwrap_or_else(|| text.trim());
+    value.chars().next().filter(|c| c.is_ascii_digit() || "*#ABCD".contains(*c))
+}
+
+fn log_err<E: std::fmt::Display>(r: Result<(), E>) {
+    if let Err(e) = r {
+        tracing::warn!("SIP: {e}");
+    }
+}
+
+/// The caller's name and number: the peer's `callerid` when set, else the From header.
+fn caller_id(req: &Request, peer: Option<&tandem_conf::views::sip::Peer>) -> (String, String) {
+    if let Some(p) = peer {
+        if !p.callerid.number.is_empty() || !p.callerid.name.is_empty() {
+            return (p.callerid.name.clone(), p.callerid.number.clone());
+        }
+    }
+    match req.headers.from_hdr() {
+        Ok(from) => (
+            from.display.clone().unwrap_or_default(),
+            from.uri.user().map(str::to_string).unwrap_or_default(),
+        ),
+        Err(_) => (String::new(), String::new()),
+    }
+}

@@ -1,0 +1,53 @@
+//! Out-of-dialog requests other than INVITE: OPTIONS, REGISTER, and what tandem does not do.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use tandem_sip::message::{Method, Request, Response, Transport};
+use tandem_sip::registrar::{RegisterStatus, Source};
+
+use super::endpoint::{epoch_now, Endpoint};
+use super::peers;
+
+/// Methods chan_sip lists in Allow.
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE";
+
+pub(super) fn out_of_dialog(ep: &mut Endpoint, now: Instant, req: &Request, source: SocketAddr) -> Response {
+    match req.method {
+        Method::Options => ep
+            .reply(req, 200, "OK")
+            .with_header("Allow", ALLOW)
+            .with_header("Supported", "replaces, timer")
+            .with_header("Accept", "application/sdp"),
+        Method::Register => {
+            let conf = ep.conf.clone();
+            let outcome = ep.registrar.handle_register(
+                now,
+                epoch_now(),
+                req,
+                &Source { addr: source, transport: Transport::Udp },
+                &ep.auth,
+                |name| peers::register_peer(&conf, name, source.ip()),
+            );
+            log_register(&outcome.status, outcome.aor.as_deref(), source);
+            ep.apply_changes(&outcome.changes);
+            outcome.response.with_header("Server", ep.conf.general.useragent.as_str())
+        }
+        _ => ep.reply(req, 501, "Not Implemented"),
+    }
+}
+
+/// One stable line per registration event (readable by fail2ban-style tools too).
+fn log_register(status: &RegisterStatus, aor: Option<&str>, source: SocketAddr) {
+    let aor = aor.unwrap_or("-");
+    match status {
+        RegisterStatus::Registered => tracing::info!("SIP REGISTER ok peer={aor} from={source}"),
+        RegisterStatus::Unregistered => tracing::info!("SIP REGISTER removed peer={aor} from={source}"),
+        RegisterStatus::Query => tracing::debug!("SIP REGISTER query peer={aor} from={source}"),
+        RegisterStatus::Challenged { .. } => tracing::debug!("SIP REGISTER challenged peer={aor} from={source}"),
+        RegisterStatus::AuthFailed { .. } => tracing::warn!("SIP REGISTER auth-failed peer={aor} from={source}"),
+        RegisterStatus::Rejected | RegisterStatus::BadRequest => {
+            tracing::info!("SIP REGISTER rejected peer={aor} from={source}")
+        }
+    }
+}
