@@ -25,6 +25,8 @@ pub struct Side {
     pub events: Vec<UaEvent>,
     /// Every datagram this side sent, as text (dropped ones too).
     pub sent: Vec<String>,
+    /// When each of `sent` went out.
+    pub sent_at: Vec<Instant>,
 }
 
 type DropFn = Box<dyn FnMut(usize, &str) -> bool>;
@@ -46,7 +48,7 @@ impl Sim {
         let mk = |i: usize| {
             let mut cfg = UaConfig::new(addr(i), 1000 + i as u64);
             cfg.user_agent = format!("ua-{i}");
-            Side { ua: UserAgent::new(cfg), addr: addr(i), events: Vec::new(), sent: Vec::new() }
+            Side { ua: UserAgent::new(cfg), addr: addr(i), events: Vec::new(), sent: Vec::new(), sent_at: Vec::new() }
         };
         Sim { now: Instant::now(), sides: [mk(0), mk(1)], latency: Duration::from_millis(10), in_flight: Vec::new(), drop: None }
     }
@@ -72,6 +74,7 @@ impl Sim {
                 let to = if t.dest == addr(A) { A } else { B };
                 assert_eq!(t.dest, addr(to), "sent to an address nobody listens on: {text}");
                 self.sides[i].sent.push(text.clone());
+                self.sides[i].sent_at.push(self.now);
                 let lost = self.drop.as_mut().is_some_and(|f| f(i, &text));
                 if !lost {
                     self.in_flight.push(Packet { at: self.now + self.latency, from: i, to, bytes: t.bytes });
@@ -125,6 +128,12 @@ impl Sim {
     /// Datagrams side `i` sent whose first line starts with `start` (e.g. "ACK ", "SIP/2.0 200").
     pub fn sent_starting(&self, i: usize, start: &str) -> Vec<String> {
         self.sides[i].sent.iter().filter(|t| t.starts_with(start)).cloned().collect()
+    }
+
+    /// When side `i` sent datagrams starting with `start`.
+    pub fn times_starting(&self, i: usize, start: &str) -> Vec<Instant> {
+        let s = &self.sides[i];
+        s.sent.iter().zip(&s.sent_at).filter(|(t, _)| t.starts_with(start)).map(|(_, at)| *at).collect()
     }
 
     /// Injects raw bytes into side `to` as if from the other side.
