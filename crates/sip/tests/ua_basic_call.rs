@@ -178,3 +178,18 @@ fn in_dialog_request_for_unknown_dialog_gets_481() {
     sim.inject(B, bye);
     assert_eq!(sim.sent_starting(B, "SIP/2.0 481").len(), 1);
 }
+
+#[test]
+fn invite_beyond_max_calls_gets_503() {
+    let mut sim = Sim::new();
+    let mut cfg = tandem_sip::ua::UaConfig::new(addr(B), 7);
+    cfg.max_calls = 1;
+    sim.sides[B].ua = tandem_sip::ua::UserAgent::new(cfg);
+    let first = sim.call(A, OFFER);
+    sim.settle();
+    let second = sim.call(A, OFFER);
+    sim.settle();
+    let ev = sim.take_events(A);
+    assert_eq!(ev, vec![UaEvent::CallFailed { call: second, status: 503, reason: "Service Unavailable".into() }], "{first}");
+    assert_eq!(sim.ua(B).calls(), 1);
+}
