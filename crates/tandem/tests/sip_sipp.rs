@@ -68,13 +68,19 @@ fn register(sipp_bin: &std::path::Path, port: u16, scenario_file: &str, user: &s
         ],
         Duration::from_secs(60),
     );
+    let log = messages_log(work.path());
+    (run, log)
+}
+
+/// The `-trace_msg` log sipp left in `dir`.
+fn messages_log(dir: &std::path::Path) -> String {
     let mut log = String::new();
-    for e in std::fs::read_dir(work.path()).expect("sipp dir").flatten() {
+    for e in std::fs::read_dir(dir).expect("sipp dir").flatten() {
         if e.file_name().to_string_lossy().ends_with("_messages.log") {
             log = std::fs::read_to_string(e.path()).unwrap_or_default();
         }
     }
-    (run, log)
+    log
 }
 
 /// The status line and header names of the last response with `status` in a sipp message log.
@@ -120,4 +126,75 @@ fn wrong_password_and_unknown_user_get_identical_answers() {
     let (a, b) = (last_response_shape(&wrong_log, 401), last_response_shape(&unknown_log, 401));
     assert!(!a.is_empty());
     assert_eq!(a, b, "the 401 challenges differ in shape");
+}
+
+/// A sipp UAS answering one call on `port`, in a thread; join it for its result.
+fn uas(sipp_bin: &std::path::Path, port: u16, scenario_name: &str) -> std::thread::JoinHandle<(tandem_testkit::SippRun, String)> {
+    let sipp_bin = sipp_bin.to_path_buf();
+    let scenario_name = scenario_name.to_string();
+    std::thread::spawn(move || {
+        let work = TempDir::new();
+        let port = port.to_string();
+        let args: Vec<&str> = if scenario_name.ends_with(".xml") {
+            vec!["-sf", &scenario_name]
+        } else {
+            vec!["-sn", &scenario_name]
+        };
+        let mut all = args.clone();
+        all.extend(["-m", "1", "-i", "127.0.0.1", "-p", &port, "-trace_msg"]);
+        let run = sipp(&sipp_bin, work.path(), &all, Duration::from_secs(90));
+        (run, messages_log(work.path()))
+    })
+}
+
+fn trunk_conf(uac_port: u16, uas_port: u16) -> String {
+    format!(
+        "[uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\n\n\
+         [uas]\ntype=peer\nhost=127.0.0.1\nport={uas_port}\ncontext=internal\n"
+    )
+}
+
+const DIALPLAN: &str = "\
+[internal]
+exten => 100,1,Dial(SIP/uas,20)
+ same => n,Hangup()
+exten => _9.,1,Dial(SIP/${EXTEN:1}@uas,30,r)
+ same => n,Hangup()
+";
+
+fn call(sipp_bin: &std::path::Path, port: u16, uac_port: u16, exten: &str) -> tandem_testkit::SippRun {
+    let work = TempDir::new();
+    sipp(
+        sipp_bin,
+        work.path(),
+        &["-sn", "uac", "-s", exten, "-m", "1", "-i", "127.0.0.1", "-p", &uac_port.to_string(), &format!("127.0.0.1:{port}")],
+        Duration::from_secs(90),
+    )
+}
+
+#[test]
+fn sipp_uac_calls_sipp_uas_through_tandem_by_extension() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
+    let callee = uas(&sipp_bin, uas_port, "uas");
+    let caller = call(&sipp_bin, port, uac_port, "100");
+    let (callee, log) = callee.join().expect("uas thread");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{}", daemon.stderr_text());
+    assert!(log.contains("INVITE sip:uas@127.0.0.1"), "the peer is called by name:\n{log}");
+    assert!(log.contains("BYE sip:"), "the callee got the caller's hangup:\n{log}");
+}
+
+#[test]
+fn sipp_uac_dials_out_through_a_9_pattern_to_a_trunk() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
+    let callee = uas(&sipp_bin, uas_port, "uas");
+    let caller = call(&sipp_bin, port, uac_port, "95551234");
+    let (callee, log) = callee.join().expect("uas thread");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{}", daemon.stderr_text());
+    assert!(log.contains("INVITE sip:5551234@127.0.0.1"), "the number after 9 reached the trunk:\n{log}");
 }
