@@ -424,17 +424,13 @@ impl UserAgent {
     fn on_response(&mut self, now: Instant, txn: TxnId, response: Response) {
         match self.roles.get(&txn).copied() {
             Some(Role::Tu) => self.emit(UaEvent::Response { txn, response }),
-            Some(Role::TuInDialog(call)) => {
-                if self.calls.get(&call).is_some_and(|c| !c.hung_up) {
-                    self.emit(UaEvent::Response { txn, response });
-                }
+            Some(Role::TuInDialog(call)) if self.calls.get(&call).is_some_and(|c| !c.hung_up) => {
+                self.emit(UaEvent::Response { txn, response });
             }
             Some(Role::InviteOut(call)) => self.on_invite_response(now, call, txn, response),
             Some(Role::ReinviteOut(call)) => self.on_reinvite_response(now, call, txn, response),
-            Some(Role::Bye(call)) => {
-                if response.status >= 200 {
-                    self.remove_call(call);
-                }
+            Some(Role::Bye(call)) if response.status >= 200 => {
+                self.remove_call(call);
             }
             _ => {}
         }
@@ -443,17 +439,13 @@ impl UserAgent {
     fn on_txn_failure(&mut self, _now: Instant, txn: TxnId) {
         match self.roles.get(&txn).copied() {
             Some(Role::Tu) => self.emit(UaEvent::RequestTimeout { txn }),
-            Some(Role::TuInDialog(call)) => {
-                if self.calls.get(&call).is_some_and(|c| !c.hung_up) {
-                    self.emit(UaEvent::RequestTimeout { txn });
-                }
+            Some(Role::TuInDialog(call)) if self.calls.get(&call).is_some_and(|c| !c.hung_up) => {
+                self.emit(UaEvent::RequestTimeout { txn });
             }
-            Some(Role::InviteOut(call)) => {
-                if self.calls.get(&call).is_some_and(|c| c.invite_txn == Some(txn)) {
-                    if let Some(c) = self.remove_call(call) {
-                        if !c.hung_up {
-                            self.emit(UaEvent::CallFailed { call, status: 408, reason: "Request Timeout".into() });
-                        }
+            Some(Role::InviteOut(call)) if self.calls.get(&call).is_some_and(|c| c.invite_txn == Some(txn)) => {
+                if let Some(c) = self.remove_call(call) {
+                    if !c.hung_up {
+                        self.emit(UaEvent::CallFailed { call, status: 408, reason: "Request Timeout".into() });
                     }
                 }
             }
