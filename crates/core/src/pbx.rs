@@ -10,7 +10,9 @@ use tandem_dialplan::subst::substitute;
 use tandem_dialplan::Dialplan;
 
 use crate::apps::{self, AppCx, Flow};
+use crate::cause;
 use crate::channel::Channel;
+use crate::command::Indication;
 use crate::env::ChanEnv;
 use crate::host::{Host, Reply, Request};
 use crate::shared::Shared;
@@ -126,6 +128,17 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
                     if dialplan.general.autofallthrough {
                         let status = chan.var("DIALSTATUS").unwrap_or("UNKNOWN").to_string();
                         tracing::info!("Auto fallthrough, channel '{}' status is '{status}'", chan.name);
+                        // The caller hears why: busy, or congestion for CONGESTION/CHANUNAVAIL.
+                        let indication = match status.to_ascii_uppercase().as_str() {
+                            "BUSY" => Some((Indication::Busy, cause::USER_BUSY)),
+                            "CONGESTION" | "CHANUNAVAIL" => Some((Indication::Congestion, cause::NORMAL_CIRCUIT_CONGESTION)),
+                            _ => None,
+                        };
+                        if let Some((indication, c)) = indication {
+                            chan.hangupcause = c;
+                            let timeout = Some(std::time::Duration::from_secs(10));
+                            self.host.request(chan, Request::IndicateAndWait { indication, timeout }).await;
+                        }
                         return EndReason::Fallthrough;
                     }
                     let timeout = std::time::Duration::from_secs(RESPONSE_TIMEOUT_SECS);

@@ -198,3 +198,49 @@ fn sipp_uac_dials_out_through_a_9_pattern_to_a_trunk() {
     assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{}", daemon.stderr_text());
     assert!(log.contains("INVITE sip:5551234@127.0.0.1"), "the number after 9 reached the trunk:\n{log}");
 }
+
+fn uac_scenario(sipp_bin: &std::path::Path, port: u16, uac_port: u16, exten: &str, file: &str) -> tandem_testkit::SippRun {
+    let work = TempDir::new();
+    sipp(
+        sipp_bin,
+        work.path(),
+        &["-sf", &scenario(file), "-s", exten, "-m", "1", "-i", "127.0.0.1", "-p", &uac_port.to_string(), &format!("127.0.0.1:{port}")],
+        Duration::from_secs(90),
+    )
+}
+
+#[test]
+fn a_busy_callee_gives_dialstatus_busy_and_the_caller_gets_486() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let plan = "[internal]\nexten => 300,1,Dial(SIP/uas,20)\n same => n,NoOp(status ${DIALSTATUS})\n";
+    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), plan);
+    let callee = uas(&sipp_bin, uas_port, &scenario("uas_busy.xml"));
+    let caller = uac_scenario(&sipp_bin, port, uac_port, "300", "uac_busy.xml");
+    let (callee, _) = callee.join().expect("uas thread");
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{}", daemon.stderr_text());
+    assert_eq!(caller.code, Some(0), "caller did not get 486: {caller:?}\n{}", daemon.stderr_text());
+    assert!(daemon.stderr_text().contains("status is 'BUSY'"), "{}", daemon.stderr_text());
+}
+
+#[test]
+fn dial_rings_two_phones_one_answers_the_other_gets_cancel() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, ring_port, answer_port) = (free_port(), free_port(), free_port());
+    let sip = format!(
+        "[uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\n\n\
+         [ringer]\ntype=peer\nhost=127.0.0.1\nport={ring_port}\n\n\
+         [answerer]\ntype=peer\nhost=127.0.0.1\nport={answer_port}\n"
+    );
+    let plan = "[internal]\nexten => 6245,1,Dial(SIP/ringer&SIP/answerer,20,rtT)\n same => n,Hangup()\n";
+    let (_c, _d, daemon, port) = start(&sip, plan);
+    let ringer = uas(&sipp_bin, ring_port, &scenario("uas_ring_cancel.xml"));
+    let answerer = uas(&sipp_bin, answer_port, "uas");
+    let caller = call(&sipp_bin, port, uac_port, "6245");
+    let (ringer, ring_log) = ringer.join().expect("ringer");
+    let (answerer, _) = answerer.join().expect("answerer");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(answerer.code, Some(0), "answerer: {answerer:?}\n{}", daemon.stderr_text());
+    assert_eq!(ringer.code, Some(0), "ringer: {ringer:?}\n{}", daemon.stderr_text());
+    assert!(ring_log.contains("CANCEL sip:"), "{ring_log}");
+}

@@ -28,6 +28,8 @@ pub enum EndpointCmd {
 
 /// Where and how to call an outbound leg.
 pub struct OutboundSetup {
+    /// The channel's name, as the core knows it.
+    pub name: String,
     pub peer: Option<String>,
     /// The user part of the Request-URI (a number at a trunk, or the peer's name).
     pub user: String,
@@ -151,9 +153,10 @@ impl Driver for SipDriver {
         let mut codecs = super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
         super::media::prefer(&mut codecs, request.caller.format.as_deref());
         let name = channel_name(peer.as_deref().unwrap_or(&host));
-        let (link, driver_end) = channels::link(name, media.clone());
+        let (link, driver_end) = channels::link(name.clone(), media.clone());
         let key = self.next_key.fetch_add(1, Ordering::Relaxed);
         let setup = OutboundSetup {
+            name,
             peer,
             user,
             dest,

@@ -113,7 +113,7 @@ impl Endpoint {
     pub(super) fn handle_command(&mut self, now: Instant, cmd: EndpointCmd) {
         match cmd {
             EndpointCmd::Outbound { key, setup } => {
-                let name = channel_name(setup.peer.as_deref().unwrap_or(&setup.host));
+                let name = setup.name.clone();
                 self.legs.legs.insert(
                     key,
                     Leg {
@@ -150,13 +150,18 @@ impl Endpoint {
                 let sdp = leg.answer_sdp.clone().unwrap_or_default();
                 log_err(self.ua.progress(now, call, sdp));
             }
-            (ChannelCommand::Indicate(Indication::Busy), Some(call)) if leg.inbound && !leg.answered => {
-                leg.ended = true;
-                log_err(self.ua.reject(now, call, 486, "Busy Here"));
-            }
-            (ChannelCommand::Indicate(Indication::Congestion), Some(call)) if leg.inbound && !leg.answered => {
-                leg.ended = true;
-                log_err(self.ua.reject(now, call, 503, "Service Unavailable"));
+            (ChannelCommand::Indicate(i @ (Indication::Busy | Indication::Congestion)), Some(call))
+                if leg.inbound && !leg.answered =>
+            {
+                // An unanswered SIP call that is told busy/congestion is over: final response,
+                // and the channel hears its hangup.
+                let (status, reason, c) = match i {
+                    Indication::Busy => (486, "Busy Here", cause::USER_BUSY),
+                    _ => (503, "Service Unavailable", cause::NORMAL_CIRCUIT_CONGESTION),
+                };
+                leg.hang_up_channel(c);
+                self.legs.remove(key);
+                log_err(self.ua.reject(now, call, status, reason));
             }
             (ChannelCommand::Hangup { cause }, call) => {
                 let (inbound, answered) = (leg.inbound, leg.answered);
