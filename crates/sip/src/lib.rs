@@ -6,10 +6,12 @@
 //! - [`message`]: requests, responses, URIs and headers (one file per header family), the
 //!   parser and the serializer.
 //! - [`auth`]: digest authentication (RFC 2617 / RFC 7616, MD5 and SHA-256), both sides.
+//! - [`outbound`]: outbound registration (`register =>`) and qualify (OPTIONS pings).
 
 pub mod auth;
 pub mod dialog;
 pub mod message;
+pub mod outbound;
 pub mod q850;
 pub mod transaction;
 pub mod registrar;
