@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use tandem_sip::message::{parse, Request, Response};
-use tandem_sip::outbound::{QualifyConfig, QualifyStatus, Qualifier};
+use tandem_sip::outbound::{Qualifier, QualifyConfig, QualifyStatus};
 
 const PEER: &str = "203.0.113.9:5060";
 
@@ -32,7 +32,11 @@ fn ping(q: &mut Qualifier, now: Instant) -> Request {
     let mut wire = req.clone();
     let via = wire.headers.get("Via").unwrap().to_string();
     wire.headers.set("Via", format!("{via};branch=z9hG4bKq"));
-    parse(&wire.to_bytes()).unwrap().as_request().unwrap().clone()
+    parse(&wire.to_bytes())
+        .unwrap()
+        .as_request()
+        .unwrap()
+        .clone()
 }
 
 fn answer(req: &Request, status: u16) -> Response {
@@ -50,10 +54,20 @@ fn options_is_laid_out_as_chan_sip_poke() {
     assert_eq!(req.uri.to_string(), "sip:bob@203.0.113.9:5060");
     assert_eq!(req.headers.get("CSeq"), Some("102 OPTIONS"));
     assert_eq!(req.headers.get("Max-Forwards"), Some("70"));
-    assert_eq!(req.headers.get("From").unwrap().split(";tag=").next(), Some("\"tandem\" <sip:tandem@192.0.2.1>"));
+    assert_eq!(
+        req.headers.get("From").unwrap().split(";tag=").next(),
+        Some("\"tandem\" <sip:tandem@192.0.2.1>")
+    );
     assert_eq!(req.headers.get("To"), Some("<sip:bob@203.0.113.9:5060>"));
-    assert_eq!(req.headers.get("Contact"), Some("<sip:tandem@192.0.2.1:5060>"));
-    assert!(req.headers.get("Via").unwrap().starts_with("SIP/2.0/UDP 192.0.2.1:5060;rport"));
+    assert_eq!(
+        req.headers.get("Contact"),
+        Some("<sip:tandem@192.0.2.1:5060>")
+    );
+    assert!(req
+        .headers
+        .get("Via")
+        .unwrap()
+        .starts_with("SIP/2.0/UDP 192.0.2.1:5060;rport"));
     assert!(q.poll_request(t0).is_none(), "one ping at a time");
 }
 
@@ -69,7 +83,11 @@ fn answer_within_qualify_is_ok_and_next_ping_after_qualifyfreq() {
     assert_eq!(q.poll_timeout(), Some(t1 + Duration::from_secs(60)));
     assert!(q.poll_request(t1 + Duration::from_secs(59)).is_none());
     let again = ping(&mut q, t1 + Duration::from_secs(60));
-    assert_ne!(again.headers.call_id().unwrap(), req.headers.call_id().unwrap(), "a new dialog per ping");
+    assert_ne!(
+        again.headers.call_id().unwrap(),
+        req.headers.call_id().unwrap(),
+        "a new dialog per ping"
+    );
     assert_eq!(again.headers.get("CSeq"), Some("102 OPTIONS"));
 }
 
@@ -119,7 +137,11 @@ fn no_answer_within_twice_qualify_is_unreachable() {
     let t0 = Instant::now();
     let mut q = qualifier(2000);
     let req = ping(&mut q, t0);
-    assert_eq!(q.poll_timeout(), Some(t0 + ms(4000)), "sip_poke_noanswer after maxms * 2");
+    assert_eq!(
+        q.poll_timeout(),
+        Some(t0 + ms(4000)),
+        "sip_poke_noanswer after maxms * 2"
+    );
     q.handle_timeout(t0 + ms(3999));
     assert_eq!(q.status_text(), "UNKNOWN");
     let t1 = t0 + ms(4000);

@@ -15,18 +15,42 @@ fn first_register_is_laid_out_as_chan_sip() {
     let t0 = Instant::now();
     let mut r = registration(config());
     assert_eq!(r.state(), RegState::Unregistered);
-    assert_eq!(r.refresh_secs(), 120, "Refresh shows the configured expiry before any 200");
+    assert_eq!(
+        r.refresh_secs(),
+        120,
+        "Refresh shows the configured expiry before any 200"
+    );
     let req = next(&mut r, t0);
     assert_eq!(r.state(), RegState::RequestSent);
     assert_eq!(req.uri.to_string(), "sip:sip.example.com");
     let names: Vec<&str> = req.headers.iter().map(|h| h.name()).collect();
     assert_eq!(
         names,
-        ["Via", "Max-Forwards", "From", "To", "Call-ID", "CSeq", "Supported", "User-Agent", "Expires", "Contact", "Content-Length"]
+        [
+            "Via",
+            "Max-Forwards",
+            "From",
+            "To",
+            "Call-ID",
+            "CSeq",
+            "Supported",
+            "User-Agent",
+            "Expires",
+            "Contact",
+            "Content-Length"
+        ]
     );
-    assert_eq!(req.headers.get("CSeq"), Some("102 REGISTER"), "INITIAL_CSEQ 101, bumped before sending");
+    assert_eq!(
+        req.headers.get("CSeq"),
+        Some("102 REGISTER"),
+        "INITIAL_CSEQ 101, bumped before sending"
+    );
     assert_eq!(INITIAL_CSEQ, 101);
-    assert!(req.headers.get("Via").unwrap().starts_with("SIP/2.0/UDP 192.0.2.1:5060;rport"));
+    assert!(req
+        .headers
+        .get("Via")
+        .unwrap()
+        .starts_with("SIP/2.0/UDP 192.0.2.1:5060;rport"));
     assert_eq!(req.headers.get("Max-Forwards"), Some("70"));
     let from = req.headers.from_hdr().unwrap();
     assert_eq!(from.uri.to_string(), "sip:alice@sip.example.com");
@@ -65,7 +89,10 @@ fn provisional_responses_change_nothing() {
     let req = next(&mut r, t0);
     assert!(r.handle_response(t0, &reply(&req, 100, "Trying")));
     assert_eq!(r.state(), RegState::RequestSent);
-    assert!(r.handle_response(t0, &ok(&req, 60)), "the final still matches");
+    assert!(
+        r.handle_response(t0, &ok(&req, 60)),
+        "the final still matches"
+    );
     assert_eq!(r.state(), RegState::Registered);
 }
 
@@ -79,11 +106,20 @@ fn challenge_is_answered_then_registered() {
     let second = next(&mut r, t0);
     assert_eq!(r.state(), RegState::AuthSent);
     assert_eq!(cseq(&second), cseq(&first) + 1);
-    assert_eq!(second.headers.call_id().unwrap(), first.headers.call_id().unwrap());
-    assert_eq!(second.headers.from_hdr().unwrap().tag(), first.headers.from_hdr().unwrap().tag());
+    assert_eq!(
+        second.headers.call_id().unwrap(),
+        first.headers.call_id().unwrap()
+    );
+    assert_eq!(
+        second.headers.from_hdr().unwrap().tag(),
+        first.headers.from_hdr().unwrap().tag()
+    );
     assert_eq!(p.verdict(&second, "Authorization", PASSWORD), Verdict::Ok);
     let creds = second.headers.get("Authorization").unwrap();
-    assert!(creds.contains("username=\"alice\"") && creds.contains("uri=\"sip:sip.example.com\""), "{creds}");
+    assert!(
+        creds.contains("username=\"alice\"") && creds.contains("uri=\"sip:sip.example.com\""),
+        "{creds}"
+    );
     assert!(r.handle_response(t0, &ok(&second, 3600)));
     assert_eq!(r.state(), RegState::Registered);
     assert_eq!(r.refresh_secs(), 3585);
@@ -98,7 +134,10 @@ fn proxy_challenge_gets_proxy_authorization() {
     r.handle_response(t0, &p.challenge(&first, 407, false));
     let second = next(&mut r, t0);
     assert!(second.headers.get("Authorization").is_none());
-    assert_eq!(p.verdict(&second, "Proxy-Authorization", PASSWORD), Verdict::Ok);
+    assert_eq!(
+        p.verdict(&second, "Proxy-Authorization", PASSWORD),
+        Verdict::Ok
+    );
 }
 
 #[test]
@@ -111,8 +150,15 @@ fn authuser_is_the_digest_username() {
     let first = next(&mut r, t0);
     r.handle_response(t0, &p.challenge(&first, 401, false));
     let second = next(&mut r, t0);
-    assert!(second.headers.get("Authorization").unwrap().contains("username=\"acct-991\""));
-    assert_eq!(second.headers.from_hdr().unwrap().uri.to_string(), "sip:alice@sip.example.com");
+    assert!(second
+        .headers
+        .get("Authorization")
+        .unwrap()
+        .contains("username=\"acct-991\""));
+    assert_eq!(
+        second.headers.from_hdr().unwrap().uri.to_string(),
+        "sip:alice@sip.example.com"
+    );
 }
 
 #[test]
@@ -140,11 +186,25 @@ fn refresh_goes_fifteen_seconds_before_expiry_with_same_call_id() {
     assert!(r.poll_request(t0 + secs(3584)).is_none());
     let t1 = t0 + secs(3585);
     let refresh = next(&mut r, t1);
-    assert_eq!(r.state(), RegState::RequestSent, "chan_sip shows Request Sent while renewing");
-    assert_eq!(r.registered_at(), Some(t0), "Reg.Time stays until the next 200");
+    assert_eq!(
+        r.state(),
+        RegState::RequestSent,
+        "chan_sip shows Request Sent while renewing"
+    );
+    assert_eq!(
+        r.registered_at(),
+        Some(t0),
+        "Reg.Time stays until the next 200"
+    );
     assert_eq!(cseq(&refresh), cseq(&first) + 1);
-    assert_eq!(refresh.headers.call_id().unwrap(), first.headers.call_id().unwrap());
-    assert_eq!(refresh.headers.from_hdr().unwrap().tag(), first.headers.from_hdr().unwrap().tag());
+    assert_eq!(
+        refresh.headers.call_id().unwrap(),
+        first.headers.call_id().unwrap()
+    );
+    assert_eq!(
+        refresh.headers.from_hdr().unwrap().tag(),
+        first.headers.from_hdr().unwrap().tag()
+    );
     assert_eq!(refresh.headers.get("Expires"), Some("120"));
     r.handle_response(t1, &ok(&refresh, 120));
     assert_eq!(r.registered_at(), Some(t1));
@@ -187,11 +247,22 @@ fn refresh_reuses_the_nonce_and_counts_nc() {
     let first = next(&mut r, t0);
     r.handle_response(t0, &p.challenge(&first, 401, false));
     let second = next(&mut r, t0);
-    assert!(second.headers.get("Authorization").unwrap().contains("nc=00000001"));
+    assert!(second
+        .headers
+        .get("Authorization")
+        .unwrap()
+        .contains("nc=00000001"));
     r.handle_response(t0, &ok(&second, 120));
     let refresh = next(&mut r, t0 + secs(105));
-    assert_eq!(r.state(), RegState::RequestSent, "a reused nonce is not a challenge answer");
-    let creds = refresh.headers.get("Authorization").expect("chan_sip re-uses auth data");
+    assert_eq!(
+        r.state(),
+        RegState::RequestSent,
+        "a reused nonce is not a challenge answer"
+    );
+    let creds = refresh
+        .headers
+        .get("Authorization")
+        .expect("chan_sip re-uses auth data");
     assert!(creds.contains("nc=00000002"), "{creds}");
     assert_eq!(p.verdict(&refresh, "Authorization", PASSWORD), Verdict::Ok);
 }
@@ -229,13 +300,19 @@ fn unregister_sends_expires_zero_and_stops() {
     let bye = next(&mut r, t1);
     assert_eq!(bye.headers.get("Expires"), Some("0"));
     assert_eq!(bye.headers.get("Contact"), Some("<sip:s@192.0.2.1:5060>"));
-    assert_eq!(bye.headers.call_id().unwrap(), first.headers.call_id().unwrap());
+    assert_eq!(
+        bye.headers.call_id().unwrap(),
+        first.headers.call_id().unwrap()
+    );
     assert_eq!(cseq(&bye), cseq(&first) + 1);
     r.handle_response(t1, &reply(&bye, 200, "OK"));
     assert_eq!(r.state(), RegState::Unregistered);
     assert_eq!(r.registered_at(), None);
     assert_eq!(r.poll_timeout(), None);
-    assert!(r.poll_request(t1 + secs(3600)).is_none(), "no refresh after unregister");
+    assert!(
+        r.poll_request(t1 + secs(3600)).is_none(),
+        "no refresh after unregister"
+    );
 }
 
 #[test]
@@ -280,8 +357,15 @@ fn domain_port_transport_forms() {
     let mut r = registration(cfg);
     let req = next(&mut r, t0);
     assert_eq!(req.uri.to_string(), "sip:example.org:5070");
-    assert_eq!(req.headers.to_hdr().unwrap().uri.to_string(), "sip:alice@example.org", "no port in To");
-    assert_eq!(req.headers.get("Contact"), Some("<sip:1234@192.0.2.1:5060;transport=tcp>"));
+    assert_eq!(
+        req.headers.to_hdr().unwrap().uri.to_string(),
+        "sip:alice@example.org",
+        "no port in To"
+    );
+    assert_eq!(
+        req.headers.get("Contact"),
+        Some("<sip:1234@192.0.2.1:5060;transport=tcp>")
+    );
     assert!(req.headers.get("Via").unwrap().starts_with("SIP/2.0/TCP "));
 
     let mut cfg = config();
@@ -295,7 +379,10 @@ fn domain_port_transport_forms() {
     let mut r = registration(cfg);
     let req = next(&mut r, t0);
     assert_eq!(req.uri.to_string(), "sip:[2001:db8::5]");
-    assert_eq!(req.headers.get("Contact"), Some("<sip:s@[2001:db8::1]:5060>"));
+    assert_eq!(
+        req.headers.get("Contact"),
+        Some("<sip:s@[2001:db8::1]:5060>")
+    );
 }
 
 #[test]

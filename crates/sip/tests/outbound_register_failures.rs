@@ -18,16 +18,26 @@ fn wrong_password_is_no_authentication_then_retried_after_backoff() {
     let first = next(&mut r, t0);
     r.handle_response(t0, &p.challenge(&first, 401, false));
     let answer = next(&mut r, t0);
-    assert_ne!(p.verdict(&answer, "Authorization", PASSWORD), tandem_sip::auth::Verdict::Ok);
+    assert_ne!(
+        p.verdict(&answer, "Authorization", PASSWORD),
+        tandem_sip::auth::Verdict::Ok
+    );
     // The server challenges again, not stale: our credentials are refused.
     r.handle_response(t0, &p.challenge(&answer, 401, false));
     assert_eq!(r.state(), RegState::NoAuthentication);
     assert!(r.poll_request(t0).is_none(), "no third REGISTER right away");
-    assert_eq!(r.poll_timeout(), Some(t0 + secs(20)), "first backoff: registertimeout");
+    assert_eq!(
+        r.poll_timeout(),
+        Some(t0 + secs(20)),
+        "first backoff: registertimeout"
+    );
     assert!(r.poll_request(t0 + secs(19)).is_none());
     let retry = next(&mut r, t0 + secs(20));
     assert_eq!(r.state(), RegState::RequestSent);
-    assert!(retry.headers.get("Authorization").is_none(), "the refused nonce is forgotten");
+    assert!(
+        retry.headers.get("Authorization").is_none(),
+        "the refused nonce is forgotten"
+    );
     assert_eq!(cseq(&retry), cseq(&answer) + 1);
     // Refused again: the backoff doubles.
     let t1 = t0 + secs(20);
@@ -87,7 +97,11 @@ fn register_retry_403_waits_for_the_register_timeout() {
     let mut r = registration(cfg);
     let req = next(&mut r, t0);
     r.handle_response(t0, &reply(&req, 403, "Forbidden"));
-    assert_eq!(r.state(), RegState::RequestSent, "non-fatal: the state is left alone");
+    assert_eq!(
+        r.state(),
+        RegState::RequestSent,
+        "non-fatal: the state is left alone"
+    );
     assert_eq!(r.poll_timeout(), Some(t0 + secs(20)));
     next(&mut r, t0 + secs(20));
 }
@@ -108,7 +122,10 @@ fn interval_too_brief_retries_at_once_with_min_expires() {
     let t0 = Instant::now();
     let mut r = registration(config());
     let first = next(&mut r, t0);
-    r.handle_response(t0, &reply(&first, 423, "Interval Too Brief").with_header("Min-Expires", "600"));
+    r.handle_response(
+        t0,
+        &reply(&first, 423, "Interval Too Brief").with_header("Min-Expires", "600"),
+    );
     let second = next(&mut r, t0);
     assert_eq!(second.headers.get("Expires"), Some("600"));
     assert_eq!(cseq(&second), cseq(&first) + 1);
@@ -126,7 +143,10 @@ fn interval_too_brief_above_maxexpiry_gives_up() {
     let t0 = Instant::now();
     let mut r = registration(config());
     let first = next(&mut r, t0);
-    r.handle_response(t0, &reply(&first, 423, "Interval Too Brief").with_header("Min-Expires", "3601"));
+    r.handle_response(
+        t0,
+        &reply(&first, 423, "Interval Too Brief").with_header("Min-Expires", "3601"),
+    );
     assert_eq!(r.state(), RegState::Rejected);
     assert_eq!(r.expiry(), 120, "back to the configured expiry");
     assert!(r.poll_request(t0).is_none());
@@ -154,7 +174,10 @@ fn no_answer_retries_after_register_timeout_and_ignores_late_answers() {
     assert_eq!(r.state(), RegState::RequestSent);
     assert_eq!(r.attempts(), 2);
     assert_eq!(cseq(&second), cseq(&first) + 1);
-    assert_eq!(second.headers.call_id().unwrap(), first.headers.call_id().unwrap());
+    assert_eq!(
+        second.headers.call_id().unwrap(),
+        first.headers.call_id().unwrap()
+    );
     // A 200 for the abandoned attempt is not ours any more.
     assert!(!r.handle_response(t1, &ok(&first, 120)));
     assert_eq!(r.state(), RegState::RequestSent);
@@ -198,7 +221,11 @@ fn server_error_waits_for_the_register_timeout() {
     let mut r = registration(config());
     let req = next(&mut r, t0);
     r.handle_response(t0 + secs(1), &reply(&req, 503, "Service Unavailable"));
-    assert_eq!(r.state(), RegState::RequestSent, "chan_sip has no REGISTER handling for 503");
+    assert_eq!(
+        r.state(),
+        RegState::RequestSent,
+        "chan_sip has no REGISTER handling for 503"
+    );
     assert!(r.poll_request(t0 + secs(19)).is_none());
     next(&mut r, t0 + secs(20));
 }
@@ -227,12 +254,22 @@ fn challenges_are_answered_at_most_three_times_per_attempt() {
     }
     req = next(&mut r, t0);
     r.handle_response(t0, &p.challenge(&req, 401, true));
-    assert!(r.poll_request(t0).is_none(), "fourth challenge: \"Failed to authenticate\"");
-    assert_eq!(r.state(), RegState::AuthSent, "as chan_sip, until the register timeout");
+    assert!(
+        r.poll_request(t0).is_none(),
+        "fourth challenge: \"Failed to authenticate\""
+    );
+    assert_eq!(
+        r.state(),
+        RegState::AuthSent,
+        "as chan_sip, until the register timeout"
+    );
     let retry = next(&mut r, t0 + secs(20));
     assert_eq!(r.state(), RegState::RequestSent);
     r.handle_response(t0 + secs(20), &p.challenge(&retry, 401, false));
-    assert!(r.poll_request(t0 + secs(20)).is_some(), "a new attempt gets new tries");
+    assert!(
+        r.poll_request(t0 + secs(20)).is_some(),
+        "a new attempt gets new tries"
+    );
 }
 
 #[test]
@@ -240,7 +277,8 @@ fn unanswerable_challenge_waits_for_the_register_timeout() {
     let t0 = Instant::now();
     let mut r = registration(config());
     let req = next(&mut r, t0);
-    let resp = reply(&req, 401, "Unauthorized").with_header("WWW-Authenticate", "Basic realm=\"x\"");
+    let resp =
+        reply(&req, 401, "Unauthorized").with_header("WWW-Authenticate", "Basic realm=\"x\"");
     r.handle_response(t0, &resp);
     assert_eq!(r.state(), RegState::RequestSent);
     assert!(r.poll_request(t0).is_none());

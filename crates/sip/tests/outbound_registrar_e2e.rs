@@ -31,7 +31,10 @@ struct Net {
 
 impl Net {
     fn new(t0: Instant) -> Net {
-        let rcfg = RegistrarConfig { max_contacts: 1, ..RegistrarConfig::default() };
+        let rcfg = RegistrarConfig {
+            max_contacts: 1,
+            ..RegistrarConfig::default()
+        };
         Net {
             client: TransactionLayer::new(Config::default(), 1),
             server: TransactionLayer::new(Config::default(), 2),
@@ -49,22 +52,43 @@ impl Net {
     fn run(&mut self, reg: &mut OutboundRegistration, now: Instant) {
         loop {
             while let Some((req, dest)) = reg.poll_request(now) {
-                self.client.send_request(now, req, dest, Transport::Udp).unwrap();
+                self.client
+                    .send_request(now, req, dest, Transport::Udp)
+                    .unwrap();
             }
             let mut moved = false;
             while let Some(t) = self.client.poll_transmit() {
                 assert_eq!(t.dest, self.server_addr);
                 let msg = parse(&t.bytes).unwrap();
-                self.server.handle_incoming(now, msg, self.client_addr, Transport::Udp);
+                self.server
+                    .handle_incoming(now, msg, self.client_addr, Transport::Udp);
                 moved = true;
             }
             while let Some(ev) = self.server.poll_event() {
-                if let TxnEvent::Request { txn, request, source, transport } = ev {
+                if let TxnEvent::Request {
+                    txn,
+                    request,
+                    source,
+                    transport,
+                } = ev
+                {
                     let epoch = EPOCH + now.duration_since(self.t0).as_secs();
-                    let src = Source { addr: source, transport };
-                    let out = self.registrar.handle_register(now, epoch, &request, &src, &self.auth, |name| {
-                        (name == "alice").then(|| RegisterPeer::dynamic("alice", Some(Secret::password("alicepw"))))
-                    });
+                    let src = Source {
+                        addr: source,
+                        transport,
+                    };
+                    let out = self.registrar.handle_register(
+                        now,
+                        epoch,
+                        &request,
+                        &src,
+                        &self.auth,
+                        |name| {
+                            (name == "alice").then(|| {
+                                RegisterPeer::dynamic("alice", Some(Secret::password("alicepw")))
+                            })
+                        },
+                    );
                     self.statuses.push(out.status);
                     self.server.respond(now, txn, out.response).unwrap();
                 }
@@ -72,7 +96,8 @@ impl Net {
             while let Some(t) = self.server.poll_transmit() {
                 assert_eq!(t.dest, self.client_addr);
                 let msg = parse(&t.bytes).unwrap();
-                self.client.handle_incoming(now, msg, self.server_addr, Transport::Udp);
+                self.client
+                    .handle_incoming(now, msg, self.server_addr, Transport::Udp);
                 moved = true;
             }
             while let Some(ev) = self.client.poll_event() {
@@ -80,7 +105,9 @@ impl Net {
                     TxnEvent::Response { response, .. } => {
                         assert!(reg.handle_response(now, &response), "{response:?}");
                     }
-                    TxnEvent::Timeout { .. } | TxnEvent::TransportError { .. } => reg.handle_txn_timeout(now),
+                    TxnEvent::Timeout { .. } | TxnEvent::TransportError { .. } => {
+                        reg.handle_txn_timeout(now)
+                    }
                     _ => {}
                 }
                 moved = true;
@@ -93,10 +120,21 @@ impl Net {
 
     /// Steps the fake clock through every wake-up of the layers and the registration up to
     /// `until`.
-    fn advance(&mut self, reg: &mut OutboundRegistration, mut now: Instant, until: Instant) -> Instant {
+    fn advance(
+        &mut self,
+        reg: &mut OutboundRegistration,
+        mut now: Instant,
+        until: Instant,
+    ) -> Instant {
         loop {
-            let wakes = [reg.poll_timeout(), self.client.poll_timeout(), self.server.poll_timeout()];
-            let Some(wake) = wakes.into_iter().flatten().min() else { return until };
+            let wakes = [
+                reg.poll_timeout(),
+                self.client.poll_timeout(),
+                self.server.poll_timeout(),
+            ];
+            let Some(wake) = wakes.into_iter().flatten().min() else {
+                return until;
+            };
             if wake > until {
                 return until;
             }
@@ -130,7 +168,13 @@ fn registers_with_digest_and_the_registrar_binds_our_contact() {
     let mut net = Net::new(t0);
     let mut reg = registration("alicepw");
     net.run(&mut reg, t0);
-    assert_eq!(net.statuses, [RegisterStatus::Challenged { stale: false }, RegisterStatus::Registered]);
+    assert_eq!(
+        net.statuses,
+        [
+            RegisterStatus::Challenged { stale: false },
+            RegisterStatus::Registered
+        ]
+    );
     assert_eq!(reg.state(), RegState::Registered);
     let b = net.registrar.lookup("alice");
     assert_eq!(b.len(), 1);
@@ -150,10 +194,18 @@ fn refreshes_keep_the_binding_alive_for_an_hour() {
     assert_eq!(reg.state(), RegState::Registered);
     // 3600 / 285 = 12 refreshes after the first registration; each reuses the nonce, which
     // the registrar's 32 s lifetime has expired: it answers stale=true and we answer again.
-    let registered = net.statuses.iter().filter(|s| **s == RegisterStatus::Registered).count();
+    let registered = net
+        .statuses
+        .iter()
+        .filter(|s| **s == RegisterStatus::Registered)
+        .count();
     assert_eq!(registered, 13, "{:?}", net.statuses);
     net.registrar.expire(end);
-    assert_eq!(net.registrar.lookup("alice").len(), 1, "never expired in between");
+    assert_eq!(
+        net.registrar.lookup("alice").len(),
+        1,
+        "never expired in between"
+    );
     let b = &net.registrar.lookup("alice")[0];
     assert!(b.expires_at > end);
 }
@@ -167,14 +219,23 @@ fn wrong_password_ends_in_no_authentication_and_no_binding() {
     assert_eq!(reg.state(), RegState::NoAuthentication);
     assert!(net.registrar.lookup("alice").is_empty());
     // chan_sip's registrar answers credentials that fail with 403: No Authentication.
-    assert_eq!(net.statuses, [RegisterStatus::Challenged { stale: false }, RegisterStatus::AuthFailed { known_peer: true }]);
+    assert_eq!(
+        net.statuses,
+        [
+            RegisterStatus::Challenged { stale: false },
+            RegisterStatus::AuthFailed { known_peer: true }
+        ]
+    );
     // Nothing more until the backoff; the retry reuses the (still fresh) nonce, as chan_sip
     // re-uses auth data, and is refused at once.
     net.advance(&mut reg, t0, t0 + Duration::from_secs(19));
     assert_eq!(net.statuses.len(), 2);
     net.advance(&mut reg, t0, t0 + Duration::from_secs(20));
     assert_eq!(net.statuses.len(), 3);
-    assert_eq!(net.statuses[2], RegisterStatus::AuthFailed { known_peer: true });
+    assert_eq!(
+        net.statuses[2],
+        RegisterStatus::AuthFailed { known_peer: true }
+    );
     assert_eq!(reg.state(), RegState::NoAuthentication);
 }
 
@@ -200,10 +261,16 @@ fn provider_down_then_up_registers_on_a_retry() {
     let mut reg = registration("alicepw");
     // The first REGISTER is lost: the client layer retransmits into the void.
     let (req, dest) = reg.poll_request(t0).unwrap();
-    net.client.send_request(t0, req, dest, Transport::Udp).unwrap();
+    net.client
+        .send_request(t0, req, dest, Transport::Udp)
+        .unwrap();
     while net.client.poll_transmit().is_some() {}
     // Timer E retransmissions are lost too until 20 s, when the register timeout fires.
-    while let Some(w) = net.client.poll_timeout().filter(|w| *w < t0 + Duration::from_secs(20)) {
+    while let Some(w) = net
+        .client
+        .poll_timeout()
+        .filter(|w| *w < t0 + Duration::from_secs(20))
+    {
         net.client.handle_timeout(w);
         while net.client.poll_transmit().is_some() {}
     }

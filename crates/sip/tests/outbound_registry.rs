@@ -7,7 +7,13 @@ use std::time::Instant;
 use outbound_common::*;
 use tandem_sip::outbound::{show_registry, RegState, RegistryRow};
 
-fn row(host: &str, user: &str, refresh: u32, state: RegState, reg_time: Option<i64>) -> RegistryRow {
+fn row(
+    host: &str,
+    user: &str,
+    refresh: u32,
+    state: RegState,
+    reg_time: Option<i64>,
+) -> RegistryRow {
     RegistryRow {
         host: host.into(),
         port: 5060,
@@ -24,8 +30,20 @@ fn row(host: &str, user: &str, refresh: u32, state: RegState, reg_time: Option<i
 #[test]
 fn header_rows_and_count_line() {
     let rows = [
-        row("sip.example.com", "alice", 105, RegState::Registered, Some(1_700_000_000)),
-        row("198.51.100.7", "4155550100", 120, RegState::RequestSent, None),
+        row(
+            "sip.example.com",
+            "alice",
+            105,
+            RegState::Registered,
+            Some(1_700_000_000),
+        ),
+        row(
+            "198.51.100.7",
+            "4155550100",
+            120,
+            RegState::RequestSent,
+            None,
+        ),
     ];
     let expected = concat!(
         "Host                                    dnsmgr Username       Refresh State                Reg.Time                 \n",
@@ -52,13 +70,27 @@ fn one_registration_is_still_plural() {
 #[test]
 fn columns_are_truncated_as_printf_precision() {
     let long_host = "a-very-long-provider-host-name.example.com";
-    let mut r = row(long_host, "a-long-user-name", 3585, RegState::NoAuthentication, None);
+    let mut r = row(
+        long_host,
+        "a-long-user-name",
+        3585,
+        RegState::NoAuthentication,
+        None,
+    );
     r.dnsmgr = true;
     let out = show_registry(&[r]);
     let line = out.lines().nth(1).unwrap();
-    assert_eq!(&line[..40], "a-very-long-provider-host-name.example. ", "host:port cut at 39");
+    assert_eq!(
+        &line[..40],
+        "a-very-long-provider-host-name.example. ",
+        "host:port cut at 39"
+    );
     assert_eq!(&line[40..47], "Y      ");
-    assert_eq!(&line[47..61], "a-long-user-  ", "user cut at 12, then two blanks");
+    assert_eq!(
+        &line[47..61],
+        "a-long-user-  ",
+        "user cut at 12, then two blanks"
+    );
     assert_eq!(&line[61..70], "    3585 ");
     assert!(line[70..].starts_with("No Authentication   "));
 }
@@ -71,7 +103,11 @@ fn user_shows_domain_and_domain_port() {
     r.port = 5080;
     let line = show_registry(&[r]).lines().nth(1).unwrap().to_string();
     assert!(line.starts_with("sip.example.com:5080 "));
-    assert_eq!(&line[47..59], "alice@ex.org", "cut at 12: the :5070 is lost, as in chan_sip");
+    assert_eq!(
+        &line[47..59],
+        "alice@ex.org",
+        "cut at 12: the :5070 is lost, as in chan_sip"
+    );
 }
 
 #[test]
@@ -91,7 +127,16 @@ fn timeout_state_prints_registered_and_every_state_text() {
     .collect();
     assert_eq!(
         texts,
-        ["Unregistered", "Request Sent", "Auth. Sent", "Registered", "Rejected", "Registered", "No Authentication", "Failed"]
+        [
+            "Unregistered",
+            "Request Sent",
+            "Auth. Sent",
+            "Registered",
+            "Rejected",
+            "Registered",
+            "No Authentication",
+            "Failed"
+        ]
     );
 }
 

@@ -22,7 +22,11 @@ pub const EXPIRY_GUARD_MIN_MS: u64 = 500;
 pub fn granted_expiry(resp: &Response, our_contact: &str, default_expiry: u32) -> u32 {
     let mut expires = 0i64;
     if !our_contact.is_empty() {
-        if let Some(rest) = resp.headers.get_all("Contact").find_map(|line| line.find(our_contact).map(|i| &line[i..])) {
+        if let Some(rest) = resp
+            .headers
+            .get_all("Contact")
+            .find_map(|line| line.find(our_contact).map(|i| &line[i..]))
+        {
             if let Some(at) = find_ascii_ci(rest, "expires=") {
                 expires = leading_int(&rest[at + "expires=".len()..]);
             }
@@ -93,19 +97,28 @@ mod tests {
 
     #[test]
     fn contact_param_beats_expires_header() {
-        let r = ok(&[("Contact", "<sip:s@192.0.2.1:5060>;expires=300"), ("Expires", "600")]);
+        let r = ok(&[
+            ("Contact", "<sip:s@192.0.2.1:5060>;expires=300"),
+            ("Expires", "600"),
+        ]);
         assert_eq!(granted_expiry(&r, ME, 120), 300);
     }
 
     #[test]
     fn other_contacts_params_are_not_ours() {
-        let r = ok(&[("Contact", "<sip:x@198.51.100.9>;expires=30"), ("Contact", "<sip:s@192.0.2.1:5060>;expires=900")]);
+        let r = ok(&[
+            ("Contact", "<sip:x@198.51.100.9>;expires=30"),
+            ("Contact", "<sip:s@192.0.2.1:5060>;expires=900"),
+        ]);
         assert_eq!(granted_expiry(&r, ME, 120), 900);
     }
 
     #[test]
     fn rewritten_contact_falls_back_to_expires_then_default() {
-        let r = ok(&[("Contact", "<sip:s@203.0.113.5:5060>;expires=300"), ("Expires", "600")]);
+        let r = ok(&[
+            ("Contact", "<sip:s@203.0.113.5:5060>;expires=300"),
+            ("Expires", "600"),
+        ]);
         assert_eq!(granted_expiry(&r, ME, 120), 600);
         let r = ok(&[("Contact", "<sip:s@203.0.113.5:5060>;expires=300")]);
         assert_eq!(granted_expiry(&r, ME, 120), 120);
@@ -114,13 +127,19 @@ mod tests {
     #[test]
     fn search_runs_past_our_contact_on_its_line() {
         // strcasestr from our contact to the end of the line: the next contact's value wins.
-        let r = ok(&[("Contact", "<sip:s@192.0.2.1:5060>, <sip:y@198.51.100.2>;EXPIRES=45")]);
+        let r = ok(&[(
+            "Contact",
+            "<sip:s@192.0.2.1:5060>, <sip:y@198.51.100.2>;EXPIRES=45",
+        )]);
         assert_eq!(granted_expiry(&r, ME, 120), 45);
     }
 
     #[test]
     fn zero_or_garbage_counts_as_absent() {
-        let r = ok(&[("Contact", "<sip:s@192.0.2.1:5060>;expires=0"), ("Expires", "abc")]);
+        let r = ok(&[
+            ("Contact", "<sip:s@192.0.2.1:5060>;expires=0"),
+            ("Expires", "abc"),
+        ]);
         assert_eq!(granted_expiry(&r, ME, 120), 120);
         let r = ok(&[("Expires", " 75 seconds")]);
         assert_eq!(granted_expiry(&r, ME, 120), 75);

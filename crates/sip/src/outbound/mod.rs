@@ -44,17 +44,22 @@
 //!   `sip_poke_noanswer` and the status column of `sip show peers`.
 //! - [`registry`]: the `sip show registry` table.
 
+mod config;
 pub mod expiry;
 pub mod qualify;
 pub mod register;
 pub mod registry;
 mod request;
 
-pub use expiry::{granted_expiry, refresh_ms, EXPIRY_GUARD_LIMIT, EXPIRY_GUARD_MIN_MS, EXPIRY_GUARD_SECS};
-pub use qualify::{QualifyConfig, QualifyStatus, Qualifier, DEFAULT_FREQ_NOTOK, DEFAULT_QUALIFY_FREQ};
+pub use expiry::{
+    granted_expiry, refresh_ms, EXPIRY_GUARD_LIMIT, EXPIRY_GUARD_MIN_MS, EXPIRY_GUARD_SECS,
+};
+pub use qualify::{
+    Qualifier, QualifyConfig, QualifyStatus, DEFAULT_FREQ_NOTOK, DEFAULT_QUALIFY_FREQ,
+};
 pub use register::{
-    OutboundError, OutboundRegistration, RegState, RegistrationConfig, RegistryTiming, DEFAULT_REGISTER_TIMEOUT, INITIAL_CSEQ,
-    MAX_AUTHTRIES,
+    OutboundError, OutboundRegistration, RegState, RegistrationConfig, RegistryTiming,
+    DEFAULT_REGISTER_TIMEOUT, INITIAL_CSEQ, MAX_AUTHTRIES,
 };
 pub use registry::{format_reg_time, show_registry, RegistryRow};
 

@@ -11,10 +11,10 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::register::{OutboundError, INITIAL_CSEQ};
 use super::request::{self, OptionsParts};
 use super::{fnv, mix};
 use crate::message::{Method, Request, Response, Transport, Uri};
-use super::register::{OutboundError, INITIAL_CSEQ};
 
 /// chan_sip `DEFAULT_FREQ_NOTOK`: the next ping after no answer or a lagged one.
 pub const DEFAULT_FREQ_NOTOK: Duration = Duration::from_secs(10);
@@ -68,9 +68,13 @@ pub enum QualifyStatus {
     Unmonitored,
     /// No answer yet (or no address).
     Unknown,
-    Ok { rtt_ms: u32 },
+    Ok {
+        rtt_ms: u32,
+    },
     /// Answered, slower than `qualify` ms.
-    Lagged { rtt_ms: u32 },
+    Lagged {
+        rtt_ms: u32,
+    },
     Unreachable,
 }
 
@@ -105,7 +109,16 @@ pub struct Qualifier {
 impl Qualifier {
     pub fn new(cfg: QualifyConfig) -> Result<Self, OutboundError> {
         let uri = Uri::parse(&cfg.target).map_err(|_| OutboundError::BadUri(cfg.target.clone()))?;
-        Ok(Qualifier { cfg, uri, dest: None, last_ms: 0, probe: None, pending: None, next: None, probes: 0 })
+        Ok(Qualifier {
+            cfg,
+            uri,
+            dest: None,
+            last_ms: 0,
+            probe: None,
+            pending: None,
+            next: None,
+            probes: 0,
+        })
     }
 
     pub fn config(&self) -> &QualifyConfig {
@@ -198,21 +211,33 @@ impl Qualifier {
     /// A response to our OPTIONS. False when it is not for the ping in flight (a late answer
     /// after the peer was declared unreachable is ignored, as chan_sip drops that dialog).
     pub fn handle_response(&mut self, now: Instant, resp: &Response) -> bool {
-        let Some(probe) = &self.probe else { return false };
+        let Some(probe) = &self.probe else {
+            return false;
+        };
         let ours = resp.headers.call_id().is_ok_and(|c| c == probe.call_id)
-            && resp.headers.cseq().is_ok_and(|c| c.seq == INITIAL_CSEQ + 1 && c.method == Method::Options);
+            && resp
+                .headers
+                .cseq()
+                .is_ok_and(|c| c.seq == INITIAL_CSEQ + 1 && c.method == Method::Options);
         if !ours {
             return false;
         }
         if resp.status == 100 {
             return true;
         }
-        let ms = now.saturating_duration_since(probe.sent_at).as_millis().max(1);
+        let ms = now
+            .saturating_duration_since(probe.sent_at)
+            .as_millis()
+            .max(1);
         let ms = i64::try_from(ms).unwrap_or(i64::MAX);
         self.probe = None;
         self.last_ms = ms;
         let reachable = ms <= i64::from(self.cfg.max_ms);
-        let wait = if reachable { self.cfg.freq } else { DEFAULT_FREQ_NOTOK };
+        let wait = if reachable {
+            self.cfg.freq
+        } else {
+            DEFAULT_FREQ_NOTOK
+        };
         self.next = Some(Next::At(now + wait));
         true
     }
@@ -238,7 +263,12 @@ impl Qualifier {
         }
         self.probes = self.probes.wrapping_add(1);
         let seed = self.cfg.seed ^ fnv(&self.cfg.peer);
-        let call_id = format!("{:016x}{:08x}@{}", mix(seed ^ (self.probes << 1)), self.probes, request::ip_text(self.cfg.local.ip()));
+        let call_id = format!(
+            "{:016x}{:08x}@{}",
+            mix(seed ^ (self.probes << 1)),
+            self.probes,
+            request::ip_text(self.cfg.local.ip())
+        );
         let tag = format!("as{:08x}", mix(seed ^ (self.probes << 1) ^ 1) as u32);
         let parts = OptionsParts {
             uri: &self.uri,
@@ -250,6 +280,10 @@ impl Qualifier {
         };
         self.pending = Some(request::options(&parts, &call_id, &tag, INITIAL_CSEQ + 1));
         let grace = Duration::from_millis(u64::from(self.cfg.max_ms) * 2);
-        self.probe = Some(Probe { call_id, sent_at: now, noanswer_at: now + grace });
+        self.probe = Some(Probe {
+            call_id,
+            sent_at: now,
+            noanswer_at: now + grace,
+        });
     }
 }

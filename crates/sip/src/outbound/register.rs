@@ -6,12 +6,13 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+pub use super::config::{OutboundError, RegistrationConfig, RegistryTiming};
 use super::expiry::{granted_expiry, leading_int, refresh_ms};
 use super::registry::RegistryRow;
 use super::request::{self, uri_host, RegisterParts};
 use super::{fnv, mix};
 use crate::auth::{ClientError, DigestClient, Secret};
-use crate::message::{Method, NameAddr, Request, Response, Transport, Uri};
+use crate::message::{Method, NameAddr, Request, Response, Uri};
 
 /// chan_sip `INITIAL_CSEQ`; the counter is bumped before each REGISTER, so the first is 102.
 pub const INITIAL_CSEQ: u32 = 101;
@@ -59,103 +60,6 @@ impl fmt::Display for RegState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// `[general]` settings that govern every registration.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistryTiming {
-    /// `registertimeout`: an attempt without a final answer is abandoned and retried after
-    /// this long (20 s).
-    pub register_timeout: Duration,
-    /// `registerattempts`: attempts before `Failed`; 0 = forever (chan_sip counts every
-    /// REGISTER sent, challenge answers included).
-    pub register_attempts: u32,
-    /// `defaultexpiry`: the expiry assumed when a 2xx names none (120).
-    pub default_expiry: u32,
-    /// `maxexpiry`: a 423 asking for more gives up (3600).
-    pub max_expiry: u32,
-    /// `register_retry_403`: a 403 forgets the nonce and waits for the register timeout
-    /// instead of stopping at `No Authentication`.
-    pub register_retry_403: bool,
-    /// tandem: after `Rejected`/`No Authentication`, try again after a backoff
-    /// (`register_timeout` doubling up to `max_backoff`). chan_sip stops until a reload.
-    pub retry_rejected: bool,
-    pub max_backoff: Duration,
-}
-
-impl Default for RegistryTiming {
-    fn default() -> Self {
-        RegistryTiming {
-            register_timeout: DEFAULT_REGISTER_TIMEOUT,
-            register_attempts: 0,
-            default_expiry: 120,
-            max_expiry: 3600,
-            register_retry_403: false,
-            retry_rejected: true,
-            max_backoff: Duration::from_secs(3600),
-        }
-    }
-}
-
-/// One `register =>` line plus what the driver knows (our address, user agent, a seed).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistrationConfig {
-    /// The user to register (From/To user).
-    pub user: String,
-    /// Digest username when it differs from `user`.
-    pub authuser: Option<String>,
-    pub secret: Option<String>,
-    /// Where the REGISTER goes (the driver resolves it: [`OutboundRegistration::set_destination`]).
-    pub host: String,
-    pub port: u16,
-    /// `user@domain`: the domain in the Request-URI, From and To instead of `host`.
-    pub domain: Option<String>,
-    pub domain_port: Option<u16>,
-    /// `/extension`: the Contact user (default `s`).
-    pub extension: String,
-    /// `~expiry` (else `defaultexpiry`).
-    pub expiry: u32,
-    pub transport: Transport,
-    /// Our address as it goes into Via and Contact.
-    pub local: SocketAddr,
-    pub user_agent: String,
-    /// The `dnsmgr` column of `sip show registry` (chan_sip: `Y` only with dnsmgr.conf enabled).
-    pub dnsmgr: bool,
-    /// Material for Call-ID, tag and cnonces; draw it at random at start-up.
-    pub seed: u64,
-    pub timing: RegistryTiming,
-}
-
-impl RegistrationConfig {
-    /// `register => user@host` with chan_sip's defaults (port 5060, contact `s`, 120 s, UDP).
-    pub fn new(user: &str, host: &str, local: SocketAddr) -> Self {
-        RegistrationConfig {
-            user: user.to_string(),
-            authuser: None,
-            secret: None,
-            host: host.to_string(),
-            port: 5060,
-            domain: None,
-            domain_port: None,
-            extension: "s".to_string(),
-            expiry: 120,
-            transport: Transport::Udp,
-            local,
-            user_agent: "tandem".to_string(),
-            dnsmgr: false,
-            seed: 0,
-            timing: RegistryTiming::default(),
-        }
-    }
-}
-
-/// A registration that cannot be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum OutboundError {
-    #[error("registration has an empty {0}")]
-    Empty(&'static str),
-    #[error("cannot build a SIP URI or address from '{0}'")]
-    BadUri(String),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -211,15 +115,28 @@ impl OutboundRegistration {
         let domain = uri_host(cfg.domain.as_deref().unwrap_or(&cfg.host));
         // transmit_register: the Request-URI port is the domain's (5060 if none) with a
         // domain, else the host's; 5060 is left out.
-        let port = if cfg.domain.is_some() { cfg.domain_port.unwrap_or(5060) } else { cfg.port };
-        let uri_text = if port != 5060 { format!("sip:{domain}:{port}") } else { format!("sip:{domain}") };
+        let port = if cfg.domain.is_some() {
+            cfg.domain_port.unwrap_or(5060)
+        } else {
+            cfg.port
+        };
+        let uri_text = if port != 5060 {
+            format!("sip:{domain}:{port}")
+        } else {
+            format!("sip:{domain}")
+        };
         let uri = Uri::parse(&uri_text).map_err(|_| OutboundError::BadUri(uri_text.clone()))?;
         let aor = format!("<sip:{}@{domain}>", cfg.user);
         NameAddr::parse(&aor).map_err(|_| OutboundError::BadUri(aor.clone()))?;
         let contact = request::contact(&cfg.extension, &cfg.transport, cfg.local);
         NameAddr::parse(&contact).map_err(|_| OutboundError::BadUri(contact.clone()))?;
         let seed = cfg.seed ^ fnv(&cfg.user) ^ fnv(&cfg.host).rotate_left(17);
-        let call_id = format!("{:016x}{:016x}@{}", mix(seed), mix(seed ^ 1), request::ip_text(cfg.local.ip()));
+        let call_id = format!(
+            "{:016x}{:016x}@{}",
+            mix(seed),
+            mix(seed ^ 1),
+            request::ip_text(cfg.local.ip())
+        );
         let from_tag = format!("as{:08x}", mix(seed ^ 2) as u32);
         Ok(OutboundRegistration {
             expiry: cfg.expiry,
@@ -341,7 +258,10 @@ impl OutboundRegistration {
     pub fn handle_response(&mut self, now: Instant, resp: &Response) -> bool {
         let Some(sent) = self.sent else { return false };
         let ours = resp.headers.call_id().is_ok_and(|c| c == self.call_id)
-            && resp.headers.cseq().is_ok_and(|c| c.seq == sent.cseq && c.method == Method::Register);
+            && resp
+                .headers
+                .cseq()
+                .is_ok_and(|c| c.seq == sent.cseq && c.method == Method::Register);
         if !ours {
             return false;
         }
@@ -425,7 +345,9 @@ impl OutboundRegistration {
         self.expiry = self.cfg.expiry;
         self.state = match self.state {
             RegState::Registered | RegState::Timeout => RegState::Timeout,
-            RegState::Rejected | RegState::NoAuthentication | RegState::Failed => RegState::Unregistered,
+            RegState::Rejected | RegState::NoAuthentication | RegState::Failed => {
+                RegState::Unregistered
+            }
             s => s,
         };
         self.auth_tries = 0;
@@ -438,7 +360,10 @@ impl OutboundRegistration {
             self.unregistered();
             return;
         }
-        if !matches!(self.state, RegState::Unregistered | RegState::RequestSent | RegState::AuthSent | RegState::Timeout) {
+        if !matches!(
+            self.state,
+            RegState::Unregistered | RegState::RequestSent | RegState::AuthSent | RegState::Timeout
+        ) {
             return;
         }
         self.sent = None;
@@ -471,8 +396,15 @@ impl OutboundRegistration {
             Some(a) => Some(a),
             None => {
                 let cnonce = self.next_cnonce();
-                let (user, secret, uri) = (self.auth_user().to_string(), self.secret(), self.uri.to_string());
-                match self.digest.authorize(&user, &secret, "REGISTER", &uri, &cnonce) {
+                let (user, secret, uri) = (
+                    self.auth_user().to_string(),
+                    self.secret(),
+                    self.uri.to_string(),
+                );
+                match self
+                    .digest
+                    .authorize(&user, &secret, "REGISTER", &uri, &cnonce)
+                {
                     Some(Ok(c)) => Some(("Authorization", c.to_header_value())),
                     _ => None,
                 }
@@ -489,10 +421,22 @@ impl OutboundRegistration {
             user_agent: &self.cfg.user_agent,
             contact: &self.contact,
         };
-        let req = request::register(&parts, self.cseq, self.expiry, auth.as_ref().map(|(n, v)| (*n, v.as_str())));
+        let req = request::register(
+            &parts,
+            self.cseq,
+            self.expiry,
+            auth.as_ref().map(|(n, v)| (*n, v.as_str())),
+        );
         self.pending = Some(req);
-        self.sent = Some(Sent { cseq: self.cseq, answered });
-        self.state = if answered { RegState::AuthSent } else { RegState::RequestSent };
+        self.sent = Some(Sent {
+            cseq: self.cseq,
+            answered,
+        });
+        self.state = if answered {
+            RegState::AuthSent
+        } else {
+            RegState::RequestSent
+        };
     }
 
     /// 401/407: `do_register_auth`, at most [`MAX_AUTHTRIES`] per attempt.
@@ -512,8 +456,15 @@ impl OutboundRegistration {
         }
         let challenges: Vec<&str> = resp.headers.get_all(challenge).collect();
         let cnonce = self.next_cnonce();
-        let (user, secret, uri) = (self.auth_user().to_string(), self.secret(), self.uri.to_string());
-        match self.digest.respond(&challenges, &user, &secret, "REGISTER", &uri, &cnonce) {
+        let (user, secret, uri) = (
+            self.auth_user().to_string(),
+            self.secret(),
+            self.uri.to_string(),
+        );
+        match self
+            .digest
+            .respond(&challenges, &user, &secret, "REGISTER", &uri, &cnonce)
+        {
             Ok(c) => self.transmit(now, Some((answer, c.to_header_value()))),
             Err(ClientError::Rejected) if self.unregistering => self.unregistered(),
             Err(ClientError::Rejected) => self.refused(now, RegState::NoAuthentication),
@@ -565,7 +516,10 @@ impl OutboundRegistration {
         let t = &self.cfg.timing;
         let shift = self.rejections.min(16);
         self.rejections = self.rejections.saturating_add(1);
-        let delay = t.register_timeout.saturating_mul(1u32 << shift).min(t.max_backoff);
+        let delay = t
+            .register_timeout
+            .saturating_mul(1u32 << shift)
+            .min(t.max_backoff);
         self.next = Some(Next::At(now + delay));
     }
 
@@ -588,6 +542,9 @@ impl OutboundRegistration {
 
     fn next_cnonce(&mut self) -> String {
         self.cnonces = self.cnonces.wrapping_add(1);
-        format!("{:08x}", mix(self.cfg.seed ^ fnv(&self.call_id) ^ self.cnonces) as u32)
+        format!(
+            "{:08x}",
+            mix(self.cfg.seed ^ fnv(&self.call_id) ^ self.cnonces) as u32
+        )
     }
 }

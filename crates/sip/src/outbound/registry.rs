@@ -25,7 +25,14 @@ pub struct RegistryRow {
 }
 
 /// chan_sip's FORMAT2 / FORMAT.
-fn line(host: &str, dnsmgr: &str, user: &str, refresh: &str, state: &str, reg_time: &str) -> String {
+fn line(
+    host: &str,
+    dnsmgr: &str,
+    user: &str,
+    refresh: &str,
+    state: &str,
+    reg_time: &str,
+) -> String {
     format!(
         "{:<39} {:<6} {:<12}  {:>8} {:<20} {:<25}\n",
         cut(host, 39),
@@ -73,7 +80,9 @@ pub fn show_registry(rows: &[RegistryRow]) -> String {
 }
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// `strftime("%a, %d %b %Y %T")` of a time already shifted to local time (seconds since the
 /// epoch plus the UTC offset).
@@ -81,9 +90,20 @@ pub fn format_reg_time(local_secs: i64) -> String {
     let days = local_secs.div_euclid(86_400);
     let secs = local_secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let wd = DAYS.get(days.rem_euclid(7) as usize).copied().unwrap_or("???");
-    let mon = MONTHS.get((m as usize).wrapping_sub(1)).copied().unwrap_or("???");
-    format!("{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60)
+    let wd = DAYS
+        .get(days.rem_euclid(7) as usize)
+        .copied()
+        .unwrap_or("???");
+    let mon = MONTHS
+        .get((m as usize).wrapping_sub(1))
+        .copied()
+        .unwrap_or("???");
+    format!(
+        "{wd}, {d:02} {mon} {y} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
 }
 
 /// Howard Hinnant's days-to-civil: (year, month 1-12, day 1-31).

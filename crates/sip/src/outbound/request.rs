@@ -40,10 +40,18 @@ pub(crate) fn via(transport: &Transport, local: SocketAddr) -> String {
 /// chan_sip's `build_contact`: `<sip:user@ip:port>`, with `;transport=` inside the brackets
 /// for anything but UDP.
 pub(crate) fn contact(user: &str, transport: &Transport, local: SocketAddr) -> String {
-    let at = if user.is_empty() { String::new() } else { format!("{user}@") };
+    let at = if user.is_empty() {
+        String::new()
+    } else {
+        format!("{user}@")
+    };
     match transport {
         Transport::Udp => format!("<sip:{at}{}>", hostport(local)),
-        t => format!("<sip:{at}{};transport={}>", hostport(local), t.as_str().to_ascii_lowercase()),
+        t => format!(
+            "<sip:{at}{};transport={}>",
+            hostport(local),
+            t.as_str().to_ascii_lowercase()
+        ),
     }
 }
 
@@ -62,7 +70,12 @@ pub(crate) struct RegisterParts<'a> {
 }
 
 /// One REGISTER: `cseq`, `expires`, and an optional (header name, credentials).
-pub(crate) fn register(p: &RegisterParts<'_>, cseq: u32, expires: u32, auth: Option<(&str, &str)>) -> Request {
+pub(crate) fn register(
+    p: &RegisterParts<'_>,
+    cseq: u32,
+    expires: u32,
+    auth: Option<(&str, &str)>,
+) -> Request {
     let mut req = Request::new(Method::Register, p.uri.clone())
         .with_header("Via", via(p.transport, p.local))
         .with_header("Max-Forwards", MAX_FORWARDS)
@@ -97,11 +110,18 @@ pub(crate) struct OptionsParts<'a> {
 /// One OPTIONS, as chan_sip's `initreqprep`: From `"user" <sip:user@ip[:port]>`, To the
 /// target, our Contact, CSeq 102 (`INITIAL_CSEQ` + 1 on a fresh dialog).
 pub(crate) fn options(p: &OptionsParts<'_>, call_id: &str, tag: &str, cseq: u32) -> Request {
-    let from_host = if p.local.port() == 5060 { ip_text(p.local.ip()) } else { hostport(p.local) };
+    let from_host = if p.local.port() == 5060 {
+        ip_text(p.local.ip())
+    } else {
+        hostport(p.local)
+    };
     let mut req = Request::new(Method::Options, p.uri.clone())
         .with_header("Via", via(p.transport, p.local))
         .with_header("Max-Forwards", MAX_FORWARDS)
-        .with_header("From", format!("\"{0}\" <sip:{0}@{from_host}>;tag={tag}", p.from_user))
+        .with_header(
+            "From",
+            format!("\"{0}\" <sip:{0}@{from_host}>;tag={tag}", p.from_user),
+        )
         .with_header("To", format!("<{}>", p.uri))
         .with_header("Contact", contact(p.from_user, p.transport, p.local))
         .with_header("Call-ID", call_id)

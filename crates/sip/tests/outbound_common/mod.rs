@@ -62,7 +62,8 @@ pub fn reply(req: &Request, status: u16, reason: &str) -> Response {
 pub fn ok(req: &Request, expires: u32) -> Response {
     let mut r = reply(req, 200, "OK");
     let contact = req.headers.get("Contact").unwrap().to_string();
-    r.headers.push("Contact", format!("{contact};expires={expires}"));
+    r.headers
+        .push("Contact", format!("{contact};expires={expires}"));
     r
 }
 
@@ -78,8 +79,16 @@ pub struct Provider {
 
 impl Provider {
     pub fn new(qop: bool) -> Provider {
-        let cfg = ServerConfig { realm: "provider".into(), algorithms: vec![Algorithm::Md5], qop, ..ServerConfig::default() };
-        Provider { server: DigestServer::new(cfg, b"provider secret, thirty-two b!!!"), epoch: 1_700_000_000 }
+        let cfg = ServerConfig {
+            realm: "provider".into(),
+            algorithms: vec![Algorithm::Md5],
+            qop,
+            ..ServerConfig::default()
+        };
+        Provider {
+            server: DigestServer::new(cfg, b"provider secret, thirty-two b!!!"),
+            epoch: 1_700_000_000,
+        }
     }
 
     /// A 401 (or 407) challenging `req`.
@@ -99,6 +108,12 @@ impl Provider {
     /// The verdict on `req`'s credentials (in `header`) for `password`.
     pub fn verdict(&self, req: &Request, header: &str, password: &str) -> Verdict {
         let v = req.headers.get(header).expect("credentials");
-        self.server.verify_value(v, "REGISTER", &Secret::password(password), "client", self.epoch)
+        self.server.verify_value(
+            v,
+            "REGISTER",
+            &Secret::password(password),
+            "client",
+            self.epoch,
+        )
     }
 }
