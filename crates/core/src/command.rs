@@ -37,5 +37,8 @@ pub enum ChannelEvent {
     Answered,
     Frame(Vec<u8>),
     Digit(char),
+    /// The far end asked to transfer the other party of its call to `exten` in `context`
+    /// (a SIP REFER, a blind transfer): the bridged party leaves the bridge and goes there.
+    Transfer { context: String, exten: String },
     Hangup { cause: u16 },
 }

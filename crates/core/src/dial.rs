@@ -28,10 +28,12 @@ pub enum Wake {
 }
 
 /// How a bridged call ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BridgeEnd {
     CallerHungUp,
     CalleeHungUp,
+    /// The callee transferred the caller (blind transfer) to this context and extension.
+    Transferred { context: String, exten: String },
 }
 
 pub trait DialIo {
@@ -52,13 +54,15 @@ pub trait DialIo {
 }
 
 /// What Dial did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DialOutcome {
     pub status: DialStatus,
     /// The leg that answered.
     pub answered: Option<usize>,
     /// The caller hung up (while ringing or in the bridged call).
     pub caller_hung_up: bool,
+    /// The callee blind-transferred the caller here: (context, exten).
+    pub transfer: Option<(String, String)>,
 }
 
 /// Failure counts of `handle_cause` in app_dial.
@@ -112,7 +116,7 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
     }
     if !live.contains(&true) {
         let status = if lines == 0 { DialStatus::InvalidArgs } else { DialStatus::ChanUnavail };
-        return DialOutcome { status, answered: None, caller_hung_up: false };
+        return DialOutcome { status, answered: None, caller_hung_up: false, transfer: None };
     }
     let mut ringing_sent = false;
     if request.has_option('r') {
@@ -123,11 +127,11 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
         match io.wait().await {
             Wake::Timeout => {
                 hang_up_all(io, &mut live, cause::NO_ANSWER);
-                return DialOutcome { status: DialStatus::NoAnswer, answered: None, caller_hung_up: false };
+                return DialOutcome { status: DialStatus::NoAnswer, answered: None, caller_hung_up: false, transfer: None };
             }
             Wake::Event(Party::Caller, ChannelEvent::Hangup { .. }) => {
                 hang_up_all(io, &mut live, cause::NORMAL_CLEARING);
-                return DialOutcome { status: DialStatus::Cancel, answered: None, caller_hung_up: true };
+                return DialOutcome { status: DialStatus::Cancel, answered: None, caller_hung_up: true, transfer: None };
             }
             Wake::Event(Party::Caller, _) => {}
             Wake::Event(Party::Leg(i), event) if live.get(i).copied().unwrap_or(false) => match event {
@@ -143,20 +147,30 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
                     hang_up_all(io, &mut live, cause::ANSWERED_ELSEWHERE);
                     io.answer_caller();
                     let end = io.bridge(i).await;
+                    let transfer = match &end {
+                        BridgeEnd::Transferred { context, exten } => Some((context.clone(), exten.clone())),
+                        _ => None,
+                    };
                     return DialOutcome {
                         status: DialStatus::Answer,
                         answered: Some(i),
                         caller_hung_up: end == BridgeEnd::CallerHungUp,
+                        transfer,
                     };
                 }
                 ChannelEvent::Hangup { cause } => {
                     live[i] = false;
                     causes.count(cause);
                     if !live.contains(&true) {
-                        return DialOutcome { status: causes.status(lines), answered: None, caller_hung_up: false };
+                        return DialOutcome {
+                            status: causes.status(lines),
+                            answered: None,
+                            caller_hung_up: false,
+                            transfer: None,
+                        };
                     }
                 }
-                ChannelEvent::Frame(_) | ChannelEvent::Digit(_) => {}
+                ChannelEvent::Frame(_) | ChannelEvent::Digit(_) | ChannelEvent::Transfer { .. } => {}
             },
             Wake::Event(Party::Leg(_), _) => {}
         }

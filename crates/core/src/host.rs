@@ -105,6 +105,8 @@ pub enum Reply {
         status: DialStatus,
         /// The caller hung up during the call (no `g` can keep it in the dialplan).
         caller_hung_up: bool,
+        /// The callee blind-transferred the caller to (context, exten).
+        transfer: Option<(String, String)>,
     },
     /// Digits dialled (possibly none: a timeout).
     Digits(String),

@@ -26,7 +26,7 @@ impl Host for SimHost {
                 chan.state = ChannelState::Up;
                 Reply::Done
             }
-            Request::Dial(_) => Reply::Dial { status: self.dial_status, caller_hung_up: false },
+            Request::Dial(_) => Reply::Dial { status: self.dial_status, caller_hung_up: false, transfer: None },
             Request::CollectDigits { .. } => Reply::Digits(String::new()),
             Request::IndicateAndWait { .. } | Request::Hangup { .. } => Reply::HungUp,
             _ => Reply::Done,

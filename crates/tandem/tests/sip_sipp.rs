@@ -163,11 +163,17 @@ exten => _9.,1,Dial(SIP/${EXTEN:1}@uas,30,r)
 ";
 
 fn call(sipp_bin: &std::path::Path, port: u16, uac_port: u16, exten: &str) -> tandem_testkit::SippRun {
+    call_for(sipp_bin, port, uac_port, exten, 0)
+}
+
+/// The built-in sipp UAC, staying in the call `ms` milliseconds before its BYE.
+fn call_for(sipp_bin: &std::path::Path, port: u16, uac_port: u16, exten: &str, ms: u32) -> tandem_testkit::SippRun {
     let work = TempDir::new();
+    let (uac_port, ms, server) = (uac_port.to_string(), ms.to_string(), format!("127.0.0.1:{port}"));
     sipp(
         sipp_bin,
         work.path(),
-        &["-sn", "uac", "-s", exten, "-m", "1", "-i", "127.0.0.1", "-p", &uac_port.to_string(), &format!("127.0.0.1:{port}")],
+        &["-sn", "uac", "-s", exten, "-d", &ms, "-m", "1", "-i", "127.0.0.1", "-p", &uac_port, &server],
         Duration::from_secs(90),
     )
 }
@@ -243,4 +249,28 @@ fn dial_rings_two_phones_one_answers_the_other_gets_cancel() {
     assert_eq!(answerer.code, Some(0), "answerer: {answerer:?}\n{}", daemon.stderr_text());
     assert_eq!(ringer.code, Some(0), "ringer: {ringer:?}\n{}", daemon.stderr_text());
     assert!(ring_log.contains("CANCEL sip:"), "{ring_log}");
+}
+
+#[test]
+fn blind_transfer_by_refer_moves_the_caller_to_a_third_phone() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, b_port, c_port) = (free_port(), free_port(), free_port());
+    let sip = format!(
+        "[uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\n\n\
+         [bob]\ntype=peer\nhost=127.0.0.1\nport={b_port}\ncontext=internal\n\n\
+         [carol]\ntype=peer\nhost=127.0.0.1\nport={c_port}\ncontext=internal\n"
+    );
+    let plan = "[internal]\nexten => 100,1,Dial(SIP/bob,20,t)\n same => n,Hangup()\nexten => 200,1,Dial(SIP/carol,20)\n same => n,Hangup()\n";
+    let (_c, _d, daemon, port) = start(&sip, plan);
+    let bob = uas(&sipp_bin, b_port, &scenario("uas_refer.xml"));
+    let carol = uas(&sipp_bin, c_port, "uas");
+    let caller = call_for(&sipp_bin, port, uac_port, "100", 4000);
+    let (bob, bob_log) = bob.join().expect("bob");
+    let (carol, carol_log) = carol.join().expect("carol");
+    assert_eq!(bob.code, Some(0), "bob (transferer): {bob_log}\n{}", daemon.stderr_text());
+    assert_eq!(carol.code, Some(0), "carol (target): {carol:?}\n{}", daemon.stderr_text());
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert!(bob_log.contains("message/sipfrag"), "bob got the NOTIFY:\n{bob_log}");
+    assert!(carol_log.contains("INVITE sip:carol@"), "{carol_log}");
+    assert!(daemon.stderr_text().contains("transferred to 200@internal"), "{}", daemon.stderr_text());
 }

@@ -78,8 +78,16 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let go_on = request.has_option('g');
     let reply = cx.host.request(cx.chan, Request::Dial(request)).await;
     match reply {
-        Reply::Dial { status, caller_hung_up } => {
+        Reply::Dial { status, caller_hung_up, transfer } => {
             cx.chan.set_var("DIALSTATUS", status.as_str());
+            if let Some((context, exten)) = transfer {
+                // Blind transfer (REFER) by the callee: the caller goes on at the target.
+                tracing::info!("{}: transferred to {exten}@{context}", cx.chan.name);
+                cx.chan.context = context;
+                cx.chan.exten = exten;
+                cx.chan.priority = 1;
+                return Flow::Jump;
+            }
             if caller_hung_up || (status == DialStatus::Answer && !go_on) {
                 Flow::Hangup
             } else {

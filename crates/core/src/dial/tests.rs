@@ -39,7 +39,7 @@ impl DialIo for Script {
     }
     fn bridge(&mut self, index: usize) -> impl Future<Output = BridgeEnd> + Send {
         self.did.push(format!("bridge {index}"));
-        std::future::ready(self.bridge_end.unwrap_or(BridgeEnd::CalleeHungUp))
+        std::future::ready(self.bridge_end.clone().unwrap_or(BridgeEnd::CalleeHungUp))
     }
 }
 
@@ -59,7 +59,7 @@ fn first_answer_wins_and_the_others_are_cancelled() {
         ..Default::default()
     };
     let out = run("SIP/a&SIP/b,20", &mut s);
-    assert_eq!(out, DialOutcome { status: DialStatus::Answer, answered: Some(1), caller_hung_up: false });
+    assert_eq!(out, DialOutcome { status: DialStatus::Answer, answered: Some(1), caller_hung_up: false, transfer: None });
     assert_eq!(s.did, ["call a", "call b", "caller Ringing", "hangup 0 cause 26", "answer caller", "bridge 1"]);
 }
 
@@ -120,7 +120,7 @@ fn caller_hanging_up_while_ringing_is_cancel() {
         ..Default::default()
     };
     let out = run("SIP/a", &mut s);
-    assert_eq!(out, DialOutcome { status: DialStatus::Cancel, answered: None, caller_hung_up: true });
+    assert_eq!(out, DialOutcome { status: DialStatus::Cancel, answered: None, caller_hung_up: true, transfer: None });
     assert_eq!(s.did.last().map(String::as_str), Some("hangup 0 cause 16"));
 }
 
@@ -144,4 +144,16 @@ fn events_of_a_finished_leg_are_ignored() {
         ..Default::default()
     };
     assert_eq!(run("SIP/a&SIP/b", &mut s).answered, Some(1));
+}
+
+#[test]
+fn a_transfer_by_the_callee_is_reported_with_its_target() {
+    let mut s = Script {
+        wakes: [leg(0, ChannelEvent::Answered)].into(),
+        bridge_end: Some(BridgeEnd::Transferred { context: "internal".into(), exten: "200".into() }),
+        ..Default::default()
+    };
+    let out = run("SIP/a", &mut s);
+    assert_eq!(out.transfer, Some(("internal".to_string(), "200".to_string())));
+    assert!(!out.caller_hung_up);
 }

@@ -137,6 +137,9 @@ impl DialIo for TokioDialIo<'_> {
                     ev = self.merged_rx.recv() => match ev {
                         None => return BridgeEnd::CalleeHungUp,
                         Some((i, ChannelEvent::Hangup { .. })) if i == index => return BridgeEnd::CalleeHungUp,
+                        Some((i, ChannelEvent::Transfer { context, exten })) if i == index => {
+                            return BridgeEnd::Transferred { context, exten };
+                        }
                         Some(_) => {}
                     },
                 }

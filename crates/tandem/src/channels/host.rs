@@ -124,7 +124,11 @@ impl Host for RealHost {
                     if outcome.caller_hung_up {
                         self.hung_up = true;
                     }
-                    Reply::Dial { status: outcome.status, caller_hung_up: outcome.caller_hung_up }
+                    Reply::Dial {
+                        status: outcome.status,
+                        caller_hung_up: outcome.caller_hung_up,
+                        transfer: outcome.transfer,
+                    }
                 }
                 Request::Play { .. } | Request::Application { .. } => Reply::Unsupported,
             }

@@ -47,6 +47,8 @@ pub struct OutboundSetup {
 pub struct Leg {
     pub inbound: bool,
     pub name: String,
+    /// Where a blind transfer (REFER) from this leg sends the other party: the peer's context.
+    pub context: String,
     pub events: mpsc::Sender<ChannelEvent>,
     pub media: Arc<MediaLeg>,
     /// Inbound: the SDP answer prepared when the INVITE came in.

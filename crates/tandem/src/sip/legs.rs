@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
 use tandem_sdp::{SessionDescription, SdpSession};
-use tandem_sip::message::{NameAddr, Request, Response, Uri};
+use tandem_sip::message::{Method, NameAddr, Request, Response, Uri};
 use tandem_sip::q850;
 use tandem_sip::ua::{CallId, EndReason, Invite, UaEvent};
 
@@ -95,6 +95,7 @@ impl Endpoint {
             Leg {
                 inbound: true,
                 name: name.clone(),
+                context: context.clone(),
                 events: driver_end.events,
                 media: leg_media,
                 answer_sdp: Some(answer.print().into_bytes()),
@@ -114,11 +115,17 @@ impl Endpoint {
         match cmd {
             EndpointCmd::Outbound { key, setup } => {
                 let name = setup.name.clone();
+                let context = setup
+                    .peer
+                    .as_deref()
+                    .and_then(|p| self.conf.peer(p))
+                    .map_or_else(|| self.conf.general.context.clone(), |p| p.context.clone());
                 self.legs.legs.insert(
                     key,
                     Leg {
                         inbound: false,
                         name,
+                        context,
                         events: setup.events.clone(),
                         media: setup.media.clone(),
                         answer_sdp: None,
@@ -312,11 +319,59 @@ impl Endpoint {
                     leg.emit(ChannelEvent::Digit(d));
                 }
             }
+            UaEvent::DialogRequest { txn, request, .. } if request.method == Method::Refer => {
+                self.refer(now, key, call, txn, &request);
+            }
             UaEvent::DialogRequest { txn, request, .. } => {
                 let resp = self.reply(&request, 501, "Not Implemented");
                 log_err(self.ua.respond(now, txn, resp));
             }
             _ => {}
+        }
+    }
+}
+
+impl Endpoint {
+    /// A blind transfer: REFER from this leg moves the party bridged to it to the Refer-To
+    /// extension in this leg's context (chan_sip's `local_attended_transfer` aside, the
+    /// `handle_request_refer` blind case): 202, a NOTIFY with the sipfrag `200 OK`, and the
+    /// transferer is hung up when the core lets go of it.
+    fn refer(&mut self, now: Instant, key: LegKey, call: CallId, txn: tandem_sip::ua::TxnId, req: &Request) {
+        let target = req
+            .headers
+            .get("Refer-To")
+            .and_then(|v| NameAddr::parse(v).ok())
+            .and_then(|na| na.uri.as_sip().and_then(|u| u.user_decoded()));
+        let Some(exten) = target.filter(|e| !e.is_empty()) else {
+            let resp = self.reply(req, 400, "Bad Refer-To");
+            log_err(self.ua.respond(now, txn, resp));
+            return;
+        };
+        if req.headers.get("Refer-To").is_some_and(|v| v.contains("Replaces")) {
+            let resp = self.reply(req, 501, "Attended Transfer Not Implemented");
+            log_err(self.ua.respond(now, txn, resp));
+            return;
+        }
+        let Some(leg) = self.legs.legs.get(&key) else { return };
+        let context = leg.context.clone();
+        let cid = None;
+        if !self.world.shared.dialplan().exists(&context, &exten, cid, self.world.shared.now()) {
+            tracing::info!("{}: REFER to unknown extension {exten}@{context}", leg.name);
+            let resp = self.reply(req, 404, "Not Found");
+            log_err(self.ua.respond(now, txn, resp));
+            return;
+        }
+        tracing::info!("{}: blind transfer to {exten}@{context}", leg.name);
+        let resp = self.reply(req, 202, "Accepted");
+        log_err(self.ua.respond(now, txn, resp));
+        leg.emit(ChannelEvent::Transfer { context, exten });
+        let headers = [
+            ("Event".to_string(), "refer".to_string()),
+            ("Subscription-State".to_string(), "terminated;reason=noresource".to_string()),
+        ];
+        let body = Some(("message/sipfrag;version=2.0", b"SIP/2.0 200 OK\r\n".to_vec()));
+        if let Err(e) = self.ua.send_in_dialog(now, call, Method::Notify, body, &headers) {
+            tracing::warn!("SIP: NOTIFY after REFER: {e}");
         }
     }
 }
