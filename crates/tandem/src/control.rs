@@ -83,6 +83,7 @@ database put <family> <key> <value>  Set a value in the astdb
 database show [family [keytree]]  Show the astdb
 sip show peer <name>           Show one SIP peer
 sip show peers                 Show the SIP peers and where they are registered
+sip show registry              Show tandem's registrations to providers
 dialplan reload                Reload extensions.conf; a broken file leaves the old dialplan in force
 dialplan show [context]        Show the dialplan
 ";
@@ -114,6 +115,10 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
         ["dialplan", "reload"] | ["core", "reload"] => reload(daemon),
         ["sip", "show", "peers"] => match &daemon.sip {
             Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_peers(),
+            None => "SIP is not configured (no sip.conf).\n".to_string(),
+        },
+        ["sip", "show", "registry"] => match &daemon.sip {
+            Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_registry(),
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["sip", "show", "peer", _] => match &daemon.sip {

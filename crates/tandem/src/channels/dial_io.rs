@@ -59,7 +59,7 @@ impl DialIo for TokioDialIo<'_> {
                 tracing::warn!("Dial: no channel technology '{}'", target.tech);
                 return Err(cause::CHAN_NOT_IMPLEMENTED);
             };
-            driver.request(&OutboundRequest { resource: &target.resource, caller: self.chan, inherit: &request.inherit })?
+            driver.request(&OutboundRequest { resource: &target.resource, caller: self.chan })?
         };
         let ChannelLink { name, commands, mut events, media } = link;
         let timeout_ms = request.timeout.map(|t| t.as_millis() as u64);

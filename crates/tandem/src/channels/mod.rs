@@ -44,8 +44,6 @@ pub fn link(name: String, media: Arc<MediaLeg>) -> (ChannelLink, DriverLink) {
 pub struct OutboundRequest<'a> {
     pub resource: &'a str,
     pub caller: &'a Channel,
-    /// Variables the new leg inherits.
-    pub inherit: &'a [(String, String)],
 }
 
 /// A channel technology (`SIP`, `IAX2`, `Local`).

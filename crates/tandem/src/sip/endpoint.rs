@@ -17,6 +17,7 @@ use tokio::sync::mpsc;
 
 use super::calls::{EndpointCmd, LegTable, SipDriver};
 use super::state::SipState;
+use super::outbound::Clients;
 use super::{peers, requests};
 use crate::channels::World;
 use crate::media::PortRange;
@@ -24,7 +25,6 @@ use crate::media::PortRange;
 /// What other parts of the daemon (the CLI) know of the running driver.
 #[derive(Clone)]
 pub struct SipHandle {
-    pub local: SocketAddr,
     pub state: Arc<Mutex<SipState>>,
 }
 
@@ -65,8 +65,10 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
         next_key: next_key.clone(),
     }));
     let ua_local = SocketAddr::new(media_ip, local.port());
-    let mut ua_config = UaConfig::new(ua_local, epoch ^ u64::from(local.port()).rotate_left(32));
+    let seed = epoch ^ u64::from(local.port()).rotate_left(32);
+    let mut ua_config = UaConfig::new(ua_local, seed);
     ua_config.user_agent = conf.general.useragent.clone();
+    let clients = Clients::new(&conf, ua_local, &conf.general.useragent, seed.rotate_left(17), now).await;
     let endpoint = Endpoint {
         socket,
         ua: UserAgent::new(ua_config),
@@ -75,6 +77,7 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
             &random_secret(),
         ),
         registrar,
+        clients,
         conf,
         world,
         state: state.clone(),
@@ -86,8 +89,9 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
         next_key,
     };
     endpoint.publish_bindings();
+    endpoint.publish_clients(now);
     tokio::spawn(endpoint.run());
-    Ok(SipHandle { local, state })
+    Ok(SipHandle { state })
 }
 
 /// The address written into SDP and Contact: `externaddr`, else the bound address, else
@@ -123,6 +127,7 @@ pub(super) struct Endpoint {
     pub(super) ua: UserAgent,
     pub(super) auth: DigestServer,
     pub(super) registrar: Registrar,
+    clients: Clients,
     pub(super) conf: Arc<SipConf>,
     pub(super) world: Arc<World>,
     state: Arc<Mutex<SipState>>,
@@ -138,7 +143,15 @@ impl Endpoint {
     async fn run(mut self) {
         let mut buf = vec![0u8; tandem_sip::message::MAX_MESSAGE_SIZE + 1];
         loop {
-            let wake = [self.ua.poll_timeout(), self.registrar.next_expiry()].into_iter().flatten().min();
+            let now = Instant::now();
+            if self.clients.poll(now, &mut self.ua) {
+                self.publish_clients(now);
+            }
+            self.drain().await;
+            let wake = [self.ua.poll_timeout(), self.registrar.next_expiry(), self.clients.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
             let sleep = async {
                 match wake {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -157,6 +170,7 @@ impl Endpoint {
                 () = sleep => {
                     let now = Instant::now();
                     self.ua.handle_timeout(now);
+                    self.clients.handle_timeout(now);
                     let expired = self.registrar.expire(now);
                     self.apply_changes(&expired);
                 }
@@ -205,6 +219,11 @@ impl Endpoint {
                 }
             }
             UaEvent::IncomingCall { call, request, source } => self.incoming_call(now, call, &request, source),
+            UaEvent::Response { .. } | UaEvent::RequestTimeout { .. } => {
+                if self.clients.handle_event(now, &event) {
+                    self.publish_clients(now);
+                }
+            }
             other => self.call_event(now, other),
         }
     }
@@ -229,6 +248,20 @@ impl Endpoint {
             }
         }
         self.publish_bindings();
+    }
+
+    /// Registry rows and qualify results into what the CLI shows.
+    fn publish_clients(&self, now: Instant) {
+        let local_epoch = crate::localtime::now();
+        let rows = self.clients.registry(now, local_epoch.epoch + i64::from(local_epoch.utc_offset));
+        let status = self.clients.peer_status();
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.registry = rows;
+        for (peer, text) in status {
+            if let Some(row) = state.peers.iter_mut().find(|p| p.name == peer) {
+                row.status = text;
+            }
+        }
     }
 
     fn publish_bindings(&self) {

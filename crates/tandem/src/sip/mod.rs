@@ -6,6 +6,7 @@ mod endpoint;
 mod inbound;
 mod legs;
 mod media;
+mod outbound;
 mod peers;
 mod requests;
 mod state;

@@ -23,10 +23,15 @@ pub struct PeerRow {
     pub useragent: String,
     pub registered_expires_epoch: Option<u64>,
     pub contact: String,
+    /// `Unmonitored`, `OK (3 ms)`, `UNREACHABLE`, ...
+    pub status: String,
+    pub monitored: bool,
 }
 
 pub struct SipState {
     pub peers: Vec<PeerRow>,
+    /// `sip show registry`.
+    pub registry: Vec<tandem_sip::outbound::RegistryRow>,
 }
 
 fn row(p: &Peer) -> PeerRow {
@@ -62,12 +67,14 @@ fn row(p: &Peer) -> PeerRow {
         useragent: String::new(),
         registered_expires_epoch: None,
         contact: String::new(),
+        status: if p.qualify_ms > 0 { "UNKNOWN".into() } else { "Unmonitored".into() },
+        monitored: p.qualify_ms > 0,
     }
 }
 
 impl SipState {
     pub fn new(conf: &SipConf) -> Self {
-        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect() }
+        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect(), registry: Vec::new() }
     }
 
     /// Fold the registrar's bindings into the rows of dynamic peers.
@@ -97,13 +104,17 @@ impl SipState {
             "{:<25.25} {:<39.39} {:<3.3} {:<10.10} {:<10.10} {:<3.3} {:<8} {:<11} {:<32.32} {}\n",
             "Name/username", "Host", "Dyn", "Forcerport", "Comedia", "ACL", "Port", "Status", "Description", ""
         );
-        let mut online = 0;
+        let (mut online, mut offline, mut mon_online, mut mon_offline) = (0, 0, 0, 0);
         for p in &self.peers {
             let name = if p.username.is_empty() { p.name.clone() } else { format!("{}/{}", p.name, p.username) };
             let host = p.addr.map_or("(Unspecified)".to_string(), |a| a.ip().to_string());
             let port = p.addr.map_or(0, |a| a.port());
-            if p.addr.is_some() {
-                online += 1;
+            let up = if p.monitored { p.status.starts_with("OK") || p.status.starts_with("LAGGED") } else { p.addr.is_some() };
+            match (p.monitored, up) {
+                (true, true) => mon_online += 1,
+                (true, false) => mon_offline += 1,
+                (false, true) => online += 1,
+                (false, false) => offline += 1,
             }
             out.push_str(&format!(
                 "{:<25.25} {:<39.39} {:<3.3} {:<10.10} {:<10.10} {:<3.3} {:<8} {:<11} {:<32.32} {}\n",
@@ -114,16 +125,14 @@ impl SipState {
                 p.comedia,
                 if p.acl { "A" } else { "" },
                 port,
-                "Unmonitored",
+                p.status,
                 "",
                 ""
             ));
         }
         out.push_str(&format!(
-            "{} sip peers [Monitored: 0 online, 0 offline Unmonitored: {} online, {} offline]\n",
+            "{} sip peers [Monitored: {mon_online} online, {mon_offline} offline Unmonitored: {online} online, {offline} offline]\n",
             self.peers.len(),
-            online,
-            self.peers.len() - online
         ));
         out
     }
@@ -133,7 +142,7 @@ impl SipState {
         let p = self.peers.iter().find(|p| p.name.eq_ignore_ascii_case(name))?;
         let addr = p.addr.map_or("(null)".to_string(), |a| a.to_string());
         Some(format!(
-            "\n\n  * Name       : {}\n  Secret       : {}\n  Context      : {}\n  Dynamic      : {}\n  Addr->IP     : {}\n  Defaddr->IP  : (null)\n  Username     : {}\n  Useragent    : {}\n  Reg. Contact : {}\n  Status       : Unmonitored\n\n",
+            "\n\n  * Name       : {}\n  Secret       : {}\n  Context      : {}\n  Dynamic      : {}\n  Addr->IP     : {}\n  Defaddr->IP  : (null)\n  Username     : {}\n  Useragent    : {}\n  Reg. Contact : {}\n  Status       : {}\n\n",
             p.name,
             if p.secret_set { "<Set>" } else { "<Not set>" },
             p.context,
@@ -142,6 +151,14 @@ impl SipState {
             p.username,
             p.useragent,
             p.contact,
+            p.status,
         ))
+    }
+}
+
+impl SipState {
+    /// `sip show registry`.
+    pub fn show_registry(&self) -> String {
+        tandem_sip::outbound::show_registry(&self.registry)
     }
 }
