@@ -4,8 +4,10 @@
 //! Tests inside `crates/tandem` get the binary's path from `env!("CARGO_BIN_EXE_tandem")` and
 //! pass it in; nothing here guesses where cargo put it.
 
+mod baresip;
 mod ports;
 mod tools;
+pub use baresip::{module_path as baresip_module_path, sip_port_pair, wav, Baresip, Phone, BARESIP_TIMEOUT};
 pub use ports::free_port;
 pub use tools::{require_tool, sipp, SippRun};
 mod daemon;
