@@ -274,3 +274,38 @@ fn blind_transfer_by_refer_moves_the_caller_to_a_third_phone() {
     assert!(carol_log.contains("INVITE sip:carol@"), "{carol_log}");
     assert!(daemon.stderr_text().contains("transferred to 200@internal"), "{}", daemon.stderr_text());
 }
+
+#[test]
+fn sipp_over_tcp_pings_and_calls() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    // tcpenable: TCP on the same port as UDP.
+    let extra = format!("{}\n", trunk_conf(uac_port, uas_port));
+    let port = free_port();
+    let config = TempDir::new();
+    let data = TempDir::new();
+    let sip = format!("[general]\nbindaddr=127.0.0.1\nbindport={port}\ntcpenable=yes\ncontext=public\n\n{extra}");
+    write_config(config.path(), &[("extensions.conf", DIALPLAN), ("sip.conf", &sip)]);
+    let daemon = Daemon::start(&bin(), config.path(), data.path());
+    let work = TempDir::new();
+    let local = free_port().to_string();
+    let server = format!("127.0.0.1:{port}");
+    let ping = sipp(
+        &sipp_bin,
+        work.path(),
+        &["-sf", &scenario("options.xml"), "-t", "t1", "-m", "2", "-i", "127.0.0.1", "-p", &local, &server],
+        Duration::from_secs(60),
+    );
+    assert_eq!(ping.code, Some(0), "OPTIONS over TCP: {ping:?}\n{}", daemon.stderr_text());
+    // A TCP caller reaches a UDP callee; the caller hangs up over TCP.
+    let callee = uas(&sipp_bin, uas_port, "uas");
+    let caller = sipp(
+        &sipp_bin,
+        TempDir::new().path(),
+        &["-sn", "uac", "-s", "100", "-t", "t1", "-m", "1", "-i", "127.0.0.1", "-p", &uac_port.to_string(), &server],
+        Duration::from_secs(60),
+    );
+    let (callee, _) = callee.join().expect("uas");
+    assert_eq!(caller.code, Some(0), "TCP caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{}", daemon.stderr_text());
+}

@@ -269,11 +269,17 @@ impl UserAgent {
     /// A UDP datagram from `source`. Unparsable requests get a 400 with the parser's reason
     /// (or are dropped when no response can be formed).
     pub fn handle_datagram(&mut self, now: Instant, bytes: &[u8], source: SocketAddr) {
+        self.handle_bytes(now, bytes, source, Transport::Udp);
+    }
+
+    /// One whole message from `source` over `transport` (a UDP datagram, or a TCP message
+    /// cut by `message::stream::Framer`), answered like [`UserAgent::handle_datagram`].
+    pub fn handle_bytes(&mut self, now: Instant, bytes: &[u8], source: SocketAddr, transport: Transport) {
         match parse(bytes) {
-            Ok(msg) => self.handle_message(now, msg, source, Transport::Udp),
+            Ok(msg) => self.handle_message(now, msg, source, transport),
             Err(err) => {
                 if let Some(r) = bad_request_response(bytes, &err) {
-                    self.layer.send_stateless(&Message::Response(r), source, Transport::Udp);
+                    self.layer.send_stateless(&Message::Response(r), source, transport);
                 }
             }
         }

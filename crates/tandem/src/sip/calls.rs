@@ -20,6 +20,8 @@ pub type LegKey = u64;
 
 /// What the endpoint task is told besides datagrams.
 pub enum EndpointCmd {
+    /// A whole message that arrived on a stream transport (TCP).
+    Incoming { bytes: Vec<u8>, source: SocketAddr, transport: tandem_sip::message::Transport },
     /// A command from the core to one leg's channel.
     Channel { key: LegKey, cmd: ChannelCommand },
     /// A new outbound leg Dial asked for; the INVITE goes out on `ChannelCommand::Call`.

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use tandem_conf::views::{RtpConf, SipConf};
 use tandem_sip::auth::{DigestServer, ServerConfig};
-use tandem_sip::message::{Request, Response};
+use tandem_sip::message::{Request, Response, Transport};
 use tandem_sip::registrar::{BindingChange, Registrar, StoredBinding};
 use tandem_sip::ua::{UaConfig, UaEvent, UserAgent};
 use tokio::net::UdpSocket;
@@ -18,6 +18,7 @@ use tokio::sync::mpsc;
 use super::calls::{EndpointCmd, LegTable, SipDriver};
 use super::state::SipState;
 use super::outbound::Clients;
+use super::tcp::{self, TcpLinks};
 use super::{peers, requests};
 use crate::channels::World;
 use crate::media::PortRange;
@@ -54,6 +55,10 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     }
     let state = Arc::new(Mutex::new(SipState::new(&conf)));
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
+    let tcp = TcpLinks::default();
+    if let Some(addr) = conf.general.tcp_bind() {
+        tcp::listen(addr, tcp.clone(), cmd_tx.clone()).await?;
+    }
     let ports = Arc::new(PortRange::new(rtp.first_port(), rtp.last_port()));
     let next_key = Arc::new(AtomicU64::new(1));
     world.registry.write().unwrap_or_else(PoisonError::into_inner).add(Arc::new(SipDriver {
@@ -77,6 +82,7 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
             &random_secret(),
         ),
         registrar,
+        tcp,
         clients,
         conf,
         world,
@@ -127,6 +133,7 @@ pub(super) struct Endpoint {
     pub(super) ua: UserAgent,
     pub(super) auth: DigestServer,
     pub(super) registrar: Registrar,
+    tcp: TcpLinks,
     clients: Clients,
     pub(super) conf: Arc<SipConf>,
     pub(super) world: Arc<World>,
@@ -200,7 +207,11 @@ impl Endpoint {
             }
             while let Some(t) = self.ua.poll_transmit() {
                 progressed = true;
-                if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
+                if t.transport == Transport::Tcp {
+                    if !self.tcp.send(t.dest, t.bytes) {
+                        tracing::warn!("SIP: no TCP connection to {}", t.dest);
+                    }
+                } else if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
                     tracing::warn!("SIP: send to {}: {e}", t.dest);
                 }
             }

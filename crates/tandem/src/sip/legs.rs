@@ -137,6 +137,7 @@ impl Endpoint {
                 );
             }
             EndpointCmd::Channel { key, cmd } => self.channel_command(now, key, cmd),
+            EndpointCmd::Incoming { bytes, source, transport } => self.ua.handle_bytes(now, &bytes, source, transport),
         }
     }
 

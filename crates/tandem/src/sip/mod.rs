@@ -10,5 +10,6 @@ mod outbound;
 mod peers;
 mod requests;
 mod state;
+mod tcp;
 
 pub use endpoint::{start, SipHandle};

@@ -1,0 +1,122 @@
+//! SIP over TCP: a listener, one reader and one writer task per connection, messages cut by
+//! the protocol crate's framer (64 KiB at most) and handed to the endpoint task; what the UA
+//! sends over TCP goes out on the connection it names.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use tandem_sip::message::stream::{Frame, Framer};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+use super::calls::EndpointCmd;
+
+/// Connections at most, and per source address (a stranger cannot open unbounded ones).
+const MAX_CONNECTIONS: usize = 1024;
+const MAX_PER_SOURCE: usize = 32;
+/// A connection with nothing read for this long is closed.
+const IDLE: Duration = Duration::from_secs(600);
+/// Messages waiting to be written on one connection.
+const WRITE_QUEUE: usize = 256;
+
+/// The open connections, by remote address.
+#[derive(Clone, Default)]
+pub struct TcpLinks {
+    conns: Arc<Mutex<HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>>>,
+}
+
+impl TcpLinks {
+    /// Queue `bytes` for the connection to `dest`; false when there is none (or it is full).
+    pub fn send(&self, dest: SocketAddr, bytes: Vec<u8>) -> bool {
+        let conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
+        conns.get(&dest).is_some_and(|tx| tx.try_send(bytes).is_ok())
+    }
+
+    fn admit(&self, peer: SocketAddr, tx: mpsc::Sender<Vec<u8>>) -> bool {
+        let mut conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
+        let from_source = conns.keys().filter(|a| a.ip() == peer.ip()).count();
+        if conns.len() >= MAX_CONNECTIONS || from_source >= MAX_PER_SOURCE {
+            return false;
+        }
+        conns.insert(peer, tx);
+        true
+    }
+
+    fn forget(&self, peer: SocketAddr) {
+        self.conns.lock().unwrap_or_else(PoisonError::into_inner).remove(&peer);
+    }
+}
+
+/// Listen on `addr` and serve connections until the endpoint goes away.
+pub async fn listen(addr: SocketAddr, links: TcpLinks, to_endpoint: mpsc::Sender<EndpointCmd>) -> std::io::Result<()> {
+    let listener = TcpListener::bind(addr).await?;
+    tracing::info!("SIP listening on tcp {}", listener.local_addr()?);
+    tokio::spawn(async move {
+        loop {
+            let (stream, peer) = match listener.accept().await {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!("SIP tcp accept: {e}");
+                    continue;
+                }
+            };
+            let (tx, rx) = mpsc::channel(WRITE_QUEUE);
+            if !links.admit(peer, tx) {
+                tracing::warn!("SIP tcp: refused a connection from {peer} (limit reached)");
+                continue;
+            }
+            tokio::spawn(serve(stream, peer, rx, links.clone(), to_endpoint.clone()));
+        }
+    });
+    Ok(())
+}
+
+async fn serve(stream: TcpStream, peer: SocketAddr, mut rx: mpsc::Receiver<Vec<u8>>, links: TcpLinks, to: mpsc::Sender<EndpointCmd>) {
+    let (mut reader, mut writer) = stream.into_split();
+    let writer_task = tokio::spawn(async move {
+        while let Some(bytes) = rx.recv().await {
+            if writer.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut framer = Framer::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match tokio::time::timeout(IDLE, reader.read(&mut buf)).await {
+            Ok(Ok(0)) | Err(_) => break,
+            Ok(Ok(n)) => n,
+            Ok(Err(e)) => {
+                tracing::debug!("SIP tcp {peer}: {e}");
+                break;
+            }
+        };
+        framer.push(&buf[..n]);
+        loop {
+            match framer.next_frame() {
+                Ok(Some(Frame::Message(bytes))) => {
+                    let cmd = EndpointCmd::Incoming { bytes, source: peer, transport: tandem_sip::message::Transport::Tcp };
+                    if to.send(cmd).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(Some(Frame::KeepAlive)) => {
+                    // RFC 5626 pong.
+                    links.send(peer, b"\r\n".to_vec());
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::info!("SIP tcp {peer}: {e}; closing");
+                    links.forget(peer);
+                    writer_task.abort();
+                    return;
+                }
+            }
+        }
+    }
+    links.forget(peer);
+    writer_task.abort();
+}
