@@ -309,3 +309,34 @@ fn sipp_over_tcp_pings_and_calls() {
     assert_eq!(caller.code, Some(0), "TCP caller: {caller:?}\n{}", daemon.stderr_text());
     assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{}", daemon.stderr_text());
 }
+
+#[test]
+fn sipp_over_ipv6_pings_and_registers() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let port = free_port();
+    let config = TempDir::new();
+    let data = TempDir::new();
+    let sip = format!("[general]\nbindaddr=::1\nbindport={port}\ncontext=public\n\n{PHONES}");
+    write_config(config.path(), &[("extensions.conf", "[internal]\n"), ("sip.conf", &sip)]);
+    let daemon = Daemon::start(&bin(), config.path(), data.path());
+    let server = format!("[::1]:{port}");
+    let work = TempDir::new();
+    let local = free_port().to_string();
+    let ping = sipp(
+        &sipp_bin,
+        work.path(),
+        &["-sf", &scenario("options.xml"), "-m", "1", "-i", "::1", "-p", &local, &server],
+        Duration::from_secs(60),
+    );
+    assert_eq!(ping.code, Some(0), "OPTIONS over IPv6: {ping:?}\n{}", daemon.stderr_text());
+    let local = free_port().to_string();
+    let reg = sipp(
+        &sipp_bin,
+        work.path(),
+        &["-sf", &scenario("register_ok.xml"), "-m", "1", "-s", "alice", "-au", "alice", "-ap", "alicepw", "-i", "::1", "-p", &local, &server],
+        Duration::from_secs(60),
+    );
+    assert_eq!(reg.code, Some(0), "REGISTER over IPv6: {reg:?}\n{}", daemon.stderr_text());
+    let peers = tandem_testkit::run_cli(&bin(), data.path(), "sip show peers");
+    assert!(peers.lines().any(|l| l.starts_with("alice") && l.contains("::1")), "{peers}");
+}
