@@ -81,6 +81,7 @@ database deltree <family> [keytree]  Remove a family or keytree from the astdb
 database get <family> <key>    Show a value of the astdb
 database put <family> <key> <value>  Set a value in the astdb
 database show [family [keytree]]  Show the astdb
+sip show channels              Show the SIP dialogs in progress
 sip show peer <name>           Show one SIP peer
 sip show peers                 Show the SIP peers and where they are registered
 sip show registry              Show tandem's registrations to providers
@@ -115,6 +116,10 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
         ["dialplan", "reload"] | ["core", "reload"] => reload(daemon),
         ["sip", "show", "peers"] => match &daemon.sip {
             Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_peers(),
+            None => "SIP is not configured (no sip.conf).\n".to_string(),
+        },
+        ["sip", "show", "channels"] => match &daemon.sip {
+            Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_channels(),
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["sip", "show", "registry"] => match &daemon.sip {

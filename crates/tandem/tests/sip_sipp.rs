@@ -182,9 +182,22 @@ fn call_for(sipp_bin: &std::path::Path, port: u16, uac_port: u16, exten: &str, m
 fn sipp_uac_calls_sipp_uas_through_tandem_by_extension() {
     let Some(sipp_bin) = require_tool("sipp") else { return };
     let (uac_port, uas_port) = (free_port(), free_port());
-    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
+    let (_c, data, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
     let callee = uas(&sipp_bin, uas_port, "uas");
-    let caller = call(&sipp_bin, port, uac_port, "100");
+    let sipp_for_caller = sipp_bin.clone();
+    let caller = std::thread::spawn(move || call_for(&sipp_for_caller, port, uac_port, "100", 3000));
+    // While the call is up, both legs show in `sip show channels` (bounded wait).
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut channels = String::new();
+    while std::time::Instant::now() < deadline {
+        channels = tandem_testkit::run_cli(&bin(), data.path(), "sip show channels");
+        if channels.contains("2 active SIP dialogs") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(channels.contains("2 active SIP dialogs") && channels.contains("(ulaw)"), "{channels}");
+    let caller = caller.join().expect("uac thread");
     let (callee, log) = callee.join().expect("uas thread");
     assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
     assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{}", daemon.stderr_text());

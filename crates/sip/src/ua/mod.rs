@@ -261,6 +261,11 @@ impl UserAgent {
         self.calls.len()
     }
 
+    /// The SIP Call-ID of a call (for `sip show channels`).
+    pub fn sip_call_id(&self, call: CallId) -> Option<&str> {
+        self.calls.get(&call).and_then(|c| c.invite.headers.get("Call-ID"))
+    }
+
     /// The underlying transaction layer (read-only: state inspection in tests and CLI).
     pub fn transactions(&self) -> &TransactionLayer {
         &self.layer

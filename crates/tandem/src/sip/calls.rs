@@ -60,6 +60,10 @@ pub struct Leg {
     pub outbound: Option<OutboundSetup>,
     pub answered: bool,
     pub ended: bool,
+    /// What `sip show channels` says of it: the far end, its peer, the format.
+    pub remote: String,
+    pub peer: String,
+    pub format: String,
 }
 
 impl Leg {

@@ -16,7 +16,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::calls::{EndpointCmd, LegTable, SipDriver};
-use super::state::SipState;
+use super::state::{DialogRow, SipState};
 use super::outbound::Clients;
 use super::tcp::{self, TcpLinks};
 use super::{peers, requests};
@@ -93,6 +93,7 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
         ports,
         media_ip,
         next_key,
+        dialogs_signature: (0, 0, 0),
     };
     endpoint.publish_bindings();
     endpoint.publish_clients(now);
@@ -144,6 +145,7 @@ pub(super) struct Endpoint {
     pub(super) ports: Arc<PortRange>,
     pub(super) media_ip: IpAddr,
     pub(super) next_key: Arc<AtomicU64>,
+    dialogs_signature: (usize, usize, usize),
 }
 
 impl Endpoint {
@@ -219,6 +221,35 @@ impl Endpoint {
                 break;
             }
         }
+        self.publish_dialogs();
+    }
+
+    /// `sip show channels` rows, when the legs changed.
+    fn publish_dialogs(&mut self) {
+        let signature = (self.legs.legs.len(), self.legs.calls.len(), self.legs.legs.values().filter(|l| l.answered).count());
+        if signature == self.dialogs_signature {
+            return;
+        }
+        self.dialogs_signature = signature;
+        let rows = self
+            .legs
+            .legs
+            .iter()
+            .map(|(key, leg)| DialogRow {
+                peer: leg.remote.clone(),
+                user: leg.peer.clone(),
+                call_id: self
+                    .legs
+                    .calls
+                    .get(key)
+                    .and_then(|c| self.ua.sip_call_id(*c))
+                    .unwrap_or("(not yet)")
+                    .to_string(),
+                format: format!("({})", leg.format),
+                answered: leg.answered,
+            })
+            .collect();
+        self.state.lock().unwrap_or_else(PoisonError::into_inner).dialogs = rows;
     }
 
     fn handle_event(&mut self, now: Instant, event: UaEvent) {

@@ -103,6 +103,9 @@ impl Endpoint {
                 outbound: None,
                 answered: false,
                 ended: false,
+                remote: source.ip().to_string(),
+                peer: peer_name.clone(),
+                format: negotiated.codec.asterisk_name().unwrap_or("?").to_string(),
             },
         );
         self.legs.bind(key, call);
@@ -115,6 +118,9 @@ impl Endpoint {
         match cmd {
             EndpointCmd::Outbound { key, setup } => {
                 let name = setup.name.clone();
+                let remote = setup.dest.ip().to_string();
+                let peer = setup.peer.clone().unwrap_or_else(|| setup.host.clone());
+                let format = setup.codecs.first().and_then(|c| c.asterisk_name()).unwrap_or("?").to_string();
                 let context = setup
                     .peer
                     .as_deref()
@@ -133,6 +139,9 @@ impl Endpoint {
                         outbound: Some(setup),
                         answered: false,
                         ended: false,
+                        remote,
+                        peer,
+                        format,
                     },
                 );
             }

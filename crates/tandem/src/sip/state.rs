@@ -28,8 +28,19 @@ pub struct PeerRow {
     pub monitored: bool,
 }
 
+/// One SIP dialog of `sip show channels`.
+#[derive(Clone, Debug)]
+pub struct DialogRow {
+    pub peer: String,
+    pub user: String,
+    pub call_id: String,
+    pub format: String,
+    pub answered: bool,
+}
+
 pub struct SipState {
     pub peers: Vec<PeerRow>,
+    pub dialogs: Vec<DialogRow>,
     /// `sip show registry`.
     pub registry: Vec<tandem_sip::outbound::RegistryRow>,
 }
@@ -74,7 +85,7 @@ fn row(p: &Peer) -> PeerRow {
 
 impl SipState {
     pub fn new(conf: &SipConf) -> Self {
-        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect(), registry: Vec::new() }
+        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect(), registry: Vec::new(), dialogs: Vec::new() }
     }
 
     /// Fold the registrar's bindings into the rows of dynamic peers.
@@ -160,5 +171,22 @@ impl SipState {
     /// `sip show registry`.
     pub fn show_registry(&self) -> String {
         tandem_sip::outbound::show_registry(&self.registry)
+    }
+}
+
+impl SipState {
+    /// `sip show channels`, in chan_sip's layout.
+    pub fn show_channels(&self) -> String {
+        let line = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str, g: &str, h: &str| {
+            format!("{a:<15.15}  {b:<15.15}  {c:<15.15}  {d:<15.15}  {e:<7.7}  {f:<15.15}  {g:<10.10}  {h:<10.10}\n")
+        };
+        let mut out = line("Peer", "User/ANR", "Call ID", "Format", "Hold", "Last Message", "Expiry", "Peer");
+        for d in &self.dialogs {
+            let state = if d.answered { "Rx: ACK" } else { "Tx: INVITE" };
+            out.push_str(&line(&d.peer, &d.user, &d.call_id, &d.format, "No", state, "", &d.user));
+        }
+        let n = self.dialogs.len();
+        out.push_str(&format!("{n} active SIP dialog{}\n", if n == 1 { "" } else { "s" }));
+        out
     }
 }
