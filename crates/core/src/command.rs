@@ -37,6 +37,10 @@ pub enum ChannelEvent {
     Answered,
     Frame(Vec<u8>),
     Digit(char),
+    /// The far end put the call on hold, or took it off hold (a re-INVITE with
+    /// `sendonly`/`inactive`, then `sendrecv`).
+    Hold,
+    Unhold,
     /// The far end asked to transfer the other party of its call to `exten` in `context`
     /// (a SIP REFER, a blind transfer): the bridged party leaves the bridge and goes there.
     Transfer { context: String, exten: String },

@@ -47,6 +47,8 @@ pub trait DialIo {
     fn hangup_leg(&mut self, index: usize, cause: u16);
     /// Show the caller ringing or progress.
     fn indicate_caller(&mut self, indication: Indication);
+    /// Leg `index` sent early media (183 with SDP): let the caller hear it.
+    fn early_media(&mut self, index: usize);
     /// Answer the caller if it is not up yet.
     fn answer_caller(&mut self);
     /// Join the caller and leg `index` until one of them hangs up.
@@ -141,7 +143,10 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
                         ringing_sent = true;
                     }
                 }
-                ChannelEvent::Progress => io.indicate_caller(Indication::Progress),
+                ChannelEvent::Progress => {
+                    io.indicate_caller(Indication::Progress);
+                    io.early_media(i);
+                }
                 ChannelEvent::Answered => {
                     live[i] = false;
                     hang_up_all(io, &mut live, cause::ANSWERED_ELSEWHERE);
@@ -170,7 +175,11 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
                         };
                     }
                 }
-                ChannelEvent::Frame(_) | ChannelEvent::Digit(_) | ChannelEvent::Transfer { .. } => {}
+                ChannelEvent::Frame(_)
+                | ChannelEvent::Digit(_)
+                | ChannelEvent::Transfer { .. }
+                | ChannelEvent::Hold
+                | ChannelEvent::Unhold => {}
             },
             Wake::Event(Party::Leg(_), _) => {}
         }

@@ -353,3 +353,15 @@ fn sipp_over_ipv6_pings_and_registers() {
     let peers = tandem_testkit::run_cli(&bin(), data.path(), "sip show peers");
     assert!(peers.lines().any(|l| l.starts_with("alice") && l.contains("::1")), "{peers}");
 }
+
+#[test]
+fn early_media_passes_through_and_hold_is_carried_across_the_bridge() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
+    let callee = uas(&sipp_bin, uas_port, &scenario("uas_hold.xml"));
+    let caller = uac_scenario(&sipp_bin, port, uac_port, "100", "uac_hold.xml");
+    let (callee, callee_log) = callee.join().expect("uas");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{callee_log}\n{}", daemon.stderr_text());
+}

@@ -34,6 +34,9 @@ impl DialIo for Script {
     fn indicate_caller(&mut self, indication: Indication) {
         self.did.push(format!("caller {indication:?}"));
     }
+    fn early_media(&mut self, index: usize) {
+        self.did.push(format!("early media {index}"));
+    }
     fn answer_caller(&mut self) {
         self.did.push("answer caller".into());
     }
@@ -156,4 +159,11 @@ fn a_transfer_by_the_callee_is_reported_with_its_target() {
     let out = run("SIP/a", &mut s);
     assert_eq!(out.transfer, Some(("internal".to_string(), "200".to_string())));
     assert!(!out.caller_hung_up);
+}
+
+#[test]
+fn early_media_from_a_leg_reaches_the_caller() {
+    let mut s = Script { wakes: [leg(0, ChannelEvent::Progress), leg(0, ChannelEvent::Answered)].into(), ..Default::default() };
+    run("SIP/a", &mut s);
+    assert_eq!(s.did[1..3], ["caller Progress".to_string(), "early media 0".to_string()]);
 }

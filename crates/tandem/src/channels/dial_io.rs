@@ -30,13 +30,15 @@ pub struct TokioDialIo<'a> {
     merged_rx: mpsc::Receiver<(usize, ChannelEvent)>,
     timeout: Option<std::time::Duration>,
     deadline: Option<Instant>,
+    /// The relay started for early media, and for which leg.
+    early: Option<(usize, media::Bridge)>,
 }
 
 impl<'a> TokioDialIo<'a> {
     pub fn new(world: Arc<World>, caller: &'a mut ChannelLink, chan: &'a Channel, req: &DialRequest) -> Self {
         let (merged_tx, merged_rx) = mpsc::channel(LINK_QUEUE * 4);
         let legs = (0..req.targets.len()).map(|_| None).collect();
-        TokioDialIo { world, caller, chan, legs, merged_tx, merged_rx, timeout: req.timeout, deadline: None }
+        TokioDialIo { world, caller, chan, legs, merged_tx, merged_rx, timeout: req.timeout, deadline: None, early: None }
     }
 
     /// Stop forwarding leg events.
@@ -113,6 +115,16 @@ impl DialIo for TokioDialIo<'_> {
         let _ = self.caller.commands.try_send(ChannelCommand::Indicate(indication));
     }
 
+    fn early_media(&mut self, index: usize) {
+        if self.early.as_ref().is_some_and(|(i, _)| *i == index) {
+            return;
+        }
+        if let Some(leg) = self.leg(index) {
+            let relay = media::bridge(self.caller.media.clone(), leg.media.clone());
+            self.early = Some((index, relay));
+        }
+    }
+
     fn answer_caller(&mut self) {
         let _ = self.caller.commands.try_send(ChannelCommand::Answer);
     }
@@ -124,13 +136,24 @@ impl DialIo for TokioDialIo<'_> {
             };
             let callee_media = leg.media.clone();
             let callee_commands = leg.commands.clone();
-            let _bridge = media::bridge(self.caller.media.clone(), callee_media);
+            let caller_commands = self.caller.commands.clone();
+            let _bridge = match self.early.take() {
+                Some((i, relay)) if i == index => relay,
+                _ => media::bridge(self.caller.media.clone(), callee_media),
+            };
             loop {
                 tokio::select! {
                     ev = self.caller.events.recv() => match ev {
                         None | Some(ChannelEvent::Hangup { .. }) => {
                             let _ = callee_commands.send(ChannelCommand::Hangup { cause: cause::NORMAL_CLEARING }).await;
                             return BridgeEnd::CallerHungUp;
+                        }
+                        // Hold is carried across the bridge (chan_sip with moh passthrough).
+                        Some(ChannelEvent::Hold) => {
+                            let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
+                        }
+                        Some(ChannelEvent::Unhold) => {
+                            let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
                         }
                         Some(_) => {}
                     },
@@ -139,6 +162,12 @@ impl DialIo for TokioDialIo<'_> {
                         Some((i, ChannelEvent::Hangup { .. })) if i == index => return BridgeEnd::CalleeHungUp,
                         Some((i, ChannelEvent::Transfer { context, exten })) if i == index => {
                             return BridgeEnd::Transferred { context, exten };
+                        }
+                        Some((i, ChannelEvent::Hold)) if i == index => {
+                            let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
+                        }
+                        Some((i, ChannelEvent::Unhold)) if i == index => {
+                            let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
                         }
                         Some(_) => {}
                     },

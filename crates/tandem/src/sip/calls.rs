@@ -60,6 +60,13 @@ pub struct Leg {
     pub outbound: Option<OutboundSetup>,
     pub answered: bool,
     pub ended: bool,
+    /// Codecs agreed with the far end, best first (re-offers use them).
+    pub codecs: Vec<Codec>,
+    /// Our SDP session (id and version) for this leg.
+    pub session: tandem_sdp::SdpSession,
+    pub dtmf: tandem_conf::views::sip::DtmfMode,
+    /// The far end has put us on hold.
+    pub remote_hold: bool,
     /// What `sip show channels` says of it: the far end, its peer, the format.
     pub remote: String,
     pub peer: String,

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
-use tandem_sdp::{SessionDescription, SdpSession};
+use tandem_sdp::{Direction, SdpSession, SessionDescription};
 use tandem_sip::message::{Method, NameAddr, Request, Response, Uri};
 use tandem_sip::q850;
 use tandem_sip::ua::{CallId, EndReason, Invite, UaEvent};
@@ -63,7 +63,8 @@ impl Endpoint {
         let codecs = media::peer_codecs(&self.conf, peer);
         let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
         let cfg = media::media_config(self.media_ip, leg_media.local.port(), codecs, dtmf, epoch);
-        let (answer, negotiated) = match SdpSession::new(epoch).answer(&offer, &cfg) {
+        let mut session = SdpSession::new(epoch);
+        let (answer, negotiated) = match session.answer(&offer, &cfg) {
             Ok(a) => a,
             Err(e) => {
                 tracing::info!("SIP INVITE from={source}: {e}");
@@ -103,6 +104,10 @@ impl Endpoint {
                 outbound: None,
                 answered: false,
                 ended: false,
+                codecs: negotiated.joint.iter().map(|(_, c)| c.clone()).collect(),
+                session,
+                dtmf,
+                remote_hold: negotiated.remote_hold,
                 remote: source.ip().to_string(),
                 peer: peer_name.clone(),
                 format: negotiated.codec.asterisk_name().unwrap_or("?").to_string(),
@@ -119,6 +124,12 @@ impl Endpoint {
             EndpointCmd::Outbound { key, setup } => {
                 let name = setup.name.clone();
                 let remote = setup.dest.ip().to_string();
+                let codecs = setup.codecs.clone();
+                let dtmf = setup
+                    .peer
+                    .as_deref()
+                    .and_then(|p| self.conf.peer(p))
+                    .map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
                 let peer = setup.peer.clone().unwrap_or_else(|| setup.host.clone());
                 let format = setup.codecs.first().and_then(|c| c.asterisk_name()).unwrap_or("?").to_string();
                 let context = setup
@@ -139,6 +150,10 @@ impl Endpoint {
                         outbound: Some(setup),
                         answered: false,
                         ended: false,
+                        codecs,
+                        session: SdpSession::new(epoch_now() + key),
+                        dtmf,
+                        remote_hold: false,
                         remote,
                         peer,
                         format,
@@ -180,6 +195,14 @@ impl Endpoint {
                 self.legs.remove(key);
                 log_err(self.ua.reject(now, call, status, reason));
             }
+            (ChannelCommand::Indicate(i @ (Indication::Hold | Indication::Unhold)), Some(call)) if leg.answered => {
+                let mut cfg = media::media_config(self.media_ip, leg.media.local.port(), leg.codecs.clone(), leg.dtmf, 0);
+                cfg.direction = if i == Indication::Hold { Direction::SendOnly } else { Direction::SendRecv };
+                let offer = leg.session.offer(&cfg);
+                let bytes = offer.print().into_bytes();
+                leg.offer = Some(offer);
+                log_err(self.ua.reinvite(now, call, bytes));
+            }
             (ChannelCommand::Hangup { cause }, call) => {
                 let (inbound, answered) = (leg.inbound, leg.answered);
                 self.legs.remove(key);
@@ -204,7 +227,7 @@ impl Endpoint {
         let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
         let epoch = epoch_now();
         let cfg = media::media_config(self.media_ip, setup.media.local.port(), setup.codecs.clone(), dtmf, epoch + key);
-        let offer = SdpSession::new(epoch + key).offer(&cfg);
+        let offer = leg.session.offer(&cfg);
         let local = self.ua.config().local;
         let from_user = peer
             .map(|p| p.fromuser.clone())
@@ -303,27 +326,25 @@ impl Endpoint {
                 self.legs.remove(key);
             }
             UaEvent::Reinvite { txn, sdp, .. } => {
-                // Hold and unhold: answer with our side of the same media.
-                let answer = SessionDescription::parse_bytes(&sdp).ok().and_then(|offer| {
-                    let cfg = media::media_config(
-                        self.media_ip,
-                        leg.media.local.port(),
-                        offer_codecs(&offer),
-                        tandem_conf::views::sip::DtmfMode::Rfc2833,
-                        epoch_now(),
-                    );
-                    SdpSession::new(epoch_now()).answer(&offer, &cfg).ok()
-                });
+                // Hold and unhold: answer with our side of the same media, and tell the
+                // channel so the bridge can carry it to the other party.
+                let cfg = media::media_config(self.media_ip, leg.media.local.port(), leg.codecs.clone(), leg.dtmf, 0);
+                let answer = SessionDescription::parse_bytes(&sdp).ok().and_then(|offer| leg.session.answer(&offer, &cfg).ok());
                 match answer {
                     Some((a, neg)) => {
                         if let Some(rtp) = neg.remote_rtp {
                             leg.media.set_remote(rtp);
+                        }
+                        if neg.remote_hold != leg.remote_hold {
+                            leg.remote_hold = neg.remote_hold;
+                            leg.emit(if neg.remote_hold { ChannelEvent::Hold } else { ChannelEvent::Unhold });
                         }
                         log_err(self.ua.answer_reinvite(now, call, txn, a.print().into_bytes()));
                     }
                     None => log_err(self.ua.reject_reinvite(now, call, txn, 488, "Not Acceptable Here")),
                 }
             }
+            UaEvent::ReinviteAnswered { sdp, .. } => apply_answer(leg, &sdp),
             UaEvent::Info { body, .. } => {
                 if let Some(d) = dtmf_from_info(&body) {
                     leg.emit(ChannelEvent::Digit(d));
@@ -388,19 +409,6 @@ impl Endpoint {
 
 fn setup_dest(leg: &Leg) -> String {
     leg.outbound.as_ref().map_or_else(String::new, |s| s.dest.to_string())
-}
-
-/// The codecs an offer lists, to answer a re-INVITE with the same ones.
-fn offer_codecs(offer: &SessionDescription) -> Vec<tandem_sdp::Codec> {
-    let Some(m) = offer.media.first() else { return Vec::new() };
-    m.payload_types()
-        .into_iter()
-        .filter_map(|pt| {
-            m.rtpmap(pt)
-                .map(|r| tandem_sdp::Codec::from_rtpmap(&r.encoding, r.clock_rate))
-                .or_else(|| tandem_sdp::Codec::from_static(pt))
-        })
-        .collect()
 }
 
 /// Read an SDP answer against our offer and point the media leg at the far end.
