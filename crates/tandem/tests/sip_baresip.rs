@@ -119,7 +119,7 @@ fn call_between_two_baresips(rtp: (u16, u16), phone_rtp: [(u16, u16); 2], hangs_
     }
     let registered = started.elapsed();
     let peers = pbx.cli("sip show peers");
-    for p in [&alice_phone, &bob_phone] {
+    for p in [&alice.phone, &bob.phone] {
         let row = peers.lines().find(|l| l.starts_with(&format!("{}/", p.name)));
         let row = row.unwrap_or_else(|| panic!("no {} row in:\n{peers}", p.name));
         assert!(row.contains("127.0.0.1") && row.contains(&p.sip_port.to_string()), "{} registered from its port: {row}", p.name);

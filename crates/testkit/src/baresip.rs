@@ -20,6 +20,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -133,6 +134,8 @@ pub struct Baresip {
     child: Option<Child>,
     pub phone: Phone,
     lines: Arc<Mutex<Vec<String>>>,
+    /// Set when its stdout closes: waits stop early.
+    exited: Arc<AtomicBool>,
     /// ctrl_tcp responses (netstring bodies), matched to commands by token.
     responses: Arc<Mutex<Vec<String>>>,
     /// The ctrl_tcp connection commands are written to.
@@ -154,7 +157,8 @@ fn push_line(lines: &Mutex<Vec<String>>, line: &str) {
 }
 
 /// Collect `pipe` into `lines`, split on `\n` and `\r`.
-fn drain(pipe: impl Read + Send + 'static, lines: Arc<Mutex<Vec<String>>>, prefix: &'static str) {
+/// `eof` is set when the pipe closes (the process exited).
+fn drain(pipe: impl Read + Send + 'static, lines: Arc<Mutex<Vec<String>>>, eof: Option<Arc<AtomicBool>>) {
     std::thread::spawn(move || {
         let mut reader = BufReader::new(pipe);
         let mut buf = Vec::new();
@@ -164,10 +168,13 @@ fn drain(pipe: impl Read + Send + 'static, lines: Arc<Mutex<Vec<String>>>, prefi
                 Ok(0) | Err(_) => break,
                 Ok(_) => {
                     for part in String::from_utf8_lossy(&buf).split('\r') {
-                        push_line(&lines, &format!("{prefix}{part}"));
+                        push_line(&lines, part);
                     }
                 }
             }
+        }
+        if let Some(eof) = eof {
+            eof.store(true, Ordering::SeqCst);
         }
     });
 }
@@ -211,9 +218,36 @@ fn json_string(s: &str) -> String {
 }
 
 impl Baresip {
-    /// Write `config` and `accounts` into `dir`, start `bin -f dir`, and wait for
-    /// `baresip is ready`. Panics with its output if it does not get there.
+    /// Write `config` and `accounts` into `dir`, start `bin -f dir`, wait for
+    /// `baresip is ready`, and open the ctrl_tcp connection. When a port turns out to be taken
+    /// (another process bound it after [`free_port`] probed it), it starts again on fresh
+    /// ports: read the ports used from [`Baresip::phone`]. Panics with the output if it does
+    /// not get there.
     pub fn start(bin: &Path, dir: &Path, phone: &Phone) -> Baresip {
+        const ATTEMPTS: usize = 8;
+        let mut phone = phone.clone();
+        for attempt in 1..=ATTEMPTS {
+            let mut proc = Baresip::spawn(bin, dir, &phone);
+            let ready = proc.wait_for("baresip is ready", BARESIP_TIMEOUT);
+            let output = proc.output();
+            if output.contains("Address already in use") && attempt < ATTEMPTS {
+                proc.kill();
+                phone.sip_port = sip_port_pair();
+                phone.ctrl_port = free_port();
+                continue;
+            }
+            if let Err(e) = ready {
+                panic!("{} did not start: {e}", phone.name);
+            }
+            if let Err(e) = proc.connect_ctrl() {
+                panic!("{}: {e}; output:\n{output}", phone.name);
+            }
+            return proc;
+        }
+        panic!("{}: no free ports after {ATTEMPTS} attempts", phone.name);
+    }
+
+    fn spawn(bin: &Path, dir: &Path, phone: &Phone) -> Baresip {
         std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
         std::fs::create_dir_all(&phone.record_dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", phone.record_dir.display()));
         crate::write_config(dir, &[("config", &phone.config_text()), ("accounts", &phone.accounts_text())]);
@@ -228,27 +262,22 @@ impl Baresip {
             .spawn()
             .unwrap_or_else(|e| panic!("spawn {}: {e}", bin.display()));
         let lines = Arc::new(Mutex::new(Vec::new()));
+        let exited = Arc::new(AtomicBool::new(false));
         if let Some(out) = child.stdout.take() {
-            drain(out, Arc::clone(&lines), "");
+            drain(out, Arc::clone(&lines), Some(Arc::clone(&exited)));
         }
         if let Some(err) = child.stderr.take() {
-            drain(err, Arc::clone(&lines), "");
+            drain(err, Arc::clone(&lines), None);
         }
-        let mut phone_proc = Baresip {
+        Baresip {
             child: Some(child),
             phone: phone.clone(),
             lines,
+            exited,
             responses: Arc::new(Mutex::new(Vec::new())),
             ctrl: None,
             token: 0,
-        };
-        if let Err(e) = phone_proc.wait_for("baresip is ready", BARESIP_TIMEOUT) {
-            panic!("{} did not start: {e}", phone.name);
         }
-        if let Err(e) = phone_proc.connect_ctrl() {
-            panic!("{}: {e}; output:\n{}", phone.name, phone_proc.output());
-        }
-        phone_proc
     }
 
     /// Open the one ctrl_tcp connection (baresip 1.0.0 serves a single client: a second
@@ -303,18 +332,17 @@ impl Baresip {
     pub fn wait_for_nth(&self, pattern: &str, n: usize, timeout: Duration) -> Result<String, String> {
         let deadline = Instant::now() + timeout;
         loop {
+            // Read the flag first: lines printed before the exit are all in by then.
+            let exited = self.exited.load(Ordering::SeqCst);
             {
                 let v = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
                 if let Some(line) = v.iter().filter(|l| l.contains(pattern)).nth(n.saturating_sub(1)) {
                     return Ok(line.clone());
                 }
             }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "{}: no line #{n} with {pattern:?} within {timeout:?}; output:\n{}",
-                    self.phone.name,
-                    self.output()
-                ));
+            if exited || Instant::now() >= deadline {
+                let why = if exited { "before it exited".to_string() } else { format!("within {timeout:?}") };
+                return Err(format!("{}: no line #{n} with {pattern:?} {why}; output:\n{}", self.phone.name, self.output()));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
