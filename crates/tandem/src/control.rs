@@ -67,6 +67,8 @@ pub struct Daemon {
     pub shared: Arc<Shared>,
     /// The SIP driver, when sip.conf exists.
     pub sip: Option<crate::sip::SipHandle>,
+    /// Drivers and live channels.
+    pub world: Option<Arc<crate::channels::World>>,
     /// Where the configuration is re-read from on reload; `None` for the built-in demo.
     pub config_dir: Option<PathBuf>,
 }
@@ -97,11 +99,10 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
     match lw.as_slice() {
         ["core", "show", "version"] => format!("tandem {} (multi-protocol PBX)\n", env!("CARGO_PKG_VERSION")),
         ["core", "show", "help"] | ["help"] => HELP.to_string(),
-        ["core", "show", "channels"] => {
-            "Channel              Location             State   Application(Data)             \n\
-             0 active channels\n0 active calls\n"
-                .to_string()
-        }
+        ["core", "show", "channels"] => match &daemon.world {
+            Some(world) => world.channels.show(),
+            None => crate::channels::ChannelTable::default().show(),
+        },
         ["dialplan", "show"] => tandem_dialplan::show::show(&daemon.shared.dialplan(), None),
         ["dialplan", "show", _] => {
             let dp = daemon.shared.dialplan();

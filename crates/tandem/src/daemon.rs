@@ -77,7 +77,11 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
     let sip_conf = loaded.sip.map(Arc::new);
     let rtp = loaded.rtp;
     let config_dir = config_dir.map(Path::to_path_buf);
-    let world = Arc::new(crate::channels::World { shared: shared.clone(), registry: Default::default() });
+    let world = Arc::new(crate::channels::World {
+        shared: shared.clone(),
+        registry: Default::default(),
+        channels: Default::default(),
+    });
     runtime.block_on(async move {
         let sip = match sip_conf {
             Some(conf) => match crate::sip::start(conf, &rtp, world.clone()).await {
@@ -89,7 +93,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             },
             None => None,
         };
-        let daemon = Arc::new(Daemon { shared, sip, config_dir });
+        let daemon = Arc::new(Daemon { shared, sip, world: Some(world), config_dir });
         serve_async(daemon, data).await
     })
 }

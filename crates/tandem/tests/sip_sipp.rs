@@ -197,6 +197,10 @@ fn sipp_uac_calls_sipp_uas_through_tandem_by_extension() {
         std::thread::sleep(Duration::from_millis(50));
     }
     assert!(channels.contains("2 active SIP dialogs") && channels.contains("(ulaw)"), "{channels}");
+    let core = tandem_testkit::run_cli(&bin(), data.path(), "core show channels");
+    assert!(core.contains("2 active channels") && core.contains("1 active call\n"), "{core}");
+    assert!(core.lines().any(|l| l.starts_with("SIP/uac-") && l.contains("100@internal:1") && l.contains("Dial(SIP/uas,20)")), "{core}");
+    assert!(core.lines().any(|l| l.starts_with("SIP/uas-") && l.contains("AppDial((Outgoing Line))")), "{core}");
     let caller = caller.join().expect("uac thread");
     let (callee, log) = callee.join().expect("uas thread");
     assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());

@@ -45,6 +45,7 @@ impl<'a> TokioDialIo<'a> {
     pub async fn close(&mut self) {
         for leg in self.legs.iter_mut().filter_map(Option::take) {
             leg.forwarder.abort();
+            self.world.channels.remove(&leg.name);
         }
     }
 
@@ -78,6 +79,15 @@ impl DialIo for TokioDialIo<'_> {
             let _ = tx.send((index, ChannelEvent::Hangup { cause: cause::NORMAL_CLEARING })).await;
         });
         tracing::info!("{}: called {}", self.caller.name, name);
+        self.world.channels.add(
+            &name,
+            super::ChannelRow {
+                location: "(None)".into(),
+                state: "Ring",
+                application: "AppDial((Outgoing Line))".into(),
+                outbound: true,
+            },
+        );
         if let Some(slot) = self.legs.get_mut(index) {
             *slot = Some(Leg { name, commands, media, forwarder });
         }
@@ -96,7 +106,19 @@ impl DialIo for TokioDialIo<'_> {
                     None => Wake::Event(Party::Caller, ChannelEvent::Hangup { cause: cause::NORMAL_CLEARING }),
                 },
                 ev = self.merged_rx.recv() => match ev {
-                    Some((i, ev)) => Wake::Event(Party::Leg(i), ev),
+                    Some((i, ev)) => {
+                        if let Some(leg) = self.legs.get(i).and_then(Option::as_ref) {
+                            let state = match ev {
+                                ChannelEvent::Answered => Some("Up"),
+                                ChannelEvent::Ringing => Some("Ringing"),
+                                _ => None,
+                            };
+                            if let Some(state) = state {
+                                self.world.channels.update(&leg.name, |r| r.state = state);
+                            }
+                        }
+                        Wake::Event(Party::Leg(i), ev)
+                    }
                     None => Wake::Timeout,
                 },
             }
@@ -107,6 +129,7 @@ impl DialIo for TokioDialIo<'_> {
         if let Some(leg) = self.legs.get_mut(index).and_then(Option::take) {
             let _ = leg.commands.try_send(ChannelCommand::Hangup { cause });
             leg.forwarder.abort();
+            self.world.channels.remove(&leg.name);
             tracing::info!("{}: hung up {} (cause {cause})", self.caller.name, leg.name);
         }
     }

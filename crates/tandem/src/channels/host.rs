@@ -74,6 +74,7 @@ impl Host for RealHost {
                 Request::Answer { delay } => {
                     self.send(ChannelCommand::Answer).await;
                     chan.state = ChannelState::Up;
+                    self.world.channels.update(&self.link.name, |r| r.state = "Up");
                     if let Some(d) = delay {
                         if self.watch(Some(d), None).await {
                             return Reply::HungUp;

@@ -4,6 +4,7 @@
 
 mod dial_io;
 mod host;
+mod table;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use tokio::sync::mpsc;
 use crate::media::MediaLeg;
 
 pub use host::RealHost;
+pub use table::{ChannelRow, ChannelTable};
 
 /// How many commands or events may wait on one channel before the sender waits.
 pub const LINK_QUEUE: usize = 64;
@@ -74,17 +76,32 @@ impl Registry {
 pub struct World {
     pub shared: Arc<Shared>,
     pub registry: std::sync::RwLock<Registry>,
+    pub channels: ChannelTable,
 }
 
 /// Run the dialplan for an inbound call, then hang the channel up.
 pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
+    let name = chan.name.clone();
+    world.channels.add(
+        &name,
+        ChannelRow { location: format!("{}@{}:1", chan.exten, chan.context), state: "Ring", application: String::new(), outbound: false },
+    );
     tokio::spawn(async move {
         let mut host = RealHost::new(world.clone(), link);
         let end = {
-            let mut pbx = Pbx::new(&world.shared, &mut host);
+            let table = &world.channels;
+            let chan_name = name.clone();
+            let mut trace = move |line: &tandem_core::TraceLine<'_>| {
+                table.update(&chan_name, |row| {
+                    row.location = format!("{}@{}:{}", line.exten, line.context, line.priority);
+                    row.application = format!("{}({})", line.app, line.data);
+                });
+            };
+            let mut pbx = Pbx::new(&world.shared, &mut host).with_trace(&mut trace);
             pbx.run(&mut chan).await
         };
         tracing::info!("{}: dialplan ended ({})", chan.name, end.as_str());
         host.finish(&chan).await;
+        world.channels.remove(&name);
     });
 }
