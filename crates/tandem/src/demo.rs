@@ -21,8 +21,9 @@ impl Demo {
         for (i, name) in ACCOUNTS.iter().enumerate() {
             eprintln!("  SIP account {name} (extension {}), secret {}", 6001 + i, self.secrets[i]);
         }
-        eprintln!("  600: echo test; 601: playback demo; 6001/6002 ring the accounts");
-        eprintln!("  (the SIP driver is not part of this version yet: the accounts are configured, not served)");
+        eprintln!("  SIP on udp port 5060: register a softphone as alice or bob (server: this machine)");
+        eprintln!("  6001/6002 ring the accounts; 600 echo test and 601 playback demo need the media");
+        eprintln!("  applications, which are not part of this version yet");
     }
 
     pub fn source(&self) -> MemSource {
