@@ -60,17 +60,16 @@ impl Pbx {
         }
     }
 
-    /// Poll `core show channels` until it reports no channel (bounded). (The command is a
-    /// stub that always says 0 for now; this holds tandem to it once it is real.)
-    fn wait_no_channels(&self, timeout: Duration) -> Result<(), String> {
+    /// Poll the CLI command `cmd` until its answer contains all of `parts` (bounded).
+    fn wait_cli(&self, cmd: &str, parts: &[&str], timeout: Duration) -> Result<String, String> {
         let deadline = Instant::now() + timeout;
         loop {
-            let channels = self.cli("core show channels");
-            if channels.contains("0 active channels") {
-                return Ok(());
+            let answer = self.cli(cmd);
+            if parts.iter().all(|p| answer.contains(p)) {
+                return Ok(answer);
             }
             if Instant::now() >= deadline {
-                return Err(format!("channels left after {timeout:?}:\n{channels}\n{}", self.daemon.stderr_text()));
+                return Err(format!("`{cmd}` did not show {parts:?} within {timeout:?}:\n{answer}"));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -135,6 +134,14 @@ fn call_between_two_baresips(rtp: (u16, u16), phone_rtp: [(u16, u16); 2], hangs_
         }
     }
     let established = started.elapsed();
+    // tandem shows both dialogs, in G.711 u-law (bounded wait: the callee's ACK may lag).
+    if let Err(e) = pbx.wait_cli("sip show channels", &["2 active SIP dialogs", "(ulaw)"], BARESIP_TIMEOUT) {
+        fail("sip show channels during the call", &pbx, &[&alice, &bob], &e);
+    }
+    let core = pbx.cli("core show channels");
+    assert!(core.contains("2 active channels") && core.contains("1 active call\n"), "{core}");
+    assert!(core.lines().any(|l| l.starts_with("SIP/alice-") && l.contains("6002@internal:1") && l.contains("Dial(SIP/bob,20)")), "{core}");
+    assert!(core.lines().any(|l| l.starts_with("SIP/bob-") && l.contains("AppDial((Outgoing Line))")), "{core}");
     // Media is relayed: each phone receives RTP from a port in tandem's rtp.conf range.
     for p in [&alice, &bob] {
         let line = p.wait_for("incoming rtp for 'audio' established", BARESIP_TIMEOUT);
@@ -161,8 +168,11 @@ fn call_between_two_baresips(rtp: (u16, u16), phone_rtp: [(u16, u16); 2], hangs_
             fail("call closed", &pbx, &[&alice, &bob], &e);
         }
     }
-    if let Err(e) = pbx.wait_no_channels(BARESIP_TIMEOUT) {
-        fail("legs cleared", &pbx, &[&alice, &bob], &e);
+    if let Err(e) = pbx.wait_cli("sip show channels", &["0 active SIP dialogs"], BARESIP_TIMEOUT) {
+        fail("sip show channels after the call", &pbx, &[&alice, &bob], &e);
+    }
+    if let Err(e) = pbx.wait_cli("core show channels", &["0 active channels"], BARESIP_TIMEOUT) {
+        fail("core show channels after the call", &pbx, &[&alice, &bob], &e);
     }
     let cleared = started.elapsed();
     // The hanging-up side's BYE ended its leg in tandem, tandem sent a BYE on the other leg

@@ -369,3 +369,75 @@ fn early_media_passes_through_and_hold_is_carried_across_the_bridge() {
     assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
     assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{callee_log}\n{}", daemon.stderr_text());
 }
+
+/// A sipp UAC running `file` as `user` with `password` (From user and digest user alike).
+fn uac_as(sipp_bin: &std::path::Path, port: u16, uac_port: u16, exten: &str, file: &str, user: &str, password: &str) -> tandem_testkit::SippRun {
+    let work = TempDir::new();
+    let (local, server) = (uac_port.to_string(), format!("127.0.0.1:{port}"));
+    sipp(
+        sipp_bin,
+        work.path(),
+        &[
+            "-sf", &scenario(file), "-s", exten, "-set", "user", user, "-au", user, "-ap", password, "-m", "1", "-i", "127.0.0.1",
+            "-p", &local, &server,
+        ],
+        Duration::from_secs(90),
+    )
+}
+
+#[test]
+fn a_phone_calls_with_digest_auth_and_strangers_are_refused_like_wrong_passwords() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let uas_port = free_port();
+    let sip = format!("{PHONES}\n[uas]\ntype=peer\nhost=127.0.0.1\nport={uas_port}\n");
+    let (_c, _d, daemon, port) = start(&sip, DIALPLAN);
+    let callee = uas(&sipp_bin, uas_port, "uas");
+    let ok = uac_as(&sipp_bin, port, free_port(), "100", "uac_auth.xml", "alice", "alicepw");
+    let (callee, _) = callee.join().expect("uas");
+    assert_eq!(ok.code, Some(0), "authenticated call: {ok:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}");
+    let wrong = uac_as(&sipp_bin, port, free_port(), "100", "uac_refused.xml", "alice", "wrong");
+    assert_eq!(wrong.code, Some(0), "wrong password not refused with 403: {wrong:?}");
+    let stranger = uac_as(&sipp_bin, port, free_port(), "100", "uac_refused.xml", "mallory", "guess");
+    assert_eq!(stranger.code, Some(0), "unknown caller not refused like a wrong password: {stranger:?}");
+}
+
+#[test]
+fn a_caller_cancelling_while_it_rings_cancels_the_callee() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
+    let callee = uas(&sipp_bin, uas_port, &scenario("uas_ring_cancel.xml"));
+    let caller = uac_scenario(&sipp_bin, port, uac_port, "100", "uac_cancel.xml");
+    let (callee, log) = callee.join().expect("uas");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}\n{log}\n{}", daemon.stderr_text());
+}
+
+#[test]
+fn qualify_shows_a_peer_ok_with_its_round_trip_and_a_dead_one_unreachable() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (alive_port, dead_port) = (free_port(), free_port());
+    let responder = uas(&sipp_bin, alive_port, &scenario("uas_options.xml"));
+    let sip = format!(
+        "[alive]\ntype=peer\nhost=127.0.0.1\nport={alive_port}\nqualify=yes\n\n\
+         [dead]\ntype=peer\nhost=127.0.0.1\nport={dead_port}\nqualify=500\n"
+    );
+    let (_c, data, daemon, _port) = start(&sip, "[internal]\n");
+    let (responder, _) = responder.join().expect("responder");
+    assert_eq!(responder.code, Some(0), "no OPTIONS reached the peer: {responder:?}\n{}", daemon.stderr_text());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let mut peers = String::new();
+    while std::time::Instant::now() < deadline {
+        peers = tandem_testkit::run_cli(&bin(), data.path(), "sip show peers");
+        let alive_ok = peers.lines().any(|l| l.starts_with("alive") && l.contains("OK ("));
+        let dead_down = peers.lines().any(|l| l.starts_with("dead") && l.contains("UNREACHABLE"));
+        if alive_ok && dead_down {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(peers.lines().any(|l| l.starts_with("alive") && l.contains("OK (")), "{peers}");
+    assert!(peers.lines().any(|l| l.starts_with("dead") && l.contains("UNREACHABLE")), "{peers}");
+    assert!(peers.contains("Monitored: 1 online, 1 offline"), "{peers}");
+}
