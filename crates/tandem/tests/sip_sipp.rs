@@ -441,3 +441,32 @@ fn qualify_shows_a_peer_ok_with_its_round_trip_and_a_dead_one_unreachable() {
     assert!(peers.lines().any(|l| l.starts_with("dead") && l.contains("UNREACHABLE")), "{peers}");
     assert!(peers.contains("Monitored: 1 online, 1 offline"), "{peers}");
 }
+
+#[test]
+fn call_limit_turns_the_second_concurrent_call_away_busy() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let sip = format!(
+        "[uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\ncall-limit=1\n\n\
+         [uas]\ntype=peer\nhost=127.0.0.1\nport={uas_port}\n"
+    );
+    let (_c, _d, daemon, port) = start(&sip, DIALPLAN);
+    let callee = uas(&sipp_bin, uas_port, "uas");
+    let work = TempDir::new();
+    let (local, server) = (uac_port.to_string(), format!("127.0.0.1:{port}"));
+    // Two calls at once (rate 10/s, 2 s hold): the first connects, the second hits the limit.
+    let caller = sipp(
+        &sipp_bin,
+        work.path(),
+        &["-sn", "uac", "-s", "100", "-d", "2000", "-r", "10", "-m", "2", "-i", "127.0.0.1", "-p", &local, &server],
+        Duration::from_secs(90),
+    );
+    let (callee, _) = callee.join().expect("uas");
+    assert_eq!(callee.code, Some(0), "the first call: {callee:?}");
+    let stats = |name: &str| {
+        caller.stdout.lines().filter(|l| l.trim_start().starts_with(name)).last().and_then(|l| l.split('|').nth(2)).map(|v| v.trim().to_string())
+    };
+    assert_eq!(stats("Successful call").as_deref(), Some("1"), "{}\n{}", caller.stdout, daemon.stderr_text());
+    assert_eq!(stats("Failed call").as_deref(), Some("1"), "{}", caller.stdout);
+    assert!(daemon.stderr_text().contains("call-limit 1 reached"), "{}", daemon.stderr_text());
+}

@@ -161,6 +161,14 @@ impl Driver for SipDriver {
 
     fn request(&self, request: &OutboundRequest<'_>) -> Result<ChannelLink, u16> {
         let (peer, user, dest, host) = self.resolve(request.resource)?;
+        if let Some(p) = peer.as_deref().and_then(|p| self.conf.peer(p)).filter(|p| p.call_limit > 0) {
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let active = state.dialogs.iter().filter(|d| d.user.eq_ignore_ascii_case(&p.name)).count();
+            if active >= p.call_limit as usize {
+                tracing::warn!("SIP/{}: call-limit {} reached", request.resource, p.call_limit);
+                return Err(cause::USER_BUSY);
+            }
+        }
         let media = self.ports.allocate_now(self.media_ip).map_err(|e| {
             tracing::warn!("SIP: no RTP port: {e}");
             cause::NORMAL_CIRCUIT_CONGESTION

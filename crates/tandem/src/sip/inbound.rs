@@ -56,6 +56,9 @@ pub fn admit<'a>(
     let proxy = req.headers.proxy_authorization();
     let www = req.headers.authorization();
     let creds = proxy.first().or_else(|| www.first()).copied();
+    // A peer whose permit/deny refuses the source is treated like nobody (chan_sip's
+    // AUTH_ACL_FAILED under alwaysauthreject).
+    let peer = peer.filter(|p| p.acl.allows(source.ip()));
     if let Some(p) = peer {
         let secret = super::peers::secret(p);
         if p.common.insecure.invite || secret.is_none() {

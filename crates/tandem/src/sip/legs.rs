@@ -37,6 +37,15 @@ impl Endpoint {
                 return;
             }
         };
+        // call-limit: calls to and from this peer at once.
+        if let Some(p) = peer.filter(|p| p.call_limit > 0) {
+            let active = self.legs.legs.values().filter(|l| l.peer.eq_ignore_ascii_case(&p.name)).count();
+            if active >= p.call_limit as usize {
+                tracing::warn!("SIP: call-limit {} reached for peer {}", p.call_limit, p.name);
+                let _ = self.ua.reject(now, call, 486, "Busy Here");
+                return;
+            }
+        }
         let exten = req.uri.as_sip().and_then(|u| u.user_decoded()).filter(|u| !u.is_empty()).unwrap_or_else(|| "s".into());
         let (caller_name, caller_num) = caller_id(req, peer);
         let dialplan = self.world.shared.dialplan();
