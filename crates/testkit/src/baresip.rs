@@ -231,7 +231,9 @@ impl Baresip {
             let ready = proc.wait_for("baresip is ready", BARESIP_TIMEOUT);
             let output = proc.output();
             if output.contains("Address already in use") && attempt < ATTEMPTS {
-                proc.kill();
+                // It may have registered already (only ctrl_tcp failed): SIGTERM makes it
+                // un-register, so the PBX keeps no stale contact.
+                proc.terminate(Duration::from_secs(10));
                 phone.sip_port = sip_port_pair();
                 phone.ctrl_port = free_port();
                 continue;
@@ -348,9 +350,10 @@ impl Baresip {
         }
     }
 
-    /// Wait for the registration to be accepted (`200 OK ... [1 binding]`).
+    /// Wait for the registration to be accepted (`200 OK (tandem) [1 binding]`; the count is
+    /// the number of contacts the registrar lists for the account).
     pub fn wait_registered(&self, timeout: Duration) -> Result<String, String> {
-        let line = self.wait_for("[1 binding]", timeout)?;
+        let line = self.wait_for(" binding", timeout)?;
         if line.contains("200 OK") {
             Ok(line)
         } else {
@@ -451,6 +454,23 @@ impl Baresip {
         let _ = self.command("quit", None);
         let deadline = Instant::now() + timeout;
         if let Some(child) = self.child.as_mut() {
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = child.try_wait() {
+                    self.child = None;
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+        self.kill();
+    }
+
+    /// SIGTERM (baresip un-registers and exits), then SIGKILL if it is still there after
+    /// `timeout`.
+    pub fn terminate(&mut self, timeout: Duration) {
+        if let Some(child) = self.child.as_mut() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let deadline = Instant::now() + timeout;
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {
                     self.child = None;
