@@ -91,7 +91,8 @@ impl SipState {
     /// Fold the registrar's bindings into the rows of dynamic peers.
     pub fn update_bindings(&mut self, registrar: &Registrar) {
         for p in self.peers.iter_mut().filter(|p| p.dynamic) {
-            match registrar.lookup(&p.name).first() {
+            // Several contacts: calls go to the one registered (or refreshed) last.
+            match registrar.lookup(&p.name).iter().max_by_key(|b| b.expires_epoch) {
                 Some(b) => {
                     p.addr = Some(b.source);
                     p.username = b.contact.user().map(str::to_string).unwrap_or_default();
