@@ -24,36 +24,7 @@ pub(crate) fn split_ext(value: &str) -> (&str, Option<&str>) {
 
 /// `ast_shrink_phone_number` (main/callerid.c), applied to a caller-id match: drops `(`, `)`,
 /// spaces, `-` outside `[]`, and `.` unless it ends the string.
-pub(crate) fn shrink_phone_number(n: &str) -> String {
-    let mut out = String::with_capacity(n.len());
-    let mut bracketed = 0i32;
-    let chars: Vec<char> = n.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        match c {
-            '[' => {
-                bracketed += 1;
-                out.push(c);
-            }
-            ']' => {
-                bracketed -= 1;
-                out.push(c);
-            }
-            '-' => {
-                if bracketed != 0 {
-                    out.push(c);
-                }
-            }
-            '.' => {
-                if i + 1 == chars.len() {
-                    out.push(c);
-                }
-            }
-            '(' | ' ' | ')' => {}
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub(crate) use tandem_conf::views::sip::shrink_phone_number;
 
 /// What the priority field says.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -17,7 +17,7 @@ mod register;
 
 use crate::{Config, Diagnostic, Span};
 
-pub use callerid::CallerId;
+pub use callerid::{shrink_phone_number, CallerId};
 pub use common::{CodecOp, CodecRule, DirectMedia, DtmfMode, Insecure, Nat, SendRpid, Transport};
 pub use general::General;
 pub use peer::{AmaFlags, Host, Peer, PeerType};
