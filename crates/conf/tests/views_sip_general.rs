@@ -215,3 +215,62 @@ fn template_sections_are_not_peers() {
     assert_eq!(c.peers.len(), 1);
     assert_eq!(c.peers[0].name, "100");
 }
+
+#[test]
+fn auth_algorithms_default_to_md5_only_as_chan_sip() {
+    assert_eq!(sip_ok("").general.auth_algorithms, vec!["MD5"]);
+    assert_eq!(sip_ok("[general]\nrealm = x\n").general.auth_algorithms, vec!["MD5"]);
+}
+
+#[test]
+fn supported_algorithms_uas_reads_a_comma_list_as_res_pjsip() {
+    // res_pjsip's own example: `supported_algorithms_uas = SHA-256, MD5`.
+    let c = sip_ok("[general]\nsupported_algorithms_uas = SHA-256, MD5\n");
+    assert_eq!(c.general.auth_algorithms, vec!["SHA-256", "MD5"]);
+    // Written order is kept, names are matched case-insensitively (pj_stricmp) and stored
+    // in their IANA spelling; blanks and empty entries are skipped.
+    let c = sip_ok("[general]\nsupported_algorithms_uas = md5,,  sha-256 ,\n");
+    assert_eq!(c.general.auth_algorithms, vec!["MD5", "SHA-256"]);
+    let c = sip_ok("[general]\nsupported_algorithms_uas=SHA-256\n");
+    assert_eq!(c.general.auth_algorithms, vec!["SHA-256"]);
+}
+
+#[test]
+fn supported_algorithms_uas_unknown_name_is_an_error_with_file_line() {
+    let (c, d) = sip("[general]\nrealm = x\nsupported_algorithms_uas = SHA-256,SHA-1\n");
+    assert_eq!(c.general.auth_algorithms, vec!["MD5"], "the default stays");
+    assert_eq!(
+        d,
+        vec!["sip.conf:3: error: invalid value 'SHA-256,SHA-1' for 'supported_algorithms_uas' in [general]: \
+              unknown digest algorithm 'SHA-1' (expected MD5 or SHA-256)"]
+    );
+    // res_pjsip knows SHA-512-256; tandem does not implement it and says so.
+    let (c, d) = sip("[general]\nsupported_algorithms_uas = SHA-512-256\n");
+    assert_eq!(c.general.auth_algorithms, vec!["MD5"]);
+    assert_eq!(d.len(), 1);
+    assert!(d[0].starts_with("sip.conf:2: error: ") && d[0].contains("'SHA-512-256' is not supported by tandem"), "{d:?}");
+    // The -sess variants are not IANA names res_pjsip accepts.
+    let (_, d) = sip("[general]\nsupported_algorithms_uas = MD5-sess\n");
+    assert!(d[0].starts_with("sip.conf:2: error: ") && d[0].contains("unknown digest algorithm 'MD5-sess'"), "{d:?}");
+}
+
+#[test]
+fn supported_algorithms_uas_empty_or_repeated_warns() {
+    let (c, d) = sip("[general]\nsupported_algorithms_uas = ,\n");
+    assert_eq!(c.general.auth_algorithms, vec!["MD5"]);
+    assert_eq!(d, vec!["sip.conf:2: warning: 'supported_algorithms_uas' names no digest algorithm; using MD5"]);
+    let (c, d) = sip("[general]\nsupported_algorithms_uas = SHA-256, md5, MD5\n");
+    assert_eq!(c.general.auth_algorithms, vec!["SHA-256", "MD5"]);
+    assert_eq!(
+        d,
+        vec!["sip.conf:2: warning: digest algorithm 'MD5' listed twice in 'supported_algorithms_uas'; the repeat is ignored"]
+    );
+}
+
+#[test]
+fn supported_algorithms_uas_entries_are_bounded() {
+    let many = vec!["MD5"; 40].join(",");
+    let (c, d) = sip(&format!("[general]\nsupported_algorithms_uas = {many}\n"));
+    assert_eq!(c.general.auth_algorithms, vec!["MD5"]);
+    assert!(d.iter().any(|l| l.starts_with("sip.conf:2: error: ") && l.contains("too many entries")), "{d:?}");
+}

@@ -53,6 +53,18 @@ pub struct General {
     /// `realm` for digest authentication (default `asterisk`, as chan_sip, so that
     /// `md5secret` values computed for Asterisk, md5(user:asterisk:secret), keep working).
     pub realm: String,
+    /// `supported_algorithms_uas`: the digest algorithms tandem's registrar and inbound calls
+    /// challenge with, as IANA names (`MD5`, `SHA-256`), in the order written, duplicates
+    /// dropped. Default `["MD5"]`, the only one chan_sip knows.
+    ///
+    /// **A tandem extension of the chan_sip format**: the option and its value syntax are
+    /// res_pjsip's auth option of that name (Asterisk 22+, `supported_algorithms_uas =
+    /// SHA-256, MD5`: comma-separated, blanks around names and empty entries ignored,
+    /// names case-insensitive, an unknown name an error). chan_sip has no such option.
+    /// res_pjsip's `SHA-512-256` is an error here (tandem does not implement it). The
+    /// challenges go out SHA-256 first whatever the order written (RFC 8760 section 2.4),
+    /// where res_pjsip keeps the written order.
+    pub auth_algorithms: Vec<String>,
     /// `minexpiry` (default 60), `maxexpiry` (3600), `defaultexpiry` (120), in seconds.
     pub minexpiry: u32,
     pub maxexpiry: u32,
@@ -87,6 +99,7 @@ impl Default for General {
             qualifyfreq: 60,
             useragent: "tandem".into(),
             realm: "asterisk".into(),
+            auth_algorithms: vec!["MD5".into()],
             minexpiry: 60,
             maxexpiry: 3600,
             defaultexpiry: 120,
@@ -163,6 +176,11 @@ pub(crate) fn read(sec: Option<&Section>, diags: &mut Vec<Diagnostic>) -> (Gener
                 }
             }
             "realm" => g.realm = v.to_string(),
+            "supported_algorithms_uas" => {
+                if let Some(list) = read_auth_algorithms(item, s, diags) {
+                    g.auth_algorithms = list;
+                }
+            }
             "useragent" => g.useragent = v.to_string(),
             "bindaddr" | "udpbindaddr" => match parse_addr_port(v) {
                 Some(a) => bindaddr = a,
@@ -271,6 +289,59 @@ pub(crate) fn read(sec: Option<&Section>, diags: &mut Vec<Diagnostic>) -> (Gener
         }
     }
     (g, regs)
+}
+
+/// The digest algorithms tandem can challenge with, by IANA name (RFC 7616 section 6.1).
+const AUTH_ALGORITHMS: &[&str] = &["MD5", "SHA-256"];
+/// A bound of ours on the entries of `supported_algorithms_uas`.
+const MAX_AUTH_ALGORITHM_ENTRIES: usize = 16;
+
+/// `supported_algorithms_uas = SHA-256, MD5` (res_pjsip's
+/// `ast_sip_auth_digest_algorithms_vector_init`): split on `,`, each name trimmed, empty
+/// entries skipped, names matched case-insensitively and kept in their IANA spelling.
+/// Any unknown name is an error and leaves the default in place (res_pjsip rejects the
+/// object); a list that names nothing warns and keeps the default (MD5), as res_pjsip
+/// falls back to its default when the vector stays empty.
+fn read_auth_algorithms(item: &crate::Item, section: &str, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    let mut ok = true;
+    for (n, word) in item.value.split(',').enumerate() {
+        if n >= MAX_AUTH_ALGORITHM_ENTRIES {
+            diags.push(bad_value(&item.span, &item.key, &item.value, section, "too many entries"));
+            return None;
+        }
+        let word = word.trim();
+        if word.is_empty() {
+            continue;
+        }
+        match AUTH_ALGORITHMS.iter().find(|a| a.eq_ignore_ascii_case(word)) {
+            Some(a) if out.iter().any(|o| o == a) => diags.push(Diagnostic::warning(
+                item.span.clone(),
+                format!("digest algorithm '{word}' listed twice in '{}'; the repeat is ignored", item.key),
+            )),
+            Some(a) => out.push((*a).to_owned()),
+            None => {
+                let why = if word.eq_ignore_ascii_case("SHA-512-256") {
+                    "digest algorithm 'SHA-512-256' is not supported by tandem (expected MD5 or SHA-256)".to_owned()
+                } else {
+                    format!("unknown digest algorithm '{word}' (expected MD5 or SHA-256)")
+                };
+                diags.push(bad_value(&item.span, &item.key, &item.value, section, &why));
+                ok = false;
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    if out.is_empty() {
+        diags.push(Diagnostic::warning(
+            item.span.clone(),
+            format!("'{}' names no digest algorithm; using MD5", item.key),
+        ));
+        return None;
+    }
+    Some(out)
 }
 
 /// `transport = udp,tcp,...`: words split on `,`, leading blanks skipped, matched by prefix.
