@@ -10,6 +10,7 @@
 
 pub mod auth;
 pub mod dialog;
+pub mod event;
 pub mod message;
 pub mod outbound;
 pub mod q850;
