@@ -22,7 +22,7 @@ pub enum NotifyOutcome {
     /// Nothing to do (provisional, or a 2xx with nothing queued).
     Idle,
     /// A 2xx, and a state change waited behind it: send this NOTIFY.
-    Send(Request),
+    Send(Box<Request>),
     /// The subscriber refused or never answered: the subscription is over (RFC 6665 4.2.2).
     Terminated,
 }
@@ -368,7 +368,7 @@ impl Subscription {
             return NotifyOutcome::Terminated;
         }
         match self.queued.take() {
-            Some(h) if !self.terminated => NotifyOutcome::Send(self.build_notify(now, &h, false)),
+            Some(h) if !self.terminated => NotifyOutcome::Send(Box::new(self.build_notify(now, &h, false))),
             _ => NotifyOutcome::Idle,
         }
     }

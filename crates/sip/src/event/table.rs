@@ -171,7 +171,7 @@ impl Subscriptions {
     pub fn on_notify_response(&mut self, now: Instant, key: &SubKey, status: u16) -> Option<(Request, SocketAddr)> {
         let e = self.entries.get_mut(key)?;
         let out = match e.sub.on_notify_response(now, status) {
-            NotifyOutcome::Send(n) => Some((n, e.sub.dest())),
+            NotifyOutcome::Send(n) => Some((*n, e.sub.dest())),
             NotifyOutcome::Idle | NotifyOutcome::Terminated => None,
         };
         self.reap(key);
