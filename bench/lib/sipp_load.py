@@ -1,0 +1,127 @@
+"""Load generation with sipp (Debian `sip-tester`): a long-lived UAS and one UAC run per
+rate step, each under coreutils `timeout`, their `-trace_stat` CSVs read back."""
+
+import csv
+import os
+import subprocess
+
+from proc import child_preexec
+
+
+def read_stat(path):
+    """The last row of a sipp `-trace_stat` CSV as {column: text}, {} when there is none."""
+    try:
+        with open(path, newline="", encoding="ascii", errors="replace") as f:
+            rows = list(csv.reader(f, delimiter=";"))
+    except OSError:
+        return {}
+    if len(rows) < 2:
+        return {}
+    header, last = rows[0], rows[-1]
+    return {k: v for k, v in zip(header, last) if k}
+
+
+def stat_int(row, key):
+    try:
+        return int(row.get(key, "0") or "0")
+    except ValueError:
+        return 0
+
+
+def stat_float(row, key):
+    try:
+        return float(row.get(key, "0") or "0")
+    except ValueError:
+        return 0.0
+
+
+def counters(row):
+    """Cumulative counters of interest from a stat row."""
+    return {
+        "created": stat_int(row, "TotalCallCreated"),
+        "ok": stat_int(row, "SuccessfulCall(C)"),
+        "failed": stat_int(row, "FailedCall(C)"),
+        "retrans": stat_int(row, "Retransmissions(C)"),
+        "max_udp_retrans": stat_int(row, "FailedMaxUDPRetrans(C)"),
+        "unexpected": stat_int(row, "FailedUnexpectedMessage(C)"),
+        "recv_timeout": stat_int(row, "FailedTimeoutOnRecv(C)"),
+        "dead_msgs": stat_int(row, "DeadCallMsgs(C)"),
+        "out_of_call": stat_int(row, "OutOfCallMsgs(C)"),
+        "incoming": stat_int(row, "IncomingCall(C)"),
+    }
+
+
+def per_message(workdir):
+    """Totals of the last row of the `-trace_counts` CSV sipp left in `workdir` (it names it
+    `uac_PID_counts.csv`) for the columns that say something went wrong (`*_Retrans`,
+    `*_Timeout`, `*_Unexp`), non-zero ones only."""
+    row = {}
+    for name in sorted(os.listdir(workdir)):
+        if name.endswith("_counts.csv"):
+            row = read_stat(os.path.join(workdir, name))
+    out = {}
+    for k, v in row.items():
+        if k.endswith(("_Retrans", "_Timeout", "_Unexp")):
+            try:
+                n = int(v)
+            except ValueError:
+                continue
+            if n:
+                out[k] = n
+    return out
+
+
+def start_uas(sipp, workdir, port, media_port, stat_path, wall_seconds):
+    """A sipp UAS (`-sn uas`) answering every call on 127.0.0.1:port until stopped or until
+    `timeout` ends it after `wall_seconds`."""
+    argv = [
+        "timeout", "-k", "5", str(int(wall_seconds)),
+        sipp, "-sn", "uas",
+        "-i", "127.0.0.1", "-p", str(port), "-mp", str(media_port),
+        "-nostdin", "-trace_stat", "-stf", stat_path, "-fd", "1",
+        "-trace_err", "-error_file", os.path.join(workdir, "uas_errors.log"),
+        "-max_log_size", "2000000",
+    ]
+    log = open(os.path.join(workdir, "uas.out"), "wb")
+    try:
+        return subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                preexec_fn=child_preexec)
+    finally:
+        log.close()
+
+
+def uac_argv(sipp, pbx_port, port, media_port, rate, calls, hold_ms, exten, stat_path, err_path,
+             wall_seconds):
+    """One UAC step: `calls` calls at `rate` calls/s, each held `hold_ms` then hung up (BYE)."""
+    return [
+        "timeout", "-k", "5", str(int(wall_seconds)),
+        sipp, "-sn", "uac", "-s", exten, "-d", str(hold_ms),
+        "-r", str(rate), "-m", str(calls),
+        # sipp's default concurrency cap (3 * hold * rate) throttles at low rates: lift it.
+        "-l", str(max(100, rate * 10)),
+        "-i", "127.0.0.1", "-p", str(port), "-mp", str(media_port),
+        "-nostdin", "-recv_timeout", "10000", "-timeout", str(int(wall_seconds)),
+        "-trace_stat", "-stf", stat_path, "-fd", "1",
+        "-trace_counts",
+        "-trace_err", "-error_file", err_path, "-max_log_size", "2000000",
+        f"127.0.0.1:{pbx_port}",
+    ]
+
+
+def run_uac(argv, workdir, wall_seconds):
+    """Run a UAC step to its end; returns (exit code, the last lines of its output)."""
+    out_path = os.path.join(workdir, "uac.out")
+    with open(out_path, "wb") as log:
+        proc = subprocess.Popen(argv, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                preexec_fn=child_preexec)
+        try:
+            code = proc.wait(timeout=wall_seconds + 15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            code = proc.wait(timeout=10)
+    try:
+        with open(out_path, "rb") as f:
+            tail = f.read()[-2000:].decode("utf-8", "replace")
+    except OSError:
+        tail = ""
+    return code, tail
