@@ -5,7 +5,8 @@ use std::time::{Duration, Instant};
 
 use crate::auth::{DigestClient, Secret};
 use crate::dialog::Dialog;
-use crate::message::{Message, Request, Transport};
+use super::session_timer::SessionTimer;
+use crate::message::{Message, Method, Request, Transport};
 use crate::transaction::TxnId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +69,24 @@ pub(crate) struct Call {
     pub reinvite_out: Option<TxnId>,
     /// Forget the call at this instant whatever happens (after CANCEL or BYE).
     pub expire_at: Option<Instant>,
+    /// RFC 4028 session timer (negotiated; running once `active`).
+    pub session: Option<SessionTimer>,
+    /// The peer said `timer` in Supported/Require of its INVITE (or Session-Expires in its 2xx).
+    pub peer_timer: bool,
+    /// Min-SE for this call: ours, raised by a 422.
+    pub st_min_se: u32,
+    /// UAC: the INVITE was re-sent once after a 422.
+    pub st_422_retried: bool,
+    /// The peer's Allow lists UPDATE (refresh with UPDATE then).
+    pub peer_allows_update: bool,
+    /// The last SDP we sent (offer or answer): a refresh re-INVITE carries it again.
+    pub local_sdp: Vec<u8>,
+    /// The `o=` line of the last SDP the peer sent: an offer with the same one is a refresh.
+    pub remote_origin: Option<String>,
+    /// Our session refresh (re-INVITE or UPDATE) in flight.
+    pub refresh_out: Option<(TxnId, Method)>,
+    /// An UPDATE with an SDP offer waiting for the TU ([`super::UserAgent::answer_update`]).
+    pub update_in: Option<(TxnId, Request)>,
 }
 
 impl Call {
@@ -92,14 +111,26 @@ impl Call {
             reinvite_in: None,
             reinvite_out: None,
             expire_at: None,
+            session: None,
+            peer_timer: false,
+            st_min_se: super::session_timer::DEFAULT_MIN_SE,
+            st_422_retried: false,
+            peer_allows_update: false,
+            local_sdp: Vec::new(),
+            remote_origin: None,
+            refresh_out: None,
+            update_in: None,
         }
     }
 
     pub fn next_deadline(&self) -> Option<Instant> {
         let retrans = self.pending_2xx.as_ref().map(|p| p.next.min(p.give_up));
-        match (retrans, self.expire_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let session = self.session.as_ref().filter(|s| s.active && !self.hung_up).and_then(|s| s.deadline);
+        [retrans, self.expire_at, session].into_iter().flatten().min()
+    }
+
+    /// The session timer is due.
+    pub fn session_due(&self, now: Instant) -> bool {
+        !self.hung_up && self.session.as_ref().is_some_and(|s| s.active && s.deadline.is_some_and(|d| d <= now))
     }
 }

@@ -4,6 +4,7 @@
 use std::time::Instant;
 
 use super::call::{CallState, Retrans};
+use super::session_timer;
 use super::{CallId, EndReason, Role, UaError, UaEvent, UserAgent};
 use crate::message::{Message, Method, Request, Response};
 use crate::transaction::TxnId;
@@ -29,13 +30,13 @@ impl UserAgent {
             let _ = self.layer.respond(now, txn, r);
             return;
         }
-        let (local_tag, hung_up) = (c.local_tag.clone(), c.hung_up);
+        let (local_tag, hung_up, state) = (c.local_tag.clone(), c.hung_up, c.state);
         match request.method {
             Method::Bye => {
                 let ok = self.uas_response(&request, &local_tag, 200, "OK");
                 let _ = self.layer.respond(now, txn, ok);
                 if let Some(c) = self.remove_call(call) {
-                    if let Some((rtxn, req)) = &c.reinvite_in {
+                    for (rtxn, req) in c.reinvite_in.iter().chain(c.update_in.iter()) {
                         let r = self.uas_response(req, &local_tag, 487, "Request Terminated");
                         let _ = self.layer.respond(now, *rtxn, r);
                     }
@@ -45,6 +46,9 @@ impl UserAgent {
                 }
             }
             Method::Invite => self.on_reinvite(now, call, txn, request),
+            Method::Update if !hung_up && matches!(state, CallState::Confirmed | CallState::WaitAck) => {
+                self.on_update(now, call, txn, request);
+            }
             Method::Info => {
                 let ok = self.uas_response(&request, &local_tag, 200, "OK");
                 let _ = self.layer.respond(now, txn, ok);
@@ -70,7 +74,8 @@ impl UserAgent {
         let local_tag = c.local_tag.clone();
         // RFC 3261 14.2: an INVITE while ours is pending gets 491; while theirs is pending
         // (or our 2xx to it is not yet ACKed) 500 with Retry-After.
-        let status = if c.reinvite_out.is_some() {
+        let refresh_invite = c.refresh_out.as_ref().is_some_and(|(_, m)| *m == Method::Invite);
+        let status = if c.reinvite_out.is_some() || refresh_invite {
             Some((491, "Request Pending"))
         } else if c.reinvite_in.is_some() || c.pending_2xx.is_some() || c.hung_up {
             Some((500, "Server error"))
@@ -88,8 +93,20 @@ impl UserAgent {
         if let Some(d) = c.dialog.as_mut() {
             d.refresh_target(&request);
         }
+        if !self.st_uas_request(now, call, txn, &request) {
+            return;
+        }
+        let Some(c) = self.calls.get_mut(&call) else { return };
         c.reinvite_in = Some((txn, request.clone()));
         self.roles.insert(txn, Role::ReinviteIn(call));
+        // An offer with the SDP version we already have is a session refresh: answered with
+        // our last SDP, unchanged (chan_sip's process_sdp ignores an unchanged version).
+        let origin = session_timer::sdp_origin(&request.body);
+        if origin.is_some() && origin == c.remote_origin && !c.local_sdp.is_empty() {
+            let sdp = c.local_sdp.clone();
+            let _ = self.answer_reinvite_inner(now, call, txn, sdp);
+            return;
+        }
         self.emit(UaEvent::Reinvite { call, txn, sdp: request.body });
     }
 
@@ -103,11 +120,26 @@ impl UserAgent {
 
     /// `200 OK` with `sdp` to a re-INVITE; retransmitted until its ACK like the first 2xx.
     pub fn answer_reinvite(&mut self, now: Instant, call: CallId, txn: TxnId, sdp: Vec<u8>) -> Result<(), UaError> {
+        self.answer_reinvite_inner(now, call, txn, sdp)?;
+        self.pump(now);
+        Ok(())
+    }
+
+    fn answer_reinvite_inner(&mut self, now: Instant, call: CallId, txn: TxnId, sdp: Vec<u8>) -> Result<(), UaError> {
         let req = self.pending_reinvite(call, txn)?;
         let local_tag = self.calls.get(&call).map(|c| c.local_tag.clone()).unwrap_or_default();
         let mut r = self.uas_response(&req, &local_tag, 200, "OK");
+        self.st_response_headers(call, &mut r);
         if !sdp.is_empty() {
             r.headers.push("Content-Type", "application/sdp");
+        }
+        if let Some(c) = self.calls.get_mut(&call) {
+            if !sdp.is_empty() {
+                c.local_sdp = sdp.clone();
+            }
+            if let Some(o) = session_timer::sdp_origin(&req.body) {
+                c.remote_origin = Some(o);
+            }
         }
         r.body = sdp;
         let dest = self.layer.destination(txn);
@@ -125,7 +157,6 @@ impl UserAgent {
                 initial: false,
             });
         }
-        self.pump(now);
         Ok(())
     }
 
@@ -146,7 +177,7 @@ impl UserAgent {
     }
 
     /// Builds an in-dialog request with our Via and User-Agent; for INVITE/UPDATE our Contact.
-    fn dialog_request(&mut self, call: CallId, method: Method) -> Result<Request, UaError> {
+    pub(super) fn dialog_request(&mut self, call: CallId, method: Method) -> Result<Request, UaError> {
         let via = self.via();
         let contact_user = self.calls.get(&call).and_then(|c| {
             let na = if c.is_uas { c.invite.headers.to_hdr().ok() } else { c.invite.headers.from_hdr().ok() };
@@ -172,12 +203,17 @@ impl UserAgent {
     /// as [`UaEvent::ReinviteAnswered`] (ACK sent) or [`UaEvent::ReinviteFailed`].
     pub fn reinvite(&mut self, now: Instant, call: CallId, sdp: Vec<u8>) -> Result<(), UaError> {
         let c = self.call_mut(call)?;
-        if c.reinvite_out.is_some() || c.reinvite_in.is_some() {
+        let refresh_invite = c.refresh_out.as_ref().is_some_and(|(_, m)| *m == Method::Invite);
+        if c.reinvite_out.is_some() || c.reinvite_in.is_some() || refresh_invite {
             return Err(UaError::WrongState("an INVITE transaction is in progress"));
         }
         let mut req = self.dialog_request(call, Method::Invite)?;
+        self.st_request_headers(call, &mut req);
         if !sdp.is_empty() {
             req.headers.push("Content-Type", "application/sdp");
+            if let Some(c) = self.calls.get_mut(&call) {
+                c.local_sdp = sdp.clone();
+            }
         }
         req.body = sdp;
         let (peer, tr) = self.calls.get(&call).map(|c| (c.peer, c.transport.clone())).ok_or(UaError::UnknownCall)?;
@@ -254,7 +290,11 @@ impl UserAgent {
             let Some(c) = self.calls.get_mut(&call) else { return };
             let (peer, tr, hung_up) = (c.peer, c.transport.clone(), c.hung_up);
             c.ack = Some((ack.clone(), cseq));
+            if let Some(o) = session_timer::sdp_origin(&response.body) {
+                c.remote_origin = Some(o);
+            }
             self.layer.send_stateless(&ack, peer, tr);
+            self.st_refresh_2xx(now, call, &response);
             if !hung_up {
                 self.emit(UaEvent::ReinviteAnswered { call, sdp: response.body });
             }

@@ -47,8 +47,11 @@
 mod call;
 mod ids;
 mod in_dialog;
+mod session_timer;
+mod st_flow;
 mod uac;
 mod uas;
+mod update;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -59,12 +62,16 @@ use crate::message::{bad_request_response, parse, validate_request, Message, Met
 use crate::transaction::{Config, TimerConfig, TransactionLayer, TxnError, TxnEvent};
 
 pub use crate::transaction::{Transmit, TxnId};
+pub use session_timer::{Refresher, SessionTimerMode, DEFAULT_MIN_SE};
 
 use call::{Call, CallState};
 use ids::Ids;
 
-/// Methods we list in Allow (chan_sip's `ALLOWED_METHODS`).
+/// chan_sip's `ALLOWED_METHODS` (out-of-dialog answers, subscriptions).
 pub const ALLOW: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE";
+/// What the UA lists in Allow on INVITE dialogs: [`ALLOW`] plus UPDATE, which the UA answers
+/// in a confirmed dialog (RFC 3311; chan_sip does not list it).
+pub const ALLOW_CALLS: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE, UPDATE";
 /// Option tags we list in Supported (chan_sip: `replaces, timer`).
 pub const SUPPORTED: &str = "replaces, timer";
 /// CSeq of a new outgoing INVITE: chan_sip's `INITIAL_CSEQ` (101) incremented once.
@@ -99,11 +106,24 @@ pub struct UaConfig {
     pub max_events: usize,
     /// Live transactions at most (the transaction layer's table).
     pub max_transactions: usize,
+    /// RFC 4028 session timers (`session-timers=`, default `Accept`).
+    pub session_timers: SessionTimerMode,
+    /// Session interval we ask for / accept at most, seconds (`session-expires=`, 1800).
+    pub session_expires: u32,
+    /// Smallest session interval we accept, seconds (`session-minse=`, 90).
+    pub min_se: u32,
+    /// Who refreshes when the caller leaves it to us (`session-refresher=`, `Uas`).
+    pub refresher: Refresher,
+    /// Refresh with UPDATE (no SDP) when the peer's Allow lists it; otherwise, and when
+    /// false, with a re-INVITE carrying our last SDP unchanged (chan_sip always re-INVITEs).
+    /// Default true.
+    pub session_refresh_update: bool,
 }
 
 impl UaConfig {
     /// Defaults: T1 500 ms, T2 4 s, 1000 calls, 4096 events, 10 000 transactions,
-    /// `User-Agent: tandem`.
+    /// `User-Agent: tandem`; session timers as chan_sip's defaults (accept, 1800 s,
+    /// Min-SE 90 s, refresher uas).
     pub fn new(local: SocketAddr, seed: u64) -> UaConfig {
         UaConfig {
             local,
@@ -114,6 +134,11 @@ impl UaConfig {
             max_calls: 1000,
             max_events: 4096,
             max_transactions: 10_000,
+            session_timers: SessionTimerMode::Accept,
+            session_expires: 1800,
+            min_se: DEFAULT_MIN_SE,
+            refresher: Refresher::Uas,
+            session_refresh_update: true,
         }
     }
 }
@@ -127,6 +152,10 @@ pub enum EndReason {
     Cancelled,
     /// Our 2xx was never ACKed (64*T1): the UA sent BYE.
     Timeout,
+    /// RFC 4028: the peer was the refresher and no refresh came in time, or our refresh
+    /// failed with 408/481 or timed out: the UA sent BYE (chan_sip `proc_session_timer`
+    /// soft-hangs the channel up; a driver maps this like `Timeout`).
+    SessionTimerExpired,
 }
 
 /// What the transaction user is told.
@@ -164,9 +193,14 @@ pub enum UaEvent {
     ReinviteFailed { call: CallId, status: u16 },
     /// INFO in the dialog (DTMF relay); already answered 200.
     Info { call: CallId, body: Vec<u8>, content_type: String },
-    /// Another in-dialog request (UPDATE, REFER, NOTIFY, OPTIONS, MESSAGE, ...): answer with
-    /// [`UserAgent::respond`].
+    /// Another in-dialog request (REFER, NOTIFY, OPTIONS, MESSAGE, UPDATE before the call
+    /// is answered, ...): answer with [`UserAgent::respond`].
     DialogRequest { call: CallId, txn: TxnId, request: Request },
+    /// An UPDATE with an SDP offer in a confirmed dialog (RFC 3311): answer with
+    /// [`UserAgent::answer_update`] or [`UserAgent::reject_update`], as a re-INVITE. An
+    /// UPDATE without SDP (a session refresh) or with the same SDP version as before is
+    /// answered by the UA and not reported.
+    Update { call: CallId, txn: TxnId, sdp: Vec<u8> },
 }
 
 /// An outgoing call.
@@ -218,6 +252,10 @@ enum Role {
     TuInDialog(CallId),
     /// An in-dialog request given to the TU as [`UaEvent::DialogRequest`].
     DialogIn(CallId),
+    /// Our session refresh (re-INVITE or UPDATE).
+    RefreshOut(CallId),
+    /// An UPDATE with SDP given to the TU as [`UaEvent::Update`].
+    UpdateIn(CallId),
 }
 
 /// The user agent. See the module docs for the drive-loop contract.
@@ -459,6 +497,7 @@ impl UserAgent {
             }
             Some(Role::InviteOut(call)) => self.on_invite_response(now, call, txn, response),
             Some(Role::ReinviteOut(call)) => self.on_reinvite_response(now, call, txn, response),
+            Some(Role::RefreshOut(call)) => self.on_refresh_response(now, call, txn, response),
             Some(Role::Bye(call)) if response.status >= 200 => {
                 self.remove_call(call);
             }
@@ -466,7 +505,7 @@ impl UserAgent {
         }
     }
 
-    fn on_txn_failure(&mut self, _now: Instant, txn: TxnId) {
+    fn on_txn_failure(&mut self, now: Instant, txn: TxnId) {
         match self.roles.get(&txn).copied() {
             Some(Role::Tu) => self.emit(UaEvent::RequestTimeout { txn }),
             Some(Role::TuInDialog(call)) if self.calls.get(&call).is_some_and(|c| !c.hung_up) => {
@@ -490,6 +529,7 @@ impl UserAgent {
             Some(Role::Bye(call)) => {
                 self.remove_call(call);
             }
+            Some(Role::RefreshOut(call)) => self.on_refresh_failure(now, call, txn, 408),
             _ => {}
         }
     }
@@ -525,6 +565,10 @@ impl UserAgent {
             if !hung_up {
                 self.emit(UaEvent::CallEnded { call: id, reason: EndReason::Timeout });
             }
+            return;
+        }
+        if self.calls.get(&id).is_some_and(|c| c.session_due(now)) {
+            self.session_timer_fired(now, id);
         }
     }
 
@@ -538,6 +582,7 @@ impl UserAgent {
         c.hung_up = true;
         c.state = CallState::Terminating;
         c.pending_2xx = None;
+        c.session = None;
         let Some(d) = c.dialog.as_mut() else {
             self.remove_call(id);
             return;

@@ -4,7 +4,8 @@
 use std::time::Instant;
 
 use super::call::{Call, CallState};
-use super::{CallId, Invite, Role, UaError, UaEvent, UserAgent, ALLOW, FIRST_INVITE_CSEQ, SUPPORTED};
+use super::session_timer::{self, SessionTimer, SessionTimerMode};
+use super::{CallId, Invite, Role, UaError, UaEvent, UserAgent, ALLOW_CALLS, FIRST_INVITE_CSEQ};
 use crate::dialog::Dialog;
 use crate::message::{CSeq, Message, Method, Request, Response, Transport};
 use crate::transaction::TxnId;
@@ -29,8 +30,9 @@ impl UserAgent {
         req.headers.push("Call-ID", call_id);
         req.headers.push("CSeq", CSeq::new(FIRST_INVITE_CSEQ, Method::Invite).to_string());
         req.headers.push("User-Agent", self.cfg.user_agent.clone());
-        req.headers.push("Allow", ALLOW);
-        req.headers.push("Supported", SUPPORTED);
+        req.headers.push("Allow", ALLOW_CALLS);
+        req.headers.push("Supported", self.supported());
+        self.st_invite_headers(&mut req, self.cfg.session_expires, self.cfg.min_se);
         for (n, v) in &inv.extra_headers {
             req.headers.push(n.as_str(), v.as_str());
         }
@@ -43,6 +45,11 @@ impl UserAgent {
         let mut call = Call::new(false, CallState::Calling, inv.dest, Transport::Udp, req, tag.clone());
         call.invite_txn = Some(txn);
         call.credentials = inv.credentials;
+        call.local_sdp = inv.sdp;
+        call.st_min_se = self.cfg.min_se;
+        if self.cfg.session_timers == SessionTimerMode::Originate {
+            call.session = Some(SessionTimer::new(self.cfg.session_expires, true, false));
+        }
         self.calls.insert(id, call);
         self.by_tag.insert(tag, id);
         self.roles.insert(txn, Role::InviteOut(id));
@@ -104,6 +111,9 @@ impl UserAgent {
                 if c.hung_up || status == 100 {
                     return;
                 }
+                if let Some(o) = session_timer::sdp_origin(&response.body) {
+                    c.remote_origin = Some(o);
+                }
                 let sdp = (!response.body.is_empty()).then(|| response.body.clone());
                 if status == 180 {
                     self.emit(UaEvent::CallRinging { call, status });
@@ -117,6 +127,11 @@ impl UserAgent {
             200..=299 => self.on_invite_2xx(now, call, response),
             401 | 407 if c.credentials.is_some() && !c.auth_retried && !c.hung_up && !c.cancel_pending => {
                 if !self.retry_with_auth(now, call, &response) {
+                    self.fail_call(call, &response);
+                }
+            }
+            422 if !c.st_422_retried && !c.hung_up && !c.cancel_pending => {
+                if !self.retry_after_422(now, call, &response) {
                     self.fail_call(call, &response);
                 }
             }
@@ -165,10 +180,19 @@ impl UserAgent {
         c.state = CallState::Confirmed;
         c.expire_at = None;
         let hung_up = c.hung_up;
+        if let Some(o) = session_timer::sdp_origin(&response.body) {
+            c.remote_origin = Some(o);
+        }
         self.layer.send_stateless(&ack, peer, tr);
+        let timer_ok = self.st_uac_2xx(now, call, &response);
         if hung_up {
             // 200 crossed our CANCEL (or hangup before any provisional): ACK, then BYE
             self.send_bye(now, call);
+        } else if !timer_ok {
+            // chan_sip: "Got Session-Expires less than local Min-SE in 200 OK, tearing down
+            // call" (or an unparsable one): ACK, then BYE
+            self.send_bye(now, call);
+            self.emit(UaEvent::CallFailed { call, status: 422, reason: "Session Interval Too Small".into() });
         } else {
             self.emit(UaEvent::CallAnswered { call, sdp: response.body });
         }

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::call::{Call, CallState, Retrans};
-use super::{CallId, EndReason, Role, UaError, UaEvent, UserAgent, ALLOW, SUPPORTED};
+use super::session_timer::{self, negotiate_uas, Negotiation};
+use super::{CallId, EndReason, Role, UaError, UaEvent, UserAgent, ALLOW_CALLS};
 use crate::dialog::Dialog;
 use crate::message::{Message, Request, Response, Transport};
 use crate::transaction::TxnId;
@@ -16,10 +17,27 @@ impl UserAgent {
             self.stateless_answer(now, txn, &request, 503, "Service Unavailable");
             return;
         }
+        // RFC 4028 before the TU sees the call (chan_sip runs handle_request_invite_st
+        // before creating the channel): 422 / 420 / 400 end it here.
+        let peer_timer = session_timer::has_tag(&request.headers, "Supported", "timer")
+            || session_timer::has_tag(&request.headers, "Require", "timer");
+        let negotiation = negotiate_uas(&self.cfg, self.cfg.min_se, &request, peer_timer);
+        if let Negotiation::Reject(..) = negotiation {
+            let tag = crate::message::derive_tag(&request.headers);
+            self.st_reject(now, txn, &request, &tag, &negotiation);
+            return;
+        }
         let id = self.alloc_call();
         let tag = self.ids.tag();
         let mut call = Call::new(true, CallState::Offered, source, transport, request.clone(), tag.clone());
         call.invite_txn = Some(txn);
+        call.peer_timer = peer_timer;
+        call.st_min_se = self.cfg.min_se;
+        call.peer_allows_update = session_timer::allows_update(&request.headers);
+        call.remote_origin = session_timer::sdp_origin(&request.body);
+        if let Negotiation::Active(st) = negotiation {
+            call.session = Some(st);
+        }
         self.calls.insert(id, call);
         self.by_tag.insert(tag, id);
         self.roles.insert(txn, Role::InviteIn(id));
@@ -40,8 +58,8 @@ impl UserAgent {
             r.headers.push("Contact", self.contact(req.uri.user()));
         }
         r.headers.push("Server", self.cfg.user_agent.clone());
-        r.headers.push("Allow", ALLOW);
-        r.headers.push("Supported", SUPPORTED);
+        r.headers.push("Allow", ALLOW_CALLS);
+        r.headers.push("Supported", self.supported());
         r
     }
 
@@ -57,15 +75,18 @@ impl UserAgent {
     fn provisional(&mut self, now: Instant, call: CallId, status: u16, reason: &str, sdp: Option<Vec<u8>>) -> Result<(), UaError> {
         let (c, txn) = self.offered(call)?;
         let mut r = self.uas_response(&c.invite, &c.local_tag, status, reason);
-        if let Some(sdp) = sdp {
+        if let Some(sdp) = &sdp {
             r.headers.push("Content-Type", "application/sdp");
-            r.body = sdp;
+            r.body = sdp.clone();
         }
         let dialog = Dialog::uas(&c.invite, &r).ok();
         self.layer.respond(now, txn, r)?;
         if let Some(c) = self.calls.get_mut(&call) {
             if c.dialog.is_none() {
                 c.dialog = dialog;
+            }
+            if let Some(sdp) = sdp.filter(|s| !s.is_empty()) {
+                c.local_sdp = sdp;
             }
         }
         self.pump(now);
@@ -88,6 +109,7 @@ impl UserAgent {
     pub fn answer(&mut self, now: Instant, call: CallId, sdp: Vec<u8>) -> Result<(), UaError> {
         let (c, txn) = self.offered(call)?;
         let mut r = self.uas_response(&c.invite, &c.local_tag, 200, "OK");
+        self.st_response_headers(call, &mut r);
         if !sdp.is_empty() {
             r.headers.push("Content-Type", "application/sdp");
         }
@@ -98,6 +120,14 @@ impl UserAgent {
         self.layer.respond(now, txn, r.clone())?;
         let t1 = self.cfg.t1;
         if let Some(c) = self.calls.get_mut(&call) {
+            if !r.body.is_empty() {
+                c.local_sdp = r.body.clone();
+            }
+            // "RFC says the session timer starts counting on 200, not on INVITE" (chan_sip
+            // sip_answer)
+            if let Some(st) = c.session.as_mut() {
+                st.start(now);
+            }
             c.dialog = Some(dialog);
             c.state = CallState::WaitAck;
             c.pending_2xx = Some(Retrans {
