@@ -262,7 +262,7 @@ fn a_refresh_from_the_peer_restarts_the_timer() {
     sim.set_drop(|from, text| from == B && text.starts_with("UPDATE "));
     sim.run(Duration::from_secs(120));
     let bye = sim.times_starting(A, "BYE ")[0];
-    let last_refresh = *sim.times_starting(B, "UPDATE ").iter().filter(|t| **t <= stop).last().unwrap();
+    let last_refresh = *sim.times_starting(B, "UPDATE ").iter().rfind(|t| **t <= stop).unwrap();
     let d = bye - last_refresh;
     assert!(d > Duration::from_secs(59) && d < Duration::from_millis(60_100), "{d:?}");
 }

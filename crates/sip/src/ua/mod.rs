@@ -40,6 +40,10 @@
 //! [`UserAgent::invite`]. After [`UserAgent::hangup`], [`UserAgent::reject`] or
 //! [`UserAgent::challenge`] the TU hears nothing more of that call.
 //!
+//! RFC 4028 session timers run inside the UA (refreshes, and a BYE with
+//! [`EndReason::SessionTimerExpired`] when the peer stops refreshing); UPDATE with an SDP
+//! offer comes up as [`UaEvent::Update`]. See `docs/sip-ua.md`.
+//!
 //! In-dialog requests go to the address the call was set up with (the INVITE's source, or
 //! the destination we sent our INVITE to), as chan_sip does with `nat=force_rport`: the
 //! remote Contact is kept in the dialog but not resolved here (no DNS in a sans-IO crate).
