@@ -470,3 +470,39 @@ fn call_limit_turns_the_second_concurrent_call_away_busy() {
     assert_eq!(stats("Failed call").as_deref(), Some("1"), "{}", caller.stdout);
     assert!(daemon.stderr_text().contains("call-limit 1 reached"), "{}", daemon.stderr_text());
 }
+
+#[test]
+fn a_busy_lamp_subscription_follows_ringing_talking_and_idle() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, bob_port, phone_port) = (free_port(), free_port(), free_port());
+    let sip = format!(
+        "{PHONES}\n[uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\n\n\
+         [bob]\ntype=peer\nhost=127.0.0.1\nport={bob_port}\n"
+    );
+    let plan = "[internal]\nexten => 6002,hint,SIP/bob\nexten => 6002,1,Dial(SIP/bob,20)\n same => n,Hangup()\n";
+    let (_c, _d, daemon, port) = start(&sip, plan);
+    // Alice's phone watches 6002.
+    let sipp_sub = sipp_bin.clone();
+    let watcher = std::thread::spawn(move || {
+        let work = TempDir::new();
+        let (local, server) = (phone_port.to_string(), format!("127.0.0.1:{port}"));
+        let args = [
+            "-sf", &scenario("subscribe_blf.xml"), "-s", "6002", "-au", "alice", "-ap", "alicepw", "-m", "1", "-i", "127.0.0.1", "-p",
+            &local, &server,
+        ];
+        sipp(&sipp_sub, work.path(), &args, Duration::from_secs(90))
+    });
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while !daemon.stderr_text().contains("SIP SUBSCRIBE ok exten=6002") {
+        assert!(std::time::Instant::now() < deadline, "no subscription:\n{}", daemon.stderr_text());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A call to 6002: bob rings for a second, answers, the caller hangs up a second later.
+    let bob = uas(&sipp_bin, bob_port, &scenario("uas_slow_answer.xml"));
+    let caller = call_for(&sipp_bin, port, uac_port, "6002", 1000);
+    let (bob, _) = bob.join().expect("bob");
+    let watcher = watcher.join().expect("watcher");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(bob.code, Some(0), "bob: {bob:?}");
+    assert_eq!(watcher.code, Some(0), "the lamp did not follow idle/ringing/busy/idle: {watcher:?}\n{}", daemon.stderr_text());
+}

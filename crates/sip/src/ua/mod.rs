@@ -466,6 +466,12 @@ impl UserAgent {
         if let Some(tag) = to_tag {
             match self.by_tag.get(&tag).copied() {
                 Some(call) => self.on_dialog_request(now, call, txn, request),
+                // A subscription's dialog belongs to the TU (refresh, unsubscribe): it finds
+                // the subscription by its tag and answers 481 itself when there is none.
+                None if matches!(request.method, Method::Subscribe) => {
+                    self.roles.insert(txn, Role::Tu);
+                    self.emit(UaEvent::Request { txn, request, source });
+                }
                 None => self.stateless_answer(now, txn, &request, 481, "Call/Transaction Does Not Exist"),
             }
             return;

@@ -2,6 +2,7 @@
 //! its next deadline; REGISTER to the registrar (persisted in the store), OPTIONS answered,
 //! INVITEs turned into channels that run the dialplan, Dial's legs turned into INVITEs.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -11,7 +12,8 @@ use tandem_conf::views::{RtpConf, SipConf};
 use tandem_sip::auth::{DigestServer, ServerConfig};
 use tandem_sip::message::{Request, Response, Transport};
 use tandem_sip::registrar::{BindingChange, Registrar, StoredBinding};
-use tandem_sip::ua::{UaConfig, UaEvent, UserAgent};
+use tandem_sip::event::{Limits, SubKey, Subscriptions};
+use tandem_sip::ua::{TxnId, UaConfig, UaEvent, UserAgent};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -74,11 +76,21 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     let mut ua_config = UaConfig::new(ua_local, seed);
     ua_config.user_agent = conf.general.useragent.clone();
     let clients = Clients::new(&conf, ua_local, &conf.general.useragent, seed.rotate_left(17), now).await;
-    let endpoint = Endpoint {
+    let mut endpoint = Endpoint {
         socket,
         ua: UserAgent::new(ua_config),
         auth: DigestServer::new(
-            ServerConfig { realm: conf.general.realm.clone(), ..ServerConfig::default() },
+            ServerConfig {
+                realm: conf.general.realm.clone(),
+                // sip.conf `supported_algorithms_uas` (IANA names checked when the file loaded).
+                algorithms: conf
+                    .general
+                    .auth_algorithms
+                    .iter()
+                    .filter_map(|name| tandem_sip::auth::Algorithm::from_token(name))
+                    .collect(),
+                ..ServerConfig::default()
+            },
             &random_secret(),
         ),
         registrar,
@@ -94,6 +106,10 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
         media_ip,
         next_key,
         dialogs_signature: (0, 0, 0),
+        subs: Subscriptions::new(Limits::default()),
+        sub_contexts: HashMap::new(),
+        sub_txns: HashMap::new(),
+        sub_states: HashMap::new(),
     };
     endpoint.publish_bindings();
     endpoint.publish_clients(now);
@@ -138,7 +154,7 @@ pub(super) struct Endpoint {
     clients: Clients,
     pub(super) conf: Arc<SipConf>,
     pub(super) world: Arc<World>,
-    state: Arc<Mutex<SipState>>,
+    pub(super) state: Arc<Mutex<SipState>>,
     pub(super) legs: LegTable<tandem_sip::ua::CallId>,
     cmd_rx: mpsc::Receiver<EndpointCmd>,
     pub(super) cmd_tx: mpsc::Sender<EndpointCmd>,
@@ -146,6 +162,12 @@ pub(super) struct Endpoint {
     pub(super) media_ip: IpAddr,
     pub(super) next_key: Arc<AtomicU64>,
     dialogs_signature: (usize, usize, usize),
+    /// BLF subscriptions, the context each one's hint lives in, and our NOTIFYs in flight.
+    pub(super) subs: Subscriptions,
+    pub(super) sub_contexts: HashMap<SubKey, String>,
+    pub(super) sub_txns: HashMap<TxnId, SubKey>,
+    /// The last state each subscription was told.
+    pub(super) sub_states: HashMap<SubKey, tandem_sip::event::ExtensionState>,
 }
 
 impl Endpoint {
@@ -157,7 +179,7 @@ impl Endpoint {
                 self.publish_clients(now);
             }
             self.drain().await;
-            let wake = [self.ua.poll_timeout(), self.registrar.next_expiry(), self.clients.poll_timeout()]
+            let wake = [self.ua.poll_timeout(), self.registrar.next_expiry(), self.clients.poll_timeout(), self.subs.poll_timeout()]
                 .into_iter()
                 .flatten()
                 .min();
@@ -180,6 +202,7 @@ impl Endpoint {
                     let now = Instant::now();
                     self.ua.handle_timeout(now);
                     self.clients.handle_timeout(now);
+                    self.expire_subscriptions(now);
                     let expired = self.registrar.expire(now);
                     self.apply_changes(&expired);
                 }
@@ -231,6 +254,7 @@ impl Endpoint {
             return;
         }
         self.dialogs_signature = signature;
+        self.update_subscriptions(Instant::now());
         let rows = self
             .legs
             .legs
@@ -254,6 +278,9 @@ impl Endpoint {
 
     fn handle_event(&mut self, now: Instant, event: UaEvent) {
         match event {
+            UaEvent::Request { txn, request, source } if request.method == tandem_sip::message::Method::Subscribe => {
+                self.subscribe(now, txn, &request, source);
+            }
             UaEvent::Request { txn, request, source } => {
                 let response = requests::out_of_dialog(self, now, &request, source);
                 if let Err(e) = self.ua.respond(now, txn, response) {
@@ -261,6 +288,15 @@ impl Endpoint {
                 }
             }
             UaEvent::IncomingCall { call, request, source } => self.incoming_call(now, call, &request, source),
+            UaEvent::Response { txn, ref response } if self.sub_txns.contains_key(&txn) => {
+                let status = response.status;
+                if status >= 200 {
+                    self.notify_answered(now, txn, Some(status));
+                }
+            }
+            UaEvent::RequestTimeout { txn } if self.sub_txns.contains_key(&txn) => {
+                self.notify_answered(now, txn, None);
+            }
             UaEvent::Response { .. } | UaEvent::RequestTimeout { .. } => {
                 if self.clients.handle_event(now, &event) {
                     self.publish_clients(now);
@@ -306,9 +342,12 @@ impl Endpoint {
         }
     }
 
-    fn publish_bindings(&self) {
-        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        state.update_bindings(&self.registrar);
+    fn publish_bindings(&mut self) {
+        {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state.update_bindings(&self.registrar);
+        }
+        self.update_subscriptions(Instant::now());
     }
 
     /// A response with tandem's Server header.

@@ -50,6 +50,7 @@ pub fn admit<'a>(
     req: &Request,
     source: SocketAddr,
     epoch: u64,
+    method: &str,
 ) -> Admission<'a> {
     let peer = match_peer(conf, req, source);
     let src = source.ip().to_string();
@@ -61,12 +62,12 @@ pub fn admit<'a>(
     let peer = peer.filter(|p| p.acl.allows(source.ip()));
     if let Some(p) = peer {
         let secret = super::peers::secret(p);
-        if p.common.insecure.invite || secret.is_none() {
+        if (p.common.insecure.invite && method == "INVITE") || secret.is_none() {
             return Admission::Admit { peer, context: p.context.clone() };
         }
         let Some(value) = creds else { return Admission::Challenge { stale: false } };
         let secret = secret.unwrap_or_else(|| tandem_sip::auth::Secret::password(""));
-        return match auth.verify_value(value, "INVITE", &secret, &src, epoch) {
+        return match auth.verify_value(value, method, &secret, &src, epoch) {
             Verdict::Ok => Admission::Admit { peer, context: p.context.clone() },
             Verdict::Stale => Admission::Challenge { stale: true },
             Verdict::Bad => Admission::Forbidden,
@@ -78,7 +79,7 @@ pub fn admit<'a>(
     // Nobody by that name: the same answers as a wrong password, after the same work.
     let Some(value) = creds else { return Admission::Challenge { stale: false } };
     if let Ok(c) = Credentials::parse(value) {
-        let _ = auth.dummy_verify(&c, "INVITE", &src, epoch);
+        let _ = auth.dummy_verify(&c, method, &src, epoch);
     }
     Admission::Forbidden
 }

@@ -20,7 +20,7 @@ use crate::channels;
 impl Endpoint {
     pub(super) fn incoming_call(&mut self, now: Instant, call: CallId, req: &Request, source: SocketAddr) {
         let epoch = epoch_now();
-        let (peer, context) = match inbound::admit(&self.conf, &self.auth, req, source, epoch) {
+        let (peer, context) = match inbound::admit(&self.conf, &self.auth, req, source, epoch, "INVITE") {
             Admission::Admit { peer, context } => (peer, context),
             Admission::Challenge { stale } => {
                 let mut resp = Response::from_request(req, 407, "Proxy Authentication Required");
@@ -290,6 +290,7 @@ impl Endpoint {
             | UaEvent::CallFailed { call, .. }
             | UaEvent::CallEnded { call, .. }
             | UaEvent::Reinvite { call, .. }
+            | UaEvent::Update { call, .. }
             | UaEvent::ReinviteAnswered { call, .. }
             | UaEvent::ReinviteFailed { call, .. }
             | UaEvent::Info { call, .. }
@@ -329,7 +330,7 @@ impl Endpoint {
                 tracing::info!("{}: call ended ({reason:?})", leg.name);
                 let cause = match reason {
                     EndReason::RemoteBye | EndReason::Cancelled => cause::NORMAL_CLEARING,
-                    EndReason::Timeout => cause::RECOVERY_ON_TIMER_EXPIRE,
+                    EndReason::Timeout | EndReason::SessionTimerExpired => cause::RECOVERY_ON_TIMER_EXPIRE,
                 };
                 leg.hang_up_channel(cause);
                 self.legs.remove(key);
@@ -351,6 +352,19 @@ impl Endpoint {
                         log_err(self.ua.answer_reinvite(now, call, txn, a.print().into_bytes()));
                     }
                     None => log_err(self.ua.reject_reinvite(now, call, txn, 488, "Not Acceptable Here")),
+                }
+            }
+            UaEvent::Update { txn, sdp, .. } => {
+                let cfg = media::media_config(self.media_ip, leg.media.local.port(), leg.codecs.clone(), leg.dtmf, 0);
+                let answer = SessionDescription::parse_bytes(&sdp).ok().and_then(|offer| leg.session.answer(&offer, &cfg).ok());
+                match answer {
+                    Some((a, neg)) => {
+                        if let Some(rtp) = neg.remote_rtp {
+                            leg.media.set_remote(rtp);
+                        }
+                        log_err(self.ua.answer_update(now, call, txn, a.print().into_bytes()));
+                    }
+                    None => log_err(self.ua.reject_update(now, call, txn, 488, "Not Acceptable Here")),
                 }
             }
             UaEvent::ReinviteAnswered { sdp, .. } => apply_answer(leg, &sdp),

@@ -3,6 +3,7 @@
 
 mod calls;
 mod endpoint;
+mod hints;
 mod inbound;
 mod legs;
 mod media;
