@@ -281,7 +281,7 @@ impl<'a> RtpHeader<'a> {
             return Err(Error::TooMany("payload type above 127"));
         }
         if let Some(ext) = self.extension {
-            if ext.data.len() % 4 != 0 || ext.data.len() / 4 > usize::from(u16::MAX) {
+            if ext.data.len() & 3 != 0 || ext.data.len() / 4 > usize::from(u16::MAX) {
                 return Err(Error::TooMany("extension not a whole number of 32-bit words"));
             }
         }

@@ -14,7 +14,7 @@ pub struct NtpTime(pub u64);
 impl NtpTime {
     /// From time since the Unix epoch (what `SystemTime::duration_since(UNIX_EPOCH)` gives the driver).
     pub fn from_unix(since_epoch: Duration) -> Self {
-        NtpTime(0).add(Duration::from_secs(NTP_UNIX_OFFSET)).add(since_epoch)
+        NtpTime(0).plus(Duration::from_secs(NTP_UNIX_OFFSET)).plus(since_epoch)
     }
     /// The middle 32 bits (16.16 fixed point): what LSR carries.
     pub fn middle32(self) -> u32 {
@@ -27,7 +27,7 @@ impl NtpTime {
         self.0 as u32
     }
     /// This time plus `d` (wrapping at the NTP era boundary, as the wire format does).
-    pub fn add(self, d: Duration) -> Self {
+    pub fn plus(self, d: Duration) -> Self {
         let secs = d.as_secs() << 32;
         let frac = (u64::from(d.subsec_nanos()) << 32) / 1_000_000_000;
         NtpTime(self.0.wrapping_add(secs).wrapping_add(frac))
@@ -58,7 +58,7 @@ impl NtpClock {
     }
     /// The NTP time at `now` (instants before the anchor map to the anchor).
     pub fn at(&self, now: Instant) -> NtpTime {
-        self.base_ntp.add(now.saturating_duration_since(self.base))
+        self.base_ntp.plus(now.saturating_duration_since(self.base))
     }
 }
 

@@ -41,7 +41,7 @@ impl Bye {
             let len = u8::try_from(reason.len()).map_err(|_| Error::TooMany("BYE reason over 255 bytes"))?;
             body.push(len);
             body.extend_from_slice(reason);
-            while body.len() % 4 != 0 {
+            while body.len() & 3 != 0 {
                 body.push(0);
             }
         }

@@ -109,7 +109,7 @@ impl RtcpPacket {
             RtcpPacket::Bye(p) => p.write(out),
             RtcpPacket::Other { packet_type, count, body } => {
                 let mut padded = body.len();
-                while padded % 4 != 0 {
+                while padded & 3 != 0 {
                     padded += 1;
                 }
                 write_common(out, *count, *packet_type, padded)?;

@@ -71,7 +71,7 @@ impl Sdes {
                 at += 2 + len;
             }
             // Skip the remaining null octets up to the chunk's 32-bit boundary.
-            while (at - start) % 4 != 0 {
+            while (at - start) & 3 != 0 {
                 at += 1;
             }
             if at > body.len() {
@@ -98,7 +98,7 @@ impl Sdes {
                 body.extend_from_slice(&item.value);
             }
             body.push(SDES_END);
-            while (body.len() - start) % 4 != 0 {
+            while (body.len() - start) & 3 != 0 {
                 body.push(0);
             }
         }
