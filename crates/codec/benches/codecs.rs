@@ -7,12 +7,19 @@ use tandem_codec::{Codec, CodecKind, Resampler, Transcoder};
 
 fn tone(freq: f64, rate: u32, n: usize) -> Vec<i16> {
     (0..n)
-        .map(|i| (8000.0 * (2.0 * std::f64::consts::PI * freq * i as f64 / rate as f64).sin()) as i16)
+        .map(|i| {
+            (8000.0 * (2.0 * std::f64::consts::PI * freq * i as f64 / rate as f64).sin()) as i16
+        })
         .collect()
 }
 
 fn codecs(c: &mut Criterion) {
-    for kind in [CodecKind::Pcmu, CodecKind::Pcma, CodecKind::G722, CodecKind::Opus] {
+    for kind in [
+        CodecKind::Pcmu,
+        CodecKind::Pcma,
+        CodecKind::G722,
+        CodecKind::Opus,
+    ] {
         let mut codec = Codec::new(kind).unwrap();
         let pcm = tone(1000.0, kind.sample_rate(), kind.frame_samples());
         let mut payload = vec![0u8; 2000];
@@ -29,7 +36,14 @@ fn codecs(c: &mut Criterion) {
 }
 
 fn resampler(c: &mut Criterion) {
-    for (from, to) in [(8000, 16000), (16000, 8000), (8000, 48000), (48000, 8000), (16000, 48000), (48000, 16000)] {
+    for (from, to) in [
+        (8000, 16000),
+        (16000, 8000),
+        (8000, 48000),
+        (48000, 8000),
+        (16000, 48000),
+        (48000, 16000),
+    ] {
         let mut r = Resampler::new(from, to).unwrap();
         let pcm = tone(1000.0, from, from as usize / 50);
         let mut out = vec![0i16; to as usize / 50];
@@ -48,7 +62,12 @@ fn transcoder(c: &mut Criterion) {
     ] {
         let mut source = Codec::new(from).unwrap();
         let mut payload = vec![0u8; 2000];
-        let n = source.encode(&tone(1000.0, from.sample_rate(), from.frame_samples()), &mut payload).unwrap();
+        let n = source
+            .encode(
+                &tone(1000.0, from.sample_rate(), from.frame_samples()),
+                &mut payload,
+            )
+            .unwrap();
         let packet = payload[..n].to_vec();
         let mut t = Transcoder::new(from, to).unwrap();
         let mut out = vec![0u8; 4000];

@@ -23,7 +23,11 @@ const fn build_decode_table() -> [i16; 256] {
         if segment != 0 {
             value = (value + 0x100) << (segment - 1);
         }
-        table[i] = if a & 0x80 != 0 { value as i16 } else { -value as i16 };
+        table[i] = if a & 0x80 != 0 {
+            value as i16
+        } else {
+            -value as i16
+        };
         i += 1;
     }
     table
@@ -34,7 +38,11 @@ const fn build_decode_table() -> [i16; 256] {
 pub const fn encode_sample(sample: i16) -> u8 {
     // The table entry for a group of eight holds the code of its last member.
     let s = (sample | 7) as i32;
-    let (mask, magnitude) = if s >= 0 { (AMI_MASK | 0x80, s) } else { (AMI_MASK, -s) };
+    let (mask, magnitude) = if s >= 0 {
+        (AMI_MASK | 0x80, s)
+    } else {
+        (AMI_MASK, -s)
+    };
     // magnitude <= 32767 because of the `| 7`; segments end at 0xff, 0x1ff, ... 0x7fff.
     let code = if magnitude <= 0xff {
         (magnitude >> 4) as u8
@@ -104,7 +112,11 @@ mod tests {
     fn encode_matches_asterisk_table_for_every_sample() {
         let table = asterisk_lin2a_table();
         for i in i16::MIN..=i16::MAX {
-            assert_eq!(encode_sample(i), table[((i as u16) >> 3) as usize], "sample {i}");
+            assert_eq!(
+                encode_sample(i),
+                table[((i as u16) >> 3) as usize],
+                "sample {i}"
+            );
         }
     }
 
@@ -153,9 +165,16 @@ mod tests {
         for i in i16::MIN..=i16::MAX {
             let back = decode_sample(encode_sample(i)) as i32;
             let m = (i as i32).abs();
-            let step = if m < 512 { 16 } else { 1 << (31 - m.leading_zeros() - 4) };
+            let step = if m < 512 {
+                16
+            } else {
+                1 << (31 - m.leading_zeros() - 4)
+            };
             let err = (back - i as i32).abs();
-            assert!(err <= step / 2 + 8, "sample {i}: decoded {back}, step {step}");
+            assert!(
+                err <= step / 2 + 8,
+                "sample {i}: decoded {back}, step {step}"
+            );
         }
     }
 }

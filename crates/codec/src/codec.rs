@@ -49,7 +49,10 @@ impl CodecKind {
 
     /// True for signed linear (lossless) formats.
     pub fn is_linear(self) -> bool {
-        matches!(self, CodecKind::Slin8 | CodecKind::Slin16 | CodecKind::Slin48)
+        matches!(
+            self,
+            CodecKind::Slin8 | CodecKind::Slin16 | CodecKind::Slin48
+        )
     }
 
     /// The signed linear format at `rate`, if there is one.
@@ -105,7 +108,10 @@ impl std::fmt::Display for CodecKind {
 pub enum Codec {
     Pcmu,
     Pcma,
-    G722 { encoder: Box<g722::Encoder>, decoder: Box<g722::Decoder> },
+    G722 {
+        encoder: Box<g722::Encoder>,
+        decoder: Box<g722::Decoder>,
+    },
     Opus(Box<Opus>),
     /// Signed linear at the given rate; the payload is big-endian (RTP L16).
     Slin(CodecKind),
@@ -169,11 +175,17 @@ impl Codec {
     /// Encodes `pcm` into `out`; returns the payload length. Allocates nothing.
     pub fn encode(&mut self, pcm: &[i16], out: &mut [u8]) -> Result<usize, CodecError> {
         if pcm.len() > MAX_FRAME_SAMPLES {
-            return Err(CodecError::FrameTooLong { samples: pcm.len(), max: MAX_FRAME_SAMPLES });
+            return Err(CodecError::FrameTooLong {
+                samples: pcm.len(),
+                max: MAX_FRAME_SAMPLES,
+            });
         }
         let needed = self.max_payload_len(pcm.len());
         if !matches!(self, Codec::Opus(_)) && out.len() < needed {
-            return Err(CodecError::OutputTooSmall { needed, available: out.len() });
+            return Err(CodecError::OutputTooSmall {
+                needed,
+                available: out.len(),
+            });
         }
         Ok(match self {
             Codec::Pcmu => ulaw::encode(pcm, out),
@@ -199,10 +211,16 @@ impl Codec {
             Codec::Slin(_) => payload.len() / 2,
         };
         if needed > MAX_FRAME_SAMPLES {
-            return Err(CodecError::FrameTooLong { samples: needed, max: MAX_FRAME_SAMPLES });
+            return Err(CodecError::FrameTooLong {
+                samples: needed,
+                max: MAX_FRAME_SAMPLES,
+            });
         }
         if pcm.len() < needed {
-            return Err(CodecError::OutputTooSmall { needed, available: pcm.len() });
+            return Err(CodecError::OutputTooSmall {
+                needed,
+                available: pcm.len(),
+            });
         }
         Ok(match self {
             Codec::Pcmu => ulaw::decode(payload, pcm),
@@ -257,12 +275,18 @@ mod tests {
         let mut small = [0u8; 10];
         assert_eq!(
             c.encode(&[0; 320], &mut small),
-            Err(CodecError::OutputTooSmall { needed: 160, available: 10 })
+            Err(CodecError::OutputTooSmall {
+                needed: 160,
+                available: 10
+            })
         );
         let mut pcm = [0i16; 100];
         assert!(c.decode(&[0; 160], &mut pcm).is_err());
         let mut pcmu = Codec::new(CodecKind::Pcmu).unwrap();
         let mut big = vec![0i16; 70_000];
-        assert!(matches!(pcmu.decode(&vec![0; 70_000], &mut big), Err(CodecError::FrameTooLong { .. })));
+        assert!(matches!(
+            pcmu.decode(&vec![0; 70_000], &mut big),
+            Err(CodecError::FrameTooLong { .. })
+        ));
     }
 }

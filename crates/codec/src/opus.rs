@@ -107,6 +107,9 @@ mod tests {
     fn a_bad_frame_size_is_an_error() {
         let mut codec = Opus::new().unwrap();
         let mut packet = [0u8; MAX_PACKET];
-        assert!(matches!(codec.encode(&[0; 100], &mut packet), Err(CodecError::Opus(_))));
+        assert!(matches!(
+            codec.encode(&[0; 100], &mut packet),
+            Err(CodecError::Opus(_))
+        ));
     }
 }

@@ -32,9 +32,18 @@ enum Mode {
     Same,
     /// One input sample gives `factor` outputs; `phases[p]` holds taps `p, p + factor, ...`
     /// (times `factor`, for unity gain), newest sample first.
-    Up { factor: usize, phases: Vec<Vec<f32>>, ring: Ring },
+    Up {
+        factor: usize,
+        phases: Vec<Vec<f32>>,
+        ring: Ring,
+    },
     /// Every `factor`-th input sample gives one output; `taps` newest sample first.
-    Down { factor: usize, taps: Vec<f32>, ring: Ring, phase: usize },
+    Down {
+        factor: usize,
+        taps: Vec<f32>,
+        ring: Ring,
+        phase: usize,
+    },
 }
 
 /// History of the last `len` samples, each stored twice so that `window()` is contiguous.
@@ -47,12 +56,20 @@ struct Ring {
 
 impl Ring {
     fn new(len: usize) -> Self {
-        Ring { buf: vec![0.0; 2 * len], len, pos: 0 }
+        Ring {
+            buf: vec![0.0; 2 * len],
+            len,
+            pos: 0,
+        }
     }
 
     #[inline]
     fn push(&mut self, x: f32) {
-        self.pos = if self.pos == 0 { self.len - 1 } else { self.pos - 1 };
+        self.pos = if self.pos == 0 {
+            self.len - 1
+        } else {
+            self.pos - 1
+        };
         self.buf[self.pos] = x;
         self.buf[self.pos + self.len] = x;
     }
@@ -72,6 +89,8 @@ impl Ring {
 impl Resampler {
     /// A resampler from `from` Hz to `to` Hz. One rate must be a whole multiple of the other
     /// (8000, 16000 and 48000 all are), and both at most 192 kHz.
+    // `is_multiple_of` needs Rust 1.87; the workspace supports 1.85.
+    #[allow(clippy::manual_is_multiple_of)]
     pub fn new(from: u32, to: u32) -> Result<Self, CodecError> {
         let unsupported = CodecError::UnsupportedRates { from, to };
         if from == 0 || to == 0 || from > 192_000 || to > 192_000 {
@@ -83,13 +102,28 @@ impl Resampler {
             let factor = (to / from) as usize;
             let taps = design(factor);
             let phases = (0..factor)
-                .map(|p| taps.iter().skip(p).step_by(factor).map(|&t| t * factor as f32).collect())
+                .map(|p| {
+                    taps.iter()
+                        .skip(p)
+                        .step_by(factor)
+                        .map(|&t| t * factor as f32)
+                        .collect()
+                })
                 .collect();
-            Mode::Up { factor, phases, ring: Ring::new(TAPS_PER_PHASE) }
+            Mode::Up {
+                factor,
+                phases,
+                ring: Ring::new(TAPS_PER_PHASE),
+            }
         } else if from % to == 0 {
             let factor = (from / to) as usize;
             let taps = design(factor);
-            Mode::Down { factor, ring: Ring::new(taps.len()), taps, phase: 0 }
+            Mode::Down {
+                factor,
+                ring: Ring::new(taps.len()),
+                taps,
+                phase: 0,
+            }
         } else {
             return Err(unsupported);
         };
@@ -143,11 +177,18 @@ impl Resampler {
     pub fn process(&mut self, input: &[i16], output: &mut [i16]) -> Result<usize, CodecError> {
         let needed = self.output_len(input.len());
         if output.len() < needed {
-            return Err(CodecError::OutputTooSmall { needed, available: output.len() });
+            return Err(CodecError::OutputTooSmall {
+                needed,
+                available: output.len(),
+            });
         }
         match &mut self.mode {
             Mode::Same => output[..needed].copy_from_slice(input),
-            Mode::Up { factor, phases, ring } => {
+            Mode::Up {
+                factor,
+                phases,
+                ring,
+            } => {
                 for (&x, out) in input.iter().zip(output.chunks_exact_mut(*factor)) {
                     ring.push(x as f32);
                     let window = ring.window();
@@ -156,7 +197,12 @@ impl Resampler {
                     }
                 }
             }
-            Mode::Down { factor, taps, ring, phase } => {
+            Mode::Down {
+                factor,
+                taps,
+                ring,
+                phase,
+            } => {
                 let mut n = 0;
                 for &x in input {
                     ring.push(x as f32);

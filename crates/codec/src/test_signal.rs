@@ -1,5 +1,4 @@
-//! Test signals and measurements shared by the unit tests (and the integration tests, which
-//! carry a copy: they cannot see `cfg(test)` items).
+//! Test signals and measurements shared by the unit tests.
 
 /// `n` samples of a sine at `freq` Hz, sampled at `rate`, peak `amplitude`.
 pub fn tone(freq: f64, rate: u32, n: usize, amplitude: f64) -> Vec<i16> {
@@ -37,7 +36,10 @@ pub fn tone_fit(signal: &[i16], freq: f64, rate: u32) -> (f64, f64) {
         fitted += y * y;
         residual += (x as f64 - y).powi(2);
     }
-    ((a * a + b * b).sqrt(), 10.0 * (fitted / residual.max(1e-9)).log10())
+    (
+        (a * a + b * b).sqrt(),
+        10.0 * (fitted / residual.max(1e-9)).log10(),
+    )
 }
 
 /// Root mean square of `signal`.
@@ -49,7 +51,10 @@ pub fn rms(signal: &[i16]) -> f64 {
 /// Signal-to-noise ratio of `actual` against `expected` (same length, aligned), in dB.
 pub fn snr_db(expected: &[i16], actual: &[i16]) -> f64 {
     let signal: f64 = expected.iter().map(|&x| (x as f64).powi(2)).sum();
-    let noise: f64 =
-        expected.iter().zip(actual).map(|(&e, &a)| (e as f64 - a as f64).powi(2)).sum();
+    let noise: f64 = expected
+        .iter()
+        .zip(actual)
+        .map(|(&e, &a)| (e as f64 - a as f64).powi(2))
+        .sum();
     10.0 * (signal / noise.max(1e-9)).log10()
 }

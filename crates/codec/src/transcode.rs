@@ -173,8 +173,12 @@ impl Transcoder {
             stages.push(match (a, b) {
                 (CodecKind::Pcmu, CodecKind::Pcma) => Stage::UlawToAlaw,
                 (CodecKind::Pcma, CodecKind::Pcmu) => Stage::AlawToUlaw,
-                (CodecKind::G722, CodecKind::Slin8) => Stage::Decode(Codec::g722(g722::Rate::Narrow)),
-                (CodecKind::Slin8, CodecKind::G722) => Stage::Encode(Codec::g722(g722::Rate::Narrow)),
+                (CodecKind::G722, CodecKind::Slin8) => {
+                    Stage::Decode(Codec::g722(g722::Rate::Narrow))
+                }
+                (CodecKind::Slin8, CodecKind::G722) => {
+                    Stage::Encode(Codec::g722(g722::Rate::Narrow))
+                }
                 _ if a.is_linear() && b.is_linear() => {
                     Stage::Resample(Resampler::new(a.sample_rate(), b.sample_rate())?)
                 }
@@ -212,7 +216,9 @@ impl Transcoder {
         }
         for stage in &mut self.stages {
             at = match (stage, at) {
-                (Stage::Decode(codec), At::Input) => At::Pcm(codec.decode(payload, &mut self.pcm_a)?),
+                (Stage::Decode(codec), At::Input) => {
+                    At::Pcm(codec.decode(payload, &mut self.pcm_a)?)
+                }
                 (Stage::Decode(codec), At::Bytes(n)) => {
                     At::Pcm(codec.decode(&self.bytes[..n], &mut self.pcm_a)?)
                 }
@@ -262,7 +268,10 @@ impl Transcoder {
 
 fn finish(written: usize, wanted: usize) -> Result<usize, CodecError> {
     if written < wanted {
-        Err(CodecError::OutputTooSmall { needed: wanted, available: written })
+        Err(CodecError::OutputTooSmall {
+            needed: wanted,
+            available: written,
+        })
     } else {
         Ok(written)
     }
@@ -270,9 +279,10 @@ fn finish(written: usize, wanted: usize) -> Result<usize, CodecError> {
 
 fn copy_out(src: &[u8], out: &mut [u8]) -> Result<usize, CodecError> {
     let available = out.len();
-    let dst = out
-        .get_mut(..src.len())
-        .ok_or(CodecError::OutputTooSmall { needed: src.len(), available })?;
+    let dst = out.get_mut(..src.len()).ok_or(CodecError::OutputTooSmall {
+        needed: src.len(),
+        available,
+    })?;
     dst.copy_from_slice(src);
     Ok(src.len())
 }
@@ -280,7 +290,10 @@ fn copy_out(src: &[u8], out: &mut [u8]) -> Result<usize, CodecError> {
 fn l16_to_pcm(payload: &[u8], pcm: &mut [i16]) -> Result<usize, CodecError> {
     let n = payload.len() / 2;
     if n > pcm.len() {
-        return Err(CodecError::FrameTooLong { samples: n, max: pcm.len() });
+        return Err(CodecError::FrameTooLong {
+            samples: n,
+            max: pcm.len(),
+        });
     }
     for (p, b) in pcm.iter_mut().zip(payload.chunks_exact(2)) {
         *p = i16::from_be_bytes([b[0], b[1]]);
@@ -291,7 +304,10 @@ fn l16_to_pcm(payload: &[u8], pcm: &mut [i16]) -> Result<usize, CodecError> {
 fn pcm_to_l16(pcm: &[i16], out: &mut [u8]) -> Result<usize, CodecError> {
     let needed = pcm.len() * 2;
     if out.len() < needed {
-        return Err(CodecError::OutputTooSmall { needed, available: out.len() });
+        return Err(CodecError::OutputTooSmall {
+            needed,
+            available: out.len(),
+        });
     }
     for (o, s) in out.chunks_exact_mut(2).zip(pcm) {
         o.copy_from_slice(&s.to_be_bytes());

@@ -25,7 +25,11 @@ const fn build_decode_table() -> [i16; 256] {
         let exponent = ((mu & 0x70) >> 4) as usize;
         let mantissa = (mu & 0x0f) as i32;
         let magnitude = (mantissa << (exponent + 3)) + SEGMENT_BASE[exponent];
-        table[i] = if mu & 0x80 != 0 { -magnitude as i16 } else { magnitude as i16 };
+        table[i] = if mu & 0x80 != 0 {
+            -magnitude as i16
+        } else {
+            magnitude as i16
+        };
         i += 1;
     }
     table
@@ -106,7 +110,11 @@ mod tests {
     fn encode_matches_asterisk_table_for_every_sample() {
         let table = asterisk_lin2mu_table();
         for i in i16::MIN..=i16::MAX {
-            assert_eq!(encode_sample(i), table[((i as u16) >> 2) as usize], "sample {i}");
+            assert_eq!(
+                encode_sample(i),
+                table[((i as u16) >> 2) as usize],
+                "sample {i}"
+            );
         }
     }
 
@@ -167,9 +175,16 @@ mod tests {
             let m = (i as i32).abs().min(CLIP);
             // Step size of the segment the value falls in, half of it is the quantisation error;
             // the table adds up to 3 for negative samples.
-            let step = if m + BIAS < 256 { 8 } else { 1 << (31 - (m + BIAS).leading_zeros() - 4) };
+            let step = if m + BIAS < 256 {
+                8
+            } else {
+                1 << (31 - (m + BIAS).leading_zeros() - 4)
+            };
             let err = (back - (i as i32).clamp(-CLIP, CLIP)).abs();
-            assert!(err <= step / 2 + 4, "sample {i}: decoded {back}, step {step}");
+            assert!(
+                err <= step / 2 + 4,
+                "sample {i}: decoded {back}, step {step}"
+            );
         }
     }
 

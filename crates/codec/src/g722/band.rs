@@ -8,9 +8,8 @@ pub(crate) fn saturate(amp: i32) -> i32 {
 
 /// `ILB`: the inverse log table of block 3 (scale factor from the log scale factor).
 const ILB: [i32; 32] = [
-    2048, 2093, 2139, 2186, 2233, 2282, 2332, 2383, 2435, 2489, 2543, 2599, 2656, 2714, 2774,
-    2834, 2896, 2960, 3025, 3091, 3158, 3228, 3298, 3371, 3444, 3520, 3597, 3676, 3756, 3838,
-    3922, 4008,
+    2048, 2093, 2139, 2186, 2233, 2282, 2332, 2383, 2435, 2489, 2543, 2599, 2656, 2714, 2774, 2834,
+    2896, 2960, 3025, 3091, 3158, 3228, 3298, 3371, 3444, 3520, 3597, 3676, 3756, 3838, 3922, 4008,
 ];
 
 /// Predictor and scale factor state of one sub-band.
@@ -41,7 +40,10 @@ impl Band {
     /// The reset state of G.722 (clause 6.2): everything zero but the scale factors, 32 for the
     /// lower band and 8 for the higher.
     pub fn new(det: i32) -> Self {
-        Band { det, ..Band::default() }
+        Band {
+            det,
+            ..Band::default()
+        }
     }
 
     /// Block 3L/3H: adapt the log scale factor by `weight`, clamp it to `nb_max`, and derive the
@@ -52,7 +54,11 @@ impl Band {
         self.nb = nb.clamp(0, nb_max);
         let index = ((self.nb >> 6) & 31) as usize;
         let wd2 = shift - (self.nb >> 11);
-        let wd3 = if wd2 < 0 { ILB[index] << -wd2 } else { ILB[index] >> wd2 };
+        let wd3 = if wd2 < 0 {
+            ILB[index] << -wd2
+        } else {
+            ILB[index] >> wd2
+        };
         self.det = wd3 << 2;
     }
 
@@ -79,13 +85,23 @@ impl Band {
         let wd2 = (self.a[1] * 32640) >> 15;
         let limit = saturate(15360 - self.ap[2]);
         let ap1 = saturate(wd1 + wd2);
-        self.ap[1] = if ap1 > limit { limit } else if ap1 < -limit { -limit } else { ap1 };
+        self.ap[1] = if ap1 > limit {
+            limit
+        } else if ap1 < -limit {
+            -limit
+        } else {
+            ap1
+        };
 
         // UPZERO
         let step = if d == 0 { 0 } else { 128 };
         let sg0 = d >> 15;
         for i in 1..7 {
-            let wd2 = if (self.d[i] >> 15) == sg0 { step } else { -step };
+            let wd2 = if (self.d[i] >> 15) == sg0 {
+                step
+            } else {
+                -step
+            };
             let wd3 = (self.b[i] * 32640) >> 15;
             self.bp[i] = saturate(wd2 + wd3);
         }

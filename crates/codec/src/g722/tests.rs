@@ -12,7 +12,10 @@ const NARROW_CODED: &[u8] = include_bytes!("../../tests/fixtures/g722/narrow.g72
 const NARROW_OUT: &[u8] = include_bytes!("../../tests/fixtures/g722/narrow_out.s16");
 
 fn samples(bytes: &[u8]) -> Vec<i16> {
-    bytes.chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]])).collect()
+    bytes
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]))
+        .collect()
 }
 
 #[test]
@@ -105,14 +108,18 @@ fn short_buffers_stop_early_without_panicking() {
 #[test]
 fn full_scale_input_saturates_instead_of_wrapping() {
     // A full-scale square wave at 4 kHz drives the decoder's QMF past 16 bits.
-    let input: Vec<i16> =
-        (0..16000).map(|i| if (i / 2) % 2 == 0 { i16::MAX } else { i16::MIN }).collect();
+    let input: Vec<i16> = (0..16000)
+        .map(|i| if (i / 2) % 2 == 0 { i16::MAX } else { i16::MIN })
+        .collect();
     let mut coded = vec![0u8; 8000];
     Encoder::new(Rate::Wide).encode(&input, &mut coded);
     let mut out = vec![0i16; 16000];
     Decoder::new(Rate::Wide).decode(&coded, &mut out);
     // The QMF overshoots: those samples stick at the limits instead of changing sign.
-    let clipped = out.iter().filter(|&&s| s == i16::MAX || s == i16::MIN).count();
+    let clipped = out
+        .iter()
+        .filter(|&&s| s == i16::MAX || s == i16::MIN)
+        .count();
     assert!(clipped > 0);
     assert!(crate::test_signal::rms(&out[1000..]) > 10000.0);
 }

@@ -24,7 +24,10 @@ fn a_1khz_tone_survives_8k_to_16k_and_back() {
     assert!((amp - 10000.0).abs() < 50.0, "amplitude at 16 kHz {amp}");
     assert!(snr > 60.0, "SNR at 16 kHz {snr:.1} dB");
     let (amp, snr) = tone_fit(&back[400..], 1000.0, 8000);
-    assert!((amp - 10000.0).abs() < 100.0, "amplitude after the round trip {amp}");
+    assert!(
+        (amp - 10000.0).abs() < 100.0,
+        "amplitude after the round trip {amp}"
+    );
     assert!(snr > 55.0, "SNR after the round trip {snr:.1} dB");
 }
 
@@ -59,7 +62,10 @@ fn pass_band_is_flat_to_3400_hz() {
         let input = tone(freq, 16000, 16000, 10000.0);
         let out = run(&mut Resampler::new(16000, 8000).unwrap(), &input, 320);
         let (amp, _) = tone_fit(&out[400..], freq, 8000);
-        assert!((amp / 10000.0 - 1.0).abs() < 0.01, "{freq} Hz: amplitude {amp}");
+        assert!(
+            (amp / 10000.0 - 1.0).abs() < 0.01,
+            "{freq} Hz: amplitude {amp}"
+        );
     }
 }
 
@@ -101,15 +107,23 @@ fn short_output_is_an_error_not_a_panic() {
     let mut out = [0i16; 10];
     assert_eq!(
         r.process(&[0; 6], &mut out),
-        Err(CodecError::OutputTooSmall { needed: 12, available: 10 })
+        Err(CodecError::OutputTooSmall {
+            needed: 12,
+            available: 10
+        })
     );
 }
 
 #[test]
 fn full_scale_input_clips_instead_of_wrapping() {
-    let input: Vec<i16> = (0..1600).map(|i| if i % 16 < 8 { i16::MAX } else { i16::MIN }).collect();
+    let input: Vec<i16> = (0..1600)
+        .map(|i| if i % 16 < 8 { i16::MAX } else { i16::MIN })
+        .collect();
     let out = run(&mut Resampler::new(8000, 48000).unwrap(), &input, 160);
     // Gibbs overshoot of a square wave would exceed the range; it must clip, never flip sign.
-    let peaks = out.iter().filter(|&&x| x == i16::MAX || x == i16::MIN).count();
+    let peaks = out
+        .iter()
+        .filter(|&&x| x == i16::MAX || x == i16::MIN)
+        .count();
     assert!(peaks > 0);
 }
