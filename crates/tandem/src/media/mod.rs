@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use tandem_rtp::{Decision, Rewriter};
 use tokio::net::UdpSocket;
 use tokio::task::JoinHandle;
 
@@ -13,6 +14,9 @@ pub struct MediaLeg {
     pub socket: UdpSocket,
     pub local: SocketAddr,
     remote: Mutex<Option<SocketAddr>>,
+    /// What this leg receives is one stream (one SSRC, continuous sequence numbers and
+    /// timestamps) whichever leg it is bridged to: early media, the answered leg, a transfer.
+    outbound: Mutex<Rewriter>,
 }
 
 impl MediaLeg {
@@ -23,6 +27,17 @@ impl MediaLeg {
 
     pub fn set_remote(&self, addr: SocketAddr) {
         *self.remote.lock().unwrap_or_else(PoisonError::into_inner) = Some(addr);
+    }
+
+    /// A new source is about to be relayed to this leg (a new bridge).
+    fn switch_source(&self) {
+        self.outbound.lock().unwrap_or_else(PoisonError::into_inner).switch_source();
+    }
+
+    /// Rewrite a packet bound for this leg in place; false when it must be dropped.
+    fn rewrite(&self, packet: &mut [u8]) -> bool {
+        let mut rw = self.outbound.lock().unwrap_or_else(PoisonError::into_inner);
+        matches!(rw.rewrite(std::time::Instant::now(), packet), Decision::Forward)
     }
 }
 
@@ -52,7 +67,10 @@ impl PortRange {
                 std_socket.set_nonblocking(true)?;
                 let socket = UdpSocket::from_std(std_socket)?;
                 let local = socket.local_addr()?;
-                return Ok(Arc::new(MediaLeg { socket, local, remote: Mutex::new(None) }));
+                // The SSRC we send with: any value unique enough per leg.
+                let ssrc = (u32::from(port) << 16) ^ (self.next.load(Ordering::Relaxed) as u32).rotate_left(7) ^ 0x5a17_0000;
+                let outbound = Mutex::new(Rewriter::new(ssrc, 8000));
+                return Ok(Arc::new(MediaLeg { socket, local, remote: Mutex::new(None), outbound }));
             }
         }
         Err(std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free RTP port in the rtp.conf range"))
@@ -74,12 +92,14 @@ impl Drop for Bridge {
 
 /// Relay RTP both ways between `a` and `b` until the returned [`Bridge`] is dropped.
 pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
+    a.switch_source();
+    b.switch_source();
     Bridge { tasks: [tokio::spawn(relay(a.clone(), b.clone())), tokio::spawn(relay(b, a))] }
 }
 
-/// Packets arriving on `from` go out of `to` towards `to`'s remote. One buffer, no
-/// allocation per packet. A leg with no known remote yet learns it from its first packet
-/// (symmetric RTP).
+/// Packets arriving on `from` go out of `to` towards `to`'s remote, rewritten onto `to`'s one
+/// outbound stream. One buffer, no allocation per packet. A leg with no known remote yet
+/// learns it from its first packet (symmetric RTP).
 async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
     let mut buf = [0u8; 2048];
     loop {
@@ -94,7 +114,9 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
             from.set_remote(source);
         }
         if let Some(dest) = to.remote() {
-            let _ = to.socket.send_to(&buf[..n], dest).await;
+            if to.rewrite(&mut buf[..n]) {
+                let _ = to.socket.send_to(&buf[..n], dest).await;
+            }
         }
     }
 }
