@@ -21,6 +21,39 @@ def read_stat(path):
     return {k: v for k, v in zip(header, last) if k}
 
 
+def read_rows(path):
+    """Every data row of a sipp `-trace_stat` CSV as {column: text}."""
+    try:
+        with open(path, newline="", encoding="ascii", errors="replace") as f:
+            rows = list(csv.reader(f, delimiter=";"))
+    except OSError:
+        return []
+    if len(rows) < 2:
+        return []
+    return [{k: v for k, v in zip(rows[0], r) if k} for r in rows[1:]]
+
+
+def duration_s(text):
+    """sipp's `HH:MM:SS` or `HH:MM:SS:micro` durations in seconds (0.0 when unreadable)."""
+    parts = (text or "").strip().split(":")
+    try:
+        secs = int(parts[0]) * 3600 + int(parts[1]) * 60 + int(parts[2])
+        if len(parts) > 3:
+            secs += int(parts[3]) / 1e6
+        return float(secs)
+    except (IndexError, ValueError):
+        return 0.0
+
+
+def send_window(rows, calls):
+    """Seconds from the start until sipp had created `calls` calls (1 s resolution, the
+    `-fd 1` dump period), or None if it never did."""
+    for row in rows:
+        if stat_int(row, "TotalCallCreated") >= calls:
+            return duration_s(row.get("ElapsedTime(C)", ""))
+    return None
+
+
 def stat_int(row, key):
     try:
         return int(row.get(key, "0") or "0")
