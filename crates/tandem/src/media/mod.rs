@@ -1,5 +1,12 @@
 //! Media on the relay path: RTP ports from rtp.conf's range, and the bridge that relays
-//! packets between two legs without decoding them.
+//! packets between two legs without decoding them. The frame path (Echo, Playback, RFC 4733
+//! digits) lives in the submodules.
+
+pub mod dtmf;
+pub mod echo;
+pub mod player;
+pub mod sounds;
+pub mod wav;
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU16, Ordering};
@@ -17,6 +24,8 @@ pub struct MediaLeg {
     /// What this leg receives is one stream (one SSRC, continuous sequence numbers and
     /// timestamps) whichever leg it is bridged to: early media, the answered leg, a transfer.
     outbound: Mutex<Rewriter>,
+    /// The negotiated format, the RFC 4733 receiver and where digits go ([`dtmf`]).
+    inbound: Mutex<dtmf::Inbound>,
 }
 
 impl MediaLeg {
@@ -70,7 +79,8 @@ impl PortRange {
                 // The SSRC we send with: any value unique enough per leg.
                 let ssrc = (u32::from(port) << 16) ^ (self.next.load(Ordering::Relaxed) as u32).rotate_left(7) ^ 0x5a17_0000;
                 let outbound = Mutex::new(Rewriter::new(ssrc, 8000));
-                return Ok(Arc::new(MediaLeg { socket, local, remote: Mutex::new(None), outbound }));
+                let inbound = Mutex::new(dtmf::Inbound::default());
+                return Ok(Arc::new(MediaLeg { socket, local, remote: Mutex::new(None), outbound, inbound }));
             }
         }
         Err(std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free RTP port in the rtp.conf range"))
@@ -113,6 +123,9 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
         if from.remote().is_none() {
             from.set_remote(source);
         }
+        // RFC 4733 digits are seen (and told to the core) while bridged too; the packet is
+        // still relayed untouched.
+        from.inspect_inbound(&buf[..n]);
         if let Some(dest) = to.remote() {
             if to.rewrite(&mut buf[..n]) {
                 let _ = to.socket.send_to(&buf[..n], dest).await;
