@@ -84,6 +84,7 @@ impl Endpoint {
         if let Some(rtp) = negotiated.remote_rtp {
             leg_media.set_remote(rtp);
         }
+        leg_media.set_negotiated(&negotiated);
         let peer_name = peer.map_or_else(|| source.ip().to_string(), |p| p.name.clone());
         let name = channel_name(&peer_name);
         let (_, uniqueid) = self.world.shared.new_uniqueid();
@@ -345,6 +346,7 @@ impl Endpoint {
                         if let Some(rtp) = neg.remote_rtp {
                             leg.media.set_remote(rtp);
                         }
+                        leg.media.set_negotiated(&neg);
                         if neg.remote_hold != leg.remote_hold {
                             leg.remote_hold = neg.remote_hold;
                             leg.emit(if neg.remote_hold { ChannelEvent::Hold } else { ChannelEvent::Unhold });
@@ -362,6 +364,7 @@ impl Endpoint {
                         if let Some(rtp) = neg.remote_rtp {
                             leg.media.set_remote(rtp);
                         }
+                        leg.media.set_negotiated(&neg);
                         log_err(self.ua.answer_update(now, call, txn, a.print().into_bytes()));
                     }
                     None => log_err(self.ua.reject_update(now, call, txn, 488, "Not Acceptable Here")),
@@ -442,6 +445,7 @@ fn apply_answer(leg: &mut Leg, sdp: &[u8]) {
             if let Some(rtp) = neg.remote_rtp {
                 leg.media.set_remote(rtp);
             }
+            leg.media.set_negotiated(&neg);
         }
         Err(e) => tracing::info!("{}: SDP answer: {e}", leg.name),
     }
