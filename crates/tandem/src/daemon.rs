@@ -54,6 +54,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         eprintln!("tandem: data directory {}: {e}", data.display());
         return ExitCode::from(1);
     }
+    crate::media::sounds::configure(data);
     let db = data.join("tandem.db");
     let store: Arc<dyn Store> = match SqliteStore::open(&db) {
         Ok(s) => Arc::new(s),

@@ -1,5 +1,7 @@
 //! The executor's host on a real channel: requests become channel commands, replies come
-//! from channel events and timers.
+//! from channel events and timers. Media requests (Playback, Background, Echo) run on the
+//! channel's media leg; while the host waits, the leg's RTP is read so RFC 4733 digits reach
+//! the dialplan.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +10,9 @@ use tandem_core::host::{Host, Reply, Request};
 use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, ChannelState};
 
 use super::dial_io::TokioDialIo;
+use crate::media::echo::{echo, EchoEnd};
+use crate::media::player::{PlayEnd, Player};
+use crate::media::{sounds, wav};
 use super::{ChannelLink, World};
 
 pub struct RealHost {
@@ -35,9 +40,13 @@ impl RealHost {
         }
         let sleep = tokio::time::sleep(limit.unwrap_or(Duration::from_secs(86_400 * 365)));
         tokio::pin!(sleep);
+        let media = self.link.media.clone();
+        let mut inbound = [0u8; 2048];
         loop {
             tokio::select! {
                 () = &mut sleep => return false,
+                // Read (and drop) the caller's audio: RFC 4733 digits in it become events.
+                _ = media.recv_inbound(&mut inbound) => {}
                 ev = self.link.events.recv() => match ev {
                     None | Some(ChannelEvent::Hangup { .. }) => {
                         self.hung_up = true;
@@ -52,6 +61,55 @@ impl RealHost {
                     Some(_) => {}
                 },
             }
+        }
+    }
+
+    /// Playback/Background: play each file in turn on the media leg. A missing file is
+    /// skipped with a warning and the reply says it failed (Playback goes on with the next
+    /// file, as `playback_exec`; Background stops there, as `pbx_builtin_background`).
+    async fn play(&mut self, chan: &Channel, files: &[String], interrupt: bool) -> Reply {
+        let media = self.link.media.clone();
+        let Some(format) = media.format() else {
+            tracing::warn!("{}: cannot play {files:?}: no codec tandem can encode on this channel", chan.name);
+            return Reply::Unsupported;
+        };
+        let Some(mut player) = Player::new(&media) else {
+            tracing::warn!("{}: cannot play in {}", chan.name, format.codec);
+            return Reply::Unsupported;
+        };
+        let dirs = sounds::search_dirs();
+        let mut failed = false;
+        for name in files.iter().filter(|f| !f.is_empty()) {
+            let pcm = match load(name, &chan.language, format.codec, &dirs).await {
+                Ok(pcm) => pcm,
+                Err(e) => {
+                    tracing::warn!("{}: {e}", chan.name);
+                    if interrupt {
+                        tracing::warn!("ast_streamfile failed on {} for {}", chan.name, files.join("&"));
+                    } else {
+                        tracing::warn!("Playback failed on {} for {}", chan.name, files.join("&"));
+                    }
+                    failed = true;
+                    if interrupt {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            tracing::info!("{}: <{}> Playing '{name}' ({:.2} s)", chan.name, chan.name, pcm.seconds());
+            match player.play(&media, &pcm, &mut self.link.events, interrupt).await {
+                PlayEnd::Finished => {}
+                PlayEnd::Digit(d) => return Reply::Digits(d.to_string()),
+                PlayEnd::HungUp => {
+                    self.hung_up = true;
+                    return Reply::HungUp;
+                }
+            }
+        }
+        if failed {
+            Reply::Unsupported
+        } else {
+            Reply::Done
         }
     }
 
@@ -131,8 +189,32 @@ impl Host for RealHost {
                         transfer: outcome.transfer,
                     }
                 }
-                Request::Play { .. } | Request::Application { .. } => Reply::Unsupported,
+                Request::Play { files, interrupt } => self.play(chan, &files, interrupt).await,
+                Request::Application { name, .. } if name.eq_ignore_ascii_case("Echo") => {
+                    let media = self.link.media.clone();
+                    match echo(&media, &mut self.link.events).await {
+                        EchoEnd::Pound => Reply::Done,
+                        EchoEnd::HungUp => {
+                            self.hung_up = true;
+                            Reply::HungUp
+                        }
+                    }
+                }
+                Request::Application { .. } => Reply::Unsupported,
             }
         }
     }
+}
+
+/// Find and decode a sound for a channel in `codec`.
+async fn load(name: &str, language: &str, codec: tandem_codec::CodecKind, dirs: &[std::path::PathBuf]) -> Result<wav::Pcm, String> {
+    let Some((path, format)) = sounds::find(name, language, codec, dirs) else {
+        return Err(format!("File {name} does not exist in any format"));
+    };
+    let size = tokio::fs::metadata(&path).await.map_err(|e| format!("{}: {e}", path.display()))?.len();
+    if size > wav::MAX_FILE_BYTES as u64 {
+        return Err(format!("{}: {size} bytes is too large to play", path.display()));
+    }
+    let bytes = tokio::fs::read(&path).await.map_err(|e| format!("{}: {e}", path.display()))?;
+    wav::decode(format, &bytes).map_err(|e| format!("{}: {e}", path.display()))
 }

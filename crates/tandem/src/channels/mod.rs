@@ -39,6 +39,8 @@ pub struct DriverLink {
 pub fn link(name: String, media: Arc<MediaLeg>) -> (ChannelLink, DriverLink) {
     let (ctx, crx) = mpsc::channel(LINK_QUEUE);
     let (etx, erx) = mpsc::channel(LINK_QUEUE);
+    // RFC 4733 digits the media leg sees are this channel's events.
+    media.set_event_sink(&etx);
     (ChannelLink { name, commands: ctx, events: erx, media }, DriverLink { commands: crx, events: etx })
 }
 
