@@ -133,4 +133,17 @@ mod tests {
         assert_eq!(find("../abs", "en", CodecKind::Pcmu, &dirs), None);
         assert_eq!(find("missing", "en", CodecKind::Pcmu, &dirs), None);
     }
+
+    #[test]
+    fn the_shipped_prompts_are_8k_wavs_found_by_name() {
+        let dirs = [shipped_dir()];
+        for name in ["demo-congrats", "demo-echotest", "demo-echodone", "digits/0", "digits/9"] {
+            let (path, format) = find(name, "en", CodecKind::Pcmu, &dirs).unwrap_or_else(|| panic!("{name} ships"));
+            assert_eq!(format, FileFormat::Wav);
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            let pcm = super::super::wav::decode(format, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(pcm.rate, 8000, "{name}");
+            assert!(pcm.seconds() > 0.3, "{name} is speech: {} s", pcm.seconds());
+        }
+    }
 }
