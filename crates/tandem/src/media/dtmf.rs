@@ -142,9 +142,7 @@ mod tests {
     }
 
     fn inbound(dtmf_pt: Option<u8>) -> Inbound {
-        let mut i = Inbound::default();
-        i.format = Some(Format { payload_type: 0, codec: CodecKind::Pcmu, dtmf_pt });
-        i
+        Inbound { format: Some(Format { payload_type: 0, codec: CodecKind::Pcmu, dtmf_pt }), ..Inbound::default() }
     }
 
     #[test]
