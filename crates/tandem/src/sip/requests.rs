@@ -29,7 +29,8 @@ pub(super) fn out_of_dialog(ep: &mut Endpoint, now: Instant, req: &Request, sour
                 &ep.auth,
                 |name| peers::register_peer(&conf, name, source.ip()),
             );
-            log_register(&outcome.status, outcome.aor.as_deref(), source);
+            let algorithm = credentials_algorithm(req, &ep.auth.config().realm);
+            log_register(&outcome.status, outcome.aor.as_deref(), source, algorithm);
             ep.apply_changes(&outcome.changes);
             outcome.response.with_header("Server", ep.conf.general.useragent.as_str())
         }
@@ -37,11 +38,28 @@ pub(super) fn out_of_dialog(ep: &mut Endpoint, now: Instant, req: &Request, sour
     }
 }
 
-/// One stable line per registration event (readable by fail2ban-style tools too).
-fn log_register(status: &RegisterStatus, aor: Option<&str>, source: SocketAddr) {
+/// The digest algorithm of the request's credentials for `realm` (as the registrar picks
+/// them), `-` when there are none.
+fn credentials_algorithm(req: &Request, realm: &str) -> &'static str {
+    let all: Vec<tandem_sip::auth::Credentials> = req
+        .headers
+        .get_all("Authorization")
+        .filter_map(|v| tandem_sip::auth::Credentials::parse(v).ok())
+        .collect();
+    let picked = all.iter().find(|c| c.realm == realm).or_else(|| all.first());
+    match picked.map(|c| c.algorithm()) {
+        Some(Some(a)) => a.name(),
+        Some(None) => "unknown",
+        None => "-",
+    }
+}
+
+/// One stable line per registration event (readable by fail2ban-style tools too); an
+/// accepted registration names the digest algorithm of its credentials.
+fn log_register(status: &RegisterStatus, aor: Option<&str>, source: SocketAddr, algorithm: &str) {
     let aor = aor.unwrap_or("-");
     match status {
-        RegisterStatus::Registered => tracing::info!("SIP REGISTER ok peer={aor} from={source}"),
+        RegisterStatus::Registered => tracing::info!("SIP REGISTER ok peer={aor} from={source} algorithm={algorithm}"),
         RegisterStatus::Unregistered => tracing::info!("SIP REGISTER removed peer={aor} from={source}"),
         RegisterStatus::Query => tracing::debug!("SIP REGISTER query peer={aor} from={source}"),
         RegisterStatus::Challenged { .. } => tracing::debug!("SIP REGISTER challenged peer={aor} from={source}"),
