@@ -31,7 +31,7 @@ pub fn cause_from_status(status: u16) -> u16 {
 /// with no mapping get `603 Declined`, as chan_sip does.
 pub fn status_from_cause(cause: u16) -> (u16, &'static str) {
     match cause {
-        1 | 2 | 3 => (404, "Not Found"),
+        1..=3 => (404, "Not Found"),
         17 => (486, "Busy Here"),
         18 => (408, "Request Timeout"),
         19 | 20 => (480, "Temporarily Unavailable"),

@@ -464,7 +464,7 @@ fn call_limit_turns_the_second_concurrent_call_away_busy() {
     let (callee, _) = callee.join().expect("uas");
     assert_eq!(callee.code, Some(0), "the first call: {callee:?}");
     let stats = |name: &str| {
-        caller.stdout.lines().filter(|l| l.trim_start().starts_with(name)).last().and_then(|l| l.split('|').nth(2)).map(|v| v.trim().to_string())
+        caller.stdout.lines().rfind(|l| l.trim_start().starts_with(name)).and_then(|l| l.split('|').nth(2)).map(|v| v.trim().to_string())
     };
     assert_eq!(stats("Successful call").as_deref(), Some("1"), "{}\n{}", caller.stdout, daemon.stderr_text());
     assert_eq!(stats("Failed call").as_deref(), Some("1"), "{}", caller.stdout);

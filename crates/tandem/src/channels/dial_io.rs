@@ -152,49 +152,47 @@ impl DialIo for TokioDialIo<'_> {
         let _ = self.caller.commands.try_send(ChannelCommand::Answer);
     }
 
-    fn bridge(&mut self, index: usize) -> impl std::future::Future<Output = BridgeEnd> + Send {
-        async move {
-            let Some(leg) = self.leg(index) else {
-                return BridgeEnd::CalleeHungUp;
-            };
-            let callee_media = leg.media.clone();
-            let callee_commands = leg.commands.clone();
-            let caller_commands = self.caller.commands.clone();
-            let _bridge = match self.early.take() {
-                Some((i, relay)) if i == index => relay,
-                _ => media::bridge(self.caller.media.clone(), callee_media),
-            };
-            loop {
-                tokio::select! {
-                    ev = self.caller.events.recv() => match ev {
-                        None | Some(ChannelEvent::Hangup { .. }) => {
-                            let _ = callee_commands.send(ChannelCommand::Hangup { cause: cause::NORMAL_CLEARING }).await;
-                            return BridgeEnd::CallerHungUp;
-                        }
-                        // Hold is carried across the bridge (chan_sip with moh passthrough).
-                        Some(ChannelEvent::Hold) => {
-                            let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
-                        }
-                        Some(ChannelEvent::Unhold) => {
-                            let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
-                        }
-                        Some(_) => {}
-                    },
-                    ev = self.merged_rx.recv() => match ev {
-                        None => return BridgeEnd::CalleeHungUp,
-                        Some((i, ChannelEvent::Hangup { .. })) if i == index => return BridgeEnd::CalleeHungUp,
-                        Some((i, ChannelEvent::Transfer { context, exten })) if i == index => {
-                            return BridgeEnd::Transferred { context, exten };
-                        }
-                        Some((i, ChannelEvent::Hold)) if i == index => {
-                            let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
-                        }
-                        Some((i, ChannelEvent::Unhold)) if i == index => {
-                            let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
-                        }
-                        Some(_) => {}
-                    },
-                }
+    async fn bridge(&mut self, index: usize) -> BridgeEnd {
+        let Some(leg) = self.leg(index) else {
+            return BridgeEnd::CalleeHungUp;
+        };
+        let callee_media = leg.media.clone();
+        let callee_commands = leg.commands.clone();
+        let caller_commands = self.caller.commands.clone();
+        let _bridge = match self.early.take() {
+            Some((i, relay)) if i == index => relay,
+            _ => media::bridge(self.caller.media.clone(), callee_media),
+        };
+        loop {
+            tokio::select! {
+                ev = self.caller.events.recv() => match ev {
+                    None | Some(ChannelEvent::Hangup { .. }) => {
+                        let _ = callee_commands.send(ChannelCommand::Hangup { cause: cause::NORMAL_CLEARING }).await;
+                        return BridgeEnd::CallerHungUp;
+                    }
+                    // Hold is carried across the bridge (chan_sip with moh passthrough).
+                    Some(ChannelEvent::Hold) => {
+                        let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
+                    }
+                    Some(ChannelEvent::Unhold) => {
+                        let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
+                    }
+                    Some(_) => {}
+                },
+                ev = self.merged_rx.recv() => match ev {
+                    None => return BridgeEnd::CalleeHungUp,
+                    Some((i, ChannelEvent::Hangup { .. })) if i == index => return BridgeEnd::CalleeHungUp,
+                    Some((i, ChannelEvent::Transfer { context, exten })) if i == index => {
+                        return BridgeEnd::Transferred { context, exten };
+                    }
+                    Some((i, ChannelEvent::Hold)) if i == index => {
+                        let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
+                    }
+                    Some((i, ChannelEvent::Unhold)) if i == index => {
+                        let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
+                    }
+                    Some(_) => {}
+                },
             }
         }
     }

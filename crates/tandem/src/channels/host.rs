@@ -123,85 +123,83 @@ impl RealHost {
 }
 
 impl Host for RealHost {
-    fn request(&mut self, chan: &mut Channel, request: Request) -> impl std::future::Future<Output = Reply> + Send {
-        async move {
-            if self.hung_up {
-                return Reply::HungUp;
-            }
-            match request {
-                Request::Answer { delay } => {
-                    self.send(ChannelCommand::Answer).await;
-                    chan.state = ChannelState::Up;
-                    self.world.channels.update(&self.link.name, |r| r.state = "Up");
-                    if let Some(d) = delay {
-                        if self.watch(Some(d), None).await {
-                            return Reply::HungUp;
-                        }
-                    }
-                    Reply::Done
-                }
-                Request::Hangup { cause } => {
-                    self.send(ChannelCommand::Hangup { cause }).await;
-                    self.hung_up = true;
-                    Reply::HungUp
-                }
-                Request::Indicate(i) => {
-                    self.send(ChannelCommand::Indicate(i)).await;
-                    Reply::Done
-                }
-                Request::Wait(d) => {
+    async fn request(&mut self, chan: &mut Channel, request: Request) -> Reply {
+        if self.hung_up {
+            return Reply::HungUp;
+        }
+        match request {
+            Request::Answer { delay } => {
+                self.send(ChannelCommand::Answer).await;
+                chan.state = ChannelState::Up;
+                self.world.channels.update(&self.link.name, |r| r.state = "Up");
+                if let Some(d) = delay {
                     if self.watch(Some(d), None).await {
-                        Reply::HungUp
-                    } else {
-                        Reply::Done
+                        return Reply::HungUp;
                     }
                 }
-                Request::IndicateAndWait { indication, timeout } => {
-                    self.send(ChannelCommand::Indicate(indication)).await;
-                    self.watch(timeout, None).await;
-                    Reply::HungUp
-                }
-                Request::CollectDigits { timeout } => {
-                    let mut digits = String::new();
-                    // One digit, then the inter-digit timeout for more (Asterisk's 5 s dtimeout).
-                    let mut limit = timeout;
-                    loop {
-                        let before = digits.len();
-                        if self.watch(Some(limit), Some(&mut digits)).await {
-                            return Reply::HungUp;
-                        }
-                        if digits.len() == before {
-                            return Reply::Digits(digits);
-                        }
-                        limit = Duration::from_secs(5);
-                    }
-                }
-                Request::Dial(req) => {
-                    let mut io = TokioDialIo::new(self.world.clone(), &mut self.link, chan, &req);
-                    let outcome = tandem_core::dial::dial(&mut io, &req).await;
-                    io.close().await;
-                    if outcome.caller_hung_up {
-                        self.hung_up = true;
-                    }
-                    Reply::Dial {
-                        status: outcome.status,
-                        caller_hung_up: outcome.caller_hung_up,
-                        transfer: outcome.transfer,
-                    }
-                }
-                Request::Play { files, interrupt } => self.play(chan, &files, interrupt).await,
-                Request::Application { name, .. } if name.eq_ignore_ascii_case("Echo") => {
-                    let media = self.link.media.clone();
-                    match echo(&media, &mut self.link.events).await {
-                        EchoEnd::Pound => Reply::Done,
-                        EchoEnd::HungUp => {
-                            self.hung_up = true;
-                            Reply::HungUp
-                        }
-                    }
-                }
-                Request::Application { .. } => Reply::Unsupported,
+                Reply::Done
             }
+            Request::Hangup { cause } => {
+                self.send(ChannelCommand::Hangup { cause }).await;
+                self.hung_up = true;
+                Reply::HungUp
+            }
+            Request::Indicate(i) => {
+                self.send(ChannelCommand::Indicate(i)).await;
+                Reply::Done
+            }
+            Request::Wait(d) => {
+                if self.watch(Some(d), None).await {
+                    Reply::HungUp
+                } else {
+                    Reply::Done
+                }
+            }
+            Request::IndicateAndWait { indication, timeout } => {
+                self.send(ChannelCommand::Indicate(indication)).await;
+                self.watch(timeout, None).await;
+                Reply::HungUp
+            }
+            Request::CollectDigits { timeout } => {
+                let mut digits = String::new();
+                // One digit, then the inter-digit timeout for more (Asterisk's 5 s dtimeout).
+                let mut limit = timeout;
+                loop {
+                    let before = digits.len();
+                    if self.watch(Some(limit), Some(&mut digits)).await {
+                        return Reply::HungUp;
+                    }
+                    if digits.len() == before {
+                        return Reply::Digits(digits);
+                    }
+                    limit = Duration::from_secs(5);
+                }
+            }
+            Request::Dial(req) => {
+                let mut io = TokioDialIo::new(self.world.clone(), &mut self.link, chan, &req);
+                let outcome = tandem_core::dial::dial(&mut io, &req).await;
+                io.close().await;
+                if outcome.caller_hung_up {
+                    self.hung_up = true;
+                }
+                Reply::Dial {
+                    status: outcome.status,
+                    caller_hung_up: outcome.caller_hung_up,
+                    transfer: outcome.transfer,
+                }
+            }
+            Request::Play { files, interrupt } => self.play(chan, &files, interrupt).await,
+            Request::Application { name, .. } if name.eq_ignore_ascii_case("Echo") => {
+                let media = self.link.media.clone();
+                match echo(&media, &mut self.link.events).await {
+                    EchoEnd::Pound => Reply::Done,
+                    EchoEnd::HungUp => {
+                        self.hung_up = true;
+                        Reply::HungUp
+                    }
+                }
+            }
+            Request::Application { .. } => Reply::Unsupported,
         }
     }
 }
