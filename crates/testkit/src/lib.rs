@@ -5,6 +5,8 @@
 //! pass it in; nothing here guesses where cargo put it.
 
 mod baresip;
+mod linphone;
+pub use linphone::{rc_text as linphone_rc_text, Linphone, LINPHONE_TIMEOUT};
 mod ports;
 mod tools;
 pub use baresip::{module_path as baresip_module_path, sip_port_pair, wav, Baresip, Phone, BARESIP_TIMEOUT};
