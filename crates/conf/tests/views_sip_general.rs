@@ -274,3 +274,16 @@ fn supported_algorithms_uas_entries_are_bounded() {
     assert_eq!(c.general.auth_algorithms, vec!["MD5"]);
     assert!(d.iter().any(|l| l.starts_with("sip.conf:2: error: ") && l.contains("too many entries")), "{d:?}");
 }
+
+#[test]
+fn session_timer_options_as_chan_sip() {
+    let g = sip_ok("").general;
+    assert_eq!(g.session_timers, tandem_conf::views::sip::SessionTimers::Accept);
+    assert_eq!((g.session_expires, g.session_minse, g.session_refresher_uac), (1800, 90, false));
+    let g = sip_ok("[general]\nsession-timers=originate\nsession-expires=600\nsession-minse=120\nsession-refresher=uac\n").general;
+    assert_eq!(g.session_timers, tandem_conf::views::sip::SessionTimers::Originate);
+    assert_eq!((g.session_expires, g.session_minse, g.session_refresher_uac), (600, 120, true));
+    let (_, diags) = sip("[general]\nsession-timers=sometimes\nsession-minse=30\n");
+    assert!(diags.iter().any(|d| d.starts_with("sip.conf:2: error:") && d.contains("session-timers")), "{diags:?}");
+    assert!(diags.iter().any(|d| d.starts_with("sip.conf:3: error:") && d.contains("session-minse")), "{diags:?}");
+}

@@ -13,7 +13,7 @@ use tandem_sip::auth::{DigestServer, ServerConfig};
 use tandem_sip::message::{Request, Response, Transport};
 use tandem_sip::registrar::{BindingChange, Registrar, StoredBinding};
 use tandem_sip::event::{Limits, SubKey, Subscriptions};
-use tandem_sip::ua::{TxnId, UaConfig, UaEvent, UserAgent};
+use tandem_sip::ua::{Refresher, SessionTimerMode, TxnId, UaConfig, UaEvent, UserAgent};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -75,6 +75,15 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     let seed = epoch ^ u64::from(local.port()).rotate_left(32);
     let mut ua_config = UaConfig::new(ua_local, seed);
     ua_config.user_agent = conf.general.useragent.clone();
+    let g = &conf.general;
+    ua_config.session_timers = match g.session_timers {
+        tandem_conf::views::sip::SessionTimers::Accept => SessionTimerMode::Accept,
+        tandem_conf::views::sip::SessionTimers::Originate => SessionTimerMode::Originate,
+        tandem_conf::views::sip::SessionTimers::Refuse => SessionTimerMode::Refuse,
+    };
+    ua_config.session_expires = g.session_expires;
+    ua_config.min_se = g.session_minse;
+    ua_config.refresher = if g.session_refresher_uac { Refresher::Uac } else { Refresher::Uas };
     let clients = Clients::new(&conf, ua_local, &conf.general.useragent, seed.rotate_left(17), now).await;
     let mut endpoint = Endpoint {
         socket,

@@ -17,6 +17,14 @@ pub const DEFAULT_QUALIFY_MS: u32 = 2000;
 /// A bound of ours on `register =>` lines.
 pub const MAX_REGISTRATIONS: usize = 1024;
 
+/// `session-timers` in `[general]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionTimers {
+    Accept,
+    Originate,
+    Refuse,
+}
+
 /// `[general]`, with chan_sip's defaults where the file says nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct General {
@@ -50,6 +58,13 @@ pub struct General {
     pub qualifyfreq: u32,
     /// `useragent` (tandem's default: `tandem`; chan_sip's: `Asterisk PBX VERSION`).
     pub useragent: String,
+    /// `session-timers` (RFC 4028): `accept` (chan_sip's default), `originate`, `refuse`.
+    pub session_timers: SessionTimers,
+    /// `session-expires` (default 1800) and `session-minse` (default 90, at least 90).
+    pub session_expires: u32,
+    pub session_minse: u32,
+    /// `session-refresher`: `uas` (default) or `uac`.
+    pub session_refresher_uac: bool,
     /// `realm` for digest authentication (default `asterisk`, as chan_sip, so that
     /// `md5secret` values computed for Asterisk, md5(user:asterisk:secret), keep working).
     pub realm: String,
@@ -98,6 +113,10 @@ impl Default for General {
             qualify_ms: 0,
             qualifyfreq: 60,
             useragent: "tandem".into(),
+            session_timers: SessionTimers::Accept,
+            session_expires: 1800,
+            session_minse: 90,
+            session_refresher_uac: false,
             realm: "asterisk".into(),
             auth_algorithms: vec!["MD5".into()],
             minexpiry: 60,
@@ -182,6 +201,25 @@ pub(crate) fn read(sec: Option<&Section>, diags: &mut Vec<Diagnostic>) -> (Gener
                 }
             }
             "useragent" => g.useragent = v.to_string(),
+            "session-timers" => match v.to_ascii_lowercase().as_str() {
+                "accept" => g.session_timers = SessionTimers::Accept,
+                "originate" => g.session_timers = SessionTimers::Originate,
+                "refuse" => g.session_timers = SessionTimers::Refuse,
+                _ => diags.push(bad("expected accept, originate or refuse")),
+            },
+            "session-expires" => match strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
+                Some(n) if n >= 90 => g.session_expires = n,
+                _ => diags.push(bad("expected a number of seconds of at least 90")),
+            },
+            "session-minse" => match strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
+                Some(n) if n >= 90 => g.session_minse = n,
+                _ => diags.push(bad("expected a number of seconds of at least 90 (RFC 4028)")),
+            },
+            "session-refresher" => match v.to_ascii_lowercase().as_str() {
+                "uac" => g.session_refresher_uac = true,
+                "uas" => g.session_refresher_uac = false,
+                _ => diags.push(bad("expected uac or uas")),
+            },
             "bindaddr" | "udpbindaddr" => match parse_addr_port(v) {
                 Some(a) => bindaddr = a,
                 None => diags.push(bad("expected an IP address with an optional port")),
