@@ -1,11 +1,13 @@
 //! Media on the relay path: RTP ports from rtp.conf's range, and the bridge that relays
-//! packets between two legs without decoding them. The frame path (Echo, Playback, RFC 4733
-//! digits) lives in the submodules.
+//! packets between two legs, untouched when they negotiated the same codec and transcoded
+//! ([`transcode`]) when not. The frame path (Echo, Playback, RFC 4733 digits) lives in the
+//! other submodules.
 
 pub mod dtmf;
 pub mod echo;
 pub mod player;
 pub mod sounds;
+pub mod transcode;
 pub mod wav;
 
 use std::net::{IpAddr, SocketAddr};
@@ -108,10 +110,13 @@ pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
 }
 
 /// Packets arriving on `from` go out of `to` towards `to`'s remote, rewritten onto `to`'s one
-/// outbound stream. One buffer, no allocation per packet. A leg with no known remote yet
-/// learns it from its first packet (symmetric RTP).
+/// outbound stream. When the legs negotiated different codecs the payload is transcoded (and
+/// the payload types mapped) on the way ([`transcode::Direction`]); otherwise the packet is
+/// relayed in place. Buffers are made once per direction: no allocation per packet. A leg with
+/// no known remote yet learns it from its first packet (symmetric RTP).
 async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
     let mut buf = [0u8; 2048];
+    let mut direction = transcode::Direction::default();
     loop {
         let (n, source) = match from.socket.recv_from(&mut buf).await {
             Ok(r) => r,
@@ -124,12 +129,17 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
             from.set_remote(source);
         }
         // RFC 4733 digits are seen (and told to the core) while bridged too; the packet is
-        // still relayed untouched.
-        from.inspect_inbound(&buf[..n]);
-        if let Some(dest) = to.remote() {
-            if to.rewrite(&mut buf[..n]) {
-                let _ = to.socket.send_to(&buf[..n], dest).await;
-            }
+        // still relayed.
+        let received = buf.get_mut(..n).unwrap_or_default();
+        from.inspect_inbound(received);
+        let Some(dest) = to.remote() else { continue };
+        let packet: &mut [u8] = match direction.prepare(from.format(), to.format(), received) {
+            transcode::Action::Forward => received,
+            transcode::Action::Transcoded(len) => direction.output(len),
+            transcode::Action::Drop => continue,
+        };
+        if to.rewrite(packet) {
+            let _ = to.socket.send_to(packet, dest).await;
         }
     }
 }
