@@ -5,7 +5,7 @@ import csv
 import os
 import subprocess
 
-from proc import child_preexec
+from proc import child_preexec, stop
 
 
 def read_stat(path):
@@ -150,8 +150,11 @@ def run_uac(argv, workdir, wall_seconds):
         try:
             code = proc.wait(timeout=wall_seconds + 15)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            code = proc.wait(timeout=10)
+            stop(proc)
+            code = proc.returncode
+        except BaseException:
+            stop(proc)  # interrupted: leave nothing running
+            raise
     try:
         with open(out_path, "rb") as f:
             tail = f.read()[-2000:].decode("utf-8", "replace")
