@@ -506,3 +506,15 @@ fn a_busy_lamp_subscription_follows_ringing_talking_and_idle() {
     assert_eq!(bob.code, Some(0), "bob: {bob:?}");
     assert_eq!(watcher.code, Some(0), "the lamp did not follow idle/ringing/busy/idle: {watcher:?}\n{}", daemon.stderr_text());
 }
+
+#[test]
+fn a_caller_asking_for_session_timers_gets_them_in_the_200() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
+    let callee = uas(&sipp_bin, uas_port, "uas");
+    let caller = uac_scenario(&sipp_bin, port, uac_port, "100", "uac_session_timer.xml");
+    let (callee, _) = callee.join().expect("uas");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "callee: {callee:?}");
+}
