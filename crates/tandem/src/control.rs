@@ -120,7 +120,13 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["sip", "show", "channels"] => match &daemon.sip {
-            Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_channels(),
+            Some(sip) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                match sip.commands.blocking_send(crate::sip::EndpointCmd::ShowChannels(tx)) {
+                    Ok(()) => rx.blocking_recv().unwrap_or_else(|_| "SIP endpoint did not answer\n".to_string()),
+                    Err(_) => "SIP endpoint is not running\n".to_string(),
+                }
+            }
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["sip", "show", "registry"] => match &daemon.sip {

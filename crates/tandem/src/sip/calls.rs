@@ -20,6 +20,8 @@ pub type LegKey = u64;
 
 /// What the endpoint task is told besides datagrams.
 pub enum EndpointCmd {
+    /// `sip show channels`: the rows, built when asked.
+    ShowChannels(tokio::sync::oneshot::Sender<String>),
     /// A whole message that arrived on a stream transport (TCP).
     Incoming { bytes: Vec<u8>, source: SocketAddr, transport: tandem_sip::message::Transport },
     /// A command from the core to one leg's channel.
@@ -112,6 +114,7 @@ pub fn forward_commands(key: LegKey, mut commands: mpsc::Receiver<ChannelCommand
 /// The `SIP` technology for Dial: `SIP/peer`, `SIP/number@peer`, `SIP/number@host[:port]`.
 pub struct SipDriver {
     pub conf: Arc<SipConf>,
+    pub per_peer: PeerCounts,
     pub state: Arc<Mutex<SipState>>,
     pub commands: mpsc::Sender<EndpointCmd>,
     pub ports: Arc<PortRange>,
@@ -162,8 +165,8 @@ impl Driver for SipDriver {
     fn request(&self, request: &OutboundRequest<'_>) -> Result<ChannelLink, u16> {
         let (peer, user, dest, host) = self.resolve(request.resource)?;
         if let Some(p) = peer.as_deref().and_then(|p| self.conf.peer(p)).filter(|p| p.call_limit > 0) {
-            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let active = state.dialogs.iter().filter(|d| d.user.eq_ignore_ascii_case(&p.name)).count();
+            let counts = self.per_peer.lock().unwrap_or_else(PoisonError::into_inner);
+            let active = counts.get(&p.name.to_ascii_lowercase()).copied().unwrap_or(0);
             if active >= p.call_limit as usize {
                 tracing::warn!("SIP/{}: call-limit {} reached", request.resource, p.call_limit);
                 return Err(cause::USER_BUSY);
@@ -196,23 +199,48 @@ impl Driver for SipDriver {
     }
 }
 
-/// Legs by our key, and the UA's call ids to our keys.
+/// Calls per peer (lower-cased name), shared with the driver for `call-limit`.
+pub type PeerCounts = Arc<Mutex<HashMap<String, usize>>>;
+
+/// Legs by our key, and the UA's call ids to our keys; counts per peer are kept as legs come
+/// and go (no scan of every leg per message).
 pub struct LegTable<Id: std::hash::Hash + Eq + Copy> {
     pub legs: HashMap<LegKey, Leg>,
     pub by_call: HashMap<Id, LegKey>,
     pub calls: HashMap<LegKey, Id>,
+    pub per_peer: PeerCounts,
+    /// Bumped on every change a busy lamp could care about.
+    pub generation: u64,
 }
 
 impl<Id: std::hash::Hash + Eq + Copy> Default for LegTable<Id> {
     fn default() -> Self {
-        LegTable { legs: HashMap::new(), by_call: HashMap::new(), calls: HashMap::new() }
+        LegTable {
+            legs: HashMap::new(),
+            by_call: HashMap::new(),
+            calls: HashMap::new(),
+            per_peer: Arc::default(),
+            generation: 0,
+        }
     }
 }
 
 impl<Id: std::hash::Hash + Eq + Copy> LegTable<Id> {
+    pub fn insert(&mut self, key: LegKey, leg: Leg) {
+        *self.per_peer.lock().unwrap_or_else(PoisonError::into_inner).entry(leg.peer.to_ascii_lowercase()).or_default() += 1;
+        self.legs.insert(key, leg);
+        self.generation += 1;
+    }
+
     pub fn bind(&mut self, key: LegKey, call: Id) {
         self.by_call.insert(call, key);
         self.calls.insert(key, call);
+        self.generation += 1;
+    }
+
+    /// A leg's state changed (answered).
+    pub fn touch(&mut self) {
+        self.generation += 1;
     }
 
     pub fn key_of(&self, call: Id) -> Option<LegKey> {
@@ -223,6 +251,16 @@ impl<Id: std::hash::Hash + Eq + Copy> LegTable<Id> {
         if let Some(call) = self.calls.remove(&key) {
             self.by_call.remove(&call);
         }
-        self.legs.remove(&key)
+        let leg = self.legs.remove(&key)?;
+        let mut counts = self.per_peer.lock().unwrap_or_else(PoisonError::into_inner);
+        let name = leg.peer.to_ascii_lowercase();
+        if let Some(n) = counts.get_mut(&name) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.remove(&name);
+            }
+        }
+        self.generation += 1;
+        Some(leg)
     }
 }

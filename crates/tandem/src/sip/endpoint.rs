@@ -28,6 +28,8 @@ use crate::media::PortRange;
 /// What other parts of the daemon (the CLI) know of the running driver.
 #[derive(Clone)]
 pub struct SipHandle {
+    /// Commands to the endpoint task (the CLI asks it for `sip show channels`).
+    pub commands: mpsc::Sender<EndpointCmd>,
     pub state: Arc<Mutex<SipState>>,
 }
 
@@ -57,14 +59,17 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     }
     let state = Arc::new(Mutex::new(SipState::new(&conf)));
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
+    let cmd_tx_handle = cmd_tx.clone();
     let tcp = TcpLinks::default();
     if let Some(addr) = conf.general.tcp_bind() {
         tcp::listen(addr, tcp.clone(), cmd_tx.clone()).await?;
     }
     let ports = Arc::new(PortRange::new(rtp.first_port(), rtp.last_port()));
     let next_key = Arc::new(AtomicU64::new(1));
+    let legs = LegTable::default();
     world.registry.write().unwrap_or_else(PoisonError::into_inner).add(Arc::new(SipDriver {
         conf: conf.clone(),
+        per_peer: legs.per_peer.clone(),
         state: state.clone(),
         commands: cmd_tx.clone(),
         ports: ports.clone(),
@@ -74,6 +79,10 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     let ua_local = SocketAddr::new(media_ip, local.port());
     let seed = epoch ^ u64::from(local.port()).rotate_left(32);
     let mut ua_config = UaConfig::new(ua_local, seed);
+    // Finished transactions linger 32 s (timer K/J): the table must hold rate x 32 s x ~3
+    // transactions per call; these bounds carry several hundred calls per second.
+    ua_config.max_transactions = 65_536;
+    ua_config.max_calls = 8_192;
     ua_config.user_agent = conf.general.useragent.clone();
     let g = &conf.general;
     ua_config.session_timers = match g.session_timers {
@@ -108,13 +117,13 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
         conf,
         world,
         state: state.clone(),
-        legs: LegTable::default(),
+        legs,
         cmd_rx,
         cmd_tx,
         ports,
         media_ip,
         next_key,
-        dialogs_signature: (0, 0, 0),
+        seen_generation: 0,
         subs: Subscriptions::new(Limits::default()),
         sub_contexts: HashMap::new(),
         sub_txns: HashMap::new(),
@@ -123,7 +132,7 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     endpoint.publish_bindings();
     endpoint.publish_clients(now);
     tokio::spawn(endpoint.run());
-    Ok(SipHandle { state })
+    Ok(SipHandle { commands: cmd_tx_handle, state })
 }
 
 /// The address written into SDP and Contact: `externaddr`, else the bound address, else
@@ -170,7 +179,7 @@ pub(super) struct Endpoint {
     pub(super) ports: Arc<PortRange>,
     pub(super) media_ip: IpAddr,
     pub(super) next_key: Arc<AtomicU64>,
-    dialogs_signature: (usize, usize, usize),
+    seen_generation: u64,
     /// BLF subscriptions, the context each one's hint lives in, and our NOTIFYs in flight.
     pub(super) subs: Subscriptions,
     pub(super) sub_contexts: HashMap<SubKey, String>,
@@ -253,36 +262,36 @@ impl Endpoint {
                 break;
             }
         }
-        self.publish_dialogs();
+        self.after_changes();
     }
 
-    /// `sip show channels` rows, when the legs changed.
-    fn publish_dialogs(&mut self) {
-        let signature = (self.legs.legs.len(), self.legs.calls.len(), self.legs.legs.values().filter(|l| l.answered).count());
-        if signature == self.dialogs_signature {
+    /// After a batch of messages: busy lamps follow the calls (only when calls changed and
+    /// someone is watching).
+    fn after_changes(&mut self) {
+        if self.legs.generation == self.seen_generation {
             return;
         }
-        self.dialogs_signature = signature;
-        self.update_subscriptions(Instant::now());
-        let rows = self
+        self.seen_generation = self.legs.generation;
+        if self.subs.iter().next().is_some() {
+            self.update_subscriptions(Instant::now());
+        }
+    }
+
+    /// `sip show channels`, built when asked.
+    pub(super) fn show_channels(&self) -> String {
+        let rows: Vec<DialogRow> = self
             .legs
             .legs
             .iter()
             .map(|(key, leg)| DialogRow {
                 peer: leg.remote.clone(),
                 user: leg.peer.clone(),
-                call_id: self
-                    .legs
-                    .calls
-                    .get(key)
-                    .and_then(|c| self.ua.sip_call_id(*c))
-                    .unwrap_or("(not yet)")
-                    .to_string(),
+                call_id: self.legs.calls.get(key).and_then(|c| self.ua.sip_call_id(*c)).unwrap_or("(not yet)").to_string(),
                 format: format!("({})", leg.format),
                 answered: leg.answered,
             })
             .collect();
-        self.state.lock().unwrap_or_else(PoisonError::into_inner).dialogs = rows;
+        super::state::show_channels(&rows)
     }
 
     fn handle_event(&mut self, now: Instant, event: UaEvent) {

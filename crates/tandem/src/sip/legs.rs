@@ -39,7 +39,7 @@ impl Endpoint {
         };
         // call-limit: calls to and from this peer at once.
         if let Some(p) = peer.filter(|p| p.call_limit > 0) {
-            let active = self.legs.legs.values().filter(|l| l.peer.eq_ignore_ascii_case(&p.name)).count();
+            let active = self.legs.per_peer.lock().map(|c| c.get(&p.name.to_ascii_lowercase()).copied().unwrap_or(0)).unwrap_or(0);
             if active >= p.call_limit as usize {
                 tracing::warn!("SIP: call-limit {} reached for peer {}", p.call_limit, p.name);
                 let _ = self.ua.reject(now, call, 486, "Busy Here");
@@ -101,7 +101,7 @@ impl Endpoint {
         }
         let (link, driver_end) = channels::link(name.clone(), leg_media.clone());
         let key = self.next_key.fetch_add(1, Ordering::Relaxed);
-        self.legs.legs.insert(
+        self.legs.insert(
             key,
             Leg {
                 inbound: true,
@@ -147,7 +147,7 @@ impl Endpoint {
                     .as_deref()
                     .and_then(|p| self.conf.peer(p))
                     .map_or_else(|| self.conf.general.context.clone(), |p| p.context.clone());
-                self.legs.legs.insert(
+                self.legs.insert(
                     key,
                     Leg {
                         inbound: false,
@@ -172,6 +172,9 @@ impl Endpoint {
             }
             EndpointCmd::Channel { key, cmd } => self.channel_command(now, key, cmd),
             EndpointCmd::Incoming { bytes, source, transport } => self.ua.handle_bytes(now, &bytes, source, transport),
+            EndpointCmd::ShowChannels(reply) => {
+                let _ = reply.send(self.show_channels());
+            }
         }
     }
 
@@ -183,6 +186,7 @@ impl Endpoint {
             (ChannelCommand::Answer, Some(call)) if leg.inbound && !leg.answered => {
                 leg.answered = true;
                 let sdp = leg.answer_sdp.clone().unwrap_or_default();
+                self.legs.touch();
                 log_err(self.ua.answer(now, call, sdp));
             }
             (ChannelCommand::Indicate(Indication::Ringing), Some(call)) if leg.inbound && !leg.answered => {
@@ -321,6 +325,7 @@ impl Endpoint {
                 apply_answer(leg, &sdp);
                 leg.answered = true;
                 leg.emit(ChannelEvent::Answered);
+                self.legs.touch();
             }
             UaEvent::CallFailed { status, reason, .. } => {
                 tracing::info!("{}: call failed: {status} {reason}", leg.name);

@@ -13,4 +13,5 @@ mod requests;
 mod state;
 mod tcp;
 
+pub use calls::EndpointCmd;
 pub use endpoint::{start, SipHandle};

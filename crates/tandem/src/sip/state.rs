@@ -40,7 +40,6 @@ pub struct DialogRow {
 
 pub struct SipState {
     pub peers: Vec<PeerRow>,
-    pub dialogs: Vec<DialogRow>,
     /// `sip show registry`.
     pub registry: Vec<tandem_sip::outbound::RegistryRow>,
 }
@@ -85,7 +84,7 @@ fn row(p: &Peer) -> PeerRow {
 
 impl SipState {
     pub fn new(conf: &SipConf) -> Self {
-        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect(), registry: Vec::new(), dialogs: Vec::new() }
+        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect(), registry: Vec::new() }
     }
 
     /// Fold the registrar's bindings into the rows of dynamic peers.
@@ -175,19 +174,17 @@ impl SipState {
     }
 }
 
-impl SipState {
-    /// `sip show channels`, in chan_sip's layout.
-    pub fn show_channels(&self) -> String {
-        let line = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str, g: &str, h: &str| {
-            format!("{a:<15.15}  {b:<15.15}  {c:<15.15}  {d:<15.15}  {e:<7.7}  {f:<15.15}  {g:<10.10}  {h:<10.10}\n")
-        };
-        let mut out = line("Peer", "User/ANR", "Call ID", "Format", "Hold", "Last Message", "Expiry", "Peer");
-        for d in &self.dialogs {
-            let state = if d.answered { "Rx: ACK" } else { "Tx: INVITE" };
-            out.push_str(&line(&d.peer, &d.user, &d.call_id, &d.format, "No", state, "", &d.user));
-        }
-        let n = self.dialogs.len();
-        out.push_str(&format!("{n} active SIP dialog{}\n", if n == 1 { "" } else { "s" }));
-        out
+/// `sip show channels`, in chan_sip's layout.
+pub fn show_channels(dialogs: &[DialogRow]) -> String {
+    let line = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str, g: &str, h: &str| {
+        format!("{a:<15.15}  {b:<15.15}  {c:<15.15}  {d:<15.15}  {e:<7.7}  {f:<15.15}  {g:<10.10}  {h:<10.10}\n")
+    };
+    let mut out = line("Peer", "User/ANR", "Call ID", "Format", "Hold", "Last Message", "Expiry", "Peer");
+    for d in dialogs {
+        let state = if d.answered { "Rx: ACK" } else { "Tx: INVITE" };
+        out.push_str(&line(&d.peer, &d.user, &d.call_id, &d.format, "No", state, "", &d.user));
     }
+    let n = dialogs.len();
+    out.push_str(&format!("{n} active SIP dialog{}\n", if n == 1 { "" } else { "s" }));
+    out
 }
