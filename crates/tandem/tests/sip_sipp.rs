@@ -518,3 +518,30 @@ fn a_caller_asking_for_session_timers_gets_them_in_the_200() {
     assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
     assert_eq!(callee.code, Some(0), "callee: {callee:?}");
 }
+
+#[test]
+fn dial_reaches_a_tcp_peer_over_tcp() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let port = free_port();
+    let config = TempDir::new();
+    let data = TempDir::new();
+    let sip = format!(
+        "[general]\nbindaddr=127.0.0.1\nbindport={port}\ntcpenable=yes\ncontext=public\n\n\
+         [uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\n\n\
+         [uas]\ntype=peer\nhost=127.0.0.1\nport={uas_port}\ntransport=tcp\n"
+    );
+    write_config(config.path(), &[("extensions.conf", DIALPLAN), ("sip.conf", &sip)]);
+    let daemon = Daemon::start(&bin(), config.path(), data.path());
+    // The callee listens on TCP only (sipp -t t1 as a UAS).
+    let sipp_uas = sipp_bin.clone();
+    let callee = std::thread::spawn(move || {
+        let work = TempDir::new();
+        let p = uas_port.to_string();
+        sipp(&sipp_uas, work.path(), &["-sn", "uas", "-t", "t1", "-m", "1", "-i", "127.0.0.1", "-p", &p], Duration::from_secs(90))
+    });
+    let caller = call_for(&sipp_bin, port, uac_port, "100", 500);
+    let callee = callee.join().expect("uas");
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(callee.code, Some(0), "TCP callee: {callee:?}\n{}", daemon.stderr_text());
+}

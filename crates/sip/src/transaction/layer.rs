@@ -515,6 +515,7 @@ impl TransactionLayer {
         if self.txns.len() >= self.cfg.max_transactions {
             return Err(TxnError::Full);
         }
+        stamp_via_transport(&mut request.headers, &transport);
         let mut via = request
             .headers
             .top_via()
@@ -638,12 +639,15 @@ impl TransactionLayer {
     /// Sends a message outside any transaction: the ACK for a 2xx, a 2xx retransmission by
     /// the UA core after the server transaction ended, a stateless response.
     pub fn send_stateless(&mut self, msg: &Message, dest: SocketAddr, transport: Transport) {
-        self.transmits.push_back(Transmit {
-            dest,
-            transport,
-            bytes: msg.to_bytes(),
-            txn: None,
-        });
+        let bytes = match msg {
+            Message::Request(r) if !r.headers.top_via().is_ok_and(|v| v.transport == transport) => {
+                let mut r = r.clone();
+                stamp_via_transport(&mut r.headers, &transport);
+                r.to_bytes()
+            }
+            _ => msg.to_bytes(),
+        };
+        self.transmits.push_back(Transmit { dest, transport, bytes, txn: None });
     }
 
     fn alloc_id(&mut self) -> TxnId {
@@ -689,4 +693,21 @@ fn splitmix64(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// A request's top Via names the transport it is sent over (RFC 3261 18.1.1): the UA core
+/// writes `SIP/2.0/UDP`, and a request that goes out on TCP is corrected here.
+fn stamp_via_transport(headers: &mut crate::message::Headers, transport: &Transport) {
+    let Ok(mut via) = headers.top_via() else { return };
+    if via.transport == *transport {
+        return;
+    }
+    via.transport = transport.clone();
+    let values = headers.values("Via");
+    let rest: Vec<String> = values.iter().skip(1).map(|v| v.to_string()).collect();
+    headers.remove("Via");
+    for v in rest.iter().rev() {
+        headers.push_front("Via", v.clone());
+    }
+    headers.push_front("Via", via.to_string());
 }

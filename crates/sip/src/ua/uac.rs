@@ -11,8 +11,14 @@ use crate::message::{CSeq, Message, Method, Request, Response, Transport};
 use crate::transaction::TxnId;
 
 impl UserAgent {
-    /// Places a call: sends the INVITE to `inv.dest` and returns the call's id.
+    /// Places a call: sends the INVITE to `inv.dest` (over UDP) and returns the call's id.
     pub fn invite(&mut self, now: Instant, inv: Invite) -> Result<CallId, UaError> {
+        self.invite_over(now, inv, Transport::Udp)
+    }
+
+    /// As [`UserAgent::invite`], over `transport` (TCP: the driver owns the connection); every
+    /// request of the call then goes over it.
+    pub fn invite_over(&mut self, now: Instant, inv: Invite, transport: Transport) -> Result<CallId, UaError> {
         if self.calls.len() >= self.cfg.max_calls {
             return Err(UaError::TooManyCalls);
         }
@@ -40,9 +46,9 @@ impl UserAgent {
             req.headers.push("Content-Type", "application/sdp");
             req.body = inv.sdp.clone();
         }
-        let txn = self.layer.send_request(now, req.clone(), inv.dest, Transport::Udp)?;
+        let txn = self.layer.send_request(now, req.clone(), inv.dest, transport.clone())?;
         let id = self.alloc_call();
-        let mut call = Call::new(false, CallState::Calling, inv.dest, Transport::Udp, req, tag.clone());
+        let mut call = Call::new(false, CallState::Calling, inv.dest, transport, req, tag.clone());
         call.invite_txn = Some(txn);
         call.credentials = inv.credentials;
         call.local_sdp = inv.sdp;

@@ -191,7 +191,7 @@ impl Direction {
         }
         match Transcoder::new(from, to) {
             Ok(transcoder) => {
-                tracing::debug!("bridge transcodes {} (cost {})", transcoder.path(), transcoder.path().cost);
+                tracing::info!("bridge transcodes {} (cost {})", transcoder.path(), transcoder.path().cost);
                 self.running = Some(Running { from, to, transcoder });
                 true
             }

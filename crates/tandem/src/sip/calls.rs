@@ -38,6 +38,8 @@ pub struct OutboundSetup {
     /// The user part of the Request-URI (a number at a trunk, or the peer's name).
     pub user: String,
     pub dest: SocketAddr,
+    /// Call over TCP.
+    pub tcp: bool,
     /// The Request-URI host[:port] text.
     pub host: String,
     pub caller_num: String,
@@ -123,8 +125,8 @@ pub struct SipDriver {
 }
 
 impl SipDriver {
-    /// Where `resource` goes: (peer name, request user, destination, host text).
-    fn resolve(&self, resource: &str) -> Result<(Option<String>, String, SocketAddr, String), u16> {
+    /// Where `resource` goes: (peer name, request user, destination, host text, over TCP).
+    fn resolve(&self, resource: &str) -> Result<(Option<String>, String, SocketAddr, String, bool), u16> {
         let (user, target) = match resource.rsplit_once('@') {
             Some((u, t)) => (u.to_string(), t.to_string()),
             None => (String::new(), resource.to_string()),
@@ -142,13 +144,14 @@ impl SipDriver {
             } else {
                 user
             };
-            return Ok((Some(peer.name.clone()), user, addr, addr.to_string()));
+            let tcp = row.is_some_and(|r| r.tcp);
+            return Ok((Some(peer.name.clone()), user, addr, addr.to_string(), tcp));
         }
         // Not a peer: a host[:port] literal.
         let addr: Option<SocketAddr> =
             target.parse().ok().or_else(|| target.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 5060)));
         match addr {
-            Some(a) => Ok((None, user, a, target)),
+            Some(a) => Ok((None, user, a, target, false)),
             None => {
                 tracing::warn!("SIP/{resource}: no peer or address '{target}'");
                 Err(cause::UNALLOCATED)
@@ -163,7 +166,7 @@ impl Driver for SipDriver {
     }
 
     fn request(&self, request: &OutboundRequest<'_>) -> Result<ChannelLink, u16> {
-        let (peer, user, dest, host) = self.resolve(request.resource)?;
+        let (peer, user, dest, host, tcp) = self.resolve(request.resource)?;
         if let Some(p) = peer.as_deref().and_then(|p| self.conf.peer(p)).filter(|p| p.call_limit > 0) {
             let counts = self.per_peer.lock().unwrap_or_else(PoisonError::into_inner);
             let active = counts.get(&p.name.to_ascii_lowercase()).copied().unwrap_or(0);
@@ -186,6 +189,7 @@ impl Driver for SipDriver {
             peer,
             user,
             dest,
+            tcp,
             host,
             caller_num: request.caller.caller.num.clone(),
             caller_name: request.caller.caller.name.clone(),

@@ -251,9 +251,7 @@ impl Endpoint {
             while let Some(t) = self.ua.poll_transmit() {
                 progressed = true;
                 if t.transport == Transport::Tcp {
-                    if !self.tcp.send(t.dest, t.bytes) {
-                        tracing::warn!("SIP: no TCP connection to {}", t.dest);
-                    }
+                    self.tcp.send_or_connect(t.dest, t.bytes, &self.cmd_tx);
                 } else if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
                     tracing::warn!("SIP: send to {}: {e}", t.dest);
                 }

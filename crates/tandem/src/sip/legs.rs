@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
 use tandem_sdp::{Direction, SdpSession, SessionDescription};
-use tandem_sip::message::{Method, NameAddr, Request, Response, Uri};
+use tandem_sip::message::{Method, NameAddr, Request, Response, Transport, Uri};
 use tandem_sip::q850;
 use tandem_sip::ua::{CallId, EndReason, Invite, UaEvent};
 
@@ -273,7 +273,8 @@ impl Endpoint {
             extra_headers: Vec::new(),
         };
         leg.offer = Some(offer);
-        match self.ua.invite(now, invite) {
+        let transport = if setup.tcp { Transport::Tcp } else { Transport::Udp };
+        match self.ua.invite_over(now, invite, transport) {
             Ok(call) => {
                 tracing::info!("{}: INVITE to {}", leg.name, setup_dest(leg));
                 self.legs.bind(key, call);

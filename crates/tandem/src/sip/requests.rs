@@ -25,7 +25,8 @@ pub(super) fn out_of_dialog(ep: &mut Endpoint, now: Instant, req: &Request, sour
                 now,
                 epoch_now(),
                 req,
-                &Source { addr: source, transport: Transport::Udp },
+                // The client's top Via names the transport it used (UDP or TCP).
+                &Source { addr: source, transport: req.headers.top_via().map_or(Transport::Udp, |v| v.transport) },
                 &ep.auth,
                 |name| peers::register_peer(&conf, name, source.ip()),
             );

@@ -25,6 +25,8 @@ pub struct PeerRow {
     pub contact: String,
     /// `Unmonitored`, `OK (3 ms)`, `UNREACHABLE`, ...
     pub status: String,
+    /// Reached over TCP: registered over TCP, or `transport=tcp` first for a static host.
+    pub tcp: bool,
     pub monitored: bool,
 }
 
@@ -78,6 +80,7 @@ fn row(p: &Peer) -> PeerRow {
         registered_expires_epoch: None,
         contact: String::new(),
         status: if p.qualify_ms > 0 { "UNKNOWN".into() } else { "Unmonitored".into() },
+        tcp: p.transports.first() == Some(&tandem_conf::views::sip::Transport::Tcp),
         monitored: p.qualify_ms > 0,
     }
 }
@@ -98,6 +101,7 @@ impl SipState {
                     p.useragent = b.user_agent.clone();
                     p.registered_expires_epoch = Some(b.expires_epoch);
                     p.contact = b.contact.to_string();
+                    p.tcp = b.transport == tandem_sip::message::Transport::Tcp;
                 }
                 None => {
                     p.addr = None;

@@ -35,6 +35,36 @@ impl TcpLinks {
         conns.get(&dest).is_some_and(|tx| tx.try_send(bytes).is_ok())
     }
 
+    /// Send over the connection to `dest`, opening one first when there is none (requests
+    /// tandem originates to a TCP peer).
+    pub fn send_or_connect(&self, dest: SocketAddr, bytes: Vec<u8>, to_endpoint: &mpsc::Sender<EndpointCmd>) {
+        if self.send(dest, bytes.clone()) {
+            return;
+        }
+        let links = self.clone();
+        let to = to_endpoint.clone();
+        tokio::spawn(async move {
+            let stream = match tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(dest)).await {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    tracing::warn!("SIP tcp: cannot connect to {dest}: {e}");
+                    return;
+                }
+                Err(_) => {
+                    tracing::warn!("SIP tcp: connecting to {dest} timed out");
+                    return;
+                }
+            };
+            let (tx, rx) = mpsc::channel(WRITE_QUEUE);
+            if !links.admit(dest, tx.clone()) {
+                tracing::warn!("SIP tcp: connection limit reached, not connecting to {dest}");
+                return;
+            }
+            let _ = tx.try_send(bytes);
+            serve(stream, dest, rx, links, to).await;
+        });
+    }
+
     fn admit(&self, peer: SocketAddr, tx: mpsc::Sender<Vec<u8>>) -> bool {
         let mut conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
         let from_source = conns.keys().filter(|a| a.ip() == peer.ip()).count();
