@@ -70,13 +70,14 @@ pub struct Phone {
     pub ctrl_port: u16,
     /// `rtp_ports` range (keep it apart from the PBX's rtp.conf range).
     pub rtp_ports: (u16, u16),
-    /// The microphone: a WAV file (8 kHz mono 16-bit is what G.711 wants).
+    /// The microphone: a WAV file at the call's codec rate (baresip's aufile refuses any
+    /// other): 8 kHz mono 16-bit for G.711, 16 kHz for G.722.
     pub audio_source: PathBuf,
     /// `snd_path`: where `dump-*-enc.wav` and `dump-*-dec.wav` go.
     pub record_dir: PathBuf,
     /// `answermode=auto` (else manual: answer with [`Baresip::answer`]).
     pub answer_auto: bool,
-    /// The account's `audio_codecs`.
+    /// The account's `audio_codecs`, comma-separated baresip names (`PCMU`, `PCMA`, `G722`).
     pub codecs: String,
 }
 
@@ -106,7 +107,13 @@ impl Phone {
         if let Some(path) = module_path() {
             c.push_str(&format!("module_path {}\n", path.display()));
         }
-        for m in ["g711.so", "aufile.so", "sndfile.so", "account.so", "menu.so", "ctrl_tcp.so"] {
+        c.push_str("module g711.so\n");
+        // G.722 when the installed baresip ships it (an account only uses it when its
+        // `audio_codecs` names it). Codecs must load before account.so reads the accounts.
+        if module_path().is_some_and(|p| p.join("g722.so").is_file()) {
+            c.push_str("module g722.so\n");
+        }
+        for m in ["aufile.so", "sndfile.so", "account.so", "menu.so", "ctrl_tcp.so"] {
             c.push_str(&format!("module {m}\n"));
         }
         c.push_str(&format!("snd_path {}\n", self.record_dir.display()));
@@ -121,6 +128,12 @@ impl Phone {
             "<sip:{}@127.0.0.1:{};transport=udp>;auth_pass={};regint=600;answermode={answer};audio_codecs={}\n",
             self.name, self.pbx_port, self.password, self.codecs
         )
+    }
+
+    /// This phone offering and accepting only `codecs` (e.g. `"PCMA"`, `"G722,PCMU"`).
+    pub fn with_codecs(mut self, codecs: &str) -> Phone {
+        self.codecs = codecs.to_string();
+        self
     }
 
     /// `sip:USER@127.0.0.1:PBXPORT`: a URI that reaches `user` through the PBX.
@@ -426,7 +439,13 @@ impl Baresip {
     /// Wait until the newest `kind` recording holds at least `secs` seconds of 8 kHz 16-bit
     /// mono audio (judged by its size while it is being written).
     pub fn wait_recording(&self, kind: &str, secs: f64, timeout: Duration) -> Result<PathBuf, String> {
-        let want = 44 + (secs * 16000.0) as u64;
+        self.wait_recording_at(kind, secs, 8000, timeout)
+    }
+
+    /// [`wait_recording`](Self::wait_recording) for a recording at `rate` Hz (a G.722 call
+    /// records at 16 kHz).
+    pub fn wait_recording_at(&self, kind: &str, secs: f64, rate: u32, timeout: Duration) -> Result<PathBuf, String> {
+        let want = 44 + (secs * f64::from(rate) * 2.0) as u64;
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(path) = self.recordings(kind).pop() {
