@@ -545,3 +545,43 @@ fn dial_reaches_a_tcp_peer_over_tcp() {
     assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{}", daemon.stderr_text());
     assert_eq!(callee.code, Some(0), "TCP callee: {callee:?}\n{}", daemon.stderr_text());
 }
+
+#[test]
+fn attended_transfer_by_refer_with_replaces_joins_the_caller_and_the_consulted_phone() {
+    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let (a_port, b1_port, b2_port, c_port) = (free_port(), free_port(), free_port(), free_port());
+    let sip = format!(
+        "[alice]\ntype=friend\nhost=127.0.0.1\nport={a_port}\ninsecure=invite\ncontext=internal\n\n\
+         [bob]\ntype=peer\nhost=127.0.0.1\nport={b1_port}\ncontext=internal\n\n\
+         [bobconsult]\ntype=friend\nhost=127.0.0.1\nport={b2_port}\ninsecure=invite\ncontext=internal\n\n\
+         [carol]\ntype=peer\nhost=127.0.0.1\nport={c_port}\ncontext=internal\n"
+    );
+    let plan = "[internal]\nexten => 100,1,Dial(SIP/bob,20,tT)\n same => n,Hangup()\nexten => 200,1,Dial(SIP/carol,20)\n same => n,Hangup()\n";
+    let (_c, _d, daemon, port) = start(&sip, plan);
+    let bob = uas(&sipp_bin, b1_port, &scenario("uas_attended_transfer.xml"));
+    let carol = uas(&sipp_bin, c_port, &scenario("uas_transfer_target.xml"));
+    // Alice calls Bob (100) and stays 5 s; Bob's consultation call to Carol (200) has the
+    // Call-ID his REFER names.
+    let sipp_a = sipp_bin.clone();
+    let alice = std::thread::spawn(move || call_for(&sipp_a, port, a_port, "100", 5000));
+    let sipp_b2 = sipp_bin.clone();
+    let consult = std::thread::spawn(move || {
+        let work = TempDir::new();
+        let (local, server) = (b2_port.to_string(), format!("127.0.0.1:{port}"));
+        let args = [
+            "-sf", &scenario("uac_consultation.xml"), "-s", "200", "-cid_str", "xfer-b2-%u", "-m", "1", "-i", "127.0.0.1", "-p",
+            &local, &server,
+        ];
+        sipp(&sipp_b2, work.path(), &args, Duration::from_secs(90))
+    });
+    let (bob, bob_log) = bob.join().expect("bob");
+    let (carol, carol_log) = carol.join().expect("carol");
+    let alice = alice.join().expect("alice");
+    let consult = consult.join().expect("consultation");
+    let logs = daemon.stderr_text();
+    assert_eq!(bob.code, Some(0), "transferer: {bob:?}\n{bob_log}\n{logs}");
+    assert_eq!(consult.code, Some(0), "consultation call: {consult:?}\n{logs}");
+    assert_eq!(carol.code, Some(0), "target: {carol:?}\n{carol_log}\n{logs}");
+    assert_eq!(alice.code, Some(0), "transferee: {alice:?}\n{logs}");
+    assert!(logs.contains("attended transfer, now talking to carol"), "{logs}");
+}

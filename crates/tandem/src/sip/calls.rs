@@ -34,6 +34,8 @@ pub enum EndpointCmd {
 pub struct OutboundSetup {
     /// The channel's name, as the core knows it.
     pub name: String,
+    /// The channel that dialled this leg (its partner in the bridge).
+    pub caller_channel: String,
     pub peer: Option<String>,
     /// The user part of the Request-URI (a number at a trunk, or the peer's name).
     pub user: String,
@@ -186,6 +188,7 @@ impl Driver for SipDriver {
         let key = self.next_key.fetch_add(1, Ordering::Relaxed);
         let setup = OutboundSetup {
             name,
+            caller_channel: request.caller.name.clone(),
             peer,
             user,
             dest,
