@@ -533,6 +533,10 @@ fn apply_answer(leg: &mut Leg, sdp: &[u8]) {
                 leg.media.set_remote(rtp);
             }
             leg.media.set_negotiated(&neg);
+            if let Some(name) = neg.codec.asterisk_name() {
+                leg.format = name.to_string();
+            }
+            leg.codecs = neg.joint.iter().map(|(_, c)| c.clone()).collect();
         }
         Err(e) => tracing::info!("{}: SDP answer: {e}", leg.name),
     }
