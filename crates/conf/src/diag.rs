@@ -11,7 +11,10 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: impl Into<Arc<str>>, line: u32) -> Self {
-        Span { file: file.into(), line }
+        Span {
+            file: file.into(),
+            line,
+        }
     }
 }
 
@@ -41,10 +44,18 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { span, severity: Severity::Error, message: message.into() }
+        Diagnostic {
+            span,
+            severity: Severity::Error,
+            message: message.into(),
+        }
     }
     pub fn warning(span: Span, message: impl Into<String>) -> Self {
-        Diagnostic { span, severity: Severity::Warning, message: message.into() }
+        Diagnostic {
+            span,
+            severity: Severity::Warning,
+            message: message.into(),
+        }
     }
 }
 

@@ -53,7 +53,11 @@ pub struct Section {
 impl Section {
     /// The last value of `key` (case-insensitive), as Asterisk's `ast_variable_retrieve` does.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.items.iter().rev().find(|i| i.key.eq_ignore_ascii_case(key)).map(|i| i.value.as_str())
+        self.items
+            .iter()
+            .rev()
+            .find(|i| i.key.eq_ignore_ascii_case(key))
+            .map(|i| i.value.as_str())
     }
 }
 
@@ -68,7 +72,9 @@ pub struct Config {
 impl Config {
     /// Non-template sections with this name (case-sensitive, as Asterisk), in order.
     pub fn sections_named<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Section> + 'a {
-        self.sections.iter().filter(move |s| !s.template && s.name == name)
+        self.sections
+            .iter()
+            .filter(move |s| !s.template && s.name == name)
     }
 }
 
@@ -81,6 +87,8 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 }

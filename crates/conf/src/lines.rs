@@ -51,7 +51,12 @@ pub fn ast_strip(s: &str) -> &str {
 }
 
 /// Strip comments from one line the way config_text_file_load does.
-pub fn strip_comments(raw: &[u8], lineno: u32, st: &mut CommentState, events: &mut Vec<CommentEvent>) -> Line {
+pub fn strip_comments(
+    raw: &[u8],
+    lineno: u32,
+    st: &mut CommentState,
+    events: &mut Vec<CommentEvent>,
+) -> Line {
     // `buf` is the line; `live` is where the processed text starts (None: the line began inside
     // a block comment and none has closed yet); `cut` is where the live text currently ends
     // (the NUL Asterisk writes at a comment start).
@@ -59,7 +64,10 @@ pub fn strip_comments(raw: &[u8], lineno: u32, st: &mut CommentState, events: &m
     let mut live: Option<usize> = if st.depth != 0 { None } else { Some(0) };
     let mut cut: Option<usize> = None;
     let mut scan = 0usize;
-    while let Some(rel) = buf.get(scan..).and_then(|s| s.iter().position(|b| *b == b';')) {
+    while let Some(rel) = buf
+        .get(scan..)
+        .and_then(|s| s.iter().position(|b| *b == b';'))
+    {
         let p = scan + rel;
         let at = |i: usize| buf.get(i).copied().unwrap_or(0);
         if p > scan && at(p - 1) == b'\\' {
@@ -136,10 +144,12 @@ mod tests {
         let out = lines
             .iter()
             .enumerate()
-            .map(|(i, l)| match strip_comments(l.as_bytes(), i as u32 + 1, &mut st, &mut ev) {
-                Line::Text(t) => Some(t),
-                Line::InComment => None,
-            })
+            .map(
+                |(i, l)| match strip_comments(l.as_bytes(), i as u32 + 1, &mut st, &mut ev) {
+                    Line::Text(t) => Some(t),
+                    Line::InComment => None,
+                },
+            )
             .collect();
         (out, st, ev)
     }
@@ -164,7 +174,15 @@ mod tests {
     #[test]
     fn block_comment_spanning_lines() {
         let (out, st, _) = run(&["a = 1 ;-- start", "b = 2", "end --; c = 3", "d = 4"]);
-        assert_eq!(out, vec![Some("a = 1".into()), None, Some("c = 3".into()), Some("d = 4".into())]);
+        assert_eq!(
+            out,
+            vec![
+                Some("a = 1".into()),
+                None,
+                Some("c = 3".into()),
+                Some("d = 4".into())
+            ]
+        );
         assert_eq!(st.depth, 0);
     }
 

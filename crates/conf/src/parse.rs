@@ -17,7 +17,9 @@ use std::io::ErrorKind;
 use std::sync::Arc;
 
 use crate::glob::{expand_braces, has_magic, unescape};
-use crate::lines::{ast_strip, next_chunk, strip_comments, CommentEvent, CommentState, Line, LINE_BUF};
+use crate::lines::{
+    ast_strip, next_chunk, strip_comments, CommentEvent, CommentState, Line, LINE_BUF,
+};
 use crate::source::normalize;
 use crate::{Config, Diagnostic, Item, Loaded, Op, Section, Source, Span};
 
@@ -35,8 +37,14 @@ pub fn load(source: &dyn Source, file: &str) -> Loaded {
         None => {
             let name = normalize(file);
             Loaded {
-                config: Config { file: name.clone(), sections: Vec::new() },
-                diagnostics: vec![Diagnostic::error(Span::new(name, 0), "cannot read file: No such file or directory")],
+                config: Config {
+                    file: name.clone(),
+                    sections: Vec::new(),
+                },
+                diagnostics: vec![Diagnostic::error(
+                    Span::new(name, 0),
+                    "cannot read file: No such file or directory",
+                )],
             }
         }
     }
@@ -46,7 +54,14 @@ pub fn load(source: &dyn Source, file: &str) -> Loaded {
 /// a missing file as "not configured" rather than as an error).
 pub fn load_optional(source: &dyn Source, file: &str) -> Option<Loaded> {
     let name = normalize(file);
-    let mut p = Parser { source, sections: Vec::new(), diags: Vec::new(), current: None, stack: Vec::new(), files_read: 1 };
+    let mut p = Parser {
+        source,
+        sections: Vec::new(),
+        diags: Vec::new(),
+        current: None,
+        stack: Vec::new(),
+        files_read: 1,
+    };
     match source.read(&name) {
         Ok(text) => {
             let mut cat = Cat::None;
@@ -54,9 +69,18 @@ pub fn load_optional(source: &dyn Source, file: &str) -> Option<Loaded> {
             p.parse_file(&name, &text, &mut cat, &mut cs);
         }
         Err(e) if e.kind() == ErrorKind::NotFound => return None,
-        Err(e) => p.diags.push(Diagnostic::error(Span::new(name.as_str(), 0), format!("cannot read file: {e}"))),
+        Err(e) => p.diags.push(Diagnostic::error(
+            Span::new(name.as_str(), 0),
+            format!("cannot read file: {e}"),
+        )),
     }
-    Some(Loaded { config: Config { file: name, sections: p.sections }, diagnostics: p.diags })
+    Some(Loaded {
+        config: Config {
+            file: name,
+            sections: p.sections,
+        },
+        diagnostics: p.diags,
+    })
 }
 
 /// Where the next `key = value` goes (the `cat` local of config_text_file_load).
@@ -98,10 +122,19 @@ impl Parser<'_> {
             lineno = lineno.saturating_add(1);
             let chunk = next_chunk(bytes, pos);
             pos += chunk.len().max(1);
-            let span = Span { file: file.clone(), line: lineno };
+            let span = Span {
+                file: file.clone(),
+                line: lineno,
+            };
             if chunk.len() == LINE_BUF - 1 {
                 // fgets filled its buffer: Asterisk skips the line, and the next chunk too.
-                self.warning(&span, format!("line too long (over {} bytes), skipped as Asterisk does", LINE_BUF - 2));
+                self.warning(
+                    &span,
+                    format!(
+                        "line too long (over {} bytes), skipped as Asterisk does",
+                        LINE_BUF - 2
+                    ),
+                );
                 while pos < bytes.len() {
                     let more = next_chunk(bytes, pos);
                     pos += more.len().max(1);
@@ -130,7 +163,13 @@ impl Parser<'_> {
         }
         if cs.depth > 0 {
             let line = cs.opened_at.first().copied().unwrap_or(0);
-            self.warning(&Span { file: file.clone(), line }, "unterminated block comment (';--' never closed by '--;')");
+            self.warning(
+                &Span {
+                    file: file.clone(),
+                    line,
+                },
+                "unterminated block comment (';--' never closed by '--;')",
+            );
         }
         self.stack.pop();
     }
@@ -173,7 +212,10 @@ impl Parser<'_> {
                 self.warning(span, "text after ')' is ignored");
             }
         } else if !ast_strip(after).is_empty() {
-            self.warning(span, "text after ']' is ignored (options are read only when '(' follows ']' directly)");
+            self.warning(
+                span,
+                "text after ']' is ignored (options are read only when '(' follows ']' directly)",
+            );
         }
 
         let mut newcat = Some(Section {
@@ -184,7 +226,10 @@ impl Parser<'_> {
             items: Vec::new(),
         });
         let mut existing: Option<usize> = None;
-        for opt in opts.map(|o| o.split(',').collect::<Vec<_>>()).unwrap_or_default() {
+        for opt in opts
+            .map(|o| o.split(',').collect::<Vec<_>>())
+            .unwrap_or_default()
+        {
             if opt == "!" {
                 match (newcat.as_mut(), existing) {
                     (Some(n), _) => n.template = true,
@@ -193,10 +238,16 @@ impl Parser<'_> {
                 }
             } else if let Some(filter) = opt.strip_prefix('+') {
                 if !filter.is_empty() {
-                    self.error(span, format!("'(+{filter})': category filters are not supported"));
+                    self.error(
+                        span,
+                        format!("'(+{filter})': category filters are not supported"),
+                    );
                     continue;
                 }
-                let found = self.sections.iter().position(|s| !s.template && s.name.eq_ignore_ascii_case(name));
+                let found = self
+                    .sections
+                    .iter()
+                    .position(|s| !s.template && s.name.eq_ignore_ascii_case(name));
                 let Some(i) = found else {
                     self.error(
                         span,
@@ -214,12 +265,28 @@ impl Parser<'_> {
                 }
                 existing = Some(i);
             } else {
-                let Some(base) = self.sections.iter().find(|s| s.name.eq_ignore_ascii_case(opt)) else {
-                    self.error(span, format!("unknown template '{opt}': no section of that name before this line"));
+                let Some(base) = self
+                    .sections
+                    .iter()
+                    .find(|s| s.name.eq_ignore_ascii_case(opt))
+                else {
+                    self.error(
+                        span,
+                        format!(
+                            "unknown template '{opt}': no section of that name before this line"
+                        ),
+                    );
                     continue;
                 };
                 let base_name = base.name.clone();
-                let copied: Vec<Item> = base.items.iter().map(|it| Item { inherited: true, ..it.clone() }).collect();
+                let copied: Vec<Item> = base
+                    .items
+                    .iter()
+                    .map(|it| Item {
+                        inherited: true,
+                        ..it.clone()
+                    })
+                    .collect();
                 let target = match (newcat.as_mut(), existing) {
                     (Some(n), _) => Some(n),
                     (None, Some(i)) => self.sections.get_mut(i),
@@ -264,7 +331,10 @@ impl Parser<'_> {
             return;
         };
         if arg.is_empty() {
-            self.error(span, format!("directive '#{dname}' needs an argument (a file name)"));
+            self.error(
+                span,
+                format!("directive '#{dname}' needs an argument (a file name)"),
+            );
             return;
         }
         let mut file = arg;
@@ -279,7 +349,12 @@ impl Parser<'_> {
 
     fn include(&mut self, span: &Span, pattern: &str, try_include: bool) {
         if self.stack.len() > MAX_INCLUDE_DEPTH {
-            self.error(span, format!("maximum include depth ({MAX_INCLUDE_DEPTH}) exceeded by '#include {pattern}'"));
+            self.error(
+                span,
+                format!(
+                    "maximum include depth ({MAX_INCLUDE_DEPTH}) exceeded by '#include {pattern}'"
+                ),
+            );
             return;
         }
         let mut names = Vec::new();
@@ -319,7 +394,10 @@ impl Parser<'_> {
         let mut count = 0usize;
         for n in to_read {
             if self.files_read >= MAX_FILES {
-                self.error(span, format!("more than {MAX_FILES} files included, stopping"));
+                self.error(
+                    span,
+                    format!("more than {MAX_FILES} files included, stopping"),
+                );
                 return;
             }
             match self.source.read(&n) {
@@ -350,7 +428,10 @@ impl Parser<'_> {
             Cat::Sec(i) => i,
             Cat::Discard => return,
             Cat::None => {
-                self.error(span, "parse error: no category context for this line (a [section] must come first)");
+                self.error(
+                    span,
+                    "parse error: no category context for this line (a [section] must come first)",
+                );
                 return;
             }
         };
@@ -391,23 +472,36 @@ impl Parser<'_> {
             return;
         }
         if let Some(s) = self.sections.get_mut(idx) {
-            s.items.push(Item { key: key.to_string(), value: value.to_string(), op, span: span.clone(), inherited: false });
+            s.items.push(Item {
+                key: key.to_string(),
+                value: value.to_string(),
+                op,
+                span: span.clone(),
+                inherited: false,
+            });
         }
     }
 
     /// `key += more`: false when there is no earlier `key` (then it is a plain assignment).
     fn append_value(&mut self, idx: usize, key: &str, more: &str) -> bool {
-        let Some(sec) = self.sections.get_mut(idx) else { return false };
+        let Some(sec) = self.sections.get_mut(idx) else {
+            return false;
+        };
         // The last item with exactly this name (strcmp)...
-        let Some(replace) = sec.items.iter().rev().find(|i| i.key == key) else { return false };
+        let Some(replace) = sec.items.iter().rev().find(|i| i.key == key) else {
+            return false;
+        };
         let (old_key, old_value) = (replace.key.clone(), replace.value.clone());
         let joined = format!("{old_value}{more}");
         let trimmed = joined.trim_end_matches(|c: char| (c as u32) < 33);
-        let new_value = trimmed.trim_start_matches(|c: char| (c as u32) < 33).to_string();
+        let new_value = trimmed
+            .trim_start_matches(|c: char| (c as u32) < 33)
+            .to_string();
         // ...but ast_variable_update rewrites the first item with that name (any case) and
         // that value (any case), which may be an earlier one.
         let target = sec.items.iter_mut().find(|i| {
-            i.key.eq_ignore_ascii_case(&old_key) && (old_value.is_empty() || i.value.eq_ignore_ascii_case(&old_value))
+            i.key.eq_ignore_ascii_case(&old_key)
+                && (old_value.is_empty() || i.value.eq_ignore_ascii_case(&old_value))
         });
         if let Some(t) = target {
             t.value = new_value;

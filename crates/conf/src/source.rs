@@ -25,7 +25,10 @@ pub trait Source {
 /// `./a//b.conf` -> `a/b.conf`; a leading `/` stays. `..` is kept as written.
 pub fn normalize(path: &str) -> String {
     let absolute = path.starts_with('/');
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    let parts: Vec<&str> = path
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
     let joined = parts.join("/");
     if absolute {
         format!("/{joined}")
@@ -42,7 +45,9 @@ pub struct FsSource {
 
 impl FsSource {
     pub fn new(config_dir: impl Into<PathBuf>) -> Self {
-        FsSource { dir: config_dir.into() }
+        FsSource {
+            dir: config_dir.into(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -63,7 +68,10 @@ impl Source for FsSource {
         let full = self.resolve(path);
         let meta = std::fs::metadata(&full)?;
         if !meta.is_file() {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a regular file"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file",
+            ));
         }
         if meta.len() > MAX_FILE_BYTES {
             return Err(io::Error::new(
@@ -80,11 +88,24 @@ impl Source for FsSource {
 
     fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {
         let absolute = pattern.starts_with('/');
-        let comps: Vec<&str> = pattern.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+        let comps: Vec<&str> = pattern
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .collect();
         // Each candidate: (the name as returned, the path on disk).
-        let root = if absolute { PathBuf::from("/") } else { self.dir.clone() };
-        let mut cands: Vec<(String, PathBuf)> =
-            vec![(if absolute { "/".to_string() } else { String::new() }, root)];
+        let root = if absolute {
+            PathBuf::from("/")
+        } else {
+            self.dir.clone()
+        };
+        let mut cands: Vec<(String, PathBuf)> = vec![(
+            if absolute {
+                "/".to_string()
+            } else {
+                String::new()
+            },
+            root,
+        )];
         for (i, comp) in comps.iter().enumerate() {
             let last = i + 1 == comps.len();
             let mut next = Vec::new();
@@ -112,7 +133,9 @@ impl Source for FsSource {
                 let mut found = Vec::new();
                 for entry in entries.flatten() {
                     let fname = entry.file_name();
-                    let Some(fname) = fname.to_str() else { continue };
+                    let Some(fname) = fname.to_str() else {
+                        continue;
+                    };
                     if !match_component(comp, fname) {
                         continue;
                     }
@@ -166,7 +189,12 @@ impl Source for MemSource {
 
     fn glob(&self, pattern: &str) -> io::Result<Vec<String>> {
         let pattern = normalize(pattern);
-        Ok(self.files.keys().filter(|k| crate::glob::match_path(&pattern, k)).cloned().collect())
+        Ok(self
+            .files
+            .keys()
+            .filter(|k| crate::glob::match_path(&pattern, k))
+            .cloned()
+            .collect())
     }
 }
 
@@ -187,7 +215,10 @@ mod tests {
             .with("sip.d/a.conf", "")
             .with("sip.d/sub/c.conf", "")
             .with("sip.conf", "");
-        assert_eq!(s.glob("sip.d/*.conf").unwrap_or_default(), vec!["sip.d/a.conf", "sip.d/b.conf"]);
+        assert_eq!(
+            s.glob("sip.d/*.conf").unwrap_or_default(),
+            vec!["sip.d/a.conf", "sip.d/b.conf"]
+        );
     }
 
     #[test]
@@ -200,13 +231,28 @@ mod tests {
         assert!(std::fs::write(d.join(".hidden.conf"), b"").is_ok());
         assert!(std::fs::write(d.join("a.txt"), b"").is_ok());
         let src = FsSource::new(&dir);
-        assert_eq!(src.read("inc.d/b.conf").ok().as_deref(), Some("x=\u{fffd}\n"));
-        assert_eq!(src.glob("inc.d/*.conf").ok(), Some(vec!["inc.d/a.conf".into(), "inc.d/b.conf".into()]));
-        assert_eq!(src.glob("*/a.*").ok(), Some(vec!["inc.d/a.conf".into(), "inc.d/a.txt".into()]));
+        assert_eq!(
+            src.read("inc.d/b.conf").ok().as_deref(),
+            Some("x=\u{fffd}\n")
+        );
+        assert_eq!(
+            src.glob("inc.d/*.conf").ok(),
+            Some(vec!["inc.d/a.conf".into(), "inc.d/b.conf".into()])
+        );
+        assert_eq!(
+            src.glob("*/a.*").ok(),
+            Some(vec!["inc.d/a.conf".into(), "inc.d/a.txt".into()])
+        );
         assert_eq!(src.glob("nope/*.conf").ok(), Some(vec![]));
-        assert_eq!(src.read("missing.conf").map_err(|e| e.kind()).err(), Some(io::ErrorKind::NotFound));
+        assert_eq!(
+            src.read("missing.conf").map_err(|e| e.kind()).err(),
+            Some(io::ErrorKind::NotFound)
+        );
         let abs = format!("{}/inc.d/[a]*.conf", dir.display());
-        assert_eq!(src.glob(&abs).ok(), Some(vec![format!("{}/inc.d/a.conf", dir.display())]));
+        assert_eq!(
+            src.glob(&abs).ok(),
+            Some(vec![format!("{}/inc.d/a.conf", dir.display())])
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -3,12 +3,16 @@
 
 /// `yes`, `true`, `y`, `t`, `1`, `on` (case-insensitive).
 pub fn ast_true(s: &str) -> bool {
-    ["yes", "true", "y", "t", "1", "on"].iter().any(|w| s.eq_ignore_ascii_case(w))
+    ["yes", "true", "y", "t", "1", "on"]
+        .iter()
+        .any(|w| s.eq_ignore_ascii_case(w))
 }
 
 /// `no`, `false`, `n`, `f`, `0`, `off` (case-insensitive).
 pub fn ast_false(s: &str) -> bool {
-    ["no", "false", "n", "f", "0", "off"].iter().any(|w| s.eq_ignore_ascii_case(w))
+    ["no", "false", "n", "f", "0", "off"]
+        .iter()
+        .any(|w| s.eq_ignore_ascii_case(w))
 }
 
 #[cfg(test)]

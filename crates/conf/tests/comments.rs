@@ -49,7 +49,10 @@ fn dashed_banner_lines_are_plain_comments() {
 #[test]
 fn unterminated_block_comment_is_a_warning_at_its_start() {
     let l = one("[a]\nk = 1\n;-- never closed\nj = 2\n");
-    assert_eq!(messages(&l), vec!["test.conf:3: warning: unterminated block comment (';--' never closed by '--;')"]);
+    assert_eq!(
+        messages(&l),
+        vec!["test.conf:3: warning: unterminated block comment (';--' never closed by '--;')"]
+    );
     assert_eq!(kv(section(&l, "a")), pairs(&[("k", "1")]));
 }
 
@@ -57,7 +60,10 @@ fn unterminated_block_comment_is_a_warning_at_its_start() {
 fn stray_block_close_hides_what_follows_as_asterisk_does() {
     let l = one("[a]\nk = v--;x\nj = 2\n;-- reopen\nback = 1\n");
     // The line itself keeps its text; the counter goes to -1; `;--` brings it back to 0.
-    assert_eq!(kv(section(&l, "a")), pairs(&[("k", "v--;x"), ("back", "1")]));
+    assert_eq!(
+        kv(section(&l, "a")),
+        pairs(&[("k", "v--;x"), ("back", "1")])
+    );
     assert_eq!(l.diagnostics.len(), 1);
     assert_eq!(l.diagnostics[0].span.line, 2);
 }
@@ -69,5 +75,8 @@ fn comment_state_does_not_leak_into_includes() {
         .with("inc.conf", ";-- open\n");
     let l = tandem_conf::load(&src, "main.conf");
     assert_eq!(kv(section(&l, "a")), pairs(&[("after", "1")]));
-    assert_eq!(messages(&l), vec!["inc.conf:1: warning: unterminated block comment (';--' never closed by '--;')"]);
+    assert_eq!(
+        messages(&l),
+        vec!["inc.conf:1: warning: unterminated block comment (';--' never closed by '--;')"]
+    );
 }

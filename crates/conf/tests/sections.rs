@@ -17,7 +17,10 @@ fn inheritance_copies_items_first_in_template_order() {
     assert!(l.diagnostics.is_empty(), "{:?}", messages(&l));
     let p = section(&l, "peer");
     assert_eq!(p.inherits, vec!["a", "b"]);
-    assert_eq!(kv(p), pairs(&[("x", "a"), ("y", "a"), ("x", "b"), ("x", "own")]));
+    assert_eq!(
+        kv(p),
+        pairs(&[("x", "a"), ("y", "a"), ("x", "b"), ("x", "own")])
+    );
     let inherited: Vec<bool> = p.items.iter().map(|i| i.inherited).collect();
     assert_eq!(inherited, vec![true, true, true, false]);
     assert_eq!(p.get("x"), Some("own"));
@@ -106,7 +109,10 @@ fn plus_ignores_templates() {
     let l = one("[t](!)\nk = 1\n[t](+)\nj = 2\n");
     assert_eq!(l.diagnostics.len(), 1);
     assert_eq!(l.diagnostics[0].span.to_string(), "test.conf:3");
-    assert!(l.diagnostics[0].message.contains("no section 't'") || l.diagnostics[0].message.contains("there is none"));
+    assert!(
+        l.diagnostics[0].message.contains("no section 't'")
+            || l.diagnostics[0].message.contains("there is none")
+    );
 }
 
 #[test]
@@ -122,7 +128,10 @@ fn plus_without_earlier_section_is_an_error() {
 fn plus_goes_to_the_first_of_several_sections() {
     let l = one("[a]\nn = 1\n[a]\nn = 2\n[a](+)\nn = 3\n");
     let firsts: Vec<_> = l.config.sections_named("a").map(kv).collect();
-    assert_eq!(firsts, vec![pairs(&[("n", "1"), ("n", "3")]), pairs(&[("n", "2")])]);
+    assert_eq!(
+        firsts,
+        vec![pairs(&[("n", "1"), ("n", "3")]), pairs(&[("n", "2")])]
+    );
 }
 
 #[test]
@@ -130,7 +139,10 @@ fn broken_headers_report_and_drop_their_items() {
     let l = one("[a\nk = 1\n[b](x\nk = 2\n[c]\nk = 3\n");
     assert_eq!(
         messages(&l),
-        vec!["test.conf:1: error: parse error: no closing ']'", "test.conf:3: error: parse error: no closing ')'"]
+        vec![
+            "test.conf:1: error: parse error: no closing ']'",
+            "test.conf:3: error: parse error: no closing ')'"
+        ]
     );
     assert_eq!(l.config.sections.len(), 1);
     assert_eq!(kv(section(&l, "c")), pairs(&[("k", "3")]));

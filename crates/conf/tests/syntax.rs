@@ -8,7 +8,14 @@ fn items_keep_order_repeats_and_operator() {
     let l = one("[general]\nallow = ulaw\nallow=alaw\nexten => 100,1,Answer()\n");
     assert!(l.diagnostics.is_empty(), "{:?}", messages(&l));
     let s = section(&l, "general");
-    assert_eq!(kv(s), pairs(&[("allow", "ulaw"), ("allow", "alaw"), ("exten", "100,1,Answer()")]));
+    assert_eq!(
+        kv(s),
+        pairs(&[
+            ("allow", "ulaw"),
+            ("allow", "alaw"),
+            ("exten", "100,1,Answer()")
+        ])
+    );
     let ops: Vec<Op> = s.items.iter().map(|i| i.op).collect();
     assert_eq!(ops, vec![Op::Assign, Op::Assign, Op::Arrow]);
     assert_eq!(s.get("ALLOW"), Some("alaw"));
@@ -25,13 +32,19 @@ fn spans_are_file_and_one_based_line() {
 #[test]
 fn whitespace_and_control_chars_trimmed_around_key_and_value() {
     let l = one("[a]\n\t key \t=\t value with  spaces \r\n");
-    assert_eq!(kv(section(&l, "a")), pairs(&[("key", "value with  spaces")]));
+    assert_eq!(
+        kv(section(&l, "a")),
+        pairs(&[("key", "value with  spaces")])
+    );
 }
 
 #[test]
 fn first_equal_sign_splits_key_from_value() {
     let l = one("[a]\nsetvar = A=B\nexten=>s,1,Set(x=1)\n");
-    assert_eq!(kv(section(&l, "a")), pairs(&[("setvar", "A=B"), ("exten", "s,1,Set(x=1)")]));
+    assert_eq!(
+        kv(section(&l, "a")),
+        pairs(&[("setvar", "A=B"), ("exten", "s,1,Set(x=1)")])
+    );
 }
 
 #[test]
@@ -61,14 +74,20 @@ fn item_before_any_section_is_an_error() {
 #[test]
 fn line_without_equal_sign_is_an_error() {
     let l = one("[a]\njunk\nok = 1\n");
-    assert_eq!(messages(&l), vec!["test.conf:2: error: parse error: no '=' (equal sign) in this line"]);
+    assert_eq!(
+        messages(&l),
+        vec!["test.conf:2: error: parse error: no '=' (equal sign) in this line"]
+    );
     assert_eq!(kv(section(&l, "a")), pairs(&[("ok", "1")]));
 }
 
 #[test]
 fn missing_variable_name_is_an_error() {
     let l = one("[a]\n = v\n");
-    assert_eq!(messages(&l), vec!["test.conf:2: error: no variable name before '='"]);
+    assert_eq!(
+        messages(&l),
+        vec!["test.conf:2: error: no variable name before '='"]
+    );
 }
 
 #[test]
@@ -84,7 +103,10 @@ fn every_error_of_a_file_reported_in_one_pass() {
 fn leading_backslash_escapes_first_character_of_key() {
     let l = one("[a]\n\\[odd] = 1\n\\#hash = 2\n\\==3\n");
     assert!(l.diagnostics.is_empty(), "{:?}", messages(&l));
-    assert_eq!(kv(section(&l, "a")), pairs(&[("[odd]", "1"), ("#hash", "2"), ("=", "3")]));
+    assert_eq!(
+        kv(section(&l, "a")),
+        pairs(&[("[odd]", "1"), ("#hash", "2"), ("=", "3")])
+    );
 }
 
 #[test]
@@ -99,7 +121,10 @@ fn backslash_followed_by_blank_is_invalid_escape() {
 fn plus_equal_appends_to_last_item_of_that_name() {
     // The text after `+=` is appended unstripped (only the joined value is trimmed).
     let l = one("[a]\nk = one\nk +=, two\nother += x\n");
-    assert_eq!(kv(section(&l, "a")), pairs(&[("k", "one, two"), ("other", "x")]));
+    assert_eq!(
+        kv(section(&l, "a")),
+        pairs(&[("k", "one, two"), ("other", "x")])
+    );
 }
 
 #[test]
@@ -163,6 +188,9 @@ fn non_utf8_free_text_never_panics() {
 #[test]
 fn missing_top_file_is_an_error_at_line_zero() {
     let l = tandem_conf::load(&tandem_conf::MemSource::new(), "sip.conf");
-    assert_eq!(messages(&l), vec!["sip.conf: error: cannot read file: No such file or directory"]);
+    assert_eq!(
+        messages(&l),
+        vec!["sip.conf: error: cannot read file: No such file or directory"]
+    );
     assert!(tandem_conf::load_optional(&tandem_conf::MemSource::new(), "sip.conf").is_none());
 }

@@ -22,7 +22,11 @@ fn empty_acl_allows_everything() {
 
 #[test]
 fn deny_all_then_permit_a_network_last_match_wins() {
-    let a = acl(&[("deny", "0.0.0.0/0.0.0.0"), ("permit", "10.0.0.0/8"), ("permit", "192.168.1.0/255.255.255.0")]);
+    let a = acl(&[
+        ("deny", "0.0.0.0/0.0.0.0"),
+        ("permit", "10.0.0.0/8"),
+        ("permit", "192.168.1.0/255.255.255.0"),
+    ]);
     assert!(a.allows(ip("10.20.30.40")));
     assert!(a.allows(ip("192.168.1.77")));
     assert!(!a.allows(ip("192.168.2.1")));
@@ -61,8 +65,14 @@ fn ipv6_prefixes_and_families_do_not_mix() {
     // An IPv6 rule never matches an IPv4 source: allowed by default.
     assert!(a.allows(ip("10.0.0.1")));
     let b = acl(&[("deny", "0.0.0.0/0")]);
-    assert!(b.allows(ip("2001:db8::1")), "an IPv4 rule does not apply to IPv6");
-    assert!(!b.allows(ip("::ffff:10.0.0.1")), "but it applies to IPv4-mapped addresses");
+    assert!(
+        b.allows(ip("2001:db8::1")),
+        "an IPv4 rule does not apply to IPv6"
+    );
+    assert!(
+        !b.allows(ip("::ffff:10.0.0.1")),
+        "but it applies to IPv4-mapped addresses"
+    );
 }
 
 #[test]
@@ -70,7 +80,10 @@ fn bracketed_ipv6_and_mapped_rule_addresses() {
     let a = acl(&[("deny", "[::1]")]);
     assert!(!a.allows(ip("::1")));
     let m = acl(&[("deny", "::ffff:192.0.2.1")]);
-    assert!(!m.allows(ip("192.0.2.1")), "a mapped rule address becomes an IPv4 rule");
+    assert!(
+        !m.allows(ip("192.0.2.1")),
+        "a mapped rule address becomes an IPv4 rule"
+    );
 }
 
 #[test]

@@ -9,7 +9,10 @@ fn defaults() {
     assert!(d.is_empty());
     assert_eq!((c.rtpstart, c.rtpend), (10000, 20000));
     assert!(c.checksums);
-    assert_eq!((c.dtmftimeout, c.probation, c.strictrtp), (1200, 4, StrictRtp::Yes));
+    assert_eq!(
+        (c.dtmftimeout, c.probation, c.strictrtp),
+        (1200, 4, StrictRtp::Yes)
+    );
 }
 
 #[test]
@@ -18,8 +21,14 @@ fn typed_values_and_last_value_wins() {
     assert!(d.is_empty(), "{d:?}");
     assert_eq!((c.rtpstart, c.rtpend), (12000, 12200));
     assert!(!c.checksums);
-    assert_eq!((c.dtmftimeout, c.strictrtp, c.probation), (3000, StrictRtp::Seqno, 8));
-    assert_eq!(rtp("[general]\nstrictrtp = no\n").0.strictrtp, StrictRtp::No);
+    assert_eq!(
+        (c.dtmftimeout, c.strictrtp, c.probation),
+        (3000, StrictRtp::Seqno, 8)
+    );
+    assert_eq!(
+        rtp("[general]\nstrictrtp = no\n").0.strictrtp,
+        StrictRtp::No
+    );
 }
 
 #[test]
@@ -32,7 +41,10 @@ fn odd_start_rounds_up_to_even() {
 fn start_not_below_end_is_an_error_and_defaults_apply() {
     let (c, d) = rtp("[general]\nrtpstart = 20000\nrtpend = 20000\n");
     assert_eq!((c.rtpstart, c.rtpend), (10000, 20000));
-    assert_eq!(d, vec!["rtp.conf:3: error: rtpstart (20000) must be lower than rtpend (20000)"]);
+    assert_eq!(
+        d,
+        vec!["rtp.conf:3: error: rtpstart (20000) must be lower than rtpend (20000)"]
+    );
 }
 
 #[test]
@@ -48,13 +60,19 @@ fn out_of_range_and_bad_values_are_errors() {
     ] {
         let (_, d) = rtp(&format!("[general]\n{line}\n"));
         assert_eq!(d.len(), 1, "{line}: {d:?}");
-        assert!(d[0].starts_with("rtp.conf:2: error: invalid value") && d[0].contains(&format!("for '{key}'")), "{d:?}");
+        assert!(
+            d[0].starts_with("rtp.conf:2: error: invalid value")
+                && d[0].contains(&format!("for '{key}'")),
+            "{d:?}"
+        );
     }
 }
 
 #[test]
 fn unsupported_and_unknown_options_and_sections_warn() {
-    let (_, d) = rtp("[general]\nicesupport = yes\nfoo = 1\n[ice_host_candidates]\n192.168.1.10 => 1.2.3.4\n");
+    let (_, d) = rtp(
+        "[general]\nicesupport = yes\nfoo = 1\n[ice_host_candidates]\n192.168.1.10 => 1.2.3.4\n",
+    );
     assert_eq!(
         d,
         vec![

@@ -1,7 +1,9 @@
 //! Peers, users and friends of sip.conf, as chan_sip's build_peer.
 mod views_common;
 use std::net::IpAddr;
-use tandem_conf::views::sip::{AmaFlags, CodecOp, DtmfMode, Host, Insecure, Nat, PeerType, Transport};
+use tandem_conf::views::sip::{
+    AmaFlags, CodecOp, DtmfMode, Host, Insecure, Nat, PeerType, Transport,
+};
 use views_common::*;
 
 #[test]
@@ -17,7 +19,10 @@ fn a_typical_phone_and_trunk() {
     assert_eq!(a.kind, PeerType::Friend);
     assert!(a.is_dynamic());
     assert_eq!(a.secret, "s3cret");
-    assert_eq!((a.callerid.name.as_str(), a.callerid.number.as_str()), ("Alice", "100"));
+    assert_eq!(
+        (a.callerid.name.as_str(), a.callerid.number.as_str()),
+        ("Alice", "100")
+    );
     assert_eq!(a.mailboxes, vec!["100@default"]);
     assert_eq!(a.qualify_ms, 2000);
     assert_eq!(a.call_limit, 2);
@@ -27,9 +32,22 @@ fn a_typical_phone_and_trunk() {
     assert_eq!(t.kind, PeerType::Peer);
     assert_eq!(t.host, Some(Host::Name("sip.provider.example".into())));
     assert_eq!(t.port, Some(5080));
-    assert_eq!((t.defaultuser.as_str(), t.fromuser.as_str(), t.fromdomain.as_str()), ("acct", "acct", "provider.example"));
+    assert_eq!(
+        (
+            t.defaultuser.as_str(),
+            t.fromuser.as_str(),
+            t.fromdomain.as_str()
+        ),
+        ("acct", "acct", "provider.example")
+    );
     assert_eq!(t.context, "from-trunk");
-    assert_eq!(t.common.insecure, Insecure { port: true, invite: true });
+    assert_eq!(
+        t.common.insecure,
+        Insecure {
+            port: true,
+            invite: true
+        }
+    );
 }
 
 #[test]
@@ -42,8 +60,21 @@ fn defaults_come_from_general() {
     assert_eq!(p.common.dtmfmode, DtmfMode::Inband);
     assert!(p.common.nat.force_rport && p.common.nat.comedia);
     assert_eq!((p.qualify_ms, p.qualifyfreq), (900, 20));
-    assert_eq!((p.language.as_str(), p.mohinterpret.as_str(), p.vmexten.as_str()), ("de", "jazz", "8500"));
-    assert_eq!(p.common.insecure, Insecure { port: true, invite: false });
+    assert_eq!(
+        (
+            p.language.as_str(),
+            p.mohinterpret.as_str(),
+            p.vmexten.as_str()
+        ),
+        ("de", "jazz", "8500")
+    );
+    assert_eq!(
+        p.common.insecure,
+        Insecure {
+            port: true,
+            invite: false
+        }
+    );
     assert_eq!(p.host, Some(Host::Addr("192.0.2.5".parse().unwrap())));
     assert_eq!(p.transports, vec![Transport::Udp]);
 }
@@ -51,7 +82,15 @@ fn defaults_come_from_general() {
 #[test]
 fn peer_nat_replaces_general_nat_entirely() {
     let c = sip_ok("[general]\nnat = force_rport,comedia\n[p]\ntype = peer\nnat = comedia\n");
-    assert_eq!(c.peer("p").unwrap().common.nat, Nat { force_rport: false, comedia: true, auto_force_rport: false, auto_comedia: false });
+    assert_eq!(
+        c.peer("p").unwrap().common.nat,
+        Nat {
+            force_rport: false,
+            comedia: true,
+            auto_force_rport: false,
+            auto_comedia: false
+        }
+    );
 }
 
 #[test]
@@ -66,20 +105,34 @@ fn qualify_yes_uses_the_general_qualify_time() {
 fn codec_rules_are_general_then_own() {
     let c = sip_ok("[general]\ndisallow = all\nallow = ulaw\n[p]\ntype = peer\ndisallow = ulaw\nallow = alaw,g722\n");
     let p = c.peer("p").unwrap();
-    let rules: Vec<_> = p.codec_rules(&c.general).map(|r| (r.op, r.value.as_str())).collect();
+    let rules: Vec<_> = p
+        .codec_rules(&c.general)
+        .map(|r| (r.op, r.value.as_str()))
+        .collect();
     assert_eq!(
         rules,
-        vec![(CodecOp::Disallow, "all"), (CodecOp::Allow, "ulaw"), (CodecOp::Disallow, "ulaw"), (CodecOp::Allow, "alaw,g722")]
+        vec![
+            (CodecOp::Disallow, "all"),
+            (CodecOp::Allow, "ulaw"),
+            (CodecOp::Disallow, "ulaw"),
+            (CodecOp::Allow, "alaw,g722")
+        ]
     );
     assert_eq!(p.codecs.len(), 2);
 }
 
 #[test]
 fn template_values_come_first_and_own_values_win() {
-    let c = sip_ok("[tpl](!)\ntype = friend\ncontext = a\nallow = ulaw\n[x](tpl)\ncontext = b\nallow = alaw\n");
+    let c = sip_ok(
+        "[tpl](!)\ntype = friend\ncontext = a\nallow = ulaw\n[x](tpl)\ncontext = b\nallow = alaw\n",
+    );
     let x = c.peer("x").unwrap();
     assert_eq!(x.context, "b");
-    let vals: Vec<_> = x.codecs.iter().map(|r| (r.value.as_str(), r.span.line)).collect();
+    let vals: Vec<_> = x
+        .codecs
+        .iter()
+        .map(|r| (r.value.as_str(), r.span.line))
+        .collect();
     assert_eq!(vals, vec![("ulaw", 4), ("alaw", 7)]);
 }
 
@@ -95,7 +148,10 @@ fn types_accumulate_as_in_chan_sip() {
 #[test]
 fn missing_or_unknown_type_is_an_error_and_the_section_is_skipped() {
     let (c, d) = sip("[a]\nhost = dynamic\n[b]\ntype = phone\n[c]\ntype = peer\n");
-    assert_eq!(c.peers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), vec!["c"]);
+    assert_eq!(
+        c.peers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
+        vec!["c"]
+    );
     assert_eq!(
         d,
         vec![
@@ -129,8 +185,14 @@ fn bad_acl_drops_the_peer_as_chan_sip() {
 fn host_forms() {
     let host = |v: &str| sip(&format!("[p]\ntype = peer\nhost = {v}\n"));
     assert_eq!(host("Dynamic").0.peers[0].host, Some(Host::Dynamic));
-    assert_eq!(host("2001:db8::1").0.peers[0].host, Some(Host::Addr("2001:db8::1".parse().unwrap())));
-    assert_eq!(host("[2001:db8::1]").0.peers[0].host, Some(Host::Addr("2001:db8::1".parse().unwrap())));
+    assert_eq!(
+        host("2001:db8::1").0.peers[0].host,
+        Some(Host::Addr("2001:db8::1".parse().unwrap()))
+    );
+    assert_eq!(
+        host("[2001:db8::1]").0.peers[0].host,
+        Some(Host::Addr("2001:db8::1".parse().unwrap()))
+    );
     let (c, d) = host("192.0.2.1:5070");
     assert_eq!(c.peers[0].host, None);
     assert!(d[0].starts_with("sip.conf:3: error: invalid value '192.0.2.1:5070' for 'host' in [p]: a host must not include a port"));
@@ -144,24 +206,51 @@ fn port_defaultip_and_fromdomain_port() {
     let p = c.peer("p").unwrap();
     assert_eq!(p.port, Some(5062));
     assert_eq!(p.defaultip, Some("192.0.2.8".parse().unwrap()));
-    assert_eq!((p.fromdomain.as_str(), p.fromdomain_port), ("example.com", Some(5099)));
+    assert_eq!(
+        (p.fromdomain.as_str(), p.fromdomain_port),
+        ("example.com", Some(5099))
+    );
     let (c, d) = sip("[p]\ntype = peer\nport = 0\n");
     assert_eq!(c.peers[0].port, None);
     assert!(d[0].starts_with("sip.conf:3: error: invalid value '0' for 'port' in [p]"));
     let (c, d) = sip("[p]\ntype = peer\ndefaultip = nowhere.example\n");
-    assert!(c.peers.is_empty(), "chan_sip drops a peer whose defaultip does not resolve");
+    assert!(
+        c.peers.is_empty(),
+        "chan_sip drops a peer whose defaultip does not resolve"
+    );
     assert!(d[0].starts_with("sip.conf:3: error: invalid value 'nowhere.example' for 'defaultip'"));
 }
 
 #[test]
 fn insecure_values() {
     let ins = |v: &str| sip(&format!("[p]\ntype = peer\ninsecure = {v}\n"));
-    assert_eq!(ins("port").0.peers[0].common.insecure, Insecure { port: true, invite: false });
-    assert_eq!(ins("invite").0.peers[0].common.insecure, Insecure { port: false, invite: true });
-    assert_eq!(ins("port,invite").0.peers[0].common.insecure, Insecure { port: true, invite: true });
+    assert_eq!(
+        ins("port").0.peers[0].common.insecure,
+        Insecure {
+            port: true,
+            invite: false
+        }
+    );
+    assert_eq!(
+        ins("invite").0.peers[0].common.insecure,
+        Insecure {
+            port: false,
+            invite: true
+        }
+    );
+    assert_eq!(
+        ins("port,invite").0.peers[0].common.insecure,
+        Insecure {
+            port: true,
+            invite: true
+        }
+    );
     assert_eq!(ins("no").0.peers[0].common.insecure, Insecure::default());
     let (_, d) = ins("very");
-    assert!(d[0].contains("'very' was removed in Asterisk 1.6; write port,invite"), "{d:?}");
+    assert!(
+        d[0].contains("'very' was removed in Asterisk 1.6; write port,invite"),
+        "{d:?}"
+    );
     let (_, d) = ins("port,sideways");
     assert!(d[0].contains("unknown insecure mode 'sideways'"), "{d:?}");
 }
@@ -178,7 +267,12 @@ fn directmedia_and_canreinvite_warn_unless_no() {
 fn username_is_deprecated_for_defaultuser() {
     let (c, d) = sip("[p]\ntype = peer\nusername = bob\n");
     assert_eq!(c.peers[0].defaultuser, "bob");
-    assert_eq!(d, vec!["sip.conf:3: warning: 'username' for sip peers is deprecated in favor of 'defaultuser'"]);
+    assert_eq!(
+        d,
+        vec![
+            "sip.conf:3: warning: 'username' for sip peers is deprecated in favor of 'defaultuser'"
+        ]
+    );
 }
 
 #[test]
@@ -186,8 +280,14 @@ fn transport_list_and_tcpenable() {
     let c = sip_ok("[general]\ntcpenable = yes\n[p]\ntype = peer\ntransport = tcp,udp\n");
     assert_eq!(c.peers[0].transports, vec![Transport::Tcp, Transport::Udp]);
     let (c, d) = sip("[p]\ntype = peer\ntransport = tcp\n");
-    assert_eq!(c.peers[0].transports, vec![Transport::Udp], "falls back to [general]'s");
-    assert!(d[0].starts_with("sip.conf:3: warning: 'tcp' is not a valid transport when tcpenable=no"));
+    assert_eq!(
+        c.peers[0].transports,
+        vec![Transport::Udp],
+        "falls back to [general]'s"
+    );
+    assert!(
+        d[0].starts_with("sip.conf:3: warning: 'tcp' is not a valid transport when tcpenable=no")
+    );
     let (c, d) = sip("[p]\ntype = peer\ntransport = tls,udp\n");
     assert_eq!(c.peers[0].transports, vec![Transport::Udp]);
     assert!(d[0].contains("'tls'") && d[0].contains("not supported yet"));
@@ -203,15 +303,24 @@ fn misc_typed_options() {
     let p = &c.peers[0];
     assert_eq!(p.md5secret, "0123456789abcdef0123456789abcdef");
     assert_eq!(p.remotesecret, "r");
-    assert_eq!((p.language.as_str(), p.accountcode.as_str()), ("es", "acc1"));
-    assert_eq!((p.mohsuggest.as_str(), p.mohinterpret.as_str()), ("hold", "wait"));
+    assert_eq!(
+        (p.language.as_str(), p.accountcode.as_str()),
+        ("es", "acc1")
+    );
+    assert_eq!(
+        (p.mohsuggest.as_str(), p.mohinterpret.as_str()),
+        ("hold", "wait")
+    );
     assert!(p.common.trustrpid);
     assert_eq!(p.vmexten, "*97");
     assert_eq!(p.amaflags, Some(AmaFlags::Billing));
     assert_eq!(p.mailboxes, vec!["1@a", "2@b"]);
     assert_eq!(p.auths[0].realm, "realm");
     assert_eq!(p.description, "Front desk");
-    assert_eq!((p.callerid.name.as_str(), p.callerid.number.as_str()), ("Desk", "555"));
+    assert_eq!(
+        (p.callerid.name.as_str(), p.callerid.number.as_str()),
+        ("Desk", "555")
+    );
 }
 
 #[test]
@@ -228,13 +337,18 @@ fn bad_peer_values_are_errors() {
     ] {
         let (_, d) = sip(&format!("[p]\ntype = peer\n{line}\n"));
         assert_eq!(d.len(), 1, "{line}: {d:?}");
-        assert!(d[0].starts_with("sip.conf:3: error: invalid value") && d[0].contains(&format!("for '{key}' in [p]")), "{line}: {d:?}");
+        assert!(
+            d[0].starts_with("sip.conf:3: error: invalid value")
+                && d[0].contains(&format!("for '{key}' in [p]")),
+            "{line}: {d:?}"
+        );
     }
 }
 
 #[test]
 fn unsupported_unknown_and_general_only_options_warn() {
-    let (c, d) = sip("[p]\ntype = peer\nsetvar = A=1\nbogus = 1\nbindport = 5061\nregister => a@b\n");
+    let (c, d) =
+        sip("[p]\ntype = peer\nsetvar = A=1\nbogus = 1\nbindport = 5061\nregister => a@b\n");
     assert_eq!(c.peers.len(), 1);
     assert_eq!(
         d,
@@ -258,5 +372,8 @@ fn repeated_section_is_merged_with_a_warning() {
 #[test]
 fn warnings_of_template_items_point_at_the_template() {
     let (_, d) = sip("[tpl](!)\nbogus = 1\n[p](tpl)\ntype = peer\n");
-    assert_eq!(d, vec!["sip.conf:2: warning: unknown option 'bogus' in [p]"]);
+    assert_eq!(
+        d,
+        vec!["sip.conf:2: warning: unknown option 'bogus' in [p]"]
+    );
 }

@@ -25,9 +25,18 @@ fn reg_err(v: &str) -> String {
 #[test]
 fn user_at_host() {
     let r = reg("name@domain");
-    assert_eq!((r.user.as_str(), r.host.as_str(), r.port), ("name", "domain", 5060));
-    assert_eq!((r.secret, r.authuser, r.domain, r.peer), (None, None, None, None));
-    assert_eq!((r.extension.as_str(), r.expiry, r.transport), ("s", 120, Transport::Udp));
+    assert_eq!(
+        (r.user.as_str(), r.host.as_str(), r.port),
+        ("name", "domain", 5060)
+    );
+    assert_eq!(
+        (r.secret, r.authuser, r.domain, r.peer),
+        (None, None, None, None)
+    );
+    assert_eq!(
+        (r.extension.as_str(), r.expiry, r.transport),
+        ("s", 120, Transport::Udp)
+    );
 }
 
 #[test]
@@ -60,7 +69,10 @@ fn user_domain_and_authuser() {
 
 #[test]
 fn callback_extension() {
-    assert_eq!(reg("name@namedomain:pass:authuser@domain/extension").extension, "extension");
+    assert_eq!(
+        reg("name@namedomain:pass:authuser@domain/extension").extension,
+        "extension"
+    );
 }
 
 #[test]
@@ -78,9 +90,15 @@ fn peer_transport_port_extension_expiry() {
     let r = reg("peer?tcp://name@namedomain:pass:authuser@domain:1234/extension~111");
     assert_eq!(r.peer.as_deref(), Some("peer"));
     assert_eq!((r.transport, r.port, r.expiry), (Transport::Tcp, 1234, 111));
-    assert_eq!((r.host.as_str(), r.extension.as_str()), ("domain", "extension"));
+    assert_eq!(
+        (r.host.as_str(), r.extension.as_str()),
+        ("domain", "extension")
+    );
     let r = reg("peer?name@namedomain:pass:authuser@domain:1234/extension~111");
-    assert_eq!((r.peer.as_deref(), r.transport), (Some("peer"), Transport::Udp));
+    assert_eq!(
+        (r.peer.as_deref(), r.transport),
+        (Some("peer"), Transport::Udp)
+    );
 }
 
 #[test]
@@ -90,7 +108,10 @@ fn domain_port_is_reordered() {
     assert_eq!(r.secret.as_deref(), Some("pass"));
     assert_eq!(r.authuser.as_deref(), Some("authuser"));
     let r = reg("name@namedomain:4321::@domain");
-    assert_eq!((r.domain_port, r.secret, r.authuser), (Some(4321), None, None));
+    assert_eq!(
+        (r.domain_port, r.secret, r.authuser),
+        (Some(4321), None, None)
+    );
 }
 
 #[test]
@@ -123,7 +144,9 @@ fn quoted_fields_are_unquoted_and_blanks_stripped() {
 
 #[test]
 fn malformed_lines_are_errors() {
-    assert!(reg_err("peer?name:pass:authuser:1234/extension~111").contains("format for registration"));
+    assert!(
+        reg_err("peer?name:pass:authuser:1234/extension~111").contains("format for registration")
+    );
     assert!(reg_err("@domin:1234").contains("format for registration"));
     assert!(reg_err("user@").contains("format for registration"));
     assert!(reg_err("a/b@host").contains("format for registration"));
@@ -137,8 +160,18 @@ fn malformed_lines_are_errors() {
 #[test]
 fn register_lines_in_general_keep_order_and_spans() {
     let c = sip_ok("[general]\nregister => a:1@one.example\nregister => b:2@two.example/200\n");
-    let regs: Vec<_> = c.registrations.iter().map(|r| (r.user.as_str(), r.span.to_string())).collect();
-    assert_eq!(regs, vec![("a", "sip.conf:2".to_string()), ("b", "sip.conf:3".to_string())]);
+    let regs: Vec<_> = c
+        .registrations
+        .iter()
+        .map(|r| (r.user.as_str(), r.span.to_string()))
+        .collect();
+    assert_eq!(
+        regs,
+        vec![
+            ("a", "sip.conf:2".to_string()),
+            ("b", "sip.conf:3".to_string())
+        ]
+    );
 }
 
 #[test]
@@ -152,7 +185,10 @@ fn register_uses_the_defaultexpiry_read_so_far() {
 fn duplicate_register_line_is_dropped_with_a_warning() {
     let (c, d) = sip("[general]\nregister => a@h\nregister => a@h\n");
     assert_eq!(c.registrations.len(), 1);
-    assert_eq!(d, vec!["sip.conf:3: warning: duplicate register line ignored"]);
+    assert_eq!(
+        d,
+        vec!["sip.conf:3: warning: duplicate register line ignored"]
+    );
 }
 
 #[test]
@@ -160,14 +196,24 @@ fn bad_register_line_is_an_error_with_file_line() {
     let (c, d) = sip("[general]\n\nregister => nohost\n");
     assert!(c.registrations.is_empty());
     assert_eq!(d.len(), 1);
-    assert!(d[0].starts_with("sip.conf:3: error: format for registration"), "{d:?}");
+    assert!(
+        d[0].starts_with("sip.conf:3: error: format for registration"),
+        "{d:?}"
+    );
 }
 
 #[test]
 fn authentication_section() {
     let (c, d) = sip("[authentication]\nauth = bob:pw@realm.example\nauth = carol#0123abcd@other\nauth = nouser\nfoo = 1\n");
     assert_eq!(c.auths.len(), 2);
-    assert_eq!((c.auths[0].user.as_str(), c.auths[0].secret.as_deref(), c.auths[0].realm.as_str()), ("bob", Some("pw"), "realm.example"));
+    assert_eq!(
+        (
+            c.auths[0].user.as_str(),
+            c.auths[0].secret.as_deref(),
+            c.auths[0].realm.as_str()
+        ),
+        ("bob", Some("pw"), "realm.example")
+    );
     assert_eq!(c.auths[1].md5secret.as_deref(), Some("0123abcd"));
     assert_eq!(d.len(), 2, "{d:?}");
     assert!(d[0].starts_with("sip.conf:4: error: format for authentication entry"));

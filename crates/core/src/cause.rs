@@ -75,11 +75,17 @@ pub fn parse(text: &str) -> Option<u16> {
     if let Ok(n) = t.parse::<u16>() {
         return Some(n);
     }
-    NAMES.iter().find(|(_, name)| name.eq_ignore_ascii_case(t)).map(|(n, _)| *n)
+    NAMES
+        .iter()
+        .find(|(_, name)| name.eq_ignore_ascii_case(t))
+        .map(|(n, _)| *n)
 }
 
 pub fn name(cause: u16) -> Option<&'static str> {
-    NAMES.iter().find(|(n, _)| *n == cause).map(|(_, name)| *name)
+    NAMES
+        .iter()
+        .find(|(n, _)| *n == cause)
+        .map(|(_, name)| *name)
 }
 
 #[cfg(test)]

@@ -55,7 +55,11 @@ impl CallerId {
             }
         }
         let unquoted = t.trim_matches('"');
-        if !unquoted.is_empty() && unquoted.chars().all(|c| c.is_ascii_digit() || "+*#-() ".contains(c)) {
+        if !unquoted.is_empty()
+            && unquoted
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+*#-() ".contains(c))
+        {
             (String::new(), unquoted.to_string())
         } else {
             (unquoted.to_string(), String::new())
@@ -116,7 +120,12 @@ pub struct Channel {
 }
 
 impl Channel {
-    pub fn new(name: impl Into<String>, uniqueid: impl Into<String>, context: &str, exten: &str) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        uniqueid: impl Into<String>,
+        context: &str,
+        exten: &str,
+    ) -> Self {
         Channel {
             name: name.into(),
             uniqueid: uniqueid.into(),
@@ -139,7 +148,11 @@ impl Channel {
     /// A channel variable by name; `_X` and `__X` are found as `X` (`ast_var_name`).
     pub fn var(&self, name: &str) -> Option<&str> {
         let base = var_base_name(name);
-        self.vars.iter().rev().find(|(n, _)| var_base_name(n) == base).map(|(_, v)| v.as_str())
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| var_base_name(n) == base)
+            .map(|(_, v)| v.as_str())
     }
 
     /// `pbx_builtin_setvar_helper` on a channel: replaces any variable with the same base
@@ -168,14 +181,19 @@ impl Channel {
                 if n.starts_with("__") {
                     Some((n.clone(), v.clone()))
                 } else {
-                    n.strip_prefix('_').map(|rest| (rest.to_string(), v.clone()))
+                    n.strip_prefix('_')
+                        .map(|rest| (rest.to_string(), v.clone()))
                 }
             })
             .collect()
     }
 
     /// A new outbound leg dialled from `parent`: inherits its `_`/`__` variables.
-    pub fn dialled_from(parent: &Channel, name: impl Into<String>, uniqueid: impl Into<String>) -> Self {
+    pub fn dialled_from(
+        parent: &Channel,
+        name: impl Into<String>,
+        uniqueid: impl Into<String>,
+    ) -> Self {
         let mut chan = Channel::new(name, uniqueid, &parent.context, "s");
         chan.state = ChannelState::Ring;
         chan.language = parent.language.clone();
@@ -218,7 +236,11 @@ mod tests {
         assert_eq!(b.var("ALWAYS"), Some("2"));
         assert_eq!(b.var("NEVER"), None);
         let c = Channel::dialled_from(&b, "Test/c-00000003", "1.3");
-        assert_eq!(c.var("ONCE"), None, "_X arrives as X, which is not inherited again");
+        assert_eq!(
+            c.var("ONCE"),
+            None,
+            "_X arrives as X, which is not inherited again"
+        );
         assert_eq!(c.var("ALWAYS"), Some("2"));
     }
 
@@ -232,12 +254,22 @@ mod tests {
 
     #[test]
     fn callerid_all_parses_and_prints() {
-        assert_eq!(CallerId::parse_all("\"Jane Doe\" <6001>"), ("Jane Doe".into(), "6001".into()));
-        assert_eq!(CallerId::parse_all("Jane <6001>"), ("Jane".into(), "6001".into()));
+        assert_eq!(
+            CallerId::parse_all("\"Jane Doe\" <6001>"),
+            ("Jane Doe".into(), "6001".into())
+        );
+        assert_eq!(
+            CallerId::parse_all("Jane <6001>"),
+            ("Jane".into(), "6001".into())
+        );
         assert_eq!(CallerId::parse_all("<6001>"), ("".into(), "6001".into()));
         assert_eq!(CallerId::parse_all("6001"), ("".into(), "6001".into()));
         assert_eq!(CallerId::parse_all("Jane"), ("Jane".into(), "".into()));
-        let c = CallerId { num: "6001".into(), name: "Jane".into(), ..Default::default() };
+        let c = CallerId {
+            num: "6001".into(),
+            name: "Jane".into(),
+            ..Default::default()
+        };
         assert_eq!(c.all(), "\"Jane\" <6001>");
     }
 }

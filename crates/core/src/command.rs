@@ -19,10 +19,14 @@ pub enum Indication {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChannelCommand {
     /// Place the outbound call this channel was requested for.
-    Call { timeout_ms: Option<u64> },
+    Call {
+        timeout_ms: Option<u64>,
+    },
     Answer,
     /// Hang up with a Q.850 cause.
-    Hangup { cause: u16 },
+    Hangup {
+        cause: u16,
+    },
     Indicate(Indication),
     SendDigit(char),
     /// A 20 ms frame of media, in the channel's negotiated format.
@@ -43,6 +47,11 @@ pub enum ChannelEvent {
     Unhold,
     /// The far end asked to transfer the other party of its call to `exten` in `context`
     /// (a SIP REFER, a blind transfer): the bridged party leaves the bridge and goes there.
-    Transfer { context: String, exten: String },
-    Hangup { cause: u16 },
+    Transfer {
+        context: String,
+        exten: String,
+    },
+    Hangup {
+        cause: u16,
+    },
 }

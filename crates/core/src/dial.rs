@@ -33,13 +33,21 @@ pub enum BridgeEnd {
     CallerHungUp,
     CalleeHungUp,
     /// The callee transferred the caller (blind transfer) to this context and extension.
-    Transferred { context: String, exten: String },
+    Transferred {
+        context: String,
+        exten: String,
+    },
 }
 
 pub trait DialIo {
     /// Create the outbound leg `index` for `target` and call it; `Err(cause)` when no
     /// channel can be made (unknown peer, unreachable, ...).
-    fn originate(&mut self, index: usize, target: &DialTarget, request: &DialRequest) -> Result<(), u16>;
+    fn originate(
+        &mut self,
+        index: usize,
+        target: &DialTarget,
+        request: &DialRequest,
+    ) -> Result<(), u16>;
     /// The next event of the caller or a leg; [`Wake::Timeout`] once the request's timeout
     /// (counted from the first call to `wait`) has passed.
     fn wait(&mut self) -> impl Future<Output = Wake> + Send;
@@ -111,14 +119,26 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
         match io.originate(i, target, request) {
             Ok(()) => live[i] = true,
             Err(c) => {
-                tracing::info!("Unable to create channel of type '{}' (cause {c})", target.tech);
+                tracing::info!(
+                    "Unable to create channel of type '{}' (cause {c})",
+                    target.tech
+                );
                 causes.count(c);
             }
         }
     }
     if !live.contains(&true) {
-        let status = if lines == 0 { DialStatus::InvalidArgs } else { DialStatus::ChanUnavail };
-        return DialOutcome { status, answered: None, caller_hung_up: false, transfer: None };
+        let status = if lines == 0 {
+            DialStatus::InvalidArgs
+        } else {
+            DialStatus::ChanUnavail
+        };
+        return DialOutcome {
+            status,
+            answered: None,
+            caller_hung_up: false,
+            transfer: None,
+        };
     }
     let mut ringing_sent = false;
     if request.has_option('r') {
@@ -129,58 +149,72 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
         match io.wait().await {
             Wake::Timeout => {
                 hang_up_all(io, &mut live, cause::NO_ANSWER);
-                return DialOutcome { status: DialStatus::NoAnswer, answered: None, caller_hung_up: false, transfer: None };
+                return DialOutcome {
+                    status: DialStatus::NoAnswer,
+                    answered: None,
+                    caller_hung_up: false,
+                    transfer: None,
+                };
             }
             Wake::Event(Party::Caller, ChannelEvent::Hangup { .. }) => {
                 hang_up_all(io, &mut live, cause::NORMAL_CLEARING);
-                return DialOutcome { status: DialStatus::Cancel, answered: None, caller_hung_up: true, transfer: None };
+                return DialOutcome {
+                    status: DialStatus::Cancel,
+                    answered: None,
+                    caller_hung_up: true,
+                    transfer: None,
+                };
             }
             Wake::Event(Party::Caller, _) => {}
-            Wake::Event(Party::Leg(i), event) if live.get(i).copied().unwrap_or(false) => match event {
-                ChannelEvent::Ringing => {
-                    if !ringing_sent {
-                        io.indicate_caller(Indication::Ringing);
-                        ringing_sent = true;
+            Wake::Event(Party::Leg(i), event) if live.get(i).copied().unwrap_or(false) => {
+                match event {
+                    ChannelEvent::Ringing => {
+                        if !ringing_sent {
+                            io.indicate_caller(Indication::Ringing);
+                            ringing_sent = true;
+                        }
                     }
-                }
-                ChannelEvent::Progress => {
-                    io.indicate_caller(Indication::Progress);
-                    io.early_media(i);
-                }
-                ChannelEvent::Answered => {
-                    live[i] = false;
-                    hang_up_all(io, &mut live, cause::ANSWERED_ELSEWHERE);
-                    io.answer_caller();
-                    let end = io.bridge(i).await;
-                    let transfer = match &end {
-                        BridgeEnd::Transferred { context, exten } => Some((context.clone(), exten.clone())),
-                        _ => None,
-                    };
-                    return DialOutcome {
-                        status: DialStatus::Answer,
-                        answered: Some(i),
-                        caller_hung_up: end == BridgeEnd::CallerHungUp,
-                        transfer,
-                    };
-                }
-                ChannelEvent::Hangup { cause } => {
-                    live[i] = false;
-                    causes.count(cause);
-                    if !live.contains(&true) {
+                    ChannelEvent::Progress => {
+                        io.indicate_caller(Indication::Progress);
+                        io.early_media(i);
+                    }
+                    ChannelEvent::Answered => {
+                        live[i] = false;
+                        hang_up_all(io, &mut live, cause::ANSWERED_ELSEWHERE);
+                        io.answer_caller();
+                        let end = io.bridge(i).await;
+                        let transfer = match &end {
+                            BridgeEnd::Transferred { context, exten } => {
+                                Some((context.clone(), exten.clone()))
+                            }
+                            _ => None,
+                        };
                         return DialOutcome {
-                            status: causes.status(lines),
-                            answered: None,
-                            caller_hung_up: false,
-                            transfer: None,
+                            status: DialStatus::Answer,
+                            answered: Some(i),
+                            caller_hung_up: end == BridgeEnd::CallerHungUp,
+                            transfer,
                         };
                     }
+                    ChannelEvent::Hangup { cause } => {
+                        live[i] = false;
+                        causes.count(cause);
+                        if !live.contains(&true) {
+                            return DialOutcome {
+                                status: causes.status(lines),
+                                answered: None,
+                                caller_hung_up: false,
+                                transfer: None,
+                            };
+                        }
+                    }
+                    ChannelEvent::Frame(_)
+                    | ChannelEvent::Digit(_)
+                    | ChannelEvent::Transfer { .. }
+                    | ChannelEvent::Hold
+                    | ChannelEvent::Unhold => {}
                 }
-                ChannelEvent::Frame(_)
-                | ChannelEvent::Digit(_)
-                | ChannelEvent::Transfer { .. }
-                | ChannelEvent::Hold
-                | ChannelEvent::Unhold => {}
-            },
+            }
             Wake::Event(Party::Leg(_), _) => {}
         }
     }

@@ -42,13 +42,21 @@ pub fn parse(text: &str) -> Result<GotoTarget, String> {
         return Err(format!("Goto requires a priority: '{text}'"));
     }
     let priority = if let Some(rel) = pri.strip_prefix('+') {
-        PrioritySpec::Relative(scan_int(rel).ok_or_else(|| format!("bad relative priority '{pri}'"))?)
+        PrioritySpec::Relative(
+            scan_int(rel).ok_or_else(|| format!("bad relative priority '{pri}'"))?,
+        )
     } else if let Some(rel) = pri.strip_prefix('-') {
-        PrioritySpec::Relative(-scan_int(rel).ok_or_else(|| format!("bad relative priority '{pri}'"))?)
+        PrioritySpec::Relative(
+            -scan_int(rel).ok_or_else(|| format!("bad relative priority '{pri}'"))?,
+        )
     } else {
         match scan_int(pri) {
             Some(n) if n > 0 => PrioritySpec::Number(u32::try_from(n).unwrap_or(u32::MAX)),
-            Some(_) => return Err(format!("Priority '{pri}' must be a number > 0, or valid label")),
+            Some(_) => {
+                return Err(format!(
+                    "Priority '{pri}' must be a number > 0, or valid label"
+                ))
+            }
             None => PrioritySpec::Label(pri.to_string()),
         }
     };
@@ -67,19 +75,29 @@ pub fn resolve(
     chan: &Channel,
     target: &GotoTarget,
 ) -> Result<(String, String, u32), String> {
-    let context = target.context.clone().unwrap_or_else(|| chan.context.clone());
+    let context = target
+        .context
+        .clone()
+        .unwrap_or_else(|| chan.context.clone());
     let exten = target.exten.clone().unwrap_or_else(|| chan.exten.clone());
     let priority = match &target.priority {
         PrioritySpec::Number(n) => *n,
         PrioritySpec::Relative(d) => {
             let p = i64::from(chan.priority) + d;
-            u32::try_from(p).ok().filter(|p| *p > 0).ok_or_else(|| format!("relative priority leads to {p}"))?
+            u32::try_from(p)
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| format!("relative priority leads to {p}"))?
         }
         PrioritySpec::Label(label) => {
             let cid = Some(chan.caller.num.as_str()).filter(|s| !s.is_empty());
             match dialplan.find(&context, &exten, Target::Label(label), cid, shared.now()) {
                 Some(found) => found.priority.number,
-                None => return Err(format!("Priority '{label}' must be a number > 0, or valid label")),
+                None => {
+                    return Err(format!(
+                        "Priority '{label}' must be a number > 0, or valid label"
+                    ))
+                }
             }
         }
     };
@@ -96,14 +114,29 @@ mod tests {
 
     #[test]
     fn goto_takes_one_two_or_three_parts() {
-        assert_eq!(parse("5").unwrap(), GotoTarget { context: None, exten: None, priority: PrioritySpec::Number(5) });
+        assert_eq!(
+            parse("5").unwrap(),
+            GotoTarget {
+                context: None,
+                exten: None,
+                priority: PrioritySpec::Number(5)
+            }
+        );
         assert_eq!(
             parse("100,start").unwrap(),
-            GotoTarget { context: None, exten: Some("100".into()), priority: PrioritySpec::Label("start".into()) }
+            GotoTarget {
+                context: None,
+                exten: Some("100".into()),
+                priority: PrioritySpec::Label("start".into())
+            }
         );
         assert_eq!(
             parse("ctx,s,1").unwrap(),
-            GotoTarget { context: Some("ctx".into()), exten: Some("s".into()), priority: PrioritySpec::Number(1) }
+            GotoTarget {
+                context: Some("ctx".into()),
+                exten: Some("s".into()),
+                priority: PrioritySpec::Number(1)
+            }
         );
         assert_eq!(parse("+2").unwrap().priority, PrioritySpec::Relative(2));
         assert_eq!(parse("-1").unwrap().priority, PrioritySpec::Relative(-1));

@@ -47,7 +47,8 @@ impl DialStatus {
             DialStatus::Torture,
             DialStatus::InvalidArgs,
         ];
-        ALL.into_iter().find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
+        ALL.into_iter()
+            .find(|s| s.as_str().eq_ignore_ascii_case(text.trim()))
     }
 }
 
@@ -78,21 +79,36 @@ impl DialRequest {
 /// What the executor asks for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {
-    Answer { delay: Option<Duration> },
-    Hangup { cause: u16 },
+    Answer {
+        delay: Option<Duration>,
+    },
+    Hangup {
+        cause: u16,
+    },
     Indicate(Indication),
     /// Wait, returning early only if the channel hangs up.
     Wait(Duration),
     /// Busy()/Congestion(): indicate, then wait for the caller to hang up (at most `timeout`).
-    IndicateAndWait { indication: Indication, timeout: Option<Duration> },
+    IndicateAndWait {
+        indication: Indication,
+        timeout: Option<Duration>,
+    },
     Dial(DialRequest),
     /// Play prompts; `interrupt` lets a digit stop playback (Background).
-    Play { files: Vec<String>, interrupt: bool },
+    Play {
+        files: Vec<String>,
+        interrupt: bool,
+    },
     /// Collect digits for an extension (WaitExten, after Background, autofallthrough=no).
-    CollectDigits { timeout: Duration },
+    CollectDigits {
+        timeout: Duration,
+    },
     /// An application that needs a real channel and that the executor does not carry out
     /// itself (Echo, Record, ...): `dialplan run` prints it and goes on.
-    Application { name: String, args: String },
+    Application {
+        name: String,
+        args: String,
+    },
 }
 
 /// The answer to a [`Request`].
@@ -119,5 +135,9 @@ pub enum Reply {
 /// The binary implements it over real drivers and tokio; [`crate::sim::SimHost`] answers at
 /// once for `tandem dialplan run`. The future must not depend on a particular runtime.
 pub trait Host {
-    fn request(&mut self, chan: &mut Channel, request: Request) -> impl Future<Output = Reply> + Send;
+    fn request(
+        &mut self,
+        chan: &mut Channel,
+        request: Request,
+    ) -> impl Future<Output = Reply> + Send;
 }

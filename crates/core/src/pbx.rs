@@ -54,7 +54,11 @@ pub struct TraceLine<'a> {
 
 impl std::fmt::Display for TraceLine<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{},{},{}: {}({})", self.context, self.exten, self.priority, self.app, self.data)
+        write!(
+            f,
+            "{},{},{}: {}({})",
+            self.context, self.exten, self.priority, self.app, self.data
+        )
     }
 }
 
@@ -73,7 +77,12 @@ pub struct Pbx<'a, H: Host> {
 
 impl<'a, H: Host + Send> Pbx<'a, H> {
     pub fn new(shared: &'a Shared, host: &'a mut H) -> Self {
-        Pbx { shared, host, trace: None, executed: 0 }
+        Pbx {
+            shared,
+            host,
+            trace: None,
+            executed: 0,
+        }
     }
 
     /// Report every executed priority to `trace`.
@@ -127,22 +136,39 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
                     }
                     if dialplan.general.autofallthrough {
                         let status = chan.var("DIALSTATUS").unwrap_or("UNKNOWN").to_string();
-                        tracing::info!("Auto fallthrough, channel '{}' status is '{status}'", chan.name);
+                        tracing::info!(
+                            "Auto fallthrough, channel '{}' status is '{status}'",
+                            chan.name
+                        );
                         // The caller hears why: busy, or congestion for CONGESTION/CHANUNAVAIL.
                         let indication = match status.to_ascii_uppercase().as_str() {
                             "BUSY" => Some((Indication::Busy, cause::USER_BUSY)),
-                            "CONGESTION" | "CHANUNAVAIL" => Some((Indication::Congestion, cause::NORMAL_CIRCUIT_CONGESTION)),
+                            "CONGESTION" | "CHANUNAVAIL" => {
+                                Some((Indication::Congestion, cause::NORMAL_CIRCUIT_CONGESTION))
+                            }
                             _ => None,
                         };
                         if let Some((indication, c)) = indication {
                             chan.hangupcause = c;
                             let timeout = Some(std::time::Duration::from_secs(10));
-                            self.host.request(chan, Request::IndicateAndWait { indication, timeout }).await;
+                            self.host
+                                .request(
+                                    chan,
+                                    Request::IndicateAndWait {
+                                        indication,
+                                        timeout,
+                                    },
+                                )
+                                .await;
                         }
                         return EndReason::Fallthrough;
                     }
                     let timeout = std::time::Duration::from_secs(RESPONSE_TIMEOUT_SECS);
-                    let digits = match self.host.request(chan, Request::CollectDigits { timeout }).await {
+                    let digits = match self
+                        .host
+                        .request(chan, Request::CollectDigits { timeout })
+                        .await
+                    {
                         Reply::Digits(d) => d,
                         Reply::HungUp => return EndReason::Hangup,
                         _ => String::new(),
@@ -160,15 +186,32 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
     async fn step(&mut self, dialplan: &Dialplan, chan: &mut Channel) -> Option<Flow> {
         let cid = caller_num(chan);
         let now = self.shared.now();
-        let found = dialplan.find(&chan.context, &chan.exten, Target::Priority(chan.priority), cid.as_deref(), now)?;
+        let found = dialplan.find(
+            &chan.context,
+            &chan.exten,
+            Target::Priority(chan.priority),
+            cid.as_deref(),
+            now,
+        )?;
         let app = found.priority.app.clone();
         let raw = found.priority.data.clone();
         self.executed += 1;
         let data = substitute(&raw, &mut ChanEnv::new(chan, self.shared));
         if let Some(trace) = self.trace.as_mut() {
-            trace(&TraceLine { context: &chan.context, exten: &chan.exten, priority: chan.priority, app: &app, data: &data });
+            trace(&TraceLine {
+                context: &chan.context,
+                exten: &chan.exten,
+                priority: chan.priority,
+                app: &app,
+                data: &data,
+            });
         }
-        let mut cx = AppCx { chan, shared: self.shared, dialplan, host: &mut *self.host };
+        let mut cx = AppCx {
+            chan,
+            shared: self.shared,
+            dialplan,
+            host: &mut *self.host,
+        };
         Some(apps::exec(&mut cx, &app, &data).await)
     }
 
@@ -219,7 +262,13 @@ fn caller_num(chan: &Channel) -> Option<String> {
 }
 
 /// `ast_exists_extension(context, exten, 1, callerid)`.
-pub fn exists(dialplan: &Dialplan, shared: &Shared, chan: &Channel, context: &str, exten: &str) -> bool {
+pub fn exists(
+    dialplan: &Dialplan,
+    shared: &Shared,
+    chan: &Channel,
+    context: &str,
+    exten: &str,
+) -> bool {
     dialplan.exists(context, exten, caller_num(chan).as_deref(), shared.now())
 }
 
@@ -229,10 +278,18 @@ fn set_position(chan: &mut Channel, exten: &str, priority: u32) {
 }
 
 /// The channel is at an extension that does not exist: `i`, else `e`, else hang up.
-fn invalid_extension(dialplan: &Dialplan, shared: &Shared, chan: &mut Channel, exten: &str) -> Flow {
+fn invalid_extension(
+    dialplan: &Dialplan,
+    shared: &Shared,
+    chan: &mut Channel,
+    exten: &str,
+) -> Flow {
     let context = chan.context.clone();
     if exists(dialplan, shared, chan, &context, "i") {
-        tracing::info!("Channel '{}' sent to invalid extension '{exten}' in context '{context}'", chan.name);
+        tracing::info!(
+            "Channel '{}' sent to invalid extension '{exten}' in context '{context}'",
+            chan.name
+        );
         chan.set_var("INVALID_EXTEN", exten);
         set_position(chan, "i", 1);
         Flow::Jump
@@ -252,7 +309,12 @@ fn invalid_extension(dialplan: &Dialplan, shared: &Shared, chan: &mut Channel, e
 
 /// After collecting digits (WaitExten, Background, autofallthrough=no): go to the dialled
 /// extension, to `i` when it does not exist, to `t` when nothing was dialled.
-pub fn after_digits(dialplan: &Dialplan, shared: &Shared, chan: &mut Channel, digits: &str) -> Flow {
+pub fn after_digits(
+    dialplan: &Dialplan,
+    shared: &Shared,
+    chan: &mut Channel,
+    digits: &str,
+) -> Flow {
     let context = chan.context.clone();
     if !digits.is_empty() {
         if exists(dialplan, shared, chan, &context, digits) {

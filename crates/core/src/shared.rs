@@ -26,7 +26,11 @@ pub struct Shared {
 
 impl Shared {
     pub fn new(dialplan: Dialplan, store: Arc<dyn Store>, clock: Clock, seed: u64) -> Self {
-        let globals = dialplan.globals.iter().map(|(k, v, _)| (k.clone(), v.clone())).collect();
+        let globals = dialplan
+            .globals
+            .iter()
+            .map(|(k, v, _)| (k.clone(), v.clone()))
+            .collect();
         Shared {
             dialplan: RwLock::new(Arc::new(dialplan)),
             globals: Mutex::new(globals),
@@ -40,7 +44,10 @@ impl Shared {
 
     /// The dialplan in force. A call keeps the one it started with.
     pub fn dialplan(&self) -> Arc<Dialplan> {
-        self.dialplan.read().unwrap_or_else(PoisonError::into_inner).clone()
+        self.dialplan
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Put a new dialplan in force atomically. `[globals]` are merged in (or replace the old
@@ -55,15 +62,25 @@ impl Shared {
                 globals.insert(k.clone(), v.clone());
             }
         }
-        *self.dialplan.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(dialplan);
+        *self
+            .dialplan
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Arc::new(dialplan);
     }
 
     pub fn global(&self, name: &str) -> Option<String> {
-        self.globals.lock().unwrap_or_else(PoisonError::into_inner).get(name).cloned()
+        self.globals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .cloned()
     }
 
     pub fn set_global(&self, name: &str, value: &str) {
-        self.globals.lock().unwrap_or_else(PoisonError::into_inner).insert(name.to_string(), value.to_string());
+        self.globals
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name.to_string(), value.to_string());
     }
 
     pub fn now(&self) -> LocalTime {

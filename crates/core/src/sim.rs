@@ -15,18 +15,29 @@ pub struct SimHost {
 
 impl SimHost {
     pub fn new(dial_status: DialStatus) -> Self {
-        SimHost { dial_status, log: Vec::new() }
+        SimHost {
+            dial_status,
+            log: Vec::new(),
+        }
     }
 }
 
 impl Host for SimHost {
-    fn request(&mut self, chan: &mut Channel, request: Request) -> impl std::future::Future<Output = Reply> + Send {
+    fn request(
+        &mut self,
+        chan: &mut Channel,
+        request: Request,
+    ) -> impl std::future::Future<Output = Reply> + Send {
         let reply = match &request {
             Request::Answer { .. } => {
                 chan.state = ChannelState::Up;
                 Reply::Done
             }
-            Request::Dial(_) => Reply::Dial { status: self.dial_status, caller_hung_up: false, transfer: None },
+            Request::Dial(_) => Reply::Dial {
+                status: self.dial_status,
+                caller_hung_up: false,
+                transfer: None,
+            },
             Request::CollectDigits { .. } => Reply::Digits(String::new()),
             Request::IndicateAndWait { .. } | Request::Hangup { .. } => Reply::HungUp,
             _ => Reply::Done,

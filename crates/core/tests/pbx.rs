@@ -16,13 +16,21 @@ fn shared(conf: &str) -> Shared {
     let src = MemSource::new().with("extensions.conf", conf);
     let loaded = tandem_conf::load(&src, "extensions.conf");
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
-    let (dp, diags) = tandem_dialplan::load::load(&loaded.config, &tandem_core::apps::is_known, &tandem_dialplan::functions::is_known);
+    let (dp, diags) = tandem_dialplan::load::load(
+        &loaded.config,
+        &tandem_core::apps::is_known,
+        &tandem_dialplan::functions::is_known,
+    );
     assert!(diags.is_empty(), "{diags:?}");
     let store = Arc::new(SqliteStore::open_in_memory().expect("in-memory store"));
     Shared::new(dp, store, Box::new(|| LocalTime::new(THURSDAY_10AM, 0)), 7)
 }
 
-fn run_with(shared: &Shared, chan: &mut Channel, status: DialStatus) -> (Vec<String>, EndReason, SimHost) {
+fn run_with(
+    shared: &Shared,
+    chan: &mut Channel,
+    status: DialStatus,
+) -> (Vec<String>, EndReason, SimHost) {
     let mut host = SimHost::new(status);
     let mut lines = Vec::new();
     let mut push = |l: &tandem_core::TraceLine<'_>| lines.push(l.to_string());
@@ -81,12 +89,19 @@ exten => s,1,NoOp(${ARG1}-${ARG2}-${ARGC})
  same => n,Return()
 ";
     let (lines, _, _) = run(conf, "main", "s");
-    assert!(lines.contains(&"two,s,1: NoOp(z--1)".to_string()), "{lines:?}");
+    assert!(
+        lines.contains(&"two,s,1: NoOp(z--1)".to_string()),
+        "{lines:?}"
+    );
 }
 
 #[test]
 fn return_without_gosub_hangs_up() {
-    let (lines, end, _) = run("[main]\nexten => s,1,Return()\n same => n,NoOp(never)\n", "main", "s");
+    let (lines, end, _) = run(
+        "[main]\nexten => s,1,Return()\n same => n,NoOp(never)\n",
+        "main",
+        "s",
+    );
     assert_eq!(lines, vec!["main,s,1: Return()"]);
     assert_eq!(end, EndReason::Hangup);
 }
@@ -145,13 +160,20 @@ exten => 100,1,Dial(SIP/alice,20)
 exten => h,1,NoOp(${DIALSTATUS})
 ";
     let (lines, end, _) = run(conf, "main", "100");
-    assert_eq!(lines, vec!["main,100,1: Dial(SIP/alice,20)", "main,h,1: NoOp(ANSWER)"]);
+    assert_eq!(
+        lines,
+        vec!["main,100,1: Dial(SIP/alice,20)", "main,h,1: NoOp(ANSWER)"]
+    );
     assert_eq!(end, EndReason::Hangup);
 }
 
 #[test]
 fn dial_with_g_goes_on_after_answer() {
-    let (lines, _, _) = run("[main]\nexten => 1,1,Dial(SIP/a,,g)\n same => n,NoOp(${DIALSTATUS})\n", "main", "1");
+    let (lines, _, _) = run(
+        "[main]\nexten => 1,1,Dial(SIP/a,,g)\n same => n,NoOp(${DIALSTATUS})\n",
+        "main",
+        "1",
+    );
     assert_eq!(lines[1], "main,1,2: NoOp(ANSWER)");
 }
 
@@ -188,7 +210,13 @@ exten => s,1,Goto(nowhere,1)
 exten => i,1,NoOp(invalid ${INVALID_EXTEN})
 ";
     let (lines, end, _) = run(conf, "main", "s");
-    assert_eq!(lines, vec!["main,s,1: Goto(nowhere,1)", "main,i,1: NoOp(invalid nowhere)"]);
+    assert_eq!(
+        lines,
+        vec![
+            "main,s,1: Goto(nowhere,1)",
+            "main,i,1: NoOp(invalid nowhere)"
+        ]
+    );
     assert_eq!(end, EndReason::Fallthrough);
 }
 
@@ -204,7 +232,12 @@ exten => t,1,NoOp(timeout)
     let (lines, end, _) = run(conf, "menu", "s");
     assert_eq!(
         lines,
-        vec!["menu,s,1: Background(menu)", "menu,s,2: WaitExten(5)", "menu,t,1: NoOp(timeout)", "menu,t,2: Hangup()"]
+        vec![
+            "menu,s,1: Background(menu)",
+            "menu,s,2: WaitExten(5)",
+            "menu,t,1: NoOp(timeout)",
+            "menu,t,2: Hangup()"
+        ]
     );
     assert_eq!(end, EndReason::Hangup);
 }
@@ -258,8 +291,15 @@ fn unknown_start_falls_back_to_s_in_default() {
 
 #[test]
 fn missing_label_hangs_up() {
-    let (lines, end, _) = run("[main]\nexten => s,1,Goto(nolabel)\nexten => h,1,NoOp(h ran)\n", "main", "s");
-    assert_eq!(lines, vec!["main,s,1: Goto(nolabel)", "main,h,1: NoOp(h ran)"]);
+    let (lines, end, _) = run(
+        "[main]\nexten => s,1,Goto(nolabel)\nexten => h,1,NoOp(h ran)\n",
+        "main",
+        "s",
+    );
+    assert_eq!(
+        lines,
+        vec!["main,s,1: Goto(nolabel)", "main,h,1: NoOp(h ran)"]
+    );
     assert_eq!(end, EndReason::Hangup);
 }
 
@@ -279,24 +319,36 @@ fn db_function_writes_to_the_store() {
     let mut chan = Channel::new("Sim/t-1", "1.1", "main", "s");
     let (lines, _, _) = run_with(&shared, &mut chan, DialStatus::Answer);
     assert_eq!(lines[1], "main,s,2: NoOp(5551234)");
-    assert_eq!(shared.store.db_get("cf", "6001").expect("store").as_deref(), Some("5551234"));
+    assert_eq!(
+        shared.store.db_get("cf", "6001").expect("store").as_deref(),
+        Some("5551234")
+    );
 }
 
 #[test]
 fn dialled_leg_inherits_underscore_variables_set_in_the_dialplan() {
-    let conf = "[main]\nexten => s,1,Set(__ACCOUNT=42)\n same => n,Set(_ONCE=1)\n same => n,Dial(SIP/x)\n";
+    let conf =
+        "[main]\nexten => s,1,Set(__ACCOUNT=42)\n same => n,Set(_ONCE=1)\n same => n,Dial(SIP/x)\n";
     let shared = shared(conf);
     let mut chan = Channel::new("Sim/t-1", "1.1", "main", "s");
     let (_, _, host) = run_with(&shared, &mut chan, DialStatus::Answer);
-    let tandem_core::Request::Dial(req) = &host.log[0] else { panic!("expected a Dial request: {:?}", host.log) };
-    assert!(req.inherit.contains(&("__ACCOUNT".to_string(), "42".to_string())));
+    let tandem_core::Request::Dial(req) = &host.log[0] else {
+        panic!("expected a Dial request: {:?}", host.log)
+    };
+    assert!(req
+        .inherit
+        .contains(&("__ACCOUNT".to_string(), "42".to_string())));
     assert!(req.inherit.contains(&("ONCE".to_string(), "1".to_string())));
 }
 
 #[test]
 fn waitexten_timeout_continues_at_the_next_priority_when_there_is_one() {
-    let conf = "[menu]\nexten => s,1,WaitExten(5)\n same => n,NoOp(next)\nexten => t,1,NoOp(timeout)\n";
+    let conf =
+        "[menu]\nexten => s,1,WaitExten(5)\n same => n,NoOp(next)\nexten => t,1,NoOp(timeout)\n";
     let (lines, end, _) = run(conf, "menu", "s");
-    assert_eq!(lines, vec!["menu,s,1: WaitExten(5)", "menu,s,2: NoOp(next)"]);
+    assert_eq!(
+        lines,
+        vec!["menu,s,1: WaitExten(5)", "menu,s,2: NoOp(next)"]
+    );
     assert_eq!(end, EndReason::Fallthrough);
 }

@@ -63,16 +63,26 @@ fn bench(c: &mut Criterion) {
         b.iter(|| tandem_dialplan::expr::evaluate(black_box("95551234 : \"9([0-9]+)\""), &mut env))
     });
     g.bench_function("conditional", |b| {
-        b.iter(|| tandem_dialplan::expr::evaluate(black_box("\"abc\" = \"abc\" ? 10 :: 20"), &mut env))
+        b.iter(|| {
+            tandem_dialplan::expr::evaluate(black_box("\"abc\" = \"abc\" ? 10 :: 20"), &mut env)
+        })
     });
     g.finish();
     let mut g = c.benchmark_group("substitute");
     g.bench_function("dial_string", |b| {
-        b.iter(|| tandem_dialplan::subst::substitute(black_box("SIP/${EXTEN:1}@mysipprovider-out,30,r"), &mut env))
+        b.iter(|| {
+            tandem_dialplan::subst::substitute(
+                black_box("SIP/${EXTEN:1}@mysipprovider-out,30,r"),
+                &mut env,
+            )
+        })
     });
     g.bench_function("gotoif_expression", |b| {
         b.iter(|| {
-            tandem_dialplan::subst::substitute(black_box("$[${COUNT} < 10 & ${LEN(${EXTEN})} > 4]?loop:done"), &mut env)
+            tandem_dialplan::subst::substitute(
+                black_box("$[${COUNT} < 10 & ${LEN(${EXTEN})} > 4]?loop:done"),
+                &mut env,
+            )
         })
     });
     g.finish();

@@ -11,7 +11,11 @@ use tandem_dialplan::{Dialplan, LocalTime};
 fn big_context() -> Dialplan {
     let mut text = String::from("[general]\nstatic=yes\n\n[big]\n");
     for i in 0..10_000u32 {
-        text.push_str(&format!("exten => {},1,Dial(SIP/{})\n", 100_000 + i, 100_000 + i));
+        text.push_str(&format!(
+            "exten => {},1,Dial(SIP/{})\n",
+            100_000 + i,
+            100_000 + i
+        ));
     }
     // 1,000 patterns of varied specificity: _NXX[0-9]N.., _1NXX..., _9XX., ...
     for i in 0..1_000u32 {
@@ -33,20 +37,60 @@ fn big_context() -> Dialplan {
 fn bench(c: &mut Criterion) {
     let dp = big_context();
     let now = LocalTime::new(1_764_150_000, 0);
-    assert!(dp.find("big", "105000", Target::Priority(1), None, now).is_some());
-    assert!(dp.find("big", "5551234", Target::Priority(1), None, now).is_some());
+    assert!(dp
+        .find("big", "105000", Target::Priority(1), None, now)
+        .is_some());
+    assert!(dp
+        .find("big", "5551234", Target::Priority(1), None, now)
+        .is_some());
     let mut g = c.benchmark_group("lookup_10k_explicit_1k_patterns");
     g.bench_function("explicit_hit", |b| {
-        b.iter(|| dp.find(black_box("big"), black_box("105000"), Target::Priority(1), None, now).is_some())
+        b.iter(|| {
+            dp.find(
+                black_box("big"),
+                black_box("105000"),
+                Target::Priority(1),
+                None,
+                now,
+            )
+            .is_some()
+        })
     });
     g.bench_function("pattern_hit_first", |b| {
-        b.iter(|| dp.find(black_box("big"), black_box("2004567890"), Target::Priority(1), None, now).is_some())
+        b.iter(|| {
+            dp.find(
+                black_box("big"),
+                black_box("2004567890"),
+                Target::Priority(1),
+                None,
+                now,
+            )
+            .is_some()
+        })
     });
     g.bench_function("pattern_hit_catch_all", |b| {
-        b.iter(|| dp.find(black_box("big"), black_box("5551234"), Target::Priority(1), None, now).is_some())
+        b.iter(|| {
+            dp.find(
+                black_box("big"),
+                black_box("5551234"),
+                Target::Priority(1),
+                None,
+                now,
+            )
+            .is_some()
+        })
     });
     g.bench_function("miss", |b| {
-        b.iter(|| dp.find(black_box("big"), black_box("*99"), Target::Priority(1), None, now).is_some())
+        b.iter(|| {
+            dp.find(
+                black_box("big"),
+                black_box("*99"),
+                Target::Priority(1),
+                None,
+                now,
+            )
+            .is_some()
+        })
     });
     g.finish();
 }

@@ -157,7 +157,10 @@ mod tests {
 
     #[test]
     fn commas_split_outside_parens_brackets_and_quotes() {
-        assert_eq!(split("SIP/a&SIP/b,30,M(x,y)", ','), v(&["SIP/a&SIP/b", "30", "M(x,y)"]));
+        assert_eq!(
+            split("SIP/a&SIP/b,30,M(x,y)", ','),
+            v(&["SIP/a&SIP/b", "30", "M(x,y)"])
+        );
         assert_eq!(split("a,[b,c],d", ','), v(&["a", "[b,c]", "d"]));
         assert_eq!(split("a,\"b,c\",d", ','), v(&["a", "b,c", "d"]));
     }
@@ -172,7 +175,10 @@ mod tests {
 
     #[test]
     fn raw_split_keeps_quotes_and_backslashes() {
-        assert_eq!(split_raw("\"a,b\",c\\,d,e", ','), v(&["\"a,b\"", "c\\,d", "e"]));
+        assert_eq!(
+            split_raw("\"a,b\",c\\,d,e", ','),
+            v(&["\"a,b\"", "c\\,d", "e"])
+        );
     }
 
     #[test]

@@ -51,6 +51,10 @@ mod tests {
     fn overflow_truncates_like_glibc() {
         assert_eq!(atoi("2147483647"), i32::MAX);
         assert_eq!(atoi("4294967296"), 0, "long 2^32 stored into an int");
-        assert_eq!(atoi("99999999999999999999999"), -1, "LONG_MAX truncated to int");
+        assert_eq!(
+            atoi("99999999999999999999999"),
+            -1,
+            "LONG_MAX truncated to int"
+        );
     }
 }

@@ -22,11 +22,18 @@ use tandem_conf::{ast_true, Config, Diagnostic, Item, Section, Span};
 use crate::model::{Dialplan, General, Include};
 use crate::timespec::TimeSpec;
 
-use build::{Contexts, ContextBuilder, NewPriority};
+use build::{ContextBuilder, Contexts, NewPriority};
 use exten::{parse_priority, shrink_phone_number, split_app, split_ext, PriSpec};
 
-const GENERAL_KEYS: [&str; 7] =
-    ["static", "writeprotect", "clearglobalvars", "autofallthrough", "extenpatternmatchnew", "userscontext", "overrideswitch"];
+const GENERAL_KEYS: [&str; 7] = [
+    "static",
+    "writeprotect",
+    "clearglobalvars",
+    "autofallthrough",
+    "extenpatternmatchnew",
+    "userscontext",
+    "overrideswitch",
+];
 
 /// Loads a parsed `extensions.conf`. `app_known` and `func_known` say whether an application
 /// or function name exists (the caller decides about case); unknown ones are warnings.
@@ -44,24 +51,41 @@ pub fn load(
     for s in &sections {
         if s.name.eq_ignore_ascii_case("general") {
             if seen_general {
-                diags.push(Diagnostic::warning(s.span.clone(), "a second [general] section is ignored, as Asterisk does"));
+                diags.push(Diagnostic::warning(
+                    s.span.clone(),
+                    "a second [general] section is ignored, as Asterisk does",
+                ));
             } else {
                 seen_general = true;
                 dp.general = general(s, &mut diags);
             }
         } else if s.name.eq_ignore_ascii_case("globals") {
             if seen_globals {
-                diags.push(Diagnostic::warning(s.span.clone(), "a second [globals] section is ignored, as Asterisk does"));
+                diags.push(Diagnostic::warning(
+                    s.span.clone(),
+                    "a second [globals] section is ignored, as Asterisk does",
+                ));
             } else {
                 seen_globals = true;
-                dp.globals = s.items.iter().map(|i| (i.key.clone(), i.value.clone(), i.span.clone())).collect();
+                dp.globals = s
+                    .items
+                    .iter()
+                    .map(|i| (i.key.clone(), i.value.clone(), i.span.clone()))
+                    .collect();
             }
         }
     }
-    let globals: HashMap<&str, &str> = dp.globals.iter().map(|(k, v, _)| (k.as_str(), v.as_str())).collect();
+    let globals: HashMap<&str, &str> = dp
+        .globals
+        .iter()
+        .map(|(k, v, _)| (k.as_str(), v.as_str()))
+        .collect();
 
     let mut contexts = Contexts::default();
-    let checks = Checks { app_known, func_known };
+    let checks = Checks {
+        app_known,
+        func_known,
+    };
     for s in &sections {
         if s.name.eq_ignore_ascii_case("general") || s.name.eq_ignore_ascii_case("globals") {
             continue;
@@ -79,13 +103,20 @@ pub fn load(
             if !contexts.index.contains_key(&inc.context) {
                 diags.push(Diagnostic::warning(
                     inc.span.clone(),
-                    format!("Context '{}' tries to include nonexistent context '{}'", c.name, inc.context),
+                    format!(
+                        "Context '{}' tries to include nonexistent context '{}'",
+                        c.name, inc.context
+                    ),
                 ));
             }
         }
     }
     dp.index = contexts.index;
-    dp.contexts = contexts.list.into_iter().map(ContextBuilder::finish).collect();
+    dp.contexts = contexts
+        .list
+        .into_iter()
+        .map(ContextBuilder::finish)
+        .collect();
     (dp, diags)
 }
 
@@ -109,11 +140,18 @@ fn general(s: &Section, diags: &mut Vec<Diagnostic>) -> General {
             }
             "userscontext" => g.userscontext = Some(v.to_string()),
             "overrideswitch" => {
-                diags.push(Diagnostic::warning(item.span.clone(), "overrideswitch is not supported (tandem has no switches)"));
+                diags.push(Diagnostic::warning(
+                    item.span.clone(),
+                    "overrideswitch is not supported (tandem has no switches)",
+                ));
             }
             _ => diags.push(Diagnostic::warning(
                 item.span.clone(),
-                format!("unknown option '{}' in [general] (known: {})", item.key, GENERAL_KEYS.join(", ")),
+                format!(
+                    "unknown option '{}' in [general] (known: {})",
+                    item.key,
+                    GENERAL_KEYS.join(", ")
+                ),
             )),
         }
     }
@@ -133,13 +171,21 @@ struct LineState {
 
 impl Default for LineState {
     fn default() -> Self {
-        LineState { last_ext: String::new(), last_pri: -2 }
+        LineState {
+            last_ext: String::new(),
+            last_pri: -2,
+        }
     }
 }
 
 /// `pbx_substitute_variables_helper(NULL, ...)` for load-time values: `${NAME}` from
 /// `[globals]` (an unknown name is empty). Anything else with `${` is kept and reported.
-fn subst_globals(s: &str, globals: &HashMap<&str, &str>, span: &Span, diags: &mut Vec<Diagnostic>) -> String {
+fn subst_globals(
+    s: &str,
+    globals: &HashMap<&str, &str>,
+    span: &Span,
+    diags: &mut Vec<Diagnostic>,
+) -> String {
     if !s.contains("${") {
         return s.to_string();
     }
@@ -148,7 +194,10 @@ fn subst_globals(s: &str, globals: &HashMap<&str, &str>, span: &Span, diags: &mu
     while let Some(pos) = rest.find("${") {
         out.push_str(&rest[..pos]);
         let after = &rest[pos + 2..];
-        let name_len = after.bytes().take_while(|c| c.is_ascii_alphanumeric() || *c == b'_').count();
+        let name_len = after
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            .count();
         if after.as_bytes().get(name_len) == Some(&b'}') && name_len > 0 {
             out.push_str(globals.get(&after[..name_len]).copied().unwrap_or(""));
             rest = &after[name_len + 1..];
@@ -179,7 +228,10 @@ fn directive(
         if st.last_ext.is_empty() {
             diags.push(Diagnostic::error(
                 span.clone(),
-                format!("No previous pattern in the first entry of context '{}' to match '{}'", ctx.name, key),
+                format!(
+                    "No previous pattern in the first entry of context '{}' to match '{}'",
+                    ctx.name, key
+                ),
             ));
             return;
         }
@@ -191,18 +243,33 @@ fn directive(
         st.last_ext = ext.clone();
         priority_line(ctx, &ext, rest, span, checks, st, diags);
     } else if key.eq_ignore_ascii_case("include") {
-        include(ctx, &subst_globals(&item.value, globals, span, diags), span, diags);
+        include(
+            ctx,
+            &subst_globals(&item.value, globals, span, diags),
+            span,
+            diags,
+        );
     } else if key.eq_ignore_ascii_case("ignorepat") {
         let value = subst_globals(&item.value, globals, span, diags);
-        if ctx.ignorepats.iter().any(|(p, _)| p.eq_ignore_ascii_case(&value)) {
+        if ctx
+            .ignorepats
+            .iter()
+            .any(|(p, _)| p.eq_ignore_ascii_case(&value))
+        {
             diags.push(Diagnostic::warning(
                 span.clone(),
-                format!("Unable to include ignorepat '{}' in context '{}' (already there)", item.value, ctx.name),
+                format!(
+                    "Unable to include ignorepat '{}' in context '{}' (already there)",
+                    item.value, ctx.name
+                ),
             ));
         } else {
             ctx.ignorepats.push((value, span.clone()));
         }
-    } else if ["switch", "lswitch", "eswitch"].iter().any(|k| key.eq_ignore_ascii_case(k)) {
+    } else if ["switch", "lswitch", "eswitch"]
+        .iter()
+        .any(|k| key.eq_ignore_ascii_case(k))
+    {
         let value = if key.eq_ignore_ascii_case("switch") {
             subst_globals(&item.value, globals, span, diags)
         } else {
@@ -210,17 +277,33 @@ fn directive(
         };
         let (name, data) = value.split_once('/').unwrap_or((value.as_str(), ""));
         let sw = format!("{name}/{data}");
-        if ctx.switches.iter().any(|(s, _)| s.eq_ignore_ascii_case(&sw)) {
+        if ctx
+            .switches
+            .iter()
+            .any(|(s, _)| s.eq_ignore_ascii_case(&sw))
+        {
             diags.push(Diagnostic::warning(
                 span.clone(),
-                format!("Unable to include switch '{}' in context '{}' (already there)", item.value, ctx.name),
+                format!(
+                    "Unable to include switch '{}' in context '{}' (already there)",
+                    item.value, ctx.name
+                ),
             ));
         } else {
-            diags.push(Diagnostic::warning(span.clone(), format!("switch '{sw}' is not supported by tandem (never consulted)")));
+            diags.push(Diagnostic::warning(
+                span.clone(),
+                format!("switch '{sw}' is not supported by tandem (never consulted)"),
+            ));
             ctx.switches.push((sw, span.clone()));
         }
     } else {
-        diags.push(Diagnostic::warning(span.clone(), format!("Unknown directive '{key}' in context '{}', ignored", ctx.name)));
+        diags.push(Diagnostic::warning(
+            span.clone(),
+            format!(
+                "Unknown directive '{key}' in context '{}', ignored",
+                ctx.name
+            ),
+        ));
     }
 }
 
@@ -231,13 +314,19 @@ fn include(ctx: &mut ContextBuilder, raw: &str, span: &Span, diags: &mut Vec<Dia
         None => (raw, ""),
     };
     if name.is_empty() {
-        diags.push(Diagnostic::error(span.clone(), "include => needs a context name"));
+        diags.push(Diagnostic::error(
+            span.clone(),
+            "include => needs a context name",
+        ));
         return;
     }
     if ctx.includes.iter().any(|i| i.raw.eq_ignore_ascii_case(raw)) {
         diags.push(Diagnostic::warning(
             span.clone(),
-            format!("Context '{}' already included in '{}' context", raw, ctx.name),
+            format!(
+                "Context '{}' already included in '{}' context",
+                raw, ctx.name
+            ),
         ));
         return;
     }
@@ -246,11 +335,19 @@ fn include(ctx: &mut ContextBuilder, raw: &str, span: &Span, diags: &mut Vec<Dia
     } else {
         let (spec, warnings) = TimeSpec::parse_lenient(time);
         for w in warnings {
-            diags.push(Diagnostic::error(span.clone(), format!("bad time condition '{time}' in include: {w}")));
+            diags.push(Diagnostic::error(
+                span.clone(),
+                format!("bad time condition '{time}' in include: {w}"),
+            ));
         }
         Some(spec)
     };
-    ctx.includes.push(Include { context: name.to_string(), time, raw: raw.to_string(), span: span.clone() });
+    ctx.includes.push(Include {
+        context: name.to_string(),
+        time,
+        raw: raw.to_string(),
+        span: span.clone(),
+    });
 }
 
 fn priority_line(
@@ -262,7 +359,8 @@ fn priority_line(
     st: &mut LineState,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let err = |diags: &mut Vec<Diagnostic>, m: String| diags.push(Diagnostic::error(span.clone(), m));
+    let err =
+        |diags: &mut Vec<Diagnostic>, m: String| diags.push(Diagnostic::error(span.clone(), m));
     let (ext, cid) = match realext.split_once('/') {
         Some((e, c)) => (e, Some(shrink_phone_number(c))),
         None => (realext, None),
@@ -281,23 +379,37 @@ fn priority_line(
         PriSpec::Next => return err(diags, "Can't use 'next' priority on the first entry".into()),
         PriSpec::Same if st.last_pri > -2 => st.last_pri,
         PriSpec::Same => return err(diags, "Can't use 'same' priority on the first entry".into()),
-        PriSpec::Number(n) if *n < 1 => return err(diags, format!("Invalid priority '{}'", pri_field.trim())),
+        PriSpec::Number(n) if *n < 1 => {
+            return err(diags, format!("Invalid priority '{}'", pri_field.trim()))
+        }
         PriSpec::Number(n) => *n,
-        PriSpec::Label(l) => match ctx.label_priority(&crate::pattern::display_name(ext), cid.as_deref(), l) {
-            Some(n) if !l.is_empty() => i64::from(n),
-            _ => {
-                let what = if pri_field.trim().is_empty() { "missing priority".to_string() } else { format!("Invalid priority/label '{l}'") };
-                return err(diags, what);
+        PriSpec::Label(l) => {
+            match ctx.label_priority(&crate::pattern::display_name(ext), cid.as_deref(), l) {
+                Some(n) if !l.is_empty() => i64::from(n),
+                _ => {
+                    let what = if pri_field.trim().is_empty() {
+                        "missing priority".to_string()
+                    } else {
+                        format!("Invalid priority/label '{l}'")
+                    };
+                    return err(diags, what);
+                }
             }
-        },
+        }
     };
     let part = split_app(app_part);
     if part.unterminated {
-        err(diags, format!("No closing parenthesis found? '{}({}'", part.app, part.data));
+        err(
+            diags,
+            format!("No closing parenthesis found? '{}({}'", part.app, part.data),
+        );
     }
     if ipri == 0 {
         // `n` right after a hint gives priority 0, which pbx_config drops without a word.
-        diags.push(Diagnostic::warning(span.clone(), "priority 0 (a 'next' after a hint) is ignored, as Asterisk does"));
+        diags.push(Diagnostic::warning(
+            span.clone(),
+            "priority 0 (a 'next' after a hint) is ignored, as Asterisk does",
+        ));
         return;
     }
     if let Some(p) = &pf.plus {
@@ -305,7 +417,13 @@ fn priority_line(
     }
     st.last_pri = ipri;
     if ipri < 1 && ipri != -1 {
-        return err(diags, format!("Invalid priority '{}' (computes to {ipri})", pri_field.trim()));
+        return err(
+            diags,
+            format!(
+                "Invalid priority '{}' (computes to {ipri})",
+                pri_field.trim()
+            ),
+        );
     }
     if ext.is_empty() {
         return err(diags, "missing extension".into());
@@ -321,12 +439,22 @@ fn priority_line(
         if part.app.is_empty() {
             err(diags, "missing application".into());
         } else if !(checks.app_known)(&part.app) {
-            let hint = if part.app.contains(',') { " (write App(args): the old App,args form is not split)" } else { "" };
-            diags.push(Diagnostic::warning(span.clone(), format!("unknown application '{}'{hint}", part.app)));
+            let hint = if part.app.contains(',') {
+                " (write App(args): the old App,args form is not split)"
+            } else {
+                ""
+            };
+            diags.push(Diagnostic::warning(
+                span.clone(),
+                format!("unknown application '{}'{hint}", part.app),
+            ));
         }
         for f in scan::function_names(&part.data) {
             if !(checks.func_known)(f) {
-                diags.push(Diagnostic::warning(span.clone(), format!("unknown function '{f}'")));
+                diags.push(Diagnostic::warning(
+                    span.clone(),
+                    format!("unknown function '{f}'"),
+                ));
             }
         }
     }

@@ -43,7 +43,10 @@ impl ExtenTable {
     pub fn build(extensions: &[Extension]) -> ExtenTable {
         let mut t = ExtenTable::default();
         for (i, e) in extensions.iter().enumerate() {
-            let c = Compiled { exten: Pattern::new(&e.exten), cid: e.cid.as_deref().map(Pattern::new) };
+            let c = Compiled {
+                exten: Pattern::new(&e.exten),
+                cid: e.cid.as_deref().map(Pattern::new),
+            };
             if let Some(lit) = c.exten.literal() {
                 t.n_plain = i + 1;
                 let idx = u32::try_from(i).unwrap_or(u32::MAX);
@@ -98,7 +101,11 @@ fn candidates(ctx: &Context, exten: &str, mode: MatchMode) -> Vec<usize> {
     }
     let digits: String = exten.chars().filter(|&c| c != '-').collect();
     let mut out: Vec<usize> = match mode {
-        MatchMode::Match => t.exact.get(&digits).map(|v| v.iter().map(|&i| i as usize).collect()).unwrap_or_default(),
+        MatchMode::Match => t
+            .exact
+            .get(&digits)
+            .map(|v| v.iter().map(|&i| i as usize).collect())
+            .unwrap_or_default(),
         MatchMode::CanMatch | MatchMode::MatchMore => {
             let plain = &t.compiled[..t.n_plain];
             let key = |c: &Compiled| prefix_cmp(c.exten.as_str().as_bytes(), digits.as_bytes());
@@ -123,12 +130,17 @@ fn search_own<'a>(
 ) -> Result<Option<(&'a Extension, Option<&'a Priority>)>, ()> {
     let current = ctx.table.is_current(&ctx.extensions);
     for i in candidates(ctx, exten, mode) {
-        let Some(e) = ctx.extensions.get(i) else { continue };
+        let Some(e) = ctx.extensions.get(i) else {
+            continue;
+        };
         let compiled;
         let c = match ctx.table.compiled.get(i) {
             Some(c) if current => c,
             _ => {
-                compiled = Compiled { exten: Pattern::new(&e.exten), cid: e.cid.as_deref().map(Pattern::new) };
+                compiled = Compiled {
+                    exten: Pattern::new(&e.exten),
+                    cid: e.cid.as_deref().map(Pattern::new),
+                };
                 &compiled
             }
         };
@@ -178,7 +190,13 @@ fn search<'a>(
     let ctx = dp.context(context)?;
     match search_own(ctx, exten, want, callerid, mode) {
         Err(()) => return None,
-        Ok(Some((extension, priority))) => return Some(Hit { context: ctx, extension, priority }),
+        Ok(Some((extension, priority))) => {
+            return Some(Hit {
+                context: ctx,
+                extension,
+                priority,
+            })
+        }
         Ok(None) => {}
     }
     stack.push(&ctx.name);
@@ -216,8 +234,20 @@ pub(crate) fn find<'a>(
     now: LocalTime,
     mode: MatchMode,
 ) -> Option<Found<'a>> {
-    let hit = find_hit(dp, context, exten, Want::Target(target), callerid, now, mode)?;
-    Some(Found { context: hit.context, extension: hit.extension, priority: hit.priority? })
+    let hit = find_hit(
+        dp,
+        context,
+        exten,
+        Want::Target(target),
+        callerid,
+        now,
+        mode,
+    )?;
+    Some(Found {
+        context: hit.context,
+        extension: hit.extension,
+        priority: hit.priority?,
+    })
 }
 
 #[cfg(test)]

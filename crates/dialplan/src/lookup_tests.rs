@@ -15,7 +15,8 @@ fn dp(text: &str) -> Dialplan {
 
 /// The data of priority 1 that `exten` reaches from `ctx`.
 fn which(dp: &Dialplan, ctx: &str, exten: &str) -> Option<String> {
-    dp.find(ctx, exten, Target::Priority(1), None, fri(12, 0)).map(|f| f.priority.data.clone())
+    dp.find(ctx, exten, Target::Priority(1), None, fri(12, 0))
+        .map(|f| f.priority.data.clone())
 }
 
 #[test]
@@ -43,7 +44,8 @@ fn literal_digit_beats_sets_at_the_first_position() {
 
 #[test]
 fn literal_extension_beats_every_pattern() {
-    let d = dp("[c]\nexten => _X.,1,NoOp(X.)\nexten => _1XX,1,NoOp(1XX)\nexten => 100,1,NoOp(100)\n");
+    let d =
+        dp("[c]\nexten => _X.,1,NoOp(X.)\nexten => _1XX,1,NoOp(1XX)\nexten => 100,1,NoOp(100)\n");
     assert_eq!(which(&d, "c", "100").as_deref(), Some("100"));
     assert_eq!(which(&d, "c", "1-0-0").as_deref(), Some("100"));
     assert_eq!(which(&d, "c", "101").as_deref(), Some("1XX"));
@@ -72,23 +74,35 @@ fn first_matching_extension_without_the_priority_is_skipped() {
     // Asterisk goes on to the next matching extension when the first lacks the priority.
     let d = dp("[c]\nexten => 100,2,NoOp(literal 2)\nexten => _1XX,1,NoOp(pattern 1)\nexten => _1XX,2,NoOp(pattern 2)\n");
     assert_eq!(which(&d, "c", "100").as_deref(), Some("pattern 1"));
-    let f = d.find("c", "100", Target::Priority(2), None, fri(12, 0)).unwrap();
+    let f = d
+        .find("c", "100", Target::Priority(2), None, fri(12, 0))
+        .unwrap();
     assert_eq!(f.priority.data, "literal 2");
 }
 
 #[test]
 fn labels_are_found_like_priorities() {
     let d = dp("[c]\nexten => s,1,NoOp()\n same => n(again),NoOp(here)\n");
-    let f = d.find("c", "s", Target::Label("again"), None, fri(12, 0)).unwrap();
+    let f = d
+        .find("c", "s", Target::Label("again"), None, fri(12, 0))
+        .unwrap();
     assert_eq!(f.priority.number, 2);
-    assert_eq!(d.label_priority("c", "s", "again", None, fri(12, 0)), Some(2));
-    assert!(d.find("c", "s", Target::Label("Again"), None, fri(12, 0)).is_none());
+    assert_eq!(
+        d.label_priority("c", "s", "again", None, fri(12, 0)),
+        Some(2)
+    );
+    assert!(d
+        .find("c", "s", Target::Label("Again"), None, fri(12, 0))
+        .is_none());
 }
 
 #[test]
 fn caller_id_variants() {
     let d = dp("[c]\nexten => 100,1,NoOp(plain)\nexten => 100/_555X.,1,NoOp(555)\nexten => 200/5551234,1,NoOp(only)\n");
-    let f = |cid: Option<&str>, e: &str| d.find("c", e, Target::Priority(1), cid, fri(12, 0)).map(|f| f.priority.data.clone());
+    let f = |cid: Option<&str>, e: &str| {
+        d.find("c", e, Target::Priority(1), cid, fri(12, 0))
+            .map(|f| f.priority.data.clone())
+    };
     // The plain extension sorts first and matches whatever the caller id.
     assert_eq!(f(Some("5551234"), "100").as_deref(), Some("plain"));
     assert_eq!(f(Some("5551234"), "200").as_deref(), Some("only"));
@@ -103,8 +117,12 @@ fn caller_id_variants() {
 #[test]
 fn empty_cid_match_wants_no_caller_id() {
     let d = dp("[c]\nexten => 100/,1,NoOp(anon)\n");
-    assert!(d.find("c", "100", Target::Priority(1), None, fri(12, 0)).is_some());
-    assert!(d.find("c", "100", Target::Priority(1), Some("123"), fri(12, 0)).is_none());
+    assert!(d
+        .find("c", "100", Target::Priority(1), None, fri(12, 0))
+        .is_some());
+    assert!(d
+        .find("c", "100", Target::Priority(1), Some("123"), fri(12, 0))
+        .is_none());
 }
 
 #[test]
@@ -114,7 +132,9 @@ fn includes_are_searched_in_order_depth_first() {
     );
     assert_eq!(which(&d, "top", "1").as_deref(), Some("top"));
     assert_eq!(which(&d, "top", "5").as_deref(), Some("deep"));
-    let f = d.find("top", "6", Target::Priority(1), None, fri(12, 0)).unwrap();
+    let f = d
+        .find("top", "6", Target::Priority(1), None, fri(12, 0))
+        .unwrap();
     assert_eq!(f.context.name, "deep");
     assert_eq!(which(&d, "top", "7"), None);
     assert_eq!(which(&d, "nosuch", "1"), None);
@@ -122,18 +142,38 @@ fn includes_are_searched_in_order_depth_first() {
 
 #[test]
 fn own_extensions_before_includes_whatever_the_line_order() {
-    let d = dp("[top]\ninclude => other\nexten => _X.,1,NoOp(top)\n[other]\nexten => 100,1,NoOp(other)\n");
+    let d = dp(
+        "[top]\ninclude => other\nexten => _X.,1,NoOp(top)\n[other]\nexten => 100,1,NoOp(other)\n",
+    );
     assert_eq!(which(&d, "top", "100").as_deref(), Some("top"));
 }
 
 #[test]
 fn include_time_conditions() {
     let d = dp("[top]\ninclude => day,09:00-17:00,mon-fri,*,*\ninclude => night\n[day]\nexten => 0,1,NoOp(day)\n[night]\nexten => 0,1,NoOp(night)\n");
-    assert_eq!(d.find("top", "0", Target::Priority(1), None, fri(10, 0)).unwrap().priority.data, "day");
-    assert_eq!(d.find("top", "0", Target::Priority(1), None, fri(18, 0)).unwrap().priority.data, "night");
+    assert_eq!(
+        d.find("top", "0", Target::Priority(1), None, fri(10, 0))
+            .unwrap()
+            .priority
+            .data,
+        "day"
+    );
+    assert_eq!(
+        d.find("top", "0", Target::Priority(1), None, fri(18, 0))
+            .unwrap()
+            .priority
+            .data,
+        "night"
+    );
     // Saturday 2024-03-16 10:00
     let sat = LocalTime::new(1_710_460_800 + 86_400 + 10 * 3600, 0);
-    assert_eq!(d.find("top", "0", Target::Priority(1), None, sat).unwrap().priority.data, "night");
+    assert_eq!(
+        d.find("top", "0", Target::Priority(1), None, sat)
+            .unwrap()
+            .priority
+            .data,
+        "night"
+    );
 }
 
 #[test]
@@ -182,7 +222,10 @@ fn overlap_dialling_modes() {
 fn hint_lookup() {
     let d = dp("[c]\nexten => 100,hint,SIP/100&IAX2/100\nexten => 100,1,Dial(${HINT})\n[i]\ninclude => c\n");
     let (ctx, e, h) = d.hint("i", "100", fri(12, 0)).unwrap();
-    assert_eq!((ctx.name.as_str(), e.exten.as_str(), h), ("c", "100", "SIP/100&IAX2/100"));
+    assert_eq!(
+        (ctx.name.as_str(), e.exten.as_str(), h),
+        ("c", "100", "SIP/100&IAX2/100")
+    );
     assert!(d.hint("c", "101", fri(12, 0)).is_none());
 }
 
@@ -210,7 +253,9 @@ fn ten_thousand_extensions_and_a_thousand_patterns_all_resolve() {
     let n = 2_000;
     for i in 0..n {
         let lit = format!("{}", 200_000 + (i % 10_000) * 7);
-        assert!(d.find("big", &lit, Target::Priority(1), None, now).is_some());
+        assert!(d
+            .find("big", &lit, Target::Priority(1), None, now)
+            .is_some());
         assert!(d.matches("big", &lit[..3], None, now, MatchMode::MatchMore));
     }
     // Speed is measured by `cargo bench -p tandem-dialplan --bench lookup`, not here.

@@ -60,11 +60,16 @@ pub struct Extension {
 
 impl Extension {
     pub fn priority(&self, number: u32) -> Option<&Priority> {
-        self.priorities.binary_search_by_key(&number, |p| p.number).ok().map(|i| &self.priorities[i])
+        self.priorities
+            .binary_search_by_key(&number, |p| p.number)
+            .ok()
+            .map(|i| &self.priorities[i])
     }
 
     pub fn label(&self, label: &str) -> Option<&Priority> {
-        self.priorities.iter().find(|p| p.label.as_deref() == Some(label))
+        self.priorities
+            .iter()
+            .find(|p| p.label.as_deref() == Some(label))
     }
 
     pub fn is_pattern(&self) -> bool {
@@ -117,7 +122,9 @@ impl Context {
 
     /// `ast_ignore_pattern`: do these digits match one of the `ignorepat` lines?
     pub fn ignores(&self, digits: &str) -> bool {
-        self.ignorepats.iter().any(|(p, _)| crate::pattern::extension_match(p, digits))
+        self.ignorepats
+            .iter()
+            .any(|(p, _)| crate::pattern::extension_match(p, digits))
     }
 }
 
@@ -176,12 +183,27 @@ impl Dialplan {
         callerid: Option<&str>,
         now: LocalTime,
     ) -> Option<Found<'_>> {
-        crate::lookup::find(self, context, exten, target, callerid, now, MatchMode::Match)
+        crate::lookup::find(
+            self,
+            context,
+            exten,
+            target,
+            callerid,
+            now,
+            MatchMode::Match,
+        )
     }
 
     /// `ast_exists_extension(context, exten, 1, callerid)`.
-    pub fn exists(&self, context: &str, exten: &str, callerid: Option<&str>, now: LocalTime) -> bool {
-        self.find(context, exten, Target::Priority(1), callerid, now).is_some()
+    pub fn exists(
+        &self,
+        context: &str,
+        exten: &str,
+        callerid: Option<&str>,
+        now: LocalTime,
+    ) -> bool {
+        self.find(context, exten, Target::Priority(1), callerid, now)
+            .is_some()
     }
 
     /// `ast_canmatch_extension` / `ast_matchmore_extension` for digit collection.
@@ -193,19 +215,49 @@ impl Dialplan {
         now: LocalTime,
         mode: MatchMode,
     ) -> bool {
-        crate::lookup::find(self, context, exten, Target::Priority(1), callerid, now, mode).is_some()
+        crate::lookup::find(
+            self,
+            context,
+            exten,
+            Target::Priority(1),
+            callerid,
+            now,
+            mode,
+        )
+        .is_some()
     }
 
     /// The hint of the extension that `exten` reaches from `context` (`ast_hint_extension`:
     /// caller id empty, includes followed): the extension, its context and the hint text.
-    pub fn hint(&self, context: &str, exten: &str, now: LocalTime) -> Option<(&Context, &Extension, &str)> {
-        let hit = crate::lookup::find_hit(self, context, exten, crate::lookup::Want::Hint, Some(""), now, MatchMode::Match)?;
+    pub fn hint(
+        &self,
+        context: &str,
+        exten: &str,
+        now: LocalTime,
+    ) -> Option<(&Context, &Extension, &str)> {
+        let hit = crate::lookup::find_hit(
+            self,
+            context,
+            exten,
+            crate::lookup::Want::Hint,
+            Some(""),
+            now,
+            MatchMode::Match,
+        )?;
         let text = hit.extension.hint.as_ref().map(|(h, _)| h.as_str())?;
         Some((hit.context, hit.extension, text))
     }
 
     /// The numeric priority of `label` in the extension `exten` reaches (`ast_findlabel_extension`).
-    pub fn label_priority(&self, context: &str, exten: &str, label: &str, callerid: Option<&str>, now: LocalTime) -> Option<u32> {
-        self.find(context, exten, Target::Label(label), callerid, now).map(|f| f.priority.number)
+    pub fn label_priority(
+        &self,
+        context: &str,
+        exten: &str,
+        label: &str,
+        callerid: Option<&str>,
+        now: LocalTime,
+    ) -> Option<u32> {
+        self.find(context, exten, Target::Label(label), callerid, now)
+            .map(|f| f.priority.number)
     }
 }

@@ -57,7 +57,9 @@ struct SortPos {
 impl SortPos {
     fn cmp(&self, other: &SortPos) -> Ordering {
         // Same score: the set with the lower characters (more high bits) first.
-        self.value.cmp(&other.value).then_with(|| other.bits.cmp(&self.bits))
+        self.value
+            .cmp(&other.value)
+            .then_with(|| other.bits.cmp(&self.bits))
     }
 }
 
@@ -67,7 +69,10 @@ const END: u32 = 0x30000;
 enum Kind {
     /// A literal extension, `-` and spaces removed.
     Plain(Vec<u8>),
-    Pattern { elems: Vec<Elem>, key: Vec<SortPos> },
+    Pattern {
+        elems: Vec<Elem>,
+        key: Vec<SortPos>,
+    },
 }
 
 /// A compiled extension or caller-id pattern.
@@ -194,7 +199,10 @@ fn sort_key(p: &[u8]) -> Vec<SortPos> {
             i += 1;
         }
         let Some(&c) = p.get(i) else {
-            out.push(SortPos { value: END, bits: [0; 32] });
+            out.push(SortPos {
+                value: END,
+                bits: [0; 32],
+            });
             return out;
         };
         i += 1;
@@ -269,7 +277,10 @@ impl Pattern {
     pub fn new(exten: &str) -> Pattern {
         let text = strip_fluff(exten, true);
         let kind = if let Some(rest) = text.strip_prefix('_') {
-            Kind::Pattern { elems: compile_elems(rest.as_bytes()), key: sort_key(rest.as_bytes()) }
+            Kind::Pattern {
+                elems: compile_elems(rest.as_bytes()),
+                key: sort_key(rest.as_bytes()),
+            }
         } else {
             Kind::Plain(text.as_bytes().to_vec())
         };
@@ -307,7 +318,11 @@ impl Pattern {
                     return yes_if(cmp_plain(p, data_b) == Ordering::Equal);
                 }
                 let mut pi = p.iter().copied().filter(|&c| c != b'-');
-                let prefix = data_b.iter().copied().filter(|&c| c != b'-').all(|d| pi.next() == Some(d));
+                let prefix = data_b
+                    .iter()
+                    .copied()
+                    .filter(|&c| c != b'-')
+                    .all(|d| pi.next() == Some(d));
                 if ld == 0 || prefix {
                     yes_if(mode != MatchMode::MatchMore || lp > ld)
                 } else {
@@ -390,7 +405,12 @@ pub fn ext_cmp_str(a: &str, b: &str) -> Ordering {
 /// How two extensions of one context are ordered (`ast_add_extension2`): by `ext_cmp`, then
 /// an extension without caller-id match before one with, then by `ext_cmp` of the cid
 /// patterns. `Equal` means "the same extension" (priorities merge into it).
-pub fn ext_cid_cmp(a: &Pattern, a_cid: Option<&Pattern>, b: &Pattern, b_cid: Option<&Pattern>) -> Ordering {
+pub fn ext_cid_cmp(
+    a: &Pattern,
+    a_cid: Option<&Pattern>,
+    b: &Pattern,
+    b_cid: Option<&Pattern>,
+) -> Ordering {
     ext_cmp(a, b).then_with(|| match (a_cid, b_cid) {
         (None, None) => Ordering::Equal,
         (None, Some(_)) => Ordering::Less,

@@ -14,14 +14,34 @@ fn sorted(list: &[&str]) -> Vec<String> {
 #[test]
 fn asterisk_sort_order_of_the_common_families() {
     let got = sorted(&[
-        "_!", "_X!", "_.", "_X.", "_XXX", "_[2-9]XX", "_NXXNXXXXXX", "_9.", "_2XX", "_1NXXNXXXXXX",
-        "2125551234", "100",
+        "_!",
+        "_X!",
+        "_.",
+        "_X.",
+        "_XXX",
+        "_[2-9]XX",
+        "_NXXNXXXXXX",
+        "_9.",
+        "_2XX",
+        "_1NXXNXXXXXX",
+        "2125551234",
+        "100",
     ]);
     assert_eq!(
         got,
         vec![
-            "100", "2125551234", "_1NXXNXXXXXX", "_2XX", "_9.", "_NXXNXXXXXX", "_[2-9]XX", "_XXX",
-            "_X.", "_X!", "_.", "_!",
+            "100",
+            "2125551234",
+            "_1NXXNXXXXXX",
+            "_2XX",
+            "_9.",
+            "_NXXNXXXXXX",
+            "_[2-9]XX",
+            "_XXX",
+            "_X.",
+            "_X!",
+            "_.",
+            "_!",
         ]
     );
 }

@@ -36,22 +36,40 @@ fn line(out: &mut String, col1: &str, col2: &str, span: &tandem_conf::Span) {
 
 fn extension(out: &mut String, e: &Extension, n: &mut Counters) {
     let first = match &e.cid {
-        Some(cid) => format!("'{}' (CID match '{}') => ", e.exten, Pattern::new(cid).as_str()),
+        Some(cid) => format!(
+            "'{}' (CID match '{}') => ",
+            e.exten,
+            Pattern::new(cid).as_str()
+        ),
         None => format!("'{}' =>", e.exten),
     };
     let mut col1 = Some(first);
     n.extensions += 1;
     if let Some((hint, span)) = &e.hint {
         n.priorities += 1;
-        line(out, &col1.take().unwrap_or_default(), &format!("hint: {hint}"), span);
+        line(
+            out,
+            &col1.take().unwrap_or_default(),
+            &format!("hint: {hint}"),
+            span,
+        );
     }
     for p in &e.priorities {
         n.priorities += 1;
         let c1 = match col1.take() {
             Some(c) => c,
-            None => p.label.as_ref().map(|l| format!("   [{l}]")).unwrap_or_default(),
+            None => p
+                .label
+                .as_ref()
+                .map(|l| format!("   [{l}]"))
+                .unwrap_or_default(),
         };
-        line(out, &c1, &format!("{}. {}({})", p.number, p.app, p.data), &p.span);
+        line(
+            out,
+            &c1,
+            &format!("{}. {}({})", p.number, p.app, p.data),
+            &p.span,
+        );
     }
 }
 
@@ -62,13 +80,25 @@ fn context(out: &mut String, c: &Context, n: &mut Counters) {
         extension(out, e, n);
     }
     for inc in &c.includes {
-        let _ = writeln!(out, "  Include =>        {:<45} [{REGISTRAR}]", format!("'{}'", inc.raw));
+        let _ = writeln!(
+            out,
+            "  Include =>        {:<45} [{REGISTRAR}]",
+            format!("'{}'", inc.raw)
+        );
     }
     for (ip, _) in &c.ignorepats {
-        let _ = writeln!(out, "  Ignore pattern => {:<45} [{REGISTRAR}]", format!("'{ip}'"));
+        let _ = writeln!(
+            out,
+            "  Ignore pattern => {:<45} [{REGISTRAR}]",
+            format!("'{ip}'")
+        );
     }
     for (sw, _) in &c.switches {
-        let _ = writeln!(out, "  Alt. Switch =>    {:<45} [{REGISTRAR}]", format!("'{sw}'"));
+        let _ = writeln!(
+            out,
+            "  Alt. Switch =>    {:<45} [{REGISTRAR}]",
+            format!("'{sw}'")
+        );
     }
     out.push('\n');
 }
@@ -155,22 +185,40 @@ mod tests {
     #[test]
     fn unknown_context() {
         let (dp, _) = load_text("[a]\n");
-        assert_eq!(show(&dp, Some("zz")), "There is no existence of 'zz' context\n");
-        assert_eq!(show(&Dialplan::default(), None), "-= 0 extensions (0 priorities) in 0 contexts. =-\n");
+        assert_eq!(
+            show(&dp, Some("zz")),
+            "There is no existence of 'zz' context\n"
+        );
+        assert_eq!(
+            show(&Dialplan::default(), None),
+            "-= 0 extensions (0 priorities) in 0 contexts. =-\n"
+        );
     }
 
     #[test]
     fn match_order_and_caller_id() {
         let (dp, _) = load_text("[c]\nexten => _X.,1,NoOp()\nexten => 100/_555X.,1,NoOp()\nexten => 100,1,NoOp()\nexten => _9.,1,NoOp()\n");
         let s = show(&dp, None);
-        let names: Vec<&str> = s.lines().filter(|l| l.contains("=>")).map(|l| l.split(" =>").next().unwrap_or("").trim()).collect();
-        assert_eq!(names, vec!["'100'", "'100' (CID match '_555X.')", "'_9.'", "'_X.'"]);
-        assert!(s.contains("  '100' (CID match '_555X.') =>  1. NoOp()"), "{s}");
+        let names: Vec<&str> = s
+            .lines()
+            .filter(|l| l.contains("=>"))
+            .map(|l| l.split(" =>").next().unwrap_or("").trim())
+            .collect();
+        assert_eq!(
+            names,
+            vec!["'100'", "'100' (CID match '_555X.')", "'_9.'", "'_X.'"]
+        );
+        assert!(
+            s.contains("  '100' (CID match '_555X.') =>  1. NoOp()"),
+            "{s}"
+        );
     }
 
     #[test]
     fn switches_are_listed() {
         let (dp, _) = load_text("[c]\nswitch => IAX2/box/ctx\n");
-        assert!(show(&dp, None).contains("  Alt. Switch =>    'IAX2/box/ctx'                                [pbx_config]\n"));
+        assert!(show(&dp, None).contains(
+            "  Alt. Switch =>    'IAX2/box/ctx'                                [pbx_config]\n"
+        ));
     }
 }

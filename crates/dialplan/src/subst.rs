@@ -98,7 +98,11 @@ fn helper(input: &str, env: &mut dyn Env, max: usize, depth: usize, out: &mut St
             return;
         };
         let kind = b.get(p + 1).copied();
-        let copy_to = if matches!(kind, Some(b'{') | Some(b'[')) { p } else { p + 1 };
+        let copy_to = if matches!(kind, Some(b'{') | Some(b'[')) {
+            p
+        } else {
+            p + 1
+        };
         push_bounded(out, &input[i..copy_to], max);
         i = copy_to;
         match kind {

@@ -29,7 +29,9 @@ pub struct TimeSpec {
 }
 
 const DAYS: [&str; 7] = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
 
 /// scanf's `%2d`: leading blanks, an optional sign, digits; at most two characters after the
 /// blanks. Returns the value and the rest.
@@ -69,7 +71,9 @@ fn scan_hhmm(s: &str) -> Option<(i32, i32)> {
 }
 
 fn set_minute(mask: &mut [u32; 48], minute: i32) {
-    let Ok(m) = usize::try_from(minute) else { return };
+    let Ok(m) = usize::try_from(minute) else {
+        return;
+    };
     if let Some(w) = mask.get_mut(m / 30) {
         *w |= 1 << (m % 30);
     }
@@ -129,7 +133,13 @@ fn lookup_name(s: &str, names: Option<&[&str]>, max: u32) -> Option<u32> {
 }
 
 /// `get_range`: a bit mask over `max` values; ranges wrap.
-fn range(field: &str, max: u32, names: Option<&[&str]>, what: &str, warnings: &mut Vec<String>) -> u32 {
+fn range(
+    field: &str,
+    max: u32,
+    names: Option<&[&str]>,
+    what: &str,
+    warnings: &mut Vec<String>,
+) -> u32 {
     if field.is_empty() || field == "*" {
         return (1u32 << max) - 1;
     }
@@ -165,7 +175,13 @@ fn range(field: &str, max: u32, names: Option<&[&str]>, what: &str, warnings: &m
 impl TimeSpec {
     /// Matches at any time.
     pub fn always() -> TimeSpec {
-        TimeSpec { minmask: [0x3fff_ffff; 48], dowmask: 0x7f, daymask: 0x7fff_ffff, monthmask: 0xfff, timezone: None }
+        TimeSpec {
+            minmask: [0x3fff_ffff; 48],
+            dowmask: 0x7f,
+            daymask: 0x7fff_ffff,
+            monthmask: 0xfff,
+            timezone: None,
+        }
     }
 
     /// Parses `times,weekdays,mdays,months[,timezone]` (or with `|`). Any item Asterisk would
@@ -213,12 +229,26 @@ impl TimeSpec {
     pub fn matches(&self, now: LocalTime) -> bool {
         let (month0, mday, wday, hour, minute) = match self.timezone {
             Some(tz) => {
-                let dt = chrono::DateTime::from_timestamp(now.epoch, 0).unwrap_or_default().with_timezone(&tz);
-                (dt.month0(), dt.day(), dt.weekday().num_days_from_sunday(), dt.hour(), dt.minute())
+                let dt = chrono::DateTime::from_timestamp(now.epoch, 0)
+                    .unwrap_or_default()
+                    .with_timezone(&tz);
+                (
+                    dt.month0(),
+                    dt.day(),
+                    dt.weekday().num_days_from_sunday(),
+                    dt.hour(),
+                    dt.minute(),
+                )
             }
             None => {
                 let dt = now.datetime();
-                (dt.month0(), dt.day(), dt.weekday().num_days_from_sunday(), dt.hour(), dt.minute())
+                (
+                    dt.month0(),
+                    dt.day(),
+                    dt.weekday().num_days_from_sunday(),
+                    dt.hour(),
+                    dt.minute(),
+                )
             }
         };
         if self.monthmask & (1 << month0) == 0 || self.daymask & (1 << (mday - 1)) == 0 {

@@ -2,7 +2,9 @@ use super::*;
 
 /// Local time `y-m-d h:mi` at UTC offset `off` seconds.
 fn at(y: i32, m: u32, d: u32, h: u32, mi: u32, off: i32) -> LocalTime {
-    let naive = chrono::NaiveDate::from_ymd_opt(y, m, d).and_then(|x| x.and_hms_opt(h, mi, 0)).unwrap();
+    let naive = chrono::NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|x| x.and_hms_opt(h, mi, 0))
+        .unwrap();
     LocalTime::new(naive.and_utc().timestamp() - i64::from(off), off)
 }
 

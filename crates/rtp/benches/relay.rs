@@ -6,11 +6,15 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
-use tandem_rtp::rtcp::{parse_compound, write_compound, ReceiverReport, ReportBlock, RtcpPacket, Sdes, SdesChunk};
+use tandem_rtp::rtcp::{
+    parse_compound, write_compound, ReceiverReport, ReportBlock, RtcpPacket, Sdes, SdesChunk,
+};
 use tandem_rtp::{JitterBuffer, JitterConfig, Rewriter, RtpHeader, RtpPacket};
 
 fn pcmu() -> Vec<u8> {
-    RtpHeader::new(0, 1000, 160_000, 0x5d1c_33a7).to_vec(&[0xff; 160]).unwrap()
+    RtpHeader::new(0, 1000, 160_000, 0x5d1c_33a7)
+        .to_vec(&[0xff; 160])
+        .unwrap()
 }
 
 fn bench(c: &mut Criterion) {
@@ -55,11 +59,21 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     let compound = write_compound(&[
-        RtcpPacket::ReceiverReport(ReceiverReport { ssrc: 1, reports: vec![ReportBlock { ssrc: 2, ..Default::default() }] }),
-        RtcpPacket::Sdes(Sdes { chunks: vec![SdesChunk::cname(1, "tandem@192.0.2.10")] }),
+        RtcpPacket::ReceiverReport(ReceiverReport {
+            ssrc: 1,
+            reports: vec![ReportBlock {
+                ssrc: 2,
+                ..Default::default()
+            }],
+        }),
+        RtcpPacket::Sdes(Sdes {
+            chunks: vec![SdesChunk::cname(1, "tandem@192.0.2.10")],
+        }),
     ])
     .unwrap();
-    c.bench_function("rtcp: parse RR + SDES compound", |b| b.iter(|| black_box(parse_compound(black_box(&compound)))));
+    c.bench_function("rtcp: parse RR + SDES compound", |b| {
+        b.iter(|| black_box(parse_compound(black_box(&compound))))
+    });
 }
 
 criterion_group!(benches, bench);

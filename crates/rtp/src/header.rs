@@ -51,7 +51,10 @@ impl<'a> RtpPacket<'a> {
     /// and returns a view. Never panics, whatever the bytes.
     pub fn parse(buf: &'a [u8]) -> Result<Self> {
         if buf.len() < FIXED_HEADER_LEN {
-            return Err(Error::TooShort { need: FIXED_HEADER_LEN, have: buf.len() });
+            return Err(Error::TooShort {
+                need: FIXED_HEADER_LEN,
+                have: buf.len(),
+            });
         }
         let b0 = buf[0];
         let version = b0 >> 6;
@@ -61,16 +64,25 @@ impl<'a> RtpPacket<'a> {
         let cc = usize::from(b0 & 0x0f);
         let mut header_len = FIXED_HEADER_LEN + 4 * cc;
         if buf.len() < header_len {
-            return Err(Error::TooShort { need: header_len, have: buf.len() });
+            return Err(Error::TooShort {
+                need: header_len,
+                have: buf.len(),
+            });
         }
         if b0 & 0x10 != 0 {
             if buf.len() < header_len + 4 {
-                return Err(Error::TooShort { need: header_len + 4, have: buf.len() });
+                return Err(Error::TooShort {
+                    need: header_len + 4,
+                    have: buf.len(),
+                });
             }
             let words = usize::from(be16(buf, header_len + 2));
             header_len += 4 + 4 * words;
             if buf.len() < header_len {
-                return Err(Error::TooShort { need: header_len, have: buf.len() });
+                return Err(Error::TooShort {
+                    need: header_len,
+                    have: buf.len(),
+                });
             }
         }
         let mut payload_end = buf.len();
@@ -81,7 +93,11 @@ impl<'a> RtpPacket<'a> {
             }
             payload_end -= usize::from(pad);
         }
-        Ok(RtpPacket { buf, header_len, payload_end })
+        Ok(RtpPacket {
+            buf,
+            header_len,
+            payload_end,
+        })
     }
 
     pub fn version(&self) -> u8 {
@@ -121,7 +137,10 @@ impl<'a> RtpPacket<'a> {
             return None;
         }
         let at = FIXED_HEADER_LEN + 4 * self.csrc_count();
-        Some(Extension { profile: be16(self.buf, at), data: &self.buf[at + 4..self.header_len] })
+        Some(Extension {
+            profile: be16(self.buf, at),
+            data: &self.buf[at + 4..self.header_len],
+        })
     }
     /// Number of padding bytes at the end (including the count byte itself).
     pub fn padding_len(&self) -> usize {
@@ -171,7 +190,10 @@ impl<'a> RtpHeaderMut<'a> {
     #[inline]
     pub fn new(buf: &'a mut [u8]) -> Result<Self> {
         if buf.len() < FIXED_HEADER_LEN {
-            return Err(Error::TooShort { need: FIXED_HEADER_LEN, have: buf.len() });
+            return Err(Error::TooShort {
+                need: FIXED_HEADER_LEN,
+                have: buf.len(),
+            });
         }
         let version = buf[0] >> 6;
         if version != RTP_VERSION {
@@ -257,7 +279,13 @@ impl Default for RtpHeader<'_> {
 impl<'a> RtpHeader<'a> {
     /// A plain header: no CSRC, extension or padding.
     pub fn new(payload_type: u8, sequence: u16, timestamp: u32, ssrc: u32) -> Self {
-        RtpHeader { payload_type, sequence, timestamp, ssrc, ..Default::default() }
+        RtpHeader {
+            payload_type,
+            sequence,
+            timestamp,
+            ssrc,
+            ..Default::default()
+        }
     }
 
     /// Bytes the header itself takes.
@@ -282,12 +310,17 @@ impl<'a> RtpHeader<'a> {
         }
         if let Some(ext) = self.extension {
             if ext.data.len() & 3 != 0 || ext.data.len() / 4 > usize::from(u16::MAX) {
-                return Err(Error::TooMany("extension not a whole number of 32-bit words"));
+                return Err(Error::TooMany(
+                    "extension not a whole number of 32-bit words",
+                ));
             }
         }
         let need = self.packet_len(payload.len());
         if out.len() < need {
-            return Err(Error::BufferTooSmall { need, have: out.len() });
+            return Err(Error::BufferTooSmall {
+                need,
+                have: out.len(),
+            });
         }
         out[0] = (RTP_VERSION << 6)
             | if self.padding > 0 { 0x20 } else { 0 }
@@ -341,8 +374,10 @@ mod tests {
     use super::*;
 
     /// A real PCMU packet header (payload cut to 4 bytes).
-    const PCMU: [u8; 16] =
-        [0x80, 0x00, 0x1f, 0x4a, 0x00, 0x02, 0xe1, 0x40, 0x5d, 0x1c, 0x33, 0xa7, 0xff, 0xfe, 0x7f, 0x7e];
+    const PCMU: [u8; 16] = [
+        0x80, 0x00, 0x1f, 0x4a, 0x00, 0x02, 0xe1, 0x40, 0x5d, 0x1c, 0x33, 0xa7, 0xff, 0xfe, 0x7f,
+        0x7e,
+    ];
 
     #[test]
     fn reads_the_fields_of_a_plain_pcmu_packet() {
@@ -368,7 +403,10 @@ mod tests {
         h.set_marker(true);
         h.set_payload_type(8);
         let p = RtpPacket::parse(&buf).unwrap();
-        assert_eq!((p.ssrc(), p.sequence(), p.timestamp()), (0xdead_beef, 7, 0x1234_5678));
+        assert_eq!(
+            (p.ssrc(), p.sequence(), p.timestamp()),
+            (0xdead_beef, 7, 0x1234_5678)
+        );
         assert!(p.marker());
         assert_eq!(p.payload_type(), 8);
         assert_eq!(p.payload(), &PCMU[12..]);
@@ -379,7 +417,10 @@ mod tests {
         let mut v1 = PCMU;
         v1[0] = 0x40;
         assert_eq!(RtpPacket::parse(&v1), Err(Error::BadVersion(1)));
-        assert!(matches!(RtpPacket::parse(&PCMU[..11]), Err(Error::TooShort { .. })));
+        assert!(matches!(
+            RtpPacket::parse(&PCMU[..11]),
+            Err(Error::TooShort { .. })
+        ));
         assert!(RtpHeaderMut::new(&mut v1).is_err());
     }
 

@@ -63,7 +63,10 @@ pub struct Frame {
 pub enum Playout {
     Frame(Frame),
     /// This packet never came (or came too late): conceal it.
-    Missing { seq: u16, timestamp: u32 },
+    Missing {
+        seq: u16,
+        timestamp: u32,
+    },
 }
 
 /// What happened to a pushed packet.
@@ -106,7 +109,11 @@ pub struct JitterBuffer {
 
 impl JitterBuffer {
     pub fn new(cfg: JitterConfig) -> Self {
-        let cfg = JitterConfig { clock_rate: cfg.clock_rate.max(1), max_packets: cfg.max_packets.clamp(2, 4096), ..cfg };
+        let cfg = JitterConfig {
+            clock_rate: cfg.clock_rate.max(1),
+            max_packets: cfg.max_packets.clamp(2, 4096),
+            ..cfg
+        };
         let frame_samples = Self::to_samples(cfg.frame, cfg.clock_rate).max(1);
         JitterBuffer {
             delay: cfg.target_delay,
@@ -128,7 +135,9 @@ impl JitterBuffer {
     fn due(&self, timestamp: u32) -> Option<Instant> {
         let (at, ts0) = self.anchor?;
         let delta = timestamp.wrapping_sub(ts0) as i32;
-        let offset = Duration::from_nanos(u64::from(delta.unsigned_abs()) * 1_000_000_000 / u64::from(self.cfg.clock_rate));
+        let offset = Duration::from_nanos(
+            u64::from(delta.unsigned_abs()) * 1_000_000_000 / u64::from(self.cfg.clock_rate),
+        );
         let base = at + self.delay;
         if delta >= 0 {
             Some(base + offset)
@@ -148,13 +157,25 @@ impl JitterBuffer {
     }
 
     /// Adds a received packet at `now`.
-    pub fn push(&mut self, now: Instant, seq: u16, timestamp: u32, marker: bool, payload_type: u8, payload: &[u8]) -> PushOutcome {
+    pub fn push(
+        &mut self,
+        now: Instant,
+        seq: u16,
+        timestamp: u32,
+        marker: bool,
+        payload_type: u8,
+        payload: &[u8],
+    ) -> PushOutcome {
         self.stats.pushed += 1;
         let mut outcome = PushOutcome::Buffered;
         let d = seq_diff(seq, self.next_seq);
         let far_in_time = self.due(timestamp).is_some_and(|due| {
             let expected = now + self.delay;
-            let off = if due > expected { due - expected } else { expected - due };
+            let off = if due > expected {
+                due - expected
+            } else {
+                expected - due
+            };
             off > self.cfg.resync
         });
         if self.anchor.is_none() || !(-1000..=1000).contains(&d) || far_in_time {
@@ -183,7 +204,13 @@ impl JitterBuffer {
             self.stats.duplicates += 1;
             return PushOutcome::Duplicate;
         }
-        self.slots[idx] = Some(Frame { seq, timestamp, marker, payload_type, payload: payload.to_vec() });
+        self.slots[idx] = Some(Frame {
+            seq,
+            timestamp,
+            marker,
+            payload_type,
+            payload: payload.to_vec(),
+        });
         outcome
     }
 
@@ -228,7 +255,9 @@ impl JitterBuffer {
     fn first_buffered_ts_minus_gap(&self) -> u32 {
         for (i, s) in self.slots.iter().enumerate() {
             if let Some(f) = s {
-                return f.timestamp.wrapping_sub(self.frame_samples.wrapping_mul(i as u32));
+                return f
+                    .timestamp
+                    .wrapping_sub(self.frame_samples.wrapping_mul(i as u32));
             }
         }
         0
@@ -238,10 +267,10 @@ impl JitterBuffer {
     pub fn poll_timeout(&self) -> Option<Instant> {
         match self.slots.front()? {
             Some(f) => self.due(f.timestamp),
-            None => self.due(
-                self.last_ts
-                    .map_or_else(|| self.first_buffered_ts_minus_gap(), |t| t.wrapping_add(self.frame_samples)),
-            ),
+            None => self.due(self.last_ts.map_or_else(
+                || self.first_buffered_ts_minus_gap(),
+                |t| t.wrapping_add(self.frame_samples),
+            )),
         }
     }
 

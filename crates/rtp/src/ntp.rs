@@ -14,7 +14,9 @@ pub struct NtpTime(pub u64);
 impl NtpTime {
     /// From time since the Unix epoch (what `SystemTime::duration_since(UNIX_EPOCH)` gives the driver).
     pub fn from_unix(since_epoch: Duration) -> Self {
-        NtpTime(0).plus(Duration::from_secs(NTP_UNIX_OFFSET)).plus(since_epoch)
+        NtpTime(0)
+            .plus(Duration::from_secs(NTP_UNIX_OFFSET))
+            .plus(since_epoch)
     }
     /// The middle 32 bits (16.16 fixed point): what LSR carries.
     pub fn middle32(self) -> u32 {
@@ -69,12 +71,21 @@ mod tests {
     #[test]
     fn unix_epoch_is_ntp_second_2208988800() {
         assert_eq!(NtpTime::from_unix(Duration::ZERO).seconds(), 2_208_988_800);
-        assert_eq!(NtpTime::from_unix(Duration::from_millis(500)).fraction(), 1 << 31);
+        assert_eq!(
+            NtpTime::from_unix(Duration::from_millis(500)).fraction(),
+            1 << 31
+        );
     }
 
     #[test]
     fn compact_seconds_convert_both_ways() {
-        assert_eq!(duration_to_compact(Duration::from_millis(1500)), 0x0001_8000);
-        assert_eq!(compact_to_duration(0x0001_8000), Duration::from_millis(1500));
+        assert_eq!(
+            duration_to_compact(Duration::from_millis(1500)),
+            0x0001_8000
+        );
+        assert_eq!(
+            compact_to_duration(0x0001_8000),
+            Duration::from_millis(1500)
+        );
     }
 }

@@ -94,7 +94,10 @@ impl Rewriter {
 
     /// Forwards only these payload types (the negotiated codec and telephone-event).
     pub fn allow_only(&mut self, payload_types: &[u8]) {
-        self.allowed = payload_types.iter().filter(|&&pt| pt < 128).fold(0u128, |m, &pt| m | (1u128 << pt));
+        self.allowed = payload_types
+            .iter()
+            .filter(|&&pt| pt < 128)
+            .fold(0u128, |m, &pt| m | (1u128 << pt));
     }
 
     /// The next packet starts a new source even if its SSRC is the same (a new leg that
@@ -116,7 +119,9 @@ impl Rewriter {
             Some(last) => {
                 let elapsed = now.saturating_duration_since(last.at);
                 let ticks = elapsed.as_nanos() * u128::from(self.clock_rate) / 1_000_000_000;
-                let ticks = u32::try_from(ticks).unwrap_or(u32::MAX / 2).max(self.frame_samples);
+                let ticks = u32::try_from(ticks)
+                    .unwrap_or(u32::MAX / 2)
+                    .max(self.frame_samples);
                 (last.seq.wrapping_add(1), last.ts.wrapping_add(ticks))
             }
         };
@@ -126,7 +131,12 @@ impl Rewriter {
                 self.previous_ssrc = Some(old.ssrc);
             }
         }
-        Source { ssrc, seq_offset: out_seq.wrapping_sub(seq), ts_offset: out_ts.wrapping_sub(ts), max_seq: seq }
+        Source {
+            ssrc,
+            seq_offset: out_seq.wrapping_sub(seq),
+            ts_offset: out_ts.wrapping_sub(ts),
+            max_seq: seq,
+        }
     }
 
     /// Decides and rewrites one packet in place.
@@ -195,7 +205,11 @@ impl Rewriter {
                     self.frame_samples = step;
                 }
             }
-            self.last_out = Some(LastOut { seq: out_seq, ts: out_ts, at: now });
+            self.last_out = Some(LastOut {
+                seq: out_seq,
+                ts: out_ts,
+                at: now,
+            });
         }
         self.stats.forwarded += 1;
         Decision::Forward

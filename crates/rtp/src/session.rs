@@ -24,7 +24,8 @@ use crate::header::RtpPacket;
 use crate::ntp::NtpClock;
 use crate::rng::SplitMix64;
 use crate::rtcp::{
-    parse_compound, write_compound, Bye, ReceiverReport, ReportBlock, RtcpPacket, Sdes, SdesChunk, SenderReport,
+    parse_compound, write_compound, Bye, ReceiverReport, ReportBlock, RtcpPacket, Sdes, SdesChunk,
+    SenderReport,
 };
 use crate::stats::{rtt_from_block, ReceiverStats, SenderStats, SeqCheck};
 use std::collections::VecDeque;
@@ -53,7 +54,11 @@ pub struct RtcpConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub enum RtcpEvent {
     /// The peer reported on our stream (loss, jitter it sees); `rtt` when it echoed an SR.
-    ReportReceived { from: u32, block: ReportBlock, rtt: Option<Duration> },
+    ReportReceived {
+        from: u32,
+        block: ReportBlock,
+        rtt: Option<Duration>,
+    },
     /// The peer left (RTCP BYE).
     Bye { ssrc: u32, reason: Option<String> },
 }
@@ -115,7 +120,12 @@ impl RtcpSession {
             Some(s) if s.ssrc() == ssrc => s,
             slot => slot.insert(ReceiverStats::new(ssrc, clock_rate)),
         };
-        stats.on_packet(now, packet.sequence(), packet.timestamp(), packet.payload().len())
+        stats.on_packet(
+            now,
+            packet.sequence(),
+            packet.timestamp(),
+            packet.payload().len(),
+        )
     }
 
     /// Counts an RTP packet we sent.
@@ -147,7 +157,13 @@ impl RtcpSession {
                 RtcpPacket::Bye(bye) => {
                     let reason = bye.reason.map(|r| String::from_utf8_lossy(&r).into_owned());
                     for ssrc in bye.sources {
-                        push_bounded(&mut self.events, RtcpEvent::Bye { ssrc, reason: reason.clone() });
+                        push_bounded(
+                            &mut self.events,
+                            RtcpEvent::Bye {
+                                ssrc,
+                                reason: reason.clone(),
+                            },
+                        );
                     }
                 }
                 RtcpPacket::Other { .. } => {}
@@ -163,7 +179,14 @@ impl RtcpSession {
                 self.rtt = rtt;
             }
             self.remote_report = Some(*block);
-            push_bounded(&mut self.events, RtcpEvent::ReportReceived { from, block: *block, rtt });
+            push_bounded(
+                &mut self.events,
+                RtcpEvent::ReportReceived {
+                    from,
+                    block: *block,
+                    rtt,
+                },
+            );
         }
     }
 
@@ -183,9 +206,15 @@ impl RtcpSession {
 
     /// The compound report for `now` (SR or RR, then SDES CNAME); starts a new loss interval.
     pub fn build_report(&mut self, now: Instant) -> Vec<RtcpPacket> {
-        let reports: Vec<ReportBlock> = self.remote.as_mut().map(|r| r.report_block(now)).into_iter().collect();
+        let reports: Vec<ReportBlock> = self
+            .remote
+            .as_mut()
+            .map(|r| r.report_block(now))
+            .into_iter()
+            .collect();
         let first = if self.sent_since_report {
-            let (ntp, rtp_timestamp, packet_count, octet_count) = self.sender.sender_info(now, &self.cfg.ntp);
+            let (ntp, rtp_timestamp, packet_count, octet_count) =
+                self.sender.sender_info(now, &self.cfg.ntp);
             RtcpPacket::SenderReport(SenderReport {
                 ssrc: self.cfg.ssrc,
                 ntp,
@@ -195,11 +224,19 @@ impl RtcpSession {
                 reports,
             })
         } else {
-            RtcpPacket::ReceiverReport(ReceiverReport { ssrc: self.cfg.ssrc, reports })
+            RtcpPacket::ReceiverReport(ReceiverReport {
+                ssrc: self.cfg.ssrc,
+                reports,
+            })
         };
         self.sent_since_report = false;
         self.reports_sent += 1;
-        vec![first, RtcpPacket::Sdes(Sdes { chunks: vec![SdesChunk::cname(self.cfg.ssrc, &self.cfg.cname)] })]
+        vec![
+            first,
+            RtcpPacket::Sdes(Sdes {
+                chunks: vec![SdesChunk::cname(self.cfg.ssrc, &self.cfg.cname)],
+            }),
+        ]
     }
 
     /// Ends the session: a last report with a BYE is queued and no more reports are scheduled.
@@ -209,7 +246,10 @@ impl RtcpSession {
         }
         let mut packets = self.build_report(now);
         let reason = reason.map(|r| r.as_bytes().iter().copied().take(255).collect());
-        packets.push(RtcpPacket::Bye(Bye { sources: vec![self.cfg.ssrc], reason }));
+        packets.push(RtcpPacket::Bye(Bye {
+            sources: vec![self.cfg.ssrc],
+            reason,
+        }));
         if let Ok(bytes) = write_compound(&packets) {
             push_bounded(&mut self.transmit, bytes);
         }

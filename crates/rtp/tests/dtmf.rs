@@ -20,7 +20,10 @@ fn run(sender: &mut DtmfSender, t0: Instant) -> Vec<(u128, DtmfPacket)> {
 }
 
 fn summary(packets: &[(u128, DtmfPacket)]) -> Vec<(u128, bool, bool, u16)> {
-    packets.iter().map(|(t, p)| (*t, p.marker, p.event.end, p.event.duration)).collect()
+    packets
+        .iter()
+        .map(|(t, p)| (*t, p.marker, p.event.end, p.event.duration))
+        .collect()
 }
 
 #[test]
@@ -32,9 +35,17 @@ fn a_100ms_digit_is_marker_update_then_three_ends_with_one_timestamp() {
     let packets = run(&mut s, t0);
     assert_eq!(
         summary(&packets),
-        vec![(0, true, false, 400), (50, false, false, 800), (100, false, true, 800), (150, false, true, 800), (200, false, true, 800)]
+        vec![
+            (0, true, false, 400),
+            (50, false, false, 800),
+            (100, false, true, 800),
+            (150, false, true, 800),
+            (200, false, true, 800)
+        ]
     );
-    assert!(packets.iter().all(|(_, p)| p.timestamp == 48_000 && p.event.event == 5 && p.event.volume == 10));
+    assert!(packets
+        .iter()
+        .all(|(_, p)| p.timestamp == 48_000 && p.event.event == 5 && p.event.volume == 10));
     assert!(!s.is_active());
 }
 
@@ -61,7 +72,10 @@ fn duration_grows_every_50ms_up_to_the_configured_length() {
 #[test]
 fn end_packets_back_to_back_as_asterisk_sends_them() {
     let t0 = Instant::now();
-    let cfg = DtmfConfig { end_spacing: Duration::ZERO, ..DtmfConfig::default() };
+    let cfg = DtmfConfig {
+        end_spacing: Duration::ZERO,
+        ..DtmfConfig::default()
+    };
     let mut s = DtmfSender::new(cfg);
     s.start(t0, '1', 0, Some(MS * 100));
     let times: Vec<u128> = run(&mut s, t0).iter().map(|(t, _)| *t).collect();
@@ -72,7 +86,7 @@ fn end_packets_back_to_back_as_asterisk_sends_them() {
 fn an_open_digit_ends_when_stopped_and_never_says_less_than_before() {
     let t0 = Instant::now();
     let mut s = DtmfSender::new(DtmfConfig::default());
-    assert!(s.start_open(t0, '9', 7, ));
+    assert!(s.start_open(t0, '9', 7,));
     let mut got = Vec::new();
     for ms in [0u32, 50, 100] {
         while let Some(p) = s.poll_packet(t0 + MS * ms) {
@@ -84,7 +98,10 @@ fn an_open_digit_ends_when_stopped_and_never_says_less_than_before() {
     let end = s.poll_packet(t0 + MS * 130).unwrap();
     assert!(end.event.end);
     assert_eq!(end.event.duration, 1200); // claimed by the 100 ms update, more than 130 ms' 1040
-    assert_eq!(got.iter().map(|p| p.event.duration).collect::<Vec<_>>(), vec![400, 800, 1200]);
+    assert_eq!(
+        got.iter().map(|p| p.event.duration).collect::<Vec<_>>(),
+        vec![400, 800, 1200]
+    );
 }
 
 #[test]
@@ -96,8 +113,22 @@ fn a_second_digit_waits_for_the_first_and_non_digits_are_refused() {
     assert!(!s.start(t0, '2', 0, None));
 }
 
-fn feed(rx: &mut DtmfReceiver, at: Instant, seq: u16, ts: u32, event: u8, end: bool, duration: u16) {
-    let payload = TelephoneEvent { event, end, volume: 10, duration }.to_bytes();
+fn feed(
+    rx: &mut DtmfReceiver,
+    at: Instant,
+    seq: u16,
+    ts: u32,
+    event: u8,
+    end: bool,
+    duration: u16,
+) {
+    let payload = TelephoneEvent {
+        event,
+        end,
+        volume: 10,
+        duration,
+    }
+    .to_bytes();
     rx.handle_packet(at, seq, ts, &payload).unwrap();
 }
 
@@ -113,9 +144,23 @@ fn a_digit_is_reported_once_despite_three_end_packets() {
     assert_eq!(events(&mut rx), vec![DtmfEvent::Begin { digit: '5' }]);
     feed(&mut rx, t0 + MS * 50, 11, 1000, 5, false, 800);
     for i in 0..3 {
-        feed(&mut rx, t0 + MS * (100 + 50 * i), 12 + i as u16, 1000, 5, true, 800);
+        feed(
+            &mut rx,
+            t0 + MS * (100 + 50 * i),
+            12 + i as u16,
+            1000,
+            5,
+            true,
+            800,
+        );
     }
-    assert_eq!(events(&mut rx), vec![DtmfEvent::End { digit: '5', duration: MS * 100 }]);
+    assert_eq!(
+        events(&mut rx),
+        vec![DtmfEvent::End {
+            digit: '5',
+            duration: MS * 100
+        }]
+    );
     assert_eq!(rx.poll_timeout(), None);
 }
 
@@ -129,7 +174,13 @@ fn a_lost_start_packet_only_delays_the_begin() {
     feed(&mut rx, t0 + MS * 150, 23, 8000, 11, true, 800);
     assert_eq!(
         events(&mut rx),
-        vec![DtmfEvent::Begin { digit: '#' }, DtmfEvent::End { digit: '#', duration: MS * 100 }]
+        vec![
+            DtmfEvent::Begin { digit: '#' },
+            DtmfEvent::End {
+                digit: '#',
+                duration: MS * 100
+            }
+        ]
     );
 }
 
@@ -138,11 +189,25 @@ fn only_end_packets_still_give_one_digit() {
     let t0 = Instant::now();
     let mut rx = DtmfReceiver::with_defaults();
     for i in 0..3u16 {
-        feed(&mut rx, t0 + MS * u32::from(50 * i), 30 + i, 16000, 1, true, 960);
+        feed(
+            &mut rx,
+            t0 + MS * u32::from(50 * i),
+            30 + i,
+            16000,
+            1,
+            true,
+            960,
+        );
     }
     assert_eq!(
         events(&mut rx),
-        vec![DtmfEvent::Begin { digit: '1' }, DtmfEvent::End { digit: '1', duration: MS * 120 }]
+        vec![
+            DtmfEvent::Begin { digit: '1' },
+            DtmfEvent::End {
+                digit: '1',
+                duration: MS * 120
+            }
+        ]
     );
 }
 
@@ -154,7 +219,10 @@ fn the_same_digit_twice_is_two_digits() {
     feed(&mut rx, t0 + MS * 50, 2, 100, 7, true, 800);
     feed(&mut rx, t0 + MS * 300, 3, 4100, 7, false, 400);
     feed(&mut rx, t0 + MS * 350, 4, 4100, 7, true, 800);
-    let ends = events(&mut rx).iter().filter(|e| matches!(e, DtmfEvent::End { .. })).count();
+    let ends = events(&mut rx)
+        .iter()
+        .filter(|e| matches!(e, DtmfEvent::End { .. }))
+        .count();
     assert_eq!(ends, 2);
 }
 
@@ -180,7 +248,13 @@ fn a_digit_whose_end_packets_are_all_lost_ends_after_the_timeout() {
     rx.handle_timeout(t0 + MS * 199);
     assert_eq!(events(&mut rx), vec![DtmfEvent::Begin { digit: '0' }]);
     rx.handle_timeout(t0 + MS * 200);
-    assert_eq!(events(&mut rx), vec![DtmfEvent::End { digit: '0', duration: MS * 100 }]);
+    assert_eq!(
+        events(&mut rx),
+        vec![DtmfEvent::End {
+            digit: '0',
+            duration: MS * 100
+        }]
+    );
     // Its end packets turning up later change nothing.
     feed(&mut rx, t0 + MS * 300, 3, 100, 0, true, 800);
     assert!(events(&mut rx).is_empty());
@@ -196,7 +270,10 @@ fn a_new_digit_ends_the_one_still_active() {
         events(&mut rx),
         vec![
             DtmfEvent::Begin { digit: '4' },
-            DtmfEvent::End { digit: '4', duration: MS * 50 },
+            DtmfEvent::End {
+                digit: '4',
+                duration: MS * 50
+            },
             DtmfEvent::Begin { digit: '6' }
         ]
     );
@@ -210,7 +287,13 @@ fn durations_past_16_bits_keep_growing() {
     feed(&mut rx, t0 + MS * 50, 2, 0, 2, false, 65_200);
     feed(&mut rx, t0 + MS * 100, 3, 0, 2, true, 64); // 65_600 wrapped
     let e = events(&mut rx);
-    assert_eq!(e[1], DtmfEvent::End { digit: '2', duration: Duration::from_nanos(65_600 * 125_000) });
+    assert_eq!(
+        e[1],
+        DtmfEvent::End {
+            digit: '2',
+            duration: Duration::from_nanos(65_600 * 125_000)
+        }
+    );
 }
 
 #[test]
@@ -235,7 +318,10 @@ fn sent_digits_cross_a_lossy_link_as_the_same_digits() {
         while let Some(due) = tx.poll_timeout() {
             now = due;
             while let Some(p) = tx.poll_packet(now) {
-                let h = RtpHeader { marker: p.marker, ..RtpHeader::new(101, seq, p.timestamp, 0x55) };
+                let h = RtpHeader {
+                    marker: p.marker,
+                    ..RtpHeader::new(101, seq, p.timestamp, 0x55)
+                };
                 seq = seq.wrapping_add(1);
                 let bytes = h.to_vec(&p.event.to_bytes()).unwrap();
                 // Lose the first packet of odd digits and the first end packet of every digit.
@@ -243,7 +329,8 @@ fn sent_digits_cross_a_lossy_link_as_the_same_digits() {
                 k += 1;
                 if !lost {
                     let pkt = RtpPacket::parse(&bytes).unwrap();
-                    rx.handle_packet(now, pkt.sequence(), pkt.timestamp(), pkt.payload()).unwrap();
+                    rx.handle_packet(now, pkt.sequence(), pkt.timestamp(), pkt.payload())
+                        .unwrap();
                 }
             }
         }

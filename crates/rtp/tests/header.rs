@@ -10,7 +10,10 @@ fn header_with_csrcs_extension_and_padding_round_trips() {
     h.marker = true;
     h.csrc_count = 3;
     h.csrc[..3].copy_from_slice(&[11, 22, 0xdead_beef]);
-    h.extension = Some(Extension { profile: 0xbede, data: &ext_data });
+    h.extension = Some(Extension {
+        profile: 0xbede,
+        data: &ext_data,
+    });
     h.padding = 7;
     let payload = [1u8, 2, 3, 4, 5];
     let bytes = h.to_vec(&payload).unwrap();
@@ -25,7 +28,13 @@ fn header_with_csrcs_extension_and_padding_round_trips() {
     assert_eq!(p.timestamp(), 0xffff_fff0);
     assert_eq!(p.ssrc(), 0x0102_0304);
     assert_eq!(p.csrcs().collect::<Vec<_>>(), vec![11, 22, 0xdead_beef]);
-    assert_eq!(p.extension(), Some(Extension { profile: 0xbede, data: &ext_data }));
+    assert_eq!(
+        p.extension(),
+        Some(Extension {
+            profile: 0xbede,
+            data: &ext_data
+        })
+    );
     assert_eq!(p.payload(), &payload);
     assert_eq!(p.padding_len(), 7);
     assert_eq!(p.header(), h);
@@ -50,7 +59,10 @@ fn writing_refuses_a_small_buffer_and_a_ragged_extension() {
     let mut small = [0u8; 20];
     assert!(h.write(&[0; 10], &mut small).is_err());
     let mut bad = RtpHeader::new(0, 1, 2, 3);
-    bad.extension = Some(Extension { profile: 1, data: &[1, 2, 3] });
+    bad.extension = Some(Extension {
+        profile: 1,
+        data: &[1, 2, 3],
+    });
     assert!(bad.to_vec(&[]).is_err());
     let mut pt = RtpHeader::new(0, 1, 2, 3);
     pt.payload_type = 200;

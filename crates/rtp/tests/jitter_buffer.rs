@@ -42,7 +42,9 @@ fn nothing_plays_before_the_target_delay() {
     push(&mut jb, t0, 0);
     assert_eq!(jb.pop(t0 + MS * 59), None);
     assert_eq!(jb.poll_timeout(), Some(t0 + MS * 60));
-    assert!(matches!(jb.pop(t0 + MS * 60), Some(Playout::Frame(f)) if f.seq == 0 && f.payload.len() == 160));
+    assert!(
+        matches!(jb.pop(t0 + MS * 60), Some(Playout::Frame(f)) if f.seq == 0 && f.payload.len() == 160)
+    );
 }
 
 #[test]
@@ -54,8 +56,18 @@ fn a_lost_packet_is_reported_missing_at_its_slot() {
     }
     assert!(matches!(jb.pop(t0 + MS * 80), Some(Playout::Frame(_))));
     assert!(matches!(jb.pop(t0 + MS * 80), Some(Playout::Frame(_))));
-    assert_eq!(jb.pop(t0 + MS * 99), None, "the gap is not due before its time");
-    assert_eq!(jb.pop(t0 + MS * 100), Some(Playout::Missing { seq: 2, timestamp: 320 }));
+    assert_eq!(
+        jb.pop(t0 + MS * 99),
+        None,
+        "the gap is not due before its time"
+    );
+    assert_eq!(
+        jb.pop(t0 + MS * 100),
+        Some(Playout::Missing {
+            seq: 2,
+            timestamp: 320
+        })
+    );
     assert!(matches!(jb.pop(t0 + MS * 120), Some(Playout::Frame(f)) if f.seq == 3));
     assert_eq!(jb.stats().missing, 1);
 }
@@ -99,12 +111,18 @@ fn silence_suppression_gaps_are_not_loss() {
 #[test]
 fn the_buffer_stays_bounded() {
     let t0 = Instant::now();
-    let cfg = JitterConfig { max_packets: 10, ..JitterConfig::default() };
+    let cfg = JitterConfig {
+        max_packets: 10,
+        ..JitterConfig::default()
+    };
     let mut jb = JitterBuffer::new(cfg);
     // Packets keep coming on time but nobody pops: the oldest are given up.
     for seq in 0..100u16 {
         let outcome = push(&mut jb, t0 + MS * (20 * u32::from(seq)), seq);
-        assert!(seq == 0 || outcome == PushOutcome::Buffered, "{seq}: {outcome:?}");
+        assert!(
+            seq == 0 || outcome == PushOutcome::Buffered,
+            "{seq}: {outcome:?}"
+        );
         assert!(jb.len() <= 10);
     }
     assert_eq!(jb.stats().overflow, 90);
@@ -116,7 +134,14 @@ fn sequence_numbers_wrap_through_65535() {
     let t0 = Instant::now();
     let mut jb = JitterBuffer::new(JitterConfig::default());
     for (i, seq) in [65534u16, 0, 65535, 1].into_iter().enumerate() {
-        jb.push(t0 + MS * (20 * i as u32), seq, (i as u32) * 160, false, 0, &[]);
+        jb.push(
+            t0 + MS * (20 * i as u32),
+            seq,
+            (i as u32) * 160,
+            false,
+            0,
+            &[],
+        );
     }
     // Timestamps were given in arrival order, not seq order; only the order matters here.
     let mut seqs = Vec::new();
@@ -133,7 +158,10 @@ fn a_new_stream_restarts_the_buffer() {
     let t0 = Instant::now();
     let mut jb = JitterBuffer::new(JitterConfig::default());
     push(&mut jb, t0, 10);
-    assert_eq!(jb.push(t0 + MS * 20, 40_000, 99, true, 0, &[]), PushOutcome::Restarted);
+    assert_eq!(
+        jb.push(t0 + MS * 20, 40_000, 99, true, 0, &[]),
+        PushOutcome::Restarted
+    );
     assert_eq!(jb.stats().restarts, 1);
     assert!(matches!(jb.pop(t0 + MS * 80), Some(Playout::Frame(f)) if f.seq == 40_000));
 }
@@ -141,7 +169,11 @@ fn a_new_stream_restarts_the_buffer() {
 #[test]
 fn adaptive_mode_adds_a_frame_of_delay_per_late_packet_up_to_the_bound() {
     let t0 = Instant::now();
-    let cfg = JitterConfig { adaptive: true, max_delay: MS * 100, ..JitterConfig::default() };
+    let cfg = JitterConfig {
+        adaptive: true,
+        max_delay: MS * 100,
+        ..JitterConfig::default()
+    };
     let mut jb = JitterBuffer::new(cfg);
     push(&mut jb, t0, 0);
     push(&mut jb, t0 + MS * 40, 2);

@@ -8,7 +8,9 @@ const MS: Duration = Duration::from_millis(1);
 const OUT: u32 = 0x7a7a_7a7a;
 
 fn packet(ssrc: u32, seq: u16, ts: u32, pt: u8) -> Vec<u8> {
-    RtpHeader::new(pt, seq, ts, ssrc).to_vec(&[0xd5; 160]).unwrap()
+    RtpHeader::new(pt, seq, ts, ssrc)
+        .to_vec(&[0xd5; 160])
+        .unwrap()
 }
 
 /// Rewrites and returns (seq, ts, marker) of what goes out.
@@ -31,18 +33,36 @@ fn seq_and_timestamp_stay_continuous_across_an_ssrc_change() {
     // Early media from the gateway: ssrc A, seq 5000.., ts 90000..
     let mut out = Vec::new();
     for i in 0..10u16 {
-        out.push(relay(&mut rw, t0 + MS * (20 * u32::from(i)), packet(0xa, 5000 + i, 90_000 + 160 * u32::from(i), 0)).unwrap());
+        out.push(
+            relay(
+                &mut rw,
+                t0 + MS * (20 * u32::from(i)),
+                packet(0xa, 5000 + i, 90_000 + 160 * u32::from(i), 0),
+            )
+            .unwrap(),
+        );
     }
     // The answered leg: ssrc B starts at seq 17, ts 3_000_000, 20 ms after A's last packet.
     for i in 0..10u16 {
         let at = t0 + MS * (200 + 20 * u32::from(i));
-        out.push(relay(&mut rw, at, packet(0xb, 17 + i, 3_000_000 + 160 * u32::from(i), 0)).unwrap());
+        out.push(
+            relay(
+                &mut rw,
+                at,
+                packet(0xb, 17 + i, 3_000_000 + 160 * u32::from(i), 0),
+            )
+            .unwrap(),
+        );
     }
     for w in out.windows(2) {
         assert_eq!(w[1].0, w[0].0.wrapping_add(1), "seq continuous");
         assert_eq!(w[1].1, w[0].1.wrapping_add(160), "timestamp continuous");
     }
-    assert_eq!(out[0], (5000, 90_000, false), "the first source passes unchanged");
+    assert_eq!(
+        out[0],
+        (5000, 90_000, false),
+        "the first source passes unchanged"
+    );
     assert!(out[10].2, "marker on the first packet of the new source");
     assert!(out.iter().enumerate().all(|(i, o)| o.2 == (i == 10)));
     assert_eq!(rw.stats().source_changes, 1);
@@ -65,7 +85,10 @@ fn stragglers_of_the_old_source_are_dropped_after_a_switch() {
     relay(&mut rw, t0, packet(0xa, 1, 0, 0)).unwrap();
     relay(&mut rw, t0 + MS * 20, packet(0xb, 1, 0, 0)).unwrap();
     let mut late = packet(0xa, 2, 160, 0);
-    assert_eq!(rw.rewrite(t0 + MS * 25, &mut late), Decision::Drop(DropReason::StaleSource));
+    assert_eq!(
+        rw.rewrite(t0 + MS * 25, &mut late),
+        Decision::Drop(DropReason::StaleSource)
+    );
 }
 
 #[test]
@@ -110,11 +133,20 @@ fn disallowed_payload_types_and_junk_are_dropped() {
     assert!(relay(&mut rw, t0, packet(0xa, 1, 0, 0)).is_some());
     assert!(relay(&mut rw, t0, packet(0xa, 2, 0, 101)).is_some());
     let mut g722 = packet(0xa, 3, 0, 9);
-    assert_eq!(rw.rewrite(t0, &mut g722), Decision::Drop(DropReason::PayloadType));
+    assert_eq!(
+        rw.rewrite(t0, &mut g722),
+        Decision::Drop(DropReason::PayloadType)
+    );
     let mut junk = vec![0x40; 30];
-    assert_eq!(rw.rewrite(t0, &mut junk), Decision::Drop(DropReason::Malformed));
+    assert_eq!(
+        rw.rewrite(t0, &mut junk),
+        Decision::Drop(DropReason::Malformed)
+    );
     let mut short = vec![0x80; 5];
-    assert_eq!(rw.rewrite(t0, &mut short), Decision::Drop(DropReason::Malformed));
+    assert_eq!(
+        rw.rewrite(t0, &mut short),
+        Decision::Drop(DropReason::Malformed)
+    );
     assert_eq!(rw.stats().dropped, 3);
 }
 

@@ -2,7 +2,8 @@
 
 use std::time::{Duration, Instant};
 use tandem_rtp::rtcp::{
-    parse_compound, write_compound, Bye, ReceiverReport, ReportBlock, RtcpPacket, Sdes, SdesChunk, SenderReport,
+    parse_compound, write_compound, Bye, ReceiverReport, ReportBlock, RtcpPacket, Sdes, SdesChunk,
+    SenderReport,
 };
 use tandem_rtp::{NtpClock, NtpTime, RtcpConfig, RtcpEvent, RtcpSession, RtpHeader, RtpPacket};
 
@@ -15,20 +16,36 @@ fn compound_sr_sdes_bye_round_trips() {
             rtp_timestamp: 8000,
             packet_count: 50,
             octet_count: 8000,
-            reports: vec![ReportBlock { ssrc: 0xbbbb, fraction_lost: 12, cumulative_lost: 4, jitter: 33, ..Default::default() }],
+            reports: vec![ReportBlock {
+                ssrc: 0xbbbb,
+                fraction_lost: 12,
+                cumulative_lost: 4,
+                jitter: 33,
+                ..Default::default()
+            }],
         }),
-        RtcpPacket::Sdes(Sdes { chunks: vec![SdesChunk::cname(0xaaaa, "alice@192.0.2.20")] }),
-        RtcpPacket::Bye(Bye { sources: vec![0xaaaa], reason: Some(b"bye".to_vec()) }),
+        RtcpPacket::Sdes(Sdes {
+            chunks: vec![SdesChunk::cname(0xaaaa, "alice@192.0.2.20")],
+        }),
+        RtcpPacket::Bye(Bye {
+            sources: vec![0xaaaa],
+            reason: Some(b"bye".to_vec()),
+        }),
     ];
     let bytes = write_compound(&packets).unwrap();
     assert_eq!(bytes.len() % 4, 0);
     assert_eq!(parse_compound(&bytes).unwrap(), packets);
     // A cut anywhere inside is refused, not misread.
-    let boundaries: Vec<usize> = (1..=packets.len()).map(|n| write_compound(&packets[..n]).unwrap().len()).collect();
+    let boundaries: Vec<usize> = (1..=packets.len())
+        .map(|n| write_compound(&packets[..n]).unwrap().len())
+        .collect();
     assert_eq!(boundaries[0], 52);
     for cut in 1..bytes.len() {
         if boundaries.contains(&cut) {
-            assert_eq!(parse_compound(&bytes[..cut]).unwrap().len(), boundaries.iter().position(|&b| b == cut).unwrap() + 1);
+            assert_eq!(
+                parse_compound(&bytes[..cut]).unwrap().len(),
+                boundaries.iter().position(|&b| b == cut).unwrap() + 1
+            );
             continue; // packet boundaries: a shorter but valid compound
         }
         assert!(parse_compound(&bytes[..cut]).is_err(), "cut at {cut}");
@@ -38,10 +55,18 @@ fn compound_sr_sdes_bye_round_trips() {
 #[test]
 fn compound_rr_with_empty_report_round_trips() {
     let packets = vec![
-        RtcpPacket::ReceiverReport(ReceiverReport { ssrc: 5, reports: vec![] }),
-        RtcpPacket::Sdes(Sdes { chunks: vec![SdesChunk::cname(5, "x")] }),
+        RtcpPacket::ReceiverReport(ReceiverReport {
+            ssrc: 5,
+            reports: vec![],
+        }),
+        RtcpPacket::Sdes(Sdes {
+            chunks: vec![SdesChunk::cname(5, "x")],
+        }),
     ];
-    assert_eq!(parse_compound(&write_compound(&packets).unwrap()).unwrap(), packets);
+    assert_eq!(
+        parse_compound(&write_compound(&packets).unwrap()).unwrap(),
+        packets
+    );
 }
 
 fn config(ssrc: u32, seed: u64, start: Instant) -> RtcpConfig {
@@ -51,7 +76,10 @@ fn config(ssrc: u32, seed: u64, start: Instant) -> RtcpConfig {
         clock_rate: 8000,
         interval: Duration::from_secs(5),
         seed,
-        ntp: NtpClock::new(start, NtpTime::from_unix(Duration::from_secs(1_800_000_000))),
+        ntp: NtpClock::new(
+            start,
+            NtpTime::from_unix(Duration::from_secs(1_800_000_000)),
+        ),
     }
 }
 
@@ -60,7 +88,10 @@ fn reports_are_sent_every_five_seconds_randomized_from_the_seed() {
     let t0 = Instant::now();
     let mut s = RtcpSession::new(t0, config(1, 42, t0));
     let first = s.poll_timeout().unwrap() - t0;
-    assert!(first >= Duration::from_millis(1250) && first < Duration::from_millis(3750), "{first:?}");
+    assert!(
+        first >= Duration::from_millis(1250) && first < Duration::from_millis(3750),
+        "{first:?}"
+    );
     let mut gaps = Vec::new();
     let mut last = t0;
     for _ in 0..50 {
@@ -73,7 +104,10 @@ fn reports_are_sent_every_five_seconds_randomized_from_the_seed() {
         last = due;
     }
     for g in &gaps[1..] {
-        assert!(*g >= Duration::from_millis(2500) && *g < Duration::from_millis(7500), "{g:?}");
+        assert!(
+            *g >= Duration::from_millis(2500) && *g < Duration::from_millis(7500),
+            "{g:?}"
+        );
     }
     assert!(gaps[1..].windows(2).any(|w| w[0] != w[1]), "randomized");
     // Same seed, same schedule.
@@ -92,7 +126,10 @@ fn sr_when_we_sent_media_rr_when_we_only_listened() {
     let report = s.build_report(t0 + Duration::from_millis(20));
     match &report[0] {
         RtcpPacket::SenderReport(sr) => {
-            assert_eq!((sr.packet_count, sr.octet_count, sr.rtp_timestamp), (1, 160, 320));
+            assert_eq!(
+                (sr.packet_count, sr.octet_count, sr.rtp_timestamp),
+                (1, 160, 320)
+            );
         }
         other => panic!("expected SR, got {other:?}"),
     }
@@ -131,7 +168,12 @@ fn rtt_is_measured_from_the_peers_lsr_and_dlsr() {
             a.handle_rtcp(now + one_way, &d).unwrap();
         }
         while let Some(e) = a.poll_event() {
-            if let RtcpEvent::ReportReceived { from, rtt: Some(rtt), block } = e {
+            if let RtcpEvent::ReportReceived {
+                from,
+                rtt: Some(rtt),
+                block,
+            } = e
+            {
                 assert_eq!(from, 0xb);
                 assert_eq!(block.cumulative_lost, 0);
                 rtts.push(rtt);
@@ -156,9 +198,18 @@ fn close_sends_a_bye_and_stops_the_timer() {
     a.close(t0, Some("hangup"));
     assert_eq!(a.poll_timeout(), None);
     let d = a.poll_transmit().unwrap();
-    assert!(matches!(parse_compound(&d).unwrap().last(), Some(RtcpPacket::Bye(_))));
+    assert!(matches!(
+        parse_compound(&d).unwrap().last(),
+        Some(RtcpPacket::Bye(_))
+    ));
     b.handle_rtcp(t0, &d).unwrap();
-    assert_eq!(b.poll_event(), Some(RtcpEvent::Bye { ssrc: 0xa, reason: Some("hangup".into()) }));
+    assert_eq!(
+        b.poll_event(),
+        Some(RtcpEvent::Bye {
+            ssrc: 0xa,
+            reason: Some("hangup".into())
+        })
+    );
     a.close(t0, None);
     assert!(a.poll_transmit().is_none(), "only one BYE");
 }
@@ -176,7 +227,9 @@ fn garbage_rtcp_is_an_error_not_a_panic() {
 fn drive_loop_from_the_docs_sends_a_report_every_few_seconds() {
     let start = Instant::now();
     let mut rtcp = RtcpSession::new(start, config(0x1234, 7, start));
-    let bytes = RtpHeader::new(0, 1, 160, 0xabcd).to_vec(&[0xff; 160]).unwrap();
+    let bytes = RtpHeader::new(0, 1, 160, 0xabcd)
+        .to_vec(&[0xff; 160])
+        .unwrap();
     rtcp.handle_rtp_received(start, &RtpPacket::parse(&bytes).unwrap());
     let mut sent = 0;
     while let Some(wake) = rtcp.poll_timeout() {
@@ -186,7 +239,9 @@ fn drive_loop_from_the_docs_sends_a_report_every_few_seconds() {
         rtcp.handle_timeout(wake);
         while let Some(d) = rtcp.poll_transmit() {
             let p = parse_compound(&d).unwrap();
-            assert!(matches!(&p[0], RtcpPacket::ReceiverReport(rr) if rr.reports.len() == 1 && rr.reports[0].ssrc == 0xabcd));
+            assert!(
+                matches!(&p[0], RtcpPacket::ReceiverReport(rr) if rr.reports.len() == 1 && rr.reports[0].ssrc == 0xabcd)
+            );
             sent += 1;
         }
     }

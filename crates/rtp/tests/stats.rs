@@ -19,7 +19,11 @@ fn jitter_matches_rfc3550_a8_on_a_known_series() {
         if i >= 1 {
             expected += (80.0 - expected) / 16.0;
         }
-        assert!((s.jitter_exact() - expected).abs() < 1e-9, "packet {i}: {} vs {expected}", s.jitter_exact());
+        assert!(
+            (s.jitter_exact() - expected).abs() < 1e-9,
+            "packet {i}: {} vs {expected}",
+            s.jitter_exact()
+        );
     }
     // Checked by hand: after the 2nd packet J = 5, after the 3rd J = 5 + 75/16 = 9.6875.
     let mut s = ReceiverStats::new(1, 8000);
@@ -36,7 +40,12 @@ fn a_steady_stream_has_zero_jitter() {
     let t0 = Instant::now();
     let mut s = ReceiverStats::new(1, 8000);
     for i in 0..100u32 {
-        s.on_packet(t0 + MS * (20 * i) + Duration::from_secs(3), i as u16, 0xffff_ff00u32.wrapping_add(160 * i), 160);
+        s.on_packet(
+            t0 + MS * (20 * i) + Duration::from_secs(3),
+            i as u16,
+            0xffff_ff00u32.wrapping_add(160 * i),
+            160,
+        );
     }
     assert_eq!(s.jitter(), 0);
 }
@@ -46,9 +55,15 @@ fn loss_is_counted_across_the_65535_wraparound() {
     let t0 = Instant::now();
     let mut s = ReceiverStats::new(7, 8000);
     // 65530..=65535, then 0..=9, with 65533, 1 and 2 lost.
-    let seqs: Vec<u16> = (65530..=65535u16).chain(0..=9).filter(|&q| q != 65533 && q != 1 && q != 2).collect();
+    let seqs: Vec<u16> = (65530..=65535u16)
+        .chain(0..=9)
+        .filter(|&q| q != 65533 && q != 1 && q != 2)
+        .collect();
     for (i, &q) in seqs.iter().enumerate() {
-        assert_eq!(s.on_packet(t0 + MS * (20 * i as u32), q, 160 * i as u32, 160), SeqCheck::Valid);
+        assert_eq!(
+            s.on_packet(t0 + MS * (20 * i as u32), q, 160 * i as u32, 160),
+            SeqCheck::Valid
+        );
     }
     assert_eq!(s.extended_highest_seq(), 65536 + 9);
     assert_eq!(s.expected(), 16);
@@ -58,7 +73,7 @@ fn loss_is_counted_across_the_65535_wraparound() {
     assert_eq!(block.cumulative_lost, 3);
     assert_eq!(block.extended_highest_seq, 0x0001_0009);
     assert_eq!(block.fraction_lost, (3 * 256 / 16) as u8); // 48
-    // Next interval: 10 more packets, none lost: the fraction goes back to 0.
+                                                           // Next interval: 10 more packets, none lost: the fraction goes back to 0.
     for q in 10..20u16 {
         s.on_packet(t0 + Duration::from_secs(2), q, 0, 160);
     }
@@ -101,7 +116,13 @@ fn dlsr_counts_the_time_since_the_last_sender_report() {
     let t0 = Instant::now();
     let mut s = ReceiverStats::new(7, 8000);
     s.on_packet(t0, 1, 0, 160);
-    assert_eq!((s.report_block(t0).last_sr, s.report_block(t0).delay_since_last_sr), (0, 0));
+    assert_eq!(
+        (
+            s.report_block(t0).last_sr,
+            s.report_block(t0).delay_since_last_sr
+        ),
+        (0, 0)
+    );
     s.on_sender_report(t0, 0xb705_2000);
     let block = s.report_block(t0 + Duration::from_millis(5250));
     assert_eq!(block.last_sr, 0xb705_2000);

@@ -41,10 +41,16 @@ fn bench(c: &mut Criterion) {
     let msg = message::parse(bytes).expect("the sample parses");
     let mut g = c.benchmark_group("sip_invite");
     g.throughput(Throughput::Elements(1));
-    g.bench_function("parse", |b| b.iter(|| message::parse(black_box(bytes)).is_ok()));
+    g.bench_function("parse", |b| {
+        b.iter(|| message::parse(black_box(bytes)).is_ok())
+    });
     g.bench_function("serialize", |b| b.iter(|| black_box(&msg).to_bytes().len()));
     g.bench_function("parse_and_serialize", |b| {
-        b.iter(|| message::parse(black_box(bytes)).map(|m| m.to_bytes().len()).unwrap_or(0))
+        b.iter(|| {
+            message::parse(black_box(bytes))
+                .map(|m| m.to_bytes().len())
+                .unwrap_or(0)
+        })
     });
     g.finish();
 }

@@ -7,13 +7,14 @@ use tandem_sip::message::{parse, Message, Transport};
 use tandem_sip::transaction::{Config, TransactionLayer, TxnEvent};
 
 fn main() {
-
     let mut layer = TransactionLayer::new(Config::default(), 42);
     let now = Instant::now(); // the driver's clock; the layer never reads one
     let options = b"OPTIONS sip:bob@192.0.2.2 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060\r\n\
     From: <sip:alice@192.0.2.1>;tag=1\r\nTo: <sip:bob@192.0.2.2>\r\nCall-ID: c1\r\n\
     CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
-    let Ok(Message::Request(req)) = parse(options) else { panic!() };
+    let Ok(Message::Request(req)) = parse(options) else {
+        panic!()
+    };
     let dest = "192.0.2.2:5060".parse().unwrap();
     let txn = layer.send_request(now, req, dest, Transport::Udp).unwrap();
     // the OPTIONS goes out at once, with a fresh branch in its Via

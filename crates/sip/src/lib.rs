@@ -14,6 +14,6 @@ pub mod event;
 pub mod message;
 pub mod outbound;
 pub mod q850;
-pub mod transaction;
 pub mod registrar;
+pub mod transaction;
 pub mod ua;

@@ -18,8 +18,8 @@ pub fn cause_from_status(status: u16) -> u16 {
         486 | 600 => 17,                   // USER_BUSY
         487 => 127,                        // INTERWORKING (request terminated)
         500 => 41,
-        502 => 38,                         // NETWORK_OUT_OF_ORDER
-        503 => 34,                         // CONGESTION
+        502 => 38, // NETWORK_OUT_OF_ORDER
+        503 => 34, // CONGESTION
         504 => 102,
         s if (400..500).contains(&s) => 127,
         s if (500..600).contains(&s) => 41,
@@ -68,6 +68,10 @@ mod tests {
         assert_eq!(cause_from_status(603), 21);
         assert_eq!(status_from_cause(1), (404, "Not Found"));
         assert_eq!(status_from_cause(34).0, 503);
-        assert_eq!(status_from_cause(16), (603, "Declined"), "normal clearing has no SIP mapping");
+        assert_eq!(
+            status_from_cause(16),
+            (603, "Declined"),
+            "normal clearing has no SIP mapping"
+        );
     }
 }

@@ -23,7 +23,11 @@ fn input(format: Format) -> BodyInput<'static> {
 }
 
 fn dialog(state: S) -> String {
-    render(&input(Format::DialogInfo), &state.into(), &BodyOptions::default())
+    render(
+        &input(Format::DialogInfo),
+        &state.into(),
+        &BodyOptions::default(),
+    )
 }
 
 const HEAD: &str = "<?xml version=\"1.0\"?>\n<dialog-info xmlns=\"urn:ietf:params:xml:ns:dialog-info\" version=\"3\" state=\"full\" entity=\"sip:101@192.0.2.2\">\n";
@@ -76,11 +80,17 @@ fn dialog_info_deactivated_and_removed_are_terminated() {
 
 #[test]
 fn notifyringing_no_drops_direction_and_in_use_ringing_is_confirmed() {
-    let opts = BodyOptions { notifyringing: NotifyRinging::No, ..BodyOptions::default() };
+    let opts = BodyOptions {
+        notifyringing: NotifyRinging::No,
+        ..BodyOptions::default()
+    };
     let r = |s: S| render(&input(Format::DialogInfo), &s.into(), &opts);
     assert_eq!(r(S::Ringing), plain("early"));
     assert_eq!(r(S::InUseRinging), plain("confirmed"));
-    let opts = BodyOptions { notifyringing: NotifyRinging::NotInUse, ..BodyOptions::default() };
+    let opts = BodyOptions {
+        notifyringing: NotifyRinging::NotInUse,
+        ..BodyOptions::default()
+    };
     let r = |s: S| render(&input(Format::DialogInfo), &s.into(), &opts);
     assert_eq!(r(S::InUseRinging), recipient("confirmed"));
     assert_eq!(r(S::Ringing), recipient("early"));
@@ -88,13 +98,25 @@ fn notifyringing_no_drops_direction_and_in_use_ringing_is_confirmed() {
 
 #[test]
 fn notifycid_pedantic_writes_pickup_call_id_tags_and_the_caller() {
-    let opts = BodyOptions { notifycid: true, fromdomain: "pbx.example.com".into(), ..BodyOptions::default() };
+    let opts = BodyOptions {
+        notifycid: true,
+        fromdomain: "pbx.example.com".into(),
+        ..BodyOptions::default()
+    };
     let hint = HintState {
         state: S::Ringing,
         all_devices_unavailable: false,
         ringing: Some(RingingCall {
-            caller: PartyId { number: Some("200".into()), name: Some("Bob & Co".into()), ..PartyId::default() },
-            connected: PartyId { number: Some("101".into()), name: Some("Desk".into()), ..PartyId::default() },
+            caller: PartyId {
+                number: Some("200".into()),
+                name: Some("Bob & Co".into()),
+                ..PartyId::default()
+            },
+            connected: PartyId {
+                number: Some("101".into()),
+                name: Some("Desk".into()),
+                ..PartyId::default()
+            },
         }),
     };
     assert_eq!(
@@ -110,7 +132,11 @@ fn notifycid_pedantic_writes_pickup_call_id_tags_and_the_caller() {
 
 #[test]
 fn notifycid_without_a_ringing_channel_uses_the_extension_and_entity() {
-    let opts = BodyOptions { notifycid: true, pedantic: false, ..BodyOptions::default() };
+    let opts = BodyOptions {
+        notifycid: true,
+        pedantic: false,
+        ..BodyOptions::default()
+    };
     assert_eq!(
         render(&input(Format::DialogInfo), &S::InUseRinging.into(), &opts),
         format!(
@@ -124,19 +150,37 @@ fn notifycid_without_a_ringing_channel_uses_the_extension_and_entity() {
 
 #[test]
 fn notifycid_restricted_caller_is_anonymous() {
-    let opts = BodyOptions { notifycid: true, ..BodyOptions::default() };
+    let opts = BodyOptions {
+        notifycid: true,
+        ..BodyOptions::default()
+    };
     let hint = HintState {
         state: S::Ringing,
         all_devices_unavailable: false,
         ringing: Some(RingingCall {
-            caller: PartyId { number: Some("200".into()), number_restricted: true, name: Some("Bob".into()), name_restricted: true },
+            caller: PartyId {
+                number: Some("200".into()),
+                number_restricted: true,
+                name: Some("Bob".into()),
+                name_restricted: true,
+            },
             connected: PartyId::default(),
         }),
     };
     let xml = render(&input(Format::DialogInfo), &hint, &opts);
-    assert!(xml.contains("<local>\n<identity display=\"anonymous\">sip:anonymous@anonymous.invalid</identity>\n"), "{xml}");
+    assert!(
+        xml.contains(
+            "<local>\n<identity display=\"anonymous\">sip:anonymous@anonymous.invalid</identity>\n"
+        ),
+        "{xml}"
+    );
     // no fromdomain: chan_sip writes an empty host
-    assert!(xml.contains("<remote>\n<identity display=\"\">sip:@</identity>\n<target uri=\"sip:@\"/>\n"), "{xml}");
+    assert!(
+        xml.contains(
+            "<remote>\n<identity display=\"\">sip:@</identity>\n<target uri=\"sip:@\"/>\n"
+        ),
+        "{xml}"
+    );
 }
 
 fn pidf(hint: HintState) -> String {
@@ -144,7 +188,9 @@ fn pidf(hint: HintState) -> String {
 }
 
 fn pidf_doc(activity: Option<&str>, note: &str, basic: &str) -> String {
-    let act = activity.map(|a| format!("<ep:activities><ep:{a}/></ep:activities>\n")).unwrap_or_default();
+    let act = activity
+        .map(|a| format!("<ep:activities><ep:{a}/></ep:activities>\n"))
+        .unwrap_or_default();
     format!(
         "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n\
          <presence xmlns=\"urn:ietf:params:xml:ns:pidf\" \nxmlns:pp=\"urn:ietf:params:xml:ns:pidf:person\"\nxmlns:es=\"urn:ietf:params:xml:ns:pidf:rpid:status:rpid-status\"\nxmlns:ep=\"urn:ietf:params:xml:ns:pidf:rpid:rpid-person\"\nentity=\"sip:100@192.0.2.2\">\n\
@@ -158,17 +204,49 @@ fn pidf_doc(activity: Option<&str>, note: &str, basic: &str) -> String {
 #[test]
 fn pidf_for_each_state() {
     assert_eq!(pidf(S::NotInUse.into()), pidf_doc(None, "Ready", "open"));
-    assert_eq!(pidf(S::InUse.into()), pidf_doc(Some("busy"), "On the phone", "open"));
-    assert_eq!(pidf(S::Busy.into()), pidf_doc(Some("busy"), "On the phone", "open"));
-    assert_eq!(pidf(S::Ringing.into()), pidf_doc(Some("busy"), "Ringing", "open"));
-    assert_eq!(pidf(S::InUseRinging.into()), pidf_doc(Some("busy"), "Ringing", "open"));
-    assert_eq!(pidf(S::OnHold.into()), pidf_doc(Some("busy"), "On hold", "open"));
+    assert_eq!(
+        pidf(S::InUse.into()),
+        pidf_doc(Some("busy"), "On the phone", "open")
+    );
+    assert_eq!(
+        pidf(S::Busy.into()),
+        pidf_doc(Some("busy"), "On the phone", "open")
+    );
+    assert_eq!(
+        pidf(S::Ringing.into()),
+        pidf_doc(Some("busy"), "Ringing", "open")
+    );
+    assert_eq!(
+        pidf(S::InUseRinging.into()),
+        pidf_doc(Some("busy"), "Ringing", "open")
+    );
+    assert_eq!(
+        pidf(S::OnHold.into()),
+        pidf_doc(Some("busy"), "On hold", "open")
+    );
     // every hinted device unregistered: chan_sip overrides with "Not online"
-    assert_eq!(pidf(S::Unavailable.into()), pidf_doc(Some("away"), "Not online", "closed"));
-    let unreg_but_devices_unknown = HintState { state: S::Unavailable, all_devices_unavailable: false, ringing: None };
-    assert_eq!(pidf(unreg_but_devices_unknown), pidf_doc(Some("away"), "Unavailable", "closed"));
-    let idle_offline = HintState { state: S::NotInUse, all_devices_unavailable: true, ringing: None };
-    assert_eq!(pidf(idle_offline), pidf_doc(Some("away"), "Not online", "closed"));
+    assert_eq!(
+        pidf(S::Unavailable.into()),
+        pidf_doc(Some("away"), "Not online", "closed")
+    );
+    let unreg_but_devices_unknown = HintState {
+        state: S::Unavailable,
+        all_devices_unavailable: false,
+        ringing: None,
+    };
+    assert_eq!(
+        pidf(unreg_but_devices_unknown),
+        pidf_doc(Some("away"), "Unavailable", "closed")
+    );
+    let idle_offline = HintState {
+        state: S::NotInUse,
+        all_devices_unavailable: true,
+        ringing: None,
+    };
+    assert_eq!(
+        pidf(idle_offline),
+        pidf_doc(Some("away"), "Not online", "closed")
+    );
 }
 
 fn xpidf_doc(status: &str, sub: &str) -> String {
@@ -189,8 +267,16 @@ fn xpidf_for_each_state() {
     assert_eq!(x(S::Busy), xpidf_doc("closed", "offline"));
     assert_eq!(x(S::OnHold), xpidf_doc("closed", "offline"));
     assert_eq!(x(S::Unavailable), xpidf_doc("closed", "offline"));
-    let cpim = render(&input(Format::CpimPidf), &S::InUse.into(), &BodyOptions::default());
-    assert_eq!(cpim, xpidf_doc("inuse", "onthephone"), "cpim-pidf+xml carries the xpidf body");
+    let cpim = render(
+        &input(Format::CpimPidf),
+        &S::InUse.into(),
+        &BodyOptions::default(),
+    );
+    assert_eq!(
+        cpim,
+        xpidf_doc("inuse", "onthephone"),
+        "cpim-pidf+xml carries the xpidf body"
+    );
 }
 
 #[test]
@@ -206,6 +292,13 @@ fn subscription_entity_is_the_to_uri_without_parameters() {
     let req = subscribe_with(&["To: \"Desk\" <sip:101@192.0.2.2;user=phone>"]);
     let (_, mut s) = accept(&req, Instant::now()).unwrap();
     let n = s.notify(Instant::now(), S::InUse);
-    assert!(body(&n).contains("entity=\"sip:101@192.0.2.2\">"), "{}", body(&n));
-    assert_eq!(n.headers.get("From"), Some("\"Desk\" <sip:101@192.0.2.2;user=phone>;tag=ourtag1"));
+    assert!(
+        body(&n).contains("entity=\"sip:101@192.0.2.2\">"),
+        "{}",
+        body(&n)
+    );
+    assert_eq!(
+        n.headers.get("From"),
+        Some("\"Desk\" <sip:101@192.0.2.2;user=phone>;tag=ourtag1")
+    );
 }

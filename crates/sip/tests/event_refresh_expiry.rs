@@ -12,9 +12,15 @@ fn in_dialog_subscribe_matches_by_call_id_and_tags() {
     let s = accepted(Instant::now());
     assert!(s.matches(&resubscribe(2, 600)));
     assert!(!s.matches(&subscribe()), "no To tag");
-    let other_call = subscribe_with(&[&format!("To: <sip:101@192.0.2.2>;tag={TAG}"), "Call-ID: other"]);
+    let other_call = subscribe_with(&[
+        &format!("To: <sip:101@192.0.2.2>;tag={TAG}"),
+        "Call-ID: other",
+    ]);
     assert!(!s.matches(&other_call));
-    let other_from = subscribe_with(&[&format!("To: <sip:101@192.0.2.2>;tag={TAG}"), "From: <sip:100@192.0.2.2>;tag=zzz"]);
+    let other_from = subscribe_with(&[
+        &format!("To: <sip:101@192.0.2.2>;tag={TAG}"),
+        "From: <sip:100@192.0.2.2>;tag=zzz",
+    ]);
     assert!(!s.matches(&other_from));
 }
 
@@ -22,13 +28,19 @@ fn in_dialog_subscribe_matches_by_call_id_and_tags() {
 fn refresh_extends_the_subscription_and_answers_200() {
     let t0 = Instant::now();
     let mut s = accepted(t0);
-    assert_eq!(s.expires_at(), Some(t0 + Duration::from_secs(600) + EXPIRY_GRACE));
+    assert_eq!(
+        s.expires_at(),
+        Some(t0 + Duration::from_secs(600) + EXPIRY_GRACE)
+    );
     s.notify(t0, S::NotInUse);
     s.on_notify_response(t0, 200);
     let t1 = t0 + Duration::from_secs(500);
     let r = s.refresh(&resubscribe(2, 300), t1);
     assert_eq!((r.status, r.headers.get("Expires")), (200, Some("300")));
-    assert_eq!(r.headers.get("Contact"), Some("<sip:101@192.0.2.2>;expires=300"));
+    assert_eq!(
+        r.headers.get("Contact"),
+        Some("<sip:101@192.0.2.2>;expires=300")
+    );
     assert_eq!(r.headers.to_hdr().unwrap().tag(), Some(TAG));
     assert_eq!(s.expires_at(), Some(t1 + Duration::from_secs(310)));
     // chan_sip notifies after every SUBSCRIBE, even with the state unchanged
@@ -63,10 +75,19 @@ fn unsubscribe_gets_200_and_a_final_terminated_notify() {
     s.on_notify_response(t0, 200);
     let r = s.refresh(&resubscribe(2, 0), t0);
     assert_eq!((r.status, r.headers.get("Expires")), (200, Some("0")));
-    assert!(r.headers.get("Contact").is_none(), "no Contact when unsubscribing");
+    assert!(
+        r.headers.get("Contact").is_none(),
+        "no Contact when unsubscribing"
+    );
     let n = s.notify(t0, S::InUse);
-    assert_eq!(n.headers.get("Subscription-State"), Some("terminated;reason=timeout"));
-    assert!(body(&n).contains("<state>confirmed</state>"), "the body still says the current state");
+    assert_eq!(
+        n.headers.get("Subscription-State"),
+        Some("terminated;reason=timeout")
+    );
+    assert!(
+        body(&n).contains("<state>confirmed</state>"),
+        "the body still says the current state"
+    );
     assert!(s.is_terminated());
     assert_eq!(s.expires_at(), None);
 }
@@ -77,7 +98,10 @@ fn subscribe_with_expires_0_is_a_fetch_answered_by_one_terminated_notify() {
     let (r, mut s) = accept(&subscribe_with(&["Expires: 0"]), t0).unwrap();
     assert_eq!(r.headers.get("Expires"), Some("0"));
     let n = s.notify(t0, S::NotInUse);
-    assert_eq!(n.headers.get("Subscription-State"), Some("terminated;reason=timeout"));
+    assert_eq!(
+        n.headers.get("Subscription-State"),
+        Some("terminated;reason=timeout")
+    );
 }
 
 #[test]
@@ -87,20 +111,39 @@ fn expiry_sends_terminated_timeout_ten_seconds_after_the_granted_time() {
     s.notify(t0, S::InUse);
     s.on_notify_response(t0, 200);
     assert!(s.handle_timeout(t0 + Duration::from_secs(609)).is_none());
-    let n = s.handle_timeout(t0 + Duration::from_secs(610)).expect("final NOTIFY");
-    assert_eq!(n.headers.get("Subscription-State"), Some("terminated;reason=timeout"));
-    assert!(body(&n).contains("<dialog id=\"101\">\n<state>terminated</state>"), "deactivated body");
+    let n = s
+        .handle_timeout(t0 + Duration::from_secs(610))
+        .expect("final NOTIFY");
+    assert_eq!(
+        n.headers.get("Subscription-State"),
+        Some("terminated;reason=timeout")
+    );
+    assert!(
+        body(&n).contains("<dialog id=\"101\">\n<state>terminated</state>"),
+        "deactivated body"
+    );
     assert!(s.is_terminated());
-    assert!(s.handle_timeout(t0 + Duration::from_secs(700)).is_none(), "only once");
+    assert!(
+        s.handle_timeout(t0 + Duration::from_secs(700)).is_none(),
+        "only once"
+    );
 }
 
 #[test]
 fn expires_param_option_writes_the_time_left() {
     let t0 = Instant::now();
-    let cfg = EventConfig { expires_param: true, ..EventConfig::default() };
-    let (_, mut s) = tandem_sip::event::Subscription::accept(&subscribe(), TAG, &contact(), phone(), &cfg, t0).unwrap();
+    let cfg = EventConfig {
+        expires_param: true,
+        ..EventConfig::default()
+    };
+    let (_, mut s) =
+        tandem_sip::event::Subscription::accept(&subscribe(), TAG, &contact(), phone(), &cfg, t0)
+            .unwrap();
     let n = s.notify(t0 + Duration::from_secs(100), S::NotInUse);
-    assert_eq!(n.headers.get("Subscription-State"), Some("active;expires=500"));
+    assert_eq!(
+        n.headers.get("Subscription-State"),
+        Some("active;expires=500")
+    );
 }
 
 #[test]
@@ -116,7 +159,15 @@ fn table_refresh_unsubscribe_and_expiry() {
     assert_eq!(table.poll_timeout(), Some(t0 + Duration::from_secs(610)));
     assert_eq!(table.watching("101"), vec![key.clone()]);
     // refresh through the table
-    match table.subscribe(t0, &resubscribe(2, 120), phone(), "alice", "unused", &contact(), &cfg) {
+    match table.subscribe(
+        t0,
+        &resubscribe(2, 120),
+        phone(),
+        "alice",
+        "unused",
+        &contact(),
+        &cfg,
+    ) {
         Subscribe::Refreshed { key: k, response } => {
             assert_eq!((k, response.status), (key.clone(), 200));
         }
@@ -126,18 +177,32 @@ fn table_refresh_unsubscribe_and_expiry() {
     // expiry: final NOTIFY, gone from the table
     let out = table.handle_timeout(t0 + Duration::from_secs(130));
     assert_eq!(out.len(), 1);
-    assert_eq!(out[0].1.headers.get("Subscription-State"), Some("terminated;reason=timeout"));
+    assert_eq!(
+        out[0].1.headers.get("Subscription-State"),
+        Some("terminated;reason=timeout")
+    );
     assert!(table.is_empty());
     assert_eq!(table.poll_timeout(), None);
     // a second one, ended by the subscriber
     let key = new_in(&mut table, t0, &subscribe(), "alice", TAG).unwrap();
     table.notify(t0, &key, S::NotInUse);
     table.on_notify_response(t0, &key, 200);
-    match table.subscribe(t0, &resubscribe(2, 0), phone(), "alice", "x", &contact(), &cfg) {
+    match table.subscribe(
+        t0,
+        &resubscribe(2, 0),
+        phone(),
+        "alice",
+        "x",
+        &contact(),
+        &cfg,
+    ) {
         Subscribe::Refreshed { response, .. } => assert_eq!(response.status, 200),
         other => panic!("{other:?}"),
     }
     let (n, _) = table.notify(t0, &key, S::NotInUse).unwrap();
-    assert_eq!(n.headers.get("Subscription-State"), Some("terminated;reason=timeout"));
+    assert_eq!(
+        n.headers.get("Subscription-State"),
+        Some("terminated;reason=timeout")
+    );
     assert!(table.is_empty(), "terminated subscriptions leave the table");
 }

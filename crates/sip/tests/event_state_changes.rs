@@ -32,7 +32,10 @@ fn state_changes_give_notifies_with_increasing_version_and_cseq() {
         seen.push((n.headers.cseq().unwrap().seq, version(&n)));
         assert_eq!(s.on_notify_response(now, 200), NotifyOutcome::Idle);
     }
-    assert_eq!(seen, vec![(102, 0), (103, 1), (104, 2), (105, 3), (106, 4), (107, 5)]);
+    assert_eq!(
+        seen,
+        vec![(102, 0), (103, 1), (104, 2), (105, 3), (106, 4), (107, 5)]
+    );
     assert_eq!(s.last_state(), Some(S::NotInUse));
 }
 
@@ -45,7 +48,10 @@ fn unchanged_state_is_not_notified_but_ringing_is() {
     assert!(s.update(now, S::InUse).is_none());
     assert!(s.update(now, S::Ringing).is_some());
     s.on_notify_response(now, 200);
-    assert!(s.update(now, S::Ringing).is_some(), "ringing always notifies (a new caller may ring)");
+    assert!(
+        s.update(now, S::Ringing).is_some(),
+        "ringing always notifies (a new caller may ring)"
+    );
 }
 
 #[test]
@@ -56,7 +62,9 @@ fn changes_during_an_unanswered_notify_wait_and_the_latest_goes_out() {
     assert!(s.is_pending());
     assert!(s.update(now, S::Ringing).is_none());
     assert!(s.update(now, S::InUse).is_none());
-    let NotifyOutcome::Send(n) = s.on_notify_response(now, 200) else { panic!("queued state") };
+    let NotifyOutcome::Send(n) = s.on_notify_response(now, 200) else {
+        panic!("queued state")
+    };
     assert!(body(&n).contains("<state>confirmed</state>"));
     assert_eq!((n.headers.cseq().unwrap().seq, version(&n)), (103, 1));
     assert_eq!(s.on_notify_response(now, 200), NotifyOutcome::Idle);
@@ -91,7 +99,10 @@ fn removed_hint_terminates_with_noresource() {
     s.notify(now, S::InUse);
     s.on_notify_response(now, 200);
     let n = s.update(now, S::Removed).unwrap();
-    assert_eq!(n.headers.get("Subscription-State"), Some("terminated;reason=noresource"));
+    assert_eq!(
+        n.headers.get("Subscription-State"),
+        Some("terminated;reason=noresource")
+    );
     assert!(s.is_terminated());
 }
 
@@ -100,8 +111,14 @@ fn deactivated_hint_terminates_with_probation_and_retry_after_60() {
     let now = Instant::now();
     let mut s = accepted(now);
     let n = s.notify(now, S::Deactivated);
-    assert_eq!(n.headers.get("Subscription-State"), Some("terminated;reason=probation"));
+    assert_eq!(
+        n.headers.get("Subscription-State"),
+        Some("terminated;reason=probation")
+    );
     assert_eq!(n.headers.get("Retry-After"), Some("60"));
     let names: Vec<&str> = n.headers.iter().map(|h| h.name()).collect();
-    assert_eq!(names[names.len() - 4..], ["Subscription-State", "Retry-After", "Event", "Content-Type"]);
+    assert_eq!(
+        names[names.len() - 4..],
+        ["Subscription-State", "Retry-After", "Event", "Content-Type"]
+    );
 }

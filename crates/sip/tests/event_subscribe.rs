@@ -62,11 +62,18 @@ fn initial_notify_for_idle_extension_is_terminated_dialog_version_0() {
 
 #[test]
 fn notify_follows_the_record_route_set() {
-    let req = subscribe_with(&["Record-Route: <sip:proxy1.example.com;lr>, <sip:proxy2.example.com;lr>"]);
+    let req =
+        subscribe_with(&["Record-Route: <sip:proxy1.example.com;lr>, <sip:proxy2.example.com;lr>"]);
     let (resp, mut sub) = accept(&req, Instant::now()).unwrap();
-    assert_eq!(resp.headers.get("Record-Route"), Some("<sip:proxy1.example.com;lr>, <sip:proxy2.example.com;lr>"));
+    assert_eq!(
+        resp.headers.get("Record-Route"),
+        Some("<sip:proxy1.example.com;lr>, <sip:proxy2.example.com;lr>")
+    );
     let n = sub.notify(Instant::now(), ExtensionState::InUse);
-    assert_eq!(n.headers.values("Route"), vec!["<sip:proxy1.example.com;lr>", "<sip:proxy2.example.com;lr>"]);
+    assert_eq!(
+        n.headers.values("Route"),
+        vec!["<sip:proxy1.example.com;lr>", "<sip:proxy2.example.com;lr>"]
+    );
 }
 
 #[test]
@@ -75,7 +82,10 @@ fn missing_expires_gets_default_120_and_long_ones_are_cut_to_3600() {
     assert_eq!((r.headers.get("Expires"), s.expiry()), (Some("120"), 120));
     let (r, _) = accept(&subscribe_with(&["Expires: 86400"]), Instant::now()).unwrap();
     assert_eq!(r.headers.get("Expires"), Some("3600"));
-    assert_eq!(r.headers.get("Contact"), Some("<sip:101@192.0.2.2>;expires=3600"));
+    assert_eq!(
+        r.headers.get("Contact"),
+        Some("<sip:101@192.0.2.2>;expires=3600")
+    );
 }
 
 #[test]
@@ -89,7 +99,11 @@ fn short_expires_gets_423_with_min_expires() {
 
 #[test]
 fn unknown_event_package_gets_489() {
-    for ev in ["Event: as-feature-event", "Event: conference;id=1", "Event: -"] {
+    for ev in [
+        "Event: as-feature-event",
+        "Event: conference;id=1",
+        "Event: -",
+    ] {
         let r = accept(&subscribe_with(&[ev]), Instant::now()).unwrap_err();
         assert_eq!((r.status, r.reason.as_str()), (489, "Bad Event"), "{ev}");
     }
@@ -103,20 +117,35 @@ fn dialog_without_accept_gets_489() {
 
 #[test]
 fn unknown_accept_format_is_named_in_the_489() {
-    let r = accept(&subscribe_with(&["Accept: application/rlmi+xml"]), Instant::now()).unwrap_err();
-    assert_eq!((r.status, r.reason.as_str()), (489, "Bad Event (format application/rlmi+xml)"));
+    let r = accept(
+        &subscribe_with(&["Accept: application/rlmi+xml"]),
+        Instant::now(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (r.status, r.reason.as_str()),
+        (489, "Bad Event (format application/rlmi+xml)")
+    );
 }
 
 #[test]
 fn event_parameters_are_ignored() {
-    let (_, s) = accept(&subscribe_with(&["Event: dialog;sla;include-session-description"]), Instant::now()).unwrap();
+    let (_, s) = accept(
+        &subscribe_with(&["Event: dialog;sla;include-session-description"]),
+        Instant::now(),
+    )
+    .unwrap();
     assert_eq!(s.format(), Format::DialogInfo);
 }
 
 #[test]
 fn accept_decides_the_format_not_the_event() {
     // chan_sip: Event dialog with Accept pidf+xml gets presence NOTIFYs
-    let (_, mut s) = accept(&subscribe_with(&["Accept: application/pidf+xml"]), Instant::now()).unwrap();
+    let (_, mut s) = accept(
+        &subscribe_with(&["Accept: application/pidf+xml"]),
+        Instant::now(),
+    )
+    .unwrap();
     assert_eq!(s.format(), Format::Pidf);
     let n = s.notify(Instant::now(), ExtensionState::NotInUse);
     assert_eq!(n.headers.get("Event"), Some("presence"));
@@ -126,17 +155,32 @@ fn accept_decides_the_format_not_the_event() {
         "Event: presence",
         "Accept: multipart/related, application/rlmi+xml, application/pidf+xml, application/xpidf+xml",
     ]);
-    assert_eq!(accept(&req, Instant::now()).unwrap().1.format(), Format::Pidf);
+    assert_eq!(
+        accept(&req, Instant::now()).unwrap().1.format(),
+        Format::Pidf
+    );
     let req = subscribe_with(&["Event: presence", "Accept: application/cpim-pidf+xml"]);
-    assert_eq!(accept(&req, Instant::now()).unwrap().1.format(), Format::CpimPidf);
+    assert_eq!(
+        accept(&req, Instant::now()).unwrap().1.format(),
+        Format::CpimPidf
+    );
 }
 
 #[test]
 fn polycom_asking_for_pidf_gets_xpidf() {
-    let req = subscribe_with(&["Event: presence", "Accept: application/pidf+xml", "User-Agent: PolycomSoundPointIP-SPIP_650-UA/3.2.3"]);
+    let req = subscribe_with(&[
+        "Event: presence",
+        "Accept: application/pidf+xml",
+        "User-Agent: PolycomSoundPointIP-SPIP_650-UA/3.2.3",
+    ]);
     let (_, mut s) = accept(&req, Instant::now()).unwrap();
     assert_eq!(s.format(), Format::Xpidf);
-    assert_eq!(s.notify(Instant::now(), ExtensionState::InUse).headers.get("Content-Type"), Some("application/xpidf+xml"));
+    assert_eq!(
+        s.notify(Instant::now(), ExtensionState::InUse)
+            .headers
+            .get("Content-Type"),
+        Some("application/xpidf+xml")
+    );
 }
 
 #[test]
@@ -155,7 +199,10 @@ fn message_summary_needs_simple_message_summary_in_accept() {
 #[test]
 fn subscribe_with_a_to_tag_we_never_gave_gets_481() {
     let r = accept(&resubscribe(2, 600), Instant::now()).unwrap_err();
-    assert_eq!((r.status, r.reason.as_str()), (481, "Subscription does not exist"));
+    assert_eq!(
+        (r.status, r.reason.as_str()),
+        (481, "Subscription does not exist")
+    );
 }
 
 #[test]

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 use tandem_sip::message::{Host, Transport, Uri};
 use tandem_sip::registrar::{same_contact, Binding, Target};
 
-
 fn uri(s: &str) -> Uri {
     Uri::parse(s).unwrap()
 }

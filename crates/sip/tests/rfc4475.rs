@@ -2,12 +2,15 @@
 //! The raw messages live in ../shared/fixtures/rfc4475 (see INDEX.tsv there).
 
 use tandem_sip::message::{
-    bad_request_response, parse, percent_decode, validate_request, validate_response, Contact, Host,
-    Message, Method, Request, Response, Scheme, Transport,
+    bad_request_response, parse, percent_decode, validate_request, validate_response, Contact,
+    Host, Message, Method, Request, Response, Scheme, Transport,
 };
 
 fn load(name: &str) -> Vec<u8> {
-    let path = format!("{}/../../../shared/fixtures/rfc4475/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../../../shared/fixtures/rfc4475/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -70,10 +73,17 @@ fn parse_error(name: &str, reason: &str, answerable: bool) {
 fn rejected(name: &str, status: u16, reason: &str) -> Response {
     let req = request(name);
     let rej = validate_request(&req).expect_err(name);
-    assert_eq!((rej.status, rej.reason.as_str()), (status, reason), "{name}");
+    assert_eq!(
+        (rej.status, rej.reason.as_str()),
+        (status, reason),
+        "{name}"
+    );
     let resp = rej.to_response(&req);
     assert_eq!(resp.status, status);
-    assert!(parse(&resp.to_bytes()).is_ok(), "{name}: the rejection parses");
+    assert!(
+        parse(&resp.to_bytes()).is_ok(),
+        "{name}: the rejection parses"
+    );
     resp
 }
 
@@ -93,18 +103,40 @@ fn wsinv_short_tortuous_invite() {
     assert_eq!(h.cseq().unwrap().seq, 9);
     let vias = h.vias().unwrap();
     assert_eq!(vias.len(), 3);
-    assert_eq!((vias[0].transport.clone(), vias[0].branch()), (Transport::Udp, Some("390skdjuw")));
+    assert_eq!(
+        (vias[0].transport.clone(), vias[0].branch()),
+        (Transport::Udp, Some("390skdjuw"))
+    );
     assert_eq!(vias[1].host, Host::Domain("spindle.example.com".into()));
     assert_eq!(vias[2].branch(), Some("z9hG4bK30239"));
     assert_eq!(h.get("Subject"), Some(""));
-    assert_eq!(h.get("NewFangledHeader"), Some("newfangled value continued newfangled value"));
+    assert_eq!(
+        h.get("NewFangledHeader"),
+        Some("newfangled value continued newfangled value")
+    );
     assert_eq!(h.get("UnknownHeaderWithUnusualValue"), Some(";;,,;;,;"));
     let route = &h.routes().unwrap()[0];
     let rp = &route.uri.as_sip().unwrap().params;
-    assert_eq!((rp.get("lr"), rp.value("unknownwith"), rp.get("unknown-no-value")), (Some(None), Some("value"), Some(None)));
-    let Contact::Addr(c) = &h.contacts().unwrap()[0] else { panic!() };
+    assert_eq!(
+        (
+            rp.get("lr"),
+            rp.value("unknownwith"),
+            rp.get("unknown-no-value")
+        ),
+        (Some(None), Some("value"), Some(None))
+    );
+    let Contact::Addr(c) = &h.contacts().unwrap()[0] else {
+        panic!()
+    };
     assert_eq!(c.display.as_deref(), Some("Quoted string \"\""));
-    assert_eq!((c.params.value("newparam"), c.params.get("secondparam"), c.q()), (Some("newvalue"), Some(None), Some("0.33")));
+    assert_eq!(
+        (
+            c.params.value("newparam"),
+            c.params.get("secondparam"),
+            c.q()
+        ),
+        (Some("newvalue"), Some(None), Some("0.33"))
+    );
     assert_eq!(r.body.len(), 150);
     assert!(r.body.starts_with(b"v=0\r\n"));
 }
@@ -112,43 +144,106 @@ fn wsinv_short_tortuous_invite() {
 #[test]
 fn intmeth_wide_range_of_valid_characters() {
     let r = valid_request("intmeth.dat");
-    assert_eq!(r.method, Method::Other("!interesting-Method0123456789_*+`.%indeed'~".into()));
+    assert_eq!(
+        r.method,
+        Method::Other("!interesting-Method0123456789_*+`.%indeed'~".into())
+    );
     let u = r.uri.as_sip().unwrap();
-    assert_eq!(u.user.as_deref(), Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
-    assert_eq!(u.password.as_deref(), Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)"));
+    assert_eq!(
+        u.user.as_deref(),
+        Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+    );
+    assert_eq!(
+        u.password.as_deref(),
+        Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
+    );
     let h = &r.headers;
-    assert_eq!(h.to_hdr().unwrap().display.as_deref(), Some("BEL:\x07 NUL:\0 DEL:\x7f"));
+    assert_eq!(
+        h.to_hdr().unwrap().display.as_deref(),
+        Some("BEL:\x07 NUL:\0 DEL:\x7f")
+    );
     let from = h.from_hdr().unwrap();
-    assert_eq!(from.display.as_deref(), Some("token1~` token2'+_ token3*%!.-"));
-    assert_eq!(from.params.value("fromParam''~+*_!.-%"), Some("\"работающий\""));
-    assert!(from.params.value("fromParam''~+*_!.-%").unwrap().starts_with('"'));
+    assert_eq!(
+        from.display.as_deref(),
+        Some("token1~` token2'+_ token3*%!.-")
+    );
+    assert_eq!(
+        from.params.value("fromParam''~+*_!.-%"),
+        Some("\"работающий\"")
+    );
+    assert!(from
+        .params
+        .value("fromParam''~+*_!.-%")
+        .unwrap()
+        .starts_with('"'));
     assert_eq!(from.tag(), Some("_token~1'+`*%!-."));
-    assert_eq!(h.call_id(), Ok("intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{"));
+    assert_eq!(
+        h.call_id(),
+        Ok("intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{")
+    );
     assert_eq!(h.max_forwards(), Ok(Some(255)));
-    assert!(h.get("extensionHeader-!.%*+_`'~").unwrap().starts_with('\u{feff}'));
+    assert!(h
+        .get("extensionHeader-!.%*+_`'~")
+        .unwrap()
+        .starts_with('\u{feff}'));
     assert!(r.body.is_empty());
 }
 
 #[test]
 fn esc01_valid_use_of_percent_escaping() {
     let r = valid_request("esc01.dat");
-    assert_eq!(r.uri.as_sip().unwrap().user_decoded().as_deref(), Some("sips:user@example.com"));
+    assert_eq!(
+        r.uri.as_sip().unwrap().user_decoded().as_deref(),
+        Some("sips:user@example.com")
+    );
     let h = &r.headers;
-    assert_eq!(h.to_hdr().unwrap().uri.as_sip().unwrap().user_decoded().as_deref(), Some("user"));
-    assert_eq!(h.from_hdr().unwrap().uri.as_sip().unwrap().user_decoded().as_deref(), Some("I have spaces"));
-    let Contact::Addr(c) = &h.contacts().unwrap()[0] else { panic!() };
+    assert_eq!(
+        h.to_hdr()
+            .unwrap()
+            .uri
+            .as_sip()
+            .unwrap()
+            .user_decoded()
+            .as_deref(),
+        Some("user")
+    );
+    assert_eq!(
+        h.from_hdr()
+            .unwrap()
+            .uri
+            .as_sip()
+            .unwrap()
+            .user_decoded()
+            .as_deref(),
+        Some("I have spaces")
+    );
+    let Contact::Addr(c) = &h.contacts().unwrap()[0] else {
+        panic!()
+    };
     let u = c.uri.as_sip().unwrap();
     assert_eq!(u.user_decoded().as_deref(), Some("caller"));
     let names: Vec<Vec<u8>> = u.params.iter().map(|(n, _)| percent_decode(n)).collect();
     assert_eq!(names, vec![b"lr".to_vec(), b"name".to_vec()]);
-    assert_eq!(percent_decode(u.params.value("n%61me").unwrap()), b"value%41");
+    assert_eq!(
+        percent_decode(u.params.value("n%61me").unwrap()),
+        b"value%41"
+    );
 }
 
 #[test]
 fn escnull_escaped_nulls_in_uris() {
     let r = valid_request("escnull.dat");
     let h = &r.headers;
-    assert_eq!(h.to_hdr().unwrap().uri.as_sip().unwrap().user_decoded().as_deref(), Some("null-\0-null"));
+    assert_eq!(
+        h.to_hdr()
+            .unwrap()
+            .uri
+            .as_sip()
+            .unwrap()
+            .user_decoded()
+            .as_deref(),
+        Some("null-\0-null")
+    );
     let users: Vec<String> = h
         .contacts()
         .unwrap()
@@ -168,14 +263,21 @@ fn esc02_percent_that_is_not_an_escape() {
     let h = &r.headers;
     assert_eq!(h.to_hdr().unwrap().display.as_deref(), Some("%Z%45"));
     assert_eq!(h.top_via().unwrap().branch(), Some("z9hG4bK209%fzsnel234"));
-    assert_eq!(h.contacts().unwrap().len(), 2, "C%6Fntact is another header");
+    assert_eq!(
+        h.contacts().unwrap().len(),
+        2,
+        "C%6Fntact is another header"
+    );
     assert_eq!(h.get("C%6Fntact"), Some("<sip:alias2@host2.example.com>"));
 }
 
 #[test]
 fn lwsdisp_no_lws_between_display_name_and_angle() {
     let r = valid_request("lwsdisp.dat");
-    assert_eq!(r.headers.from_hdr().unwrap().display.as_deref(), Some("caller"));
+    assert_eq!(
+        r.headers.from_hdr().unwrap().display.as_deref(),
+        Some("caller")
+    );
 }
 
 #[test]
@@ -183,7 +285,12 @@ fn longreq_long_values_in_header_fields() {
     let r = valid_request("longreq.dat");
     let h = &r.headers;
     assert_eq!(h.vias().unwrap().len(), 34);
-    assert!(h.to_hdr().unwrap().display.unwrap().contains("extremeextreme"));
+    assert!(h
+        .to_hdr()
+        .unwrap()
+        .display
+        .unwrap()
+        .contains("extremeextreme"));
     assert_eq!(h.to_hdr().unwrap().uri.as_sip().unwrap().port, Some(6000));
     assert!(h.call_id().unwrap().ends_with("reallylongcallid"));
     assert!(h.from_hdr().unwrap().tag().unwrap().len() > 100);
@@ -193,7 +300,10 @@ fn longreq_long_values_in_header_fields() {
 fn dblreq_extra_trailing_octets_in_udp_datagram() {
     let r = valid_request("dblreq.dat");
     assert_eq!(r.method, Method::Register);
-    assert!(r.body.is_empty(), "the INVITE after the REGISTER is ignored");
+    assert!(
+        r.body.is_empty(),
+        "the INVITE after the REGISTER is ignored"
+    );
     assert_eq!(r.headers.cseq().unwrap().method, Method::Register);
 }
 
@@ -210,8 +320,23 @@ fn semiuri_semicolons_in_uri_user_part() {
 #[test]
 fn transports_varied_and_unknown_transport_types() {
     let r = valid_request("transports.dat");
-    let t: Vec<Transport> = r.headers.vias().unwrap().into_iter().map(|v| v.transport).collect();
-    assert_eq!(t, [Transport::Udp, Transport::Sctp, Transport::Tls, Transport::Other("UNKNOWN".into()), Transport::Tcp]);
+    let t: Vec<Transport> = r
+        .headers
+        .vias()
+        .unwrap()
+        .into_iter()
+        .map(|v| v.transport)
+        .collect();
+    assert_eq!(
+        t,
+        [
+            Transport::Udp,
+            Transport::Sctp,
+            Transport::Tls,
+            Transport::Other("UNKNOWN".into()),
+            Transport::Tcp
+        ]
+    );
 }
 
 #[test]
@@ -222,9 +347,19 @@ fn mpart01_multipart_mime_message() {
     assert!(r.body.starts_with(b"--7a9cbec02ceef655\r\n"));
     assert!(r.body.iter().any(|b| *b >= 0x80), "binary part kept");
     let ct = r.headers.content_type().unwrap().unwrap();
-    assert_eq!((ct.essence().as_str(), ct.params.value("boundary")), ("multipart/mixed", Some("7a9cbec02ceef655")));
-    assert!(r.headers.get("Identity").unwrap().starts_with("r5mwreLuyDRYBi"));
-    assert!(r.headers.get("y").is_some(), "y is the compact form of Identity");
+    assert_eq!(
+        (ct.essence().as_str(), ct.params.value("boundary")),
+        ("multipart/mixed", Some("7a9cbec02ceef655"))
+    );
+    assert!(r
+        .headers
+        .get("Identity")
+        .unwrap()
+        .starts_with("r5mwreLuyDRYBi"));
+    assert!(
+        r.headers.get("y").is_some(),
+        "y is the compact form of Identity"
+    );
 }
 
 #[test]
@@ -232,7 +367,9 @@ fn unreason_unusual_reason_phrase() {
     let r = response("unreason.dat");
     assert_eq!(r.status, 200);
     assert!(r.reason.starts_with("= 2**3 * 5**2 "));
-    assert!(r.reason.ends_with("\u{043f}\u{0440}\u{043e}\u{0441}\u{0442}\u{043e}\u{0435}"));
+    assert!(r
+        .reason
+        .ends_with("\u{043f}\u{0440}\u{043e}\u{0441}\u{0442}\u{043e}\u{0435}"));
     assert_eq!(validate_response(&r), Ok(()));
 }
 
@@ -276,7 +413,11 @@ fn quotbal_unterminated_quoted_string_in_display_name() {
     parse_error("quotbal.dat", "Bad To Header", true);
     let bytes = load("quotbal.dat");
     let resp = bad_request_response(&bytes, &parse(&bytes).unwrap_err()).unwrap();
-    assert_eq!(resp.headers.get("To"), Some("\"Mr. J. User <sip:j.user@example.com>"), "copied as is, no tag");
+    assert_eq!(
+        resp.headers.get("To"),
+        Some("\"Mr. J. User <sip:j.user@example.com>"),
+        "copied as is, no tag"
+    );
 }
 
 #[test]
@@ -376,22 +517,37 @@ fn novelsc_request_uri_with_known_but_atypical_scheme() {
 fn unksm2_unknown_uri_schemes_in_header_fields() {
     let r = valid_request("unksm2.dat");
     let h = &r.headers;
-    assert_eq!(h.to_hdr().unwrap().uri.scheme(), Scheme::Other("isbn".into()));
-    assert_eq!(h.from_hdr().unwrap().uri.to_string(), "http://www.example.com");
-    let Contact::Addr(c) = &h.contacts().unwrap()[0] else { panic!() };
+    assert_eq!(
+        h.to_hdr().unwrap().uri.scheme(),
+        Scheme::Other("isbn".into())
+    );
+    assert_eq!(
+        h.from_hdr().unwrap().uri.to_string(),
+        "http://www.example.com"
+    );
+    let Contact::Addr(c) = &h.contacts().unwrap()[0] else {
+        panic!()
+    };
     assert_eq!(c.uri.to_string(), "name:John_Smith");
 }
 
 #[test]
 fn bext01_proxy_require_and_require() {
     let resp = rejected("bext01.dat", 420, "Bad Extension");
-    assert_eq!(resp.headers.get("Unsupported"), Some("nothingSupportsThis, nothingSupportsThisEither"));
+    assert_eq!(
+        resp.headers.get("Unsupported"),
+        Some("nothingSupportsThis, nothingSupportsThisEither")
+    );
 }
 
 #[test]
 fn invut_unknown_content_type() {
     let resp = rejected("invut.dat", 415, "Unsupported Media Type");
-    assert!(resp.headers.get("Accept").unwrap().contains("application/sdp"));
+    assert!(resp
+        .headers
+        .get("Accept")
+        .unwrap()
+        .contains("application/sdp"));
 }
 
 #[test]
@@ -401,7 +557,10 @@ fn regaut01_unknown_authorization_scheme() {
     let r = valid_request("regaut01.dat");
     let creds = r.headers.authorization();
     assert_eq!(creds, ["NoOneKnowsThisScheme opaque-data=here"]);
-    assert_eq!(tandem_sip::message::auth_scheme(creds[0]), "NoOneKnowsThisScheme");
+    assert_eq!(
+        tandem_sip::message::auth_scheme(creds[0]),
+        "NoOneKnowsThisScheme"
+    );
 }
 
 #[test]
@@ -417,8 +576,14 @@ fn mcl01_multiple_content_length_values() {
 #[test]
 fn bcast_200_ok_with_broadcast_via() {
     let r = response("bcast.dat");
-    assert_eq!(r.headers.vias().unwrap()[1].host, Host::V4("255.255.255.255".parse().unwrap()));
-    assert_eq!(validate_response(&r), Err("more than one Via in a response"));
+    assert_eq!(
+        r.headers.vias().unwrap()[1].host,
+        Host::V4("255.255.255.255".parse().unwrap())
+    );
+    assert_eq!(
+        validate_response(&r),
+        Err("more than one Via in a response")
+    );
 }
 
 #[test]
@@ -427,8 +592,12 @@ fn zeromf_max_forwards_of_zero() {
     let r = valid_request("zeromf.dat");
     assert_eq!(r.headers.max_forwards(), Ok(Some(0)));
     // ...anything that would have to go further gets 483.
-    let text = String::from_utf8(load("zeromf.dat")).unwrap().replace("OPTIONS", "INVITE");
-    let Message::Request(inv) = parse(text.as_bytes()).unwrap() else { panic!() };
+    let text = String::from_utf8(load("zeromf.dat"))
+        .unwrap()
+        .replace("OPTIONS", "INVITE");
+    let Message::Request(inv) = parse(text.as_bytes()).unwrap() else {
+        panic!()
+    };
     let rej = validate_request(&inv).unwrap_err();
     assert_eq!((rej.status, rej.reason.as_str()), (483, "Too Many Hops"));
 }
@@ -436,7 +605,9 @@ fn zeromf_max_forwards_of_zero() {
 #[test]
 fn cparam01_register_with_contact_header_parameter() {
     let r = valid_request("cparam01.dat");
-    let Contact::Addr(c) = &r.headers.contacts().unwrap()[0] else { panic!() };
+    let Contact::Addr(c) = &r.headers.contacts().unwrap()[0] else {
+        panic!()
+    };
     assert!(c.params.has("unknownparam"));
     assert!(c.uri.as_sip().unwrap().params.is_empty());
 }
@@ -444,7 +615,9 @@ fn cparam01_register_with_contact_header_parameter() {
 #[test]
 fn cparam02_register_with_url_parameter() {
     let r = valid_request("cparam02.dat");
-    let Contact::Addr(c) = &r.headers.contacts().unwrap()[0] else { panic!() };
+    let Contact::Addr(c) = &r.headers.contacts().unwrap()[0] else {
+        panic!()
+    };
     assert!(c.params.is_empty());
     assert!(c.uri.as_sip().unwrap().params.has("unknownparam"));
 }
@@ -452,8 +625,13 @@ fn cparam02_register_with_url_parameter() {
 #[test]
 fn regescrt_register_with_url_escaped_header() {
     let r = valid_request("regescrt.dat");
-    let Contact::Addr(c) = &r.headers.contacts().unwrap()[0] else { panic!() };
-    assert_eq!(c.uri.as_sip().unwrap().headers, [("Route".to_string(), "%3Csip:sip.example.com%3E".to_string())]);
+    let Contact::Addr(c) = &r.headers.contacts().unwrap()[0] else {
+        panic!()
+    };
+    assert_eq!(
+        c.uri.as_sip().unwrap().headers,
+        [("Route".to_string(), "%3Csip:sip.example.com%3E".to_string())]
+    );
 }
 
 #[test]
@@ -467,14 +645,21 @@ fn inv2543_invite_with_rfc2543_syntax() {
     let r = valid_request("inv2543.dat");
     assert_eq!(r.headers.max_forwards(), Ok(None));
     assert_eq!(r.headers.top_via().unwrap().branch(), None);
-    assert!(r.body.starts_with(b"v=0"), "no Content-Length: the body is the rest of the datagram");
+    assert!(
+        r.body.starts_with(b"v=0"),
+        "no Content-Length: the body is the rest of the datagram"
+    );
 }
 
 #[test]
 fn index_lists_49_messages_all_tested_here() {
     let index = String::from_utf8(load("INDEX.tsv")).unwrap();
     let me = include_str!("rfc4475.rs");
-    let files: Vec<&str> = index.lines().skip(1).filter_map(|l| l.split('\t').next()).collect();
+    let files: Vec<&str> = index
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .collect();
     assert_eq!(files.len(), 49);
     for f in files {
         assert!(me.contains(&format!("\"{f}\"")), "{f} has a test");

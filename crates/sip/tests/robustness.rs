@@ -4,7 +4,9 @@
 //! to the same message. Deterministic (fixed seeds), no extra dependency.
 
 use tandem_sip::message::stream::{Frame, Framer};
-use tandem_sip::message::{bad_request_response, parse, validate_request, validate_response, Message};
+use tandem_sip::message::{
+    bad_request_response, parse, validate_request, validate_response, Message,
+};
 
 struct XorShift(u64);
 
@@ -28,13 +30,41 @@ impl XorShift {
 }
 
 const INTERESTING: &[&[u8]] = &[
-    b"\r\n", b"\r\n\r\n", b"\r\n ", b":", b";", b",", b"<", b">", b"\"", b"\\", b"%", b"%0", b"@",
-    b"[", b"]", b"=", b" ", b"\t", b"\0", b"\xff", b"\xe2\x82", b"Content-Length: 99999\r\n",
-    b"l: -1\r\n", b"Via: SIP/2.0/UDP [::1\r\n", b"SIP/2.0 ", b"sip:", b"?a=b", b";tag=",
+    b"\r\n",
+    b"\r\n\r\n",
+    b"\r\n ",
+    b":",
+    b";",
+    b",",
+    b"<",
+    b">",
+    b"\"",
+    b"\\",
+    b"%",
+    b"%0",
+    b"@",
+    b"[",
+    b"]",
+    b"=",
+    b" ",
+    b"\t",
+    b"\0",
+    b"\xff",
+    b"\xe2\x82",
+    b"Content-Length: 99999\r\n",
+    b"l: -1\r\n",
+    b"Via: SIP/2.0/UDP [::1\r\n",
+    b"SIP/2.0 ",
+    b"sip:",
+    b"?a=b",
+    b";tag=",
 ];
 
 fn fixtures() -> Vec<Vec<u8>> {
-    let dir = format!("{}/../../../shared/fixtures/rfc4475", env!("CARGO_MANIFEST_DIR"));
+    let dir = format!(
+        "{}/../../../shared/fixtures/rfc4475",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let mut out: Vec<Vec<u8>> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .filter_map(Result::ok)
@@ -85,12 +115,21 @@ fn exercise(bytes: &[u8]) -> bool {
         Ok(m) => {
             let printed = m.to_bytes();
             let again = parse(&printed).unwrap_or_else(|e| {
-                panic!("reprint of {:?} failed: {e}\n{:?}", String::from_utf8_lossy(bytes), String::from_utf8_lossy(&printed))
+                panic!(
+                    "reprint of {:?} failed: {e}\n{:?}",
+                    String::from_utf8_lossy(bytes),
+                    String::from_utf8_lossy(&printed)
+                )
             });
             let mut expected = m.clone();
             let n = m.body().len();
             expected.headers_mut().set("Content-Length", n.to_string());
-            assert_eq!(again, expected, "round trip of {:?}", String::from_utf8_lossy(bytes));
+            assert_eq!(
+                again,
+                expected,
+                "round trip of {:?}",
+                String::from_utf8_lossy(bytes)
+            );
             match &m {
                 Message::Request(r) => {
                     if let Err(rej) = validate_request(r) {

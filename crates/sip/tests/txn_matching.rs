@@ -4,7 +4,9 @@
 mod txn_support;
 
 use tandem_sip::message::{Method, Request, Transport};
-use tandem_sip::transaction::{Config, ResponseRouting, TransactionLayer, TxnEvent, TxnId, TxnKind};
+use tandem_sip::transaction::{
+    Config, ResponseRouting, TransactionLayer, TxnEvent, TxnId, TxnKind,
+};
 use txn_support::*;
 
 fn new_request(ev: &[TxnEvent]) -> (TxnId, Request) {
@@ -187,7 +189,10 @@ fn requests_get_received_and_rport_and_responses_follow_them() {
 
     // no rport, RFC 3261 routing: the received address at the sent-by port
     let mut l = TransactionLayer::new(
-        Config { routing: ResponseRouting::Rfc3261, ..Config::default() },
+        Config {
+            routing: ResponseRouting::Rfc3261,
+            ..Config::default()
+        },
         7,
     );
     let mut r = non_invite("OPTIONS", "");
@@ -242,8 +247,14 @@ fn auto_force_rport_answers_a_client_behind_nat_at_its_source_port() {
     let clock = Clock::new();
     let mut l = layer();
     let mut r = non_invite("OPTIONS", "");
-    r.headers.set("Via", "SIP/2.0/UDP pbx.example.com:5070;branch=z9hG4bKauto");
-    l.handle_incoming(clock.ms(0), r.into(), addr("198.51.100.1:33333"), Transport::Udp);
+    r.headers
+        .set("Via", "SIP/2.0/UDP pbx.example.com:5070;branch=z9hG4bKauto");
+    l.handle_incoming(
+        clock.ms(0),
+        r.into(),
+        addr("198.51.100.1:33333"),
+        Transport::Udp,
+    );
     let (id, _) = new_request(&events(&mut l));
     assert_eq!(l.destination(id), Some(addr("198.51.100.1:33333")));
 }

@@ -14,29 +14,68 @@ fn caller_hears_ringing_then_answer_and_callee_is_confirmed() {
     let mut sim = Sim::new();
     let caller = sim.call(A, OFFER);
     sim.settle();
-    assert!(sim.sent_starting(B, "SIP/2.0 100 Trying").len() == 1, "100 Trying at once");
+    assert!(
+        sim.sent_starting(B, "SIP/2.0 100 Trying").len() == 1,
+        "100 Trying at once"
+    );
     let ev = sim.take_events(B);
-    let UaEvent::IncomingCall { call: callee, request, source } = &ev[0] else { panic!("{ev:?}") };
+    let UaEvent::IncomingCall {
+        call: callee,
+        request,
+        source,
+    } = &ev[0]
+    else {
+        panic!("{ev:?}")
+    };
     assert_eq!(*source, addr(A));
     assert_eq!(request.body, OFFER.as_bytes());
     let callee = *callee;
     let now = sim.now;
     sim.ua(B).ringing(now, callee).unwrap();
     sim.settle();
-    assert_eq!(sim.take_events(A), vec![UaEvent::CallRinging { call: caller, status: 180 }]);
+    assert_eq!(
+        sim.take_events(A),
+        vec![UaEvent::CallRinging {
+            call: caller,
+            status: 180
+        }]
+    );
     let now = sim.now;
-    sim.ua(B).answer(now, callee, ANSWER.as_bytes().to_vec()).unwrap();
+    sim.ua(B)
+        .answer(now, callee, ANSWER.as_bytes().to_vec())
+        .unwrap();
     sim.settle();
-    assert_eq!(sim.take_events(A), vec![UaEvent::CallAnswered { call: caller, sdp: ANSWER.as_bytes().to_vec() }]);
-    assert_eq!(sim.take_events(B), vec![UaEvent::CallConfirmed { call: callee }]);
+    assert_eq!(
+        sim.take_events(A),
+        vec![UaEvent::CallAnswered {
+            call: caller,
+            sdp: ANSWER.as_bytes().to_vec()
+        }]
+    );
+    assert_eq!(
+        sim.take_events(B),
+        vec![UaEvent::CallConfirmed { call: callee }]
+    );
     let ok = &sim.sent_starting(B, "SIP/2.0 200")[0];
     assert!(ok.contains("Contact: <sip:bob@192.0.2.2:5060>"), "{ok}");
     assert!(ok.contains("Content-Type: application/sdp"));
     let acks = sim.sent_starting(A, "ACK ");
     assert_eq!(acks.len(), 1);
-    assert!(acks[0].contains("CSeq: 102 ACK"), "2xx ACK keeps the INVITE's number: {}", acks[0]);
-    let invite_branch = sim.sent_starting(A, "INVITE ")[0].lines().find(|l| l.starts_with("Via")).unwrap().to_string();
-    let ack_branch = acks[0].lines().find(|l| l.starts_with("Via")).unwrap().to_string();
+    assert!(
+        acks[0].contains("CSeq: 102 ACK"),
+        "2xx ACK keeps the INVITE's number: {}",
+        acks[0]
+    );
+    let invite_branch = sim.sent_starting(A, "INVITE ")[0]
+        .lines()
+        .find(|l| l.starts_with("Via"))
+        .unwrap()
+        .to_string();
+    let ack_branch = acks[0]
+        .lines()
+        .find(|l| l.starts_with("Via"))
+        .unwrap()
+        .to_string();
     assert_ne!(invite_branch, ack_branch, "the 2xx ACK has its own branch");
     // no retransmission of the 2xx after the ACK
     sim.run(Duration::from_secs(40));
@@ -50,11 +89,24 @@ fn bye_from_caller_ends_the_call_on_both_sides() {
     let now = sim.now;
     sim.ua(A).hangup(now, caller).unwrap();
     sim.settle();
-    assert_eq!(sim.take_events(B), vec![UaEvent::CallEnded { call: callee, reason: EndReason::RemoteBye }]);
-    assert!(sim.take_events(A).is_empty(), "no event after our own hangup");
+    assert_eq!(
+        sim.take_events(B),
+        vec![UaEvent::CallEnded {
+            call: callee,
+            reason: EndReason::RemoteBye
+        }]
+    );
+    assert!(
+        sim.take_events(A).is_empty(),
+        "no event after our own hangup"
+    );
     let bye = &sim.sent_starting(A, "BYE ")[0];
     assert!(bye.contains("CSeq: 103 BYE"), "{bye}");
-    assert_eq!(sim.sent_starting(B, "SIP/2.0 200 OK").len(), 2, "200 to INVITE and to BYE");
+    assert_eq!(
+        sim.sent_starting(B, "SIP/2.0 200 OK").len(),
+        2,
+        "200 to INVITE and to BYE"
+    );
     assert_eq!((sim.ua(A).calls(), sim.ua(B).calls()), (0, 0));
 }
 
@@ -65,9 +117,18 @@ fn bye_from_callee_ends_the_call_on_both_sides() {
     let now = sim.now;
     sim.ua(B).hangup(now, callee).unwrap();
     sim.settle();
-    assert_eq!(sim.take_events(A), vec![UaEvent::CallEnded { call: caller, reason: EndReason::RemoteBye }]);
+    assert_eq!(
+        sim.take_events(A),
+        vec![UaEvent::CallEnded {
+            call: caller,
+            reason: EndReason::RemoteBye
+        }]
+    );
     let bye = &sim.sent_starting(B, "BYE ")[0];
-    assert!(bye.starts_with("BYE sip:alice@192.0.2.1:5060 SIP/2.0"), "to the caller's Contact: {bye}");
+    assert!(
+        bye.starts_with("BYE sip:alice@192.0.2.1:5060 SIP/2.0"),
+        "to the caller's Contact: {bye}"
+    );
     assert!(bye.contains("CSeq: 102 BYE"));
     assert_eq!((sim.ua(A).calls(), sim.ua(B).calls()), (0, 0));
 }
@@ -79,7 +140,13 @@ fn calls_work_in_the_other_direction_too() {
     let now = sim.now;
     sim.ua(A).hangup(now, callee).unwrap();
     sim.settle();
-    assert_eq!(sim.take_events(B), vec![UaEvent::CallEnded { call: caller, reason: EndReason::RemoteBye }]);
+    assert_eq!(
+        sim.take_events(B),
+        vec![UaEvent::CallEnded {
+            call: caller,
+            reason: EndReason::RemoteBye
+        }]
+    );
 }
 
 #[test]
@@ -91,11 +158,22 @@ fn busy_callee_gives_486_and_the_caller_acks_it() {
     let now = sim.now;
     sim.ua(B).reject(now, callee, 486, "Busy Here").unwrap();
     sim.settle();
-    assert_eq!(sim.take_events(A), vec![UaEvent::CallFailed { call: caller, status: 486, reason: "Busy Here".into() }]);
+    assert_eq!(
+        sim.take_events(A),
+        vec![UaEvent::CallFailed {
+            call: caller,
+            status: 486,
+            reason: "Busy Here".into()
+        }]
+    );
     let acks = sim.sent_starting(A, "ACK ");
     assert_eq!(acks.len(), 1, "non-2xx ACK from the transaction");
     sim.run(Duration::from_secs(40));
-    assert_eq!(sim.sent_starting(B, "SIP/2.0 486").len(), 1, "ACK stopped the retransmissions");
+    assert_eq!(
+        sim.sent_starting(B, "SIP/2.0 486").len(),
+        1,
+        "ACK stopped the retransmissions"
+    );
     assert_eq!((sim.ua(A).calls(), sim.ua(B).calls()), (0, 0));
 }
 
@@ -108,7 +186,14 @@ fn hangup_of_an_unanswered_incoming_call_is_603_declined() {
     let now = sim.now;
     sim.ua(B).hangup(now, callee).unwrap();
     sim.settle();
-    assert_eq!(sim.take_events(A), vec![UaEvent::CallFailed { call: caller, status: 603, reason: "Declined".into() }]);
+    assert_eq!(
+        sim.take_events(A),
+        vec![UaEvent::CallFailed {
+            call: caller,
+            status: 603,
+            reason: "Declined".into()
+        }]
+    );
 }
 
 #[test]
@@ -120,10 +205,17 @@ fn info_dtmf_reaches_the_tu_and_is_answered_200() {
     sim.settle();
     assert_eq!(
         sim.take_events(B),
-        vec![UaEvent::Info { call: callee, body: b"Signal=5\r\nDuration=160\r\n".to_vec(), content_type: "application/dtmf-relay".into() }]
+        vec![UaEvent::Info {
+            call: callee,
+            body: b"Signal=5\r\nDuration=160\r\n".to_vec(),
+            content_type: "application/dtmf-relay".into()
+        }]
     );
     let ev = sim.take_events(A);
-    assert!(matches!(&ev[..], [UaEvent::Response { txn: t, response }] if *t == txn && response.status == 200), "{ev:?}");
+    assert!(
+        matches!(&ev[..], [UaEvent::Response { txn: t, response }] if *t == txn && response.status == 200),
+        "{ev:?}"
+    );
 }
 
 #[test]
@@ -139,16 +231,31 @@ fn options_out_of_dialog_is_passed_to_the_tu_which_answers() {
     let ctxn = sim.ua(A).send_request(now, req, addr(B)).unwrap();
     sim.settle();
     let ev = sim.take_events(B);
-    let [UaEvent::Request { txn, request, source }] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!((request.method.clone(), *source), (Method::Options, addr(A)));
+    let [UaEvent::Request {
+        txn,
+        request,
+        source,
+    }] = &ev[..]
+    else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (request.method.clone(), *source),
+        (Method::Options, addr(A))
+    );
     let resp = Response::from_request(request, 200, "OK").with_header("Allow", "INVITE, OPTIONS");
     let (txn, now) = (*txn, sim.now);
     sim.ua(B).respond(now, txn, resp).unwrap();
     sim.settle();
     let ev = sim.take_events(A);
-    let [UaEvent::Response { txn, response }] = &ev[..] else { panic!("{ev:?}") };
+    let [UaEvent::Response { txn, response }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
     assert_eq!((*txn, response.status), (ctxn, 200));
-    assert!(response.headers.to_hdr().unwrap().tag().is_some(), "the UA added a To tag");
+    assert!(
+        response.headers.to_hdr().unwrap().tag().is_some(),
+        "the UA added a To tag"
+    );
 }
 
 #[test]
@@ -158,8 +265,14 @@ fn unparsable_datagram_gets_400_with_the_reason_and_the_ua_keeps_serving() {
     sim.inject(B, bad);
     let sent = sim.sent_starting(B, "SIP/2.0 400");
     assert_eq!(sent.len(), 1, "{:?}", sim.sides[B].sent);
-    let Ok(Message::Response(r)) = parse(sent[0].as_bytes()) else { panic!() };
-    assert!(r.reason.contains("CSeq"), "the reason names the problem: {}", r.reason);
+    let Ok(Message::Response(r)) = parse(sent[0].as_bytes()) else {
+        panic!()
+    };
+    assert!(
+        r.reason.contains("CSeq"),
+        "the reason names the problem: {}",
+        r.reason
+    );
     assert!(r.headers.to_hdr().unwrap().tag().is_some());
     assert!(sim.take_events(B).is_empty());
     sim.inject(B, b"\x00\x01garbage");
@@ -190,6 +303,14 @@ fn invite_beyond_max_calls_gets_503() {
     let second = sim.call(A, OFFER);
     sim.settle();
     let ev = sim.take_events(A);
-    assert_eq!(ev, vec![UaEvent::CallFailed { call: second, status: 503, reason: "Service Unavailable".into() }], "{first}");
+    assert_eq!(
+        ev,
+        vec![UaEvent::CallFailed {
+            call: second,
+            status: 503,
+            reason: "Service Unavailable".into()
+        }],
+        "{first}"
+    );
     assert_eq!(sim.ua(B).calls(), 1);
 }

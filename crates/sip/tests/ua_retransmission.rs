@@ -14,7 +14,9 @@ fn answered(sim: &mut Sim) -> (tandem_sip::ua::CallId, tandem_sip::ua::CallId) {
     let callee = sim.incoming(B);
     sim.take_events(B);
     let now = sim.now;
-    sim.ua(B).answer(now, callee, ANSWER.as_bytes().to_vec()).unwrap();
+    sim.ua(B)
+        .answer(now, callee, ANSWER.as_bytes().to_vec())
+        .unwrap();
     (caller, callee)
 }
 
@@ -34,13 +36,31 @@ fn lost_acks_make_the_callee_resend_200_until_an_ack_gets_through() {
     let oks = sim.times_starting(B, "SIP/2.0 200");
     assert_eq!(oks.len(), 3, "original and two retransmissions");
     let gaps: Vec<Duration> = oks.windows(2).map(|w| w[1] - w[0]).collect();
-    assert_eq!(gaps, [Duration::from_millis(500), Duration::from_millis(1000)], "T1, then doubled");
-    assert_eq!(sim.sent_starting(A, "ACK ").len(), 3, "every 2xx is ACKed again");
+    assert_eq!(
+        gaps,
+        [Duration::from_millis(500), Duration::from_millis(1000)],
+        "T1, then doubled"
+    );
+    assert_eq!(
+        sim.sent_starting(A, "ACK ").len(),
+        3,
+        "every 2xx is ACKed again"
+    );
     let acks = sim.sent_starting(A, "ACK ");
     assert!(acks.iter().all(|a| a == &acks[0]), "the same ACK each time");
-    assert_eq!(sim.take_events(B), vec![UaEvent::CallConfirmed { call: callee }]);
+    assert_eq!(
+        sim.take_events(B),
+        vec![UaEvent::CallConfirmed { call: callee }]
+    );
     let ev = sim.take_events(A);
-    assert_eq!(ev, vec![UaEvent::CallAnswered { call: caller, sdp: ANSWER.as_bytes().to_vec() }], "answered once");
+    assert_eq!(
+        ev,
+        vec![UaEvent::CallAnswered {
+            call: caller,
+            sdp: ANSWER.as_bytes().to_vec()
+        }],
+        "answered once"
+    );
 }
 
 #[test]
@@ -51,14 +71,33 @@ fn no_ack_within_64_t1_makes_the_callee_send_bye() {
     let answered_at = sim.now;
     sim.run(Duration::from_secs(40));
     let oks = sim.times_starting(B, "SIP/2.0 200");
-    let gaps: Vec<u64> = oks.windows(2).map(|w| (w[1] - w[0]).as_millis() as u64).collect();
-    assert_eq!(gaps, [500, 1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000, 4000], "capped at T2");
+    let gaps: Vec<u64> = oks
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis() as u64)
+        .collect();
+    assert_eq!(
+        gaps,
+        [500, 1000, 2000, 4000, 4000, 4000, 4000, 4000, 4000, 4000],
+        "capped at T2"
+    );
     let byes = sim.times_starting(B, "BYE ");
     assert_eq!(byes.len(), 1);
     assert_eq!(byes[0] - answered_at, Duration::from_secs(32), "64*T1");
-    assert_eq!(sim.take_events(B), vec![UaEvent::CallEnded { call: callee, reason: EndReason::Timeout }]);
+    assert_eq!(
+        sim.take_events(B),
+        vec![UaEvent::CallEnded {
+            call: callee,
+            reason: EndReason::Timeout
+        }]
+    );
     let ev = sim.take_events(A);
-    assert_eq!(ev.last(), Some(&UaEvent::CallEnded { call: caller, reason: EndReason::RemoteBye }));
+    assert_eq!(
+        ev.last(),
+        Some(&UaEvent::CallEnded {
+            call: caller,
+            reason: EndReason::RemoteBye
+        })
+    );
     assert_eq!((sim.ua(A).calls(), sim.ua(B).calls()), (0, 0));
 }
 
@@ -70,12 +109,21 @@ fn callee_hangup_before_the_ack_sends_bye_once_it_arrives() {
     let now = sim.now;
     sim.ua(B).hangup(now, callee).unwrap();
     sim.flush();
-    assert!(sim.sent_starting(B, "BYE").is_empty(), "RFC 3261 15: not before the ACK");
+    assert!(
+        sim.sent_starting(B, "BYE").is_empty(),
+        "RFC 3261 15: not before the ACK"
+    );
     sim.run(Duration::from_secs(2));
     assert_eq!(sim.sent_starting(B, "BYE ").len(), 1);
     assert!(sim.take_events(B).is_empty());
     let ev = sim.take_events(A);
-    assert_eq!(ev.last(), Some(&UaEvent::CallEnded { call: caller, reason: EndReason::RemoteBye }));
+    assert_eq!(
+        ev.last(),
+        Some(&UaEvent::CallEnded {
+            call: caller,
+            reason: EndReason::RemoteBye
+        })
+    );
 }
 
 #[test]
@@ -85,6 +133,17 @@ fn invite_without_any_answer_fails_with_408() {
     let caller = sim.call(A, OFFER);
     sim.run(Duration::from_secs(40));
     let ev = sim.take_events(A);
-    assert_eq!(ev, vec![UaEvent::CallFailed { call: caller, status: 408, reason: "Request Timeout".into() }]);
-    assert_eq!(sim.sent_starting(A, "INVITE ").len(), 7, "timer A: 0, .5, 1.5, 3.5, 7.5, 15.5, 31.5 s");
+    assert_eq!(
+        ev,
+        vec![UaEvent::CallFailed {
+            call: caller,
+            status: 408,
+            reason: "Request Timeout".into()
+        }]
+    );
+    assert_eq!(
+        sim.sent_starting(A, "INVITE ").len(),
+        7,
+        "timer A: 0, .5, 1.5, 3.5, 7.5, 15.5, 31.5 s"
+    );
 }

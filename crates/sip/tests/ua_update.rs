@@ -34,14 +34,19 @@ fn update_without_sdp_is_answered_200_by_the_ua() {
     let mut sim = Sim::new();
     let (caller, _callee) = sim.established(A);
     let now = sim.now;
-    sim.ua(A).send_in_dialog(now, caller, Method::Update, None, &[]).unwrap();
+    sim.ua(A)
+        .send_in_dialog(now, caller, Method::Update, None, &[])
+        .unwrap();
     sim.settle();
     assert_eq!(response_status(&sim.take_events(A)), vec![200]);
     assert!(sim.take_events(B).is_empty(), "the TU never hears of it");
     let ok = sim.sent_starting(B, "SIP/2.0 200").last().unwrap().clone();
     assert!(ok.contains(" UPDATE\r\n") && ok.contains("Contact: "));
     // the default timer (B refreshes every 900 s, so it runs) is echoed on the UPDATE's 2xx
-    assert!(ok.contains("Session-Expires: 1800;refresher=uas\r\n"), "{ok}");
+    assert!(
+        ok.contains("Session-Expires: 1800;refresher=uas\r\n"),
+        "{ok}"
+    );
 }
 
 #[test]
@@ -49,25 +54,61 @@ fn update_with_sdp_goes_to_the_tu_and_its_answer_comes_back() {
     let mut sim = Sim::new();
     let (caller, callee) = sim.established(A);
     let now = sim.now;
-    sim.ua(A).send_in_dialog(now, caller, Method::Update, Some(("application/sdp", HOLD.as_bytes().to_vec())), &[]).unwrap();
+    sim.ua(A)
+        .send_in_dialog(
+            now,
+            caller,
+            Method::Update,
+            Some(("application/sdp", HOLD.as_bytes().to_vec())),
+            &[],
+        )
+        .unwrap();
     sim.settle();
     let ev = sim.take_events(B);
-    let [UaEvent::Update { call, txn, sdp }] = &ev[..] else { panic!("{ev:?}") };
+    let [UaEvent::Update { call, txn, sdp }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
     assert_eq!((*call, sdp.as_slice()), (callee, HOLD.as_bytes()));
     let (txn, now) = (*txn, sim.now);
-    sim.ua(B).answer_update(now, callee, txn, HELD.as_bytes().to_vec()).unwrap();
+    sim.ua(B)
+        .answer_update(now, callee, txn, HELD.as_bytes().to_vec())
+        .unwrap();
     sim.settle();
     let ev = sim.take_events(A);
-    let [UaEvent::Response { response, .. }] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!((response.status, response.body.as_slice()), (200, HELD.as_bytes()));
-    assert_eq!(response.headers.get("Content-Type"), Some("application/sdp"));
-    assert!(sim.ua(B).answer_update(now, callee, txn, Vec::new()).is_err(), "answered once");
+    let [UaEvent::Response { response, .. }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (response.status, response.body.as_slice()),
+        (200, HELD.as_bytes())
+    );
+    assert_eq!(
+        response.headers.get("Content-Type"),
+        Some("application/sdp")
+    );
+    assert!(
+        sim.ua(B)
+            .answer_update(now, callee, txn, Vec::new())
+            .is_err(),
+        "answered once"
+    );
     // the UPDATE changed the session: a re-INVITE with that version now is a refresh
     let now = sim.now;
-    sim.ua(A).reinvite(now, caller, HOLD.as_bytes().to_vec()).unwrap();
+    sim.ua(A)
+        .reinvite(now, caller, HOLD.as_bytes().to_vec())
+        .unwrap();
     sim.settle();
-    assert!(sim.take_events(B).is_empty(), "same version: answered by the UA");
-    assert_eq!(sim.take_events(A), vec![UaEvent::ReinviteAnswered { call: caller, sdp: HELD.as_bytes().to_vec() }]);
+    assert!(
+        sim.take_events(B).is_empty(),
+        "same version: answered by the UA"
+    );
+    assert_eq!(
+        sim.take_events(A),
+        vec![UaEvent::ReinviteAnswered {
+            call: caller,
+            sdp: HELD.as_bytes().to_vec()
+        }]
+    );
 }
 
 #[test]
@@ -75,13 +116,30 @@ fn rejected_update_keeps_the_call() {
     let mut sim = Sim::new();
     let (caller, callee) = sim.established(A);
     let now = sim.now;
-    sim.ua(A).send_in_dialog(now, caller, Method::Update, Some(("application/sdp", HOLD.as_bytes().to_vec())), &[]).unwrap();
+    sim.ua(A)
+        .send_in_dialog(
+            now,
+            caller,
+            Method::Update,
+            Some(("application/sdp", HOLD.as_bytes().to_vec())),
+            &[],
+        )
+        .unwrap();
     sim.settle();
     let ev = sim.take_events(B);
-    let [UaEvent::Update { txn, .. }] = &ev[..] else { panic!("{ev:?}") };
+    let [UaEvent::Update { txn, .. }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
     let (txn, now) = (*txn, sim.now);
-    assert!(sim.ua(B).reject_update(now, callee, txn, 200, "OK").is_err(), "only a final non-2xx");
-    sim.ua(B).reject_update(now, callee, txn, 488, "Not Acceptable Here").unwrap();
+    assert!(
+        sim.ua(B)
+            .reject_update(now, callee, txn, 200, "OK")
+            .is_err(),
+        "only a final non-2xx"
+    );
+    sim.ua(B)
+        .reject_update(now, callee, txn, 488, "Not Acceptable Here")
+        .unwrap();
     sim.settle();
     assert_eq!(response_status(&sim.take_events(A)), vec![488]);
     assert_eq!((sim.ua(A).calls(), sim.ua(B).calls()), (1, 1));
@@ -92,12 +150,25 @@ fn update_with_the_sdp_version_in_use_is_answered_with_our_last_sdp() {
     let mut sim = Sim::new();
     let (caller, _callee) = sim.established(A);
     let now = sim.now;
-    sim.ua(A).send_in_dialog(now, caller, Method::Update, Some(("application/sdp", OFFER.as_bytes().to_vec())), &[]).unwrap();
+    sim.ua(A)
+        .send_in_dialog(
+            now,
+            caller,
+            Method::Update,
+            Some(("application/sdp", OFFER.as_bytes().to_vec())),
+            &[],
+        )
+        .unwrap();
     sim.settle();
     assert!(sim.take_events(B).is_empty());
     let ev = sim.take_events(A);
-    let [UaEvent::Response { response, .. }] = &ev[..] else { panic!("{ev:?}") };
-    assert_eq!((response.status, response.body.as_slice()), (200, ANSWER.as_bytes()));
+    let [UaEvent::Response { response, .. }] = &ev[..] else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(
+        (response.status, response.body.as_slice()),
+        (200, ANSWER.as_bytes())
+    );
 }
 
 #[test]
@@ -105,11 +176,24 @@ fn update_offer_crossing_our_reinvite_gets_491() {
     let mut sim = Sim::new();
     let (caller, callee) = sim.established(A);
     let now = sim.now;
-    sim.ua(B).reinvite(now, callee, HELD.as_bytes().to_vec()).unwrap();
-    sim.ua(A).send_in_dialog(now, caller, Method::Update, Some(("application/sdp", HOLD.as_bytes().to_vec())), &[]).unwrap();
+    sim.ua(B)
+        .reinvite(now, callee, HELD.as_bytes().to_vec())
+        .unwrap();
+    sim.ua(A)
+        .send_in_dialog(
+            now,
+            caller,
+            Method::Update,
+            Some(("application/sdp", HOLD.as_bytes().to_vec())),
+            &[],
+        )
+        .unwrap();
     sim.settle();
     assert_eq!(response_status(&sim.take_events(A)), vec![491]);
-    assert!(!sim.take_events(B).iter().any(|e| matches!(e, UaEvent::Update { .. })));
+    assert!(!sim
+        .take_events(B)
+        .iter()
+        .any(|e| matches!(e, UaEvent::Update { .. })));
 }
 
 #[test]
@@ -117,7 +201,15 @@ fn bye_while_an_update_waits_for_the_tu_answers_it_487() {
     let mut sim = Sim::new();
     let (caller, callee) = sim.established(A);
     let now = sim.now;
-    sim.ua(A).send_in_dialog(now, caller, Method::Update, Some(("application/sdp", HOLD.as_bytes().to_vec())), &[]).unwrap();
+    sim.ua(A)
+        .send_in_dialog(
+            now,
+            caller,
+            Method::Update,
+            Some(("application/sdp", HOLD.as_bytes().to_vec())),
+            &[],
+        )
+        .unwrap();
     sim.settle();
     assert!(matches!(sim.take_events(B)[..], [UaEvent::Update { .. }]));
     let now = sim.now;
@@ -137,7 +229,13 @@ fn update_before_the_answer_still_reaches_the_tu_as_a_dialog_request() {
     sim.ua(B).ringing(now, callee).unwrap();
     sim.settle();
     let ringing = sim.sent_starting(B, "SIP/2.0 180")[0].clone();
-    let line = |name: &str| ringing.lines().find(|l| l.starts_with(name)).unwrap().to_string();
+    let line = |name: &str| {
+        ringing
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .to_string()
+    };
     let update = format!(
         "UPDATE sip:bob@192.0.2.2:5060 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKearlyupd\r\n\
          Max-Forwards: 70\r\n{}\r\n{}\r\n{}\r\nCSeq: 103 UPDATE\r\nContent-Length: 0\r\n\r\n",
@@ -148,5 +246,8 @@ fn update_before_the_answer_still_reaches_the_tu_as_a_dialog_request() {
     sim.take_events(B);
     sim.inject(B, update.as_bytes());
     let ev = sim.take_events(B);
-    assert!(matches!(&ev[..], [UaEvent::DialogRequest { call, request, .. }] if *call == callee && request.method == Method::Update), "{ev:?}");
+    assert!(
+        matches!(&ev[..], [UaEvent::DialogRequest { call, request, .. }] if *call == callee && request.method == Method::Update),
+        "{ev:?}"
+    );
 }

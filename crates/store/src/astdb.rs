@@ -33,7 +33,10 @@ mod tests {
 
     #[test]
     fn family_and_key_compose_with_slashes() {
-        assert_eq!(full_key("cidname", "5551234").ok().as_deref(), Some("/cidname/5551234"));
+        assert_eq!(
+            full_key("cidname", "5551234").ok().as_deref(),
+            Some("/cidname/5551234")
+        );
         assert_eq!(full_key("a/b", "c").ok().as_deref(), Some("/a/b/c"));
     }
 
@@ -41,7 +44,10 @@ mod tests {
     fn key_length_limit_matches_asterisk() {
         let fam = "f".repeat(100);
         assert!(full_key(&fam, &"k".repeat(153)).is_ok());
-        assert!(matches!(full_key(&fam, &"k".repeat(154)), Err(StoreError::KeyTooLong)));
+        assert!(matches!(
+            full_key(&fam, &"k".repeat(154)),
+            Err(StoreError::KeyTooLong)
+        ));
     }
 
     #[test]
@@ -49,6 +55,9 @@ mod tests {
         assert_eq!(tree_prefix("", Some("x")).ok(), Some(None));
         assert_eq!(tree_prefix("fam", None).ok(), Some(Some("/fam".into())));
         assert_eq!(tree_prefix("fam", Some("")).ok(), Some(Some("/fam".into())));
-        assert_eq!(tree_prefix("fam", Some("sub")).ok(), Some(Some("/fam/sub".into())));
+        assert_eq!(
+            tree_prefix("fam", Some("sub")).ok(),
+            Some(Some("/fam/sub".into()))
+        );
     }
 }

@@ -25,17 +25,22 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self> {
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+        let _mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         schema::migrate(&mut conn)?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
     }
 
     /// A private database that lives as long as the value (tests, `dialplan run`).
     pub fn open_in_memory() -> Result<Self> {
         let mut conn = Connection::open_in_memory()?;
         schema::migrate(&mut conn)?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
     }
 
     /// The schema version (number of migrations applied).
@@ -60,14 +65,19 @@ impl Store for SqliteStore {
         let k = full_key(family, key)?;
         let conn = self.lock();
         let v = conn
-            .query_row("SELECT value FROM astdb WHERE key = ?1", params![k], |r| r.get::<_, Option<String>>(0))
+            .query_row("SELECT value FROM astdb WHERE key = ?1", params![k], |r| {
+                r.get::<_, Option<String>>(0)
+            })
             .optional()?;
         Ok(v.flatten())
     }
 
     fn db_put(&self, family: &str, key: &str, value: &str) -> Result<()> {
         let k = full_key(family, key)?;
-        self.lock().execute("INSERT OR REPLACE INTO astdb (key, value) VALUES (?1, ?2)", params![k, value])?;
+        self.lock().execute(
+            "INSERT OR REPLACE INTO astdb (key, value) VALUES (?1, ?2)",
+            params![k, value],
+        )?;
         Ok(())
     }
 
@@ -76,7 +86,9 @@ impl Store for SqliteStore {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let old = tx
-            .query_row("SELECT value FROM astdb WHERE key = ?1", params![k], |r| r.get::<_, Option<String>>(0))
+            .query_row("SELECT value FROM astdb WHERE key = ?1", params![k], |r| {
+                r.get::<_, Option<String>>(0)
+            })
             .optional()?
             .flatten();
         tx.execute("DELETE FROM astdb WHERE key = ?1", params![k])?;
@@ -88,7 +100,9 @@ impl Store for SqliteStore {
         let prefix = tree_prefix(family, subtree)?;
         let conn = self.lock();
         let n = match prefix {
-            Some(p) => conn.execute(&format!("DELETE FROM astdb WHERE {TREE_MATCH}"), params![p])?,
+            Some(p) => {
+                conn.execute(&format!("DELETE FROM astdb WHERE {TREE_MATCH}"), params![p])?
+            }
             None => conn.execute("DELETE FROM astdb", [])?,
         };
         Ok(n)
@@ -96,24 +110,41 @@ impl Store for SqliteStore {
 
     fn db_show(&self, prefix: Option<&str>) -> Result<Vec<(String, String)>> {
         let conn = self.lock();
-        let p = prefix.map(|p| p.trim_start_matches('/')).filter(|p| !p.is_empty());
+        let p = prefix
+            .map(|p| p.trim_start_matches('/'))
+            .filter(|p| !p.is_empty());
         let (sql, arg) = match p {
             Some(p) => {
                 let (family, tree) = match p.split_once('/') {
                     Some((f, t)) => (f, Some(t)),
                     None => (p, None),
                 };
-                (format!("SELECT key, value FROM astdb WHERE {TREE_MATCH} ORDER BY key"), tree_prefix(family, tree)?)
+                (
+                    format!("SELECT key, value FROM astdb WHERE {TREE_MATCH} ORDER BY key"),
+                    tree_prefix(family, tree)?,
+                )
             }
-            None => ("SELECT key, value FROM astdb ORDER BY key".to_string(), None),
+            None => (
+                "SELECT key, value FROM astdb ORDER BY key".to_string(),
+                None,
+            ),
         };
         let mut stmt = conn.prepare(&sql)?;
-        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, Option<String>)> { Ok((r.get(0)?, r.get(1)?)) };
-        let rows = match &arg {
-            Some(a) => stmt.query_map(params![a], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
-            None => stmt.query_map([], map)?.collect::<rusqlite::Result<Vec<_>>>()?,
+        let map = |r: &rusqlite::Row<'_>| -> rusqlite::Result<(String, Option<String>)> {
+            Ok((r.get(0)?, r.get(1)?))
         };
-        Ok(rows.into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect())
+        let rows = match &arg {
+            Some(a) => stmt
+                .query_map(params![a], map)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+            None => stmt
+                .query_map([], map)?
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(k, v)| (k, v.unwrap_or_default()))
+            .collect())
     }
 
     fn save_registration(&self, row: &RegistrationRow) -> Result<()> {
@@ -138,18 +169,28 @@ impl Store for SqliteStore {
     }
 
     fn delete_registration(&self, aor: &str, contact: &str) -> Result<bool> {
-        let n = self.lock().execute("DELETE FROM registrations WHERE aor = ?1 AND contact = ?2", params![aor, contact])?;
+        let n = self.lock().execute(
+            "DELETE FROM registrations WHERE aor = ?1 AND contact = ?2",
+            params![aor, contact],
+        )?;
         Ok(n > 0)
     }
 
     fn delete_registrations(&self, aor: &str) -> Result<usize> {
-        Ok(self.lock().execute("DELETE FROM registrations WHERE aor = ?1", params![aor])?)
+        Ok(self
+            .lock()
+            .execute("DELETE FROM registrations WHERE aor = ?1", params![aor])?)
     }
 
     fn load_registrations(&self) -> Result<Vec<RegistrationRow>> {
         let conn = self.lock();
-        let mut stmt = conn.prepare(&format!("SELECT {} FROM registrations ORDER BY aor, contact", registrations::COLUMNS))?;
-        let rows = stmt.query_map([], registrations::from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT {} FROM registrations ORDER BY aor, contact",
+            registrations::COLUMNS
+        ))?;
+        let rows = stmt
+            .query_map([], registrations::from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 }

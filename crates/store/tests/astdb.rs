@@ -27,9 +27,15 @@ fn put_then_get_and_overwrite() {
     let s = mem();
     assert_eq!(s.db_get("cidname", "5551234").ok(), Some(None));
     assert!(s.db_put("cidname", "5551234", "Alice").is_ok());
-    assert_eq!(s.db_get("cidname", "5551234").ok(), Some(Some("Alice".into())));
+    assert_eq!(
+        s.db_get("cidname", "5551234").ok(),
+        Some(Some("Alice".into()))
+    );
     assert!(s.db_put("cidname", "5551234", "Bob").is_ok());
-    assert_eq!(s.db_get("cidname", "5551234").ok(), Some(Some("Bob".into())));
+    assert_eq!(
+        s.db_get("cidname", "5551234").ok(),
+        Some(Some("Bob".into()))
+    );
 }
 
 #[test]
@@ -55,14 +61,26 @@ fn keys_are_stored_as_slash_family_slash_key() {
     assert!(s.db_put("dnd", "100", "YES").is_ok());
     assert!(s.db_put("a/b", "c", "1").is_ok());
     let rows = s.db_show(None).unwrap_or_default();
-    assert_eq!(rows, vec![("/a/b/c".to_string(), "1".to_string()), ("/dnd/100".to_string(), "YES".to_string())]);
+    assert_eq!(
+        rows,
+        vec![
+            ("/a/b/c".to_string(), "1".to_string()),
+            ("/dnd/100".to_string(), "YES".to_string())
+        ]
+    );
     // A family containing '/' and a key tree address the same row.
     assert_eq!(s.db_get("a", "b/c").ok(), Some(Some("1".into())));
 }
 
 fn seeded() -> SqliteStore {
     let s = mem();
-    for (f, k) in [("fam", "a"), ("fam", "sub/x"), ("fam", "sub/y"), ("family", "z"), ("other", "q")] {
+    for (f, k) in [
+        ("fam", "a"),
+        ("fam", "sub/x"),
+        ("fam", "sub/y"),
+        ("family", "z"),
+        ("other", "q"),
+    ] {
         assert!(s.db_put(f, k, "v").is_ok());
     }
     s
@@ -72,9 +90,24 @@ fn seeded() -> SqliteStore {
 fn show_is_sorted_and_filters_by_family_and_tree() {
     let s = seeded();
     let all = s.db_show(None).unwrap_or_default();
-    assert_eq!(keys(&all), vec!["/fam/a", "/fam/sub/x", "/fam/sub/y", "/family/z", "/other/q"]);
-    assert_eq!(keys(&s.db_show(Some("fam")).unwrap_or_default()), vec!["/fam/a", "/fam/sub/x", "/fam/sub/y"]);
-    assert_eq!(keys(&s.db_show(Some("/fam/sub")).unwrap_or_default()), vec!["/fam/sub/x", "/fam/sub/y"]);
+    assert_eq!(
+        keys(&all),
+        vec![
+            "/fam/a",
+            "/fam/sub/x",
+            "/fam/sub/y",
+            "/family/z",
+            "/other/q"
+        ]
+    );
+    assert_eq!(
+        keys(&s.db_show(Some("fam")).unwrap_or_default()),
+        vec!["/fam/a", "/fam/sub/x", "/fam/sub/y"]
+    );
+    assert_eq!(
+        keys(&s.db_show(Some("/fam/sub")).unwrap_or_default()),
+        vec!["/fam/sub/x", "/fam/sub/y"]
+    );
     assert_eq!(s.db_show(Some("")).unwrap_or_default().len(), 5);
 }
 
@@ -82,7 +115,10 @@ fn show_is_sorted_and_filters_by_family_and_tree() {
 fn deltree_family_does_not_touch_longer_family_names() {
     let s = seeded();
     assert_eq!(s.db_deltree("fam", None).ok(), Some(3));
-    assert_eq!(keys(&s.db_show(None).unwrap_or_default()), vec!["/family/z", "/other/q"]);
+    assert_eq!(
+        keys(&s.db_show(None).unwrap_or_default()),
+        vec!["/family/z", "/other/q"]
+    );
 }
 
 #[test]
@@ -92,7 +128,10 @@ fn deltree_subtree_and_exact_key() {
     // The tree prefix also matches the key itself (`/fam/a` || '/' LIKE '/fam/a/%').
     assert_eq!(s.db_deltree("fam", Some("a")).ok(), Some(1));
     assert_eq!(s.db_deltree("fam", Some("nothing")).ok(), Some(0));
-    assert_eq!(keys(&s.db_show(None).unwrap_or_default()), vec!["/family/z", "/other/q"]);
+    assert_eq!(
+        keys(&s.db_show(None).unwrap_or_default()),
+        vec!["/family/z", "/other/q"]
+    );
 }
 
 #[test]
@@ -106,7 +145,10 @@ fn deltree_with_empty_family_removes_everything() {
 fn tree_match_is_like_ascii_case_insensitive_with_wildcards() {
     // Asterisk matches trees with SQL LIKE: ASCII case is ignored and `_` is a wildcard.
     let s = seeded();
-    assert_eq!(keys(&s.db_show(Some("FAM/SUB")).unwrap_or_default()), vec!["/fam/sub/x", "/fam/sub/y"]);
+    assert_eq!(
+        keys(&s.db_show(Some("FAM/SUB")).unwrap_or_default()),
+        vec!["/fam/sub/x", "/fam/sub/y"]
+    );
     assert_eq!(s.db_deltree("ot_er", None).ok(), Some(1));
 }
 
@@ -114,7 +156,10 @@ fn tree_match_is_like_ascii_case_insensitive_with_wildcards() {
 fn too_long_family_and_key_refused_like_asterisk() {
     let s = mem();
     let long = "k".repeat(300);
-    assert!(matches!(s.db_put("f", &long, "v"), Err(StoreError::KeyTooLong)));
+    assert!(matches!(
+        s.db_put("f", &long, "v"),
+        Err(StoreError::KeyTooLong)
+    ));
     assert!(matches!(s.db_get("f", &long), Err(StoreError::KeyTooLong)));
     assert!(s.db_put("f", &"k".repeat(252), "v").is_ok());
 }
@@ -136,7 +181,10 @@ fn values_with_odd_characters_round_trip() {
         assert!(s.db_put("odd", &format!("k{i}"), v).is_ok());
     }
     for (i, v) in odd.iter().enumerate() {
-        assert_eq!(s.db_get("odd", &format!("k{i}")).ok().flatten().as_deref(), Some(*v));
+        assert_eq!(
+            s.db_get("odd", &format!("k{i}")).ok().flatten().as_deref(),
+            Some(*v)
+        );
     }
     assert!(s.db_put("fam%", "k_", "x").is_ok());
     assert_eq!(s.db_get("fam%", "k_").ok(), Some(Some("x".into())));
@@ -173,10 +221,15 @@ fn open_creates_file_migrates_and_uses_wal() {
         Err(e) => panic!("open: {e}"),
     };
     assert!(path.exists());
-    assert_eq!(s.schema_version().ok(), Some(tandem_store::schema_version_latest()));
+    assert_eq!(
+        s.schema_version().ok(),
+        Some(tandem_store::schema_version_latest())
+    );
     drop(s);
     let conn = rusqlite::Connection::open(&path).ok();
-    let mode: Option<String> = conn.as_ref().and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok());
+    let mode: Option<String> = conn
+        .as_ref()
+        .and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)).ok());
     assert_eq!(mode.as_deref(), Some("wal"));
     let _ = std::fs::remove_dir_all(path.parent().unwrap_or(&path));
 }
@@ -188,8 +241,14 @@ fn migrates_an_empty_existing_file() {
     let s = SqliteStore::open(&path);
     assert!(s.is_ok());
     let s = s.ok();
-    assert_eq!(s.as_ref().and_then(|s| s.schema_version().ok()), Some(tandem_store::schema_version_latest()));
-    assert_eq!(s.as_ref().and_then(|s| s.db_put("a", "b", "c").ok()), Some(()));
+    assert_eq!(
+        s.as_ref().and_then(|s| s.schema_version().ok()),
+        Some(tandem_store::schema_version_latest())
+    );
+    assert_eq!(
+        s.as_ref().and_then(|s| s.db_put("a", "b", "c").ok()),
+        Some(())
+    );
     drop(s);
     let _ = std::fs::remove_dir_all(path.parent().unwrap_or(&path));
 }
@@ -206,7 +265,10 @@ fn opens_an_asterisk_astdb_file_as_is() {
     }
     let s = SqliteStore::open(&path).ok();
     assert_eq!(
-        s.as_ref().and_then(|s| s.db_get("SIP", "Registry/alice").ok()).flatten().as_deref(),
+        s.as_ref()
+            .and_then(|s| s.db_get("SIP", "Registry/alice").ok())
+            .flatten()
+            .as_deref(),
         Some("192.0.2.1:5060:3600:alice:sip:alice@192.0.2.1")
     );
     drop(s);
@@ -219,7 +281,10 @@ fn newer_schema_is_refused() {
     if let Ok(c) = rusqlite::Connection::open(&path) {
         let _ = c.execute_batch("PRAGMA user_version = 999;");
     }
-    assert!(matches!(SqliteStore::open(&path), Err(StoreError::SchemaTooNew { found: 999, .. })));
+    assert!(matches!(
+        SqliteStore::open(&path),
+        Err(StoreError::SchemaTooNew { found: 999, .. })
+    ));
     let _ = std::fs::remove_dir_all(path.parent().unwrap_or(&path));
 }
 

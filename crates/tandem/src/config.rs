@@ -30,7 +30,9 @@ pub struct Loaded {
 
 impl Loaded {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
     }
 
     pub fn print(&self) {
@@ -61,12 +63,19 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
     );
     diagnostics.extend(more);
     sort_by_place(&mut diagnostics);
-    Loaded { dialplan, sip: None, rtp: RtpConf::default(), diagnostics }
+    Loaded {
+        dialplan,
+        sip: None,
+        rtp: RtpConf::default(),
+        diagnostics,
+    }
 }
 
 /// Messages of one file in line order (a stable sort: same-line messages keep their order).
 fn sort_by_place(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| (a.span.file.as_ref(), a.span.line).cmp(&(b.span.file.as_ref(), b.span.line)));
+    diagnostics.sort_by(|a, b| {
+        (a.span.file.as_ref(), a.span.line).cmp(&(b.span.file.as_ref(), b.span.line))
+    });
 }
 
 /// Load everything in `source`: the dialplan, sip.conf, rtp.conf, and the syntax of every
@@ -103,7 +112,10 @@ pub fn load_all(source: &dyn Source) -> Loaded {
 
 fn source_for(dir: &Path) -> Result<FsSource, ExitCode> {
     if !dir.is_dir() {
-        eprintln!("tandem: config directory {}: not a directory", dir.display());
+        eprintln!(
+            "tandem: config directory {}: not a directory",
+            dir.display()
+        );
         return Err(ExitCode::from(1));
     }
     Ok(FsSource::new(dir))

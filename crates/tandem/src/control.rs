@@ -44,7 +44,11 @@ pub fn client(data: &Path, command: &str) -> ExitCode {
     let mut stream = match UnixStream::connect(&path) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("tandem: cannot connect to {}: {e} (is tandem running with --data {}?)", path.display(), data.display());
+            eprintln!(
+                "tandem: cannot connect to {}: {e} (is tandem running with --data {}?)",
+                path.display(),
+                data.display()
+            );
             return ExitCode::from(1);
         }
     };
@@ -97,7 +101,10 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
     let lw: Vec<&str> = lower.iter().map(String::as_str).collect();
     match lw.as_slice() {
-        ["core", "show", "version"] => format!("tandem {} (multi-protocol PBX)\n", env!("CARGO_PKG_VERSION")),
+        ["core", "show", "version"] => format!(
+            "tandem {} (multi-protocol PBX)\n",
+            env!("CARGO_PKG_VERSION")
+        ),
         ["core", "show", "help"] | ["help"] => HELP.to_string(),
         ["core", "show", "channels"] => match &daemon.world {
             Some(world) => world.channels.show(),
@@ -116,21 +123,34 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
         }
         ["dialplan", "reload"] | ["core", "reload"] => reload(daemon),
         ["sip", "show", "peers"] => match &daemon.sip {
-            Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_peers(),
+            Some(sip) => sip
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .show_peers(),
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["sip", "show", "channels"] => match &daemon.sip {
             Some(sip) => {
                 let (tx, rx) = tokio::sync::oneshot::channel();
-                match sip.commands.blocking_send(crate::sip::EndpointCmd::ShowChannels(tx)) {
-                    Ok(()) => rx.blocking_recv().unwrap_or_else(|_| "SIP endpoint did not answer\n".to_string()),
+                match sip
+                    .commands
+                    .blocking_send(crate::sip::EndpointCmd::ShowChannels(tx))
+                {
+                    Ok(()) => rx
+                        .blocking_recv()
+                        .unwrap_or_else(|_| "SIP endpoint did not answer\n".to_string()),
                     Err(_) => "SIP endpoint is not running\n".to_string(),
                 }
             }
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["sip", "show", "registry"] => match &daemon.sip {
-            Some(sip) => sip.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).show_registry(),
+            Some(sip) => sip
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .show_registry(),
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["sip", "show", "peer", _] => match &daemon.sip {
@@ -149,7 +169,11 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
             Err(e) => format!("Database error: {e}\n"),
         },
         ["database", "put", _, _, ..] if words.len() >= 5 => {
-            match daemon.shared.store.db_put(words[2], words[3], &words[4..].join(" ")) {
+            match daemon
+                .shared
+                .store
+                .db_put(words[2], words[3], &words[4..].join(" "))
+            {
                 Ok(()) => "Updated database successfully\n".to_string(),
                 Err(e) => format!("Failed to update entry: {e}\n"),
             }
@@ -160,14 +184,21 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
             Err(e) => format!("Database error: {e}\n"),
         },
         ["database", "deltree", _] | ["database", "deltree", _, _] => {
-            match daemon.shared.store.db_deltree(words[2], words.get(3).copied()) {
+            match daemon
+                .shared
+                .store
+                .db_deltree(words[2], words.get(3).copied())
+            {
                 Ok(n) if n > 0 => format!("{n} database entries removed.\n"),
                 Ok(_) => "Database entries do not exist.\n".to_string(),
                 Err(e) => format!("Database error: {e}\n"),
             }
         }
         [] => String::new(),
-        _ => format!("No such command '{}' (type 'core show help' for help)\n", words.join(" ")),
+        _ => format!(
+            "No such command '{}' (type 'core show help' for help)\n",
+            words.join(" ")
+        ),
     }
 }
 

@@ -30,7 +30,10 @@ pub fn init_logging(default: &str) {
 pub fn run(config_dir: &Path, data: &Path) -> ExitCode {
     init_logging("info");
     if !config_dir.is_dir() {
-        eprintln!("tandem: config directory {}: not a directory", config_dir.display());
+        eprintln!(
+            "tandem: config directory {}: not a directory",
+            config_dir.display()
+        );
         return ExitCode::from(1);
     }
     serve(&FsSource::new(config_dir), Some(config_dir), data)
@@ -67,8 +70,16 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
         .unwrap_or(1);
-    let shared = Arc::new(Shared::new(loaded.dialplan, store, Box::new(localtime::now), seed));
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let shared = Arc::new(Shared::new(
+        loaded.dialplan,
+        store,
+        Box::new(localtime::now),
+        seed,
+    ));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("tandem: cannot start the runtime: {e}");
@@ -94,7 +105,12 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             },
             None => None,
         };
-        let daemon = Arc::new(Daemon { shared, sip, world: Some(world), config_dir });
+        let daemon = Arc::new(Daemon {
+            shared,
+            sip,
+            world: Some(world),
+            config_dir,
+        });
         serve_async(daemon, data).await
     })
 }
@@ -109,7 +125,11 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
     };
     if path.exists() {
         if UnixStream::connect(&path).await.is_ok() {
-            eprintln!("tandem: another tandem is running with --data {} ({} answers)", data.display(), path.display());
+            eprintln!(
+                "tandem: another tandem is running with --data {} ({} answers)",
+                data.display(),
+                path.display()
+            );
             return ExitCode::from(1);
         }
         let _ = std::fs::remove_file(&path);

@@ -13,16 +13,26 @@ const ACCOUNTS: [&str; 2] = ["alice", "bob"];
 
 impl Demo {
     pub fn generate() -> Self {
-        Demo { secrets: [secret(), secret()] }
+        Demo {
+            secrets: [secret(), secret()],
+        }
     }
 
     pub fn print_banner(&self) {
         eprintln!("tandem demo configuration:");
         for (i, name) in ACCOUNTS.iter().enumerate() {
-            eprintln!("  SIP account {name} (extension {}), secret {}", 6001 + i, self.secrets[i]);
+            eprintln!(
+                "  SIP account {name} (extension {}), secret {}",
+                6001 + i,
+                self.secrets[i]
+            );
         }
-        eprintln!("  SIP on udp port 5060: register a softphone as alice or bob (server: this machine)");
-        eprintln!("  6001/6002 ring the accounts; 600 echo test and 601 playback demo need the media");
+        eprintln!(
+            "  SIP on udp port 5060: register a softphone as alice or bob (server: this machine)"
+        );
+        eprintln!(
+            "  6001/6002 ring the accounts; 600 echo test and 601 playback demo need the media"
+        );
         eprintln!("  applications, which are not part of this version yet");
     }
 
@@ -37,7 +47,9 @@ impl Demo {
             b = ACCOUNTS[1],
             sb = self.secrets[1],
         );
-        MemSource::new().with("extensions.conf", EXTENSIONS).with("sip.conf", &sip)
+        MemSource::new()
+            .with("extensions.conf", EXTENSIONS)
+            .with("sip.conf", &sip)
     }
 }
 
@@ -69,12 +81,20 @@ exten => _600[12],1,Dial(SIP/${IF($[${EXTEN} = 6001]?alice:bob)},20)
 fn secret() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut bytes = [0u8; 16];
-    let ok = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_ok();
+    let ok = std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .is_ok();
     if !ok {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         for (i, b) in bytes.iter_mut().enumerate() {
             *b = (t >> (i % 16 * 8)) as u8 ^ (i as u8).wrapping_mul(97);
         }
     }
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }

@@ -37,11 +37,15 @@ pub struct RunArgs {
 
 fn open_store(data: Option<&Path>) -> Result<Arc<dyn Store>, String> {
     match data {
-        None => SqliteStore::open_in_memory().map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| e.to_string()),
+        None => SqliteStore::open_in_memory()
+            .map(|s| Arc::new(s) as Arc<dyn Store>)
+            .map_err(|e| e.to_string()),
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
             let path = dir.join("tandem.db");
-            SqliteStore::open(&path).map(|s| Arc::new(s) as Arc<dyn Store>).map_err(|e| format!("{}: {e}", path.display()))
+            SqliteStore::open(&path)
+                .map(|s| Arc::new(s) as Arc<dyn Store>)
+                .map_err(|e| format!("{}: {e}", path.display()))
         }
     }
 }
@@ -60,7 +64,10 @@ pub fn run(args: RunArgs, data: Option<&Path>) -> ExitCode {
         }
     };
     if !args.config.is_dir() {
-        eprintln!("tandem: config directory {}: not a directory", args.config.display());
+        eprintln!(
+            "tandem: config directory {}: not a directory",
+            args.config.display()
+        );
         return ExitCode::from(1);
     }
     let loaded = config::load_dialplan(&FsSource::new(&args.config));
@@ -83,7 +90,12 @@ pub fn run(args: RunArgs, data: Option<&Path>) -> ExitCode {
     let seed = localtime::now().epoch as u64;
     let shared = Shared::new(loaded.dialplan, store, clock, seed);
     let (seq, uniqueid) = shared.new_uniqueid();
-    let mut chan = Channel::new(format!("Sim/sim-{seq:08x}"), uniqueid, &args.context, &args.exten);
+    let mut chan = Channel::new(
+        format!("Sim/sim-{seq:08x}"),
+        uniqueid,
+        &args.context,
+        &args.exten,
+    );
     if let Some(cid) = &args.callerid {
         let (name, num) = CallerId::parse_all(cid);
         chan.caller.name = name;

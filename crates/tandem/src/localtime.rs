@@ -18,5 +18,8 @@ pub fn parse(text: &str) -> Result<LocalTime, String> {
         .from_local_datetime(&naive)
         .earliest()
         .ok_or_else(|| format!("--time '{text}' does not exist in the local time zone"))?;
-    Ok(LocalTime::new(local.timestamp(), local.offset().fix().local_minus_utc()))
+    Ok(LocalTime::new(
+        local.timestamp(),
+        local.offset().fix().local_minus_utc(),
+    ))
 }

@@ -17,7 +17,11 @@ mod media;
 mod sip;
 
 #[derive(Parser, Debug)]
-#[command(name = "tandem", version, about = "tandem: a multi-protocol PBX and VoIP gateway")]
+#[command(
+    name = "tandem",
+    version,
+    about = "tandem: a multi-protocol PBX and VoIP gateway"
+)]
 struct Cli {
     /// Remote console (`tandem -rx "COMMAND"`): with -x, send COMMAND to the running daemon.
     #[arg(short = 'r', global = false)]
@@ -69,13 +73,15 @@ enum DialplanCommand {
     Run(dialplan_run::RunArgs),
 }
 
-
 /// The default state directory.
 pub const DEFAULT_DATA: &str = "./tandem-data";
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let data = cli.data.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
+    let data = cli
+        .data
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
     if cli.remote || cli.execute.is_some() {
         let Some(command) = cli.execute else {
             eprintln!("tandem: -r needs -x \"COMMAND\" (there is no interactive console yet)");
@@ -87,10 +93,12 @@ fn main() -> ExitCode {
         None => daemon::run_demo(&data),
         Some(Command::Run { config }) => daemon::run(&config, &data),
         Some(Command::Check { config }) => config::check(&config),
-        Some(Command::Dialplan { command: DialplanCommand::Show { config, context } }) => {
-            config::show_dialplan(&config, context.as_deref())
-        }
-        Some(Command::Dialplan { command: DialplanCommand::Run(args) }) => dialplan_run::run(args, cli.data.as_deref()),
+        Some(Command::Dialplan {
+            command: DialplanCommand::Show { config, context },
+        }) => config::show_dialplan(&config, context.as_deref()),
+        Some(Command::Dialplan {
+            command: DialplanCommand::Run(args),
+        }) => dialplan_run::run(args, cli.data.as_deref()),
         Some(Command::Cli { execute }) => control::client(&data, &execute),
     }
 }

@@ -18,7 +18,11 @@ struct Msg {
 }
 
 const fn msg(at: &'static str, severity: &'static str, contains: &'static str) -> Msg {
-    Msg { at, severity, contains }
+    Msg {
+        at,
+        severity,
+        contains,
+    }
 }
 
 fn check(files: &[(&str, &str)], expected: &[Msg]) {
@@ -26,28 +30,52 @@ fn check(files: &[(&str, &str)], expected: &[Msg]) {
     write_config(dir.path(), files);
     let out = tandem_testkit::check(&bin(), dir.path());
     let lines: Vec<&str> = out.stdout.lines().collect();
-    let report = || format!("tandem check printed (exit {}):\n{}\nstderr:\n{}", out.code, out.stdout, out.stderr);
-    assert_eq!(lines.len(), expected.len(), "wrong number of messages; {}", report());
+    let report = || {
+        format!(
+            "tandem check printed (exit {}):\n{}\nstderr:\n{}",
+            out.code, out.stdout, out.stderr
+        )
+    };
+    assert_eq!(
+        lines.len(),
+        expected.len(),
+        "wrong number of messages; {}",
+        report()
+    );
     // The contract fixes each line's form, not the order of lines across files: match each
     // expected message to its own printed line.
     let mut unused: Vec<&str> = lines.clone();
     for want in expected {
         let prefix = format!("{}: {}: ", want.at, want.severity);
         let Some(i) = unused.iter().position(|l| {
-            l.starts_with(&prefix) && l[prefix.len()..].to_lowercase().contains(&want.contains.to_lowercase())
+            l.starts_with(&prefix)
+                && l[prefix.len()..]
+                    .to_lowercase()
+                    .contains(&want.contains.to_lowercase())
         }) else {
-            panic!("expected a line starting {prefix:?} mentioning {:?}; {}", want.contains, report());
+            panic!(
+                "expected a line starting {prefix:?} mentioning {:?}; {}",
+                want.contains,
+                report()
+            );
         };
         unused.remove(i);
     }
-    let want_code = if expected.iter().any(|m| m.severity == "error") { 1 } else { 0 };
+    let want_code = if expected.iter().any(|m| m.severity == "error") {
+        1
+    } else {
+        0
+    };
     assert_eq!(out.code, want_code, "exit code; {}", report());
 }
 
 #[test]
 fn unclosed_section_bracket_is_an_error_at_its_line() {
     check(
-        &[("extensions.conf", "[a]\nexten => 1,1,NoOp()\n[broken\nexten => 2,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\nexten => 1,1,NoOp()\n[broken\nexten => 2,1,NoOp()\n",
+        )],
         &[msg("extensions.conf:3", "error", "no closing ']'")],
     );
 }
@@ -56,8 +84,14 @@ fn unclosed_section_bracket_is_an_error_at_its_line() {
 fn syntax_error_in_an_included_file_names_that_file() {
     check(
         &[
-            ("extensions.conf", "[a]\nexten => 1,1,NoOp()\n#include dialplan/more.conf\n"),
-            ("dialplan/more.conf", "[b]\nexten => 1,1,NoOp()\nthis line has no equals sign\n"),
+            (
+                "extensions.conf",
+                "[a]\nexten => 1,1,NoOp()\n#include dialplan/more.conf\n",
+            ),
+            (
+                "dialplan/more.conf",
+                "[b]\nexten => 1,1,NoOp()\nthis line has no equals sign\n",
+            ),
         ],
         &[msg("dialplan/more.conf:3", "error", "no '=' (equal sign)")],
     );
@@ -67,7 +101,10 @@ fn syntax_error_in_an_included_file_names_that_file() {
 fn missing_included_file_is_an_error_at_the_include_line() {
     // config.c: "The file '%s' was listed as a #include but it does not exist." and the load fails.
     check(
-        &[("extensions.conf", "[a]\n#include dialplan/missing.conf\nexten => 1,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\n#include dialplan/missing.conf\nexten => 1,1,NoOp()\n",
+        )],
         &[msg("extensions.conf:2", "error", "missing.conf")],
     );
 }
@@ -75,7 +112,10 @@ fn missing_included_file_is_an_error_at_the_include_line() {
 #[test]
 fn unknown_template_is_an_error() {
     check(
-        &[("extensions.conf", "[base](!)\nexten => 1,1,NoOp()\n[a](nosuch)\nexten => 1,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[base](!)\nexten => 1,1,NoOp()\n[a](nosuch)\nexten => 1,1,NoOp()\n",
+        )],
         &[msg("extensions.conf:3", "error", "nosuch")],
     );
 }
@@ -83,7 +123,10 @@ fn unknown_template_is_an_error() {
 #[test]
 fn same_before_any_exten_is_an_error() {
     check(
-        &[("extensions.conf", "[a]\nsame => n,NoOp()\nexten => 1,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\nsame => n,NoOp()\nexten => 1,1,NoOp()\n",
+        )],
         &[msg("extensions.conf:2", "error", "same")],
     );
 }
@@ -91,7 +134,10 @@ fn same_before_any_exten_is_an_error() {
 #[test]
 fn bad_priority_is_an_error() {
     check(
-        &[("extensions.conf", "[a]\nexten => 1,1,NoOp()\nexten => 2,abc,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\nexten => 1,1,NoOp()\nexten => 2,abc,NoOp()\n",
+        )],
         &[msg("extensions.conf:3", "error", "abc")],
     );
 }
@@ -107,7 +153,10 @@ fn next_priority_on_the_first_line_is_an_error() {
 #[test]
 fn unclosed_application_parenthesis_is_an_error() {
     check(
-        &[("extensions.conf", "[a]\nexten => 1,1,NoOp(\nexten => 2,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\nexten => 1,1,NoOp(\nexten => 2,1,NoOp()\n",
+        )],
         &[msg("extensions.conf:2", "error", "parenthesis")],
     );
 }
@@ -115,7 +164,10 @@ fn unclosed_application_parenthesis_is_an_error() {
 #[test]
 fn unknown_application_is_a_warning_and_exit_zero() {
     check(
-        &[("extensions.conf", "[a]\nexten => 1,1,NoOp()\n same => n,Frobnicate(x)\n")],
+        &[(
+            "extensions.conf",
+            "[a]\nexten => 1,1,NoOp()\n same => n,Frobnicate(x)\n",
+        )],
         &[msg("extensions.conf:3", "warning", "Frobnicate")],
     );
 }
@@ -123,7 +175,10 @@ fn unknown_application_is_a_warning_and_exit_zero() {
 #[test]
 fn unknown_function_is_a_warning() {
     check(
-        &[("extensions.conf", "[a]\nexten => 1,1,Set(X=${NOSUCHFUNC(y)})\n")],
+        &[(
+            "extensions.conf",
+            "[a]\nexten => 1,1,Set(X=${NOSUCHFUNC(y)})\n",
+        )],
         &[msg("extensions.conf:2", "warning", "NOSUCHFUNC")],
     );
 }
@@ -131,7 +186,10 @@ fn unknown_function_is_a_warning() {
 #[test]
 fn include_of_an_undefined_context_is_a_warning() {
     check(
-        &[("extensions.conf", "[a]\ninclude => nowhere\nexten => 1,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\ninclude => nowhere\nexten => 1,1,NoOp()\n",
+        )],
         &[msg("extensions.conf:2", "warning", "nowhere")],
     );
 }
@@ -142,13 +200,19 @@ fn exec_directive_is_refused_with_an_error_and_not_run() {
     // #exec with a clear error, so a config that relies on it does not load half-done.
     let dir = TempDir::new();
     let marker = dir.join("ran");
-    let conf = format!("[a]\n#exec /bin/touch {}\nexten => 1,1,NoOp()\n", marker.display());
+    let conf = format!(
+        "[a]\n#exec /bin/touch {}\nexten => 1,1,NoOp()\n",
+        marker.display()
+    );
     write_config(dir.path(), &[("extensions.conf", &conf)]);
     let out = tandem_testkit::check(&bin(), dir.path());
     assert!(!marker.exists(), "#exec was executed");
     assert!(out.stdout.starts_with("extensions.conf:2: "), "{out:?}");
     check(
-        &[("extensions.conf", "[a]\n#exec /bin/true\nexten => 1,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\n#exec /bin/true\nexten => 1,1,NoOp()\n",
+        )],
         &[msg("extensions.conf:2", "error", "#exec")],
     );
 }
@@ -157,8 +221,14 @@ fn exec_directive_is_refused_with_an_error_and_not_run() {
 fn include_loop_between_files_is_an_error() {
     check(
         &[
-            ("extensions.conf", "[a]\nexten => 1,1,NoOp()\n#include loop/one.conf\n"),
-            ("loop/one.conf", "[b]\nexten => 1,1,NoOp()\n#include loop/two.conf\n"),
+            (
+                "extensions.conf",
+                "[a]\nexten => 1,1,NoOp()\n#include loop/one.conf\n",
+            ),
+            (
+                "loop/one.conf",
+                "[b]\nexten => 1,1,NoOp()\n#include loop/two.conf\n",
+            ),
             ("loop/two.conf", "; back again\n#include loop/one.conf\n"),
         ],
         &[msg("loop/two.conf:2", "error", "loop")],
@@ -169,7 +239,10 @@ fn include_loop_between_files_is_an_error() {
 fn contexts_including_each_other_are_fine() {
     // pbx_find_extension skips a context already searched: a dialplan include cycle is legal.
     check(
-        &[("extensions.conf", "[a]\ninclude => b\nexten => 1,1,NoOp()\n[b]\ninclude => a\nexten => 2,1,NoOp()\n")],
+        &[(
+            "extensions.conf",
+            "[a]\ninclude => b\nexten => 1,1,NoOp()\n[b]\ninclude => a\nexten => 2,1,NoOp()\n",
+        )],
         &[],
     );
 }

@@ -43,7 +43,10 @@ fn dash_rx_is_an_alias_of_cli_x() {
     let d = data.path().to_string_lossy().into_owned();
     let out = tandem_testkit::run(&bin(), &["--data", &d, "-rx", "core show version"]);
     assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(out.stdout, run_cli(&bin(), data.path(), "core show version"));
+    assert_eq!(
+        out.stdout,
+        run_cli(&bin(), data.path(), "core show version")
+    );
 }
 
 #[test]
@@ -65,14 +68,26 @@ fn dialplan_show_over_the_socket_has_asterisks_layout() {
 fn database_put_then_get_show_and_del() {
     let (_c, data, _d) = start();
     let p = data.path();
-    assert_eq!(run_cli(&bin(), p, "database put CFWD 101 5551234"), "Updated database successfully\n");
-    assert_eq!(run_cli(&bin(), p, "database get CFWD 101"), "Value: 5551234\n");
+    assert_eq!(
+        run_cli(&bin(), p, "database put CFWD 101 5551234"),
+        "Updated database successfully\n"
+    );
+    assert_eq!(
+        run_cli(&bin(), p, "database get CFWD 101"),
+        "Value: 5551234\n"
+    );
     // main/db.c handle_cli_database_show: "%-50s: %-25s\n" then "%d results found.\n".
     let show = run_cli(&bin(), p, "database show CFWD");
     let row = format!("{:<50}: {:<25}\n", "/CFWD/101", "5551234");
     assert_eq!(show, format!("{row}1 results found.\n"));
-    assert_eq!(run_cli(&bin(), p, "database del CFWD 101"), "Database entry removed.\n");
-    assert_eq!(run_cli(&bin(), p, "database get CFWD 101"), "Database entry not found.\n");
+    assert_eq!(
+        run_cli(&bin(), p, "database del CFWD 101"),
+        "Database entry removed.\n"
+    );
+    assert_eq!(
+        run_cli(&bin(), p, "database get CFWD 101"),
+        "Database entry not found.\n"
+    );
 }
 
 #[test]
@@ -82,24 +97,38 @@ fn dialplan_reload_picks_up_an_edited_file() {
     assert!(!before.contains("'200' =>"), "{before}");
     let edited = format!("{CONF}exten => 200,1,Playback(hello-world)\n");
     write_config(config.path(), &[("extensions.conf", &edited)]);
-    assert_eq!(run_cli(&bin(), data.path(), "dialplan reload"), "Dialplan reloaded.\n");
+    assert_eq!(
+        run_cli(&bin(), data.path(), "dialplan reload"),
+        "Dialplan reloaded.\n"
+    );
     let after = run_cli(&bin(), data.path(), "dialplan show internal");
     assert!(
-        after.contains("  '200' =>          1. Playback(hello-world)                      [extensions.conf:8]"),
+        after.contains(
+            "  '200' =>          1. Playback(hello-world)                      [extensions.conf:8]"
+        ),
         "{after}"
     );
-    assert!(after.contains("-= 2 extensions (4 priorities) in 1 context. =-"), "{after}");
+    assert!(
+        after.contains("-= 2 extensions (4 priorities) in 1 context. =-"),
+        "{after}"
+    );
 }
 
 #[test]
 fn dialplan_reload_of_a_broken_file_keeps_the_running_dialplan() {
     let (config, data, _d) = start();
     let before = run_cli(&bin(), data.path(), "dialplan show internal");
-    let broken = format!("{CONF}exten => 200,1,Playback(hello-world)\n[oops\nexten => 300,abc,NoOp()\n");
+    let broken =
+        format!("{CONF}exten => 200,1,Playback(hello-world)\n[oops\nexten => 300,abc,NoOp()\n");
     write_config(config.path(), &[("extensions.conf", &broken)]);
     let out = run_cli(&bin(), data.path(), "dialplan reload");
     let lines: Vec<&str> = out.lines().collect();
-    assert!(lines.iter().any(|l| l.starts_with("extensions.conf:9: error: ")), "{out}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("extensions.conf:9: error: ")),
+        "{out}"
+    );
     assert_eq!(
         lines.last().copied(),
         Some("Dialplan not reloaded: the running dialplan stays in force."),
@@ -115,8 +144,15 @@ fn sigterm_stops_the_daemon_and_removes_its_socket() {
     let (_c, data, mut daemon) = start();
     let socket = daemon.socket();
     assert!(socket.exists(), "no control socket at {}", socket.display());
-    let code = daemon.terminate(Duration::from_secs(30)).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(code, Some(0), "exit status after SIGTERM; stderr:\n{}", daemon.stderr_text());
+    let code = daemon
+        .terminate(Duration::from_secs(30))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        code,
+        Some(0),
+        "exit status after SIGTERM; stderr:\n{}",
+        daemon.stderr_text()
+    );
     assert!(!socket.exists(), "socket {} left behind", socket.display());
     // The CLI now reports that nothing is listening, and fails.
     let d = data.path().to_string_lossy().into_owned();
@@ -130,5 +166,8 @@ fn cli_without_a_daemon_fails_clearly() {
     let d = data.path().to_string_lossy().into_owned();
     let out = tandem_testkit::run(&bin(), &["cli", "--data", &d, "-x", "core show version"]);
     assert_ne!(out.code, 0, "{out:?}");
-    assert!(out.stderr.contains("tandem.ctl"), "the error should name the socket: {out:?}");
+    assert!(
+        out.stderr.contains("tandem.ctl"),
+        "the error should name the socket: {out:?}"
+    );
 }

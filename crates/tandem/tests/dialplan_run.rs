@@ -22,7 +22,11 @@ fn run_in(dir: &TempDir, conf: &str, args: &[&str]) -> tandem_testkit::Output {
 fn expect(conf: &str, args: &[&str], expected: &str) {
     let dir = TempDir::new();
     let out = run_in(&dir, conf, args);
-    assert_eq!(out.code, 0, "dialplan run {args:?}: stderr:\n{}", out.stderr);
+    assert_eq!(
+        out.code, 0,
+        "dialplan run {args:?}: stderr:\n{}",
+        out.stderr
+    );
     assert_lines_eq(&format!("dialplan run {args:?}"), expected, &out.stdout);
 }
 
@@ -190,7 +194,14 @@ fn gotoiftime_outside_the_window_continues() {
 fn timed_include_is_searched_inside_its_window() {
     expect(
         TIMED,
-        &["--context", "t", "--exten", "100", "--time", "2026-03-04 10:30"],
+        &[
+            "--context",
+            "t",
+            "--exten",
+            "100",
+            "--time",
+            "2026-03-04 10:30",
+        ],
         "t,100,1: NoOp(day)\nend: fallthrough\n",
     );
 }
@@ -199,7 +210,14 @@ fn timed_include_is_searched_inside_its_window() {
 fn timed_include_is_skipped_outside_its_window() {
     expect(
         TIMED,
-        &["--context", "t", "--exten", "100", "--time", "2026-03-04 20:00"],
+        &[
+            "--context",
+            "t",
+            "--exten",
+            "100",
+            "--time",
+            "2026-03-04 20:00",
+        ],
         "t,100,1: NoOp(night)\nend: fallthrough\n",
     );
 }
@@ -227,7 +245,11 @@ fn dial_busy_sets_dialstatus_and_the_dialplan_branches() {
 
 #[test]
 fn dial_answered_ends_the_call() {
-    expect(DIAL, &["--context", "t", "--exten", "200"], "t,200,1: Dial(SIP/200,20)\nend: hangup\n");
+    expect(
+        DIAL,
+        &["--context", "t", "--exten", "200"],
+        "t,200,1: Dial(SIP/200,20)\nend: hangup\n",
+    );
 }
 
 #[test]
@@ -310,11 +332,24 @@ exten => s,1,NoOp(loop)
     let out = run_in(&dir, conf, &["--context", "t", "--exten", "s"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let lines = out.lines();
-    assert_eq!(lines.last().map(String::as_str), Some("end: limit"), "last lines: {:?}", &lines[lines.len().saturating_sub(3)..]);
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("end: limit"),
+        "last lines: {:?}",
+        &lines[lines.len().saturating_sub(3)..]
+    );
     let body = &lines[..lines.len() - 1];
-    assert!(body.len() >= 100, "stopped after only {} priorities", body.len());
+    assert!(
+        body.len() >= 100,
+        "stopped after only {} priorities",
+        body.len()
+    );
     for (i, l) in body.iter().enumerate() {
-        let want = if i % 2 == 0 { "t,s,1: NoOp(loop)" } else { "t,s,2: Goto(s,1)" };
+        let want = if i % 2 == 0 {
+            "t,s,1: NoOp(loop)"
+        } else {
+            "t,s,2: Goto(s,1)"
+        };
         assert_eq!(l, want, "line {i}");
     }
 }
@@ -327,7 +362,18 @@ exten => s,1,NoOp(${FOO} ${CALLERID(num)} ${CALLERID(name)} ${BAR})
 ";
     expect(
         conf,
-        &["--context", "t", "--exten", "s", "--set", "FOO=bar", "--set", "BAR=x=y", "--callerid", "\"Alice\" <2001>"],
+        &[
+            "--context",
+            "t",
+            "--exten",
+            "s",
+            "--set",
+            "FOO=bar",
+            "--set",
+            "BAR=x=y",
+            "--callerid",
+            "\"Alice\" <2001>",
+        ],
         "t,s,1: NoOp(bar 2001 Alice x=y)\nend: fallthrough\n",
     );
 }
@@ -370,13 +416,33 @@ exten => get,1,NoOp(${DB(test/who)} ${DB_EXISTS(test/who)})
     let dir = TempDir::new();
     let data = TempDir::new();
     let d = data.path().to_string_lossy().into_owned();
-    let out = run_in(&dir, conf, &["--context", "t", "--exten", "set", "--data", &d]);
-    assert_lines_eq("set", "t,set,1: Set(DB(test/who)=alice)\nend: fallthrough\n", &out.stdout);
-    let out = run_in(&dir, conf, &["--context", "t", "--exten", "get", "--data", &d]);
-    assert_lines_eq("get", "t,get,1: NoOp(alice 1)\nend: fallthrough\n", &out.stdout);
+    let out = run_in(
+        &dir,
+        conf,
+        &["--context", "t", "--exten", "set", "--data", &d],
+    );
+    assert_lines_eq(
+        "set",
+        "t,set,1: Set(DB(test/who)=alice)\nend: fallthrough\n",
+        &out.stdout,
+    );
+    let out = run_in(
+        &dir,
+        conf,
+        &["--context", "t", "--exten", "get", "--data", &d],
+    );
+    assert_lines_eq(
+        "get",
+        "t,get,1: NoOp(alice 1)\nend: fallthrough\n",
+        &out.stdout,
+    );
     // Without --data the store is in memory: nothing persisted.
     let out = run_in(&dir, conf, &["--context", "t", "--exten", "get"]);
-    assert_lines_eq("get in memory", "t,get,1: NoOp( 0)\nend: fallthrough\n", &out.stdout);
+    assert_lines_eq(
+        "get in memory",
+        "t,get,1: NoOp( 0)\nend: fallthrough\n",
+        &out.stdout,
+    );
 }
 
 // ------------------------------------------------------------ the seed examples
@@ -440,7 +506,10 @@ fn nine_dot_beats_x_dot_whatever_the_file_order() {
 #[test]
 fn ten_and_eleven_digit_north_american_patterns() {
     assert_eq!(first_line("4155551212"), "t,4155551212,1: NoOp(NXXNXXXXXX)");
-    assert_eq!(first_line("14155551212"), "t,14155551212,1: NoOp(1NXXNXXXXXX)");
+    assert_eq!(
+        first_line("14155551212"),
+        "t,14155551212,1: NoOp(1NXXNXXXXXX)"
+    );
     // 10 digits starting with 1: N refuses the 1, and `_1.` (sorted before `_X.`) takes it.
     assert_eq!(first_line("1155551212"), "t,1155551212,1: NoOp(1.)");
 }
@@ -462,7 +531,11 @@ fn bang_matches_zero_more_digits_but_sorts_after_dot() {
 #[test]
 fn an_extension_nothing_matches_ends_with_no_match() {
     let dir = TempDir::new();
-    let out = run_in(&dir, "[t]\nexten => 100,1,NoOp(x)\n", &["--context", "t", "--exten", "555"]);
+    let out = run_in(
+        &dir,
+        "[t]\nexten => 100,1,NoOp(x)\n",
+        &["--context", "t", "--exten", "555"],
+    );
     assert_eq!(out.stdout, "end: no-match\n", "{out:?}");
 }
 

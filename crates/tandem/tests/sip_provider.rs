@@ -48,8 +48,17 @@ fn start() -> Setup {
     let pbx_ext = "[internal]\nexten => _9.,1,Dial(SIP/${EXTEN:1}@provider,30)\n\n\
          [from-provider]\nexten => 7000,1,Dial(SIP/desk,20)\n";
     let dirs: Vec<TempDir> = (0..4).map(|_| TempDir::new()).collect();
-    write_config(dirs[0].path(), &[("sip.conf", &provider_sip), ("extensions.conf", provider_ext)]);
-    write_config(dirs[1].path(), &[("sip.conf", &pbx_sip), ("extensions.conf", pbx_ext)]);
+    write_config(
+        dirs[0].path(),
+        &[
+            ("sip.conf", &provider_sip),
+            ("extensions.conf", provider_ext),
+        ],
+    );
+    write_config(
+        dirs[1].path(),
+        &[("sip.conf", &pbx_sip), ("extensions.conf", pbx_ext)],
+    );
     let provider = Daemon::start(&bin(), dirs[0].path(), dirs[2].path());
     let pbx = Daemon::start(&bin(), dirs[1].path(), dirs[3].path());
     let pbx_data = dirs[3].path().to_path_buf();
@@ -59,60 +68,121 @@ fn start() -> Setup {
     loop {
         let peers = run_cli(&bin(), &provider_data, "sip show peers");
         let registry = run_cli(&bin(), &pbx_data, "sip show registry");
-        if peers.lines().any(|l| l.starts_with("acme") && l.contains("127.0.0.1")) && registry.contains("Registered") {
+        if peers
+            .lines()
+            .any(|l| l.starts_with("acme") && l.contains("127.0.0.1"))
+            && registry.contains("Registered")
+        {
             break;
         }
-        assert!(Instant::now() < deadline, "no registration:\n{peers}\n{registry}\n{}\n{}", provider.stderr_text(), pbx.stderr_text());
+        assert!(
+            Instant::now() < deadline,
+            "no registration:\n{peers}\n{registry}\n{}\n{}",
+            provider.stderr_text(),
+            pbx.stderr_text()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Setup { _dirs: dirs, provider, pbx, pbx_data, provider_port, pbx_port, phone_port, far_end_port, caller_port }
+    Setup {
+        _dirs: dirs,
+        provider,
+        pbx,
+        pbx_data,
+        provider_port,
+        pbx_port,
+        phone_port,
+        far_end_port,
+        caller_port,
+    }
 }
 
-fn uas_thread(sipp_bin: &std::path::Path, port: u16) -> std::thread::JoinHandle<tandem_testkit::SippRun> {
+fn uas_thread(
+    sipp_bin: &std::path::Path,
+    port: u16,
+) -> std::thread::JoinHandle<tandem_testkit::SippRun> {
     let sipp_bin = sipp_bin.to_path_buf();
     std::thread::spawn(move || {
         let work = TempDir::new();
         let port = port.to_string();
-        sipp(&sipp_bin, work.path(), &["-sn", "uas", "-m", "1", "-i", "127.0.0.1", "-p", &port], Duration::from_secs(90))
+        sipp(
+            &sipp_bin,
+            work.path(),
+            &["-sn", "uas", "-m", "1", "-i", "127.0.0.1", "-p", &port],
+            Duration::from_secs(90),
+        )
     })
 }
 
-fn uac(sipp_bin: &std::path::Path, target_port: u16, local_port: u16, exten: &str) -> tandem_testkit::SippRun {
+fn uac(
+    sipp_bin: &std::path::Path,
+    target_port: u16,
+    local_port: u16,
+    exten: &str,
+) -> tandem_testkit::SippRun {
     let work = TempDir::new();
     let (local, server) = (local_port.to_string(), format!("127.0.0.1:{target_port}"));
     sipp(
         sipp_bin,
         work.path(),
-        &["-sn", "uac", "-s", exten, "-d", "500", "-m", "1", "-i", "127.0.0.1", "-p", &local, &server],
+        &[
+            "-sn",
+            "uac",
+            "-s",
+            exten,
+            "-d",
+            "500",
+            "-m",
+            "1",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &local,
+            &server,
+        ],
         Duration::from_secs(90),
     )
 }
 
 #[test]
 fn tandem_registers_to_a_provider_and_calls_out_through_it() {
-    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
     let s = start();
     let registry = run_cli(&bin(), &s.pbx_data, "sip show registry");
-    assert!(registry.contains(&format!("127.0.0.1:{}", s.provider_port)) && registry.contains("acme"), "{registry}");
+    assert!(
+        registry.contains(&format!("127.0.0.1:{}", s.provider_port)) && registry.contains("acme"),
+        "{registry}"
+    );
     // The desk phone dials 9 + a number: PBX -> provider (digest challenge answered) -> far end.
     let far_end = uas_thread(&sipp_bin, s.far_end_port);
     let caller = uac(&sipp_bin, s.pbx_port, s.phone_port, "95551234");
     let far_end = far_end.join().expect("far end");
-    let logs = format!("provider:\n{}\npbx:\n{}", s.provider.stderr_text(), s.pbx.stderr_text());
+    let logs = format!(
+        "provider:\n{}\npbx:\n{}",
+        s.provider.stderr_text(),
+        s.pbx.stderr_text()
+    );
     assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{logs}");
     assert_eq!(far_end.code, Some(0), "far end: {far_end:?}\n{logs}");
 }
 
 #[test]
 fn a_call_from_the_provider_rings_a_local_phone() {
-    let Some(sipp_bin) = require_tool("sipp") else { return };
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
     let s = start();
     // Someone on the provider's side calls the PBX's number 7000; the provider sends it to
     // the registered customer; the PBX rings its desk phone.
     let desk = uas_thread(&sipp_bin, s.phone_port);
     let caller = uac(&sipp_bin, s.provider_port, s.caller_port, "7000");
     let desk = desk.join().expect("desk phone");
-    let logs = format!("provider:\n{}\npbx:\n{}", s.provider.stderr_text(), s.pbx.stderr_text());
+    let logs = format!(
+        "provider:\n{}\npbx:\n{}",
+        s.provider.stderr_text(),
+        s.pbx.stderr_text()
+    );
     assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{logs}");
     assert_eq!(desk.code, Some(0), "desk: {desk:?}\n{logs}");
 }

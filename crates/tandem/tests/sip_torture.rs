@@ -13,7 +13,10 @@ fn bin() -> PathBuf {
 }
 
 fn fixtures() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/rfc4475"))
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures/rfc4475"
+    ))
 }
 
 struct Probe {
@@ -26,7 +29,9 @@ impl Probe {
     /// Send `bytes`, then an OPTIONS marker; return what came back before the marker's
     /// answer (the server handles datagrams in order, so anything for the fixture comes first).
     fn send(&mut self, bytes: &[u8]) -> Vec<String> {
-        self.sock.send_to(bytes, &self.server).expect("send fixture");
+        self.sock
+            .send_to(bytes, &self.server)
+            .expect("send fixture");
         self.seq += 1;
         let marker = format!("marker-{}", self.seq);
         let local = self.sock.local_addr().expect("local addr");
@@ -36,11 +41,16 @@ impl Probe {
             s = self.server,
             m = marker
         );
-        self.sock.send_to(options.as_bytes(), &self.server).expect("send marker");
+        self.sock
+            .send_to(options.as_bytes(), &self.server)
+            .expect("send marker");
         let mut got = Vec::new();
         let mut buf = vec![0u8; 70_000];
         loop {
-            let (n, _) = self.sock.recv_from(&mut buf).expect("the server answers the marker (it keeps serving)");
+            let (n, _) = self
+                .sock
+                .recv_from(&mut buf)
+                .expect("the server answers the marker (it keeps serving)");
             let text = String::from_utf8_lossy(&buf[..n]).to_string();
             if text.contains(&format!("Call-ID: {marker}")) {
                 assert!(text.starts_with("SIP/2.0 200"), "marker answer: {text}");
@@ -52,21 +62,33 @@ impl Probe {
 }
 
 fn status(resp: &str) -> u16 {
-    resp.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0)
+    resp.split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 #[test]
 fn rfc4475_torture_messages_get_the_answers_the_rfc_asks_for() {
-    let index = std::fs::read_to_string(fixtures().join("INDEX.tsv")).expect("INDEX.tsv beside the checkout (../shared)");
+    let index = std::fs::read_to_string(fixtures().join("INDEX.tsv"))
+        .expect("INDEX.tsv beside the checkout (../shared)");
     let port = free_port();
     let config = TempDir::new();
     let data = TempDir::new();
     let sip = format!("[general]\nbindaddr=127.0.0.1\nbindport={port}\ncontext=public\n");
-    write_config(config.path(), &[("extensions.conf", "[public]\n"), ("sip.conf", &sip)]);
+    write_config(
+        config.path(),
+        &[("extensions.conf", "[public]\n"), ("sip.conf", &sip)],
+    );
     let _daemon = Daemon::start(&bin(), config.path(), data.path());
     let sock = UdpSocket::bind("127.0.0.1:0").expect("client socket");
-    sock.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");
-    let mut probe = Probe { sock, server: format!("127.0.0.1:{port}"), seq: 0 };
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut probe = Probe {
+        sock,
+        server: format!("127.0.0.1:{port}"),
+        seq: 0,
+    };
     let mut failures = Vec::new();
     let mut count = 0;
     for line in index.lines().skip(1) {
@@ -76,8 +98,16 @@ fn rfc4475_torture_messages_get_the_answers_the_rfc_asks_for() {
         let answers = probe.send(&bytes);
         count += 1;
         // A 100 Trying may come first for an INVITE; the final answer is what counts.
-        let statuses: Vec<u16> = answers.iter().map(|a| status(a)).filter(|s| *s >= 200).collect();
-        let expect_status = verdict.split("expect ").nth(1).and_then(|s| s.get(..3)).and_then(|s| s.parse::<u16>().ok());
+        let statuses: Vec<u16> = answers
+            .iter()
+            .map(|a| status(a))
+            .filter(|s| *s >= 200)
+            .collect();
+        let expect_status = verdict
+            .split("expect ")
+            .nth(1)
+            .and_then(|s| s.get(..3))
+            .and_then(|s| s.parse::<u16>().ok());
         let ok = if verdict == "valid" {
             !statuses.contains(&400)
         } else if file == "badvers.dat" {
@@ -86,7 +116,11 @@ fn rfc4475_torture_messages_get_the_answers_the_rfc_asks_for() {
         } else if verdict == "invalid" {
             // Answered 400 (513 when too large) with a reason phrase, or dropped; never accepted.
             statuses.iter().all(|s| *s == 400 || *s == 513)
-                && answers.iter().filter(|a| status(a) >= 200).all(|a| a.lines().next().is_some_and(|l| l.len() > "SIP/2.0 400 ".len()))
+                && answers.iter().filter(|a| status(a) >= 200).all(|a| {
+                    a.lines()
+                        .next()
+                        .is_some_and(|l| l.len() > "SIP/2.0 400 ".len())
+                })
         } else if let Some(want) = expect_status {
             statuses == [want]
         } else {
@@ -97,5 +131,9 @@ fn rfc4475_torture_messages_get_the_answers_the_rfc_asks_for() {
         }
     }
     assert_eq!(count, 49, "all RFC 4475 messages sent");
-    assert!(failures.is_empty(), "torture failures:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "torture failures:\n{}",
+        failures.join("\n")
+    );
 }

@@ -50,10 +50,14 @@ pub fn sip_port_pair() -> u16 {
 
 /// The directory holding baresip's modules (`g711.so`, ...), if one of the usual ones has them.
 pub fn module_path() -> Option<PathBuf> {
-    ["/usr/lib/baresip/modules", "/usr/lib/x86_64-linux-gnu/baresip/modules", "/usr/local/lib/baresip/modules"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.join("g711.so").is_file())
+    [
+        "/usr/lib/baresip/modules",
+        "/usr/lib/x86_64-linux-gnu/baresip/modules",
+        "/usr/local/lib/baresip/modules",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.join("g711.so").is_file())
 }
 
 /// One phone's settings.
@@ -83,7 +87,13 @@ pub struct Phone {
 
 impl Phone {
     /// A phone with free ports, RTP in 63000-63999, auto answer and PCMU.
-    pub fn new(name: &str, password: &str, pbx_port: u16, audio_source: &Path, record_dir: &Path) -> Phone {
+    pub fn new(
+        name: &str,
+        password: &str,
+        pbx_port: u16,
+        audio_source: &Path,
+        record_dir: &Path,
+    ) -> Phone {
         Phone {
             name: name.to_string(),
             password: password.to_string(),
@@ -102,8 +112,14 @@ impl Phone {
     pub fn config_text(&self) -> String {
         let mut c = String::new();
         c.push_str(&format!("sip_listen 127.0.0.1:{}\n", self.sip_port));
-        c.push_str(&format!("audio_source aufile,{}\n", self.audio_source.display()));
-        c.push_str(&format!("rtp_ports {}-{}\n", self.rtp_ports.0, self.rtp_ports.1));
+        c.push_str(&format!(
+            "audio_source aufile,{}\n",
+            self.audio_source.display()
+        ));
+        c.push_str(&format!(
+            "rtp_ports {}-{}\n",
+            self.rtp_ports.0, self.rtp_ports.1
+        ));
         if let Some(path) = module_path() {
             c.push_str(&format!("module_path {}\n", path.display()));
         }
@@ -113,7 +129,13 @@ impl Phone {
         if module_path().is_some_and(|p| p.join("g722.so").is_file()) {
             c.push_str("module g722.so\n");
         }
-        for m in ["aufile.so", "sndfile.so", "account.so", "menu.so", "ctrl_tcp.so"] {
+        for m in [
+            "aufile.so",
+            "sndfile.so",
+            "account.so",
+            "menu.so",
+            "ctrl_tcp.so",
+        ] {
             c.push_str(&format!("module {m}\n"));
         }
         c.push_str(&format!("snd_path {}\n", self.record_dir.display()));
@@ -162,7 +184,10 @@ fn push_line(lines: &Mutex<Vec<String>>, line: &str) {
     if line.is_empty() || (line.starts_with('[') && line.contains("] audio=")) {
         return;
     }
-    let clean: String = line.replace("\u{1b}[31m", "").replace("\u{1b}[32m", "").replace("\u{1b}[;m", "");
+    let clean: String = line
+        .replace("\u{1b}[31m", "")
+        .replace("\u{1b}[32m", "")
+        .replace("\u{1b}[;m", "");
     let mut v = lines.lock().unwrap_or_else(PoisonError::into_inner);
     if v.len() < MAX_LINES {
         v.push(clean);
@@ -171,7 +196,11 @@ fn push_line(lines: &Mutex<Vec<String>>, line: &str) {
 
 /// Collect `pipe` into `lines`, split on `\n` and `\r`.
 /// `eof` is set when the pipe closes (the process exited).
-fn drain(pipe: impl Read + Send + 'static, lines: Arc<Mutex<Vec<String>>>, eof: Option<Arc<AtomicBool>>) {
+fn drain(
+    pipe: impl Read + Send + 'static,
+    lines: Arc<Mutex<Vec<String>>>,
+    eof: Option<Arc<AtomicBool>>,
+) {
     std::thread::spawn(move || {
         let mut reader = BufReader::new(pipe);
         let mut buf = Vec::new();
@@ -201,17 +230,28 @@ fn read_netstring(r: &mut impl Read) -> std::io::Result<String> {
         match byte[0] {
             b':' => break,
             d @ b'0'..=b'9' if len < MAX_NETSTRING => len = len * 10 + usize::from(d - b'0'),
-            _ => return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "bad netstring length")),
+            _ => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "bad netstring length",
+                ))
+            }
         }
     }
     if len > MAX_NETSTRING {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "netstring too long"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "netstring too long",
+        ));
     }
     let mut body = vec![0u8; len];
     r.read_exact(&mut body)?;
     r.read_exact(&mut byte)?;
     if byte[0] != b',' {
-        return Err(std::io::Error::new(std::io::ErrorKind::InvalidData, "netstring without ','"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "netstring without ','",
+        ));
     }
     Ok(String::from_utf8_lossy(&body).into_owned())
 }
@@ -264,8 +304,15 @@ impl Baresip {
 
     fn spawn(bin: &Path, dir: &Path, phone: &Phone) -> Baresip {
         std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
-        std::fs::create_dir_all(&phone.record_dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", phone.record_dir.display()));
-        crate::write_config(dir, &[("config", &phone.config_text()), ("accounts", &phone.accounts_text())]);
+        std::fs::create_dir_all(&phone.record_dir)
+            .unwrap_or_else(|e| panic!("mkdir {}: {e}", phone.record_dir.display()));
+        crate::write_config(
+            dir,
+            &[
+                ("config", &phone.config_text()),
+                ("accounts", &phone.accounts_text()),
+            ],
+        );
         let mut child = Command::new(bin)
             .arg("-f")
             .arg(dir)
@@ -304,7 +351,9 @@ impl Baresip {
         let stream = loop {
             match TcpStream::connect(("127.0.0.1", port)) {
                 Ok(s) => break s,
-                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(50))
+                }
                 Err(e) => return Err(format!("ctrl_tcp: cannot connect to port {port}: {e}")),
             }
         };
@@ -329,12 +378,20 @@ impl Baresip {
 
     /// Everything the phone printed so far (and ctrl events), one line each.
     pub fn output(&self) -> String {
-        self.lines.lock().unwrap_or_else(PoisonError::into_inner).join("\n")
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .join("\n")
     }
 
     /// How many output lines contain `pattern`.
     pub fn count(&self, pattern: &str) -> usize {
-        self.lines.lock().unwrap_or_else(PoisonError::into_inner).iter().filter(|l| l.contains(pattern)).count()
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .filter(|l| l.contains(pattern))
+            .count()
     }
 
     /// Wait until a line containing `pattern` has been printed; returns that line, or an error
@@ -344,20 +401,37 @@ impl Baresip {
     }
 
     /// Wait until `n` lines containing `pattern` have been printed; returns the n-th.
-    pub fn wait_for_nth(&self, pattern: &str, n: usize, timeout: Duration) -> Result<String, String> {
+    pub fn wait_for_nth(
+        &self,
+        pattern: &str,
+        n: usize,
+        timeout: Duration,
+    ) -> Result<String, String> {
         let deadline = Instant::now() + timeout;
         loop {
             // Read the flag first: lines printed before the exit are all in by then.
             let exited = self.exited.load(Ordering::SeqCst);
             {
                 let v = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
-                if let Some(line) = v.iter().filter(|l| l.contains(pattern)).nth(n.saturating_sub(1)) {
+                if let Some(line) = v
+                    .iter()
+                    .filter(|l| l.contains(pattern))
+                    .nth(n.saturating_sub(1))
+                {
                     return Ok(line.clone());
                 }
             }
             if exited || Instant::now() >= deadline {
-                let why = if exited { "before it exited".to_string() } else { format!("within {timeout:?}") };
-                return Err(format!("{}: no line #{n} with {pattern:?} {why}; output:\n{}", self.phone.name, self.output()));
+                let why = if exited {
+                    "before it exited".to_string()
+                } else {
+                    format!("within {timeout:?}")
+                };
+                return Err(format!(
+                    "{}: no line #{n} with {pattern:?} {why}; output:\n{}",
+                    self.phone.name,
+                    self.output()
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -370,7 +444,11 @@ impl Baresip {
         if line.contains("200 OK") {
             Ok(line)
         } else {
-            Err(format!("{}: unexpected registration line {line:?}; output:\n{}", self.phone.name, self.output()))
+            Err(format!(
+                "{}: unexpected registration line {line:?}; output:\n{}",
+                self.phone.name,
+                self.output()
+            ))
         }
     }
 
@@ -387,16 +465,31 @@ impl Baresip {
         let Some(stream) = self.ctrl.as_mut() else {
             return Err(format!("{command}: no ctrl_tcp connection"));
         };
-        stream.write_all(format!("{}:{json},", json.len()).as_bytes()).map_err(|e| format!("ctrl_tcp write: {e}"))?;
+        stream
+            .write_all(format!("{}:{json},", json.len()).as_bytes())
+            .map_err(|e| format!("ctrl_tcp write: {e}"))?;
         let want = format!("\"token\":\"{token}\"");
         let deadline = Instant::now() + BARESIP_TIMEOUT;
         loop {
-            let found = self.responses.lock().unwrap_or_else(PoisonError::into_inner).iter().find(|m| m.contains(&want)).cloned();
+            let found = self
+                .responses
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .find(|m| m.contains(&want))
+                .cloned();
             if let Some(msg) = found {
-                return if msg.contains("\"ok\":true") { Ok(msg) } else { Err(format!("{command}: {msg}")) };
+                return if msg.contains("\"ok\":true") {
+                    Ok(msg)
+                } else {
+                    Err(format!("{command}: {msg}"))
+                };
             }
             if Instant::now() >= deadline {
-                return Err(format!("{}: no response to {command} within {BARESIP_TIMEOUT:?}", self.phone.name));
+                return Err(format!(
+                    "{}: no response to {command} within {BARESIP_TIMEOUT:?}",
+                    self.phone.name
+                ));
             }
             std::thread::sleep(Duration::from_millis(20));
         }
@@ -438,13 +531,24 @@ impl Baresip {
 
     /// Wait until the newest `kind` recording holds at least `secs` seconds of 8 kHz 16-bit
     /// mono audio (judged by its size while it is being written).
-    pub fn wait_recording(&self, kind: &str, secs: f64, timeout: Duration) -> Result<PathBuf, String> {
+    pub fn wait_recording(
+        &self,
+        kind: &str,
+        secs: f64,
+        timeout: Duration,
+    ) -> Result<PathBuf, String> {
         self.wait_recording_at(kind, secs, 8000, timeout)
     }
 
     /// [`wait_recording`](Self::wait_recording) for a recording at `rate` Hz (a G.722 call
     /// records at 16 kHz).
-    pub fn wait_recording_at(&self, kind: &str, secs: f64, rate: u32, timeout: Duration) -> Result<PathBuf, String> {
+    pub fn wait_recording_at(
+        &self,
+        kind: &str,
+        secs: f64,
+        rate: u32,
+        timeout: Duration,
+    ) -> Result<PathBuf, String> {
         let want = 44 + (secs * f64::from(rate) * 2.0) as u64;
         let deadline = Instant::now() + timeout;
         loop {
@@ -488,7 +592,9 @@ impl Baresip {
     /// `timeout`.
     pub fn terminate(&mut self, timeout: Duration) {
         if let Some(child) = self.child.as_mut() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
             let deadline = Instant::now() + timeout;
             while Instant::now() < deadline {
                 if let Ok(Some(_)) = child.try_wait() {

@@ -60,7 +60,12 @@ impl Daemon {
                 let _ = tx.send(false);
             }
         });
-        let mut daemon = Daemon { child: Some(child), data: data.to_path_buf(), stderr, drain: Some(drain) };
+        let mut daemon = Daemon {
+            child: Some(child),
+            data: data.to_path_buf(),
+            stderr,
+            drain: Some(drain),
+        };
         match ready_rx.recv_timeout(READY_TIMEOUT) {
             Ok(true) => daemon,
             Ok(false) => {
@@ -71,7 +76,9 @@ impl Daemon {
             Err(_) => {
                 daemon.kill();
                 let printed = daemon.stderr_text();
-                panic!("tandem run: no `tandem ready` within {READY_TIMEOUT:?}; stderr:\n{printed}");
+                panic!(
+                    "tandem run: no `tandem ready` within {READY_TIMEOUT:?}; stderr:\n{printed}"
+                );
             }
         }
     }
@@ -126,7 +133,11 @@ impl Daemon {
                 Ok(None) if std::time::Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                Ok(None) => return Err(format!("tandem (pid {pid}) still running {timeout:?} after SIGTERM")),
+                Ok(None) => {
+                    return Err(format!(
+                        "tandem (pid {pid}) still running {timeout:?} after SIGTERM"
+                    ))
+                }
                 Err(e) => return Err(format!("wait for {pid}: {e}")),
             }
         }

@@ -41,7 +41,10 @@ pub fn assert_lines_eq(what: &str, expected: &str, actual: &str) {
     let e: Vec<&str> = expected.lines().collect();
     let a: Vec<&str> = actual.lines().collect();
     if e != a {
-        panic!("{what}: output differs (- expected, + actual):\n{}", line_diff(expected, actual));
+        panic!(
+            "{what}: output differs (- expected, + actual):\n{}",
+            line_diff(expected, actual)
+        );
     }
 }
 

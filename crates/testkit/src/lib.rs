@@ -9,7 +9,9 @@ mod linphone;
 pub use linphone::{rc_text as linphone_rc_text, Linphone, LINPHONE_TIMEOUT};
 mod ports;
 mod tools;
-pub use baresip::{module_path as baresip_module_path, sip_port_pair, wav, Baresip, Phone, BARESIP_TIMEOUT};
+pub use baresip::{
+    module_path as baresip_module_path, sip_port_pair, wav, Baresip, Phone, BARESIP_TIMEOUT,
+};
 pub use ports::free_port;
 pub use tools::{require_tool, sipp, SippRun};
 mod daemon;
@@ -33,7 +35,8 @@ pub fn write_config(dir: &Path, files: &[(&str, &str)]) {
     for (name, text) in files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
+            std::fs::create_dir_all(parent)
+                .unwrap_or_else(|e| panic!("mkdir {}: {e}", parent.display()));
         }
         std::fs::write(&path, text).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
     }

@@ -60,9 +60,11 @@ impl Linphone {
     /// file and log inside it. Does not register: see [`Linphone::register`].
     pub fn start(bin: &Path, home: &Path, sip_port: u16, rtp_port: u16) -> Linphone {
         let db_dir = home.join(".local/share/linphone");
-        std::fs::create_dir_all(&db_dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", db_dir.display()));
+        std::fs::create_dir_all(&db_dir)
+            .unwrap_or_else(|e| panic!("mkdir {}: {e}", db_dir.display()));
         let rc = home.join("linphonerc");
-        std::fs::write(&rc, rc_text(sip_port, rtp_port)).unwrap_or_else(|e| panic!("write {}: {e}", rc.display()));
+        std::fs::write(&rc, rc_text(sip_port, rtp_port))
+            .unwrap_or_else(|e| panic!("write {}: {e}", rc.display()));
         let log = home.join("linphonec.log");
         let mut child = Command::new(bin)
             .arg("-c")
@@ -96,7 +98,14 @@ impl Linphone {
                 }
             })
         });
-        Linphone { child: Some(child), stdin, home: home.to_path_buf(), log, stdout, drain }
+        Linphone {
+            child: Some(child),
+            stdin,
+            home: home.to_path_buf(),
+            log,
+            stdout,
+            drain,
+        }
     }
 
     /// Its HOME directory.
@@ -125,14 +134,20 @@ impl Linphone {
 
     /// Its log file so far (liblinphone and belle-sip at level 6, SIP messages included).
     pub fn log(&self) -> String {
-        std::fs::read(&self.log).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+        std::fs::read(&self.log)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default()
     }
 
     /// The `Authorization` header lines it sent (from its log).
     pub fn authorization_headers(&self) -> Vec<String> {
         self.log()
             .lines()
-            .filter(|l| l.trim_start().to_ascii_lowercase().starts_with("authorization:"))
+            .filter(|l| {
+                l.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("authorization:")
+            })
             .map(|l| l.trim().to_owned())
             .collect()
     }
@@ -148,16 +163,32 @@ impl Linphone {
             }
             let out = self.output();
             if out.contains(PASSWORD_PROMPT) {
-                return Err(format!("linphonec: credentials refused; stdout:\n{out}\n{}", self.log_tail()));
+                return Err(format!(
+                    "linphonec: credentials refused; stdout:\n{out}\n{}",
+                    self.log_tail()
+                ));
             }
             if let Some(line) = log.lines().find(|l| l.contains(FAILED)) {
-                return Err(format!("linphonec: registration failed: {line}\n{}", self.log_tail()));
+                return Err(format!(
+                    "linphonec: registration failed: {line}\n{}",
+                    self.log_tail()
+                ));
             }
-            if let Some(status) = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                return Err(format!("linphonec exited ({status}) before registering; stdout:\n{out}\n{}", self.log_tail()));
+            if let Some(status) = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                return Err(format!(
+                    "linphonec exited ({status}) before registering; stdout:\n{out}\n{}",
+                    self.log_tail()
+                ));
             }
             if Instant::now() >= deadline {
-                return Err(format!("linphonec: not registered within {timeout:?}; stdout:\n{out}\n{}", self.log_tail()));
+                return Err(format!(
+                    "linphonec: not registered within {timeout:?}; stdout:\n{out}\n{}",
+                    self.log_tail()
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -178,7 +209,11 @@ impl Linphone {
             })
             .collect();
         let from = wanted.len().saturating_sub(40);
-        format!("linphonec log ({}):\n{}", self.log.display(), wanted[from..].join("\n"))
+        format!(
+            "linphonec log ({}):\n{}",
+            self.log.display(),
+            wanted[from..].join("\n")
+        )
     }
 
     /// `quit` (it un-registers first), waiting up to `timeout` for the exit; SIGKILL after.

@@ -9,7 +9,12 @@ static NEXT: AtomicU16 = AtomicU16::new(0);
 /// A UDP and TCP port free on 127.0.0.1 right now, probed upwards from 62000 (spread by the
 /// process id so that parallel test binaries rarely collide).
 pub fn free_port() -> u16 {
-    let _ = NEXT.compare_exchange(0, 62000 + (std::process::id() % 500) as u16 * 2, Ordering::SeqCst, Ordering::SeqCst);
+    let _ = NEXT.compare_exchange(
+        0,
+        62000 + (std::process::id() % 500) as u16 * 2,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
     loop {
         let port = NEXT.fetch_add(1, Ordering::SeqCst);
         if port >= 62999 {

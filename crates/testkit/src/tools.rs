@@ -8,7 +8,9 @@ use std::time::Duration;
 /// missing tool is a failure (CI must have installed it).
 pub fn require_tool(tool: &str) -> Option<PathBuf> {
     let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths).map(|dir| dir.join(tool)).find(|p| p.is_file())
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(tool))
+            .find(|p| p.is_file())
     });
     if found.is_none() {
         if std::env::var("CI").is_ok_and(|v| v == "true") {

@@ -105,7 +105,9 @@ impl Acl {
     pub fn append(&mut self, sense: Sense, value: &str) -> Result<(), AclError> {
         for entry in value.split(',') {
             if self.rules.len() >= MAX_ACL_RULES {
-                return Err(AclError(format!("too many ACL rules (more than {MAX_ACL_RULES})")));
+                return Err(AclError(format!(
+                    "too many ACL rules (more than {MAX_ACL_RULES})"
+                )));
             }
             self.rules.push(parse_entry(sense, entry)?);
         }
@@ -119,7 +121,11 @@ impl Acl {
 
     /// The sense of the last rule matching `addr`, or `Permit` when none does.
     pub fn sense_for(&self, addr: IpAddr) -> Sense {
-        self.rules.iter().rev().find(|r| r.matches(addr)).map_or(Sense::Permit, |r| r.sense)
+        self.rules
+            .iter()
+            .rev()
+            .find(|r| r.matches(addr))
+            .map_or(Sense::Permit, |r| r.sense)
     }
 }
 
@@ -132,7 +138,8 @@ fn parse_entry(sense: Sense, entry: &str) -> Result<AclRule, AclError> {
         Some(rest) => (sense.inverted(), rest),
         None => (sense, address),
     };
-    let addr = parse_ip(address).ok_or_else(|| AclError(format!("invalid IP address '{address}'")))?;
+    let addr =
+        parse_ip(address).ok_or_else(|| AclError(format!("invalid IP address '{address}'")))?;
     let addr = unmap(addr);
     let mask = match mask {
         None => cidr(addr.is_ipv4(), if addr.is_ipv4() { 32 } else { 128 }),
@@ -147,7 +154,8 @@ fn parse_entry(sense: Sense, entry: &str) -> Result<AclRule, AclError> {
             m_ip
         }
         Some(m) => {
-            let bits = leading_int(m).ok_or_else(|| AclError(format!("invalid CIDR netmask '{m}'")))?;
+            let bits =
+                leading_int(m).ok_or_else(|| AclError(format!("invalid CIDR netmask '{m}'")))?;
             let max = if addr.is_ipv4() { 32 } else { 128 };
             if !(0..=max).contains(&bits) {
                 return Err(AclError(format!("invalid CIDR netmask '{m}'")));
@@ -155,14 +163,22 @@ fn parse_entry(sense: Sense, entry: &str) -> Result<AclRule, AclError> {
             cidr(addr.is_ipv4(), bits as u32)
         }
     };
-    let network = apply_mask(addr, mask).ok_or_else(|| AclError(format!("invalid netmask for '{address}'")))?;
-    Ok(AclRule { sense, network, mask })
+    let network = apply_mask(addr, mask)
+        .ok_or_else(|| AclError(format!("invalid netmask for '{address}'")))?;
+    Ok(AclRule {
+        sense,
+        network,
+        mask,
+    })
 }
 
 /// A numeric address, bracketed IPv6 allowed; no port.
 fn parse_ip(s: &str) -> Option<IpAddr> {
     let s = s.trim();
-    let inner = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')).unwrap_or(s);
+    let inner = s
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .unwrap_or(s);
     inner.parse().ok()
 }
 
@@ -175,18 +191,30 @@ fn unmap(ip: IpAddr) -> IpAddr {
 
 fn cidr(v4: bool, bits: u32) -> IpAddr {
     if v4 {
-        let m = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+        let m = if bits == 0 {
+            0
+        } else {
+            u32::MAX << (32 - bits)
+        };
         IpAddr::V4(Ipv4Addr::from(m))
     } else {
-        let m = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+        let m = if bits == 0 {
+            0
+        } else {
+            u128::MAX << (128 - bits)
+        };
         IpAddr::V6(Ipv6Addr::from(m))
     }
 }
 
 fn apply_mask(addr: IpAddr, mask: IpAddr) -> Option<IpAddr> {
     match (addr, mask) {
-        (IpAddr::V4(a), IpAddr::V4(m)) => Some(IpAddr::V4(Ipv4Addr::from(u32::from(a) & u32::from(m)))),
-        (IpAddr::V6(a), IpAddr::V6(m)) => Some(IpAddr::V6(Ipv6Addr::from(u128::from(a) & u128::from(m)))),
+        (IpAddr::V4(a), IpAddr::V4(m)) => {
+            Some(IpAddr::V4(Ipv4Addr::from(u32::from(a) & u32::from(m))))
+        }
+        (IpAddr::V6(a), IpAddr::V6(m)) => {
+            Some(IpAddr::V6(Ipv6Addr::from(u128::from(a) & u128::from(m))))
+        }
         _ => None,
     }
 }

@@ -62,11 +62,34 @@ impl Default for RtpConf {
 
 /// Options of Asterisk's rtp.conf that tandem does not implement (a warning each).
 const UNSUPPORTED: &[&str] = &[
-    "rtcpinterval", "icesupport", "stunaddr", "stun_blacklist", "stun_acl", "stun_deny", "stun_permit",
-    "turnaddr", "turnusername", "turnpassword", "ice_blacklist", "ice_acl", "ice_deny", "ice_permit",
-    "srtpreplayprotection", "dtls_mtu", "dtlsenable", "dtlsverify", "dtlsrekey", "dtlscertfile",
-    "dtlsprivatekey", "dtlscipher", "dtlscafile", "dtlscapath", "dtlssetup", "dtlsfingerprint",
-    "dtlsautogeneratecert", "rtpkeepalive",
+    "rtcpinterval",
+    "icesupport",
+    "stunaddr",
+    "stun_blacklist",
+    "stun_acl",
+    "stun_deny",
+    "stun_permit",
+    "turnaddr",
+    "turnusername",
+    "turnpassword",
+    "ice_blacklist",
+    "ice_acl",
+    "ice_deny",
+    "ice_permit",
+    "srtpreplayprotection",
+    "dtls_mtu",
+    "dtlsenable",
+    "dtlsverify",
+    "dtlsrekey",
+    "dtlscertfile",
+    "dtlsprivatekey",
+    "dtlscipher",
+    "dtlscafile",
+    "dtlscapath",
+    "dtlssetup",
+    "dtlsfingerprint",
+    "dtlsautogeneratecert",
+    "rtpkeepalive",
 ];
 
 impl RtpConf {
@@ -80,7 +103,10 @@ impl RtpConf {
             if sec.name != "general" || seen_general {
                 diags.push(Diagnostic::warning(
                     sec.span.clone(),
-                    format!("section [{}] is not supported in rtp.conf and is ignored", sec.name),
+                    format!(
+                        "section [{}] is not supported in rtp.conf and is ignored",
+                        sec.name
+                    ),
                 ));
                 continue;
             }
@@ -91,7 +117,10 @@ impl RtpConf {
             if let Some(item) = start_item {
                 diags.push(Diagnostic::error(
                     item.span.clone(),
-                    format!("rtpstart ({}) must be lower than rtpend ({})", conf.rtpstart, conf.rtpend),
+                    format!(
+                        "rtpstart ({}) must be lower than rtpend ({})",
+                        conf.rtpstart, conf.rtpend
+                    ),
                 ));
             }
             conf.rtpstart = DEFAULT_RTP_START;
@@ -100,11 +129,24 @@ impl RtpConf {
         (conf, diags)
     }
 
-    fn read_general<'a>(&mut self, sec: &'a Section, diags: &mut Vec<Diagnostic>, start_item: &mut Option<&'a Item>) {
+    fn read_general<'a>(
+        &mut self,
+        sec: &'a Section,
+        diags: &mut Vec<Diagnostic>,
+        start_item: &mut Option<&'a Item>,
+    ) {
         for item in &sec.items {
             let key = item.key.to_ascii_lowercase();
             let v = item.value.trim();
-            let bad = |why: &str| Diagnostic::error(item.span.clone(), format!("invalid value '{}' for '{}' in [general]: {why}", item.value, item.key));
+            let bad = |why: &str| {
+                Diagnostic::error(
+                    item.span.clone(),
+                    format!(
+                        "invalid value '{}' for '{}' in [general]: {why}",
+                        item.value, item.key
+                    ),
+                )
+            };
             match key.as_str() {
                 "rtpstart" | "rtpend" => match strict_uint(v).and_then(|n| u16::try_from(n).ok()) {
                     Some(p) if p >= 1024 => {
@@ -144,7 +186,10 @@ impl RtpConf {
                     item.span.clone(),
                     format!("unsupported option '{}' in [general]", item.key),
                 )),
-                _ => diags.push(Diagnostic::warning(item.span.clone(), format!("unknown option '{}' in [general]", item.key))),
+                _ => diags.push(Diagnostic::warning(
+                    item.span.clone(),
+                    format!("unknown option '{}' in [general]", item.key),
+                )),
             }
         }
     }

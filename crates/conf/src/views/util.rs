@@ -177,7 +177,10 @@ mod tests {
         assert_eq!(parse_addr_port("1.2.3.4"), Some((v4, None)));
         assert_eq!(parse_addr_port("1.2.3.4:5070"), Some((v4, Some(5070))));
         assert!(matches!(parse_addr_port("::"), Some((IpAddr::V6(_), None))));
-        assert!(matches!(parse_addr_port("[::1]:5060"), Some((IpAddr::V6(_), Some(5060)))));
+        assert!(matches!(
+            parse_addr_port("[::1]:5060"),
+            Some((IpAddr::V6(_), Some(5060)))
+        ));
         assert_eq!(parse_addr_port("example.com"), None);
         assert_eq!(parse_addr_port("1.2.3.4:x"), None);
     }

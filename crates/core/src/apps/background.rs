@@ -10,7 +10,10 @@ use crate::pbx;
 
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let parts = args::split(data, ',');
-    let files: Vec<String> = parts.first().map(|f| f.split('&').map(str::to_string).collect()).unwrap_or_default();
+    let files: Vec<String> = parts
+        .first()
+        .map(|f| f.split('&').map(str::to_string).collect())
+        .unwrap_or_default();
     let options = parts.get(1).map(String::as_str).unwrap_or_default();
     if files.iter().all(|f| f.is_empty()) {
         tracing::warn!("Background requires an argument (filename)");
@@ -22,7 +25,11 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
             return Flow::Next;
         }
         if !options.contains('n') {
-            if let Reply::HungUp = cx.host.request(cx.chan, Request::Answer { delay: None }).await {
+            if let Reply::HungUp = cx
+                .host
+                .request(cx.chan, Request::Answer { delay: None })
+                .await
+            {
                 return Flow::Hangup;
             }
             cx.chan.state = ChannelState::Up;
@@ -31,7 +38,17 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     if let Some(context) = parts.get(3).filter(|c| !c.is_empty()) {
         cx.chan.context = context.clone();
     }
-    match cx.host.request(cx.chan, Request::Play { files, interrupt: true }).await {
+    match cx
+        .host
+        .request(
+            cx.chan,
+            Request::Play {
+                files,
+                interrupt: true,
+            },
+        )
+        .await
+    {
         Reply::HungUp => Flow::Hangup,
         Reply::Digits(d) if !d.is_empty() => pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &d),
         _ => Flow::Next,

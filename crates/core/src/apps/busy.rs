@@ -9,6 +9,14 @@ use crate::host::{Host, Request};
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     cx.chan.hangupcause = cause::USER_BUSY;
     let timeout = seconds(data).filter(|d| !d.is_zero());
-    cx.host.request(cx.chan, Request::IndicateAndWait { indication: Indication::Busy, timeout }).await;
+    cx.host
+        .request(
+            cx.chan,
+            Request::IndicateAndWait {
+                indication: Indication::Busy,
+                timeout,
+            },
+        )
+        .await;
     Flow::Hangup
 }

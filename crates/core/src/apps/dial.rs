@@ -52,9 +52,14 @@ pub fn parse_dial(data: &str) -> Result<DialRequest, String> {
     let mut targets = Vec::new();
     for peer in peers.split('&').filter(|p| !p.is_empty()) {
         let Some((tech, resource)) = peer.split_once('/') else {
-            return Err(format!("Dial argument takes format (technology/resource): '{peer}'"));
+            return Err(format!(
+                "Dial argument takes format (technology/resource): '{peer}'"
+            ));
         };
-        targets.push(DialTarget { tech: tech.trim().to_string(), resource: resource.to_string() });
+        targets.push(DialTarget {
+            tech: tech.trim().to_string(),
+            resource: resource.to_string(),
+        });
     }
     let timeout = parts
         .get(1)
@@ -62,7 +67,12 @@ pub fn parse_dial(data: &str) -> Result<DialRequest, String> {
         .filter(|s| *s > 0)
         .map(|s| Duration::from_secs(s.unsigned_abs()));
     let options = parts.get(2).map(|o| parse_options(o)).unwrap_or_default();
-    Ok(DialRequest { targets, timeout, options, inherit: Vec::new() })
+    Ok(DialRequest {
+        targets,
+        timeout,
+        options,
+        inherit: Vec::new(),
+    })
 }
 
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
@@ -70,7 +80,8 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
         Ok(r) => r,
         Err(e) => {
             tracing::warn!("{e}");
-            cx.chan.set_var("DIALSTATUS", DialStatus::InvalidArgs.as_str());
+            cx.chan
+                .set_var("DIALSTATUS", DialStatus::InvalidArgs.as_str());
             return Flow::Next;
         }
     };
@@ -78,7 +89,11 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let go_on = request.has_option('g');
     let reply = cx.host.request(cx.chan, Request::Dial(request)).await;
     match reply {
-        Reply::Dial { status, caller_hung_up, transfer } => {
+        Reply::Dial {
+            status,
+            caller_hung_up,
+            transfer,
+        } => {
             cx.chan.set_var("DIALSTATUS", status.as_str());
             if let Some((context, exten)) = transfer {
                 // Blind transfer (REFER) by the callee: the caller goes on at the target.
@@ -99,7 +114,8 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
             Flow::Hangup
         }
         _ => {
-            cx.chan.set_var("DIALSTATUS", DialStatus::ChanUnavail.as_str());
+            cx.chan
+                .set_var("DIALSTATUS", DialStatus::ChanUnavail.as_str());
             Flow::Next
         }
     }
@@ -113,7 +129,13 @@ mod tests {
     fn dial_arguments_parse() {
         let r = parse_dial("SIP/Grandstream1&SIP/Xlite1,20,rtT").unwrap();
         assert_eq!(r.targets.len(), 2);
-        assert_eq!(r.targets[1], DialTarget { tech: "SIP".into(), resource: "Xlite1".into() });
+        assert_eq!(
+            r.targets[1],
+            DialTarget {
+                tech: "SIP".into(),
+                resource: "Xlite1".into()
+            }
+        );
         assert_eq!(r.timeout, Some(Duration::from_secs(20)));
         assert!(r.has_option('r') && r.has_option('t') && r.has_option('T'));
         let r = parse_dial("IAX2/JaneDoe,,rm").unwrap();
@@ -121,7 +143,10 @@ mod tests {
         assert!(r.has_option('m'));
         let r = parse_dial("SIP/5551234@mysipprovider-out,30,rL(60000:30000)g").unwrap();
         assert_eq!(r.targets[0].resource, "5551234@mysipprovider-out");
-        assert_eq!(r.options, vec![('r', None), ('L', Some("60000:30000".into())), ('g', None)]);
+        assert_eq!(
+            r.options,
+            vec![('r', None), ('L', Some("60000:30000".into())), ('g', None)]
+        );
         assert!(parse_dial("").is_err());
         assert!(parse_dial("nobody").is_err());
     }

@@ -9,13 +9,14 @@ fn split_call(text: &str) -> (&str, &str) {
     match text.find('(') {
         Some(open) => {
             let inner = &text[open + 1..];
-            let args = inner.strip_suffix(')').unwrap_or_else(|| inner.rfind(')').map_or(inner, |c| &inner[..c]));
+            let args = inner
+                .strip_suffix(')')
+                .unwrap_or_else(|| inner.rfind(')').map_or(inner, |c| &inner[..c]));
             (&text[..open], args)
         }
         None => (text, ""),
     }
 }
-
 
 pub(super) async fn exec<H: Host + Send>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let (cond, on_true, on_false) = split_branches(data);
@@ -23,7 +24,11 @@ pub(super) async fn exec<H: Host + Send>(cx: &mut AppCx<'_, H>, data: &str) -> F
         tracing::warn!("ExecIf requires an argument: expression?app(args)[:app(args)]");
         return Flow::Hangup;
     }
-    let branch = if check_condition(cond.trim()) { on_true } else { on_false };
+    let branch = if check_condition(cond.trim()) {
+        on_true
+    } else {
+        on_false
+    };
     let Some(call) = branch.map(str::trim).filter(|b| !b.is_empty()) else {
         return Flow::Next;
     };
@@ -38,7 +43,10 @@ mod tests {
 
     #[test]
     fn branches_split_outside_parentheses() {
-        assert_eq!(split_branches("1?Set(A=a:b):NoOp(x)"), ("1", Some("Set(A=a:b)"), Some("NoOp(x)")));
+        assert_eq!(
+            split_branches("1?Set(A=a:b):NoOp(x)"),
+            ("1", Some("Set(A=a:b)"), Some("NoOp(x)"))
+        );
         assert_eq!(split_branches("0?Hangup()"), ("0", Some("Hangup()"), None));
         assert_eq!(split_call("Set(A=(1))"), ("Set", "A=(1)"));
         assert_eq!(split_call("Answer"), ("Answer", ""));

@@ -15,7 +15,9 @@ pub const MAX_DEPTH: usize = 1000;
 
 pub(super) fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     if data.is_empty() {
-        tracing::error!("Gosub requires an argument: Gosub([[context,]exten,]priority[(arg1[,...][,argN])])");
+        tracing::error!(
+            "Gosub requires an argument: Gosub([[context,]exten,]priority[(arg1[,...][,argN])])"
+        );
         return Flow::Hangup;
     }
     call(cx, data)
@@ -43,11 +45,15 @@ fn split_label(data: &str) -> (&str, Vec<String>) {
 /// Shared by Gosub and GosubIf.
 pub(super) fn call<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     if cx.chan.stack.len() >= MAX_DEPTH {
-        tracing::error!("Gosub: more than {MAX_DEPTH} nested calls on {}", cx.chan.name);
+        tracing::error!(
+            "Gosub: more than {MAX_DEPTH} nested calls on {}",
+            cx.chan.name
+        );
         return Flow::Hangup;
     }
     let (label, argv) = split_label(data);
-    let target = goto::parse(label).and_then(|t| goto::resolve(cx.dialplan, cx.shared, cx.chan, &t));
+    let target =
+        goto::parse(label).and_then(|t| goto::resolve(cx.dialplan, cx.shared, cx.chan, &t));
     let (context, exten, priority) = match target {
         Ok(t) => t,
         Err(e) => {
@@ -58,7 +64,13 @@ pub(super) fn call<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let cid = Some(cx.chan.caller.num.clone()).filter(|c| !c.is_empty());
     let reachable = cx
         .dialplan
-        .find(&context, &exten, tandem_dialplan::model::Target::Priority(priority), cid.as_deref(), cx.shared.now())
+        .find(
+            &context,
+            &exten,
+            tandem_dialplan::model::Target::Priority(priority),
+            cid.as_deref(),
+            cx.shared.now(),
+        )
         .is_some();
     if !reachable {
         tracing::error!(
@@ -83,7 +95,10 @@ pub(super) fn call<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
         let mut env = ChanEnv::new(cx.chan, cx.shared);
         use tandem_dialplan::Env;
         for i in 0..nargs {
-            env.set_local(&format!("ARG{}", i + 1), argv.get(i).map(String::as_str).unwrap_or_default());
+            env.set_local(
+                &format!("ARG{}", i + 1),
+                argv.get(i).map(String::as_str).unwrap_or_default(),
+            );
         }
         env.set_local("ARGC", &argv.len().to_string());
     }
@@ -101,7 +116,14 @@ mod tests {
     fn label_and_raw_arguments() {
         let (label, a) = split_label("sub,s,1(one,\"two,three\",(x,y))");
         assert_eq!(label, "sub,s,1");
-        assert_eq!(a, vec!["one".to_string(), "\"two,three\"".to_string(), "(x,y)".to_string()]);
+        assert_eq!(
+            a,
+            vec![
+                "one".to_string(),
+                "\"two,three\"".to_string(),
+                "(x,y)".to_string()
+            ]
+        );
         let (label, a) = split_label("sub,s,1");
         assert_eq!(label, "sub,s,1");
         assert!(a.is_empty());

@@ -4,7 +4,6 @@ use super::{gosub, split_branches, AppCx, Flow};
 use crate::goto::check_condition;
 use crate::host::Host;
 
-
 pub(super) fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     if data.is_empty() || !data.contains('?') {
         tracing::warn!("GosubIf requires an argument: GosubIf(cond?label1(args):label2(args))");

@@ -69,7 +69,8 @@ impl<H> AppCx<'_, H> {
     /// Goto a `[[context,]exten,]priority` text (`pbx_builtin_goto`): an unknown label or a
     /// bad priority hangs up, as in Asterisk.
     pub fn goto_text(&mut self, text: &str) -> Flow {
-        let resolved = goto::parse(text).and_then(|t| goto::resolve(self.dialplan, self.shared, self.chan, &t));
+        let resolved = goto::parse(text)
+            .and_then(|t| goto::resolve(self.dialplan, self.shared, self.chan, &t));
         match resolved {
             Ok((context, exten, priority)) => {
                 tracing::debug!("Goto ({context},{exten},{priority})");
@@ -179,7 +180,12 @@ impl App {
             "wait" => App::Wait,
             "waitexten" => App::WaitExten,
             "while" => App::While,
-            _ => return CHANNEL_APPS.iter().find(|a| a.eq_ignore_ascii_case(&lower)).map(|a| App::Channel(a)),
+            _ => {
+                return CHANNEL_APPS
+                    .iter()
+                    .find(|a| a.eq_ignore_ascii_case(&lower))
+                    .map(|a| App::Channel(a))
+            }
         })
     }
 }

@@ -33,7 +33,9 @@ pub(super) fn write_function(env: &mut ChanEnv<'_>, name: &str, value: &str) {
         return;
     };
     let func = &name[..open];
-    let args = name[open + 1..].strip_suffix(')').unwrap_or(&name[open + 1..]);
+    let args = name[open + 1..]
+        .strip_suffix(')')
+        .unwrap_or(&name[open + 1..]);
     if let Err(e) = functions::write(func, args, value, env) {
         env.warn(&format!("{func}: {e}"));
     }

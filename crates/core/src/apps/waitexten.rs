@@ -16,7 +16,11 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
         .and_then(|s| seconds(s))
         .filter(|d| !d.is_zero())
         .unwrap_or(std::time::Duration::from_secs(pbx::RESPONSE_TIMEOUT_SECS));
-    let digits = match cx.host.request(cx.chan, Request::CollectDigits { timeout }).await {
+    let digits = match cx
+        .host
+        .request(cx.chan, Request::CollectDigits { timeout })
+        .await
+    {
         Reply::HungUp => return Flow::Hangup,
         Reply::Digits(d) => d,
         _ => String::new(),
@@ -31,5 +35,7 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
 fn next_priority_exists<H>(cx: &AppCx<'_, H>) -> bool {
     let cid = Some(cx.chan.caller.num.as_str()).filter(|c| !c.is_empty());
     let next = tandem_dialplan::model::Target::Priority(cx.chan.priority.saturating_add(1));
-    cx.dialplan.find(&cx.chan.context, &cx.chan.exten, next, cid, cx.shared.now()).is_some()
+    cx.dialplan
+        .find(&cx.chan.context, &cx.chan.exten, next, cid, cx.shared.now())
+        .is_some()
 }

@@ -10,7 +10,11 @@ use crate::channel::WhileLoop;
 use crate::goto::check_condition;
 
 fn here<H>(cx: &AppCx<'_, H>) -> WhileLoop {
-    WhileLoop { context: cx.chan.context.clone(), exten: cx.chan.exten.clone(), priority: cx.chan.priority }
+    WhileLoop {
+        context: cx.chan.context.clone(),
+        exten: cx.chan.exten.clone(),
+        priority: cx.chan.priority,
+    }
 }
 
 /// The priority of the EndWhile that closes the loop around (or starting at) `from`.
@@ -21,7 +25,13 @@ fn matching_endwhile<H>(cx: &AppCx<'_, H>, from: u32) -> Option<u32> {
     let mut p = from;
     loop {
         p = p.checked_add(1)?;
-        let found = cx.dialplan.find(&cx.chan.context, &cx.chan.exten, Target::Priority(p), cid, now)?;
+        let found = cx.dialplan.find(
+            &cx.chan.context,
+            &cx.chan.exten,
+            Target::Priority(p),
+            cid,
+            now,
+        )?;
         let app = found.priority.app.trim();
         if app.eq_ignore_ascii_case("While") {
             level += 1;

@@ -58,17 +58,47 @@ fn run(data: &str, script: &mut Script) -> DialOutcome {
 #[test]
 fn first_answer_wins_and_the_others_are_cancelled() {
     let mut s = Script {
-        wakes: [leg(0, ChannelEvent::Ringing), leg(1, ChannelEvent::Ringing), leg(1, ChannelEvent::Answered)].into(),
+        wakes: [
+            leg(0, ChannelEvent::Ringing),
+            leg(1, ChannelEvent::Ringing),
+            leg(1, ChannelEvent::Answered),
+        ]
+        .into(),
         ..Default::default()
     };
     let out = run("SIP/a&SIP/b,20", &mut s);
-    assert_eq!(out, DialOutcome { status: DialStatus::Answer, answered: Some(1), caller_hung_up: false, transfer: None });
-    assert_eq!(s.did, ["call a", "call b", "caller Ringing", "hangup 0 cause 26", "answer caller", "bridge 1"]);
+    assert_eq!(
+        out,
+        DialOutcome {
+            status: DialStatus::Answer,
+            answered: Some(1),
+            caller_hung_up: false,
+            transfer: None
+        }
+    );
+    assert_eq!(
+        s.did,
+        [
+            "call a",
+            "call b",
+            "caller Ringing",
+            "hangup 0 cause 26",
+            "answer caller",
+            "bridge 1"
+        ]
+    );
 }
 
 #[test]
 fn option_r_rings_the_caller_at_once_and_only_once() {
-    let mut s = Script { wakes: [leg(0, ChannelEvent::Ringing), leg(0, ChannelEvent::Answered)].into(), ..Default::default() };
+    let mut s = Script {
+        wakes: [
+            leg(0, ChannelEvent::Ringing),
+            leg(0, ChannelEvent::Answered),
+        ]
+        .into(),
+        ..Default::default()
+    };
     run("SIP/a,20,r", &mut s);
     assert_eq!(s.did.iter().filter(|d| *d == "caller Ringing").count(), 1);
     assert_eq!(s.did[1], "caller Ringing");
@@ -76,14 +106,22 @@ fn option_r_rings_the_caller_at_once_and_only_once() {
 
 #[test]
 fn one_busy_and_one_unavailable_is_busy() {
-    let mut s = Script { unavailable: vec![1], wakes: [leg(0, ChannelEvent::Hangup { cause: 17 })].into(), ..Default::default() };
+    let mut s = Script {
+        unavailable: vec![1],
+        wakes: [leg(0, ChannelEvent::Hangup { cause: 17 })].into(),
+        ..Default::default()
+    };
     assert_eq!(run("SIP/a&SIP/b", &mut s).status, DialStatus::Busy);
 }
 
 #[test]
 fn busy_and_a_plain_hangup_is_noanswer() {
     let mut s = Script {
-        wakes: [leg(0, ChannelEvent::Hangup { cause: 17 }), leg(1, ChannelEvent::Hangup { cause: 16 })].into(),
+        wakes: [
+            leg(0, ChannelEvent::Hangup { cause: 17 }),
+            leg(1, ChannelEvent::Hangup { cause: 16 }),
+        ]
+        .into(),
         ..Default::default()
     };
     assert_eq!(run("SIP/a&SIP/b", &mut s).status, DialStatus::NoAnswer);
@@ -91,26 +129,38 @@ fn busy_and_a_plain_hangup_is_noanswer() {
 
 #[test]
 fn congestion_everywhere_is_congestion() {
-    let mut s = Script { wakes: [leg(0, ChannelEvent::Hangup { cause: 34 })].into(), ..Default::default() };
+    let mut s = Script {
+        wakes: [leg(0, ChannelEvent::Hangup { cause: 34 })].into(),
+        ..Default::default()
+    };
     assert_eq!(run("SIP/a", &mut s).status, DialStatus::Congestion);
 }
 
 #[test]
 fn no_channel_at_all_is_chanunavail() {
-    let mut s = Script { unavailable: vec![0, 1], ..Default::default() };
+    let mut s = Script {
+        unavailable: vec![0, 1],
+        ..Default::default()
+    };
     assert_eq!(run("SIP/a&SIP/b", &mut s).status, DialStatus::ChanUnavail);
     assert!(!s.did.iter().any(|d| d.starts_with("caller")));
 }
 
 #[test]
 fn a_404_like_cause_counts_as_no_channel() {
-    let mut s = Script { wakes: [leg(0, ChannelEvent::Hangup { cause: 1 })].into(), ..Default::default() };
+    let mut s = Script {
+        wakes: [leg(0, ChannelEvent::Hangup { cause: 1 })].into(),
+        ..Default::default()
+    };
     assert_eq!(run("SIP/a", &mut s).status, DialStatus::ChanUnavail);
 }
 
 #[test]
 fn timeout_is_noanswer_and_cancels_every_leg() {
-    let mut s = Script { wakes: [leg(0, ChannelEvent::Ringing), Wake::Timeout].into(), ..Default::default() };
+    let mut s = Script {
+        wakes: [leg(0, ChannelEvent::Ringing), Wake::Timeout].into(),
+        ..Default::default()
+    };
     assert_eq!(run("SIP/a&SIP/b,10", &mut s).status, DialStatus::NoAnswer);
     assert!(s.did.contains(&"hangup 0 cause 19".to_string()));
     assert!(s.did.contains(&"hangup 1 cause 19".to_string()));
@@ -119,11 +169,23 @@ fn timeout_is_noanswer_and_cancels_every_leg() {
 #[test]
 fn caller_hanging_up_while_ringing_is_cancel() {
     let mut s = Script {
-        wakes: [leg(0, ChannelEvent::Ringing), Wake::Event(Party::Caller, ChannelEvent::Hangup { cause: 16 })].into(),
+        wakes: [
+            leg(0, ChannelEvent::Ringing),
+            Wake::Event(Party::Caller, ChannelEvent::Hangup { cause: 16 }),
+        ]
+        .into(),
         ..Default::default()
     };
     let out = run("SIP/a", &mut s);
-    assert_eq!(out, DialOutcome { status: DialStatus::Cancel, answered: None, caller_hung_up: true, transfer: None });
+    assert_eq!(
+        out,
+        DialOutcome {
+            status: DialStatus::Cancel,
+            answered: None,
+            caller_hung_up: true,
+            transfer: None
+        }
+    );
     assert_eq!(s.did.last().map(String::as_str), Some("hangup 0 cause 16"));
 }
 
@@ -142,8 +204,12 @@ fn caller_hanging_up_in_the_call_is_reported() {
 #[test]
 fn events_of_a_finished_leg_are_ignored() {
     let mut s = Script {
-        wakes: [leg(0, ChannelEvent::Hangup { cause: 17 }), leg(0, ChannelEvent::Answered), leg(1, ChannelEvent::Answered)]
-            .into(),
+        wakes: [
+            leg(0, ChannelEvent::Hangup { cause: 17 }),
+            leg(0, ChannelEvent::Answered),
+            leg(1, ChannelEvent::Answered),
+        ]
+        .into(),
         ..Default::default()
     };
     assert_eq!(run("SIP/a&SIP/b", &mut s).answered, Some(1));
@@ -153,17 +219,33 @@ fn events_of_a_finished_leg_are_ignored() {
 fn a_transfer_by_the_callee_is_reported_with_its_target() {
     let mut s = Script {
         wakes: [leg(0, ChannelEvent::Answered)].into(),
-        bridge_end: Some(BridgeEnd::Transferred { context: "internal".into(), exten: "200".into() }),
+        bridge_end: Some(BridgeEnd::Transferred {
+            context: "internal".into(),
+            exten: "200".into(),
+        }),
         ..Default::default()
     };
     let out = run("SIP/a", &mut s);
-    assert_eq!(out.transfer, Some(("internal".to_string(), "200".to_string())));
+    assert_eq!(
+        out.transfer,
+        Some(("internal".to_string(), "200".to_string()))
+    );
     assert!(!out.caller_hung_up);
 }
 
 #[test]
 fn early_media_from_a_leg_reaches_the_caller() {
-    let mut s = Script { wakes: [leg(0, ChannelEvent::Progress), leg(0, ChannelEvent::Answered)].into(), ..Default::default() };
+    let mut s = Script {
+        wakes: [
+            leg(0, ChannelEvent::Progress),
+            leg(0, ChannelEvent::Answered),
+        ]
+        .into(),
+        ..Default::default()
+    };
     run("SIP/a", &mut s);
-    assert_eq!(s.did[1..3], ["caller Progress".to_string(), "early media 0".to_string()]);
+    assert_eq!(
+        s.did[1..3],
+        ["caller Progress".to_string(), "early media 0".to_string()]
+    );
 }

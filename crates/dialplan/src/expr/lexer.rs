@@ -63,7 +63,10 @@ fn number_len(s: &[u8], i: usize) -> usize {
         return 0;
     }
     if s.get(i + int) == Some(&b'.') {
-        let frac = s[i + int + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let frac = s[i + int + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if frac > 0 {
             return int + 1 + frac;
         }
@@ -218,12 +221,30 @@ mod tests {
     #[test]
     fn operators_without_spaces() {
         assert_eq!(tokenize("1+2"), vec![t("1", true), Tok::Plus, t("2", true)]);
-        assert_eq!(tokenize("a!=b"), vec![t("a", false), Tok::Ne, t("b", false)]);
-        assert_eq!(tokenize("a::b"), vec![t("a", false), Tok::ColonColon, t("b", false)]);
-        assert_eq!(tokenize("a=~b"), vec![t("a", false), Tok::EqTilde, t("b", false)]);
-        assert_eq!(tokenize("a||b&&c==d"), vec![
-            t("a", false), Tok::Or, t("b", false), Tok::And, t("c", false), Tok::Eq, t("d", false)
-        ]);
+        assert_eq!(
+            tokenize("a!=b"),
+            vec![t("a", false), Tok::Ne, t("b", false)]
+        );
+        assert_eq!(
+            tokenize("a::b"),
+            vec![t("a", false), Tok::ColonColon, t("b", false)]
+        );
+        assert_eq!(
+            tokenize("a=~b"),
+            vec![t("a", false), Tok::EqTilde, t("b", false)]
+        );
+        assert_eq!(
+            tokenize("a||b&&c==d"),
+            vec![
+                t("a", false),
+                Tok::Or,
+                t("b", false),
+                Tok::And,
+                t("c", false),
+                Tok::Eq,
+                t("d", false)
+            ]
+        );
     }
 
     #[test]
@@ -233,12 +254,18 @@ mod tests {
         assert_eq!(tokenize(".5"), vec![t(".5", false)]);
         assert_eq!(tokenize("1.2.3"), vec![t("1.2.3", false)]);
         assert_eq!(tokenize("12ab"), vec![t("12ab", false)]);
-        assert_eq!(tokenize("555-1234"), vec![t("555", true), Tok::Minus, t("1234", true)]);
+        assert_eq!(
+            tokenize("555-1234"),
+            vec![t("555", true), Tok::Minus, t("1234", true)]
+        );
     }
 
     #[test]
     fn quoted_strings_keep_their_quotes() {
-        assert_eq!(tokenize("\"a b\" = x"), vec![t("\"a b\"", false), Tok::Eq, t("x", false)]);
+        assert_eq!(
+            tokenize("\"a b\" = x"),
+            vec![t("\"a b\"", false), Tok::Eq, t("x", false)]
+        );
     }
 
     #[test]
@@ -249,7 +276,10 @@ mod tests {
 
     #[test]
     fn leftover_variable_reference_is_one_token() {
-        assert_eq!(tokenize("${A}b+1"), vec![t("${A}b", false), Tok::Plus, t("1", true)]);
+        assert_eq!(
+            tokenize("${A}b+1"),
+            vec![t("${A}b", false), Tok::Plus, t("1", true)]
+        );
         assert_eq!(tokenize("x${A{}}y"), vec![t("x${A{}}y", false)]);
         assert_eq!(tokenize("1 + ${A"), vec![t("1", true), Tok::Plus]);
     }

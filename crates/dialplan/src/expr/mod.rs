@@ -59,7 +59,9 @@ impl Val {
     /// `make_str`: digits and dots only (first a digit, '-' or '.') make a numeric string.
     fn make_str(s: &str) -> Val {
         let b = s.as_bytes();
-        let starts = b.first().is_some_and(|&c| c.is_ascii_digit() || c == b'-' || c == b'.');
+        let starts = b
+            .first()
+            .is_some_and(|&c| c.is_ascii_digit() || c == b'-' || c == b'.');
         if starts && b.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
             Val::NumStr(s.to_string())
         } else {
@@ -155,7 +157,12 @@ pub fn evaluate(text: &str, env: &mut dyn Env) -> Result<String, ExprError> {
     if toks.is_empty() {
         return Ok(String::new());
     }
-    let mut p = Parser { toks, pos: 0, env, depth: 0 };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        env,
+        depth: 0,
+    };
     let v = p.expr(1)?;
     if let Some(t) = p.toks.get(p.pos) {
         return Err(ExprError::Syntax(format!("unexpected {t:?}")));
@@ -193,7 +200,10 @@ impl Parser<'_> {
             self.pos += 1;
             Ok(())
         } else {
-            Err(ExprError::Syntax(format!("expected {t:?}, found {:?}", self.peek())))
+            Err(ExprError::Syntax(format!(
+                "expected {t:?}, found {:?}",
+                self.peek()
+            )))
         }
     }
 
@@ -213,7 +223,9 @@ impl Parser<'_> {
             if level < min {
                 break;
             }
-            let Some(op) = self.peek().cloned() else { break };
+            let Some(op) = self.peek().cloned() else {
+                break;
+            };
             self.pos += 1;
             if op == Tok::Cond {
                 let mid = self.expr(1)?;
@@ -261,7 +273,11 @@ impl Parser<'_> {
                     self.expect(Tok::RParen)?;
                     return Ok(self.call(&text, args));
                 }
-                Ok(if is_num { Val::NumStr(text) } else { Val::Str(text) })
+                Ok(if is_num {
+                    Val::NumStr(text)
+                } else {
+                    Val::Str(text)
+                })
             }
             other => Err(ExprError::Syntax(format!("unexpected {other:?}"))),
         }
@@ -315,7 +331,11 @@ impl Parser<'_> {
     fn op_plus(&mut self, mut a: Val, mut b: Val) -> Val {
         if !a.coerce_number() {
             self.warn("non-numeric argument");
-            return if b.coerce_number() { b } else { Val::Num(Num::int(0)) };
+            return if b.coerce_number() {
+                b
+            } else {
+                Val::Num(Num::int(0))
+            };
         }
         if !b.coerce_number() {
             return a;
@@ -326,7 +346,11 @@ impl Parser<'_> {
     fn op_minus(&mut self, mut a: Val, mut b: Val) -> Val {
         if !a.coerce_number() {
             self.warn("non-numeric argument");
-            return Val::Num(if b.coerce_number() { b.num().negate() } else { Num::int(0) });
+            return Val::Num(if b.coerce_number() {
+                b.num().negate()
+            } else {
+                Num::int(0)
+            });
         }
         if !b.coerce_number() {
             self.warn("non-numeric argument");
@@ -393,12 +417,10 @@ impl Parser<'_> {
             }
         };
         match re.captures(&subject) {
-            Some(c) if !anchored || c.get(0).is_some_and(|m| m.start() == 0) => {
-                match c.get(1) {
-                    Some(g) => Val::make_str(g.as_str()),
-                    None => Val::Num(Num::int(c.get(0).map_or(0, |m| m.len()) as i64)),
-                }
-            }
+            Some(c) if !anchored || c.get(0).is_some_and(|m| m.start() == 0) => match c.get(1) {
+                Some(g) => Val::make_str(g.as_str()),
+                None => Val::Num(Num::int(c.get(0).map_or(0, |m| m.len()) as i64)),
+            },
             _ => {
                 if posix::groups(&re) == 0 {
                     Val::Num(Num::int(0))
@@ -412,12 +434,21 @@ impl Parser<'_> {
     /// `FUNC(args)` inside an expression: the math functions of ast_expr2.y, else a dialplan
     /// function read through the registry. The name must be upper case.
     fn call(&mut self, name: &str, mut args: Vec<Val>) -> Val {
-        if !name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+        if !name
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
             self.warn(&format!("Error! '{name}' is not possibly a function name!"));
             return Val::Num(Num::int(0));
         }
         let unary: Option<fn(Num) -> Num> = match name {
-            "ABS" => Some(|n| if n.compare(Num::int(0)) == Ordering::Less { n.negate() } else { n }),
+            "ABS" => Some(|n| {
+                if n.compare(Num::int(0)) == Ordering::Less {
+                    n.negate()
+                } else {
+                    n
+                }
+            }),
             "FLOOR" => Some(Num::floor),
             "CEIL" => Some(Num::ceil),
             "ROUND" => Some(Num::round),
@@ -468,13 +499,22 @@ impl Parser<'_> {
             }
             args[0].coerce_number();
             args[1].coerce_number();
-            return Val::Num(Num::Float(f(args[0].num().to_f64(), args[1].num().to_f64())));
+            return Val::Num(Num::Float(f(
+                args[0].num().to_f64(),
+                args[1].num().to_f64(),
+            )));
         }
         if !crate::functions::is_known(name) {
-            self.warn(&format!("Error! '{name}' doesn't appear to be an available function!"));
+            self.warn(&format!(
+                "Error! '{name}' doesn't appear to be an available function!"
+            ));
             return Val::Num(Num::int(0));
         }
-        let joined = args.into_iter().map(Val::into_string).collect::<Vec<_>>().join(",");
+        let joined = args
+            .into_iter()
+            .map(Val::into_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let mut result = crate::functions::read(name, &joined, &mut *self.env).unwrap_or_default();
         if result.len() > FUNC_RESULT_MAX {
             let mut cut = FUNC_RESULT_MAX;

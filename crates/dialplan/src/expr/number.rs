@@ -38,7 +38,11 @@ impl Num {
         if d == 0 {
             return None;
         }
-        let (mut n, mut d) = if d < 0 { (n.checked_neg()?, d.checked_neg()?) } else { (n, d) };
+        let (mut n, mut d) = if d < 0 {
+            (n.checked_neg()?, d.checked_neg()?)
+        } else {
+            (n, d)
+        };
         let g = gcd(n, d);
         if g > 1 {
             n /= g;
@@ -96,7 +100,11 @@ impl Num {
             None
         };
         let value = value.unwrap_or_else(|| {
-            Num::Float(format!("{}.{}", if int.is_empty() { "0" } else { int }, frac).parse().unwrap_or(0.0))
+            Num::Float(
+                format!("{}.{}", if int.is_empty() { "0" } else { int }, frac)
+                    .parse()
+                    .unwrap_or(0.0),
+            )
         });
         if neg {
             value.negate()
@@ -107,14 +115,22 @@ impl Num {
 
     pub fn negate(self) -> Num {
         match self {
-            Num::Rat(n, d) => n.checked_neg().map(|n| Num::Rat(n, d)).unwrap_or(Num::Float(-(n as f64) / d as f64)),
+            Num::Rat(n, d) => n
+                .checked_neg()
+                .map(|n| Num::Rat(n, d))
+                .unwrap_or(Num::Float(-(n as f64) / d as f64)),
             Num::Float(f) => Num::Float(-f),
         }
     }
 
     pub fn plus(self, o: Num) -> Num {
         if let (Num::Rat(a, b), Num::Rat(c, d)) = (self, o) {
-            let r = (|| Num::rat(a.checked_mul(d)?.checked_add(c.checked_mul(b)?)?, b.checked_mul(d)?))();
+            let r = (|| {
+                Num::rat(
+                    a.checked_mul(d)?.checked_add(c.checked_mul(b)?)?,
+                    b.checked_mul(d)?,
+                )
+            })();
             if let Some(r) = r {
                 return r;
             }
@@ -171,7 +187,9 @@ impl Num {
                 return l.cmp(&r);
             }
         }
-        self.to_f64().partial_cmp(&o.to_f64()).unwrap_or(Ordering::Equal)
+        self.to_f64()
+            .partial_cmp(&o.to_f64())
+            .unwrap_or(Ordering::Equal)
     }
 
     /// Round toward zero / down / up / to nearest, exact on rationals.
@@ -217,7 +235,11 @@ impl Num {
             }
             Num::Float(f) => {
                 let r = f.round();
-                Num::Float(if (f - f.trunc()).abs() == 0.5 && r % 2.0 != 0.0 { r - f.signum() } else { r })
+                Num::Float(if (f - f.trunc()).abs() == 0.5 && r % 2.0 != 0.0 {
+                    r - f.signum()
+                } else {
+                    r
+                })
             }
         }
     }
@@ -245,7 +267,11 @@ fn format_g(neg: bool, digits: &[u8], exp: i32) -> String {
         let mut mant = format!("{}.{}", &sig[..1], &sig[1..]);
         mant = mant.trim_end_matches('0').trim_end_matches('.').to_string();
         out.push_str(&mant);
-        out.push_str(&format!("e{}{:02}", if exp < 0 { '-' } else { '+' }, exp.abs()));
+        out.push_str(&format!(
+            "e{}{:02}",
+            if exp < 0 { '-' } else { '+' },
+            exp.abs()
+        ));
     } else if exp < 0 {
         let s = format!("0.{}{}", "0".repeat((-exp - 1) as usize), sig);
         out.push_str(s.trim_end_matches('0').trim_end_matches('.'));
@@ -324,7 +350,11 @@ fn format_float(f: f64) -> String {
     let s = format!("{:.17e}", f.abs());
     let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
+    let digits: Vec<u8> = mant
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|b| b - b'0')
+        .collect();
     format_g(f < 0.0, &digits, exp)
 }
 

@@ -24,7 +24,12 @@ thread_local! {
 /// Compile a POSIX ERE; the error text is for the log. Recently used patterns come from a
 /// small per-thread cache (a compiled `Regex` is cheap to clone).
 pub fn compile(pattern: &str) -> Result<Regex, String> {
-    let hit = CACHE.with(|c| c.borrow().iter().find(|(p, _)| p == pattern).map(|(_, re)| re.clone()));
+    let hit = CACHE.with(|c| {
+        c.borrow()
+            .iter()
+            .find(|(p, _)| p == pattern)
+            .map(|(_, re)| re.clone())
+    });
     if let Some(re) = hit {
         return Ok(re);
     }

@@ -173,7 +173,11 @@ fn regex_error_is_empty_with_warning() {
 
 #[test]
 fn string_concatenation() {
-    table(&[("ab ~~ cd", "abcd"), ("\"a b\" ~~ c", "a bc"), ("1 ~~ 2", "12")]);
+    table(&[
+        ("ab ~~ cd", "abcd"),
+        ("\"a b\" ~~ c", "a bc"),
+        ("1 ~~ 2", "12"),
+    ]);
 }
 
 #[test]
@@ -216,7 +220,16 @@ fn division_by_zero() {
 
 #[test]
 fn syntax_errors() {
-    for bad in ["1 +", "(1", "1 ? 2", "1 ? 2 : 3", "a,b", "FOO()", "1 2", "::"] {
+    for bad in [
+        "1 +",
+        "(1",
+        "1 ? 2",
+        "1 ? 2 : 3",
+        "a,b",
+        "FOO()",
+        "1 2",
+        "::",
+    ] {
         assert!(evaluate(bad, &mut TestEnv::new()).is_err(), "{bad}");
     }
 }
@@ -262,5 +275,8 @@ fn check_condition_like_pbx_checkcondition() {
 #[test]
 fn deep_nesting_is_bounded() {
     let text = "(".repeat(5000) + "1" + &")".repeat(5000);
-    assert_eq!(evaluate(&text, &mut TestEnv::new()), Err(ExprError::TooDeep));
+    assert_eq!(
+        evaluate(&text, &mut TestEnv::new()),
+        Err(ExprError::TooDeep)
+    );
 }

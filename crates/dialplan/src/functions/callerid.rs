@@ -22,7 +22,9 @@ fn split_cid(cid: &str) -> (String, String) {
         }
     }
     let is_number = !cid.is_empty()
-        && cid.chars().all(|c| c.is_ascii_digit() || "+*#-() .".contains(c));
+        && cid
+            .chars()
+            .all(|c| c.is_ascii_digit() || "+*#-() .".contains(c));
     if is_number {
         (String::new(), cid.to_string())
     } else {
@@ -62,7 +64,9 @@ pub(super) fn read(args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
             "num" => num,
             _ => {
                 env.warn(&format!("Unknown callerid data type '{datatype}'."));
-                return Err(FuncError::Failed(format!("Unknown callerid data type '{datatype}'")));
+                return Err(FuncError::Failed(format!(
+                    "Unknown callerid data type '{datatype}'"
+                )));
             }
         });
     }

@@ -30,7 +30,8 @@ mod tests {
     #[test]
     fn reads_and_writes_through_env() {
         let mut env = TestEnv::new();
-        env.channel.insert("name".into(), "SIP/alice-00000001".into());
+        env.channel
+            .insert("name".into(), "SIP/alice-00000001".into());
         assert_eq!(read("name", &mut env).unwrap(), "SIP/alice-00000001");
         write("language", "fr", &mut env).unwrap();
         assert_eq!(read("language", &mut env).unwrap(), "fr");

@@ -10,7 +10,11 @@
 use super::{family_key, FuncError};
 use crate::env::Env;
 
-fn parse<'a>(args: &'a str, func: &str, env: &mut dyn Env) -> Result<(&'a str, &'a str), FuncError> {
+fn parse<'a>(
+    args: &'a str,
+    func: &str,
+    env: &mut dyn Env,
+) -> Result<(&'a str, &'a str), FuncError> {
     family_key(args).ok_or_else(|| {
         let msg = format!("{func} requires an argument, {func}(<family>/<key>)");
         env.warn(&msg);
@@ -35,7 +39,9 @@ pub(super) fn write(args: &str, value: &str, env: &mut dyn Env) -> Result<(), Fu
         Ok(())
     } else {
         env.warn("DB: Error writing value to database.");
-        Err(FuncError::Failed("DB: error writing value to database".into()))
+        Err(FuncError::Failed(
+            "DB: error writing value to database".into(),
+        ))
     }
 }
 

@@ -16,7 +16,9 @@ pub(super) fn read(args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
     let Some(d) = encoded_char(&parts[1]).filter(|_| !value.is_empty()) else {
         return Ok("0".to_string());
     };
-    let pos = value.split(d).position(|f| f.eq_ignore_ascii_case(&parts[2]));
+    let pos = value
+        .split(d)
+        .position(|f| f.eq_ignore_ascii_case(&parts[2]));
     Ok(pos.map_or(0, |p| p + 1).to_string())
 }
 

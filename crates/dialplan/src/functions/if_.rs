@@ -27,9 +27,15 @@ pub(super) fn read(args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
     let (cond, iftrue, iffalse) = split_branches(data);
     if cond.is_empty() || (iftrue.is_none() && iffalse.is_none()) {
         env.warn("Syntax IF(<expr>?[<true>][:<false>])");
-        return Err(FuncError::Failed("Syntax IF(<expr>?[<true>][:<false>])".into()));
+        return Err(FuncError::Failed(
+            "Syntax IF(<expr>?[<true>][:<false>])".into(),
+        ));
     }
-    let chosen = if check_condition(strip(cond)) { iftrue } else { iffalse };
+    let chosen = if check_condition(strip(cond)) {
+        iftrue
+    } else {
+        iffalse
+    };
     Ok(chosen.map(strip_quoted).unwrap_or("").to_string())
 }
 

@@ -13,7 +13,9 @@ pub(super) fn read(args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
     let (spec, iftrue, iffalse) = split_branches(data);
     if spec.is_empty() || (iftrue.is_none() && iffalse.is_none()) {
         env.warn("Syntax IFTIME(<timespec>?[<true>][:<false>])");
-        return Err(FuncError::Failed("Syntax IFTIME(<timespec>?[<true>][:<false>])".into()));
+        return Err(FuncError::Failed(
+            "Syntax IFTIME(<timespec>?[<true>][:<false>])".into(),
+        ));
     }
     let spec = match TimeSpec::parse(spec) {
         Ok(s) => s,
@@ -22,7 +24,11 @@ pub(super) fn read(args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
             return Err(FuncError::Failed(format!("Invalid Time Spec: {e}")));
         }
     };
-    let chosen = if spec.matches(env.now()) { iftrue } else { iffalse };
+    let chosen = if spec.matches(env.now()) {
+        iftrue
+    } else {
+        iffalse
+    };
     Ok(chosen.map(strip_quoted).unwrap_or("").to_string())
 }
 
@@ -41,13 +47,19 @@ mod tests {
 
     #[test]
     fn true_branch_inside_the_window() {
-        assert_eq!(read("22:00-23:00,tue,*,*?in:out", &mut env()).unwrap(), "in");
+        assert_eq!(
+            read("22:00-23:00,tue,*,*?in:out", &mut env()).unwrap(),
+            "in"
+        );
         assert_eq!(read("*,*,14,nov?in:out", &mut env()).unwrap(), "in");
     }
 
     #[test]
     fn false_branch_outside_the_window() {
-        assert_eq!(read("08:00-17:00,mon-fri,*,*?in:out", &mut env()).unwrap(), "out");
+        assert_eq!(
+            read("08:00-17:00,mon-fri,*,*?in:out", &mut env()).unwrap(),
+            "out"
+        );
         assert_eq!(read("*,sat-sun,*,*?in", &mut env()).unwrap(), "");
     }
 

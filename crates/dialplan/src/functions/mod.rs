@@ -142,7 +142,10 @@ impl Func {
     }
 
     pub fn writable(self) -> bool {
-        matches!(self, Func::CallerId | Func::Channel | Func::Db | Func::Global | Func::Local)
+        matches!(
+            self,
+            Func::CallerId | Func::Channel | Func::Db | Func::Global | Func::Local
+        )
     }
 
     pub fn read(self, args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
@@ -192,12 +195,16 @@ pub fn is_known(name: &str) -> bool {
 
 /// `${NAME(args)}`.
 pub fn read(name: &str, args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
-    Func::from_name(name).ok_or_else(|| FuncError::Unknown(name.to_string()))?.read(args, env)
+    Func::from_name(name)
+        .ok_or_else(|| FuncError::Unknown(name.to_string()))?
+        .read(args, env)
 }
 
 /// `Set(NAME(args)=value)`.
 pub fn write(name: &str, args: &str, value: &str, env: &mut dyn Env) -> Result<(), FuncError> {
-    Func::from_name(name).ok_or_else(|| FuncError::Unknown(name.to_string()))?.write(args, value, env)
+    Func::from_name(name)
+        .ok_or_else(|| FuncError::Unknown(name.to_string()))?
+        .write(args, value, env)
 }
 
 /// `${varname}` as the list functions (CUT, FIELDQTY, ...) read their variable: through
@@ -232,13 +239,26 @@ mod tests {
     #[test]
     fn unknown_and_read_only_functions_report_errors() {
         let mut env = TestEnv::new();
-        assert_eq!(read("NOSUCH", "", &mut env), Err(FuncError::Unknown("NOSUCH".into())));
-        assert_eq!(write("LEN", "", "x", &mut env), Err(FuncError::NotWritable("LEN".into())));
+        assert_eq!(
+            read("NOSUCH", "", &mut env),
+            Err(FuncError::Unknown("NOSUCH".into()))
+        );
+        assert_eq!(
+            write("LEN", "", "x", &mut env),
+            Err(FuncError::NotWritable("LEN".into()))
+        );
     }
 
     #[test]
     fn every_name_round_trips() {
-        for f in [Func::CallerId, Func::Cut, Func::DbDelete, Func::IfTime, Func::ToUpper, Func::Pop] {
+        for f in [
+            Func::CallerId,
+            Func::Cut,
+            Func::DbDelete,
+            Func::IfTime,
+            Func::ToUpper,
+            Func::Pop,
+        ] {
             assert_eq!(Func::from_name(f.name()), Some(f));
         }
     }

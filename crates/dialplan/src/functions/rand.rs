@@ -8,8 +8,16 @@ const RAND_MAX: i64 = 2_147_483_647;
 
 pub(super) fn read(args: &str, env: &mut dyn Env) -> String {
     let parts = crate::args::split(args, ',');
-    let mut min = parts.first().and_then(|s| crate::cscan::scan_int(s)).map(|(v, _)| i64::from(v)).unwrap_or(0);
-    let mut max = parts.get(1).and_then(|s| crate::cscan::scan_int(s)).map(|(v, _)| i64::from(v)).unwrap_or(RAND_MAX);
+    let mut min = parts
+        .first()
+        .and_then(|s| crate::cscan::scan_int(s))
+        .map(|(v, _)| i64::from(v))
+        .unwrap_or(0);
+    let mut max = parts
+        .get(1)
+        .and_then(|s| crate::cscan::scan_int(s))
+        .map(|(v, _)| i64::from(v))
+        .unwrap_or(RAND_MAX);
     if max < min {
         std::mem::swap(&mut min, &mut max);
     }

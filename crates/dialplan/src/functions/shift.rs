@@ -12,14 +12,20 @@ pub(super) fn read(args: &str, env: &mut dyn Env, shift: bool) -> Result<String,
     let name = if shift { "SHIFT" } else { "POP" };
     let Some(var) = parts.first().filter(|v| !v.is_empty()) else {
         env.warn(&format!("{name} requires a variable name"));
-        return Err(FuncError::Failed(format!("{name} requires a variable name")));
+        return Err(FuncError::Failed(format!(
+            "{name} requires a variable name"
+        )));
     };
     let delim = parts.get(1).and_then(|d| encoded_char(d)).unwrap_or(',');
     let value = var_value(var, env);
     if value.is_empty() {
         return Err(FuncError::Failed(format!("{name}: nothing to take")));
     }
-    let found = if shift { value.find(delim) } else { value.rfind(delim) };
+    let found = if shift {
+        value.find(delim)
+    } else {
+        value.rfind(delim)
+    };
     let Some(at) = found else {
         env.set_var(var, "");
         return Ok(value);

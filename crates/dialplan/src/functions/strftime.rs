@@ -56,7 +56,12 @@ where
         }
         // One conversion: %, optional flag (- _ 0 ^ #), optional E/O, the letter.
         let mut end = 1;
-        while end < spec.len() && matches!(b.get(end), Some(b'-' | b'_' | b'0' | b'^' | b'#' | b'E' | b'O')) {
+        while end < spec.len()
+            && matches!(
+                b.get(end),
+                Some(b'-' | b'_' | b'0' | b'^' | b'#' | b'E' | b'O')
+            )
+        {
             end += 1;
         }
         let Some(c) = spec[end..].chars().next() else {
@@ -84,10 +89,16 @@ where
 pub(super) fn read(args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
     let parts = split_limit(args, ',', 3);
     let now = env.now();
-    let (secs, usec) = parts.first().and_then(|e| parse_epoch(e)).unwrap_or((now.epoch, 0));
+    let (secs, usec) = parts
+        .first()
+        .and_then(|e| parse_epoch(e))
+        .unwrap_or((now.epoch, 0));
     let fmt = parts.get(2).map(String::as_str).unwrap_or("%c");
     let utc = DateTime::<Utc>::from_timestamp(secs, usec * 1000).unwrap_or_default();
-    let tz = parts.get(1).filter(|t| !t.is_empty()).and_then(|t| t.trim().parse::<chrono_tz::Tz>().ok());
+    let tz = parts
+        .get(1)
+        .filter(|t| !t.is_empty())
+        .and_then(|t| t.trim().parse::<chrono_tz::Tz>().ok());
     let out = match tz {
         Some(tz) => format(&utc.with_timezone(&tz), fmt, usec),
         None => {
@@ -117,8 +128,14 @@ mod tests {
 
     #[test]
     fn epoch_timezone_and_format() {
-        assert_eq!(read("0,UTC,%Y-%m-%d %H:%M:%S", &mut env()).unwrap(), "1970-01-01 00:00:00");
-        assert_eq!(read("1700000000,America/New_York,%H:%M %Z", &mut env()).unwrap(), "17:13 EST");
+        assert_eq!(
+            read("0,UTC,%Y-%m-%d %H:%M:%S", &mut env()).unwrap(),
+            "1970-01-01 00:00:00"
+        );
+        assert_eq!(
+            read("1700000000,America/New_York,%H:%M %Z", &mut env()).unwrap(),
+            "17:13 EST"
+        );
         assert_eq!(read(",,%H", &mut env()).unwrap(), "23");
         assert_eq!(read("x,UTC,%H", &mut env()).unwrap(), "22");
     }
@@ -126,7 +143,10 @@ mod tests {
     #[test]
     fn fractional_seconds_extension() {
         assert_eq!(read("10.123456,UTC,%S.%q", &mut env()).unwrap(), "10.123");
-        assert_eq!(read("10.123456,UTC,%1q|%6q", &mut env()).unwrap(), "1|123456");
+        assert_eq!(
+            read("10.123456,UTC,%1q|%6q", &mut env()).unwrap(),
+            "1|123456"
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ impl Env for TestEnv {
             .cloned()
     }
     fn set_var(&mut self, name: &str, value: &str) {
-        let bare = name.strip_prefix("__").or_else(|| name.strip_prefix('_')).unwrap_or(name);
+        let bare = name
+            .strip_prefix("__")
+            .or_else(|| name.strip_prefix('_'))
+            .unwrap_or(name);
         self.vars.remove(bare);
         self.vars.insert(name.to_string(), value.to_string());
     }
@@ -66,7 +69,8 @@ impl Env for TestEnv {
         self.db.get(&(family.to_string(), key.to_string())).cloned()
     }
     fn db_put(&mut self, family: &str, key: &str, value: &str) -> bool {
-        self.db.insert((family.to_string(), key.to_string()), value.to_string());
+        self.db
+            .insert((family.to_string(), key.to_string()), value.to_string());
         true
     }
     fn db_delete(&mut self, family: &str, key: &str) -> Option<String> {

@@ -80,14 +80,22 @@ impl ContextBuilder {
     }
 
     fn key(name: &str, cid: Option<&str>) -> Key {
-        Key { exten: Pattern::new(name), cid: cid.map(Pattern::new) }
+        Key {
+            exten: Pattern::new(name),
+            cid: cid.map(Pattern::new),
+        }
     }
 
     /// The priority of `label` in the extension spelled `name`/`cid` (used for `label+1`
     /// priorities, `ast_findlabel_extension2`).
     pub fn label_priority(&self, name: &str, cid: Option<&str>, label: &str) -> Option<u32> {
         let i = *self.order.get(&Self::key(name, cid))?;
-        self.exts.get(i)?.priorities.values().find(|p| p.label.as_deref() == Some(label)).map(|p| p.number)
+        self.exts
+            .get(i)?
+            .priorities
+            .values()
+            .find(|p| p.label.as_deref() == Some(label))
+            .map(|p| p.number)
     }
 
     /// `ast_add_extension2(con, replace = 0, ...)`. Returns false (with Asterisk's warning)
@@ -110,17 +118,24 @@ impl ContextBuilder {
             }
         };
         let ctx = self.name.clone();
-        let Some(e) = self.exts.get_mut(idx) else { return false };
+        let Some(e) = self.exts.get_mut(idx) else {
+            return false;
+        };
         if p.number == -1 {
             if e.hint.is_some() {
-                diags.push(Diagnostic::warning(p.span, in_use(&p.name, -1, &ctx, e.names.get(&-1))));
+                diags.push(Diagnostic::warning(
+                    p.span,
+                    in_use(&p.name, -1, &ctx, e.names.get(&-1)),
+                ));
                 return false;
             }
             e.hint = Some((p.app, p.span));
             e.names.insert(-1, p.name);
             return true;
         }
-        let Ok(number) = u32::try_from(p.number) else { return false };
+        let Ok(number) = u32::try_from(p.number) else {
+            return false;
+        };
         // The label check of add_priority: it looks at the priorities up to the first one not
         // below the new one, and drops the new label if one of them already carries it.
         if let Some(label) = p.label.clone() {
@@ -151,7 +166,16 @@ impl ContextBuilder {
             return false;
         }
         e.names.insert(p.number, p.name);
-        e.priorities.insert(number, Priority { number, label: p.label, app: p.app, data: p.data, span: p.span });
+        e.priorities.insert(
+            number,
+            Priority {
+                number,
+                label: p.label,
+                app: p.app,
+                data: p.data,
+                span: p.span,
+            },
+        );
         true
     }
 
@@ -160,7 +184,9 @@ impl ContextBuilder {
         let mut ctx = Context::new(&self.name, self.span);
         let mut exts: Vec<Option<ExtBuilder>> = self.exts.into_iter().map(Some).collect();
         for (_, i) in self.order {
-            let Some(e) = exts.get_mut(i).and_then(Option::take) else { continue };
+            let Some(e) = exts.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
             // Asterisk shows the name of the head of the priority list (the lowest priority).
             let exten = e.names.values().next().cloned().unwrap_or_default();
             ctx.extensions.push(Extension {

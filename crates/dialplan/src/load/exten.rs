@@ -90,14 +90,30 @@ pub(crate) struct AppPart {
 
 pub(crate) fn split_app(rest: &str) -> AppPart {
     let Some((name, after)) = rest.split_once('(') else {
-        return AppPart { app: rest.trim_start().to_string(), data: String::new(), unterminated: false };
+        return AppPart {
+            app: rest.trim_start().to_string(),
+            data: String::new(),
+            unterminated: false,
+        };
     };
     if name.contains("${") || name.contains("$[") {
-        return AppPart { app: rest.trim_start().to_string(), data: String::new(), unterminated: false };
+        return AppPart {
+            app: rest.trim_start().to_string(),
+            data: String::new(),
+            unterminated: false,
+        };
     }
     match after.rfind(')') {
-        Some(end) => AppPart { app: name.trim_start().to_string(), data: after[..end].to_string(), unterminated: false },
-        None => AppPart { app: name.trim_start().to_string(), data: after.to_string(), unterminated: true },
+        Some(end) => AppPart {
+            app: name.trim_start().to_string(),
+            data: after[..end].to_string(),
+            unterminated: false,
+        },
+        None => AppPart {
+            app: name.trim_start().to_string(),
+            data: after.to_string(),
+            unterminated: true,
+        },
     }
 }
 
@@ -123,13 +139,19 @@ mod tests {
     #[test]
     fn priorities_and_labels() {
         let p = parse_priority(" n(start) ").unwrap();
-        assert_eq!((p.spec, p.label.as_deref(), p.plus), (PriSpec::Next, Some("start"), None));
+        assert_eq!(
+            (p.spec, p.label.as_deref(), p.plus),
+            (PriSpec::Next, Some("start"), None)
+        );
         let p = parse_priority("2(x)").unwrap();
         assert_eq!(p.spec, PriSpec::Number(2));
         let p = parse_priority("n+2").unwrap();
         assert_eq!((p.spec, p.plus.as_deref()), (PriSpec::Next, Some("2")));
         assert_eq!(parse_priority("hint").unwrap().spec, PriSpec::Hint);
-        assert_eq!(parse_priority("HINT").unwrap().spec, PriSpec::Label("HINT".into()));
+        assert_eq!(
+            parse_priority("HINT").unwrap().spec,
+            PriSpec::Label("HINT".into())
+        );
         assert_eq!(parse_priority("s").unwrap().spec, PriSpec::Same);
         assert_eq!(parse_priority("1abc").unwrap().spec, PriSpec::Number(1));
         assert_eq!(parse_priority("1()").unwrap().label, None);
@@ -139,7 +161,10 @@ mod tests {
     #[test]
     fn application_and_data() {
         let a = split_app("Dial(SIP/100,20,tT)");
-        assert_eq!((a.app.as_str(), a.data.as_str(), a.unterminated), ("Dial", "SIP/100,20,tT", false));
+        assert_eq!(
+            (a.app.as_str(), a.data.as_str(), a.unterminated),
+            ("Dial", "SIP/100,20,tT", false)
+        );
         let a = split_app("Set(x=$[(1+2)])");
         assert_eq!(a.data, "x=$[(1+2)]");
         let a = split_app("Dial,SIP/100");
@@ -150,7 +175,10 @@ mod tests {
         assert!(a.unterminated);
         assert_eq!(a.data, "unclosed");
         let a = split_app("DAHDI/${GLOBAL(x)}");
-        assert_eq!((a.app.as_str(), a.data.as_str()), ("DAHDI/${GLOBAL(x)}", ""));
+        assert_eq!(
+            (a.app.as_str(), a.data.as_str()),
+            ("DAHDI/${GLOBAL(x)}", "")
+        );
         let a = split_app(" Playback(hello) trailing");
         assert_eq!((a.app.as_str(), a.data.as_str()), ("Playback", "hello"));
     }

@@ -74,7 +74,10 @@ mod tests {
     #[test]
     fn finds_functions_in_substitutions() {
         assert_eq!(function_names("${CALLERID(num)}"), vec!["CALLERID"]);
-        assert_eq!(function_names("x=${CUT(${DB(a/b)},-,1)}"), vec!["CUT", "DB"]);
+        assert_eq!(
+            function_names("x=${CUT(${DB(a/b)},-,1)}"),
+            vec!["CUT", "DB"]
+        );
         assert_eq!(function_names("${EXTEN:1}"), Vec::<&str>::new());
         assert_eq!(function_names("SIP/${EXTEN}(x)"), Vec::<&str>::new());
     }

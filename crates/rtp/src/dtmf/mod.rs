@@ -36,7 +36,10 @@ pub struct TelephoneEvent {
 impl TelephoneEvent {
     /// Reads the first 4 bytes (longer payloads carry redundant events we do not need).
     pub fn parse(payload: &[u8]) -> Result<Self> {
-        let b = payload.get(..4).ok_or(Error::TooShort { need: 4, have: payload.len() })?;
+        let b = payload.get(..4).ok_or(Error::TooShort {
+            need: 4,
+            have: payload.len(),
+        })?;
         Ok(TelephoneEvent {
             event: b[0],
             end: b[1] & 0x80 != 0,
@@ -47,7 +50,12 @@ impl TelephoneEvent {
 
     pub fn to_bytes(&self) -> [u8; 4] {
         let d = self.duration.to_be_bytes();
-        [self.event, if self.end { 0x80 } else { 0 } | (self.volume & 0x3f), d[0], d[1]]
+        [
+            self.event,
+            if self.end { 0x80 } else { 0 } | (self.volume & 0x3f),
+            d[0],
+            d[1],
+        ]
     }
 
     /// The digit this event stands for, as Asterisk names it (`X` for flash).
@@ -87,7 +95,12 @@ mod tests {
 
     #[test]
     fn event_payload_round_trips() {
-        let e = TelephoneEvent { event: 5, end: true, volume: 10, duration: 800 };
+        let e = TelephoneEvent {
+            event: 5,
+            end: true,
+            volume: 10,
+            duration: 800,
+        };
         assert_eq!(e.to_bytes(), [0x05, 0x8a, 0x03, 0x20]);
         assert_eq!(TelephoneEvent::parse(&e.to_bytes()).unwrap(), e);
     }

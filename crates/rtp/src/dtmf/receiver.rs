@@ -90,9 +90,17 @@ impl DtmfReceiver {
     }
 
     /// Feeds one telephone-event packet (its RTP sequence number, timestamp and payload).
-    pub fn handle_packet(&mut self, now: Instant, seq: u16, timestamp: u32, payload: &[u8]) -> Result<()> {
+    pub fn handle_packet(
+        &mut self,
+        now: Instant,
+        seq: u16,
+        timestamp: u32,
+        payload: &[u8],
+    ) -> Result<()> {
         let ev = TelephoneEvent::parse(payload)?;
-        let Some(digit) = ev.digit() else { return Ok(()) };
+        let Some(digit) = ev.digit() else {
+            return Ok(());
+        };
         if let Some(newest) = self.newest_seq {
             let d = seq_diff(seq, newest);
             if d < 0 && d > -50 {
@@ -103,7 +111,10 @@ impl DtmfReceiver {
         if self.last_ended == Some((timestamp, ev.event)) {
             return Ok(());
         }
-        if self.active.is_some_and(|a| a.timestamp != timestamp || a.event != ev.event) {
+        if self
+            .active
+            .is_some_and(|a| a.timestamp != timestamp || a.event != ev.event)
+        {
             self.end_active();
         }
         let samples = match self.active {
@@ -121,7 +132,12 @@ impl DtmfReceiver {
                 u32::from(ev.duration)
             }
         };
-        self.active = Some(Active { event: ev.event, timestamp, samples, last_packet: now });
+        self.active = Some(Active {
+            event: ev.event,
+            timestamp,
+            samples,
+            last_packet: now,
+        });
         if ev.end {
             self.end_active();
         }
@@ -130,7 +146,10 @@ impl DtmfReceiver {
 
     /// Ends a digit whose end packets never came.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.active.is_some_and(|a| now >= a.last_packet + self.timeout) {
+        if self
+            .active
+            .is_some_and(|a| now >= a.last_packet + self.timeout)
+        {
             self.end_active();
         }
     }

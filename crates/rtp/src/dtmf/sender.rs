@@ -78,15 +78,32 @@ fn samples(d: Duration, rate: u32) -> u16 {
 
 impl DtmfSender {
     pub fn new(cfg: DtmfConfig) -> Self {
-        DtmfSender { cfg: DtmfConfig { interval: cfg.interval.max(Duration::from_millis(1)), ..cfg }, active: None }
+        DtmfSender {
+            cfg: DtmfConfig {
+                interval: cfg.interval.max(Duration::from_millis(1)),
+                ..cfg
+            },
+            active: None,
+        }
     }
 
     /// Starts `digit` at `now`, stamped with `timestamp` (the stream's current RTP timestamp).
     /// `length`: `Some` for a digit of known length (`None` uses the configured default);
     /// use [`start_open`](Self::start_open) when the length comes later. Returns false (and
     /// does nothing) for a character that is not a digit or while another event is active.
-    pub fn start(&mut self, now: Instant, digit: char, timestamp: u32, length: Option<Duration>) -> bool {
-        self.begin(now, digit, timestamp, Some(length.unwrap_or(self.cfg.default_duration)))
+    pub fn start(
+        &mut self,
+        now: Instant,
+        digit: char,
+        timestamp: u32,
+        length: Option<Duration>,
+    ) -> bool {
+        self.begin(
+            now,
+            digit,
+            timestamp,
+            Some(length.unwrap_or(self.cfg.default_duration)),
+        )
     }
 
     /// Starts a digit whose end is not known yet (a DTMF begin relayed from another leg);
@@ -95,12 +112,21 @@ impl DtmfSender {
         self.begin(now, digit, timestamp, None)
     }
 
-    fn begin(&mut self, now: Instant, digit: char, timestamp: u32, length: Option<Duration>) -> bool {
-        let Some(event) = digit_to_event(digit) else { return false };
+    fn begin(
+        &mut self,
+        now: Instant,
+        digit: char,
+        timestamp: u32,
+        length: Option<Duration>,
+    ) -> bool {
+        let Some(event) = digit_to_event(digit) else {
+            return false;
+        };
         if self.active.is_some() {
             return false;
         }
-        let max = Duration::from_secs_f64(f64::from(u16::MAX) / f64::from(self.cfg.clock_rate.max(1)));
+        let max =
+            Duration::from_secs_f64(f64::from(u16::MAX) / f64::from(self.cfg.clock_rate.max(1)));
         self.active = Some(Active {
             event,
             timestamp,
@@ -165,8 +191,17 @@ impl DtmfSender {
                 a.next_update += cfg.interval;
             }
             a.claimed = a.claimed.max(samples(covered, cfg.clock_rate).max(1));
-            let event = TelephoneEvent { event: a.event, end: false, volume: cfg.volume, duration: a.claimed };
-            return Some(DtmfPacket { marker, timestamp: a.timestamp, event });
+            let event = TelephoneEvent {
+                event: a.event,
+                end: false,
+                volume: cfg.volume,
+                duration: a.claimed,
+            };
+            return Some(DtmfPacket {
+                marker,
+                timestamp: a.timestamp,
+                event,
+            });
         }
         let end = end?;
         let due = end + cfg.end_spacing * u32::from(a.ends_sent);

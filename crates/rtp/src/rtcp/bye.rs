@@ -38,7 +38,8 @@ impl Bye {
             body.extend_from_slice(&s.to_be_bytes());
         }
         if let Some(reason) = &self.reason {
-            let len = u8::try_from(reason.len()).map_err(|_| Error::TooMany("BYE reason over 255 bytes"))?;
+            let len = u8::try_from(reason.len())
+                .map_err(|_| Error::TooMany("BYE reason over 255 bytes"))?;
             body.push(len);
             body.extend_from_slice(reason);
             while body.len() & 3 != 0 {
@@ -58,7 +59,10 @@ mod tests {
 
     #[test]
     fn bye_with_reason_round_trips() {
-        let bye = Bye { sources: vec![0x5d1c_33a7], reason: Some(b"hangup".to_vec()) };
+        let bye = Bye {
+            sources: vec![0x5d1c_33a7],
+            reason: Some(b"hangup".to_vec()),
+        };
         let mut out = Vec::new();
         bye.write(&mut out).unwrap();
         assert_eq!(&out[..4], &[0x81, 0xcb, 0x00, 0x03]);
@@ -68,7 +72,10 @@ mod tests {
 
     #[test]
     fn bye_without_reason_and_with_two_sources_round_trips() {
-        let bye = Bye { sources: vec![1, 2], reason: None };
+        let bye = Bye {
+            sources: vec![1, 2],
+            reason: None,
+        };
         let mut out = Vec::new();
         bye.write(&mut out).unwrap();
         assert_eq!(out.len(), 12);

@@ -39,14 +39,21 @@ pub enum RtcpPacket {
     Sdes(Sdes),
     Bye(Bye),
     /// Any other type (APP, XR, RTPFB/PSFB feedback...): kept as bytes so it can be relayed.
-    Other { packet_type: u8, count: u8, body: Vec<u8> },
+    Other {
+        packet_type: u8,
+        count: u8,
+        body: Vec<u8>,
+    },
 }
 
 /// Reads the common header at the start of `buf`. Returns the count field, the packet type,
 /// the body (after the 4-byte header, padding removed) and the packet's total length.
 pub(crate) fn read_common(buf: &[u8]) -> Result<(u8, u8, &[u8], usize)> {
     if buf.len() < 4 {
-        return Err(Error::TooShort { need: 4, have: buf.len() });
+        return Err(Error::TooShort {
+            need: 4,
+            have: buf.len(),
+        });
     }
     let version = buf[0] >> 6;
     if version != 2 {
@@ -74,7 +81,8 @@ pub(crate) fn write_common(out: &mut Vec<u8>, count: u8, pt: u8, body_len: usize
     if count > 31 {
         return Err(Error::TooMany("more than 31 items in one RTCP packet"));
     }
-    let words = u16::try_from(body_len / 4).map_err(|_| Error::TooMany("RTCP packet over 256 KiB"))?;
+    let words =
+        u16::try_from(body_len / 4).map_err(|_| Error::TooMany("RTCP packet over 256 KiB"))?;
     out.push(0x80 | count);
     out.push(pt);
     out.extend_from_slice(&words.to_be_bytes());
@@ -95,7 +103,11 @@ impl RtcpPacket {
             PT_RR => RtcpPacket::ReceiverReport(ReceiverReport::parse(count, body)?),
             PT_SDES => RtcpPacket::Sdes(Sdes::parse(count, body)?),
             PT_BYE => RtcpPacket::Bye(Bye::parse(count, body)?),
-            _ => RtcpPacket::Other { packet_type: pt, count, body: body.to_vec() },
+            _ => RtcpPacket::Other {
+                packet_type: pt,
+                count,
+                body: body.to_vec(),
+            },
         };
         Ok((packet, total))
     }
@@ -107,7 +119,11 @@ impl RtcpPacket {
             RtcpPacket::ReceiverReport(p) => p.write(out),
             RtcpPacket::Sdes(p) => p.write(out),
             RtcpPacket::Bye(p) => p.write(out),
-            RtcpPacket::Other { packet_type, count, body } => {
+            RtcpPacket::Other {
+                packet_type,
+                count,
+                body,
+            } => {
                 let mut padded = body.len();
                 while padded & 3 != 0 {
                     padded += 1;
@@ -160,7 +176,11 @@ mod tests {
         let packets = parse_compound(&app).unwrap();
         assert_eq!(
             packets,
-            vec![RtcpPacket::Other { packet_type: PT_APP, count: 1, body: app[4..].to_vec() }]
+            vec![RtcpPacket::Other {
+                packet_type: PT_APP,
+                count: 1,
+                body: app[4..].to_vec()
+            }]
         );
         assert_eq!(write_compound(&packets).unwrap(), app);
     }
@@ -176,6 +196,12 @@ mod tests {
         // RR with no blocks, padded by 4 bytes (P bit, last byte = 4).
         let rr = [0xa0, PT_RR, 0, 2, 0, 0, 0, 9, 0, 0, 0, 4];
         let packets = parse_compound(&rr).unwrap();
-        assert_eq!(packets, vec![RtcpPacket::ReceiverReport(ReceiverReport { ssrc: 9, reports: vec![] })]);
+        assert_eq!(
+            packets,
+            vec![RtcpPacket::ReceiverReport(ReceiverReport {
+                ssrc: 9,
+                reports: vec![]
+            })]
+        );
     }
 }

@@ -38,7 +38,10 @@ pub fn clamp_lost(lost: i64) -> i32 {
 impl ReportBlock {
     pub fn parse(b: &[u8]) -> Result<Self> {
         if b.len() < REPORT_BLOCK_LEN {
-            return Err(Error::TooShort { need: REPORT_BLOCK_LEN, have: b.len() });
+            return Err(Error::TooShort {
+                need: REPORT_BLOCK_LEN,
+                have: b.len(),
+            });
         }
         let word = be32(b, 4);
         // Sign-extend the 24-bit count.
@@ -71,7 +74,10 @@ pub(crate) fn parse_blocks(count: u8, b: &[u8]) -> Result<Vec<ReportBlock>> {
     if b.len() < n * REPORT_BLOCK_LEN {
         return Err(Error::BadLength);
     }
-    b.chunks_exact(REPORT_BLOCK_LEN).take(n).map(ReportBlock::parse).collect()
+    b.chunks_exact(REPORT_BLOCK_LEN)
+        .take(n)
+        .map(ReportBlock::parse)
+        .collect()
 }
 
 #[cfg(test)]

@@ -28,7 +28,13 @@ pub struct SdesChunk {
 impl SdesChunk {
     /// A chunk with only a CNAME (what every compound report carries).
     pub fn cname(ssrc: u32, cname: &str) -> Self {
-        SdesChunk { ssrc, items: vec![SdesItem { kind: SDES_CNAME, value: cname.as_bytes().to_vec() }] }
+        SdesChunk {
+            ssrc,
+            items: vec![SdesItem {
+                kind: SDES_CNAME,
+                value: cname.as_bytes().to_vec(),
+            }],
+        }
     }
 }
 
@@ -67,7 +73,10 @@ impl Sdes {
                 }
                 let len = usize::from(*body.get(at + 1).ok_or(Error::BadLength)?);
                 let value = body.get(at + 2..at + 2 + len).ok_or(Error::BadLength)?;
-                items.push(SdesItem { kind, value: value.to_vec() });
+                items.push(SdesItem {
+                    kind,
+                    value: value.to_vec(),
+                });
                 at += 2 + len;
             }
             // Skip the remaining null octets up to the chunk's 32-bit boundary.
@@ -92,7 +101,8 @@ impl Sdes {
                 if item.kind == SDES_END {
                     return Err(Error::TooMany("SDES item of type 0"));
                 }
-                let len = u8::try_from(item.value.len()).map_err(|_| Error::TooMany("SDES item over 255 bytes"))?;
+                let len = u8::try_from(item.value.len())
+                    .map_err(|_| Error::TooMany("SDES item over 255 bytes"))?;
                 body.push(item.kind);
                 body.push(len);
                 body.extend_from_slice(&item.value);
@@ -115,7 +125,9 @@ mod tests {
 
     #[test]
     fn cname_chunk_round_trips_and_is_padded_to_a_word() {
-        let sdes = Sdes { chunks: vec![SdesChunk::cname(0x5d1c_33a7, "tandem@192.0.2.10")] };
+        let sdes = Sdes {
+            chunks: vec![SdesChunk::cname(0x5d1c_33a7, "tandem@192.0.2.10")],
+        };
         let mut out = Vec::new();
         sdes.write(&mut out).unwrap();
         // 4 header + 4 SSRC + 2 + 17 item + 1 end = 28 bytes: already aligned.
@@ -133,11 +145,20 @@ mod tests {
                 SdesChunk {
                     ssrc: 1,
                     items: vec![
-                        SdesItem { kind: SDES_CNAME, value: b"a@h".to_vec() },
-                        SdesItem { kind: 6, value: b"tandem".to_vec() },
+                        SdesItem {
+                            kind: SDES_CNAME,
+                            value: b"a@h".to_vec(),
+                        },
+                        SdesItem {
+                            kind: 6,
+                            value: b"tandem".to_vec(),
+                        },
                     ],
                 },
-                SdesChunk { ssrc: 2, items: vec![] },
+                SdesChunk {
+                    ssrc: 2,
+                    items: vec![],
+                },
             ],
         };
         let mut out = Vec::new();

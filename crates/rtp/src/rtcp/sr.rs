@@ -27,7 +27,10 @@ impl SenderReport {
     /// `body` is everything after the common header, padding removed.
     pub fn parse(count: u8, body: &[u8]) -> Result<Self> {
         if body.len() < 24 {
-            return Err(Error::TooShort { need: 28, have: body.len() + 4 });
+            return Err(Error::TooShort {
+                need: 28,
+                have: body.len() + 4,
+            });
         }
         let ntp = (u64::from(be32(body, 4)) << 32) | u64::from(be32(body, 8));
         Ok(SenderReport {
@@ -41,8 +44,14 @@ impl SenderReport {
     }
 
     pub fn write(&self, out: &mut Vec<u8>) -> Result<()> {
-        let count = u8::try_from(self.reports.len()).map_err(|_| Error::TooMany("report blocks"))?;
-        write_common(out, count, PT_SR, 24 + REPORT_BLOCK_LEN * self.reports.len())?;
+        let count =
+            u8::try_from(self.reports.len()).map_err(|_| Error::TooMany("report blocks"))?;
+        write_common(
+            out,
+            count,
+            PT_SR,
+            24 + REPORT_BLOCK_LEN * self.reports.len(),
+        )?;
         out.extend_from_slice(&self.ssrc.to_be_bytes());
         out.extend_from_slice(&self.ntp.seconds().to_be_bytes());
         out.extend_from_slice(&self.ntp.fraction().to_be_bytes());
@@ -68,7 +77,12 @@ mod tests {
             rtp_timestamp: 160_000,
             packet_count: 1000,
             octet_count: 160_000,
-            reports: vec![ReportBlock { ssrc: 7, fraction_lost: 3, cumulative_lost: 12, ..Default::default() }],
+            reports: vec![ReportBlock {
+                ssrc: 7,
+                fraction_lost: 3,
+                cumulative_lost: 12,
+                ..Default::default()
+            }],
         }
     }
 
@@ -78,7 +92,10 @@ mod tests {
         sample().write(&mut out).unwrap();
         assert_eq!(&out[..4], &[0x81, 0xc8, 0x00, 0x0c]);
         assert_eq!(out.len(), 52);
-        assert_eq!(parse_compound(&out).unwrap(), vec![RtcpPacket::SenderReport(sample())]);
+        assert_eq!(
+            parse_compound(&out).unwrap(),
+            vec![RtcpPacket::SenderReport(sample())]
+        );
     }
 
     #[test]

@@ -32,7 +32,11 @@ mod tests {
     #[test]
     fn rtt_is_arrival_minus_lsr_minus_dlsr() {
         // RFC 3550 fig. 2: A=0xb710:8000 (46864.5 s), LSR=0xb705:2000, DLSR=0x0005:4000 (5.25 s)
-        let block = ReportBlock { last_sr: 0xb705_2000, delay_since_last_sr: 0x0005_4000, ..Default::default() };
+        let block = ReportBlock {
+            last_sr: 0xb705_2000,
+            delay_since_last_sr: 0x0005_4000,
+            ..Default::default()
+        };
         let rtt = rtt_from_block(0xb710_8000, &block).unwrap();
         assert_eq!(rtt, Duration::from_millis(6125)); // 0x0006:2000 = 6.125 s
     }
@@ -41,7 +45,11 @@ mod tests {
     fn no_rtt_without_an_sr_or_with_a_negative_result() {
         let none = ReportBlock::default();
         assert_eq!(rtt_from_block(100, &none), None);
-        let skew = ReportBlock { last_sr: 1000, delay_since_last_sr: 500, ..Default::default() };
+        let skew = ReportBlock {
+            last_sr: 1000,
+            delay_since_last_sr: 500,
+            ..Default::default()
+        };
         assert_eq!(rtt_from_block(1200, &skew), None);
     }
 }

@@ -83,7 +83,13 @@ impl ReceiverStats {
     }
 
     /// Feeds one received packet (A.1 `update_seq`, then A.8 jitter for counted packets).
-    pub fn on_packet(&mut self, now: Instant, seq: u16, timestamp: u32, payload_len: usize) -> SeqCheck {
+    pub fn on_packet(
+        &mut self,
+        now: Instant,
+        seq: u16,
+        timestamp: u32,
+        payload_len: usize,
+    ) -> SeqCheck {
         let mut outcome = SeqCheck::Valid;
         if !self.started {
             self.started = true;
@@ -141,7 +147,8 @@ impl ReceiverStats {
         if !self.started {
             return 0;
         }
-        (u64::from(self.cycles) + u64::from(self.max_seq) + 1).saturating_sub(u64::from(self.base_seq))
+        (u64::from(self.cycles) + u64::from(self.max_seq) + 1)
+            .saturating_sub(u64::from(self.base_seq))
     }
     /// Packets counted, duplicates included (as A.3 does).
     pub fn received(&self) -> u64 {

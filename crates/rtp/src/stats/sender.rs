@@ -14,7 +14,12 @@ pub struct SenderStats {
 
 impl SenderStats {
     pub fn new(clock_rate: u32) -> Self {
-        SenderStats { clock_rate: clock_rate.max(1), packets: 0, octets: 0, last: None }
+        SenderStats {
+            clock_rate: clock_rate.max(1),
+            packets: 0,
+            octets: 0,
+            last: None,
+        }
     }
 
     /// Counts one packet sent at `now` with RTP `timestamp` and `payload_len` payload bytes.
@@ -48,8 +53,17 @@ impl SenderStats {
     }
 
     /// The SR sender-info fields for `now`: (NTP, RTP timestamp, packets, octets).
-    pub fn sender_info(&self, now: Instant, clock: &NtpClock) -> (crate::ntp::NtpTime, u32, u32, u32) {
-        (clock.at(now), self.rtp_timestamp_at(now), self.packets, self.octets)
+    pub fn sender_info(
+        &self,
+        now: Instant,
+        clock: &NtpClock,
+    ) -> (crate::ntp::NtpTime, u32, u32, u32) {
+        (
+            clock.at(now),
+            self.rtp_timestamp_at(now),
+            self.packets,
+            self.octets,
+        )
     }
 }
 

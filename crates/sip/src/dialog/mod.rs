@@ -90,7 +90,8 @@ impl Dialog {
         let local = response.headers.to_hdr()?;
         let local_tag = local.tag().ok_or(DialogError::NoToTag)?.to_string();
         let cseq = invite.headers.cseq()?;
-        let remote_target = first_contact_uri(&invite.headers).unwrap_or_else(|| remote.uri.clone());
+        let remote_target =
+            first_contact_uri(&invite.headers).unwrap_or_else(|| remote.uri.clone());
         Ok(Dialog {
             call_id,
             local_tag,
@@ -116,7 +117,8 @@ impl Dialog {
         let remote = response.headers.to_hdr()?;
         let remote_tag = remote.tag().ok_or(DialogError::NoToTag)?.to_string();
         let cseq = invite.headers.cseq()?;
-        let remote_target = first_contact_uri(&response.headers).unwrap_or_else(|| invite.uri.clone());
+        let remote_target =
+            first_contact_uri(&response.headers).unwrap_or_else(|| invite.uri.clone());
         let mut route_set = response.headers.record_routes()?;
         route_set.reverse();
         Ok(Dialog {
@@ -162,9 +164,19 @@ impl Dialog {
     /// True when `req` belongs to this dialog as a request from the remote side: same
     /// Call-ID, To tag = our tag, From tag = theirs.
     pub fn matches_request(&self, req: &Request) -> bool {
-        let Ok(cid) = req.headers.call_id() else { return false };
-        let to_tag = req.headers.to_hdr().ok().and_then(|t| t.tag().map(str::to_string));
-        let from_tag = req.headers.from_hdr().ok().and_then(|f| f.tag().map(str::to_string));
+        let Ok(cid) = req.headers.call_id() else {
+            return false;
+        };
+        let to_tag = req
+            .headers
+            .to_hdr()
+            .ok()
+            .and_then(|t| t.tag().map(str::to_string));
+        let from_tag = req
+            .headers
+            .from_hdr()
+            .ok()
+            .and_then(|f| f.tag().map(str::to_string));
         cid == self.call_id
             && to_tag.as_deref() == Some(self.local_tag.as_str())
             && from_tag.as_deref().unwrap_or("") == self.remote_tag
@@ -180,7 +192,10 @@ impl Dialog {
         };
         let loose = first.uri.as_sip().is_some_and(|u| u.params.has("lr"));
         if loose {
-            return (self.remote_target.clone(), self.route_set.iter().map(|r| r.to_string()).collect());
+            return (
+                self.remote_target.clone(),
+                self.route_set.iter().map(|r| r.to_string()).collect(),
+            );
         }
         let mut uri = first.uri.clone();
         if let Uri::Sip(s) = &mut uri {
@@ -188,7 +203,12 @@ impl Dialog {
             s.params.remove("method");
             s.headers.clear();
         }
-        let mut routes: Vec<String> = self.route_set.iter().skip(1).map(|r| r.to_string()).collect();
+        let mut routes: Vec<String> = self
+            .route_set
+            .iter()
+            .skip(1)
+            .map(|r| r.to_string())
+            .collect();
         routes.push(format!("<{}>", self.remote_target));
         (uri, routes)
     }
@@ -212,7 +232,8 @@ impl Dialog {
         req.headers.push("From", self.local.to_string());
         req.headers.push("To", self.remote.to_string());
         req.headers.push("Call-ID", self.call_id.clone());
-        req.headers.push("CSeq", CSeq::new(seq, cseq_method).to_string());
+        req.headers
+            .push("CSeq", CSeq::new(seq, cseq_method).to_string());
         req
     }
 
@@ -244,7 +265,10 @@ impl Dialog {
         }
         if let Some(last) = self.remote_cseq {
             if cseq.seq < last {
-                return Err(DialogError::CSeqOutOfOrder { got: cseq.seq, last });
+                return Err(DialogError::CSeqOutOfOrder {
+                    got: cseq.seq,
+                    last,
+                });
             }
         }
         self.remote_cseq = Some(cseq.seq);

@@ -75,7 +75,12 @@ pub struct BodyOptions {
 
 impl Default for BodyOptions {
     fn default() -> Self {
-        BodyOptions { notifyringing: NotifyRinging::Yes, notifycid: false, pedantic: true, fromdomain: String::new() }
+        BodyOptions {
+            notifyringing: NotifyRinging::Yes,
+            notifycid: false,
+            pedantic: true,
+            fromdomain: String::new(),
+        }
     }
 }
 
@@ -131,7 +136,11 @@ fn texts(hint: &HintState, opts: &BodyOptions) -> Texts {
     use ExtensionState as S;
     let (dialog_state, local, pidf_state, note) = match hint.state {
         S::InUseRinging => {
-            let s = if opts.notifyringing == NotifyRinging::Yes { "early" } else { "confirmed" };
+            let s = if opts.notifyringing == NotifyRinging::Yes {
+                "early"
+            } else {
+                "confirmed"
+            };
             (s, Local::InUse, Some("busy"), "Ringing")
         }
         S::Ringing => ("early", Local::InUse, Some("busy"), "Ringing"),
@@ -141,7 +150,12 @@ fn texts(hint: &HintState, opts: &BodyOptions) -> Texts {
         S::OnHold => ("confirmed", Local::Closed, Some("busy"), "On hold"),
         S::NotInUse | S::Deactivated | S::Removed => ("terminated", Local::Open, None, "Ready"),
     };
-    let mut t = Texts { dialog_state, local, pidf_state, note };
+    let mut t = Texts {
+        dialog_state,
+        local,
+        pidf_state,
+        note,
+    };
     if hint.all_devices_unavailable {
         t.local = Local::Closed;
         t.pidf_state = Some("away");
@@ -170,9 +184,15 @@ fn xpidf(i: &BodyInput<'_>, t: &Texts) -> String {
     let mut s = String::from(
         "<?xml version=\"1.0\"?>\n<!DOCTYPE presence PUBLIC \"-//IETF//DTD RFCxxxx XPIDF 1.0//EN\" \"xpidf.dtd\">\n<presence>\n",
     );
-    s += &format!("<presentity uri=\"{};method=SUBSCRIBE\" />\n", xml_escape(i.subscriber));
+    s += &format!(
+        "<presentity uri=\"{};method=SUBSCRIBE\" />\n",
+        xml_escape(i.subscriber)
+    );
     s += &format!("<atom id=\"{}\">\n", xml_escape(i.exten));
-    s += &format!("<address uri=\"{};user=ip\" priority=\"0.800000\">\n", xml_escape(i.resource));
+    s += &format!(
+        "<address uri=\"{};user=ip\" priority=\"0.800000\">\n",
+        xml_escape(i.resource)
+    );
     s += &format!("<status status=\"{status}\" />\n");
     s += &format!("<msnsubstatus substatus=\"{sub}\" />\n");
     s += "</address>\n</atom>\n</presence>\n";
@@ -192,9 +212,16 @@ fn pidf(i: &BodyInput<'_>, t: &Texts) -> String {
     s += "</status></pp:person>\n";
     s += &format!("<note>{}</note>\n", t.note);
     s += &format!("<tuple id=\"{}\">\n", xml_escape(i.exten));
-    s += &format!("<contact priority=\"1\">{}</contact>\n", xml_escape(i.resource));
+    s += &format!(
+        "<contact priority=\"1\">{}</contact>\n",
+        xml_escape(i.resource)
+    );
     // "Busy? Still open ..."
-    let basic = if t.pidf_state == Some("busy") || t.local != Local::Closed { "open" } else { "closed" };
+    let basic = if t.pidf_state == Some("busy") || t.local != Local::Closed {
+        "open"
+    } else {
+        "closed"
+    };
     s += &format!("<status><basic>{basic}</basic></status>\n");
     s += "</tuple>\n</presence>\n";
     s
@@ -202,9 +229,21 @@ fn pidf(i: &BodyInput<'_>, t: &Texts) -> String {
 
 /// `sip:NUMBER@DOMAIN` and the display of one party, as chan_sip builds them for notifycid.
 fn party(p: &PartyId, fromdomain: &str) -> (String, String) {
-    let number = if p.number_restricted { "anonymous" } else { p.number.as_deref().unwrap_or("") };
-    let domain = if p.number_restricted { "anonymous.invalid" } else { fromdomain };
-    let name = if p.name_restricted { "anonymous" } else { p.name.as_deref().unwrap_or("") };
+    let number = if p.number_restricted {
+        "anonymous"
+    } else {
+        p.number.as_deref().unwrap_or("")
+    };
+    let domain = if p.number_restricted {
+        "anonymous.invalid"
+    } else {
+        fromdomain
+    };
+    let name = if p.name_restricted {
+        "anonymous"
+    } else {
+        p.name.as_deref().unwrap_or("")
+    };
     (format!("sip:{number}@{domain}"), xml_escape(name))
 }
 

@@ -85,8 +85,17 @@ mod tests {
 
     #[test]
     fn contact_port_only_when_not_standard() {
-        assert_eq!(our_contact("100", "192.0.2.2:5060".parse().unwrap()), "<sip:100@192.0.2.2>");
-        assert_eq!(our_contact("100", "192.0.2.2:5080".parse().unwrap()), "<sip:100@192.0.2.2:5080>");
-        assert_eq!(our_contact("", "[2001:db8::1]:5070".parse().unwrap()), "<sip:[2001:db8::1]:5070>");
+        assert_eq!(
+            our_contact("100", "192.0.2.2:5060".parse().unwrap()),
+            "<sip:100@192.0.2.2>"
+        );
+        assert_eq!(
+            our_contact("100", "192.0.2.2:5080".parse().unwrap()),
+            "<sip:100@192.0.2.2:5080>"
+        );
+        assert_eq!(
+            our_contact("", "[2001:db8::1]:5070".parse().unwrap()),
+            "<sip:[2001:db8::1]:5070>"
+        );
     }
 }

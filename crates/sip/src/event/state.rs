@@ -115,7 +115,11 @@ pub struct HintState {
 impl From<ExtensionState> for HintState {
     /// A state with no extras; `all_devices_unavailable` follows `Unavailable`.
     fn from(state: ExtensionState) -> HintState {
-        HintState { state, all_devices_unavailable: state == ExtensionState::Unavailable, ringing: None }
+        HintState {
+            state,
+            all_devices_unavailable: state == ExtensionState::Unavailable,
+            ringing: None,
+        }
     }
 }
 
@@ -130,6 +134,9 @@ mod tests {
             assert_eq!(s.as_ast(), v);
         }
         assert_eq!(ExtensionState::from_ast(3), None);
-        assert_eq!(ExtensionState::from_ast(9).map(ExtensionState::name), Some("InUse&Ringing"));
+        assert_eq!(
+            ExtensionState::from_ast(9).map(ExtensionState::name),
+            Some("InUse&Ringing")
+        );
     }
 }

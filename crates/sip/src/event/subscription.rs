@@ -86,7 +86,13 @@ fn is_sip(uri: &str) -> bool {
 
 /// A response to `req` as chan_sip's `respprep`: Via, Record-Route (1xx/2xx), From, To with
 /// our tag, Call-ID, CSeq, Server, Allow, Supported.
-pub(crate) fn respond(req: &Request, status: u16, reason: &str, local_tag: &str, cfg: &EventConfig) -> Response {
+pub(crate) fn respond(
+    req: &Request,
+    status: u16,
+    reason: &str,
+    local_tag: &str,
+    cfg: &EventConfig,
+) -> Response {
     let mut r = Response::new(status, reason);
     for v in req.headers.get_all("Via") {
         r.headers.push("Via", v);
@@ -122,17 +128,32 @@ pub(crate) fn respond(req: &Request, status: u16, reason: &str, local_tag: &str,
 
 /// The Event package name without parameters (`dialog;sla` is `dialog`).
 fn event_package(req: &Request) -> &str {
-    req.headers.get("Event").unwrap_or("").split(';').next().unwrap_or("").trim()
+    req.headers
+        .get("Event")
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
 }
 
 /// The body format chan_sip picks from the Accept lines, or the 489/406 to send.
 /// `previous`: the format of a subscription being refreshed (Accept may then be absent).
-fn choose_format(req: &Request, package: &str, previous: Option<Format>, local_tag: &str, cfg: &EventConfig) -> Result<Format, Response> {
+fn choose_format(
+    req: &Request,
+    package: &str,
+    previous: Option<Format>,
+    local_tag: &str,
+    cfg: &EventConfig,
+) -> Result<Format, Response> {
     let lines: Vec<&str> = req.headers.get_all("Accept").map(str::trim).collect();
     let bad = |reason: &str| respond(req, 489, reason, local_tag, cfg);
     match package {
         "presence" | "dialog" => {
-            let polycom = req.headers.get("User-Agent").is_some_and(|u| u.contains("Polycom"));
+            let polycom = req
+                .headers
+                .get("User-Agent")
+                .is_some_and(|u| u.contains("Polycom"));
             let mut unknown = None;
             for line in &lines {
                 if line.is_empty() {
@@ -191,7 +212,11 @@ fn ok(req: &Request, local_tag: &str, contact: &str, expiry: u32, cfg: &EventCon
     let mut r = respond(req, 200, "OK", local_tag, cfg);
     r.headers.push("Expires", expiry.to_string());
     if expiry > 0 {
-        let c = if contact.contains('<') { contact.to_string() } else { format!("<{contact}>") };
+        let c = if contact.contains('<') {
+            contact.to_string()
+        } else {
+            format!("<{contact}>")
+        };
         r.headers.push("Contact", format!("{c};expires={expiry}"));
     }
     r
@@ -224,9 +249,18 @@ impl Subscription {
         if req.method != Method::Subscribe {
             return Err(respond(req, 405, "Method Not Allowed", local_tag, cfg));
         }
-        let to = req.headers.to_hdr().map_err(|_| respond(req, 400, "Bad Request", local_tag, cfg))?;
+        let to = req
+            .headers
+            .to_hdr()
+            .map_err(|_| respond(req, 400, "Bad Request", local_tag, cfg))?;
         if to.tag().is_some() {
-            return Err(respond(req, 481, "Subscription does not exist", local_tag, cfg));
+            return Err(respond(
+                req,
+                481,
+                "Subscription does not exist",
+                local_tag,
+                cfg,
+            ));
         }
         let package = event_package(req);
         if package.is_empty() {
@@ -261,7 +295,11 @@ impl Subscription {
             from: format!("{raw_to};tag={local_tag}"),
             to: raw_from.to_string(),
             remote_target,
-            routes: req.headers.get_all("Record-Route").map(str::to_string).collect(),
+            routes: req
+                .headers
+                .get_all("Record-Route")
+                .map(str::to_string)
+                .collect(),
             contact: contact.to_string(),
             dest: source,
             format,
@@ -285,14 +323,23 @@ impl Subscription {
 
     fn set_expiry(&mut self, now: Instant, expiry: u32) {
         self.expiry = expiry;
-        self.expires_at = (expiry > 0).then(|| now + Duration::from_secs(u64::from(expiry)) + EXPIRY_GRACE);
+        self.expires_at =
+            (expiry > 0).then(|| now + Duration::from_secs(u64::from(expiry)) + EXPIRY_GRACE);
     }
 
     /// True when `req` belongs to this dialog: same Call-ID, To tag ours, From tag theirs.
     pub fn matches(&self, req: &Request) -> bool {
         let call_id = req.headers.call_id().ok();
-        let to_tag = req.headers.to_hdr().ok().and_then(|t| t.tag().map(str::to_string));
-        let from_tag = req.headers.from_hdr().ok().and_then(|f| f.tag().map(str::to_string));
+        let to_tag = req
+            .headers
+            .to_hdr()
+            .ok()
+            .and_then(|t| t.tag().map(str::to_string));
+        let from_tag = req
+            .headers
+            .from_hdr()
+            .ok()
+            .and_then(|f| f.tag().map(str::to_string));
         call_id == Some(self.call_id.as_str())
             && to_tag.as_deref() == Some(self.local_tag.as_str())
             && from_tag.as_deref() == Some(self.remote_tag.as_str())
@@ -368,7 +415,9 @@ impl Subscription {
             return NotifyOutcome::Terminated;
         }
         match self.queued.take() {
-            Some(h) if !self.terminated => NotifyOutcome::Send(Box::new(self.build_notify(now, &h, false))),
+            Some(h) if !self.terminated => {
+                NotifyOutcome::Send(Box::new(self.build_notify(now, &h, false)))
+            }
             _ => NotifyOutcome::Idle,
         }
     }
@@ -396,11 +445,19 @@ impl Subscription {
     }
 
     /// The message-summary NOTIFY of an MWI subscription (hook for voicemail).
-    pub fn notify_mwi(&mut self, now: Instant, new_msgs: u32, old_msgs: u32, account: &str, buggymwi: bool) -> Request {
+    pub fn notify_mwi(
+        &mut self,
+        now: Instant,
+        new_msgs: u32,
+        old_msgs: u32,
+        account: &str,
+        buggymwi: bool,
+    ) -> Request {
         let state = self.subscription_state(now, ExtensionState::NotInUse, false);
         let mut req = self.base_request();
         req.headers.push("Event", "message-summary");
-        req.headers.push("Content-Type", Format::MessageSummary.media_type());
+        req.headers
+            .push("Content-Type", Format::MessageSummary.media_type());
         req.headers.push("Subscription-State", state);
         req.body = message_summary(new_msgs, old_msgs, account, buggymwi).into_bytes();
         self.pending = true;
@@ -414,7 +471,11 @@ impl Subscription {
             ExtensionState::Removed => "terminated;reason=noresource".to_string(),
             _ if self.expiry == 0 => "terminated;reason=timeout".to_string(),
             _ if self.cfg.expires_param => {
-                let left = self.expires_at.map_or(0, |t| t.saturating_duration_since(now).saturating_sub(EXPIRY_GRACE).as_secs());
+                let left = self.expires_at.map_or(0, |t| {
+                    t.saturating_duration_since(now)
+                        .saturating_sub(EXPIRY_GRACE)
+                        .as_secs()
+                });
                 format!("active;expires={left}")
             }
             _ => "active".to_string(),
@@ -438,7 +499,8 @@ impl Subscription {
         req.headers.push("To", self.to.clone());
         req.headers.push("Contact", self.contact.clone());
         req.headers.push("Call-ID", self.call_id.clone());
-        req.headers.push("CSeq", format!("{} NOTIFY", self.local_cseq));
+        req.headers
+            .push("CSeq", format!("{} NOTIFY", self.local_cseq));
         if !self.cfg.user_agent.is_empty() {
             req.headers.push("User-Agent", self.cfg.user_agent.clone());
         }
@@ -520,7 +582,10 @@ mod tests {
 
     #[test]
     fn bare_uri_cuts_brackets_and_params() {
-        assert_eq!(bare_uri("\"A <b>\" <sip:100@pbx;user=phone>;tag=1"), "sip:100@pbx");
+        assert_eq!(
+            bare_uri("\"A <b>\" <sip:100@pbx;user=phone>;tag=1"),
+            "sip:100@pbx"
+        );
         assert_eq!(bare_uri("sip:100@pbx;tag=x"), "sip:100@pbx");
         assert_eq!(bare_uri("<sip:pbx;lr>"), "sip:pbx");
         assert_eq!(bare_uri("<sip:a;b@pbx>"), "sip:a;b@pbx");

@@ -20,7 +20,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { total: 10_000, per_subscriber: 64 }
+        Limits {
+            total: 10_000,
+            per_subscriber: 64,
+        }
     }
 }
 
@@ -57,7 +60,10 @@ pub struct Subscriptions {
 
 impl Subscriptions {
     pub fn new(limits: Limits) -> Subscriptions {
-        Subscriptions { limits, entries: HashMap::new() }
+        Subscriptions {
+            limits,
+            entries: HashMap::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -70,15 +76,24 @@ impl Subscriptions {
 
     /// Live subscriptions of `subscriber`.
     pub fn count_for(&self, subscriber: &str) -> usize {
-        self.entries.values().filter(|e| e.subscriber == subscriber).count()
+        self.entries
+            .values()
+            .filter(|e| e.subscriber == subscriber)
+            .count()
     }
 
     /// The subscription an in-dialog request (SUBSCRIBE refresh) belongs to.
     pub fn find(&self, req: &Request) -> Option<SubKey> {
         let call_id = req.headers.call_id().ok()?;
         let tag = req.headers.to_hdr().ok()?.tag()?.to_string();
-        let key = SubKey { call_id: call_id.to_string(), local_tag: tag };
-        self.entries.get(&key).filter(|e| e.sub.matches(req)).map(|_| key)
+        let key = SubKey {
+            call_id: call_id.to_string(),
+            local_tag: tag,
+        };
+        self.entries
+            .get(&key)
+            .filter(|e| e.sub.matches(req))
+            .map(|_| key)
     }
 
     /// A SUBSCRIBE, new or in-dialog. `subscriber` names who asks, for the per-subscriber
@@ -100,24 +115,51 @@ impl Subscriptions {
         if has_to_tag {
             return match self.find(req) {
                 Some(key) => match self.entries.get_mut(&key) {
-                    Some(e) => Subscribe::Refreshed { response: e.sub.refresh(req, now), key },
-                    None => Subscribe::Rejected(respond(req, 481, "Subscription does not exist", local_tag, cfg)),
+                    Some(e) => Subscribe::Refreshed {
+                        response: e.sub.refresh(req, now),
+                        key,
+                    },
+                    None => Subscribe::Rejected(respond(
+                        req,
+                        481,
+                        "Subscription does not exist",
+                        local_tag,
+                        cfg,
+                    )),
                 },
-                None => Subscribe::Rejected(respond(req, 481, "Subscription does not exist", local_tag, cfg)),
+                None => Subscribe::Rejected(respond(
+                    req,
+                    481,
+                    "Subscription does not exist",
+                    local_tag,
+                    cfg,
+                )),
             };
         }
-        let (response, sub) = match Subscription::accept(req, local_tag, contact, source, cfg, now) {
+        let (response, sub) = match Subscription::accept(req, local_tag, contact, source, cfg, now)
+        {
             Ok(x) => x,
             Err(r) => return Subscribe::Rejected(r),
         };
-        if self.entries.len() >= self.limits.total || self.count_for(subscriber) >= self.limits.per_subscriber {
+        if self.entries.len() >= self.limits.total
+            || self.count_for(subscriber) >= self.limits.per_subscriber
+        {
             return Subscribe::Rejected(respond(req, 503, "Service Unavailable", local_tag, cfg));
         }
-        let key = SubKey { call_id: sub.call_id().to_string(), local_tag: local_tag.to_string() };
+        let key = SubKey {
+            call_id: sub.call_id().to_string(),
+            local_tag: local_tag.to_string(),
+        };
         if self.entries.contains_key(&key) {
             return Subscribe::Rejected(respond(req, 500, "Server error", local_tag, cfg));
         }
-        self.entries.insert(key.clone(), Entry { sub, subscriber: subscriber.to_string() });
+        self.entries.insert(
+            key.clone(),
+            Entry {
+                sub,
+                subscriber: subscriber.to_string(),
+            },
+        );
         Subscribe::New { key, response }
     }
 
@@ -140,7 +182,11 @@ impl Subscriptions {
 
     /// Subscriptions watching `exten` (the driver filters by context itself).
     pub fn watching(&self, exten: &str) -> Vec<SubKey> {
-        let mut v: Vec<SubKey> = self.iter().filter(|(_, s)| s.exten() == exten).map(|(k, _)| k.clone()).collect();
+        let mut v: Vec<SubKey> = self
+            .iter()
+            .filter(|(_, s)| s.exten() == exten)
+            .map(|(k, _)| k.clone())
+            .collect();
         v.sort();
         v
     }
@@ -152,7 +198,12 @@ impl Subscriptions {
     }
 
     /// [`Subscription::notify`]; a subscription whose NOTIFY is `terminated` leaves the table.
-    pub fn notify(&mut self, now: Instant, key: &SubKey, hint: impl Into<HintState>) -> Option<(Request, SocketAddr)> {
+    pub fn notify(
+        &mut self,
+        now: Instant,
+        key: &SubKey,
+        hint: impl Into<HintState>,
+    ) -> Option<(Request, SocketAddr)> {
         let e = self.entries.get_mut(key)?;
         let r = (e.sub.notify(now, hint), e.sub.dest());
         self.reap(key);
@@ -160,7 +211,12 @@ impl Subscriptions {
     }
 
     /// [`Subscription::update`], with the same clean-up.
-    pub fn update(&mut self, now: Instant, key: &SubKey, hint: impl Into<HintState>) -> Option<(Request, SocketAddr)> {
+    pub fn update(
+        &mut self,
+        now: Instant,
+        key: &SubKey,
+        hint: impl Into<HintState>,
+    ) -> Option<(Request, SocketAddr)> {
         let e = self.entries.get_mut(key)?;
         let r = e.sub.update(now, hint).map(|n| (n, e.sub.dest()));
         self.reap(key);
@@ -168,7 +224,12 @@ impl Subscriptions {
     }
 
     /// [`Subscription::on_notify_response`]; a refused NOTIFY ends the subscription.
-    pub fn on_notify_response(&mut self, now: Instant, key: &SubKey, status: u16) -> Option<(Request, SocketAddr)> {
+    pub fn on_notify_response(
+        &mut self,
+        now: Instant,
+        key: &SubKey,
+        status: u16,
+    ) -> Option<(Request, SocketAddr)> {
         let e = self.entries.get_mut(key)?;
         let out = match e.sub.on_notify_response(now, status) {
             NotifyOutcome::Send(n) => Some((*n, e.sub.dest())),
@@ -180,7 +241,10 @@ impl Subscriptions {
 
     /// The next instant a subscription runs out.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.entries.values().filter_map(|e| e.sub.expires_at()).min()
+        self.entries
+            .values()
+            .filter_map(|e| e.sub.expires_at())
+            .min()
     }
 
     /// Final NOTIFYs of the subscriptions that ran out by `now`; they leave the table.

@@ -24,7 +24,11 @@ impl Headers {
 
 /// The scheme of a credential or challenge (`Digest`, or anything else as written).
 pub fn auth_scheme(value: &str) -> &str {
-    value.trim_start().split(|c: char| c.is_ascii_whitespace()).next().unwrap_or("")
+    value
+        .trim_start()
+        .split(|c: char| c.is_ascii_whitespace())
+        .next()
+        .unwrap_or("")
 }
 
 #[cfg(test)]
@@ -34,7 +38,10 @@ mod tests {
     #[test]
     fn credentials_stay_whole() {
         let mut h = Headers::new();
-        h.push("Authorization", "Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", response=\"0\"");
+        h.push(
+            "Authorization",
+            "Digest username=\"a\", realm=\"r\", nonce=\"n\", uri=\"sip:x\", response=\"0\"",
+        );
         h.push("Authorization", "NoOneKnowsThisScheme opaque-data=here");
         let a = h.authorization();
         assert_eq!(a.len(), 2);

@@ -8,7 +8,13 @@ use super::{Headers, Message, Method, NameAddr, ParseError, Request, Response, U
 impl Request {
     /// A `SIP/2.0` request with no headers and no body.
     pub fn new(method: Method, uri: Uri) -> Request {
-        Request { method, uri, version: SIP_VERSION.to_string(), headers: Headers::new(), body: Vec::new() }
+        Request {
+            method,
+            uri,
+            version: SIP_VERSION.to_string(),
+            headers: Headers::new(),
+            body: Vec::new(),
+        }
     }
 
     /// Appends a header (builder style).
@@ -54,7 +60,9 @@ impl Response {
     /// Adds `;tag=` to the To header when it has none. Returns false when To is missing or
     /// unparseable.
     pub fn set_to_tag(&mut self, tag: &str) -> bool {
-        let Some(to) = self.headers.get("To") else { return false };
+        let Some(to) = self.headers.get("To") else {
+            return false;
+        };
         match NameAddr::parse(to) {
             Ok(na) if na.tag().is_some() => true,
             Ok(_) => {
@@ -114,7 +122,10 @@ pub fn bad_request_response(bytes: &[u8], err: &ParseError) -> Option<Response> 
         return None;
     }
     let h = &head.headers;
-    if ["Via", "From", "To", "Call-ID", "CSeq"].iter().any(|n| h.get(n).is_none_or(str::is_empty)) {
+    if ["Via", "From", "To", "Call-ID", "CSeq"]
+        .iter()
+        .any(|n| h.get(n).is_none_or(str::is_empty))
+    {
         return None;
     }
     let mut r = Response::new(err.status, &err.reason);
@@ -160,7 +171,10 @@ mod tests {
     fn trying_copies_timestamp() {
         let r = Response::from_request(&invite(), 100, "Trying");
         assert_eq!(r.headers.get("Timestamp"), Some("54"));
-        assert!(Response::from_request(&invite(), 200, "OK").headers.get("Timestamp").is_none());
+        assert!(Response::from_request(&invite(), 200, "OK")
+            .headers
+            .get("Timestamp")
+            .is_none());
     }
 
     #[test]
@@ -171,7 +185,10 @@ mod tests {
         let bytes = req.to_bytes();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(text.starts_with("MESSAGE sip:bob@example.com SIP/2.0\r\nCall-ID: x@y\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"), "{text}");
-        assert_eq!(parse(&bytes).unwrap(), Message::Request(req.with_header("Content-Length", "2")));
+        assert_eq!(
+            parse(&bytes).unwrap(),
+            Message::Request(req.with_header("Content-Length", "2"))
+        );
     }
 
     #[test]
@@ -183,7 +200,11 @@ mod tests {
 
     #[test]
     fn bad_request_needs_request_line_and_core_headers() {
-        let err = ParseError { status: 400, reason: "Bad Request-Line".into(), detail: "" };
+        let err = ParseError {
+            status: 400,
+            reason: "Bad Request-Line".into(),
+            detail: "",
+        };
         let raw = b"INVITE  sip:a@b  SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\n\r\n";
         let r = bad_request_response(raw, &err).unwrap();
         assert_eq!((r.status, r.reason.as_str()), (400, "Bad Request-Line"));

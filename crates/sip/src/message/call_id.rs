@@ -23,8 +23,10 @@ pub fn check_call_id(s: &str) -> Result<&str, &'static str> {
 
 impl Headers {
     pub fn call_id(&self) -> Result<&str, HeaderError> {
-        check_call_id(single(self, "Call-ID")?)
-            .map_err(|why| HeaderError::Invalid { header: "Call-ID", why })
+        check_call_id(single(self, "Call-ID")?).map_err(|why| HeaderError::Invalid {
+            header: "Call-ID",
+            why,
+        })
     }
 }
 
@@ -36,7 +38,10 @@ mod tests {
     fn unusual_call_id_is_kept_verbatim() {
         let mut h = Headers::new();
         h.push("Call-ID", "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
-        assert_eq!(h.call_id().unwrap(), "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{");
+        assert_eq!(
+            h.call_id().unwrap(),
+            "intmeth.word%ZK-!.*_+'@word`~)(><:\\/\"][?}{"
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ impl MediaType {
         if !sc.at_end() {
             return Err("junk after media type");
         }
-        Ok(MediaType { kind: kind.to_string(), subtype: subtype.to_string(), params })
+        Ok(MediaType {
+            kind: kind.to_string(),
+            subtype: subtype.to_string(),
+            params,
+        })
     }
 
     /// `type/subtype` in lower case, for comparisons.
@@ -86,12 +90,18 @@ impl Headers {
 
     /// Content-Encoding codings, lower case, in order.
     pub fn content_encoding(&self) -> Vec<String> {
-        self.values("Content-Encoding").iter().map(|v| v.to_ascii_lowercase()).collect()
+        self.values("Content-Encoding")
+            .iter()
+            .map(|v| v.to_ascii_lowercase())
+            .collect()
     }
 
     /// The Accept list as media ranges (unparseable entries are skipped).
     pub fn accept(&self) -> Vec<MediaType> {
-        self.values("Accept").iter().filter_map(|v| MediaType::parse(v).ok()).collect()
+        self.values("Accept")
+            .iter()
+            .filter_map(|v| MediaType::parse(v).ok())
+            .collect()
     }
 }
 
@@ -120,7 +130,10 @@ mod tests {
         assert_eq!(t.params.value("boundary"), Some("7a9cbec02ceef655"));
         assert_eq!(MediaType::parse(&t.to_string()).unwrap(), t);
         h.push("Content-Length", "5");
-        assert_eq!(h.content_length(), Err(HeaderError::Multiple("Content-Length")));
+        assert_eq!(
+            h.content_length(),
+            Err(HeaderError::Multiple("Content-Length"))
+        );
     }
 
     #[test]
@@ -129,7 +142,9 @@ mod tests {
         assert!(star.matches("application/sdp"));
         let app = MediaType::parse("Application/*").unwrap();
         assert!(app.matches("application/sdp"));
-        assert!(!MediaType::parse("text/nobodyKnowsThis").unwrap().matches("application/sdp"));
+        assert!(!MediaType::parse("text/nobodyKnowsThis")
+            .unwrap()
+            .matches("application/sdp"));
         assert!(MediaType::parse("application").is_err());
         assert!(MediaType::parse("application/sdp x").is_err());
     }

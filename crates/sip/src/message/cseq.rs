@@ -26,7 +26,9 @@ impl CSeq {
         if digits.is_empty() {
             return Err("missing sequence number");
         }
-        let seq = digits.parse::<u32>().map_err(|_| "sequence number too large")?;
+        let seq = digits
+            .parse::<u32>()
+            .map_err(|_| "sequence number too large")?;
         let before = sc.pos();
         sc.skip_ws();
         if sc.pos() == before {
@@ -40,7 +42,10 @@ impl CSeq {
         if !sc.at_end() {
             return Err("junk after method");
         }
-        Ok(CSeq { seq, method: Method::from_token(method) })
+        Ok(CSeq {
+            seq,
+            method: Method::from_token(method),
+        })
     }
 }
 
@@ -71,7 +76,10 @@ mod tests {
     #[test]
     fn unknown_method_kept() {
         let c = CSeq::parse("139122385 !interesting-Method0123456789_*+`.%indeed'~").unwrap();
-        assert_eq!(c.method.as_str(), "!interesting-Method0123456789_*+`.%indeed'~");
+        assert_eq!(
+            c.method.as_str(),
+            "!interesting-Method0123456789_*+`.%indeed'~"
+        );
         assert_eq!(CSeq::parse(&c.to_string()).unwrap(), c);
     }
 

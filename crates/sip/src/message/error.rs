@@ -8,7 +8,10 @@ pub enum HeaderError {
     #[error("more than one {0} header")]
     Multiple(&'static str),
     #[error("bad {header} header: {why}")]
-    Invalid { header: &'static str, why: &'static str },
+    Invalid {
+        header: &'static str,
+        why: &'static str,
+    },
 }
 
 impl HeaderError {

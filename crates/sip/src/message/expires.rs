@@ -16,13 +16,23 @@ pub fn parse_delta_seconds(s: &str) -> Result<u32, &'static str> {
 impl Headers {
     pub fn expires(&self) -> Result<Option<u32>, HeaderError> {
         optional(self, "Expires")?
-            .map(|v| parse_delta_seconds(v).map_err(|why| HeaderError::Invalid { header: "Expires", why }))
+            .map(|v| {
+                parse_delta_seconds(v).map_err(|why| HeaderError::Invalid {
+                    header: "Expires",
+                    why,
+                })
+            })
             .transpose()
     }
 
     pub fn min_expires(&self) -> Result<Option<u32>, HeaderError> {
         optional(self, "Min-Expires")?
-            .map(|v| parse_delta_seconds(v).map_err(|why| HeaderError::Invalid { header: "Min-Expires", why }))
+            .map(|v| {
+                parse_delta_seconds(v).map_err(|why| HeaderError::Invalid {
+                    header: "Min-Expires",
+                    why,
+                })
+            })
             .transpose()
     }
 }

@@ -8,17 +8,73 @@ use super::scan::split_commas;
 
 /// Canonical spellings of the headers tandem knows. Lookup is case-insensitive.
 const KNOWN: &[&str] = &[
-    "Accept", "Accept-Contact", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow",
-    "Allow-Events", "Authentication-Info", "Authorization", "Call-ID", "Call-Info", "Contact",
-    "Content-Disposition", "Content-Encoding", "Content-Language", "Content-Length",
-    "Content-Type", "CSeq", "Date", "Diversion", "Error-Info", "Event", "Expires", "From",
-    "Identity", "Identity-Info", "In-Reply-To", "Max-Forwards", "MIME-Version", "Min-Expires",
-    "Min-SE", "Organization", "P-Asserted-Identity", "P-Preferred-Identity", "Path", "Priority",
-    "Privacy", "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Require", "RAck", "Reason",
-    "Record-Route", "Refer-To", "Referred-By", "Reject-Contact", "Remote-Party-ID", "Replaces",
-    "Reply-To", "Request-Disposition", "Require", "Retry-After", "Route", "RSeq", "Server",
-    "Service-Route", "Session-Expires", "Subject", "Subscription-State", "Supported",
-    "Timestamp", "To", "Unsupported", "User-Agent", "Via", "Warning", "WWW-Authenticate",
+    "Accept",
+    "Accept-Contact",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Alert-Info",
+    "Allow",
+    "Allow-Events",
+    "Authentication-Info",
+    "Authorization",
+    "Call-ID",
+    "Call-Info",
+    "Contact",
+    "Content-Disposition",
+    "Content-Encoding",
+    "Content-Language",
+    "Content-Length",
+    "Content-Type",
+    "CSeq",
+    "Date",
+    "Diversion",
+    "Error-Info",
+    "Event",
+    "Expires",
+    "From",
+    "Identity",
+    "Identity-Info",
+    "In-Reply-To",
+    "Max-Forwards",
+    "MIME-Version",
+    "Min-Expires",
+    "Min-SE",
+    "Organization",
+    "P-Asserted-Identity",
+    "P-Preferred-Identity",
+    "Path",
+    "Priority",
+    "Privacy",
+    "Proxy-Authenticate",
+    "Proxy-Authorization",
+    "Proxy-Require",
+    "RAck",
+    "Reason",
+    "Record-Route",
+    "Refer-To",
+    "Referred-By",
+    "Reject-Contact",
+    "Remote-Party-ID",
+    "Replaces",
+    "Reply-To",
+    "Request-Disposition",
+    "Require",
+    "Retry-After",
+    "Route",
+    "RSeq",
+    "Server",
+    "Service-Route",
+    "Session-Expires",
+    "Subject",
+    "Subscription-State",
+    "Supported",
+    "Timestamp",
+    "To",
+    "Unsupported",
+    "User-Agent",
+    "Via",
+    "Warning",
+    "WWW-Authenticate",
 ];
 
 /// Compact forms (RFC 3261 sec. 7.3.3 and the extensions that registered one).
@@ -47,11 +103,33 @@ const COMPACT: &[(u8, &str)] = &[
 
 /// Headers whose values are comma-separated lists (RFC 3261 sec. 7.3.1).
 const LISTS: &[&str] = &[
-    "Accept", "Accept-Contact", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow",
-    "Allow-Events", "Call-Info", "Contact", "Content-Encoding", "Content-Language", "Error-Info",
-    "In-Reply-To", "P-Asserted-Identity", "P-Preferred-Identity", "Path", "Proxy-Require",
-    "Reason", "Record-Route", "Reject-Contact", "Require", "Route", "Service-Route", "Supported",
-    "Unsupported", "Via", "Warning",
+    "Accept",
+    "Accept-Contact",
+    "Accept-Encoding",
+    "Accept-Language",
+    "Alert-Info",
+    "Allow",
+    "Allow-Events",
+    "Call-Info",
+    "Contact",
+    "Content-Encoding",
+    "Content-Language",
+    "Error-Info",
+    "In-Reply-To",
+    "P-Asserted-Identity",
+    "P-Preferred-Identity",
+    "Path",
+    "Proxy-Require",
+    "Reason",
+    "Record-Route",
+    "Reject-Contact",
+    "Require",
+    "Route",
+    "Service-Route",
+    "Supported",
+    "Unsupported",
+    "Via",
+    "Warning",
 ];
 
 /// The canonical spelling of a known header name (compact forms expanded), or `None`.
@@ -80,7 +158,11 @@ impl Header {
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Header {
         let name = name.into();
         let canon = canonical_name(&name);
-        Header { name, value: value.into(), canon }
+        Header {
+            name,
+            value: value.into(),
+            canon,
+        }
     }
 
     /// The name as written on the wire.
@@ -125,7 +207,9 @@ pub struct Headers {
 
 impl Headers {
     pub fn new() -> Self {
-        Headers { entries: Vec::new() }
+        Headers {
+            entries: Vec::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -159,7 +243,10 @@ impl Headers {
     /// Every line of `name`, raw, in order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let k = key(name);
-        self.entries.iter().filter(move |h| h.is(&k)).map(Header::value)
+        self.entries
+            .iter()
+            .filter(move |h| h.is(&k))
+            .map(Header::value)
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -253,7 +340,10 @@ mod tests {
         h.push("m", "<sip:e@f>");
         h.push("Subject", "hello, world");
         h.push("Allow", "INVITE, ,ACK");
-        assert_eq!(h.values("contact"), vec!["\"a, b\" <sip:a@b>", "<sip:c@d;x=1,2>", "<sip:e@f>"]);
+        assert_eq!(
+            h.values("contact"),
+            vec!["\"a, b\" <sip:a@b>", "<sip:c@d;x=1,2>", "<sip:e@f>"]
+        );
         assert_eq!(h.values("s"), vec!["hello, world"]);
         assert_eq!(h.values("Allow"), vec!["INVITE", "ACK"]);
     }
@@ -265,7 +355,10 @@ mod tests {
         h.push("To", "<sip:a@b>");
         h.push("Content-Length", "13");
         h.set("Content-Length", "0");
-        assert_eq!(h.iter().map(|x| (x.name(), x.value())).collect::<Vec<_>>(), vec![("l", "0"), ("To", "<sip:a@b>")]);
+        assert_eq!(
+            h.iter().map(|x| (x.name(), x.value())).collect::<Vec<_>>(),
+            vec![("l", "0"), ("To", "<sip:a@b>")]
+        );
         h.set("Call-ID", "x");
         assert_eq!(h.get("i"), Some("x"));
         assert_eq!(h.remove("TO"), 1);

@@ -24,7 +24,12 @@ impl Headers {
     /// `Ok(None)` when absent (RFC 2543 clients omit it).
     pub fn max_forwards(&self) -> Result<Option<u8>, HeaderError> {
         optional(self, "Max-Forwards")?
-            .map(|v| parse_max_forwards(v).map_err(|why| HeaderError::Invalid { header: "Max-Forwards", why }))
+            .map(|v| {
+                parse_max_forwards(v).map_err(|why| HeaderError::Invalid {
+                    header: "Max-Forwards",
+                    why,
+                })
+            })
             .transpose()
     }
 }

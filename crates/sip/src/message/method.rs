@@ -77,7 +77,22 @@ mod tests {
 
     #[test]
     fn known_methods_round_trip() {
-        for m in ["INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "INFO", "UPDATE", "PRACK", "REFER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "PUBLISH"] {
+        for m in [
+            "INVITE",
+            "ACK",
+            "BYE",
+            "CANCEL",
+            "REGISTER",
+            "OPTIONS",
+            "INFO",
+            "UPDATE",
+            "PRACK",
+            "REFER",
+            "SUBSCRIBE",
+            "NOTIFY",
+            "MESSAGE",
+            "PUBLISH",
+        ] {
             let parsed = Method::from_token(m);
             assert!(!matches!(parsed, Method::Other(_)), "{m}");
             assert_eq!(parsed.as_str(), m);

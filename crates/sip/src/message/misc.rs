@@ -26,7 +26,10 @@ impl Headers {
     }
 
     pub fn allow(&self) -> Vec<Method> {
-        self.values("Allow").iter().map(|m| Method::from_token(m)).collect()
+        self.values("Allow")
+            .iter()
+            .map(|m| Method::from_token(m))
+            .collect()
     }
 }
 
@@ -38,7 +41,9 @@ pub fn check_sip_date(s: &str) -> Result<(), &'static str> {
         return Err("malformed Date");
     };
     const DAYS: [&str; 7] = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"];
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     let t: Vec<&str> = time.split(':').collect();
     if !DAYS.contains(wkday)
@@ -64,10 +69,16 @@ mod tests {
     fn option_tags_across_lines_and_commas() {
         let mut h = Headers::new();
         h.push("Require", "nothingSupportsThis, nothingSupportsThisEither");
-        h.push("Proxy-Require", "noProxiesSupportThis, norDoAnyProxiesSupportThis");
+        h.push(
+            "Proxy-Require",
+            "noProxiesSupportThis, norDoAnyProxiesSupportThis",
+        );
         h.push("k", "replaces");
         h.push("Supported", "timer,100rel");
-        assert_eq!(h.require(), vec!["nothingSupportsThis", "nothingSupportsThisEither"]);
+        assert_eq!(
+            h.require(),
+            vec!["nothingSupportsThis", "nothingSupportsThisEither"]
+        );
         assert_eq!(h.proxy_require().len(), 2);
         assert_eq!(h.supported(), vec!["replaces", "timer", "100rel"]);
         assert!(h.unsupported().is_empty());
@@ -86,7 +97,10 @@ mod tests {
     #[test]
     fn dates() {
         assert!(check_sip_date("Sat, 15 Oct 2005 04:44:56 GMT").is_ok());
-        assert_eq!(check_sip_date("Fri, 01 Jan 2010 16:00:00 EST"), Err("Date not in GMT"));
+        assert_eq!(
+            check_sip_date("Fri, 01 Jan 2010 16:00:00 EST"),
+            Err("Date not in GMT")
+        );
         assert!(check_sip_date("yesterday").is_err());
     }
 }

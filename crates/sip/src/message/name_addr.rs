@@ -31,7 +31,11 @@ pub struct NameAddr {
 
 impl NameAddr {
     pub fn new(uri: Uri) -> NameAddr {
-        NameAddr { display: None, uri, params: Params::new() }
+        NameAddr {
+            display: None,
+            uri,
+            params: Params::new(),
+        }
     }
 
     /// Parses one value (no top-level commas).
@@ -69,7 +73,11 @@ impl NameAddr {
         if !sc.at_end() {
             return Err("junk after name-addr");
         }
-        Ok(NameAddr { display, uri, params })
+        Ok(NameAddr {
+            display,
+            uri,
+            params,
+        })
     }
 
     pub fn tag(&self) -> Option<&str> {
@@ -145,12 +153,17 @@ impl Headers {
                 if v == "*" {
                     out.push(Contact::Star);
                 } else {
-                    out.push(Contact::Addr(NameAddr::parse(v).map_err(invalid("Contact"))?));
+                    out.push(Contact::Addr(
+                        NameAddr::parse(v).map_err(invalid("Contact"))?,
+                    ));
                 }
             }
         }
         if out.len() > 1 && out.contains(&Contact::Star) {
-            return Err(HeaderError::Invalid { header: "Contact", why: "'*' mixed with addresses" });
+            return Err(HeaderError::Invalid {
+                header: "Contact",
+                why: "'*' mixed with addresses",
+            });
         }
         Ok(out)
     }
@@ -194,7 +207,10 @@ mod tests {
         let n = rt("sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n");
         assert_eq!(n.display, None);
         assert_eq!(n.tag(), Some("1918181833n"));
-        assert_eq!(n.to_string(), "<sip:vivekg@chair-dnrc.example.com>;tag=1918181833n");
+        assert_eq!(
+            n.to_string(),
+            "<sip:vivekg@chair-dnrc.example.com>;tag=1918181833n"
+        );
     }
 
     #[test]
@@ -228,7 +244,10 @@ mod tests {
     #[test]
     fn unknown_schemes_in_name_addr() {
         assert_eq!(rt("isbn:2983792873").uri.scheme().as_str(), "isbn");
-        assert_eq!(rt("<http://www.example.com>;tag=3234233").uri.to_string(), "http://www.example.com");
+        assert_eq!(
+            rt("<http://www.example.com>;tag=3234233").uri.to_string(),
+            "http://www.example.com"
+        );
     }
 
     #[test]

@@ -27,7 +27,9 @@ impl Params {
     }
 
     fn position(&self, name: &str) -> Option<usize> {
-        self.0.iter().position(|(n, _)| n.eq_ignore_ascii_case(name))
+        self.0
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
     }
 
     /// `Some(None)` for a parameter without value (`;lr`), `Some(Some(v))` with one.
@@ -82,7 +84,10 @@ fn is_param_value(b: u8) -> bool {
 
 /// Reads `*( LWS? ";" LWS? name [ LWS? "=" LWS? value ] )` (generic-param, RFC 3261 sec. 25.1).
 /// Stops before the first byte that does not start a parameter.
-pub(crate) fn parse_header_params(sc: &mut Scanner<'_>, out: &mut Params) -> Result<(), &'static str> {
+pub(crate) fn parse_header_params(
+    sc: &mut Scanner<'_>,
+    out: &mut Params,
+) -> Result<(), &'static str> {
     loop {
         sc.skip_ws();
         if !sc.eat(b';') {

@@ -27,7 +27,11 @@ pub struct ParseError {
 
 impl ParseError {
     fn new(reason: &str, detail: &'static str) -> ParseError {
-        ParseError { status: 400, reason: reason.to_string(), detail }
+        ParseError {
+            status: 400,
+            reason: reason.to_string(),
+            detail,
+        }
     }
 }
 
@@ -38,7 +42,11 @@ impl From<HeaderError> for ParseError {
             HeaderError::Multiple(_) => "more than one value where one is allowed",
             HeaderError::Missing(_) => "missing header",
         };
-        ParseError { status: 400, reason: e.reason_phrase(), detail }
+        ParseError {
+            status: 400,
+            reason: e.reason_phrase(),
+            detail,
+        }
     }
 }
 
@@ -69,7 +77,10 @@ pub(crate) fn find_head_end(bytes: &[u8]) -> Option<(usize, usize)> {
 
 /// Number of CR/LF bytes before the start line (RFC 3261 sec. 7.5 says to ignore them).
 pub(crate) fn leading_crlf(bytes: &[u8]) -> usize {
-    bytes.iter().take_while(|b| matches!(b, b'\r' | b'\n')).count()
+    bytes
+        .iter()
+        .take_while(|b| matches!(b, b'\r' | b'\n'))
+        .count()
 }
 
 /// Splits start line and headers, joining folded lines. `lenient` skips malformed header lines
@@ -82,7 +93,12 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
     let (head_end, body_start) = match find_head_end(rest) {
         Some(ends) => ends,
         None if rest.ends_with(b"\n") => (rest.len(), rest.len()),
-        None => return Err(ParseError::new("Incomplete Message", "no blank line after the headers")),
+        None => {
+            return Err(ParseError::new(
+                "Incomplete Message",
+                "no blank line after the headers",
+            ))
+        }
     };
     let text = String::from_utf8_lossy(rest.get(..head_end).unwrap_or(&[]));
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
@@ -104,7 +120,12 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
                     }
                 }
                 None if lenient => {}
-                None => return Err(ParseError::new("Bad Header Folding", "continuation line before any header")),
+                None => {
+                    return Err(ParseError::new(
+                        "Bad Header Folding",
+                        "continuation line before any header",
+                    ))
+                }
             }
             continue;
         }
@@ -112,17 +133,26 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
             if lenient {
                 continue;
             }
-            return Err(ParseError::new("Malformed Header Line", "header line without ':'"));
+            return Err(ParseError::new(
+                "Malformed Header Line",
+                "header line without ':'",
+            ));
         };
         let name = name.trim_end_matches([' ', '\t']);
         if name.is_empty() || !name.bytes().all(is_token) {
             if lenient {
                 continue;
             }
-            return Err(ParseError::new("Bad Header Name", "header name is not a token"));
+            return Err(ParseError::new(
+                "Bad Header Name",
+                "header name is not a token",
+            ));
         }
         if entries.len() >= MAX_HEADERS {
-            return Err(ParseError::new("Too Many Headers", "header line limit reached"));
+            return Err(ParseError::new(
+                "Too Many Headers",
+                "header line limit reached",
+            ));
         }
         entries.push((name.to_string(), value.trim().to_string()));
     }
@@ -130,22 +160,31 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
     for (n, v) in entries {
         headers.push(n, v);
     }
-    Ok(RawHead { start_line, headers, body_start: skip + body_start })
+    Ok(RawHead {
+        start_line,
+        headers,
+        body_start: skip + body_start,
+    })
 }
 
 /// `SIP/1*DIGIT.1*DIGIT`, "SIP" in any case.
 pub(crate) fn is_sip_version(s: &str) -> bool {
-    let Some(prefix) = s.get(..4) else { return false };
+    let Some(prefix) = s.get(..4) else {
+        return false;
+    };
     if !prefix.eq_ignore_ascii_case("SIP/") {
         return false;
     }
-    let Some((maj, min)) = s.get(4..).and_then(|v| v.split_once('.')) else { return false };
+    let Some((maj, min)) = s.get(4..).and_then(|v| v.split_once('.')) else {
+        return false;
+    };
     let num = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
     num(maj) && num(min)
 }
 
 pub(crate) fn is_status_line(line: &str) -> bool {
-    line.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("SIP/"))
+    line.get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("SIP/"))
 }
 
 /// Parses `Method SP Request-URI SP SIP-Version` with exactly one space between elements
@@ -154,12 +193,15 @@ fn parse_request_line(line: &str) -> Result<(Method, Uri, String), ParseError> {
     let bad = |d| ParseError::new("Bad Request-Line", d);
     let parts: Vec<&str> = line.split(' ').collect();
     let [method, uri, version] = parts.as_slice() else {
-        return Err(bad("request line must be three elements separated by single spaces"));
+        return Err(bad(
+            "request line must be three elements separated by single spaces",
+        ));
     };
     if method.is_empty() || !method.bytes().all(is_token) {
         return Err(bad("method is not a token"));
     }
-    let uri = Uri::parse(uri).map_err(|_| ParseError::new("Bad Request-URI", "malformed Request-URI"))?;
+    let uri =
+        Uri::parse(uri).map_err(|_| ParseError::new("Bad Request-URI", "malformed Request-URI"))?;
     if !is_sip_version(version) {
         return Err(bad("bad SIP version"));
     }
@@ -206,24 +248,41 @@ fn check_core_headers(h: &Headers) -> Result<(), ParseError> {
 /// Parses one message from a datagram (or a message cut from a stream).
 pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
     if bytes.len() > MAX_MESSAGE_SIZE {
-        return Err(ParseError { status: 513, reason: "Message Too Large".into(), detail: "over 64 KiB" });
+        return Err(ParseError {
+            status: 513,
+            reason: "Message Too Large".into(),
+            detail: "over 64 KiB",
+        });
     }
     let head = split_head(bytes, false)?;
     check_core_headers(&head.headers)?;
     let available = bytes.get(head.body_start..).unwrap_or(&[]);
     let body = match head.headers.content_length()? {
-        Some(n) => available
-            .get(..n)
-            .ok_or(ParseError::new("Content-Length Larger Than Message", "body shorter than Content-Length"))?,
+        Some(n) => available.get(..n).ok_or(ParseError::new(
+            "Content-Length Larger Than Message",
+            "body shorter than Content-Length",
+        ))?,
         None => available,
     }
     .to_vec();
     if is_status_line(&head.start_line) {
         let (version, status, reason) = parse_status_line(&head.start_line)?;
-        Ok(Message::Response(Response { status, reason, version, headers: head.headers, body }))
+        Ok(Message::Response(Response {
+            status,
+            reason,
+            version,
+            headers: head.headers,
+            body,
+        }))
     } else {
         let (method, uri, version) = parse_request_line(&head.start_line)?;
-        Ok(Message::Request(Request { method, uri, version, headers: head.headers, body }))
+        Ok(Message::Request(Request {
+            method,
+            uri,
+            version,
+            headers: head.headers,
+            body,
+        }))
     }
 }
 
@@ -235,7 +294,9 @@ mod tests {
 
     #[test]
     fn folded_lines_are_joined_with_one_space() {
-        let m = parse(b"INVITE sip:a@b SIP/2.0\r\nSubject: one\r\n  two\r\n\tthree\r\nl: 0\r\n\r\n").unwrap();
+        let m =
+            parse(b"INVITE sip:a@b SIP/2.0\r\nSubject: one\r\n  two\r\n\tthree\r\nl: 0\r\n\r\n")
+                .unwrap();
         assert_eq!(m.headers().get("s"), Some("one two three"));
     }
 
@@ -304,11 +365,34 @@ mod tests {
 
     #[test]
     fn malformed_header_lines() {
-        assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nnocolon\r\n\r\n").unwrap_err().reason, "Malformed Header Line");
-        assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\n folded\r\n\r\n").unwrap_err().reason, "Bad Header Folding");
-        assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nBad Name: x\r\n\r\n").unwrap_err().reason, "Bad Header Name");
-        assert_eq!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nl: 0").unwrap_err().reason, "Incomplete Message");
-        assert!(parse(b"OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\n").is_ok(), "datagram ending after a header line");
+        assert_eq!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\nnocolon\r\n\r\n")
+                .unwrap_err()
+                .reason,
+            "Malformed Header Line"
+        );
+        assert_eq!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\n folded\r\n\r\n")
+                .unwrap_err()
+                .reason,
+            "Bad Header Folding"
+        );
+        assert_eq!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\nBad Name: x\r\n\r\n")
+                .unwrap_err()
+                .reason,
+            "Bad Header Name"
+        );
+        assert_eq!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\nl: 0")
+                .unwrap_err()
+                .reason,
+            "Incomplete Message"
+        );
+        assert!(
+            parse(b"OPTIONS sip:a@b SIP/2.0\r\nl: 0\r\n").is_ok(),
+            "datagram ending after a header line"
+        );
     }
 
     #[test]

@@ -204,7 +204,10 @@ mod tests {
     #[test]
     fn commas_inside_quotes_and_angles_do_not_split() {
         let v = r#""a, b" <sip:x@y;p=1,2>, <sip:z@w> , c"#;
-        assert_eq!(split_commas(v), vec![r#""a, b" <sip:x@y;p=1,2>"#, "<sip:z@w>", "c"]);
+        assert_eq!(
+            split_commas(v),
+            vec![r#""a, b" <sip:x@y;p=1,2>"#, "<sip:z@w>", "c"]
+        );
     }
 
     #[test]

@@ -53,7 +53,11 @@ impl Framer {
     }
 
     pub fn with_limit(limit: usize) -> Framer {
-        Framer { buf: Vec::new(), limit, failed: None }
+        Framer {
+            buf: Vec::new(),
+            limit,
+            failed: None,
+        }
     }
 
     /// Appends received bytes.
@@ -109,7 +113,9 @@ impl Framer {
             return Ok(None);
         };
         let length = content_length(self.buf.get(..head_end).unwrap_or(&[]))?;
-        let total = body_start.checked_add(length).ok_or(FrameError::TooLarge(self.limit))?;
+        let total = body_start
+            .checked_add(length)
+            .ok_or(FrameError::TooLarge(self.limit))?;
         if total > self.limit {
             return Err(FrameError::TooLarge(self.limit));
         }
@@ -130,7 +136,9 @@ fn content_length(head: &[u8]) -> Result<usize, FrameError> {
         if line.starts_with([' ', '\t']) {
             continue;
         }
-        let Some((name, value)) = line.split_once(':') else { continue };
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
         if canonical_name(name.trim()) != Some("Content-Length") {
             continue;
         }
@@ -149,7 +157,10 @@ mod tests {
     use crate::message::parse;
 
     fn msg(body: &str) -> String {
-        format!("MESSAGE sip:a@b SIP/2.0\r\nCall-ID: x\r\nl: {}\r\n\r\n{body}", body.len())
+        format!(
+            "MESSAGE sip:a@b SIP/2.0\r\nCall-ID: x\r\nl: {}\r\n\r\n{body}",
+            body.len()
+        )
     }
 
     fn frames(f: &mut Framer) -> Vec<Frame> {
@@ -166,7 +177,9 @@ mod tests {
         f.push(format!("{}{}", msg("hello"), msg("")).as_bytes());
         let got = frames(&mut f);
         assert_eq!(got.len(), 2);
-        let Frame::Message(first) = &got[0] else { panic!() };
+        let Frame::Message(first) = &got[0] else {
+            panic!()
+        };
         assert_eq!(parse(first).unwrap().body(), b"hello");
         assert_eq!(f.buffered(), 0);
     }
@@ -212,10 +225,16 @@ mod tests {
     fn bad_or_conflicting_content_length_is_fatal() {
         let mut f = Framer::new();
         f.push(b"INVITE sip:a@b SIP/2.0\r\nl: -5\r\n\r\n");
-        assert!(matches!(f.next_frame(), Err(FrameError::BadContentLength(_))));
+        assert!(matches!(
+            f.next_frame(),
+            Err(FrameError::BadContentLength(_))
+        ));
         let mut f = Framer::new();
         f.push(b"INVITE sip:a@b SIP/2.0\r\nl: 5\r\nContent-Length: 13\r\n\r\n");
-        assert!(matches!(f.next_frame(), Err(FrameError::BadContentLength(_))));
+        assert!(matches!(
+            f.next_frame(),
+            Err(FrameError::BadContentLength(_))
+        ));
     }
 
     #[test]

@@ -43,7 +43,9 @@ impl Host {
     /// Parses `host` (RFC 3261 sec. 25.1): hostname, IPv4address or `[IPv6address]`.
     pub fn parse(s: &str) -> Result<Host, &'static str> {
         if let Some(inner) = s.strip_prefix('[') {
-            let inner = inner.strip_suffix(']').ok_or("unterminated IPv6 reference")?;
+            let inner = inner
+                .strip_suffix(']')
+                .ok_or("unterminated IPv6 reference")?;
             return inner.parse().map(Host::V6).map_err(|_| "bad IPv6 address");
         }
         if s.is_empty() {
@@ -200,7 +202,15 @@ impl SipUri {
                 headers.push((n.to_string(), v.to_string()));
             }
         }
-        Ok(SipUri { secure, user, password, host, port, params, headers })
+        Ok(SipUri {
+            secure,
+            user,
+            password,
+            host,
+            port,
+            params,
+            headers,
+        })
     }
 }
 
@@ -231,9 +241,15 @@ impl fmt::Display for SipUri {
 pub enum Uri {
     Sip(SipUri),
     /// `tel:` number and its parameters (RFC 3966), both as written.
-    Tel { number: String, params: Params },
+    Tel {
+        number: String,
+        params: Params,
+    },
     /// An unknown scheme: everything after `scheme:` kept raw (RFC 4475 3.3.2/3.3.4).
-    Other { scheme: String, rest: String },
+    Other {
+        scheme: String,
+        rest: String,
+    },
 }
 
 impl Uri {
@@ -271,7 +287,10 @@ impl Uri {
             }
             return Ok(Uri::Tel { number, params });
         }
-        Ok(Uri::Other { scheme: scheme.to_string(), rest: rest.to_string() })
+        Ok(Uri::Other {
+            scheme: scheme.to_string(),
+            rest: rest.to_string(),
+        })
     }
 
     pub fn scheme(&self) -> Scheme {
@@ -344,7 +363,10 @@ mod tests {
     #[test]
     fn escaped_null_decodes() {
         let u = rt("sip:null-%00-null@example.com");
-        assert_eq!(u.as_sip().unwrap().user_decoded().as_deref(), Some("null-\0-null"));
+        assert_eq!(
+            u.as_sip().unwrap().user_decoded().as_deref(),
+            Some("null-\0-null")
+        );
     }
 
     #[test]
@@ -358,8 +380,14 @@ mod tests {
     fn unusual_user_and_password() {
         let u = rt("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*:&it+has=1,weird!*pas$wo~d_too.(doesn't-it)@example.com");
         let s = u.as_sip().unwrap();
-        assert_eq!(s.user.as_deref(), Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*"));
-        assert_eq!(s.password.as_deref(), Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)"));
+        assert_eq!(
+            s.user.as_deref(),
+            Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+        );
+        assert_eq!(
+            s.password.as_deref(),
+            Some("&it+has=1,weird!*pas$wo~d_too.(doesn't-it)")
+        );
     }
 
     #[test]
@@ -381,7 +409,10 @@ mod tests {
     #[test]
     fn uri_headers() {
         let u = rt("sip:user@example.com?Route=%3Csip:sip.example.com%3E");
-        assert_eq!(u.as_sip().unwrap().headers, vec![("Route".into(), "%3Csip:sip.example.com%3E".into())]);
+        assert_eq!(
+            u.as_sip().unwrap().headers,
+            vec![("Route".into(), "%3Csip:sip.example.com%3E".into())]
+        );
     }
 
     #[test]
@@ -390,7 +421,10 @@ mod tests {
             rt("nobodyKnowsThisScheme:totallyopaquecontent").scheme(),
             Scheme::Other("nobodyKnowsThisScheme".into())
         );
-        assert_eq!(rt("soap.beep://192.0.2.103:3002").scheme().as_str(), "soap.beep");
+        assert_eq!(
+            rt("soap.beep://192.0.2.103:3002").scheme().as_str(),
+            "soap.beep"
+        );
         let t = rt("tel:+16505552222;phone-context=example.com");
         assert_eq!(t.user(), Some("+16505552222"));
         assert_eq!(t.scheme(), Scheme::Tel);
@@ -398,7 +432,16 @@ mod tests {
 
     #[test]
     fn malformed_uris_are_rejected() {
-        for bad in ["<sip:user@example.com>", "sip:user@example.com; lr", "sip:", "sip:@host", "sip:a@b;", "1sip:x", "sip:a%4@b", "sip:a@b c"] {
+        for bad in [
+            "<sip:user@example.com>",
+            "sip:user@example.com; lr",
+            "sip:",
+            "sip:@host",
+            "sip:a@b;",
+            "1sip:x",
+            "sip:a%4@b",
+            "sip:a@b c",
+        ] {
             assert!(Uri::parse(bad).is_err(), "{bad}");
         }
     }

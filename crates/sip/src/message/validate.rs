@@ -66,7 +66,13 @@ pub struct Rejection {
 
 impl Rejection {
     fn new(status: u16, reason: impl Into<String>) -> Rejection {
-        Rejection { status, reason: reason.into(), unsupported: Vec::new(), accept: None, accept_encoding: None }
+        Rejection {
+            status,
+            reason: reason.into(),
+            unsupported: Vec::new(),
+            accept: None,
+            accept_encoding: None,
+        }
     }
 
     /// The response for `req`: its Via/From/To/Call-ID/CSeq, a To tag derived from the
@@ -129,7 +135,11 @@ pub fn validate_request_with(req: &Request, policy: &Policy<'_>) -> Result<(), R
     }
     // 8.2.2.1: a scheme we do not serve.
     let scheme = req.uri.scheme();
-    if !policy.schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme.as_str())) {
+    if !policy
+        .schemes
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme.as_str()))
+    {
         return Err(Rejection::new(416, "Unsupported URI Scheme"));
     }
     // Headers may not appear in a Request-URI (sec. 19.1.1 table; RFC 4475 3.1.2.11).

@@ -74,7 +74,14 @@ impl Via {
     pub fn new(transport: Transport, host: Host, port: Option<u16>, branch: &str) -> Via {
         let mut params = Params::new();
         params.push("branch", Some(branch));
-        Via { protocol: "SIP".into(), version: "2.0".into(), transport, host, port, params }
+        Via {
+            protocol: "SIP".into(),
+            version: "2.0".into(),
+            transport,
+            host,
+            port,
+            params,
+        }
     }
 
     /// Parses one Via value (no commas).
@@ -95,7 +102,9 @@ impl Via {
         sc.skip_ws();
         let transport = sc.token().ok_or("missing transport")?;
         sc.skip_ws();
-        let host = sc.take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':'));
+        let host = sc.take_while(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
+        });
         // LWS is allowed around the ':' of sent-by; gather "host : port" if present.
         let mut hostport = host.to_string();
         sc.skip_ws();
@@ -112,7 +121,10 @@ impl Via {
         if !sc.at_end() {
             return Err("junk after Via parameters");
         }
-        if params.iter().any(|(n, v)| n.eq_ignore_ascii_case("branch") && v.is_none()) {
+        if params
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("branch") && v.is_none())
+        {
             return Err("branch without value");
         }
         Ok(Via {
@@ -143,7 +155,9 @@ impl Via {
     /// `None`: no rport; `Some(None)`: `;rport` without value (a request asking for it);
     /// `Some(Some(p))`: filled in.
     pub fn rport(&self) -> Option<Option<u16>> {
-        self.params.get("rport").map(|v| v.and_then(|p| p.parse().ok()))
+        self.params
+            .get("rport")
+            .map(|v| v.and_then(|p| p.parse().ok()))
     }
 
     pub fn maddr(&self) -> Option<&str> {
@@ -165,7 +179,14 @@ impl Via {
 
 impl fmt::Display for Via {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}/{} {}", self.protocol, self.version, self.transport.as_str(), self.host)?;
+        write!(
+            f,
+            "{}/{}/{} {}",
+            self.protocol,
+            self.version,
+            self.transport.as_str(),
+            self.host
+        )?;
         if let Some(p) = self.port {
             write!(f, ":{p}")?;
         }
@@ -192,7 +213,10 @@ impl Headers {
     /// The topmost Via.
     pub fn top_via(&self) -> Result<Via, HeaderError> {
         let line = self.get("Via").ok_or(HeaderError::Missing("Via"))?;
-        let first = super::scan::split_commas(line).into_iter().next().unwrap_or("");
+        let first = super::scan::split_commas(line)
+            .into_iter()
+            .next()
+            .unwrap_or("");
         Via::parse(first).map_err(invalid("Via"))
     }
 }
@@ -233,7 +257,10 @@ mod tests {
 
     #[test]
     fn rport_received_maddr_ttl() {
-        let mut v = Via::parse("SIP/2.0/UDP pc33.example.com;rport;branch=z9hG4bKnashds8;maddr=224.2.0.1;ttl=16").unwrap();
+        let mut v = Via::parse(
+            "SIP/2.0/UDP pc33.example.com;rport;branch=z9hG4bKnashds8;maddr=224.2.0.1;ttl=16",
+        )
+        .unwrap();
         assert_eq!(v.rport(), Some(None));
         assert_eq!(v.maddr(), Some("224.2.0.1"));
         assert_eq!(v.ttl(), Some(16));
@@ -251,9 +278,15 @@ mod tests {
 
     #[test]
     fn bare_cookie_is_not_an_rfc3261_branch() {
-        assert!(!Via::parse("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK").unwrap().has_rfc3261_branch());
-        assert!(Via::parse("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKx").unwrap().has_rfc3261_branch());
-        assert!(!Via::parse("SIP/2.0/UDP iftgw.example.com").unwrap().has_rfc3261_branch());
+        assert!(!Via::parse("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bK")
+            .unwrap()
+            .has_rfc3261_branch());
+        assert!(Via::parse("SIP/2.0/UDP 192.0.2.1;branch=z9hG4bKx")
+            .unwrap()
+            .has_rfc3261_branch());
+        assert!(!Via::parse("SIP/2.0/UDP iftgw.example.com")
+            .unwrap()
+            .has_rfc3261_branch());
     }
 
     #[test]

@@ -647,7 +647,12 @@ impl TransactionLayer {
             }
             _ => msg.to_bytes(),
         };
-        self.transmits.push_back(Transmit { dest, transport, bytes, txn: None });
+        self.transmits.push_back(Transmit {
+            dest,
+            transport,
+            bytes,
+            txn: None,
+        });
     }
 
     fn alloc_id(&mut self) -> TxnId {
@@ -698,7 +703,9 @@ fn splitmix64(x: u64) -> u64 {
 /// A request's top Via names the transport it is sent over (RFC 3261 18.1.1): the UA core
 /// writes `SIP/2.0/UDP`, and a request that goes out on TCP is corrected here.
 fn stamp_via_transport(headers: &mut crate::message::Headers, transport: &Transport) {
-    let Ok(mut via) = headers.top_via() else { return };
+    let Ok(mut via) = headers.top_via() else {
+        return;
+    };
     if via.transport == *transport {
         return;
     }

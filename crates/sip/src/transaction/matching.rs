@@ -166,7 +166,12 @@ pub(crate) fn replace_top_via(req: &mut Request, value: &str) {
 /// source address (the `received` address) at the sent-by port, 5060 (5061 for TLS) when none
 /// is given, unless `routing` says to answer to the source port (chan_sip's `nat=`). `maddr`
 /// (multicast) is not supported and ignored.
-pub fn response_destination(via: &Via, source: SocketAddr, transport: &Transport, routing: ResponseRouting) -> SocketAddr {
+pub fn response_destination(
+    via: &Via,
+    source: SocketAddr,
+    transport: &Transport,
+    routing: ResponseRouting,
+) -> SocketAddr {
     if is_reliable(transport) || via.rport().is_some() {
         return source;
     }

@@ -3,9 +3,9 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::session_timer::SessionTimer;
 use crate::auth::{DigestClient, Secret};
 use crate::dialog::Dialog;
-use super::session_timer::SessionTimer;
 use crate::message::{Message, Method, Request, Transport};
 use crate::transaction::TxnId;
 
@@ -90,7 +90,14 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    pub fn new(is_uas: bool, state: CallState, peer: SocketAddr, transport: Transport, invite: Request, local_tag: String) -> Call {
+    pub fn new(
+        is_uas: bool,
+        state: CallState,
+        peer: SocketAddr,
+        transport: Transport,
+        invite: Request,
+        local_tag: String,
+    ) -> Call {
         Call {
             is_uas,
             state,
@@ -125,12 +132,23 @@ impl Call {
 
     pub fn next_deadline(&self) -> Option<Instant> {
         let retrans = self.pending_2xx.as_ref().map(|p| p.next.min(p.give_up));
-        let session = self.session.as_ref().filter(|s| s.active && !self.hung_up).and_then(|s| s.deadline);
-        [retrans, self.expire_at, session].into_iter().flatten().min()
+        let session = self
+            .session
+            .as_ref()
+            .filter(|s| s.active && !self.hung_up)
+            .and_then(|s| s.deadline);
+        [retrans, self.expire_at, session]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The session timer is due.
     pub fn session_due(&self, now: Instant) -> bool {
-        !self.hung_up && self.session.as_ref().is_some_and(|s| s.active && s.deadline.is_some_and(|d| d <= now))
+        !self.hung_up
+            && self
+                .session
+                .as_ref()
+                .is_some_and(|s| s.active && s.deadline.is_some_and(|d| d <= now))
     }
 }

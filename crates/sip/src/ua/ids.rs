@@ -16,7 +16,10 @@ fn splitmix64(x: u64) -> u64 {
 impl Ids {
     pub fn new(seed: u64) -> Ids {
         // kept apart from the transaction layer's branch sequence, which mixes the same seed
-        Ids { seed: splitmix64(seed ^ 0x7461_6e64_656d_5541), counter: 0 }
+        Ids {
+            seed: splitmix64(seed ^ 0x7461_6e64_656d_5541),
+            counter: 0,
+        }
     }
 
     fn next(&mut self) -> u64 {

@@ -10,8 +10,16 @@ use crate::message::{Message, Method, Request, Response};
 use crate::transaction::TxnId;
 
 impl UserAgent {
-    pub(super) fn on_dialog_request(&mut self, now: Instant, call: CallId, txn: TxnId, request: Request) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+    pub(super) fn on_dialog_request(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        request: Request,
+    ) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let Some(d) = c.dialog.as_mut() else {
             self.stateless_answer(now, txn, &request, 481, "Call/Transaction Does Not Exist");
             return;
@@ -41,25 +49,44 @@ impl UserAgent {
                         let _ = self.layer.respond(now, *rtxn, r);
                     }
                     if !c.hung_up {
-                        self.emit(UaEvent::CallEnded { call, reason: EndReason::RemoteBye });
+                        self.emit(UaEvent::CallEnded {
+                            call,
+                            reason: EndReason::RemoteBye,
+                        });
                     }
                 }
             }
             Method::Invite => self.on_reinvite(now, call, txn, request),
-            Method::Update if !hung_up && matches!(state, CallState::Confirmed | CallState::WaitAck) => {
+            Method::Update
+                if !hung_up && matches!(state, CallState::Confirmed | CallState::WaitAck) =>
+            {
                 self.on_update(now, call, txn, request);
             }
             Method::Info => {
                 let ok = self.uas_response(&request, &local_tag, 200, "OK");
                 let _ = self.layer.respond(now, txn, ok);
                 if !hung_up {
-                    let content_type = request.headers.get("Content-Type").unwrap_or("").trim().to_string();
-                    self.emit(UaEvent::Info { call, body: request.body, content_type });
+                    let content_type = request
+                        .headers
+                        .get("Content-Type")
+                        .unwrap_or("")
+                        .trim()
+                        .to_string();
+                    self.emit(UaEvent::Info {
+                        call,
+                        body: request.body,
+                        content_type,
+                    });
                 }
             }
             _ => {
                 if hung_up {
-                    let r = self.uas_response(&request, &local_tag, 481, "Call/Transaction Does Not Exist");
+                    let r = self.uas_response(
+                        &request,
+                        &local_tag,
+                        481,
+                        "Call/Transaction Does Not Exist",
+                    );
                     let _ = self.layer.respond(now, txn, r);
                     return;
                 }
@@ -70,11 +97,16 @@ impl UserAgent {
     }
 
     fn on_reinvite(&mut self, now: Instant, call: CallId, txn: TxnId, request: Request) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let local_tag = c.local_tag.clone();
         // RFC 3261 14.2: an INVITE while ours is pending gets 491; while theirs is pending
         // (or our 2xx to it is not yet ACKed) 500 with Retry-After.
-        let refresh_invite = c.refresh_out.as_ref().is_some_and(|(_, m)| *m == Method::Invite);
+        let refresh_invite = c
+            .refresh_out
+            .as_ref()
+            .is_some_and(|(_, m)| *m == Method::Invite);
         let status = if c.reinvite_out.is_some() || refresh_invite {
             Some((491, "Request Pending"))
         } else if c.reinvite_in.is_some() || c.pending_2xx.is_some() || c.hung_up {
@@ -96,7 +128,9 @@ impl UserAgent {
         if !self.st_uas_request(now, call, txn, &request) {
             return;
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         c.reinvite_in = Some((txn, request.clone()));
         self.roles.insert(txn, Role::ReinviteIn(call));
         // An offer with the SDP version we already have is a session refresh: answered with
@@ -107,27 +141,53 @@ impl UserAgent {
             let _ = self.answer_reinvite_inner(now, call, txn, sdp);
             return;
         }
-        self.emit(UaEvent::Reinvite { call, txn, sdp: request.body });
+        self.emit(UaEvent::Reinvite {
+            call,
+            txn,
+            sdp: request.body,
+        });
     }
 
     fn pending_reinvite(&self, call: CallId, txn: TxnId) -> Result<Request, UaError> {
-        let c = self.calls.get(&call).filter(|c| !c.hung_up).ok_or(UaError::UnknownCall)?;
+        let c = self
+            .calls
+            .get(&call)
+            .filter(|c| !c.hung_up)
+            .ok_or(UaError::UnknownCall)?;
         match &c.reinvite_in {
             Some((t, req)) if *t == txn => Ok(req.clone()),
-            _ => Err(UaError::Txn(crate::transaction::TxnError::UnknownTransaction)),
+            _ => Err(UaError::Txn(
+                crate::transaction::TxnError::UnknownTransaction,
+            )),
         }
     }
 
     /// `200 OK` with `sdp` to a re-INVITE; retransmitted until its ACK like the first 2xx.
-    pub fn answer_reinvite(&mut self, now: Instant, call: CallId, txn: TxnId, sdp: Vec<u8>) -> Result<(), UaError> {
+    pub fn answer_reinvite(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        sdp: Vec<u8>,
+    ) -> Result<(), UaError> {
         self.answer_reinvite_inner(now, call, txn, sdp)?;
         self.pump(now);
         Ok(())
     }
 
-    fn answer_reinvite_inner(&mut self, now: Instant, call: CallId, txn: TxnId, sdp: Vec<u8>) -> Result<(), UaError> {
+    fn answer_reinvite_inner(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        sdp: Vec<u8>,
+    ) -> Result<(), UaError> {
         let req = self.pending_reinvite(call, txn)?;
-        let local_tag = self.calls.get(&call).map(|c| c.local_tag.clone()).unwrap_or_default();
+        let local_tag = self
+            .calls
+            .get(&call)
+            .map(|c| c.local_tag.clone())
+            .unwrap_or_default();
         let mut r = self.uas_response(&req, &local_tag, 200, "OK");
         self.st_response_headers(call, &mut r);
         if !sdp.is_empty() {
@@ -161,12 +221,23 @@ impl UserAgent {
     }
 
     /// A final non-2xx to a re-INVITE (488 for an unacceptable offer, ...); the call goes on.
-    pub fn reject_reinvite(&mut self, now: Instant, call: CallId, txn: TxnId, status: u16, reason: &str) -> Result<(), UaError> {
+    pub fn reject_reinvite(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        status: u16,
+        reason: &str,
+    ) -> Result<(), UaError> {
         if !(300..=699).contains(&status) {
             return Err(UaError::BadStatus(status));
         }
         let req = self.pending_reinvite(call, txn)?;
-        let local_tag = self.calls.get(&call).map(|c| c.local_tag.clone()).unwrap_or_default();
+        let local_tag = self
+            .calls
+            .get(&call)
+            .map(|c| c.local_tag.clone())
+            .unwrap_or_default();
         let r = self.uas_response(&req, &local_tag, status, reason);
         if let Some(c) = self.calls.get_mut(&call) {
             c.reinvite_in = None;
@@ -177,10 +248,18 @@ impl UserAgent {
     }
 
     /// Builds an in-dialog request with our Via and User-Agent; for INVITE/UPDATE our Contact.
-    pub(super) fn dialog_request(&mut self, call: CallId, method: Method) -> Result<Request, UaError> {
+    pub(super) fn dialog_request(
+        &mut self,
+        call: CallId,
+        method: Method,
+    ) -> Result<Request, UaError> {
         let via = self.via();
         let contact_user = self.calls.get(&call).and_then(|c| {
-            let na = if c.is_uas { c.invite.headers.to_hdr().ok() } else { c.invite.headers.from_hdr().ok() };
+            let na = if c.is_uas {
+                c.invite.headers.to_hdr().ok()
+            } else {
+                c.invite.headers.from_hdr().ok()
+            };
             na.and_then(|n| n.uri.user().map(str::to_string))
         });
         let contact = self.contact(contact_user.as_deref());
@@ -203,7 +282,10 @@ impl UserAgent {
     /// as [`UaEvent::ReinviteAnswered`] (ACK sent) or [`UaEvent::ReinviteFailed`].
     pub fn reinvite(&mut self, now: Instant, call: CallId, sdp: Vec<u8>) -> Result<(), UaError> {
         let c = self.call_mut(call)?;
-        let refresh_invite = c.refresh_out.as_ref().is_some_and(|(_, m)| *m == Method::Invite);
+        let refresh_invite = c
+            .refresh_out
+            .as_ref()
+            .is_some_and(|(_, m)| *m == Method::Invite);
         if c.reinvite_out.is_some() || c.reinvite_in.is_some() || refresh_invite {
             return Err(UaError::WrongState("an INVITE transaction is in progress"));
         }
@@ -216,7 +298,11 @@ impl UserAgent {
             }
         }
         req.body = sdp;
-        let (peer, tr) = self.calls.get(&call).map(|c| (c.peer, c.transport.clone())).ok_or(UaError::UnknownCall)?;
+        let (peer, tr) = self
+            .calls
+            .get(&call)
+            .map(|c| (c.peer, c.transport.clone()))
+            .ok_or(UaError::UnknownCall)?;
         let txn = self.layer.send_request(now, req, peer, tr)?;
         self.roles.insert(txn, Role::ReinviteOut(call));
         if let Some(c) = self.calls.get_mut(&call) {
@@ -236,8 +322,13 @@ impl UserAgent {
         body: Option<(&str, Vec<u8>)>,
         extra_headers: &[(String, String)],
     ) -> Result<TxnId, UaError> {
-        if matches!(method, Method::Invite | Method::Ack | Method::Cancel | Method::Bye) {
-            return Err(UaError::WrongState("use reinvite/hangup for INVITE and BYE"));
+        if matches!(
+            method,
+            Method::Invite | Method::Ack | Method::Cancel | Method::Bye
+        ) {
+            return Err(UaError::WrongState(
+                "use reinvite/hangup for INVITE and BYE",
+            ));
         }
         let mut req = self.dialog_request(call, method)?;
         for (n, v) in extra_headers {
@@ -247,7 +338,11 @@ impl UserAgent {
             req.headers.push("Content-Type", ct);
             req.body = b;
         }
-        let (peer, tr) = self.calls.get(&call).map(|c| (c.peer, c.transport.clone())).ok_or(UaError::UnknownCall)?;
+        let (peer, tr) = self
+            .calls
+            .get(&call)
+            .map(|c| (c.peer, c.transport.clone()))
+            .ok_or(UaError::UnknownCall)?;
         let txn = self.layer.send_request(now, req, peer, tr)?;
         self.roles.insert(txn, Role::TuInDialog(call));
         self.pump(now);
@@ -256,17 +351,37 @@ impl UserAgent {
 
     /// INFO with `application/dtmf-relay` (`Signal=5\r\nDuration=160\r\n`), as chan_sip
     /// sends for `dtmfmode=info`.
-    pub fn send_dtmf_info(&mut self, now: Instant, call: CallId, digit: char, duration_ms: u32) -> Result<TxnId, UaError> {
+    pub fn send_dtmf_info(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        digit: char,
+        duration_ms: u32,
+    ) -> Result<TxnId, UaError> {
         let body = format!("Signal={digit}\r\nDuration={duration_ms}\r\n").into_bytes();
-        self.send_in_dialog(now, call, Method::Info, Some(("application/dtmf-relay", body)), &[])
+        self.send_in_dialog(
+            now,
+            call,
+            Method::Info,
+            Some(("application/dtmf-relay", body)),
+            &[],
+        )
     }
 
-    pub(super) fn on_reinvite_response(&mut self, now: Instant, call: CallId, txn: TxnId, response: Response) {
+    pub(super) fn on_reinvite_response(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        response: Response,
+    ) {
         let status = response.status;
         if status < 200 {
             return;
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if (200..300).contains(&status) {
             let retransmitted = c.reinvite_out != Some(txn);
             let cseq = response.headers.cseq().map(|c| c.seq).unwrap_or(0);
@@ -284,10 +399,15 @@ impl UserAgent {
             d.update_from_response(&response);
             let mut ack = d.ack_for_2xx(cseq);
             let branch = self.layer.next_branch();
-            ack.headers.push_front("Via", format!("SIP/2.0/UDP {};branch={branch};rport", self.cfg.local));
+            ack.headers.push_front(
+                "Via",
+                format!("SIP/2.0/UDP {};branch={branch};rport", self.cfg.local),
+            );
             ack.headers.push("User-Agent", self.cfg.user_agent.clone());
             let ack = Message::Request(ack);
-            let Some(c) = self.calls.get_mut(&call) else { return };
+            let Some(c) = self.calls.get_mut(&call) else {
+                return;
+            };
             let (peer, tr, hung_up) = (c.peer, c.transport.clone(), c.hung_up);
             c.ack = Some((ack.clone(), cseq));
             if let Some(o) = session_timer::sdp_origin(&response.body) {
@@ -296,7 +416,10 @@ impl UserAgent {
             self.layer.send_stateless(&ack, peer, tr);
             self.st_refresh_2xx(now, call, &response);
             if !hung_up {
-                self.emit(UaEvent::ReinviteAnswered { call, sdp: response.body });
+                self.emit(UaEvent::ReinviteAnswered {
+                    call,
+                    sdp: response.body,
+                });
             }
             return;
         }
@@ -309,7 +432,10 @@ impl UserAgent {
         if matches!(status, 408 | 481) {
             self.send_bye(now, call);
             if !hung_up {
-                self.emit(UaEvent::CallEnded { call, reason: EndReason::RemoteBye });
+                self.emit(UaEvent::CallEnded {
+                    call,
+                    reason: EndReason::RemoteBye,
+                });
             }
             return;
         }

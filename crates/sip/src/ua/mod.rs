@@ -46,7 +46,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use crate::auth::Secret;
-use crate::message::{bad_request_response, parse, validate_request, Message, Method, NameAddr, Request, Response, Transport, Uri};
+use crate::message::{
+    bad_request_response, parse, validate_request, Message, Method, NameAddr, Request, Response,
+    Transport, Uri,
+};
 use crate::transaction::{Config, TimerConfig, TransactionLayer, TxnError, TxnEvent};
 
 pub use crate::transaction::{Transmit, TxnId};
@@ -56,10 +59,12 @@ use call::{Call, CallState};
 use ids::Ids;
 
 /// chan_sip's `ALLOWED_METHODS` (out-of-dialog answers, subscriptions).
-pub const ALLOW: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE";
+pub const ALLOW: &str =
+    "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE";
 /// What the UA lists in Allow on INVITE dialogs: [`ALLOW`] plus UPDATE, which the UA answers
 /// in a confirmed dialog (RFC 3311; chan_sip does not list it).
-pub const ALLOW_CALLS: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE, UPDATE";
+pub const ALLOW_CALLS: &str =
+    "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE, UPDATE";
 /// Option tags we list in Supported (chan_sip: `replaces, timer`).
 pub const SUPPORTED: &str = "replaces, timer";
 /// CSeq of a new outgoing INVITE: chan_sip's `INITIAL_CSEQ` (101) incremented once.
@@ -151,44 +156,76 @@ pub enum EndReason {
 pub enum UaEvent {
     /// An out-of-dialog request other than INVITE/CANCEL (REGISTER, OPTIONS, SUBSCRIBE,
     /// MESSAGE, ...): answer with [`UserAgent::respond`].
-    Request { txn: TxnId, request: Request, source: SocketAddr },
+    Request {
+        txn: TxnId,
+        request: Request,
+        source: SocketAddr,
+    },
     /// A response to a request the TU sent with [`UserAgent::send_request`] or
     /// [`UserAgent::send_in_dialog`].
     Response { txn: TxnId, response: Response },
     /// The TU's request `txn` got no final response (or could not be sent).
     RequestTimeout { txn: TxnId },
     /// A new incoming call; `100 Trying` has gone out.
-    IncomingCall { call: CallId, request: Request, source: SocketAddr },
+    IncomingCall {
+        call: CallId,
+        request: Request,
+        source: SocketAddr,
+    },
     /// The ACK for our 2xx arrived.
     CallConfirmed { call: CallId },
     /// Outgoing call: 180 Ringing.
     CallRinging { call: CallId, status: u16 },
     /// Outgoing call: another provisional (183 with SDP is early media; a 180 with SDP gives
     /// both `CallRinging` and this, as chan_sip queues ringing then progress).
-    CallProgress { call: CallId, status: u16, sdp: Option<Vec<u8>> },
+    CallProgress {
+        call: CallId,
+        status: u16,
+        sdp: Option<Vec<u8>>,
+    },
     /// Outgoing call: 2xx (the ACK has been sent).
     CallAnswered { call: CallId, sdp: Vec<u8> },
     /// Outgoing call: final non-2xx (or 408 when nothing answered).
-    CallFailed { call: CallId, status: u16, reason: String },
+    CallFailed {
+        call: CallId,
+        status: u16,
+        reason: String,
+    },
     /// The call is over.
     CallEnded { call: CallId, reason: EndReason },
     /// A re-INVITE in the dialog: answer with [`UserAgent::answer_reinvite`] or
     /// [`UserAgent::reject_reinvite`].
-    Reinvite { call: CallId, txn: TxnId, sdp: Vec<u8> },
+    Reinvite {
+        call: CallId,
+        txn: TxnId,
+        sdp: Vec<u8>,
+    },
     /// Our re-INVITE ([`UserAgent::reinvite`]) was answered 2xx (ACK sent).
     ReinviteAnswered { call: CallId, sdp: Vec<u8> },
     /// Our re-INVITE failed.
     ReinviteFailed { call: CallId, status: u16 },
     /// INFO in the dialog (DTMF relay); already answered 200.
-    Info { call: CallId, body: Vec<u8>, content_type: String },
+    Info {
+        call: CallId,
+        body: Vec<u8>,
+        content_type: String,
+    },
     /// Another in-dialog request (REFER, NOTIFY, OPTIONS, MESSAGE, UPDATE before the call
     /// is answered, ...): answer with [`UserAgent::respond`].
-    DialogRequest { call: CallId, txn: TxnId, request: Request },
+    DialogRequest {
+        call: CallId,
+        txn: TxnId,
+        request: Request,
+    },
     /// An UPDATE with an SDP offer in a confirmed dialog (RFC 3311): answer with
     /// [`UserAgent::answer_update`] or [`UserAgent::reject_update`], as a re-INVITE. An
     /// UPDATE without SDP (a session refresh) or with the same SDP version as before is
     /// answered by the UA and not reported.
-    Update { call: CallId, txn: TxnId, sdp: Vec<u8> },
+    Update {
+        call: CallId,
+        txn: TxnId,
+        sdp: Vec<u8>,
+    },
 }
 
 /// An outgoing call.
@@ -262,8 +299,16 @@ pub struct UserAgent {
 
 impl UserAgent {
     pub fn new(cfg: UaConfig) -> UserAgent {
-        let timers = TimerConfig { t1: cfg.t1, t2: cfg.t2, ..TimerConfig::default() };
-        let tcfg = Config { timers, max_transactions: cfg.max_transactions, ..Config::default() };
+        let timers = TimerConfig {
+            t1: cfg.t1,
+            t2: cfg.t2,
+            ..TimerConfig::default()
+        };
+        let tcfg = Config {
+            timers,
+            max_transactions: cfg.max_transactions,
+            ..Config::default()
+        };
         let layer = TransactionLayer::new(tcfg, cfg.seed);
         let ids = Ids::new(cfg.seed);
         UserAgent {
@@ -289,7 +334,9 @@ impl UserAgent {
 
     /// The SIP Call-ID of a call (for `sip show channels`).
     pub fn sip_call_id(&self, call: CallId) -> Option<&str> {
-        self.calls.get(&call).and_then(|c| c.invite.headers.get("Call-ID"))
+        self.calls
+            .get(&call)
+            .and_then(|c| c.invite.headers.get("Call-ID"))
     }
 
     /// The underlying transaction layer (read-only: state inspection in tests and CLI).
@@ -305,19 +352,32 @@ impl UserAgent {
 
     /// One whole message from `source` over `transport` (a UDP datagram, or a TCP message
     /// cut by `message::stream::Framer`), answered like [`UserAgent::handle_datagram`].
-    pub fn handle_bytes(&mut self, now: Instant, bytes: &[u8], source: SocketAddr, transport: Transport) {
+    pub fn handle_bytes(
+        &mut self,
+        now: Instant,
+        bytes: &[u8],
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         match parse(bytes) {
             Ok(msg) => self.handle_message(now, msg, source, transport),
             Err(err) => {
                 if let Some(r) = bad_request_response(bytes, &err) {
-                    self.layer.send_stateless(&Message::Response(r), source, transport);
+                    self.layer
+                        .send_stateless(&Message::Response(r), source, transport);
                 }
             }
         }
     }
 
     /// A parsed message (a TCP driver cuts messages with `message::stream::Framer`).
-    pub fn handle_message(&mut self, now: Instant, msg: Message, source: SocketAddr, transport: Transport) {
+    pub fn handle_message(
+        &mut self,
+        now: Instant,
+        msg: Message,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         self.layer.handle_incoming(now, msg, source, transport);
         self.pump(now);
     }
@@ -357,7 +417,12 @@ impl UserAgent {
 
     /// Answers a request the TU was given ([`UaEvent::Request`] or
     /// [`UaEvent::DialogRequest`]). A To tag is added to a non-100 response that lacks one.
-    pub fn respond(&mut self, now: Instant, txn: TxnId, mut response: Response) -> Result<(), UaError> {
+    pub fn respond(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        mut response: Response,
+    ) -> Result<(), UaError> {
         match self.roles.get(&txn) {
             Some(Role::Tu | Role::DialogIn(_)) => {}
             _ => return Err(UaError::Txn(TxnError::UnknownTransaction)),
@@ -375,7 +440,12 @@ impl UserAgent {
     /// Sends an out-of-dialog request of the TU (REGISTER, OPTIONS qualify, ...). A top Via
     /// is added when missing; the layer fills in the branch. Responses come back as
     /// [`UaEvent::Response`].
-    pub fn send_request(&mut self, now: Instant, mut request: Request, dest: SocketAddr) -> Result<TxnId, UaError> {
+    pub fn send_request(
+        &mut self,
+        now: Instant,
+        mut request: Request,
+        dest: SocketAddr,
+    ) -> Result<TxnId, UaError> {
         if !request.headers.contains("Via") {
             request.headers.push_front("Via", self.via());
         }
@@ -428,9 +498,16 @@ impl UserAgent {
     fn pump(&mut self, now: Instant) {
         while let Some(ev) = self.layer.poll_event() {
             match ev {
-                TxnEvent::Request { txn, request, source, transport } => self.on_request(now, txn, request, source, transport),
+                TxnEvent::Request {
+                    txn,
+                    request,
+                    source,
+                    transport,
+                } => self.on_request(now, txn, request, source, transport),
                 TxnEvent::Response { txn, response } => self.on_response(now, txn, response),
-                TxnEvent::Timeout { txn } | TxnEvent::TransportError { txn } => self.on_txn_failure(now, txn),
+                TxnEvent::Timeout { txn } | TxnEvent::TransportError { txn } => {
+                    self.on_txn_failure(now, txn)
+                }
                 TxnEvent::Terminated { txn } => {
                     self.roles.remove(&txn);
                 }
@@ -441,12 +518,23 @@ impl UserAgent {
         }
     }
 
-    fn on_request(&mut self, now: Instant, txn: TxnId, request: Request, source: SocketAddr, transport: Transport) {
+    fn on_request(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        request: Request,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         if let Err(rej) = validate_request(&request) {
             let _ = self.layer.respond(now, txn, rej.to_response(&request));
             return;
         }
-        let to_tag = request.headers.to_hdr().ok().and_then(|t| t.tag().map(str::to_string));
+        let to_tag = request
+            .headers
+            .to_hdr()
+            .ok()
+            .and_then(|t| t.tag().map(str::to_string));
         if let Some(tag) = to_tag {
             match self.by_tag.get(&tag).copied() {
                 Some(call) => self.on_dialog_request(now, call, txn, request),
@@ -454,29 +542,52 @@ impl UserAgent {
                 // the subscription by its tag and answers 481 itself when there is none.
                 None if matches!(request.method, Method::Subscribe) => {
                     self.roles.insert(txn, Role::Tu);
-                    self.emit(UaEvent::Request { txn, request, source });
+                    self.emit(UaEvent::Request {
+                        txn,
+                        request,
+                        source,
+                    });
                 }
-                None => self.stateless_answer(now, txn, &request, 481, "Call/Transaction Does Not Exist"),
+                None => self.stateless_answer(
+                    now,
+                    txn,
+                    &request,
+                    481,
+                    "Call/Transaction Does Not Exist",
+                ),
             }
             return;
         }
         match request.method {
             Method::Invite => self.on_new_invite(now, txn, request, source, transport),
             Method::Cancel => self.on_cancel(now, txn, &request),
-            Method::Bye => self.stateless_answer(now, txn, &request, 481, "Call/Transaction Does Not Exist"),
+            Method::Bye => {
+                self.stateless_answer(now, txn, &request, 481, "Call/Transaction Does Not Exist")
+            }
             _ => {
                 if self.events_full() {
                     self.stateless_answer(now, txn, &request, 503, "Service Unavailable");
                     return;
                 }
                 self.roles.insert(txn, Role::Tu);
-                self.emit(UaEvent::Request { txn, request, source });
+                self.emit(UaEvent::Request {
+                    txn,
+                    request,
+                    source,
+                });
             }
         }
     }
 
     /// Answers `request` in `txn` with a response the UA builds from it alone.
-    fn stateless_answer(&mut self, now: Instant, txn: TxnId, request: &Request, status: u16, reason: &str) {
+    fn stateless_answer(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        request: &Request,
+        status: u16,
+        reason: &str,
+    ) {
         let mut r = Response::from_request(request, status, reason);
         r.set_to_tag(&crate::message::derive_tag(&request.headers));
         r.headers.push("Server", self.cfg.user_agent.clone());
@@ -505,10 +616,19 @@ impl UserAgent {
             Some(Role::TuInDialog(call)) if self.calls.get(&call).is_some_and(|c| !c.hung_up) => {
                 self.emit(UaEvent::RequestTimeout { txn });
             }
-            Some(Role::InviteOut(call)) if self.calls.get(&call).is_some_and(|c| c.invite_txn == Some(txn)) => {
+            Some(Role::InviteOut(call))
+                if self
+                    .calls
+                    .get(&call)
+                    .is_some_and(|c| c.invite_txn == Some(txn)) =>
+            {
                 if let Some(c) = self.remove_call(call) {
                     if !c.hung_up {
-                        self.emit(UaEvent::CallFailed { call, status: 408, reason: "Request Timeout".into() });
+                        self.emit(UaEvent::CallFailed {
+                            call,
+                            status: 408,
+                            reason: "Request Timeout".into(),
+                        });
                     }
                 }
             }
@@ -531,7 +651,9 @@ impl UserAgent {
     /// Timers the UA keeps per call: 2xx retransmission and give-up, clean-up deadlines.
     fn call_timers(&mut self, now: Instant, id: CallId) {
         let t2 = self.cfg.t2;
-        let Some(c) = self.calls.get_mut(&id) else { return };
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
         if c.expire_at.is_some_and(|t| t <= now) {
             self.remove_call(id);
             return;
@@ -544,7 +666,11 @@ impl UserAgent {
             } else if p.next <= now {
                 resend = Some((p.msg.clone(), p.dest));
                 p.interval = (p.interval * 2).min(t2);
-                p.next = if p.next + p.interval <= now { now + p.interval } else { p.next + p.interval };
+                p.next = if p.next + p.interval <= now {
+                    now + p.interval
+                } else {
+                    p.next + p.interval
+                };
             }
         }
         let transport = c.transport.clone();
@@ -557,7 +683,10 @@ impl UserAgent {
             c.bye_after_ack = false;
             self.send_bye(now, id);
             if !hung_up {
-                self.emit(UaEvent::CallEnded { call: id, reason: EndReason::Timeout });
+                self.emit(UaEvent::CallEnded {
+                    call: id,
+                    reason: EndReason::Timeout,
+                });
             }
             return;
         }
@@ -572,7 +701,9 @@ impl UserAgent {
         let via = self.via();
         let ua = self.cfg.user_agent.clone();
         let t1x64 = self.cfg.t1 * 64;
-        let Some(c) = self.calls.get_mut(&id) else { return };
+        let Some(c) = self.calls.get_mut(&id) else {
+            return;
+        };
         c.hung_up = true;
         c.state = CallState::Terminating;
         c.pending_2xx = None;
@@ -597,7 +728,10 @@ impl UserAgent {
     }
 
     fn call_mut(&mut self, id: CallId) -> Result<&mut Call, UaError> {
-        self.calls.get_mut(&id).filter(|c| !c.hung_up).ok_or(UaError::UnknownCall)
+        self.calls
+            .get_mut(&id)
+            .filter(|c| !c.hung_up)
+            .ok_or(UaError::UnknownCall)
     }
 
     /// Ends a call from our side: BYE when confirmed; CANCEL while an outgoing call is early
@@ -634,4 +768,3 @@ impl UserAgent {
         r
     }
 }
-

@@ -55,14 +55,24 @@ pub(crate) struct SessionTimer {
 
 impl SessionTimer {
     pub fn new(interval: u32, we_refresh: bool, peer_ua: bool) -> SessionTimer {
-        SessionTimer { interval, we_refresh, peer_ua, active: false, deadline: None }
+        SessionTimer {
+            interval,
+            we_refresh,
+            peer_ua,
+            active: false,
+            deadline: None,
+        }
     }
 
     /// chan_sip `__start_session_timer`: the refresher waits half the interval; the other
     /// side waits the interval minus min(interval/3, 32 s) (RFC 4028 section 10).
     pub fn wait(&self) -> Duration {
         let ms = u64::from(self.interval.max(1)) * 1000;
-        Duration::from_millis(if self.we_refresh { ms / 2 } else { ms - (ms / 3).min(32_000) })
+        Duration::from_millis(if self.we_refresh {
+            ms / 2
+        } else {
+            ms - (ms / 3).min(32_000)
+        })
     }
 
     /// (Re)starts the timer from `now`.
@@ -74,7 +84,11 @@ impl SessionTimer {
     /// `N;refresher=uas|uac` as written by the side that is UAS (`we_are_uas`) or UAC of
     /// the transaction.
     pub fn header_value(&self, we_are_uas: bool) -> String {
-        let who = if self.we_refresh == we_are_uas { "uas" } else { "uac" };
+        let who = if self.we_refresh == we_are_uas {
+            "uas"
+        } else {
+            "uac"
+        };
         format!("{};refresher={who}", self.interval)
     }
 }
@@ -91,7 +105,10 @@ fn leading_int(s: &str) -> Option<i64> {
     if digits.is_empty() {
         return None;
     }
-    let v = digits.bytes().take(12).fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
+    let v = digits
+        .bytes()
+        .take(12)
+        .fold(0i64, |acc, d| acc * 10 + i64::from(d - b'0'));
     Some(if neg { -v } else { v })
 }
 
@@ -112,7 +129,9 @@ pub(crate) fn parse_session_expires(value: &str) -> Option<(i64, Option<Refreshe
             None => (r, None),
         };
         interval = leading_int(token)?;
-        let Some(after) = after.map(str::trim_start) else { break };
+        let Some(after) = after.map(str::trim_start) else {
+            break;
+        };
         let lower = after.get(..10).map(str::to_ascii_lowercase);
         if lower.as_deref() == Some("refresher=") {
             let v = after[10..].trim_start().to_ascii_lowercase();
@@ -132,7 +151,10 @@ pub(crate) fn parse_session_expires(value: &str) -> Option<(i64, Option<Refreshe
 
 /// `timer` among the option tags of `header` (Supported or Require, comma lists, any lines).
 pub(crate) fn has_tag(headers: &Headers, header: &str, tag: &str) -> bool {
-    headers.get_all(header).flat_map(|v| v.split(',')).any(|t| t.trim().eq_ignore_ascii_case(tag))
+    headers
+        .get_all(header)
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim().eq_ignore_ascii_case(tag))
 }
 
 /// The peer's Allow lists UPDATE.
@@ -143,7 +165,10 @@ pub(crate) fn allows_update(headers: &Headers) -> bool {
 /// The `o=` line of an SDP body (the session id and version tell a refresh from a change).
 pub(crate) fn sdp_origin(body: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(body).ok()?;
-    text.lines().map(str::trim).find(|l| l.starts_with("o=")).map(str::to_string)
+    text.lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("o="))
+        .map(str::to_string)
 }
 
 /// What an INVITE (or a refresh request) asks of our session timer.
@@ -160,16 +185,27 @@ pub(crate) enum Negotiation {
 /// chan_sip `handle_request_invite_st` for a request we are UAS of. `peer_timer`: the peer
 /// said `timer` in Supported/Require (of this request or the dialog's first INVITE);
 /// `min_se`: the call's Min-SE.
-pub(crate) fn negotiate_uas(cfg: &UaConfig, min_se: u32, req: &Request, peer_timer: bool) -> Negotiation {
+pub(crate) fn negotiate_uas(
+    cfg: &UaConfig,
+    min_se: u32,
+    req: &Request,
+    peer_timer: bool,
+) -> Negotiation {
     let requires = has_tag(&req.headers, "Require", "timer");
     if !(peer_timer || requires) {
         return match cfg.session_timers {
-            SessionTimerMode::Originate => Negotiation::Active(SessionTimer::new(cfg.session_expires, true, false)),
+            SessionTimerMode::Originate => {
+                Negotiation::Active(SessionTimer::new(cfg.session_expires, true, false))
+            }
             _ => Negotiation::Inactive,
         };
     }
     let (mut uac_se, mut uac_ref) = (-1i64, None);
-    if let Some(v) = req.headers.get("Session-Expires").filter(|v| !v.trim().is_empty()) {
+    if let Some(v) = req
+        .headers
+        .get("Session-Expires")
+        .filter(|v| !v.trim().is_empty())
+    {
         match parse_session_expires(v) {
             Some((n, r)) => (uac_se, uac_ref) = (n, r),
             None => return Negotiation::Reject(400, "Session-Expires Invalid Syntax", None),
@@ -185,14 +221,22 @@ pub(crate) fn negotiate_uas(cfg: &UaConfig, min_se: u32, req: &Request, peer_tim
     match cfg.session_timers {
         SessionTimerMode::Refuse => {
             if requires {
-                Negotiation::Reject(420, "Option Disabled", Some(("Unsupported", "timer".into())))
+                Negotiation::Reject(
+                    420,
+                    "Option Disabled",
+                    Some(("Unsupported", "timer".into())),
+                )
             } else {
                 Negotiation::Inactive
             }
         }
         SessionTimerMode::Accept | SessionTimerMode::Originate => {
             if uac_se > 0 && uac_se < i64::from(min_se) {
-                return Negotiation::Reject(422, "Session Interval Too Small", Some(("Min-SE", min_se.to_string())));
+                return Negotiation::Reject(
+                    422,
+                    "Session Interval Too Small",
+                    Some(("Min-SE", min_se.to_string())),
+                );
             }
             let we_refresh = match uac_ref {
                 Some(r) => r == Refresher::Uas,
@@ -221,8 +265,12 @@ pub(crate) fn negotiate_uas(cfg: &UaConfig, min_se: u32, req: &Request, peer_tim
 /// chan_sip tears the call down), else the interval and whether we refresh. A missing
 /// refresher parameter makes us the refresher (RFC 4028 says the UAS MUST send one).
 pub(crate) fn read_2xx(headers: &Headers, min_se: u32) -> Option<Result<(u32, bool), ()>> {
-    let v = headers.get("Session-Expires").filter(|v| !v.trim().is_empty())?;
-    let Some((n, r)) = parse_session_expires(v) else { return Some(Err(())) };
+    let v = headers
+        .get("Session-Expires")
+        .filter(|v| !v.trim().is_empty())?;
+    let Some((n, r)) = parse_session_expires(v) else {
+        return Some(Err(()));
+    };
     if n < i64::from(min_se) || n <= 0 {
         return Some(Err(()));
     }
@@ -237,9 +285,19 @@ mod tests {
     #[test]
     fn session_expires_parses_like_chan_sip() {
         assert_eq!(parse_session_expires("1800"), Some((1800, None)));
-        assert_eq!(parse_session_expires(" 600 ; refresher = uac"), None, "no blanks before '=' in chan_sip");
-        assert_eq!(parse_session_expires("600;refresher=uac"), Some((600, Some(Refresher::Uac))));
-        assert_eq!(parse_session_expires("600; REFRESHER=UAS"), Some((600, Some(Refresher::Uas))));
+        assert_eq!(
+            parse_session_expires(" 600 ; refresher = uac"),
+            None,
+            "no blanks before '=' in chan_sip"
+        );
+        assert_eq!(
+            parse_session_expires("600;refresher=uac"),
+            Some((600, Some(Refresher::Uac)))
+        );
+        assert_eq!(
+            parse_session_expires("600; REFRESHER=UAS"),
+            Some((600, Some(Refresher::Uas)))
+        );
         assert_eq!(parse_session_expires("600;refresher=proxy"), None);
         assert_eq!(parse_session_expires("600;foo=1;refresher=uac"), None);
         assert_eq!(parse_session_expires("abc"), None);
@@ -272,7 +330,10 @@ mod tests {
 
     #[test]
     fn origin_line_is_found() {
-        assert_eq!(sdp_origin(b"v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\n").as_deref(), Some("o=- 1 2 IN IP4 1.2.3.4"));
+        assert_eq!(
+            sdp_origin(b"v=0\r\no=- 1 2 IN IP4 1.2.3.4\r\n").as_deref(),
+            Some("o=- 1 2 IN IP4 1.2.3.4")
+        );
         assert_eq!(sdp_origin(b""), None);
     }
 }

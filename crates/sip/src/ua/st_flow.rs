@@ -4,7 +4,10 @@
 use std::time::{Duration, Instant};
 
 use super::call::CallState;
-use super::session_timer::{allows_update, negotiate_uas, parse_min_se, read_2xx, Negotiation, SessionTimer, SessionTimerMode, DEFAULT_MIN_SE};
+use super::session_timer::{
+    allows_update, negotiate_uas, parse_min_se, read_2xx, Negotiation, SessionTimer,
+    SessionTimerMode, DEFAULT_MIN_SE,
+};
 use super::{CallId, EndReason, Role, UaEvent, UserAgent, ALLOW_CALLS};
 use crate::message::{CSeq, Message, Method, Request, Response};
 use crate::transaction::TxnId;
@@ -34,7 +37,9 @@ impl UserAgent {
                 req.headers.push("Session-Expires", interval.to_string());
                 req.headers.push("Min-SE", min_se.to_string());
             }
-            SessionTimerMode::Accept if min_se != DEFAULT_MIN_SE => req.headers.push("Min-SE", min_se.to_string()),
+            SessionTimerMode::Accept if min_se != DEFAULT_MIN_SE => {
+                req.headers.push("Min-SE", min_se.to_string())
+            }
             _ => {}
         }
     }
@@ -42,7 +47,9 @@ impl UserAgent {
     /// `Session-Expires` (+ `Min-SE`) on an in-dialog INVITE or UPDATE we send while a timer
     /// runs.
     pub(super) fn st_request_headers(&self, call: CallId, req: &mut Request) {
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         if let Some(st) = c.session.as_ref().filter(|s| s.active) {
             req.headers.push("Session-Expires", st.header_value(false));
             req.headers.push("Min-SE", c.st_min_se.to_string());
@@ -53,7 +60,9 @@ impl UserAgent {
     /// `Require: timer` when the peer supports timers (RFC 4028 section 9). In `Originate`
     /// mode towards a peer without timers the header goes alone (we refresh).
     pub(super) fn st_response_headers(&self, call: CallId, r: &mut Response) {
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         if let Some(st) = &c.session {
             r.headers.push("Session-Expires", st.header_value(true));
             if st.peer_ua {
@@ -63,8 +72,17 @@ impl UserAgent {
     }
 
     /// A refusal built from the request alone (422 with Min-SE, 420 with Unsupported, 400).
-    pub(super) fn st_reject(&mut self, now: Instant, txn: TxnId, req: &Request, tag: &str, n: &Negotiation) {
-        let Negotiation::Reject(status, reason, extra) = n else { return };
+    pub(super) fn st_reject(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        req: &Request,
+        tag: &str,
+        n: &Negotiation,
+    ) {
+        let Negotiation::Reject(status, reason, extra) = n else {
+            return;
+        };
         let mut r = self.uas_response(req, tag, *status, reason);
         if let Some((name, value)) = extra {
             r.headers.push(*name, value.as_str());
@@ -76,15 +94,25 @@ impl UserAgent {
     /// it and return false); when a timer runs, the request is a refresh: new interval and
     /// refresher if it carried them, and the timer restarts (chan_sip
     /// `restart_session_timer` on every re-INVITE).
-    pub(super) fn st_uas_request(&mut self, now: Instant, call: CallId, txn: TxnId, req: &Request) -> bool {
-        let Some(c) = self.calls.get(&call) else { return false };
+    pub(super) fn st_uas_request(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        req: &Request,
+    ) -> bool {
+        let Some(c) = self.calls.get(&call) else {
+            return false;
+        };
         let n = negotiate_uas(&self.cfg, c.st_min_se, req, c.peer_timer);
         if let Negotiation::Reject(..) = n {
             let tag = c.local_tag.clone();
             self.st_reject(now, txn, req, &tag, &n);
             return false;
         }
-        let Some(c) = self.calls.get_mut(&call) else { return false };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return false;
+        };
         if let Some(st) = c.session.as_mut().filter(|s| s.active) {
             if let Negotiation::Active(new) = n {
                 st.interval = new.interval;
@@ -102,7 +130,9 @@ impl UserAgent {
     /// caller tears the call down as chan_sip does.
     pub(super) fn st_uac_2xx(&mut self, now: Instant, call: CallId, resp: &Response) -> bool {
         let mode = self.cfg.session_timers;
-        let Some(c) = self.calls.get_mut(&call) else { return true };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return true;
+        };
         c.peer_allows_update = allows_update(&resp.headers);
         if mode == SessionTimerMode::Refuse {
             c.session = None;
@@ -117,7 +147,10 @@ impl UserAgent {
                 c.session = Some(st);
             }
             None if mode == SessionTimerMode::Originate => {
-                let interval = c.session.as_ref().map_or(self.cfg.session_expires, |s| s.interval);
+                let interval = c
+                    .session
+                    .as_ref()
+                    .map_or(self.cfg.session_expires, |s| s.interval);
                 let mut st = SessionTimer::new(interval, true, false);
                 st.start(now);
                 c.session = Some(st);
@@ -130,9 +163,13 @@ impl UserAgent {
     /// A 2xx to an in-dialog INVITE/UPDATE we sent refreshes the session; its
     /// Session-Expires may change the interval and the refresher.
     pub(super) fn st_refresh_2xx(&mut self, now: Instant, call: CallId, resp: &Response) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let min_se = c.st_min_se;
-        let Some(st) = c.session.as_mut().filter(|s| s.active) else { return };
+        let Some(st) = c.session.as_mut().filter(|s| s.active) else {
+            return;
+        };
         if let Some(Ok((interval, we_refresh))) = read_2xx(&resp.headers, min_se) {
             st.interval = interval;
             st.we_refresh = we_refresh;
@@ -143,7 +180,9 @@ impl UserAgent {
     /// The session timer is due (chan_sip `proc_session_timer`): the refresher refreshes;
     /// the other side sends BYE and reports [`EndReason::SessionTimerExpired`].
     pub(super) fn session_timer_fired(&mut self, now: Instant, call: CallId) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if !matches!(c.state, CallState::Confirmed | CallState::WaitAck) {
             c.session = None;
             return;
@@ -157,7 +196,10 @@ impl UserAgent {
         let hung_up = c.hung_up;
         self.send_bye(now, call);
         if !hung_up {
-            self.emit(UaEvent::CallEnded { call, reason: EndReason::SessionTimerExpired });
+            self.emit(UaEvent::CallEnded {
+                call,
+                reason: EndReason::SessionTimerExpired,
+            });
         }
     }
 
@@ -167,7 +209,9 @@ impl UserAgent {
     /// INVITE/UPDATE transaction is in the way.
     fn send_refresh(&mut self, now: Instant, call: CallId) {
         let use_update = self.cfg.session_refresh_update;
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let busy = c.reinvite_out.is_some()
             || c.reinvite_in.is_some()
             || c.update_in.is_some()
@@ -178,9 +222,15 @@ impl UserAgent {
             st.deadline = Some(now + BUSY_RETRY);
             return;
         }
-        let method = if use_update && c.peer_allows_update { Method::Update } else { Method::Invite };
+        let method = if use_update && c.peer_allows_update {
+            Method::Update
+        } else {
+            Method::Invite
+        };
         let sdp = c.local_sdp.clone();
-        let Ok(mut req) = self.dialog_request(call, method.clone()) else { return };
+        let Ok(mut req) = self.dialog_request(call, method.clone()) else {
+            return;
+        };
         req.headers.push("Allow", ALLOW_CALLS);
         req.headers.push("Supported", self.supported());
         self.st_request_headers(call, &mut req);
@@ -188,10 +238,14 @@ impl UserAgent {
             req.headers.push("Content-Type", "application/sdp");
             req.body = sdp;
         }
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         let (peer, tr) = (c.peer, c.transport.clone());
         let sent = self.layer.send_request(now, req, peer, tr);
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let Some(st) = c.session.as_mut() else { return };
         match sent {
             Ok(txn) => {
@@ -205,12 +259,20 @@ impl UserAgent {
 
     /// A response to our refresh: 2xx restarts the timer (and a re-INVITE's 2xx is ACKed,
     /// again for each retransmission); failures are handled by [`Self::on_refresh_failure`].
-    pub(super) fn on_refresh_response(&mut self, now: Instant, call: CallId, txn: TxnId, response: Response) {
+    pub(super) fn on_refresh_response(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        response: Response,
+    ) {
         let status = response.status;
         if status < 200 {
             return;
         }
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let current = c.refresh_out.as_ref().is_some_and(|(t, _)| *t == txn);
         let cseq = response.headers.cseq().ok();
         let is_invite = cseq.as_ref().is_some_and(|c| c.method == Method::Invite);
@@ -241,7 +303,11 @@ impl UserAgent {
             return;
         }
         if status == 422 {
-            let minse = response.headers.get("Min-SE").and_then(parse_min_se).unwrap_or(0);
+            let minse = response
+                .headers
+                .get("Min-SE")
+                .and_then(parse_min_se)
+                .unwrap_or(0);
             if let Some(st) = c.session.as_mut() {
                 if minse > i64::from(st.interval) {
                     let minse = u32::try_from(minse).unwrap_or(u32::MAX);
@@ -259,9 +325,19 @@ impl UserAgent {
     /// Our refresh failed: 408/481 (or no answer) end the call (RFC 4028 section 10);
     /// 491 retries after 2 s; 501/405 to an UPDATE retries at once with a re-INVITE; any
     /// other status keeps the call and tries again after the usual wait.
-    pub(super) fn on_refresh_failure(&mut self, now: Instant, call: CallId, txn: TxnId, status: u16) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
-        let Some((t, method)) = c.refresh_out.clone() else { return };
+    pub(super) fn on_refresh_failure(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        status: u16,
+    ) {
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
+        let Some((t, method)) = c.refresh_out.clone() else {
+            return;
+        };
         if t != txn {
             return;
         }
@@ -271,7 +347,10 @@ impl UserAgent {
             c.session = None;
             self.send_bye(now, call);
             if !hung_up {
-                self.emit(UaEvent::CallEnded { call, reason: EndReason::SessionTimerExpired });
+                self.emit(UaEvent::CallEnded {
+                    call,
+                    reason: EndReason::SessionTimerExpired,
+                });
             }
             return;
         }
@@ -281,7 +360,10 @@ impl UserAgent {
         let retry = match status {
             491 => GLARE_RETRY,
             405 | 501 if method == Method::Update => Duration::ZERO,
-            _ => c.session.as_ref().map_or(Duration::ZERO, SessionTimer::wait),
+            _ => c
+                .session
+                .as_ref()
+                .map_or(Duration::ZERO, SessionTimer::wait),
         };
         if let Some(st) = c.session.as_mut() {
             st.deadline = Some(now + retry);
@@ -293,7 +375,9 @@ impl UserAgent {
         let branch = self.layer.next_branch();
         let via = format!("SIP/2.0/UDP {};branch={branch};rport", self.cfg.local);
         let ua = self.cfg.user_agent.clone();
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         let Some(d) = c.dialog.as_mut() else { return };
         d.update_from_response(response);
         let mut ack = d.ack_for_2xx(cseq);
@@ -307,19 +391,42 @@ impl UserAgent {
 
     /// chan_sip `proc_422_rsp`: the INVITE again (CSeq + 1, same Call-ID and tag) with
     /// `Min-SE` from the 422 and a Session-Expires raised to it. Once per call.
-    pub(super) fn retry_after_422(&mut self, now: Instant, call: CallId, response: &Response) -> bool {
+    pub(super) fn retry_after_422(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        response: &Response,
+    ) -> bool {
         let via = self.via();
-        let Some(minse) = response.headers.get("Min-SE").and_then(parse_min_se).filter(|m| *m > 0) else { return false };
+        let Some(minse) = response
+            .headers
+            .get("Min-SE")
+            .and_then(parse_min_se)
+            .filter(|m| *m > 0)
+        else {
+            return false;
+        };
         let minse = u32::try_from(minse).unwrap_or(u32::MAX);
-        let Some(c) = self.calls.get_mut(&call) else { return false };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return false;
+        };
         c.st_min_se = c.st_min_se.max(minse);
-        let interval = c.session.as_ref().map_or(self.cfg.session_expires, |s| s.interval).max(minse);
+        let interval = c
+            .session
+            .as_ref()
+            .map_or(self.cfg.session_expires, |s| s.interval)
+            .max(minse);
         if let Some(st) = c.session.as_mut() {
             st.interval = interval;
         }
         let mut req = c.invite.clone();
-        let Ok(cseq) = req.headers.cseq() else { return false };
-        req.headers.set("CSeq", CSeq::new(cseq.seq.saturating_add(1), Method::Invite).to_string());
+        let Ok(cseq) = req.headers.cseq() else {
+            return false;
+        };
+        req.headers.set(
+            "CSeq",
+            CSeq::new(cseq.seq.saturating_add(1), Method::Invite).to_string(),
+        );
         req.headers.remove("Via");
         req.headers.push_front("Via", via);
         if req.headers.contains("Session-Expires") {
@@ -327,8 +434,12 @@ impl UserAgent {
         }
         req.headers.set("Min-SE", c.st_min_se.to_string());
         let (peer, tr) = (c.peer, c.transport.clone());
-        let Ok(txn) = self.layer.send_request(now, req.clone(), peer, tr) else { return false };
-        let Some(c) = self.calls.get_mut(&call) else { return false };
+        let Ok(txn) = self.layer.send_request(now, req.clone(), peer, tr) else {
+            return false;
+        };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return false;
+        };
         c.invite = req;
         c.invite_txn = Some(txn);
         c.st_422_retried = true;

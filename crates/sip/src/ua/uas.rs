@@ -12,7 +12,14 @@ use crate::message::{Message, Request, Response, Transport};
 use crate::transaction::TxnId;
 
 impl UserAgent {
-    pub(super) fn on_new_invite(&mut self, now: Instant, txn: TxnId, request: Request, source: SocketAddr, transport: Transport) {
+    pub(super) fn on_new_invite(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        request: Request,
+        source: SocketAddr,
+        transport: Transport,
+    ) {
         if self.calls.len() >= self.cfg.max_calls || self.events_full() {
             self.stateless_answer(now, txn, &request, 503, "Service Unavailable");
             return;
@@ -29,7 +36,14 @@ impl UserAgent {
         }
         let id = self.alloc_call();
         let tag = self.ids.tag();
-        let mut call = Call::new(true, CallState::Offered, source, transport, request.clone(), tag.clone());
+        let mut call = Call::new(
+            true,
+            CallState::Offered,
+            source,
+            transport,
+            request.clone(),
+            tag.clone(),
+        );
         call.invite_txn = Some(txn);
         call.peer_timer = peer_timer;
         call.st_min_se = self.cfg.min_se;
@@ -41,12 +55,22 @@ impl UserAgent {
         self.calls.insert(id, call);
         self.by_tag.insert(tag, id);
         self.roles.insert(txn, Role::InviteIn(id));
-        self.emit(UaEvent::IncomingCall { call: id, request, source });
+        self.emit(UaEvent::IncomingCall {
+            call: id,
+            request,
+            source,
+        });
     }
 
     /// A response to `req` from this UA as UAS of `call`: To tag, and for 101-299 the
     /// Record-Route of the request and our Contact (RFC 3261 12.1.1); Server, Allow, Supported.
-    pub(super) fn uas_response(&self, req: &Request, local_tag: &str, status: u16, reason: &str) -> Response {
+    pub(super) fn uas_response(
+        &self,
+        req: &Request,
+        local_tag: &str,
+        status: u16,
+        reason: &str,
+    ) -> Response {
         let mut r = Response::from_request(req, status, reason);
         if status != 100 {
             r.set_to_tag(local_tag);
@@ -64,15 +88,28 @@ impl UserAgent {
     }
 
     fn offered(&self, call: CallId) -> Result<(&Call, TxnId), UaError> {
-        let c = self.calls.get(&call).filter(|c| !c.hung_up).ok_or(UaError::UnknownCall)?;
+        let c = self
+            .calls
+            .get(&call)
+            .filter(|c| !c.hung_up)
+            .ok_or(UaError::UnknownCall)?;
         if !c.is_uas || c.state != CallState::Offered {
             return Err(UaError::WrongState("not an unanswered incoming call"));
         }
-        let txn = c.invite_txn.ok_or(UaError::WrongState("no INVITE transaction"))?;
+        let txn = c
+            .invite_txn
+            .ok_or(UaError::WrongState("no INVITE transaction"))?;
         Ok((c, txn))
     }
 
-    fn provisional(&mut self, now: Instant, call: CallId, status: u16, reason: &str, sdp: Option<Vec<u8>>) -> Result<(), UaError> {
+    fn provisional(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        status: u16,
+        reason: &str,
+        sdp: Option<Vec<u8>>,
+    ) -> Result<(), UaError> {
         let (c, txn) = self.offered(call)?;
         let mut r = self.uas_response(&c.invite, &c.local_tag, status, reason);
         if let Some(sdp) = &sdp {
@@ -114,7 +151,8 @@ impl UserAgent {
             r.headers.push("Content-Type", "application/sdp");
         }
         r.body = sdp;
-        let dialog = Dialog::uas(&c.invite, &r).map_err(|_| UaError::WrongState("INVITE cannot form a dialog"))?;
+        let dialog = Dialog::uas(&c.invite, &r)
+            .map_err(|_| UaError::WrongState("INVITE cannot form a dialog"))?;
         let cseq = c.invite.headers.cseq().map(|c| c.seq).unwrap_or(0);
         let dest = self.layer.destination(txn).unwrap_or(c.peer);
         self.layer.respond(now, txn, r.clone())?;
@@ -145,7 +183,13 @@ impl UserAgent {
     }
 
     /// A final non-2xx (300-699) for an incoming call; the TU hears nothing more of it.
-    pub fn reject(&mut self, now: Instant, call: CallId, status: u16, reason: &str) -> Result<(), UaError> {
+    pub fn reject(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        status: u16,
+        reason: &str,
+    ) -> Result<(), UaError> {
         if !(300..=699).contains(&status) {
             return Err(UaError::BadStatus(status));
         }
@@ -157,7 +201,12 @@ impl UserAgent {
     /// Sends the TU's 401/407 (built from the IncomingCall request, with its
     /// WWW-Authenticate / Proxy-Authenticate) and ends the call; the authenticated retry is a
     /// new [`UaEvent::IncomingCall`]. A To tag is added when missing.
-    pub fn challenge(&mut self, now: Instant, call: CallId, mut response: Response) -> Result<(), UaError> {
+    pub fn challenge(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        mut response: Response,
+    ) -> Result<(), UaError> {
         if !(300..=699).contains(&response.status) {
             return Err(UaError::BadStatus(response.status));
         }
@@ -166,7 +215,13 @@ impl UserAgent {
         self.finish_offered(now, call, txn, response)
     }
 
-    fn finish_offered(&mut self, now: Instant, call: CallId, txn: TxnId, r: Response) -> Result<(), UaError> {
+    fn finish_offered(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        r: Response,
+    ) -> Result<(), UaError> {
         let res = self.layer.respond(now, txn, r);
         self.remove_call(call);
         self.pump(now);
@@ -184,7 +239,9 @@ impl UserAgent {
             Some(Role::InviteIn(c)) | Some(Role::ReinviteIn(c)) => Some(c),
             _ => None,
         };
-        let tag = target.and_then(|c| self.calls.get(&c)).map(|c| c.local_tag.clone());
+        let tag = target
+            .and_then(|c| self.calls.get(&c))
+            .map(|c| c.local_tag.clone());
         let mut ok = Response::from_request(cancel, 200, "OK");
         match &tag {
             Some(t) => ok.set_to_tag(t),
@@ -192,9 +249,16 @@ impl UserAgent {
         };
         let _ = self.layer.respond(now, txn, ok);
         let Some(call) = target else { return };
-        let Some(c) = self.calls.get(&call) else { return };
-        let (local_tag, reinvite_in, state, itxn, hung_up) =
-            (c.local_tag.clone(), c.reinvite_in.clone(), c.state, c.invite_txn, c.hung_up);
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
+        let (local_tag, reinvite_in, state, itxn, hung_up) = (
+            c.local_tag.clone(),
+            c.reinvite_in.clone(),
+            c.state,
+            c.invite_txn,
+            c.hung_up,
+        );
         if let Some((rtxn, req)) = reinvite_in {
             if rtxn == invite_txn {
                 if let Some(c) = self.calls.get_mut(&call) {
@@ -208,21 +272,37 @@ impl UserAgent {
         if state != CallState::Offered || itxn != Some(invite_txn) {
             return; // already answered: the CANCEL has no effect
         }
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         let r = self.uas_response(&c.invite, &local_tag, 487, "Request Terminated");
         let _ = self.layer.respond(now, invite_txn, r);
         self.remove_call(call);
         if !hung_up {
-            self.emit(UaEvent::CallEnded { call, reason: EndReason::Cancelled });
+            self.emit(UaEvent::CallEnded {
+                call,
+                reason: EndReason::Cancelled,
+            });
         }
     }
 
     /// An ACK outside any transaction: the ACK for our 2xx (RFC 3261 13.3.1.4).
     pub(super) fn on_ack(&mut self, now: Instant, ack: &Request) {
-        let Some(tag) = ack.headers.to_hdr().ok().and_then(|t| t.tag().map(str::to_string)) else { return };
-        let Some(call) = self.by_tag.get(&tag).copied() else { return };
+        let Some(tag) = ack
+            .headers
+            .to_hdr()
+            .ok()
+            .and_then(|t| t.tag().map(str::to_string))
+        else {
+            return;
+        };
+        let Some(call) = self.by_tag.get(&tag).copied() else {
+            return;
+        };
         let Ok(cseq) = ack.headers.cseq() else { return };
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if !c.dialog.as_ref().is_some_and(|d| d.matches_request(ack)) {
             return;
         }

@@ -16,14 +16,18 @@ use crate::transaction::{TxnError, TxnId};
 
 impl UserAgent {
     pub(super) fn on_update(&mut self, now: Instant, call: CallId, txn: TxnId, request: Request) {
-        let Some(c) = self.calls.get_mut(&call) else { return };
+        let Some(c) = self.calls.get_mut(&call) else {
+            return;
+        };
         if let Some(d) = c.dialog.as_mut() {
             d.refresh_target(&request);
         }
         if !self.st_uas_request(now, call, txn, &request) {
             return;
         }
-        let Some(c) = self.calls.get(&call) else { return };
+        let Some(c) = self.calls.get(&call) else {
+            return;
+        };
         let tag = c.local_tag.clone();
         if request.body.is_empty() {
             let mut r = self.uas_response(&request, &tag, 200, "OK");
@@ -64,19 +68,38 @@ impl UserAgent {
             c.update_in = Some((txn, request.clone()));
         }
         self.roles.insert(txn, Role::UpdateIn(call));
-        self.emit(UaEvent::Update { call, txn, sdp: request.body });
+        self.emit(UaEvent::Update {
+            call,
+            txn,
+            sdp: request.body,
+        });
     }
 
     fn pending_update(&self, call: CallId, txn: TxnId) -> Result<Request, UaError> {
-        let c = self.calls.get(&call).filter(|c| !c.hung_up).ok_or(UaError::UnknownCall)?;
+        let c = self
+            .calls
+            .get(&call)
+            .filter(|c| !c.hung_up)
+            .ok_or(UaError::UnknownCall)?;
         match &c.update_in {
             Some((t, req)) if *t == txn => Ok(req.clone()),
             _ => Err(UaError::Txn(TxnError::UnknownTransaction)),
         }
     }
 
-    fn send_update_answer(&mut self, now: Instant, call: CallId, txn: TxnId, req: &Request, sdp: Vec<u8>) -> Result<(), UaError> {
-        let tag = self.calls.get(&call).map(|c| c.local_tag.clone()).unwrap_or_default();
+    fn send_update_answer(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        req: &Request,
+        sdp: Vec<u8>,
+    ) -> Result<(), UaError> {
+        let tag = self
+            .calls
+            .get(&call)
+            .map(|c| c.local_tag.clone())
+            .unwrap_or_default();
         let mut r = self.uas_response(req, &tag, 200, "OK");
         self.st_response_headers(call, &mut r);
         if !sdp.is_empty() {
@@ -96,7 +119,13 @@ impl UserAgent {
     }
 
     /// `200 OK` with our SDP answer to an [`UaEvent::Update`].
-    pub fn answer_update(&mut self, now: Instant, call: CallId, txn: TxnId, sdp: Vec<u8>) -> Result<(), UaError> {
+    pub fn answer_update(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        sdp: Vec<u8>,
+    ) -> Result<(), UaError> {
         let req = self.pending_update(call, txn)?;
         let r = self.send_update_answer(now, call, txn, &req, sdp);
         self.pump(now);
@@ -105,12 +134,23 @@ impl UserAgent {
 
     /// A final non-2xx to an [`UaEvent::Update`] (488 for an unacceptable offer, ...); the
     /// call goes on with the session as it was.
-    pub fn reject_update(&mut self, now: Instant, call: CallId, txn: TxnId, status: u16, reason: &str) -> Result<(), UaError> {
+    pub fn reject_update(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        txn: TxnId,
+        status: u16,
+        reason: &str,
+    ) -> Result<(), UaError> {
         if !(300..=699).contains(&status) {
             return Err(UaError::BadStatus(status));
         }
         let req = self.pending_update(call, txn)?;
-        let tag = self.calls.get(&call).map(|c| c.local_tag.clone()).unwrap_or_default();
+        let tag = self
+            .calls
+            .get(&call)
+            .map(|c| c.local_tag.clone())
+            .unwrap_or_default();
         let r = self.uas_response(&req, &tag, status, reason);
         if let Some(c) = self.calls.get_mut(&call) {
             c.update_in = None;

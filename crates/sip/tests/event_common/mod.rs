@@ -37,7 +37,10 @@ pub fn subscribe_with(extra: &[&str]) -> Request {
     ];
     for e in extra {
         let name = e.split(':').next().unwrap();
-        if let Some(i) = lines.iter().position(|l| l.split(':').next().unwrap() == name) {
+        if let Some(i) = lines
+            .iter()
+            .position(|l| l.split(':').next().unwrap() == name)
+        {
             lines.remove(i);
             if !e.ends_with(": -") {
                 lines.insert(i, e.to_string());
@@ -46,8 +49,15 @@ pub fn subscribe_with(extra: &[&str]) -> Request {
             lines.push(e.to_string());
         }
     }
-    let text = format!("SUBSCRIBE sip:101@192.0.2.2 SIP/2.0\r\n{}\r\nContent-Length: 0\r\n\r\n", lines.join("\r\n"));
-    parse(text.as_bytes()).unwrap().as_request().unwrap().clone()
+    let text = format!(
+        "SUBSCRIBE sip:101@192.0.2.2 SIP/2.0\r\n{}\r\nContent-Length: 0\r\n\r\n",
+        lines.join("\r\n")
+    );
+    parse(text.as_bytes())
+        .unwrap()
+        .as_request()
+        .unwrap()
+        .clone()
 }
 
 pub fn subscribe() -> Request {
@@ -80,8 +90,22 @@ pub fn body(req: &Request) -> String {
     String::from_utf8(req.body.clone()).unwrap()
 }
 
-pub fn new_in(table: &mut Subscriptions, now: Instant, req: &Request, who: &str, tag: &str) -> Result<SubKey, Response> {
-    match table.subscribe(now, req, phone(), who, tag, &contact(), &EventConfig::default()) {
+pub fn new_in(
+    table: &mut Subscriptions,
+    now: Instant,
+    req: &Request,
+    who: &str,
+    tag: &str,
+) -> Result<SubKey, Response> {
+    match table.subscribe(
+        now,
+        req,
+        phone(),
+        who,
+        tag,
+        &contact(),
+        &EventConfig::default(),
+    ) {
         Subscribe::New { key, response } => {
             assert_eq!(response.status, 200);
             Ok(key)

@@ -48,9 +48,21 @@ impl Sim {
         let mk = |i: usize| {
             let mut cfg = UaConfig::new(addr(i), 1000 + i as u64);
             cfg.user_agent = format!("ua-{i}");
-            Side { ua: UserAgent::new(cfg), addr: addr(i), events: Vec::new(), sent: Vec::new(), sent_at: Vec::new() }
+            Side {
+                ua: UserAgent::new(cfg),
+                addr: addr(i),
+                events: Vec::new(),
+                sent: Vec::new(),
+                sent_at: Vec::new(),
+            }
         };
-        Sim { now: Instant::now(), sides: [mk(0), mk(1)], latency: Duration::from_millis(10), in_flight: Vec::new(), drop: None }
+        Sim {
+            now: Instant::now(),
+            sides: [mk(0), mk(1)],
+            latency: Duration::from_millis(10),
+            in_flight: Vec::new(),
+            drop: None,
+        }
     }
 
     /// Datagrams from side `from` for which `f(from, text)` is true are lost.
@@ -72,12 +84,21 @@ impl Sim {
             while let Some(t) = self.sides[i].ua.poll_transmit() {
                 let text = String::from_utf8_lossy(&t.bytes).into_owned();
                 let to = if t.dest == addr(A) { A } else { B };
-                assert_eq!(t.dest, addr(to), "sent to an address nobody listens on: {text}");
+                assert_eq!(
+                    t.dest,
+                    addr(to),
+                    "sent to an address nobody listens on: {text}"
+                );
                 self.sides[i].sent.push(text.clone());
                 self.sides[i].sent_at.push(self.now);
                 let lost = self.drop.as_mut().is_some_and(|f| f(i, &text));
                 if !lost {
-                    self.in_flight.push(Packet { at: self.now + self.latency, from: i, to, bytes: t.bytes });
+                    self.in_flight.push(Packet {
+                        at: self.now + self.latency,
+                        from: i,
+                        to,
+                        bytes: t.bytes,
+                    });
                 }
             }
             while let Some(e) = self.sides[i].ua.poll_event() {
@@ -97,10 +118,14 @@ impl Sim {
                     next = Some(next.map_or(t, |n: Instant| n.min(t)));
                 }
             }
-            let Some(next) = next.filter(|n| *n <= end) else { break };
+            let Some(next) = next.filter(|n| *n <= end) else {
+                break;
+            };
             self.now = self.now.max(next);
             let now = self.now;
-            let (due, rest): (Vec<Packet>, Vec<Packet>) = std::mem::take(&mut self.in_flight).into_iter().partition(|p| p.at <= now);
+            let (due, rest): (Vec<Packet>, Vec<Packet>) = std::mem::take(&mut self.in_flight)
+                .into_iter()
+                .partition(|p| p.at <= now);
             self.in_flight = rest;
             for p in due {
                 let src = addr(p.from);
@@ -127,13 +152,23 @@ impl Sim {
 
     /// Datagrams side `i` sent whose first line starts with `start` (e.g. "ACK ", "SIP/2.0 200").
     pub fn sent_starting(&self, i: usize, start: &str) -> Vec<String> {
-        self.sides[i].sent.iter().filter(|t| t.starts_with(start)).cloned().collect()
+        self.sides[i]
+            .sent
+            .iter()
+            .filter(|t| t.starts_with(start))
+            .cloned()
+            .collect()
     }
 
     /// When side `i` sent datagrams starting with `start`.
     pub fn times_starting(&self, i: usize, start: &str) -> Vec<Instant> {
         let s = &self.sides[i];
-        s.sent.iter().zip(&s.sent_at).filter(|(t, _)| t.starts_with(start)).map(|(_, at)| *at).collect()
+        s.sent
+            .iter()
+            .zip(&s.sent_at)
+            .filter(|(t, _)| t.starts_with(start))
+            .map(|(_, at)| *at)
+            .collect()
     }
 
     /// Injects raw bytes into side `to` as if from the other side.
@@ -173,10 +208,18 @@ impl Sim {
         self.settle();
         let callee = self.incoming(to);
         let now = self.now;
-        self.ua(to).answer(now, callee, ANSWER.as_bytes().to_vec()).unwrap();
+        self.ua(to)
+            .answer(now, callee, ANSWER.as_bytes().to_vec())
+            .unwrap();
         self.settle();
-        assert!(self.sides[from].events.iter().any(|e| matches!(e, UaEvent::CallAnswered { .. })));
-        assert!(self.sides[to].events.iter().any(|e| matches!(e, UaEvent::CallConfirmed { .. })));
+        assert!(self.sides[from]
+            .events
+            .iter()
+            .any(|e| matches!(e, UaEvent::CallAnswered { .. })));
+        assert!(self.sides[to]
+            .events
+            .iter()
+            .any(|e| matches!(e, UaEvent::CallConfirmed { .. })));
         self.take_events(A);
         self.take_events(B);
         (caller, callee)

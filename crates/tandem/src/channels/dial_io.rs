@@ -35,10 +35,25 @@ pub struct TokioDialIo<'a> {
 }
 
 impl<'a> TokioDialIo<'a> {
-    pub fn new(world: Arc<World>, caller: &'a mut ChannelLink, chan: &'a Channel, req: &DialRequest) -> Self {
+    pub fn new(
+        world: Arc<World>,
+        caller: &'a mut ChannelLink,
+        chan: &'a Channel,
+        req: &DialRequest,
+    ) -> Self {
         let (merged_tx, merged_rx) = mpsc::channel(LINK_QUEUE * 4);
         let legs = (0..req.targets.len()).map(|_| None).collect();
-        TokioDialIo { world, caller, chan, legs, merged_tx, merged_rx, timeout: req.timeout, deadline: None, early: None }
+        TokioDialIo {
+            world,
+            caller,
+            chan,
+            legs,
+            merged_tx,
+            merged_rx,
+            timeout: req.timeout,
+            deadline: None,
+            early: None,
+        }
     }
 
     /// Stop forwarding leg events.
@@ -55,18 +70,38 @@ impl<'a> TokioDialIo<'a> {
 }
 
 impl DialIo for TokioDialIo<'_> {
-    fn originate(&mut self, index: usize, target: &DialTarget, request: &DialRequest) -> Result<(), u16> {
+    fn originate(
+        &mut self,
+        index: usize,
+        target: &DialTarget,
+        request: &DialRequest,
+    ) -> Result<(), u16> {
         let link = {
-            let registry = self.world.registry.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let registry = self
+                .world
+                .registry
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             let Some(driver) = registry.get(&target.tech) else {
                 tracing::warn!("Dial: no channel technology '{}'", target.tech);
                 return Err(cause::CHAN_NOT_IMPLEMENTED);
             };
-            driver.request(&OutboundRequest { resource: &target.resource, caller: self.chan })?
+            driver.request(&OutboundRequest {
+                resource: &target.resource,
+                caller: self.chan,
+            })?
         };
-        let ChannelLink { name, commands, mut events, media } = link;
+        let ChannelLink {
+            name,
+            commands,
+            mut events,
+            media,
+        } = link;
         let timeout_ms = request.timeout.map(|t| t.as_millis() as u64);
-        if commands.try_send(ChannelCommand::Call { timeout_ms }).is_err() {
+        if commands
+            .try_send(ChannelCommand::Call { timeout_ms })
+            .is_err()
+        {
             return Err(cause::NORMAL_TEMPORARY_FAILURE);
         }
         let tx = self.merged_tx.clone();
@@ -76,7 +111,14 @@ impl DialIo for TokioDialIo<'_> {
                     break;
                 }
             }
-            let _ = tx.send((index, ChannelEvent::Hangup { cause: cause::NORMAL_CLEARING })).await;
+            let _ = tx
+                .send((
+                    index,
+                    ChannelEvent::Hangup {
+                        cause: cause::NORMAL_CLEARING,
+                    },
+                ))
+                .await;
         });
         tracing::info!("{}: called {}", self.caller.name, name);
         self.world.channels.add(
@@ -89,14 +131,22 @@ impl DialIo for TokioDialIo<'_> {
             },
         );
         if let Some(slot) = self.legs.get_mut(index) {
-            *slot = Some(Leg { name, commands, media, forwarder });
+            *slot = Some(Leg {
+                name,
+                commands,
+                media,
+                forwarder,
+            });
         }
         Ok(())
     }
 
     fn wait(&mut self) -> impl std::future::Future<Output = Wake> + Send {
         let deadline = *self.deadline.get_or_insert_with(|| {
-            Instant::now() + self.timeout.unwrap_or(std::time::Duration::from_secs(86_400 * 365))
+            Instant::now()
+                + self
+                    .timeout
+                    .unwrap_or(std::time::Duration::from_secs(86_400 * 365))
         });
         async move {
             tokio::select! {
@@ -135,7 +185,10 @@ impl DialIo for TokioDialIo<'_> {
     }
 
     fn indicate_caller(&mut self, indication: Indication) {
-        let _ = self.caller.commands.try_send(ChannelCommand::Indicate(indication));
+        let _ = self
+            .caller
+            .commands
+            .try_send(ChannelCommand::Indicate(indication));
     }
 
     fn early_media(&mut self, index: usize) {

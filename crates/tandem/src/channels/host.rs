@@ -10,10 +10,10 @@ use tandem_core::host::{Host, Reply, Request};
 use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, ChannelState};
 
 use super::dial_io::TokioDialIo;
+use super::{ChannelLink, World};
 use crate::media::echo::{echo, EchoEnd};
 use crate::media::player::{PlayEnd, Player};
 use crate::media::{sounds, wav};
-use super::{ChannelLink, World};
 
 pub struct RealHost {
     world: Arc<World>,
@@ -23,7 +23,11 @@ pub struct RealHost {
 
 impl RealHost {
     pub fn new(world: Arc<World>, link: ChannelLink) -> Self {
-        RealHost { world, link, hung_up: false }
+        RealHost {
+            world,
+            link,
+            hung_up: false,
+        }
     }
 
     async fn send(&mut self, cmd: ChannelCommand) {
@@ -70,7 +74,10 @@ impl RealHost {
     async fn play(&mut self, chan: &Channel, files: &[String], interrupt: bool) -> Reply {
         let media = self.link.media.clone();
         let Some(format) = media.format() else {
-            tracing::warn!("{}: cannot play {files:?}: no codec tandem can encode on this channel", chan.name);
+            tracing::warn!(
+                "{}: cannot play {files:?}: no codec tandem can encode on this channel",
+                chan.name
+            );
             return Reply::Unsupported;
         };
         let Some(mut player) = Player::new(&media) else {
@@ -85,7 +92,11 @@ impl RealHost {
                 Err(e) => {
                     tracing::warn!("{}: {e}", chan.name);
                     if interrupt {
-                        tracing::warn!("ast_streamfile failed on {} for {}", chan.name, files.join("&"));
+                        tracing::warn!(
+                            "ast_streamfile failed on {} for {}",
+                            chan.name,
+                            files.join("&")
+                        );
                     } else {
                         tracing::warn!("Playback failed on {} for {}", chan.name, files.join("&"));
                     }
@@ -96,8 +107,16 @@ impl RealHost {
                     continue;
                 }
             };
-            tracing::info!("{}: <{}> Playing '{name}' ({:.2} s)", chan.name, chan.name, pcm.seconds());
-            match player.play(&media, &pcm, &mut self.link.events, interrupt).await {
+            tracing::info!(
+                "{}: <{}> Playing '{name}' ({:.2} s)",
+                chan.name,
+                chan.name,
+                pcm.seconds()
+            );
+            match player
+                .play(&media, &pcm, &mut self.link.events, interrupt)
+                .await
+            {
                 PlayEnd::Finished => {}
                 PlayEnd::Digit(d) => return Reply::Digits(d.to_string()),
                 PlayEnd::HungUp => {
@@ -116,7 +135,11 @@ impl RealHost {
     /// After the dialplan: make sure the driver hangs the channel up.
     pub async fn finish(&mut self, chan: &Channel) {
         if !self.hung_up {
-            let cause = if chan.hangupcause == 0 { cause::NORMAL_CLEARING } else { chan.hangupcause };
+            let cause = if chan.hangupcause == 0 {
+                cause::NORMAL_CLEARING
+            } else {
+                chan.hangupcause
+            };
             self.send(ChannelCommand::Hangup { cause }).await;
         }
     }
@@ -131,7 +154,9 @@ impl Host for RealHost {
             Request::Answer { delay } => {
                 self.send(ChannelCommand::Answer).await;
                 chan.state = ChannelState::Up;
-                self.world.channels.update(&self.link.name, |r| r.state = "Up");
+                self.world
+                    .channels
+                    .update(&self.link.name, |r| r.state = "Up");
                 if let Some(d) = delay {
                     if self.watch(Some(d), None).await {
                         return Reply::HungUp;
@@ -155,7 +180,10 @@ impl Host for RealHost {
                     Reply::Done
                 }
             }
-            Request::IndicateAndWait { indication, timeout } => {
+            Request::IndicateAndWait {
+                indication,
+                timeout,
+            } => {
                 self.send(ChannelCommand::Indicate(indication)).await;
                 self.watch(timeout, None).await;
                 Reply::HungUp
@@ -205,14 +233,27 @@ impl Host for RealHost {
 }
 
 /// Find and decode a sound for a channel in `codec`.
-async fn load(name: &str, language: &str, codec: tandem_codec::CodecKind, dirs: &[std::path::PathBuf]) -> Result<wav::Pcm, String> {
+async fn load(
+    name: &str,
+    language: &str,
+    codec: tandem_codec::CodecKind,
+    dirs: &[std::path::PathBuf],
+) -> Result<wav::Pcm, String> {
     let Some((path, format)) = sounds::find(name, language, codec, dirs) else {
         return Err(format!("File {name} does not exist in any format"));
     };
-    let size = tokio::fs::metadata(&path).await.map_err(|e| format!("{}: {e}", path.display()))?.len();
+    let size = tokio::fs::metadata(&path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
     if size > wav::MAX_FILE_BYTES as u64 {
-        return Err(format!("{}: {size} bytes is too large to play", path.display()));
+        return Err(format!(
+            "{}: {size} bytes is too large to play",
+            path.display()
+        ));
     }
-    let bytes = tokio::fs::read(&path).await.map_err(|e| format!("{}: {e}", path.display()))?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     wav::decode(format, &bytes).map_err(|e| format!("{}: {e}", path.display()))
 }

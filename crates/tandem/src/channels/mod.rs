@@ -41,7 +41,18 @@ pub fn link(name: String, media: Arc<MediaLeg>) -> (ChannelLink, DriverLink) {
     let (etx, erx) = mpsc::channel(LINK_QUEUE);
     // RFC 4733 digits the media leg sees are this channel's events.
     media.set_event_sink(&etx);
-    (ChannelLink { name, commands: ctx, events: erx, media }, DriverLink { commands: crx, events: etx })
+    (
+        ChannelLink {
+            name,
+            commands: ctx,
+            events: erx,
+            media,
+        },
+        DriverLink {
+            commands: crx,
+            events: etx,
+        },
+    )
 }
 
 /// What Dial needs to create an outbound leg.
@@ -66,7 +77,8 @@ pub struct Registry {
 
 impl Registry {
     pub fn add(&mut self, driver: Arc<dyn Driver>) {
-        self.drivers.insert(driver.tech().to_ascii_uppercase(), driver);
+        self.drivers
+            .insert(driver.tech().to_ascii_uppercase(), driver);
     }
 
     pub fn get(&self, tech: &str) -> Option<&Arc<dyn Driver>> {
@@ -86,7 +98,12 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
     let name = chan.name.clone();
     world.channels.add(
         &name,
-        ChannelRow { location: format!("{}@{}:1", chan.exten, chan.context), state: "Ring", application: String::new(), outbound: false },
+        ChannelRow {
+            location: format!("{}@{}:1", chan.exten, chan.context),
+            state: "Ring",
+            application: String::new(),
+            outbound: false,
+        },
     );
     tokio::spawn(async move {
         let mut host = RealHost::new(world.clone(), link);

@@ -27,25 +27,42 @@ impl ChannelTable {
         if !row.outbound {
             self.processed.fetch_add(1, Ordering::Relaxed);
         }
-        self.rows.lock().unwrap_or_else(PoisonError::into_inner).insert(name.to_string(), row);
+        self.rows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name.to_string(), row);
     }
 
     pub fn update(&self, name: &str, f: impl FnOnce(&mut ChannelRow)) {
-        if let Some(row) = self.rows.lock().unwrap_or_else(PoisonError::into_inner).get_mut(name) {
+        if let Some(row) = self
+            .rows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(name)
+        {
             f(row);
         }
     }
 
     pub fn remove(&self, name: &str) {
-        self.rows.lock().unwrap_or_else(PoisonError::into_inner).remove(name);
+        self.rows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(name);
     }
 
     /// `core show channels`, in Asterisk's layout.
     pub fn show(&self) -> String {
         let rows = self.rows.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut out = format!("{:<20.20} {:<20.20} {:<7.7} {:<30.30}\n", "Channel", "Location", "State", "Application(Data)");
+        let mut out = format!(
+            "{:<20.20} {:<20.20} {:<7.7} {:<30.30}\n",
+            "Channel", "Location", "State", "Application(Data)"
+        );
         for (name, r) in rows.iter() {
-            out.push_str(&format!("{name:<20.20} {:<20.20} {:<7.7} {:<30.30}\n", r.location, r.state, r.application));
+            out.push_str(&format!(
+                "{name:<20.20} {:<20.20} {:<7.7} {:<30.30}\n",
+                r.location, r.state, r.application
+            ));
         }
         let channels = rows.len();
         let calls = rows.values().filter(|r| !r.outbound).count();
@@ -53,7 +70,10 @@ impl ChannelTable {
         out.push_str(&format!("{channels} active channel{}\n", plural(channels)));
         out.push_str(&format!("{calls} active call{}\n", plural(calls)));
         let processed = self.processed.load(Ordering::Relaxed) as usize;
-        out.push_str(&format!("{processed} call{} processed\n", plural(processed)));
+        out.push_str(&format!(
+            "{processed} call{} processed\n",
+            plural(processed)
+        ));
         out
     }
 }

@@ -34,17 +34,25 @@ pub struct Inbound {
 
 impl Default for Inbound {
     fn default() -> Self {
-        Inbound { format: None, receiver: DtmfReceiver::with_defaults(), events: None }
+        Inbound {
+            format: None,
+            receiver: DtmfReceiver::with_defaults(),
+            events: None,
+        }
     }
 }
 
 impl Inbound {
     /// Feed one packet; digits that end are returned through `out` (at most a few per packet).
     fn handle(&mut self, now: Instant, packet: &[u8], out: &mut Vec<char>) {
-        let Ok(p) = RtpPacket::parse(packet) else { return };
+        let Ok(p) = RtpPacket::parse(packet) else {
+            return;
+        };
         if let Some(pt) = self.format.and_then(|f| f.dtmf_pt) {
             if p.payload_type() == pt {
-                let _ = self.receiver.handle_packet(now, p.sequence(), p.timestamp(), p.payload());
+                let _ = self
+                    .receiver
+                    .handle_packet(now, p.sequence(), p.timestamp(), p.payload());
             }
         }
         // A digit whose end packets were all lost ends when audio (or anything) comes after
@@ -65,7 +73,13 @@ impl MediaLeg {
     pub fn set_format(&self, payload_type: u8, codec_name: Option<&str>, dtmf_pt: Option<u8>) {
         let mut inbound = self.inbound.lock().unwrap_or_else(PoisonError::into_inner);
         match codec_name.and_then(CodecKind::from_name) {
-            Some(codec) => inbound.format = Some(Format { payload_type, codec, dtmf_pt }),
+            Some(codec) => {
+                inbound.format = Some(Format {
+                    payload_type,
+                    codec,
+                    dtmf_pt,
+                })
+            }
             None => {
                 // Keep digits working even with a codec we only relay.
                 inbound.format = inbound.format.map(|f| Format { dtmf_pt, ..f });
@@ -80,12 +94,18 @@ impl MediaLeg {
     }
 
     pub fn format(&self) -> Option<Format> {
-        self.inbound.lock().unwrap_or_else(PoisonError::into_inner).format
+        self.inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .format
     }
 
     /// Where RFC 4733 digits go: the channel's event queue (held weakly).
     pub fn set_event_sink(&self, events: &mpsc::Sender<ChannelEvent>) {
-        self.inbound.lock().unwrap_or_else(PoisonError::into_inner).events = Some(events.downgrade());
+        self.inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .events = Some(events.downgrade());
     }
 
     /// Look at a packet that arrived on this leg: telephone-event packets of the negotiated
@@ -105,7 +125,10 @@ impl MediaLeg {
             tracing::debug!("RTP {}: RFC 4733 digit {d}", self.local);
             if let Some(tx) = &sink {
                 if tx.try_send(ChannelEvent::Digit(d)).is_err() {
-                    tracing::debug!("RTP {}: digit {d} dropped (channel queue full or gone)", self.local);
+                    tracing::debug!(
+                        "RTP {}: digit {d} dropped (channel queue full or gone)",
+                        self.local
+                    );
                 }
             }
         }
@@ -137,12 +160,26 @@ mod tests {
     use tandem_rtp::RtpHeader;
 
     fn event(digit_code: u8, end: bool, duration: u16, seq: u16, ts: u32) -> Vec<u8> {
-        let payload = [digit_code, if end { 0x8a } else { 0x0a }, (duration >> 8) as u8, duration as u8];
-        RtpHeader::new(101, seq, ts, 0x1111).to_vec(&payload).unwrap_or_default()
+        let payload = [
+            digit_code,
+            if end { 0x8a } else { 0x0a },
+            (duration >> 8) as u8,
+            duration as u8,
+        ];
+        RtpHeader::new(101, seq, ts, 0x1111)
+            .to_vec(&payload)
+            .unwrap_or_default()
     }
 
     fn inbound(dtmf_pt: Option<u8>) -> Inbound {
-        Inbound { format: Some(Format { payload_type: 0, codec: CodecKind::Pcmu, dtmf_pt }), ..Inbound::default() }
+        Inbound {
+            format: Some(Format {
+                payload_type: 0,
+                codec: CodecKind::Pcmu,
+                dtmf_pt,
+            }),
+            ..Inbound::default()
+        }
     }
 
     #[test]

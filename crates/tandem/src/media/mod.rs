@@ -42,13 +42,19 @@ impl MediaLeg {
 
     /// A new source is about to be relayed to this leg (a new bridge).
     fn switch_source(&self) {
-        self.outbound.lock().unwrap_or_else(PoisonError::into_inner).switch_source();
+        self.outbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .switch_source();
     }
 
     /// Rewrite a packet bound for this leg in place; false when it must be dropped.
     fn rewrite(&self, packet: &mut [u8]) -> bool {
         let mut rw = self.outbound.lock().unwrap_or_else(PoisonError::into_inner);
-        matches!(rw.rewrite(std::time::Instant::now(), packet), Decision::Forward)
+        matches!(
+            rw.rewrite(std::time::Instant::now(), packet),
+            Decision::Forward
+        )
     }
 }
 
@@ -62,7 +68,11 @@ pub struct PortRange {
 impl PortRange {
     pub fn new(start: u16, end: u16) -> Self {
         let start = start + start % 2;
-        PortRange { start, end: end.max(start), next: AtomicU16::new(start) }
+        PortRange {
+            start,
+            end: end.max(start),
+            next: AtomicU16::new(start),
+        }
     }
 
     /// Bind the next free even port on `ip` (from inside the tokio runtime).
@@ -79,13 +89,24 @@ impl PortRange {
                 let socket = UdpSocket::from_std(std_socket)?;
                 let local = socket.local_addr()?;
                 // The SSRC we send with: any value unique enough per leg.
-                let ssrc = (u32::from(port) << 16) ^ (self.next.load(Ordering::Relaxed) as u32).rotate_left(7) ^ 0x5a17_0000;
+                let ssrc = (u32::from(port) << 16)
+                    ^ (self.next.load(Ordering::Relaxed) as u32).rotate_left(7)
+                    ^ 0x5a17_0000;
                 let outbound = Mutex::new(Rewriter::new(ssrc, 8000));
                 let inbound = Mutex::new(dtmf::Inbound::default());
-                return Ok(Arc::new(MediaLeg { socket, local, remote: Mutex::new(None), outbound, inbound }));
+                return Ok(Arc::new(MediaLeg {
+                    socket,
+                    local,
+                    remote: Mutex::new(None),
+                    outbound,
+                    inbound,
+                }));
             }
         }
-        Err(std::io::Error::new(std::io::ErrorKind::AddrInUse, "no free RTP port in the rtp.conf range"))
+        Err(std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "no free RTP port in the rtp.conf range",
+        ))
     }
 }
 
@@ -106,7 +127,12 @@ impl Drop for Bridge {
 pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
     a.switch_source();
     b.switch_source();
-    Bridge { tasks: [tokio::spawn(relay(a.clone(), b.clone())), tokio::spawn(relay(b, a))] }
+    Bridge {
+        tasks: [
+            tokio::spawn(relay(a.clone(), b.clone())),
+            tokio::spawn(relay(b, a)),
+        ],
+    }
 }
 
 /// Packets arriving on `from` go out of `to` towards `to`'s remote, rewritten onto `to`'s one

@@ -43,7 +43,15 @@ impl Packetizer {
             CodecKind::G722 => 160,
             k => k.sample_rate() / 50,
         };
-        Ok(Packetizer { codec, payload_type: format.payload_type, ts_step, seq, ts, ssrc, first: true })
+        Ok(Packetizer {
+            codec,
+            payload_type: format.payload_type,
+            ts_step,
+            seq,
+            ts,
+            ssrc,
+            first: true,
+        })
     }
 
     /// PCM rate the codec takes.
@@ -59,10 +67,15 @@ impl Packetizer {
     /// Encode one frame into a whole RTP packet in `out`; returns its length.
     pub fn packet(&mut self, frame: &[i16], out: &mut [u8]) -> Result<usize, String> {
         let mut payload = [0u8; 1024];
-        let n = self.codec.encode(frame, &mut payload).map_err(|e| e.to_string())?;
+        let n = self
+            .codec
+            .encode(frame, &mut payload)
+            .map_err(|e| e.to_string())?;
         let mut header = RtpHeader::new(self.payload_type, self.seq, self.ts, self.ssrc);
         header.marker = self.first;
-        let len = header.write(payload.get(..n).unwrap_or_default(), out).map_err(|e| e.to_string())?;
+        let len = header
+            .write(payload.get(..n).unwrap_or_default(), out)
+            .map_err(|e| e.to_string())?;
         self.first = false;
         self.seq = self.seq.wrapping_add(1);
         self.ts = self.ts.wrapping_add(self.ts_step);
@@ -77,7 +90,9 @@ pub fn resample(pcm: &Pcm, rate: u32) -> Result<Vec<i16>, String> {
     }
     let mut r = Resampler::new(pcm.rate, rate).map_err(|e| e.to_string())?;
     let mut out = vec![0i16; r.output_len(pcm.samples.len())];
-    let n = r.process(&pcm.samples, &mut out).map_err(|e| e.to_string())?;
+    let n = r
+        .process(&pcm.samples, &mut out)
+        .map_err(|e| e.to_string())?;
     out.truncate(n);
     Ok(out)
 }
@@ -94,7 +109,13 @@ impl Player {
         let format = leg.format()?;
         // Our own source: the rewriter maps it onto the leg's one outbound stream.
         let seed = u32::from(leg.local.port()).wrapping_mul(2_654_435_761);
-        let packetizer = Packetizer::new(format, seed ^ 0x7a1d_0000, seed as u16, seed.rotate_left(11)).ok()?;
+        let packetizer = Packetizer::new(
+            format,
+            seed ^ 0x7a1d_0000,
+            seed as u16,
+            seed.rotate_left(11),
+        )
+        .ok()?;
         leg.switch_source();
         let mut ticks = tokio::time::interval(Duration::from_millis(20));
         // Late ticks are caught up, so the stream keeps real time on average.
@@ -104,7 +125,13 @@ impl Player {
 
     /// Play `pcm` to `leg` until its end, a hangup, or (when `interrupt`) a digit. Digits
     /// that do not interrupt are dropped, as in Asterisk's `ast_waitstream(chan, "")`.
-    pub async fn play(&mut self, leg: &MediaLeg, pcm: &Pcm, events: &mut mpsc::Receiver<ChannelEvent>, interrupt: bool) -> PlayEnd {
+    pub async fn play(
+        &mut self,
+        leg: &MediaLeg,
+        pcm: &Pcm,
+        events: &mut mpsc::Receiver<ChannelEvent>,
+        interrupt: bool,
+    ) -> PlayEnd {
         let samples = match resample(pcm, self.packetizer.sample_rate()) {
             Ok(s) => s,
             Err(e) => {
@@ -157,45 +184,71 @@ mod tests {
     use tandem_rtp::RtpPacket;
 
     fn fmt(codec: CodecKind, pt: u8) -> Format {
-        Format { payload_type: pt, codec, dtmf_pt: Some(101) }
+        Format {
+            payload_type: pt,
+            codec,
+            dtmf_pt: Some(101),
+        }
     }
 
     #[test]
     fn packets_are_20ms_with_continuous_seq_and_timestamp_and_a_first_marker() {
-        let mut p = Packetizer::new(fmt(CodecKind::Pcmu, 0), 0xabcd, 65535, 100).unwrap_or_else(|e| panic!("{e}"));
+        let mut p = Packetizer::new(fmt(CodecKind::Pcmu, 0), 0xabcd, 65535, 100)
+            .unwrap_or_else(|e| panic!("{e}"));
         let frame = [0i16; 160];
         let mut out = [0u8; 1500];
         let mut seen = Vec::new();
         for _ in 0..3 {
             let n = p.packet(&frame, &mut out).unwrap_or_else(|e| panic!("{e}"));
             let pkt = RtpPacket::parse(&out[..n]).unwrap_or_else(|e| panic!("{e:?}"));
-            assert_eq!((pkt.payload_type(), pkt.ssrc(), pkt.payload().len()), (0, 0xabcd, 160));
+            assert_eq!(
+                (pkt.payload_type(), pkt.ssrc(), pkt.payload().len()),
+                (0, 0xabcd, 160)
+            );
             seen.push((pkt.sequence(), pkt.timestamp(), pkt.marker()));
         }
-        assert_eq!(seen, vec![(65535, 100, true), (0, 260, false), (1, 420, false)]);
+        assert_eq!(
+            seen,
+            vec![(65535, 100, true), (0, 260, false), (1, 420, false)]
+        );
     }
 
     #[test]
     fn g722_frames_are_320_samples_in_160_bytes_and_advance_160_rtp_ticks() {
-        let mut p = Packetizer::new(fmt(CodecKind::G722, 9), 1, 0, 0).unwrap_or_else(|e| panic!("{e}"));
+        let mut p =
+            Packetizer::new(fmt(CodecKind::G722, 9), 1, 0, 0).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((p.sample_rate(), p.frame_samples()), (16000, 320));
         let mut out = [0u8; 1500];
-        let n = p.packet(&[0i16; 320], &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let n = p
+            .packet(&[0i16; 320], &mut out)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(n, 12 + 160);
-        let n = p.packet(&[0i16; 320], &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let n = p
+            .packet(&[0i16; 320], &mut out)
+            .unwrap_or_else(|e| panic!("{e}"));
         let pkt = RtpPacket::parse(&out[..n]).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((pkt.payload_type(), pkt.timestamp()), (9, 160));
     }
 
     #[test]
     fn pcma_encodes_a_wav_tone_that_decodes_back_near_the_original() {
-        let tone: Vec<i16> = (0..1600).map(|i| ((i as f64 * 2.0 * std::f64::consts::PI * 1000.0 / 16000.0).sin() * 8000.0) as i16).collect();
-        let pcm = Pcm { rate: 16000, samples: tone };
+        let tone: Vec<i16> = (0..1600)
+            .map(|i| {
+                ((i as f64 * 2.0 * std::f64::consts::PI * 1000.0 / 16000.0).sin() * 8000.0) as i16
+            })
+            .collect();
+        let pcm = Pcm {
+            rate: 16000,
+            samples: tone,
+        };
         let at8k = resample(&pcm, 8000).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(at8k.len(), 800);
-        let mut p = Packetizer::new(fmt(CodecKind::Pcma, 8), 1, 0, 0).unwrap_or_else(|e| panic!("{e}"));
+        let mut p =
+            Packetizer::new(fmt(CodecKind::Pcma, 8), 1, 0, 0).unwrap_or_else(|e| panic!("{e}"));
         let mut out = [0u8; 1500];
-        let n = p.packet(&at8k[400..560], &mut out).unwrap_or_else(|e| panic!("{e}"));
+        let n = p
+            .packet(&at8k[400..560], &mut out)
+            .unwrap_or_else(|e| panic!("{e}"));
         let mut back = [0i16; 160];
         let decoded = tandem_codec::alaw::decode(&out[12..n], &mut back);
         assert_eq!(decoded, 160);

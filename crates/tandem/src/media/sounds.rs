@@ -26,7 +26,11 @@ pub fn shipped_dir() -> PathBuf {
     }
     if let Some(installed) = std::env::current_exe()
         .ok()
-        .and_then(|exe| exe.parent().and_then(Path::parent).map(|p| p.join("share/tandem/sounds")))
+        .and_then(|exe| {
+            exe.parent()
+                .and_then(Path::parent)
+                .map(|p| p.join("share/tandem/sounds"))
+        })
         .filter(|p| p.is_dir())
     {
         return installed;
@@ -46,7 +50,7 @@ pub fn search_dirs() -> Vec<PathBuf> {
 
 /// File formats to try for a channel in `codec`, cheapest first.
 pub fn preference(codec: CodecKind) -> [FileFormat; 4] {
-    use FileFormat::{Alaw, G722, Ulaw, Wav};
+    use FileFormat::{Alaw, Ulaw, Wav, G722};
     match codec {
         CodecKind::Pcma => [Alaw, Ulaw, Wav, G722],
         CodecKind::G722 | CodecKind::Slin16 => [G722, Wav, Ulaw, Alaw],
@@ -55,7 +59,12 @@ pub fn preference(codec: CodecKind) -> [FileFormat; 4] {
 }
 
 /// Find `name` for a channel speaking `language` in `codec`; `None` when no file exists.
-pub fn find(name: &str, language: &str, codec: CodecKind, dirs: &[PathBuf]) -> Option<(PathBuf, FileFormat)> {
+pub fn find(
+    name: &str,
+    language: &str,
+    codec: CodecKind,
+    dirs: &[PathBuf],
+) -> Option<(PathBuf, FileFormat)> {
     if name.is_empty() || name.len() > 1024 || name.contains('\0') {
         return None;
     }
@@ -68,7 +77,9 @@ pub fn find(name: &str, language: &str, codec: CodecKind, dirs: &[PathBuf]) -> O
         if name.split('/').any(|c| c == "..") || lang.contains('/') || lang.contains("..") {
             return None;
         }
-        dirs.iter().flat_map(|d| [d.join(lang).join(name), d.join(name)]).collect()
+        dirs.iter()
+            .flat_map(|d| [d.join(lang).join(name), d.join(name)])
+            .collect()
     };
     for base in bases {
         for f in formats {
@@ -106,7 +117,8 @@ mod tests {
         let (p, f) = find("hello", "en", CodecKind::Pcmu, &dirs).unwrap_or_else(|| panic!("found"));
         assert_eq!((p, f), (a.join("en/hello.wav"), FileFormat::Wav));
         std::fs::write(b.join("only-shipped.ulaw"), b"x").unwrap_or_default();
-        let (p, _) = find("only-shipped", "en", CodecKind::Pcmu, &dirs).unwrap_or_else(|| panic!("found"));
+        let (p, _) =
+            find("only-shipped", "en", CodecKind::Pcmu, &dirs).unwrap_or_else(|| panic!("found"));
         assert_eq!(p, b.join("only-shipped.ulaw"));
     }
 
@@ -117,9 +129,18 @@ mod tests {
         std::fs::write(a.join("x.alaw"), b"x").unwrap_or_default();
         std::fs::write(a.join("x.ulaw"), b"x").unwrap_or_default();
         let dirs = [a.clone()];
-        assert_eq!(find("x", "", CodecKind::Pcma, &dirs).map(|r| r.1), Some(FileFormat::Alaw));
-        assert_eq!(find("x", "", CodecKind::Pcmu, &dirs).map(|r| r.1), Some(FileFormat::Ulaw));
-        assert_eq!(find("x", "", CodecKind::G722, &dirs).map(|r| r.1), Some(FileFormat::Wav));
+        assert_eq!(
+            find("x", "", CodecKind::Pcma, &dirs).map(|r| r.1),
+            Some(FileFormat::Alaw)
+        );
+        assert_eq!(
+            find("x", "", CodecKind::Pcmu, &dirs).map(|r| r.1),
+            Some(FileFormat::Ulaw)
+        );
+        assert_eq!(
+            find("x", "", CodecKind::G722, &dirs).map(|r| r.1),
+            Some(FileFormat::Wav)
+        );
     }
 
     #[test]
@@ -128,7 +149,10 @@ mod tests {
         std::fs::write(a.join("abs.wav"), b"x").unwrap_or_default();
         let abs = a.join("abs");
         let name = abs.to_string_lossy().to_string();
-        assert_eq!(find(&name, "en", CodecKind::Pcmu, &[]).map(|r| r.0), Some(a.join("abs.wav")));
+        assert_eq!(
+            find(&name, "en", CodecKind::Pcmu, &[]).map(|r| r.0),
+            Some(a.join("abs.wav"))
+        );
         let dirs = [a.join("en")];
         assert_eq!(find("../abs", "en", CodecKind::Pcmu, &dirs), None);
         assert_eq!(find("missing", "en", CodecKind::Pcmu, &dirs), None);
@@ -137,11 +161,19 @@ mod tests {
     #[test]
     fn the_shipped_prompts_are_8k_wavs_found_by_name() {
         let dirs = [shipped_dir()];
-        for name in ["demo-congrats", "demo-echotest", "demo-echodone", "digits/0", "digits/9"] {
-            let (path, format) = find(name, "en", CodecKind::Pcmu, &dirs).unwrap_or_else(|| panic!("{name} ships"));
+        for name in [
+            "demo-congrats",
+            "demo-echotest",
+            "demo-echodone",
+            "digits/0",
+            "digits/9",
+        ] {
+            let (path, format) =
+                find(name, "en", CodecKind::Pcmu, &dirs).unwrap_or_else(|| panic!("{name} ships"));
             assert_eq!(format, FileFormat::Wav);
             let bytes = std::fs::read(&path).unwrap_or_default();
-            let pcm = super::super::wav::decode(format, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let pcm =
+                super::super::wav::decode(format, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(pcm.rate, 8000, "{name}");
             assert!(pcm.seconds() > 0.3, "{name} is speech: {} s", pcm.seconds());
         }

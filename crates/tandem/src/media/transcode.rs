@@ -103,7 +103,11 @@ impl Default for Direction {
         Direction {
             running: None,
             failed: None,
-            clock: Clock { from_rate: 8000, to_rate: 8000, anchor: None },
+            clock: Clock {
+                from_rate: 8000,
+                to_rate: 8000,
+                anchor: None,
+            },
             out: Box::new([0u8; MAX_PACKET]),
             transcoded: 0,
         }
@@ -120,16 +124,32 @@ impl Direction {
     /// Decide what to do with `packet`, which arrived on a leg negotiated as `from` and goes to
     /// a leg negotiated as `to`. May rewrite `packet` in place ([`Action::Forward`]) or write a
     /// new one into [`output`](Self::output) ([`Action::Transcoded`]).
-    pub fn prepare(&mut self, from: Option<Format>, to: Option<Format>, packet: &mut [u8]) -> Action {
-        let (Some(from), Some(to)) = (from, to) else { return Action::Forward };
+    pub fn prepare(
+        &mut self,
+        from: Option<Format>,
+        to: Option<Format>,
+        packet: &mut [u8],
+    ) -> Action {
+        let (Some(from), Some(to)) = (from, to) else {
+            return Action::Forward;
+        };
         let (pt, seq, ts, ssrc, marker, payload_at) = match RtpPacket::parse(packet) {
-            Ok(p) => (p.payload_type(), p.sequence(), p.timestamp(), p.ssrc(), p.marker(), p.header_len()),
+            Ok(p) => (
+                p.payload_type(),
+                p.sequence(),
+                p.timestamp(),
+                p.ssrc(),
+                p.marker(),
+                p.header_len(),
+            ),
             // The destination's rewriter drops what is not RTP.
             Err(_) => return Action::Drop,
         };
         self.set_clocks(from.codec, to.codec);
         if Some(pt) == from.dtmf_pt {
-            let Some(dest_pt) = to.dtmf_pt else { return Action::Drop };
+            let Some(dest_pt) = to.dtmf_pt else {
+                return Action::Drop;
+            };
             let out_ts = self.clock.map(ts);
             if let Ok(mut h) = RtpHeaderMut::new(packet) {
                 h.set_payload_type(dest_pt);
@@ -149,11 +169,17 @@ impl Direction {
         if !self.ready(from.codec, to.codec) {
             return Action::Drop;
         }
-        let Some(running) = self.running.as_mut() else { return Action::Drop };
+        let Some(running) = self.running.as_mut() else {
+            return Action::Drop;
+        };
         let transcoder = &mut running.transcoder;
         // The payload without padding (RtpPacket::parse validated the lengths).
-        let payload_len = RtpPacket::parse(packet).map(|p| p.payload().len()).unwrap_or(0);
-        let payload = packet.get(payload_at..payload_at + payload_len).unwrap_or_default();
+        let payload_len = RtpPacket::parse(packet)
+            .map(|p| p.payload().len())
+            .unwrap_or(0);
+        let payload = packet
+            .get(payload_at..payload_at + payload_len)
+            .unwrap_or_default();
         let out_ts = self.clock.map(ts);
         let (head, body) = self.out.split_at_mut(12);
         let n = match transcoder.transcode(payload, body) {
@@ -176,14 +202,22 @@ impl Direction {
     fn set_clocks(&mut self, from: CodecKind, to: CodecKind) {
         let (f, t) = (rtp_clock(from), rtp_clock(to));
         if (self.clock.from_rate, self.clock.to_rate) != (f, t) {
-            self.clock = Clock { from_rate: f, to_rate: t, anchor: None };
+            self.clock = Clock {
+                from_rate: f,
+                to_rate: t,
+                anchor: None,
+            };
         }
     }
 
     /// Make sure the transcoder for `from -> to` runs (made on first use of that pair);
     /// false when there is no path between them.
     fn ready(&mut self, from: CodecKind, to: CodecKind) -> bool {
-        if self.running.as_ref().is_some_and(|r| r.from == from && r.to == to) {
+        if self
+            .running
+            .as_ref()
+            .is_some_and(|r| r.from == from && r.to == to)
+        {
             return true;
         }
         if self.failed == Some((from, to)) {
@@ -191,8 +225,16 @@ impl Direction {
         }
         match Transcoder::new(from, to) {
             Ok(transcoder) => {
-                tracing::info!("bridge transcodes {} (cost {})", transcoder.path(), transcoder.path().cost);
-                self.running = Some(Running { from, to, transcoder });
+                tracing::info!(
+                    "bridge transcodes {} (cost {})",
+                    transcoder.path(),
+                    transcoder.path().cost
+                );
+                self.running = Some(Running {
+                    from,
+                    to,
+                    transcoder,
+                });
                 true
             }
             Err(e) => {

@@ -44,12 +44,21 @@ impl FileFormat {
 /// Decode a file's bytes.
 pub fn decode(format: FileFormat, bytes: &[u8]) -> Result<Pcm, String> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!("file of {} bytes is larger than {MAX_FILE_BYTES}", bytes.len()));
+        return Err(format!(
+            "file of {} bytes is larger than {MAX_FILE_BYTES}",
+            bytes.len()
+        ));
     }
     match format {
         FileFormat::Wav => parse_wav(bytes),
-        FileFormat::Ulaw => Ok(Pcm { rate: 8000, samples: bytes.iter().map(|&b| ulaw::decode_sample(b)).collect() }),
-        FileFormat::Alaw => Ok(Pcm { rate: 8000, samples: bytes.iter().map(|&b| alaw::decode_sample(b)).collect() }),
+        FileFormat::Ulaw => Ok(Pcm {
+            rate: 8000,
+            samples: bytes.iter().map(|&b| ulaw::decode_sample(b)).collect(),
+        }),
+        FileFormat::Alaw => Ok(Pcm {
+            rate: 8000,
+            samples: bytes.iter().map(|&b| alaw::decode_sample(b)).collect(),
+        }),
         FileFormat::G722 => {
             let mut codec = Codec::new(CodecKind::G722).map_err(|e| e.to_string())?;
             let mut samples = Vec::with_capacity(bytes.len() * 2);
@@ -58,7 +67,10 @@ pub fn decode(format: FileFormat, bytes: &[u8]) -> Result<Pcm, String> {
                 let n = codec.decode(chunk, &mut frame).map_err(|e| e.to_string())?;
                 samples.extend_from_slice(frame.get(..n).unwrap_or_default());
             }
-            Ok(Pcm { rate: 16000, samples })
+            Ok(Pcm {
+                rate: 16000,
+                samples,
+            })
         }
     }
 }
@@ -68,7 +80,12 @@ fn u16_at(b: &[u8], at: usize) -> Option<u16> {
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes([*b.get(at)?, *b.get(at + 1)?, *b.get(at + 2)?, *b.get(at + 3)?]))
+    Some(u32::from_le_bytes([
+        *b.get(at)?,
+        *b.get(at + 1)?,
+        *b.get(at + 2)?,
+        *b.get(at + 3)?,
+    ]))
 }
 
 /// WAVE format tags.
@@ -107,10 +124,17 @@ pub fn parse_wav(b: &[u8]) -> Result<Pcm, String> {
                 return Err(format!("{channels} channels"));
             }
             let samples = match (tag, bits) {
-                (TAG_PCM, 16) => body.chunks_exact(2).map(|s| i16::from_le_bytes([s[0], s[1]])).collect::<Vec<_>>(),
+                (TAG_PCM, 16) => body
+                    .chunks_exact(2)
+                    .map(|s| i16::from_le_bytes([s[0], s[1]]))
+                    .collect::<Vec<_>>(),
                 (TAG_MULAW, 8) => body.iter().map(|&c| ulaw::decode_sample(c)).collect(),
                 (TAG_ALAW, 8) => body.iter().map(|&c| alaw::decode_sample(c)).collect(),
-                _ => return Err(format!("unsupported WAV encoding (format {tag}, {bits} bits)")),
+                _ => {
+                    return Err(format!(
+                        "unsupported WAV encoding (format {tag}, {bits} bits)"
+                    ))
+                }
             };
             let samples = if channels == 1 {
                 samples
@@ -118,11 +142,15 @@ pub fn parse_wav(b: &[u8]) -> Result<Pcm, String> {
                 let n = usize::from(channels);
                 samples
                     .chunks_exact(n)
-                    .map(|frame| (frame.iter().map(|&s| i32::from(s)).sum::<i32>() / n as i32) as i16)
+                    .map(|frame| {
+                        (frame.iter().map(|&s| i32::from(s)).sum::<i32>() / n as i32) as i16
+                    })
                     .collect()
             };
             if !matches!(rate, 8000 | 16000 | 48000) {
-                return Err(format!("unsupported sample rate {rate} Hz (8000, 16000 or 48000)"));
+                return Err(format!(
+                    "unsupported sample rate {rate} Hz (8000, 16000 or 48000)"
+                ));
             }
             return Ok(Pcm { rate, samples });
         }
@@ -157,22 +185,43 @@ mod tests {
 
     #[test]
     fn pcm16_mono_at_8k_reads_every_sample_past_an_odd_extra_chunk() {
-        let data: Vec<u8> = [1i16, -2, 300].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let data: Vec<u8> = [1i16, -2, 300]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
         let pcm = parse_wav(&wav(1, 1, 8000, 16, &data)).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(pcm, Pcm { rate: 8000, samples: vec![1, -2, 300] });
+        assert_eq!(
+            pcm,
+            Pcm {
+                rate: 8000,
+                samples: vec![1, -2, 300]
+            }
+        );
     }
 
     #[test]
     fn stereo_is_mixed_down() {
-        let data: Vec<u8> = [100i16, 300, -50, -150].iter().flat_map(|s| s.to_le_bytes()).collect();
+        let data: Vec<u8> = [100i16, 300, -50, -150]
+            .iter()
+            .flat_map(|s| s.to_le_bytes())
+            .collect();
         let pcm = parse_wav(&wav(1, 2, 16000, 16, &data)).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(pcm, Pcm { rate: 16000, samples: vec![200, -100] });
+        assert_eq!(
+            pcm,
+            Pcm {
+                rate: 16000,
+                samples: vec![200, -100]
+            }
+        );
     }
 
     #[test]
     fn mulaw_wav_is_decoded() {
         let pcm = parse_wav(&wav(7, 1, 8000, 8, &[0xff, 0x00])).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(pcm.samples, vec![ulaw::decode_sample(0xff), ulaw::decode_sample(0)]);
+        assert_eq!(
+            pcm.samples,
+            vec![ulaw::decode_sample(0xff), ulaw::decode_sample(0)]
+        );
     }
 
     #[test]

@@ -23,7 +23,11 @@ pub enum EndpointCmd {
     /// `sip show channels`: the rows, built when asked.
     ShowChannels(tokio::sync::oneshot::Sender<String>),
     /// A whole message that arrived on a stream transport (TCP).
-    Incoming { bytes: Vec<u8>, source: SocketAddr, transport: tandem_sip::message::Transport },
+    Incoming {
+        bytes: Vec<u8>,
+        source: SocketAddr,
+        transport: tandem_sip::message::Transport,
+    },
     /// A command from the core to one leg's channel.
     Channel { key: LegKey, cmd: ChannelCommand },
     /// A new outbound leg Dial asked for; the INVITE goes out on `ChannelCommand::Call`.
@@ -99,11 +103,18 @@ impl Leg {
 static SEQUENCE: AtomicU64 = AtomicU64::new(0);
 
 pub fn channel_name(peer: &str) -> String {
-    format!("SIP/{peer}-{:08x}", SEQUENCE.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "SIP/{peer}-{:08x}",
+        SEQUENCE.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Forward a channel's commands to the endpoint task, tagged with its leg.
-pub fn forward_commands(key: LegKey, mut commands: mpsc::Receiver<ChannelCommand>, to: mpsc::Sender<EndpointCmd>) {
+pub fn forward_commands(
+    key: LegKey,
+    mut commands: mpsc::Receiver<ChannelCommand>,
+    to: mpsc::Sender<EndpointCmd>,
+) {
     tokio::spawn(async move {
         while let Some(cmd) = commands.recv().await {
             if to.send(EndpointCmd::Channel { key, cmd }).await.is_err() {
@@ -111,7 +122,14 @@ pub fn forward_commands(key: LegKey, mut commands: mpsc::Receiver<ChannelCommand
             }
         }
         // The core dropped the channel without hanging up: do it for it.
-        let _ = to.send(EndpointCmd::Channel { key, cmd: ChannelCommand::Hangup { cause: cause::NORMAL_CLEARING } }).await;
+        let _ = to
+            .send(EndpointCmd::Channel {
+                key,
+                cmd: ChannelCommand::Hangup {
+                    cause: cause::NORMAL_CLEARING,
+                },
+            })
+            .await;
     });
 }
 
@@ -128,21 +146,29 @@ pub struct SipDriver {
 
 impl SipDriver {
     /// Where `resource` goes: (peer name, request user, destination, host text, over TCP).
-    fn resolve(&self, resource: &str) -> Result<(Option<String>, String, SocketAddr, String, bool), u16> {
+    fn resolve(
+        &self,
+        resource: &str,
+    ) -> Result<(Option<String>, String, SocketAddr, String, bool), u16> {
         let (user, target) = match resource.rsplit_once('@') {
             Some((u, t)) => (u.to_string(), t.to_string()),
             None => (String::new(), resource.to_string()),
         };
         if let Some(peer) = self.conf.peer(&target) {
             let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-            let row = state.peers.iter().find(|p| p.name.eq_ignore_ascii_case(&peer.name));
+            let row = state
+                .peers
+                .iter()
+                .find(|p| p.name.eq_ignore_ascii_case(&peer.name));
             let Some(addr) = row.and_then(|r| r.addr) else {
                 tracing::info!("SIP/{resource}: peer '{}' is not registered", peer.name);
                 return Err(cause::SUBSCRIBER_ABSENT);
             };
             let user = if user.is_empty() {
                 // Calling a peer by name: its registered contact user, else the name.
-                row.map(|r| r.username.clone()).filter(|u| !u.is_empty()).unwrap_or_else(|| peer.name.clone())
+                row.map(|r| r.username.clone())
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or_else(|| peer.name.clone())
             } else {
                 user
             };
@@ -150,8 +176,12 @@ impl SipDriver {
             return Ok((Some(peer.name.clone()), user, addr, addr.to_string(), tcp));
         }
         // Not a peer: a host[:port] literal.
-        let addr: Option<SocketAddr> =
-            target.parse().ok().or_else(|| target.parse::<IpAddr>().ok().map(|ip| SocketAddr::new(ip, 5060)));
+        let addr: Option<SocketAddr> = target.parse().ok().or_else(|| {
+            target
+                .parse::<IpAddr>()
+                .ok()
+                .map(|ip| SocketAddr::new(ip, 5060))
+        });
         match addr {
             Some(a) => Ok((None, user, a, target, false)),
             None => {
@@ -169,11 +199,22 @@ impl Driver for SipDriver {
 
     fn request(&self, request: &OutboundRequest<'_>) -> Result<ChannelLink, u16> {
         let (peer, user, dest, host, tcp) = self.resolve(request.resource)?;
-        if let Some(p) = peer.as_deref().and_then(|p| self.conf.peer(p)).filter(|p| p.call_limit > 0) {
+        if let Some(p) = peer
+            .as_deref()
+            .and_then(|p| self.conf.peer(p))
+            .filter(|p| p.call_limit > 0)
+        {
             let counts = self.per_peer.lock().unwrap_or_else(PoisonError::into_inner);
-            let active = counts.get(&p.name.to_ascii_lowercase()).copied().unwrap_or(0);
+            let active = counts
+                .get(&p.name.to_ascii_lowercase())
+                .copied()
+                .unwrap_or(0);
             if active >= p.call_limit as usize {
-                tracing::warn!("SIP/{}: call-limit {} reached", request.resource, p.call_limit);
+                tracing::warn!(
+                    "SIP/{}: call-limit {} reached",
+                    request.resource,
+                    p.call_limit
+                );
                 return Err(cause::USER_BUSY);
             }
         }
@@ -181,7 +222,8 @@ impl Driver for SipDriver {
             tracing::warn!("SIP: no RTP port: {e}");
             cause::NORMAL_CIRCUIT_CONGESTION
         })?;
-        let mut codecs = super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
+        let mut codecs =
+            super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
         super::media::prefer(&mut codecs, request.caller.format.as_deref());
         let name = channel_name(peer.as_deref().unwrap_or(&host));
         let (link, driver_end) = channels::link(name.clone(), media.clone());
@@ -200,7 +242,9 @@ impl Driver for SipDriver {
             events: driver_end.events,
             media,
         };
-        self.commands.try_send(EndpointCmd::Outbound { key, setup }).map_err(|_| cause::NORMAL_CIRCUIT_CONGESTION)?;
+        self.commands
+            .try_send(EndpointCmd::Outbound { key, setup })
+            .map_err(|_| cause::NORMAL_CIRCUIT_CONGESTION)?;
         forward_commands(key, driver_end.commands, self.commands.clone());
         Ok(link)
     }
@@ -234,7 +278,12 @@ impl<Id: std::hash::Hash + Eq + Copy> Default for LegTable<Id> {
 
 impl<Id: std::hash::Hash + Eq + Copy> LegTable<Id> {
     pub fn insert(&mut self, key: LegKey, leg: Leg) {
-        *self.per_peer.lock().unwrap_or_else(PoisonError::into_inner).entry(leg.peer.to_ascii_lowercase()).or_default() += 1;
+        *self
+            .per_peer
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(leg.peer.to_ascii_lowercase())
+            .or_default() += 1;
         self.legs.insert(key, leg);
         self.generation += 1;
     }

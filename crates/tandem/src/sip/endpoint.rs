@@ -10,16 +10,16 @@ use std::time::Instant;
 
 use tandem_conf::views::{RtpConf, SipConf};
 use tandem_sip::auth::{DigestServer, ServerConfig};
+use tandem_sip::event::{Limits, SubKey, Subscriptions};
 use tandem_sip::message::{Request, Response, Transport};
 use tandem_sip::registrar::{BindingChange, Registrar, StoredBinding};
-use tandem_sip::event::{Limits, SubKey, Subscriptions};
 use tandem_sip::ua::{Refresher, SessionTimerMode, TxnId, UaConfig, UaEvent, UserAgent};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::calls::{EndpointCmd, LegTable, SipDriver};
-use super::state::{DialogRow, SipState};
 use super::outbound::Clients;
+use super::state::{DialogRow, SipState};
 use super::tcp::{self, TcpLinks};
 use super::{peers, requests};
 use crate::channels::World;
@@ -38,7 +38,11 @@ const COMMAND_QUEUE: usize = 4096;
 
 /// Bind the socket of `[general] bindaddr/bindport`, register the `SIP` technology and start
 /// serving.
-pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std::io::Result<SipHandle> {
+pub async fn start(
+    conf: Arc<SipConf>,
+    rtp: &RtpConf,
+    world: Arc<World>,
+) -> std::io::Result<SipHandle> {
     let socket = UdpSocket::bind(conf.general.bindaddr).await?;
     let local = socket.local_addr()?;
     tracing::info!("SIP listening on udp {local}");
@@ -67,15 +71,19 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     let ports = Arc::new(PortRange::new(rtp.first_port(), rtp.last_port()));
     let next_key = Arc::new(AtomicU64::new(1));
     let legs = LegTable::default();
-    world.registry.write().unwrap_or_else(PoisonError::into_inner).add(Arc::new(SipDriver {
-        conf: conf.clone(),
-        per_peer: legs.per_peer.clone(),
-        state: state.clone(),
-        commands: cmd_tx.clone(),
-        ports: ports.clone(),
-        media_ip,
-        next_key: next_key.clone(),
-    }));
+    world
+        .registry
+        .write()
+        .unwrap_or_else(PoisonError::into_inner)
+        .add(Arc::new(SipDriver {
+            conf: conf.clone(),
+            per_peer: legs.per_peer.clone(),
+            state: state.clone(),
+            commands: cmd_tx.clone(),
+            ports: ports.clone(),
+            media_ip,
+            next_key: next_key.clone(),
+        }));
     let ua_local = SocketAddr::new(media_ip, local.port());
     let seed = epoch ^ u64::from(local.port()).rotate_left(32);
     let mut ua_config = UaConfig::new(ua_local, seed);
@@ -92,8 +100,19 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     };
     ua_config.session_expires = g.session_expires;
     ua_config.min_se = g.session_minse;
-    ua_config.refresher = if g.session_refresher_uac { Refresher::Uac } else { Refresher::Uas };
-    let clients = Clients::new(&conf, ua_local, &conf.general.useragent, seed.rotate_left(17), now).await;
+    ua_config.refresher = if g.session_refresher_uac {
+        Refresher::Uac
+    } else {
+        Refresher::Uas
+    };
+    let clients = Clients::new(
+        &conf,
+        ua_local,
+        &conf.general.useragent,
+        seed.rotate_left(17),
+        now,
+    )
+    .await;
     let mut endpoint = Endpoint {
         socket,
         ua: UserAgent::new(ua_config),
@@ -132,7 +151,10 @@ pub async fn start(conf: Arc<SipConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     endpoint.publish_bindings();
     endpoint.publish_clients(now);
     tokio::spawn(endpoint.run());
-    Ok(SipHandle { commands: cmd_tx_handle, state })
+    Ok(SipHandle {
+        commands: cmd_tx_handle,
+        state,
+    })
 }
 
 /// The address written into SDP and Contact: `externaddr`, else the bound address, else
@@ -149,15 +171,24 @@ fn media_address(conf: &SipConf, local: SocketAddr) -> IpAddr {
 }
 
 pub(super) fn epoch_now() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Key material for nonces: 32 bytes from the kernel.
 fn random_secret() -> Vec<u8> {
     use std::io::Read;
     let mut bytes = vec![0u8; 32];
-    if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).is_err() {
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    if std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .is_err()
+    {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         bytes = t.to_le_bytes().repeat(2);
     }
     bytes
@@ -197,10 +228,15 @@ impl Endpoint {
                 self.publish_clients(now);
             }
             self.drain().await;
-            let wake = [self.ua.poll_timeout(), self.registrar.next_expiry(), self.clients.poll_timeout(), self.subs.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .min();
+            let wake = [
+                self.ua.poll_timeout(),
+                self.registrar.next_expiry(),
+                self.clients.poll_timeout(),
+                self.subs.poll_timeout(),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
             let sleep = async {
                 match wake {
                     Some(at) => tokio::time::sleep_until(at.into()).await,
@@ -234,7 +270,10 @@ impl Endpoint {
             return; // CRLF keep-alive
         }
         if datagram.len() > tandem_sip::message::MAX_MESSAGE_SIZE {
-            tracing::info!("SIP: dropped a datagram over {} bytes from {source}", tandem_sip::message::MAX_MESSAGE_SIZE);
+            tracing::info!(
+                "SIP: dropped a datagram over {} bytes from {source}",
+                tandem_sip::message::MAX_MESSAGE_SIZE
+            );
             return;
         }
         self.ua.handle_datagram(Instant::now(), datagram, source);
@@ -284,7 +323,13 @@ impl Endpoint {
             .map(|(key, leg)| DialogRow {
                 peer: leg.remote.clone(),
                 user: leg.peer.clone(),
-                call_id: self.legs.calls.get(key).and_then(|c| self.ua.sip_call_id(*c)).unwrap_or("(not yet)").to_string(),
+                call_id: self
+                    .legs
+                    .calls
+                    .get(key)
+                    .and_then(|c| self.ua.sip_call_id(*c))
+                    .unwrap_or("(not yet)")
+                    .to_string(),
                 format: format!("({})", leg.format),
                 answered: leg.answered,
             })
@@ -294,16 +339,28 @@ impl Endpoint {
 
     fn handle_event(&mut self, now: Instant, event: UaEvent) {
         match event {
-            UaEvent::Request { txn, request, source } if request.method == tandem_sip::message::Method::Subscribe => {
+            UaEvent::Request {
+                txn,
+                request,
+                source,
+            } if request.method == tandem_sip::message::Method::Subscribe => {
                 self.subscribe(now, txn, &request, source);
             }
-            UaEvent::Request { txn, request, source } => {
+            UaEvent::Request {
+                txn,
+                request,
+                source,
+            } => {
                 let response = requests::out_of_dialog(self, now, &request, source);
                 if let Err(e) = self.ua.respond(now, txn, response) {
                     tracing::warn!("SIP: cannot respond in {txn}: {e}");
                 }
             }
-            UaEvent::IncomingCall { call, request, source } => self.incoming_call(now, call, &request, source),
+            UaEvent::IncomingCall {
+                call,
+                request,
+                source,
+            } => self.incoming_call(now, call, &request, source),
             UaEvent::Response { txn, ref response } if self.sub_txns.contains_key(&txn) => {
                 let status = response.status;
                 if status >= 200 {
@@ -330,12 +387,17 @@ impl Endpoint {
         for change in changes {
             let stored = change.binding().to_stored();
             let result = match change {
-                BindingChange::Added(_) | BindingChange::Refreshed(_) => {
-                    self.world.shared.store.save_registration(&peers::stored_to_row(&stored))
-                }
-                BindingChange::Removed { .. } => {
-                    self.world.shared.store.delete_registration(&stored.aor, &stored.contact).map(|_| ())
-                }
+                BindingChange::Added(_) | BindingChange::Refreshed(_) => self
+                    .world
+                    .shared
+                    .store
+                    .save_registration(&peers::stored_to_row(&stored)),
+                BindingChange::Removed { .. } => self
+                    .world
+                    .shared
+                    .store
+                    .delete_registration(&stored.aor, &stored.contact)
+                    .map(|_| ()),
             };
             if let Err(e) = result {
                 tracing::warn!("SIP: store: registration of {}: {e}", stored.aor);
@@ -347,7 +409,9 @@ impl Endpoint {
     /// Registry rows and qualify results into what the CLI shows.
     fn publish_clients(&self, now: Instant) {
         let local_epoch = crate::localtime::now();
-        let rows = self.clients.registry(now, local_epoch.epoch + i64::from(local_epoch.utc_offset));
+        let rows = self
+            .clients
+            .registry(now, local_epoch.epoch + i64::from(local_epoch.utc_offset));
         let status = self.clients.peer_status();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state.registry = rows;
@@ -368,6 +432,7 @@ impl Endpoint {
 
     /// A response with tandem's Server header.
     pub(super) fn reply(&self, req: &Request, status: u16, reason: &str) -> Response {
-        Response::from_request(req, status, reason).with_header("Server", self.conf.general.useragent.as_str())
+        Response::from_request(req, status, reason)
+            .with_header("Server", self.conf.general.useragent.as_str())
     }
 }

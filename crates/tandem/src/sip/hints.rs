@@ -14,7 +14,11 @@ use super::inbound::{self, Admission};
 use super::state::PeerRow;
 
 /// The state of one SIP device (`SIP/name`), from its calls and whether it can be reached.
-pub fn device_state<'a>(name: &str, peer: Option<&PeerRow>, legs: impl Iterator<Item = &'a Leg>) -> ExtensionState {
+pub fn device_state<'a>(
+    name: &str,
+    peer: Option<&PeerRow>,
+    legs: impl Iterator<Item = &'a Leg>,
+) -> ExtensionState {
     let (mut in_use, mut ringing) = (false, false);
     for leg in legs.filter(|l| l.peer.eq_ignore_ascii_case(name)) {
         if leg.answered || leg.inbound {
@@ -64,12 +68,18 @@ impl Endpoint {
     /// The state of a hint's devices right now (`SIP/...` devices; others count as
     /// unavailable until their drivers exist).
     pub(super) fn hint_state(&self, hint: &str) -> ExtensionState {
-        let state = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let state = self
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let states: Vec<ExtensionState> = hint
             .split('&')
             .map(|dev| match dev.trim().split_once('/') {
                 Some((tech, name)) if tech.eq_ignore_ascii_case("SIP") => {
-                    let row = state.peers.iter().find(|p| p.name.eq_ignore_ascii_case(name));
+                    let row = state
+                        .peers
+                        .iter()
+                        .find(|p| p.name.eq_ignore_ascii_case(name));
                     device_state(name, row, self.legs.legs.values())
                 }
                 _ => ExtensionState::Unavailable,
@@ -80,17 +90,28 @@ impl Endpoint {
 
     /// A SUBSCRIBE (new or in its dialog): authenticate as chan_sip does for SUBSCRIBE (401),
     /// find the hint in the subscriber's context, answer, and send the first NOTIFY.
-    pub(super) fn subscribe(&mut self, now: Instant, txn: TxnId, req: &Request, source: SocketAddr) {
+    pub(super) fn subscribe(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        req: &Request,
+        source: SocketAddr,
+    ) {
         let in_dialog = req.headers.to_hdr().ok().is_some_and(|t| t.tag().is_some());
         let epoch = epoch_now();
         let context = if in_dialog {
             None
         } else {
             match inbound::admit(&self.conf, &self.auth, req, source, epoch, "SUBSCRIBE") {
-                Admission::Admit { peer, context } => Some(peer.map_or(context, |p| p.context.clone())),
+                Admission::Admit { peer, context } => {
+                    Some(peer.map_or(context, |p| p.context.clone()))
+                }
                 Admission::Challenge { stale } => {
                     let mut resp = Response::from_request(req, 401, "Unauthorized");
-                    for v in self.auth.challenge_values(epoch, &source.ip().to_string(), stale) {
+                    for v in self
+                        .auth
+                        .challenge_values(epoch, &source.ip().to_string(), stale)
+                    {
                         resp.headers.push("WWW-Authenticate", v);
                     }
                     self.respond(now, txn, resp);
@@ -103,20 +124,35 @@ impl Endpoint {
                 }
             }
         };
-        let exten = req.uri.as_sip().and_then(|u| u.user_decoded()).unwrap_or_default();
+        let exten = req
+            .uri
+            .as_sip()
+            .and_then(|u| u.user_decoded())
+            .unwrap_or_default();
         if let Some(context) = &context {
-            let hint = self.world.shared.dialplan().hint(context, &exten, self.world.shared.now()).map(|(_, _, h)| h.to_string());
+            let hint = self
+                .world
+                .shared
+                .dialplan()
+                .hint(context, &exten, self.world.shared.now())
+                .map(|(_, _, h)| h.to_string());
             if hint.is_none() {
                 let resp = self.reply(req, 404, "Not found");
                 self.respond(now, txn, resp);
                 return;
             }
         }
-        let cfg = EventConfig { user_agent: self.conf.general.useragent.clone(), ..EventConfig::default() };
+        let cfg = EventConfig {
+            user_agent: self.conf.general.useragent.clone(),
+            ..EventConfig::default()
+        };
         let tag = self.ua.new_token();
         let contact = tandem_sip::event::our_contact(&exten, self.ua.config().local);
         let subscriber = source.ip().to_string();
-        match self.subs.subscribe(now, req, source, &subscriber, &tag, &contact, &cfg) {
+        match self
+            .subs
+            .subscribe(now, req, source, &subscriber, &tag, &contact, &cfg)
+        {
             Subscribe::New { key, response } => {
                 tracing::info!("SIP SUBSCRIBE ok exten={exten} from={source}");
                 self.respond(now, txn, response);
@@ -152,7 +188,13 @@ impl Endpoint {
         }
     }
 
-    fn send_notify(&mut self, now: Instant, key: tandem_sip::event::SubKey, notify: Request, dest: SocketAddr) {
+    fn send_notify(
+        &mut self,
+        now: Instant,
+        key: tandem_sip::event::SubKey,
+        notify: Request,
+        dest: SocketAddr,
+    ) {
         debug_assert_eq!(notify.method, Method::Notify);
         match self.ua.send_request(now, notify, dest) {
             Ok(txn) => {
@@ -164,7 +206,11 @@ impl Endpoint {
 
     /// After calls or registrations changed: NOTIFY every subscription whose hint changed.
     pub(super) fn update_subscriptions(&mut self, now: Instant) {
-        let keys: Vec<_> = self.subs.iter().map(|(k, s)| (k.clone(), s.exten().to_string())).collect();
+        let keys: Vec<_> = self
+            .subs
+            .iter()
+            .map(|(k, s)| (k.clone(), s.exten().to_string()))
+            .collect();
         for (key, exten) in keys {
             let context = self.sub_contexts.get(&key).cloned().unwrap_or_default();
             let state = self.current_hint(&context, &exten);
@@ -181,10 +227,20 @@ impl Endpoint {
     }
 
     /// The answer to one of our NOTIFYs; `false` if the transaction is not a NOTIFY of ours.
-    pub(super) fn notify_answered(&mut self, now: Instant, txn: TxnId, status: Option<u16>) -> bool {
-        let Some(key) = self.sub_txns.remove(&txn) else { return false };
+    pub(super) fn notify_answered(
+        &mut self,
+        now: Instant,
+        txn: TxnId,
+        status: Option<u16>,
+    ) -> bool {
+        let Some(key) = self.sub_txns.remove(&txn) else {
+            return false;
+        };
         // No answer at all counts as 408.
-        if let Some((notify, dest)) = self.subs.on_notify_response(now, &key, status.unwrap_or(408)) {
+        if let Some((notify, dest)) = self
+            .subs
+            .on_notify_response(now, &key, status.unwrap_or(408))
+        {
             self.send_notify(now, key.clone(), notify, dest);
         }
         if self.subs.get(&key).is_none() {

@@ -13,28 +13,38 @@ use tandem_sip::message::Request;
 /// port), else the From user names a user/friend.
 pub fn match_peer<'a>(conf: &'a SipConf, req: &Request, source: SocketAddr) -> Option<&'a Peer> {
     let by_addr = |exact_port: bool| {
-        conf.peers.iter().filter(|p| p.kind.is_peer()).find(|p| match &p.host {
-            Some(Host::Addr(ip)) if *ip == source.ip() => {
-                if exact_port {
-                    p.port.unwrap_or(5060) == source.port()
-                } else {
-                    p.common.insecure.port
+        conf.peers
+            .iter()
+            .filter(|p| p.kind.is_peer())
+            .find(|p| match &p.host {
+                Some(Host::Addr(ip)) if *ip == source.ip() => {
+                    if exact_port {
+                        p.port.unwrap_or(5060) == source.port()
+                    } else {
+                        p.common.insecure.port
+                    }
                 }
-            }
-            _ => false,
-        })
+                _ => false,
+            })
     };
     if let Some(p) = by_addr(true).or_else(|| by_addr(false)) {
         return Some(p);
     }
-    let from_user = req.headers.from_hdr().ok().and_then(|f| f.uri.user().map(str::to_string))?;
+    let from_user = req
+        .headers
+        .from_hdr()
+        .ok()
+        .and_then(|f| f.uri.user().map(str::to_string))?;
     conf.peer(&from_user).filter(|p| p.kind.is_user())
 }
 
 /// What to do with the caller.
 pub enum Admission<'a> {
     /// Go ahead, in this context.
-    Admit { peer: Option<&'a Peer>, context: String },
+    Admit {
+        peer: Option<&'a Peer>,
+        context: String,
+    },
     /// Send a 407 challenge (`stale` for an expired nonce).
     Challenge { stale: bool },
     /// 403 Forbidden: credentials for our nonce, and they are wrong (or nobody by that name).
@@ -63,21 +73,34 @@ pub fn admit<'a>(
     if let Some(p) = peer {
         let secret = super::peers::secret(p);
         if (p.common.insecure.invite && method == "INVITE") || secret.is_none() {
-            return Admission::Admit { peer, context: p.context.clone() };
+            return Admission::Admit {
+                peer,
+                context: p.context.clone(),
+            };
         }
-        let Some(value) = creds else { return Admission::Challenge { stale: false } };
+        let Some(value) = creds else {
+            return Admission::Challenge { stale: false };
+        };
         let secret = secret.unwrap_or_else(|| tandem_sip::auth::Secret::password(""));
         return match auth.verify_value(value, method, &secret, &src, epoch) {
-            Verdict::Ok => Admission::Admit { peer, context: p.context.clone() },
+            Verdict::Ok => Admission::Admit {
+                peer,
+                context: p.context.clone(),
+            },
             Verdict::Stale => Admission::Challenge { stale: true },
             Verdict::Bad => Admission::Forbidden,
         };
     }
     if conf.general.allowguest {
-        return Admission::Admit { peer: None, context: conf.general.context.clone() };
+        return Admission::Admit {
+            peer: None,
+            context: conf.general.context.clone(),
+        };
     }
     // Nobody by that name: the same answers as a wrong password, after the same work.
-    let Some(value) = creds else { return Admission::Challenge { stale: false } };
+    let Some(value) = creds else {
+        return Admission::Challenge { stale: false };
+    };
     if let Ok(c) = Credentials::parse(value) {
         let _ = auth.dummy_verify(&c, method, &src, epoch);
     }

@@ -18,40 +18,67 @@ use super::media;
 use crate::channels;
 
 impl Endpoint {
-    pub(super) fn incoming_call(&mut self, now: Instant, call: CallId, req: &Request, source: SocketAddr) {
+    pub(super) fn incoming_call(
+        &mut self,
+        now: Instant,
+        call: CallId,
+        req: &Request,
+        source: SocketAddr,
+    ) {
         let epoch = epoch_now();
-        let (peer, context) = match inbound::admit(&self.conf, &self.auth, req, source, epoch, "INVITE") {
-            Admission::Admit { peer, context } => (peer, context),
-            Admission::Challenge { stale } => {
-                let mut resp = Response::from_request(req, 407, "Proxy Authentication Required");
-                for v in self.auth.challenge_values(epoch, &source.ip().to_string(), stale) {
-                    resp.headers.push("Proxy-Authenticate", v);
+        let (peer, context) =
+            match inbound::admit(&self.conf, &self.auth, req, source, epoch, "INVITE") {
+                Admission::Admit { peer, context } => (peer, context),
+                Admission::Challenge { stale } => {
+                    let mut resp =
+                        Response::from_request(req, 407, "Proxy Authentication Required");
+                    for v in self
+                        .auth
+                        .challenge_values(epoch, &source.ip().to_string(), stale)
+                    {
+                        resp.headers.push("Proxy-Authenticate", v);
+                    }
+                    tracing::debug!("SIP INVITE challenged from={source}");
+                    let _ = self.ua.challenge(now, call, resp);
+                    return;
                 }
-                tracing::debug!("SIP INVITE challenged from={source}");
-                let _ = self.ua.challenge(now, call, resp);
-                return;
-            }
-            Admission::Forbidden => {
-                tracing::warn!("SIP INVITE auth-failed from={source}");
-                let _ = self.ua.reject(now, call, 403, "Forbidden");
-                return;
-            }
-        };
+                Admission::Forbidden => {
+                    tracing::warn!("SIP INVITE auth-failed from={source}");
+                    let _ = self.ua.reject(now, call, 403, "Forbidden");
+                    return;
+                }
+            };
         // call-limit: calls to and from this peer at once.
         if let Some(p) = peer.filter(|p| p.call_limit > 0) {
-            let active = self.legs.per_peer.lock().map(|c| c.get(&p.name.to_ascii_lowercase()).copied().unwrap_or(0)).unwrap_or(0);
+            let active = self
+                .legs
+                .per_peer
+                .lock()
+                .map(|c| c.get(&p.name.to_ascii_lowercase()).copied().unwrap_or(0))
+                .unwrap_or(0);
             if active >= p.call_limit as usize {
-                tracing::warn!("SIP: call-limit {} reached for peer {}", p.call_limit, p.name);
+                tracing::warn!(
+                    "SIP: call-limit {} reached for peer {}",
+                    p.call_limit,
+                    p.name
+                );
                 let _ = self.ua.reject(now, call, 486, "Busy Here");
                 return;
             }
         }
-        let exten = req.uri.as_sip().and_then(|u| u.user_decoded()).filter(|u| !u.is_empty()).unwrap_or_else(|| "s".into());
+        let exten = req
+            .uri
+            .as_sip()
+            .and_then(|u| u.user_decoded())
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "s".into());
         let (caller_name, caller_num) = caller_id(req, peer);
         let dialplan = self.world.shared.dialplan();
         let cid = Some(caller_num.as_str()).filter(|c| !c.is_empty());
         if !dialplan.exists(&context, &exten, cid, self.world.shared.now()) {
-            tracing::info!("SIP INVITE to unknown extension '{exten}' in context '{context}' from={source}");
+            tracing::info!(
+                "SIP INVITE to unknown extension '{exten}' in context '{context}' from={source}"
+            );
             let _ = self.ua.reject(now, call, 404, "Not Found");
             return;
         }
@@ -141,7 +168,12 @@ impl Endpoint {
                     .and_then(|p| self.conf.peer(p))
                     .map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
                 let peer = setup.peer.clone().unwrap_or_else(|| setup.host.clone());
-                let format = setup.codecs.first().and_then(|c| c.asterisk_name()).unwrap_or("?").to_string();
+                let format = setup
+                    .codecs
+                    .first()
+                    .and_then(|c| c.asterisk_name())
+                    .unwrap_or("?")
+                    .to_string();
                 let context = setup
                     .peer
                     .as_deref()
@@ -171,7 +203,11 @@ impl Endpoint {
                 );
             }
             EndpointCmd::Channel { key, cmd } => self.channel_command(now, key, cmd),
-            EndpointCmd::Incoming { bytes, source, transport } => self.ua.handle_bytes(now, &bytes, source, transport),
+            EndpointCmd::Incoming {
+                bytes,
+                source,
+                transport,
+            } => self.ua.handle_bytes(now, &bytes, source, transport),
             EndpointCmd::ShowChannels(reply) => {
                 let _ = reply.send(self.show_channels());
             }
@@ -180,7 +216,9 @@ impl Endpoint {
 
     fn channel_command(&mut self, now: Instant, key: LegKey, cmd: ChannelCommand) {
         let call = self.legs.calls.get(&key).copied();
-        let Some(leg) = self.legs.legs.get_mut(&key) else { return };
+        let Some(leg) = self.legs.legs.get_mut(&key) else {
+            return;
+        };
         match (cmd, call) {
             (ChannelCommand::Call { .. }, None) if !leg.inbound => self.place_call(now, key),
             (ChannelCommand::Answer, Some(call)) if leg.inbound && !leg.answered => {
@@ -189,16 +227,21 @@ impl Endpoint {
                 self.legs.touch();
                 log_err(self.ua.answer(now, call, sdp));
             }
-            (ChannelCommand::Indicate(Indication::Ringing), Some(call)) if leg.inbound && !leg.answered => {
+            (ChannelCommand::Indicate(Indication::Ringing), Some(call))
+                if leg.inbound && !leg.answered =>
+            {
                 log_err(self.ua.ringing(now, call));
             }
-            (ChannelCommand::Indicate(Indication::Progress), Some(call)) if leg.inbound && !leg.answered => {
+            (ChannelCommand::Indicate(Indication::Progress), Some(call))
+                if leg.inbound && !leg.answered =>
+            {
                 let sdp = leg.answer_sdp.clone().unwrap_or_default();
                 log_err(self.ua.progress(now, call, sdp));
             }
-            (ChannelCommand::Indicate(i @ (Indication::Busy | Indication::Congestion)), Some(call))
-                if leg.inbound && !leg.answered =>
-            {
+            (
+                ChannelCommand::Indicate(i @ (Indication::Busy | Indication::Congestion)),
+                Some(call),
+            ) if leg.inbound && !leg.answered => {
                 // An unanswered SIP call that is told busy/congestion is over: final response,
                 // and the channel hears its hangup.
                 let (status, reason, c) = match i {
@@ -209,9 +252,21 @@ impl Endpoint {
                 self.legs.remove(key);
                 log_err(self.ua.reject(now, call, status, reason));
             }
-            (ChannelCommand::Indicate(i @ (Indication::Hold | Indication::Unhold)), Some(call)) if leg.answered => {
-                let mut cfg = media::media_config(self.media_ip, leg.media.local.port(), leg.codecs.clone(), leg.dtmf, 0);
-                cfg.direction = if i == Indication::Hold { Direction::SendOnly } else { Direction::SendRecv };
+            (ChannelCommand::Indicate(i @ (Indication::Hold | Indication::Unhold)), Some(call))
+                if leg.answered =>
+            {
+                let mut cfg = media::media_config(
+                    self.media_ip,
+                    leg.media.local.port(),
+                    leg.codecs.clone(),
+                    leg.dtmf,
+                    0,
+                );
+                cfg.direction = if i == Indication::Hold {
+                    Direction::SendOnly
+                } else {
+                    Direction::SendRecv
+                };
                 let offer = leg.session.offer(&cfg);
                 let bytes = offer.print().into_bytes();
                 leg.offer = Some(offer);
@@ -223,7 +278,11 @@ impl Endpoint {
                 let Some(call) = call else { return };
                 if inbound && !answered {
                     let (status, reason) = q850::status_from_cause(cause);
-                    let (status, reason) = if status < 300 { (603, "Declined") } else { (status, reason) };
+                    let (status, reason) = if status < 300 {
+                        (603, "Declined")
+                    } else {
+                        (status, reason)
+                    };
                     log_err(self.ua.reject(now, call, status, reason));
                 } else {
                     log_err(self.ua.hangup(now, call));
@@ -235,20 +294,43 @@ impl Endpoint {
 
     /// Dial's leg: send the INVITE with our offer.
     fn place_call(&mut self, now: Instant, key: LegKey) {
-        let Some(leg) = self.legs.legs.get_mut(&key) else { return };
-        let Some(setup) = leg.outbound.as_ref() else { return };
+        let Some(leg) = self.legs.legs.get_mut(&key) else {
+            return;
+        };
+        let Some(setup) = leg.outbound.as_ref() else {
+            return;
+        };
         let peer = setup.peer.as_deref().and_then(|p| self.conf.peer(p));
         let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
         let epoch = epoch_now();
-        let cfg = media::media_config(self.media_ip, setup.media.local.port(), setup.codecs.clone(), dtmf, epoch + key);
+        let cfg = media::media_config(
+            self.media_ip,
+            setup.media.local.port(),
+            setup.codecs.clone(),
+            dtmf,
+            epoch + key,
+        );
         let offer = leg.session.offer(&cfg);
         let local = self.ua.config().local;
         let from_user = peer
             .map(|p| p.fromuser.clone())
             .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| if setup.caller_num.is_empty() { "tandem".into() } else { setup.caller_num.clone() });
-        let from_host = peer.map(|p| p.fromdomain.clone()).filter(|d| !d.is_empty()).unwrap_or_else(|| local.to_string());
-        let uri = |text: String| Uri::parse(&text).map_err(|e| tracing::warn!("SIP: bad URI {text}: {e:?}")).ok();
+            .unwrap_or_else(|| {
+                if setup.caller_num.is_empty() {
+                    "tandem".into()
+                } else {
+                    setup.caller_num.clone()
+                }
+            });
+        let from_host = peer
+            .map(|p| p.fromdomain.clone())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| local.to_string());
+        let uri = |text: String| {
+            Uri::parse(&text)
+                .map_err(|e| tracing::warn!("SIP: bad URI {text}: {e:?}"))
+                .ok()
+        };
         let (Some(request_uri), Some(from_uri), Some(to_uri)) = (
             uri(format!("sip:{}@{}", setup.user, setup.host)),
             uri(format!("sip:{from_user}@{from_host}")),
@@ -259,13 +341,25 @@ impl Endpoint {
         };
         let display = (!setup.caller_name.is_empty()).then(|| setup.caller_name.clone());
         let credentials = peer.and_then(|p| {
-            let user = if p.defaultuser.is_empty() { p.name.clone() } else { p.defaultuser.clone() };
+            let user = if p.defaultuser.is_empty() {
+                p.name.clone()
+            } else {
+                p.defaultuser.clone()
+            };
             super::peers::secret(p).map(|s| (user, s))
         });
         let invite = Invite {
             request_uri,
-            from: NameAddr { display, uri: from_uri, params: Default::default() },
-            to: NameAddr { display: None, uri: to_uri, params: Default::default() },
+            from: NameAddr {
+                display,
+                uri: from_uri,
+                params: Default::default(),
+            },
+            to: NameAddr {
+                display: None,
+                uri: to_uri,
+                params: Default::default(),
+            },
             dest: setup.dest,
             contact_user: from_user,
             sdp: offer.print().into_bytes(),
@@ -273,7 +367,11 @@ impl Endpoint {
             extra_headers: Vec::new(),
         };
         leg.offer = Some(offer);
-        let transport = if setup.tcp { Transport::Tcp } else { Transport::Udp };
+        let transport = if setup.tcp {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        };
         match self.ua.invite_over(now, invite, transport) {
             Ok(call) => {
                 tracing::info!("{}: INVITE to {}", leg.name, setup_dest(leg));
@@ -313,7 +411,9 @@ impl Endpoint {
             }
             return;
         };
-        let Some(leg) = self.legs.legs.get_mut(&key) else { return };
+        let Some(leg) = self.legs.legs.get_mut(&key) else {
+            return;
+        };
         match event {
             UaEvent::CallRinging { .. } => leg.emit(ChannelEvent::Ringing),
             UaEvent::CallProgress { sdp, .. } => {
@@ -337,7 +437,9 @@ impl Endpoint {
                 tracing::info!("{}: call ended ({reason:?})", leg.name);
                 let cause = match reason {
                     EndReason::RemoteBye | EndReason::Cancelled => cause::NORMAL_CLEARING,
-                    EndReason::Timeout | EndReason::SessionTimerExpired => cause::RECOVERY_ON_TIMER_EXPIRE,
+                    EndReason::Timeout | EndReason::SessionTimerExpired => {
+                        cause::RECOVERY_ON_TIMER_EXPIRE
+                    }
                 };
                 leg.hang_up_channel(cause);
                 self.legs.remove(key);
@@ -345,8 +447,16 @@ impl Endpoint {
             UaEvent::Reinvite { txn, sdp, .. } => {
                 // Hold and unhold: answer with our side of the same media, and tell the
                 // channel so the bridge can carry it to the other party.
-                let cfg = media::media_config(self.media_ip, leg.media.local.port(), leg.codecs.clone(), leg.dtmf, 0);
-                let answer = SessionDescription::parse_bytes(&sdp).ok().and_then(|offer| leg.session.answer(&offer, &cfg).ok());
+                let cfg = media::media_config(
+                    self.media_ip,
+                    leg.media.local.port(),
+                    leg.codecs.clone(),
+                    leg.dtmf,
+                    0,
+                );
+                let answer = SessionDescription::parse_bytes(&sdp)
+                    .ok()
+                    .and_then(|offer| leg.session.answer(&offer, &cfg).ok());
                 match answer {
                     Some((a, neg)) => {
                         if let Some(rtp) = neg.remote_rtp {
@@ -355,25 +465,53 @@ impl Endpoint {
                         leg.media.set_negotiated(&neg);
                         if neg.remote_hold != leg.remote_hold {
                             leg.remote_hold = neg.remote_hold;
-                            leg.emit(if neg.remote_hold { ChannelEvent::Hold } else { ChannelEvent::Unhold });
+                            leg.emit(if neg.remote_hold {
+                                ChannelEvent::Hold
+                            } else {
+                                ChannelEvent::Unhold
+                            });
                         }
-                        log_err(self.ua.answer_reinvite(now, call, txn, a.print().into_bytes()));
+                        log_err(
+                            self.ua
+                                .answer_reinvite(now, call, txn, a.print().into_bytes()),
+                        );
                     }
-                    None => log_err(self.ua.reject_reinvite(now, call, txn, 488, "Not Acceptable Here")),
+                    None => {
+                        log_err(
+                            self.ua
+                                .reject_reinvite(now, call, txn, 488, "Not Acceptable Here"),
+                        )
+                    }
                 }
             }
             UaEvent::Update { txn, sdp, .. } => {
-                let cfg = media::media_config(self.media_ip, leg.media.local.port(), leg.codecs.clone(), leg.dtmf, 0);
-                let answer = SessionDescription::parse_bytes(&sdp).ok().and_then(|offer| leg.session.answer(&offer, &cfg).ok());
+                let cfg = media::media_config(
+                    self.media_ip,
+                    leg.media.local.port(),
+                    leg.codecs.clone(),
+                    leg.dtmf,
+                    0,
+                );
+                let answer = SessionDescription::parse_bytes(&sdp)
+                    .ok()
+                    .and_then(|offer| leg.session.answer(&offer, &cfg).ok());
                 match answer {
                     Some((a, neg)) => {
                         if let Some(rtp) = neg.remote_rtp {
                             leg.media.set_remote(rtp);
                         }
                         leg.media.set_negotiated(&neg);
-                        log_err(self.ua.answer_update(now, call, txn, a.print().into_bytes()));
+                        log_err(
+                            self.ua
+                                .answer_update(now, call, txn, a.print().into_bytes()),
+                        );
                     }
-                    None => log_err(self.ua.reject_update(now, call, txn, 488, "Not Acceptable Here")),
+                    None => {
+                        log_err(
+                            self.ua
+                                .reject_update(now, call, txn, 488, "Not Acceptable Here"),
+                        )
+                    }
                 }
             }
             UaEvent::ReinviteAnswered { sdp, .. } => apply_answer(leg, &sdp),
@@ -399,7 +537,14 @@ impl Endpoint {
     /// extension in this leg's context (chan_sip's `local_attended_transfer` aside, the
     /// `handle_request_refer` blind case): 202, a NOTIFY with the sipfrag `200 OK`, and the
     /// transferer is hung up when the core lets go of it.
-    fn refer(&mut self, now: Instant, key: LegKey, call: CallId, txn: tandem_sip::ua::TxnId, req: &Request) {
+    fn refer(
+        &mut self,
+        now: Instant,
+        key: LegKey,
+        call: CallId,
+        txn: tandem_sip::ua::TxnId,
+        req: &Request,
+    ) {
         let target = req
             .headers
             .get("Refer-To")
@@ -414,10 +559,17 @@ impl Endpoint {
             self.attended_transfer(now, key, call, txn, req, &replaced);
             return;
         }
-        let Some(leg) = self.legs.legs.get(&key) else { return };
+        let Some(leg) = self.legs.legs.get(&key) else {
+            return;
+        };
         let context = leg.context.clone();
         let cid = None;
-        if !self.world.shared.dialplan().exists(&context, &exten, cid, self.world.shared.now()) {
+        if !self
+            .world
+            .shared
+            .dialplan()
+            .exists(&context, &exten, cid, self.world.shared.now())
+        {
             tracing::info!("{}: REFER to unknown extension {exten}@{context}", leg.name);
             let resp = self.reply(req, 404, "Not Found");
             log_err(self.ua.respond(now, txn, resp));
@@ -429,10 +581,19 @@ impl Endpoint {
         leg.emit(ChannelEvent::Transfer { context, exten });
         let headers = [
             ("Event".to_string(), "refer".to_string()),
-            ("Subscription-State".to_string(), "terminated;reason=noresource".to_string()),
+            (
+                "Subscription-State".to_string(),
+                "terminated;reason=noresource".to_string(),
+            ),
         ];
-        let body = Some(("message/sipfrag;version=2.0", b"SIP/2.0 200 OK\r\n".to_vec()));
-        if let Err(e) = self.ua.send_in_dialog(now, call, Method::Notify, body, &headers) {
+        let body = Some((
+            "message/sipfrag;version=2.0",
+            b"SIP/2.0 200 OK\r\n".to_vec(),
+        ));
+        if let Err(e) = self
+            .ua
+            .send_in_dialog(now, call, Method::Notify, body, &headers)
+        {
             tracing::warn!("SIP: NOTIFY after REFER: {e}");
         }
     }
@@ -445,23 +606,49 @@ impl Endpoint {
     /// to this leg's media port), that party's old channel is let go, and both of the
     /// transferer's calls end (chan_sip's `local_attended_transfer`, done by rebinding legs).
     /// The replaced dialog is found by its Call-ID.
-    fn attended_transfer(&mut self, now: Instant, x_key: LegKey, x_call: CallId, txn: tandem_sip::ua::TxnId, req: &Request, replaced: &str) {
-        let y_key = self.legs.calls.iter().find(|(_, c)| self.ua.sip_call_id(**c) == Some(replaced)).map(|(k, _)| *k);
+    fn attended_transfer(
+        &mut self,
+        now: Instant,
+        x_key: LegKey,
+        x_call: CallId,
+        txn: tandem_sip::ua::TxnId,
+        req: &Request,
+        replaced: &str,
+    ) {
+        let y_key = self
+            .legs
+            .calls
+            .iter()
+            .find(|(_, c)| self.ua.sip_call_id(**c) == Some(replaced))
+            .map(|(k, _)| *k);
         let partner = y_key.and_then(|y| {
             let y_leg = self.legs.legs.get(&y)?;
             match &y_leg.outbound {
                 // The replaced call was dialled by a channel: that channel's leg is the party.
-                Some(setup) => self.legs.legs.iter().find(|(_, l)| l.inbound && l.name == setup.caller_channel).map(|(k, _)| *k),
+                Some(setup) => self
+                    .legs
+                    .legs
+                    .iter()
+                    .find(|(_, l)| l.inbound && l.name == setup.caller_channel)
+                    .map(|(k, _)| *k),
                 // The replaced call is a caller: the leg it dialled is the party.
                 None => self
                     .legs
                     .legs
                     .iter()
-                    .find(|(_, l)| l.answered && l.outbound.as_ref().is_some_and(|s| s.caller_channel == y_leg.name))
+                    .find(|(_, l)| {
+                        l.answered
+                            && l.outbound
+                                .as_ref()
+                                .is_some_and(|s| s.caller_channel == y_leg.name)
+                    })
                     .map(|(k, _)| *k),
             }
         });
-        let (Some(z_key), Some(z_call)) = (partner, partner.and_then(|z| self.legs.calls.get(&z).copied())) else {
+        let (Some(z_key), Some(z_call)) = (
+            partner,
+            partner.and_then(|z| self.legs.calls.get(&z).copied()),
+        ) else {
             let resp = self.reply(req, 481, "Call/Transaction Does Not Exist");
             log_err(self.ua.respond(now, txn, resp));
             return;
@@ -470,22 +657,41 @@ impl Endpoint {
         log_err(self.ua.respond(now, txn, resp));
         let headers = [
             ("Event".to_string(), "refer".to_string()),
-            ("Subscription-State".to_string(), "terminated;reason=noresource".to_string()),
+            (
+                "Subscription-State".to_string(),
+                "terminated;reason=noresource".to_string(),
+            ),
         ];
-        let body = Some(("message/sipfrag;version=2.0", b"SIP/2.0 200 OK\r\n".to_vec()));
-        log_err(self.ua.send_in_dialog(now, x_call, Method::Notify, body, &headers).map(|_| ()));
+        let body = Some((
+            "message/sipfrag;version=2.0",
+            b"SIP/2.0 200 OK\r\n".to_vec(),
+        ));
+        log_err(
+            self.ua
+                .send_in_dialog(now, x_call, Method::Notify, body, &headers)
+                .map(|_| ()),
+        );
         // Let go of the other party's old channel, keeping what we know of its dialog.
         self.legs.calls.remove(&z_key);
         self.legs.by_call.remove(&z_call);
-        let Some(mut z_leg) = self.legs.remove(z_key) else { return };
+        let Some(mut z_leg) = self.legs.remove(z_key) else {
+            return;
+        };
         let z_remote = z_leg.media.remote();
         z_leg.hang_up_channel(cause::NORMAL_CLEARING);
         // This leg's channel now speaks to the other party's dialog.
         self.legs.by_call.remove(&x_call);
         self.legs.bind(x_key, z_call);
         log_err(self.ua.hangup(now, x_call));
-        let Some(x_leg) = self.legs.legs.get_mut(&x_key) else { return };
-        tracing::info!("{}: attended transfer, now talking to {} ({})", x_leg.name, z_leg.peer, z_leg.remote);
+        let Some(x_leg) = self.legs.legs.get_mut(&x_key) else {
+            return;
+        };
+        tracing::info!(
+            "{}: attended transfer, now talking to {} ({})",
+            x_leg.name,
+            z_leg.peer,
+            z_leg.remote
+        );
         x_leg.codecs = z_leg.codecs;
         x_leg.session = z_leg.session;
         x_leg.dtmf = z_leg.dtmf;
@@ -496,7 +702,13 @@ impl Endpoint {
         if let Some(rtp) = z_remote {
             x_leg.media.set_remote(rtp);
         }
-        let cfg = media::media_config(self.media_ip, x_leg.media.local.port(), x_leg.codecs.clone(), x_leg.dtmf, 0);
+        let cfg = media::media_config(
+            self.media_ip,
+            x_leg.media.local.port(),
+            x_leg.codecs.clone(),
+            x_leg.dtmf,
+            0,
+        );
         let offer = x_leg.session.offer(&cfg);
         let bytes = offer.print().into_bytes();
         x_leg.offer = Some(offer);
@@ -521,12 +733,17 @@ fn replaces_call_id(refer_to: &str) -> Option<String> {
 }
 
 fn setup_dest(leg: &Leg) -> String {
-    leg.outbound.as_ref().map_or_else(String::new, |s| s.dest.to_string())
+    leg.outbound
+        .as_ref()
+        .map_or_else(String::new, |s| s.dest.to_string())
 }
 
 /// Read an SDP answer against our offer and point the media leg at the far end.
 fn apply_answer(leg: &mut Leg, sdp: &[u8]) {
-    let (Some(offer), Ok(answer)) = (leg.offer.as_ref(), SessionDescription::parse_bytes(sdp)) else { return };
+    let (Some(offer), Ok(answer)) = (leg.offer.as_ref(), SessionDescription::parse_bytes(sdp))
+    else {
+        return;
+    };
     match tandem_sdp::process_answer(offer, &answer) {
         Ok(neg) => {
             if let Some(rtp) = neg.remote_rtp {
@@ -547,10 +764,17 @@ fn dtmf_from_info(body: &[u8]) -> Option<char> {
     let text = String::from_utf8_lossy(body);
     let value = text
         .lines()
-        .find_map(|l| l.trim().strip_prefix("Signal=").or_else(|| l.trim().strip_prefix("Signal =")))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Signal=")
+                .or_else(|| l.trim().strip_prefix("Signal ="))
+        })
         .map(str::trim)
         .unwrap_or_else(|| text.trim());
-    value.chars().next().filter(|c| c.is_ascii_digit() || "*#ABCD".contains(*c))
+    value
+        .chars()
+        .next()
+        .filter(|c| c.is_ascii_digit() || "*#ABCD".contains(*c))
 }
 
 fn log_err<E: std::fmt::Display>(r: Result<(), E>) {

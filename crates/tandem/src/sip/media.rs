@@ -29,7 +29,13 @@ fn rule(r: &tandem_conf::views::sip::CodecRule) -> (&'static str, &str) {
 }
 
 /// Offer/answer settings for a leg whose RTP is at `address:port`.
-pub fn media_config(address: IpAddr, port: u16, codecs: Vec<Codec>, dtmf: DtmfMode, session_id: u64) -> MediaConfig {
+pub fn media_config(
+    address: IpAddr,
+    port: u16,
+    codecs: Vec<Codec>,
+    dtmf: DtmfMode,
+    session_id: u64,
+) -> MediaConfig {
     let mut cfg = MediaConfig::new(address, port, codecs);
     cfg.telephone_event = match dtmf {
         DtmfMode::Rfc2833 | DtmfMode::Auto => Some(101),
@@ -44,7 +50,10 @@ pub fn media_config(address: IpAddr, port: u16, codecs: Vec<Codec>, dtmf: DtmfMo
 /// leg agrees on what the caller talks and the bridge can relay packets unchanged.
 pub fn prefer(codecs: &mut Vec<Codec>, first: Option<&str>) {
     let Some(name) = first else { return };
-    if let Some(i) = codecs.iter().position(|c| c.asterisk_name().is_some_and(|n| n.eq_ignore_ascii_case(name))) {
+    if let Some(i) = codecs.iter().position(|c| {
+        c.asterisk_name()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    }) {
         let c = codecs.remove(i);
         codecs.insert(0, c);
     }

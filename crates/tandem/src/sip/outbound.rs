@@ -9,7 +9,9 @@ use std::time::Instant;
 use tandem_conf::views::sip::Host;
 use tandem_conf::views::SipConf;
 use tandem_sip::message::Transport;
-use tandem_sip::outbound::{OutboundRegistration, QualifyConfig, Qualifier, RegistrationConfig, RegistryRow};
+use tandem_sip::outbound::{
+    OutboundRegistration, Qualifier, QualifyConfig, RegistrationConfig, RegistryRow,
+};
 use tandem_sip::ua::{TxnId, UaEvent, UserAgent};
 
 /// One machine that sends requests through the UA.
@@ -28,7 +30,13 @@ pub struct Clients {
 impl Clients {
     /// Build the registrations of `[general]` and a qualifier per peer with `qualify=` and a
     /// static address. Host names are resolved here, once (tandem has no dnsmgr yet).
-    pub async fn new(conf: &SipConf, local: SocketAddr, user_agent: &str, seed: u64, now: Instant) -> Clients {
+    pub async fn new(
+        conf: &SipConf,
+        local: SocketAddr,
+        user_agent: &str,
+        seed: u64,
+        now: Instant,
+    ) -> Clients {
         let mut clients = Vec::new();
         for (i, r) in conf.registrations.iter().enumerate() {
             let mut cfg = RegistrationConfig::new(&r.user, &r.host, local);
@@ -45,7 +53,11 @@ impl Clients {
                 Ok(mut reg) => {
                     let dest = resolve(&r.host, r.port).await;
                     if dest.is_none() {
-                        tracing::warn!("SIP: register => {}: cannot resolve '{}'", r.config_value, r.host);
+                        tracing::warn!(
+                            "SIP: register => {}: cannot resolve '{}'",
+                            r.config_value,
+                            r.host
+                        );
                     }
                     reg.set_destination(dest);
                     // Spread registrations out a little, as chan_sip does at start.
@@ -55,13 +67,21 @@ impl Clients {
                 Err(e) => tracing::warn!("SIP: register => {}: {e}", r.config_value),
             }
         }
-        for p in conf.peers.iter().filter(|p| p.kind.is_peer() && p.qualify_ms > 0) {
+        for p in conf
+            .peers
+            .iter()
+            .filter(|p| p.kind.is_peer() && p.qualify_ms > 0)
+        {
             let target = match &p.host {
                 Some(Host::Addr(ip)) => Some(SocketAddr::new(*ip, p.port.unwrap_or(5060))),
                 _ => None,
             };
             let Some(target) = target else { continue };
-            let from_user = if p.fromuser.is_empty() { "asterisk".to_string() } else { p.fromuser.clone() };
+            let from_user = if p.fromuser.is_empty() {
+                "asterisk".to_string()
+            } else {
+                p.fromuser.clone()
+            };
             let q = Qualifier::new(QualifyConfig {
                 peer: p.name.clone(),
                 max_ms: p.qualify_ms,
@@ -77,12 +97,18 @@ impl Clients {
             match q {
                 Ok(mut q) => {
                     q.set_destination(Some(target));
-                    clients.push(Client::Qualify { peer: p.name.clone(), q: Box::new(q) });
+                    clients.push(Client::Qualify {
+                        peer: p.name.clone(),
+                        q: Box::new(q),
+                    });
                 }
                 Err(e) => tracing::warn!("SIP: qualify {}: {e}", p.name),
             }
         }
-        Clients { clients, pending: HashMap::new() }
+        Clients {
+            clients,
+            pending: HashMap::new(),
+        }
     }
 
     /// Send whatever requests are due; true if any went out.
@@ -113,7 +139,9 @@ impl Clients {
             UaEvent::RequestTimeout { txn } => (*txn, None),
             _ => return false,
         };
-        let Some(&i) = self.pending.get(&txn) else { return false };
+        let Some(&i) = self.pending.get(&txn) else {
+            return false;
+        };
         let final_or_timeout = response.is_none_or(|r| r.status >= 200);
         if final_or_timeout {
             self.pending.remove(&txn);

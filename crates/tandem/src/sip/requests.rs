@@ -10,9 +10,15 @@ use super::endpoint::{epoch_now, Endpoint};
 use super::peers;
 
 /// Methods chan_sip lists in Allow.
-pub const ALLOW: &str = "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE";
+pub const ALLOW: &str =
+    "INVITE, ACK, CANCEL, OPTIONS, BYE, REFER, SUBSCRIBE, NOTIFY, INFO, PUBLISH, MESSAGE";
 
-pub(super) fn out_of_dialog(ep: &mut Endpoint, now: Instant, req: &Request, source: SocketAddr) -> Response {
+pub(super) fn out_of_dialog(
+    ep: &mut Endpoint,
+    now: Instant,
+    req: &Request,
+    source: SocketAddr,
+) -> Response {
     match req.method {
         Method::Options => ep
             .reply(req, 200, "OK")
@@ -26,14 +32,22 @@ pub(super) fn out_of_dialog(ep: &mut Endpoint, now: Instant, req: &Request, sour
                 epoch_now(),
                 req,
                 // The client's top Via names the transport it used (UDP or TCP).
-                &Source { addr: source, transport: req.headers.top_via().map_or(Transport::Udp, |v| v.transport) },
+                &Source {
+                    addr: source,
+                    transport: req
+                        .headers
+                        .top_via()
+                        .map_or(Transport::Udp, |v| v.transport),
+                },
                 &ep.auth,
                 |name| peers::register_peer(&conf, name, source.ip()),
             );
             let algorithm = credentials_algorithm(req, &ep.auth.config().realm);
             log_register(&outcome.status, outcome.aor.as_deref(), source, algorithm);
             ep.apply_changes(&outcome.changes);
-            outcome.response.with_header("Server", ep.conf.general.useragent.as_str())
+            outcome
+                .response
+                .with_header("Server", ep.conf.general.useragent.as_str())
         }
         _ => ep.reply(req, 501, "Not Implemented"),
     }
@@ -47,7 +61,10 @@ fn credentials_algorithm(req: &Request, realm: &str) -> &'static str {
         .get_all("Authorization")
         .filter_map(|v| tandem_sip::auth::Credentials::parse(v).ok())
         .collect();
-    let picked = all.iter().find(|c| c.realm == realm).or_else(|| all.first());
+    let picked = all
+        .iter()
+        .find(|c| c.realm == realm)
+        .or_else(|| all.first());
     match picked.map(|c| c.algorithm()) {
         Some(Some(a)) => a.name(),
         Some(None) => "unknown",
@@ -60,11 +77,19 @@ fn credentials_algorithm(req: &Request, realm: &str) -> &'static str {
 fn log_register(status: &RegisterStatus, aor: Option<&str>, source: SocketAddr, algorithm: &str) {
     let aor = aor.unwrap_or("-");
     match status {
-        RegisterStatus::Registered => tracing::info!("SIP REGISTER ok peer={aor} from={source} algorithm={algorithm}"),
-        RegisterStatus::Unregistered => tracing::info!("SIP REGISTER removed peer={aor} from={source}"),
+        RegisterStatus::Registered => {
+            tracing::info!("SIP REGISTER ok peer={aor} from={source} algorithm={algorithm}")
+        }
+        RegisterStatus::Unregistered => {
+            tracing::info!("SIP REGISTER removed peer={aor} from={source}")
+        }
         RegisterStatus::Query => tracing::debug!("SIP REGISTER query peer={aor} from={source}"),
-        RegisterStatus::Challenged { .. } => tracing::debug!("SIP REGISTER challenged peer={aor} from={source}"),
-        RegisterStatus::AuthFailed { .. } => tracing::warn!("SIP REGISTER auth-failed peer={aor} from={source}"),
+        RegisterStatus::Challenged { .. } => {
+            tracing::debug!("SIP REGISTER challenged peer={aor} from={source}")
+        }
+        RegisterStatus::AuthFailed { .. } => {
+            tracing::warn!("SIP REGISTER auth-failed peer={aor} from={source}")
+        }
         RegisterStatus::Rejected | RegisterStatus::BadRequest => {
             tracing::info!("SIP REGISTER rejected peer={aor} from={source}")
         }

@@ -79,7 +79,11 @@ fn row(p: &Peer) -> PeerRow {
         useragent: String::new(),
         registered_expires_epoch: None,
         contact: String::new(),
-        status: if p.qualify_ms > 0 { "UNKNOWN".into() } else { "Unmonitored".into() },
+        status: if p.qualify_ms > 0 {
+            "UNKNOWN".into()
+        } else {
+            "Unmonitored".into()
+        },
         tcp: p.transports.first() == Some(&tandem_conf::views::sip::Transport::Tcp),
         monitored: p.qualify_ms > 0,
     }
@@ -87,14 +91,26 @@ fn row(p: &Peer) -> PeerRow {
 
 impl SipState {
     pub fn new(conf: &SipConf) -> Self {
-        SipState { peers: conf.peers.iter().filter(|p| p.kind.is_peer()).map(row).collect(), registry: Vec::new() }
+        SipState {
+            peers: conf
+                .peers
+                .iter()
+                .filter(|p| p.kind.is_peer())
+                .map(row)
+                .collect(),
+            registry: Vec::new(),
+        }
     }
 
     /// Fold the registrar's bindings into the rows of dynamic peers.
     pub fn update_bindings(&mut self, registrar: &Registrar) {
         for p in self.peers.iter_mut().filter(|p| p.dynamic) {
             // Several contacts: calls go to the one registered (or refreshed) last.
-            match registrar.lookup(&p.name).iter().max_by_key(|b| b.expires_epoch) {
+            match registrar
+                .lookup(&p.name)
+                .iter()
+                .max_by_key(|b| b.expires_epoch)
+            {
                 Some(b) => {
                     p.addr = Some(b.source);
                     p.username = b.contact.user().map(str::to_string).unwrap_or_default();
@@ -117,14 +133,33 @@ impl SipState {
     pub fn show_peers(&self) -> String {
         let mut out = format!(
             "{:<25.25} {:<39.39} {:<3.3} {:<10.10} {:<10.10} {:<3.3} {:<8} {:<11} {:<32.32} {}\n",
-            "Name/username", "Host", "Dyn", "Forcerport", "Comedia", "ACL", "Port", "Status", "Description", ""
+            "Name/username",
+            "Host",
+            "Dyn",
+            "Forcerport",
+            "Comedia",
+            "ACL",
+            "Port",
+            "Status",
+            "Description",
+            ""
         );
         let (mut online, mut offline, mut mon_online, mut mon_offline) = (0, 0, 0, 0);
         for p in &self.peers {
-            let name = if p.username.is_empty() { p.name.clone() } else { format!("{}/{}", p.name, p.username) };
-            let host = p.addr.map_or("(Unspecified)".to_string(), |a| a.ip().to_string());
+            let name = if p.username.is_empty() {
+                p.name.clone()
+            } else {
+                format!("{}/{}", p.name, p.username)
+            };
+            let host = p
+                .addr
+                .map_or("(Unspecified)".to_string(), |a| a.ip().to_string());
             let port = p.addr.map_or(0, |a| a.port());
-            let up = if p.monitored { p.status.starts_with("OK") || p.status.starts_with("LAGGED") } else { p.addr.is_some() };
+            let up = if p.monitored {
+                p.status.starts_with("OK") || p.status.starts_with("LAGGED")
+            } else {
+                p.addr.is_some()
+            };
             match (p.monitored, up) {
                 (true, true) => mon_online += 1,
                 (true, false) => mon_offline += 1,
@@ -154,7 +189,10 @@ impl SipState {
 
     /// `sip show peer NAME`: the essentials, in chan_sip's `key : value` layout.
     pub fn show_peer(&self, name: &str) -> Option<String> {
-        let p = self.peers.iter().find(|p| p.name.eq_ignore_ascii_case(name))?;
+        let p = self
+            .peers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))?;
         let addr = p.addr.map_or("(null)".to_string(), |a| a.to_string());
         Some(format!(
             "\n\n  * Name       : {}\n  Secret       : {}\n  Context      : {}\n  Dynamic      : {}\n  Addr->IP     : {}\n  Defaddr->IP  : (null)\n  Username     : {}\n  Useragent    : {}\n  Reg. Contact : {}\n  Status       : {}\n\n",
@@ -183,12 +221,26 @@ pub fn show_channels(dialogs: &[DialogRow]) -> String {
     let line = |a: &str, b: &str, c: &str, d: &str, e: &str, f: &str, g: &str, h: &str| {
         format!("{a:<15.15}  {b:<15.15}  {c:<15.15}  {d:<15.15}  {e:<7.7}  {f:<15.15}  {g:<10.10}  {h:<10.10}\n")
     };
-    let mut out = line("Peer", "User/ANR", "Call ID", "Format", "Hold", "Last Message", "Expiry", "Peer");
+    let mut out = line(
+        "Peer",
+        "User/ANR",
+        "Call ID",
+        "Format",
+        "Hold",
+        "Last Message",
+        "Expiry",
+        "Peer",
+    );
     for d in dialogs {
         let state = if d.answered { "Rx: ACK" } else { "Tx: INVITE" };
-        out.push_str(&line(&d.peer, &d.user, &d.call_id, &d.format, "No", state, "", &d.user));
+        out.push_str(&line(
+            &d.peer, &d.user, &d.call_id, &d.format, "No", state, "", &d.user,
+        ));
     }
     let n = dialogs.len();
-    out.push_str(&format!("{n} active SIP dialog{}\n", if n == 1 { "" } else { "s" }));
+    out.push_str(&format!(
+        "{n} active SIP dialog{}\n",
+        if n == 1 { "" } else { "s" }
+    ));
     out
 }

@@ -32,29 +32,38 @@ impl TcpLinks {
     /// Queue `bytes` for the connection to `dest`; false when there is none (or it is full).
     pub fn send(&self, dest: SocketAddr, bytes: Vec<u8>) -> bool {
         let conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
-        conns.get(&dest).is_some_and(|tx| tx.try_send(bytes).is_ok())
+        conns
+            .get(&dest)
+            .is_some_and(|tx| tx.try_send(bytes).is_ok())
     }
 
     /// Send over the connection to `dest`, opening one first when there is none (requests
     /// tandem originates to a TCP peer).
-    pub fn send_or_connect(&self, dest: SocketAddr, bytes: Vec<u8>, to_endpoint: &mpsc::Sender<EndpointCmd>) {
+    pub fn send_or_connect(
+        &self,
+        dest: SocketAddr,
+        bytes: Vec<u8>,
+        to_endpoint: &mpsc::Sender<EndpointCmd>,
+    ) {
         if self.send(dest, bytes.clone()) {
             return;
         }
         let links = self.clone();
         let to = to_endpoint.clone();
         tokio::spawn(async move {
-            let stream = match tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(dest)).await {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => {
-                    tracing::warn!("SIP tcp: cannot connect to {dest}: {e}");
-                    return;
-                }
-                Err(_) => {
-                    tracing::warn!("SIP tcp: connecting to {dest} timed out");
-                    return;
-                }
-            };
+            let stream =
+                match tokio::time::timeout(Duration::from_secs(10), TcpStream::connect(dest)).await
+                {
+                    Ok(Ok(s)) => s,
+                    Ok(Err(e)) => {
+                        tracing::warn!("SIP tcp: cannot connect to {dest}: {e}");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::warn!("SIP tcp: connecting to {dest} timed out");
+                        return;
+                    }
+                };
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);
             if !links.admit(dest, tx.clone()) {
                 tracing::warn!("SIP tcp: connection limit reached, not connecting to {dest}");
@@ -76,12 +85,19 @@ impl TcpLinks {
     }
 
     fn forget(&self, peer: SocketAddr) {
-        self.conns.lock().unwrap_or_else(PoisonError::into_inner).remove(&peer);
+        self.conns
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&peer);
     }
 }
 
 /// Listen on `addr` and serve connections until the endpoint goes away.
-pub async fn listen(addr: SocketAddr, links: TcpLinks, to_endpoint: mpsc::Sender<EndpointCmd>) -> std::io::Result<()> {
+pub async fn listen(
+    addr: SocketAddr,
+    links: TcpLinks,
+    to_endpoint: mpsc::Sender<EndpointCmd>,
+) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;
     tracing::info!("SIP listening on tcp {}", listener.local_addr()?);
     tokio::spawn(async move {
@@ -104,7 +120,13 @@ pub async fn listen(addr: SocketAddr, links: TcpLinks, to_endpoint: mpsc::Sender
     Ok(())
 }
 
-async fn serve(stream: TcpStream, peer: SocketAddr, mut rx: mpsc::Receiver<Vec<u8>>, links: TcpLinks, to: mpsc::Sender<EndpointCmd>) {
+async fn serve(
+    stream: TcpStream,
+    peer: SocketAddr,
+    mut rx: mpsc::Receiver<Vec<u8>>,
+    links: TcpLinks,
+    to: mpsc::Sender<EndpointCmd>,
+) {
     let (mut reader, mut writer) = stream.into_split();
     let writer_task = tokio::spawn(async move {
         while let Some(bytes) = rx.recv().await {
@@ -128,7 +150,11 @@ async fn serve(stream: TcpStream, peer: SocketAddr, mut rx: mpsc::Receiver<Vec<u
         loop {
             match framer.next_frame() {
                 Ok(Some(Frame::Message(bytes))) => {
-                    let cmd = EndpointCmd::Incoming { bytes, source: peer, transport: tandem_sip::message::Transport::Tcp };
+                    let cmd = EndpointCmd::Incoming {
+                        bytes,
+                        source: peer,
+                        transport: tandem_sip::message::Transport::Tcp,
+                    };
                     if to.send(cmd).await.is_err() {
                         break;
                     }

@@ -17,7 +17,9 @@ const MAX_WAV_BYTES: u64 = 64 * 1024 * 1024;
 pub fn sine(rate: u32, freq: f64, secs: f64, amplitude: i16) -> Vec<i16> {
     let n = (f64::from(rate) * secs).round().max(0.0) as usize;
     let amp = f64::from(amplitude);
-    (0..n).map(|i| (amp * (2.0 * PI * freq * i as f64 / f64::from(rate)).sin()).round() as i16).collect()
+    (0..n)
+        .map(|i| (amp * (2.0 * PI * freq * i as f64 / f64::from(rate)).sin()).round() as i16)
+        .collect()
 }
 
 /// `secs` seconds of digital silence at `rate` Hz.
@@ -50,7 +52,8 @@ pub fn wav_bytes(rate: u32, samples: &[i16]) -> Vec<u8> {
 
 /// Write `samples` (mono, `rate` Hz) to `path` as a WAV file.
 pub fn write_wav(path: &Path, rate: u32, samples: &[i16]) {
-    std::fs::write(path, wav_bytes(rate, samples)).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    std::fs::write(path, wav_bytes(rate, samples))
+        .unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
 /// Write an 8 kHz mono WAV of `secs` seconds of a 1 kHz tone (peak 8000, about -12 dBFS).
@@ -81,7 +84,12 @@ fn u16_at(b: &[u8], at: usize) -> Option<u16> {
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes([*b.get(at)?, *b.get(at + 1)?, *b.get(at + 2)?, *b.get(at + 3)?]))
+    Some(u32::from_le_bytes([
+        *b.get(at)?,
+        *b.get(at + 1)?,
+        *b.get(at + 2)?,
+        *b.get(at + 3)?,
+    ]))
 }
 
 /// Parse WAV bytes. A `data` chunk whose size is 0 or runs past the end (a file still being
@@ -110,13 +118,26 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Wav, String> {
                 return Err(format!("WAV format {format:#x} is not PCM"));
             }
             if bits != 16 || channels == 0 {
-                return Err(format!("{bits}-bit, {channels} channels: only 16-bit PCM is read"));
+                return Err(format!(
+                    "{bits}-bit, {channels} channels: only 16-bit PCM is read"
+                ));
             }
-            let end = if size == 0 || body.saturating_add(size) > bytes.len() { bytes.len() } else { body + size };
+            let end = if size == 0 || body.saturating_add(size) > bytes.len() {
+                bytes.len()
+            } else {
+                body + size
+            };
             let data = bytes.get(body..end).ok_or("data chunk out of range")?;
             let frame = 2 * usize::from(channels);
-            let samples = data.chunks_exact(frame).map(|f| i16::from_le_bytes([f[0], f[1]])).collect();
-            return Ok(Wav { rate, channels, samples });
+            let samples = data
+                .chunks_exact(frame)
+                .map(|f| i16::from_le_bytes([f[0], f[1]]))
+                .collect();
+            return Ok(Wav {
+                rate,
+                channels,
+                samples,
+            });
         }
         at = body.saturating_add(size).saturating_add(size % 2);
     }
@@ -125,7 +146,9 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Wav, String> {
 
 /// Read and parse the WAV file at `path`.
 pub fn read_wav(path: &Path) -> Result<Wav, String> {
-    let len = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .len();
     if len > MAX_WAV_BYTES {
         return Err(format!("{}: {len} bytes is too large", path.display()));
     }
@@ -173,7 +196,10 @@ pub fn zero_crossing_frequency(samples: &[i16], rate: u32) -> f64 {
     if samples.len() < 2 || rate == 0 {
         return 0.0;
     }
-    let crossings = samples.windows(2).filter(|w| (w[0] < 0) != (w[1] < 0)).count();
+    let crossings = samples
+        .windows(2)
+        .filter(|w| (w[0] < 0) != (w[1] < 0))
+        .count();
     crossings as f64 / 2.0 / (samples.len() as f64 / f64::from(rate))
 }
 
@@ -193,7 +219,10 @@ pub fn has_tone(block: &[i16], rate: u32, freq: f64, min_rms: f64) -> bool {
 /// Seconds of `samples` that carry `freq` (counted in 20 ms blocks, see [`has_tone`]).
 pub fn tone_seconds(samples: &[i16], rate: u32, freq: f64, min_rms: f64) -> f64 {
     let block = (rate / 50).max(1) as usize;
-    let blocks = samples.chunks_exact(block).filter(|b| has_tone(b, rate, freq, min_rms)).count();
+    let blocks = samples
+        .chunks_exact(block)
+        .filter(|b| has_tone(b, rate, freq, min_rms))
+        .count();
     blocks as f64 * block as f64 / f64::from(rate.max(1))
 }
 
@@ -252,7 +281,10 @@ mod tests {
     #[test]
     fn the_dominant_frequency_of_a_1khz_tone_is_1khz() {
         let tone = sine(RATE_8K, 1000.0, 0.2, 8000);
-        assert_eq!(dominant_frequency(&tone, RATE_8K, &[400.0, 700.0, 1000.0, 1300.0, 2000.0]), Some(1000.0));
+        assert_eq!(
+            dominant_frequency(&tone, RATE_8K, &[400.0, 700.0, 1000.0, 1300.0, 2000.0]),
+            Some(1000.0)
+        );
         let zc = zero_crossing_frequency(&tone, RATE_8K);
         assert!((zc - 1000.0).abs() < 20.0, "{zc}");
     }
@@ -264,6 +296,9 @@ mod tests {
         s.extend(sine(RATE_8K, 400.0, 1.0, 8000));
         let secs = tone_seconds(&s, RATE_8K, 1000.0, 500.0);
         assert!((secs - 2.0).abs() < 0.05, "{secs}");
-        assert_eq!(tone_seconds(&silence(RATE_8K, 1.0), RATE_8K, 1000.0, 500.0), 0.0);
+        assert_eq!(
+            tone_seconds(&silence(RATE_8K, 1.0), RATE_8K, 1000.0, 500.0),
+            0.0
+        );
     }
 }

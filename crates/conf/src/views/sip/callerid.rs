@@ -24,7 +24,10 @@ impl CallerId {
                 Some(le) => &loc[..le],
                 None => loc,
             };
-            (Some(strip_quoted(&instr[..ls]).to_string()), Some(loc.to_string()))
+            (
+                Some(strip_quoted(&instr[..ls]).to_string()),
+                Some(loc.to_string()),
+            )
         } else {
             let shrunk = shrink_phone_number(instr);
             if !quotes_stripped && is_phone_number(&shrunk) {
@@ -103,8 +106,14 @@ mod tests {
 
     #[test]
     fn name_and_number_forms() {
-        assert_eq!(cid("\"Alice Smith\" <100>"), ("Alice Smith".into(), "100".into()));
-        assert_eq!(cid("Bob <(555) 123-4567>"), ("Bob".into(), "5551234567".into()));
+        assert_eq!(
+            cid("\"Alice Smith\" <100>"),
+            ("Alice Smith".into(), "100".into())
+        );
+        assert_eq!(
+            cid("Bob <(555) 123-4567>"),
+            ("Bob".into(), "5551234567".into())
+        );
         assert_eq!(cid("<200>"), ("".into(), "200".into()));
         assert_eq!(cid("Carol <300"), ("Carol".into(), "300".into()));
         assert_eq!(cid("555-1234"), ("".into(), "5551234".into()));

@@ -51,12 +51,22 @@ pub struct Nat {
 impl Default for Nat {
     /// chan_sip's default since Asterisk 12: `nat=auto_force_rport`.
     fn default() -> Self {
-        Nat { force_rport: false, comedia: false, auto_force_rport: true, auto_comedia: false }
+        Nat {
+            force_rport: false,
+            comedia: false,
+            auto_force_rport: true,
+            auto_comedia: false,
+        }
     }
 }
 
 impl Nat {
-    pub const NO: Nat = Nat { force_rport: false, comedia: false, auto_force_rport: false, auto_comedia: false };
+    pub const NO: Nat = Nat {
+        force_rport: false,
+        comedia: false,
+        auto_force_rport: false,
+        auto_comedia: false,
+    };
 
     /// `sip_parse_nat_option`: words separated by `,`, from all flags clear. A false word
     /// (`no`) clears everything and stops; `yes` means `force_rport,comedia` and stops;
@@ -71,7 +81,12 @@ impl Nat {
                 n = Nat::NO;
                 break;
             } else if word.eq_ignore_ascii_case("yes") {
-                n = Nat { force_rport: true, comedia: true, auto_force_rport: false, auto_comedia: false };
+                n = Nat {
+                    force_rport: true,
+                    comedia: true,
+                    auto_force_rport: false,
+                    auto_comedia: false,
+                };
                 deprecated_yes = true;
                 break;
             } else if word.eq_ignore_ascii_case("force_rport") {
@@ -189,14 +204,26 @@ pub(crate) fn boolean(item: &Item, section: &str, diags: &mut Vec<Diagnostic>) -
     } else if ast_false(v) {
         Some(false)
     } else {
-        diags.push(bad_value(&item.span, &item.key, &item.value, section, "expected yes or no"));
+        diags.push(bad_value(
+            &item.span,
+            &item.key,
+            &item.value,
+            section,
+            "expected yes or no",
+        ));
         None
     }
 }
 
 impl Common {
     /// Handle `item` if it is one of the common options; `false` if it is not.
-    pub(crate) fn handle(&mut self, key: &str, item: &Item, section: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    pub(crate) fn handle(
+        &mut self,
+        key: &str,
+        item: &Item,
+        section: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> bool {
         let v = item.value.trim();
         let bad = |why: &str| bad_value(&item.span, &item.key, &item.value, section, why);
         match key {
@@ -236,11 +263,18 @@ impl Common {
                     self.directmedia = DirectMedia::No;
                 } else {
                     let known = ast_true(v)
-                        || v.split(',').all(|w| ["update", "nonat", "outgoing"].iter().any(|k| w.eq_ignore_ascii_case(k)));
+                        || v.split(',').all(|w| {
+                            ["update", "nonat", "outgoing"]
+                                .iter()
+                                .any(|k| w.eq_ignore_ascii_case(k))
+                        });
                     if known {
                         diags.push(Diagnostic::warning(
                             item.span.clone(),
-                            format!("{}={} is not supported: tandem relays all media (directmedia=no)", item.key, item.value),
+                            format!(
+                                "{}={} is not supported: tandem relays all media (directmedia=no)",
+                                item.key, item.value
+                            ),
                         ));
                         self.directmedia = DirectMedia::Requested;
                     } else {
@@ -257,10 +291,13 @@ impl Common {
                         } else if word.eq_ignore_ascii_case("invite") {
                             ins.invite = true;
                         } else if word.eq_ignore_ascii_case("very") {
-                            diags.push(bad("'very' was removed in Asterisk 1.6; write port,invite"));
+                            diags
+                                .push(bad("'very' was removed in Asterisk 1.6; write port,invite"));
                             return true;
                         } else {
-                            diags.push(bad(&format!("unknown insecure mode '{word}' (expected port, invite or no)")));
+                            diags.push(bad(&format!(
+                                "unknown insecure mode '{word}' (expected port, invite or no)"
+                            )));
                             return true;
                         }
                     }
@@ -290,7 +327,12 @@ impl Common {
 }
 
 /// `qualify = yes | no | MS`. `yes` means `yes_ms` (chan_sip: the general default, else 2000).
-pub(crate) fn qualify(item: &Item, section: &str, yes_ms: u32, diags: &mut Vec<Diagnostic>) -> Option<u32> {
+pub(crate) fn qualify(
+    item: &Item,
+    section: &str,
+    yes_ms: u32,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<u32> {
     let v = item.value.trim();
     if v.eq_ignore_ascii_case("no") {
         Some(0)
@@ -299,7 +341,13 @@ pub(crate) fn qualify(item: &Item, section: &str, yes_ms: u32, diags: &mut Vec<D
     } else if let Some(n) = super::super::util::strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
         Some(n)
     } else {
-        diags.push(bad_value(&item.span, &item.key, &item.value, section, "expected yes, no or a number of milliseconds"));
+        diags.push(bad_value(
+            &item.span,
+            &item.key,
+            &item.value,
+            section,
+            "expected yes, no or a number of milliseconds",
+        ));
         None
     }
 }
@@ -309,7 +357,13 @@ pub(crate) fn qualifyfreq(item: &Item, section: &str, diags: &mut Vec<Diagnostic
     match super::super::util::strict_uint(item.value.trim()).and_then(|n| u32::try_from(n).ok()) {
         Some(n) if n > 0 => Some(n),
         _ => {
-            diags.push(bad_value(&item.span, &item.key, &item.value, section, "expected a positive number of seconds"));
+            diags.push(bad_value(
+                &item.span,
+                &item.key,
+                &item.value,
+                section,
+                "expected a positive number of seconds",
+            ));
             None
         }
     }
@@ -322,5 +376,9 @@ pub(crate) fn codec_rule(key: &str, item: &Item) -> Option<CodecRule> {
         "disallow" => CodecOp::Disallow,
         _ => return None,
     };
-    Some(CodecRule { op, value: item.value.trim().to_string(), span: item.span.clone() })
+    Some(CodecRule {
+        op,
+        value: item.value.trim().to_string(),
+        span: item.span.clone(),
+    })
 }

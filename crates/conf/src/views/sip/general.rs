@@ -6,10 +6,10 @@ use crate::{Diagnostic, Section, Span};
 
 use super::super::acl::{Acl, Sense};
 use super::super::util::{parse_addr_port, strict_uint};
+use super::bad_value;
 use super::common::{boolean, codec_rule, qualify, qualifyfreq, CodecRule, Common, Transport};
 use super::keys::GENERAL_UNSUPPORTED;
 use super::register::Registration;
-use super::bad_value;
 
 pub const DEFAULT_SIP_PORT: u16 = 5060;
 /// chan_sip's DEFAULT_MAXMS: what `qualify=yes` means when `[general]` sets no qualify time.
@@ -155,12 +155,32 @@ impl General {
 
 /// Peer options that chan_sip ignores in `[general]`.
 const PEER_ONLY: &[&str] = &[
-    "type", "host", "port", "defaultip", "secret", "md5secret", "remotesecret", "defaultuser", "username",
-    "fromuser", "permit", "deny", "call-limit", "mailbox", "accountcode", "amaflags", "description",
-    "fullname", "cid_number", "auth",
+    "type",
+    "host",
+    "port",
+    "defaultip",
+    "secret",
+    "md5secret",
+    "remotesecret",
+    "defaultuser",
+    "username",
+    "fromuser",
+    "permit",
+    "deny",
+    "call-limit",
+    "mailbox",
+    "accountcode",
+    "amaflags",
+    "description",
+    "fullname",
+    "cid_number",
+    "auth",
 ];
 
-pub(crate) fn read(sec: Option<&Section>, diags: &mut Vec<Diagnostic>) -> (General, Vec<Registration>) {
+pub(crate) fn read(
+    sec: Option<&Section>,
+    diags: &mut Vec<Diagnostic>,
+) -> (General, Vec<Registration>) {
     let mut g = General::default();
     let mut regs: Vec<Registration> = Vec::new();
     let Some(sec) = sec else {
@@ -307,7 +327,10 @@ pub(crate) fn read(sec: Option<&Section>, diags: &mut Vec<Diagnostic>) -> (Gener
     let (ip, addr_port) = bindaddr;
     let port = match (bindport, addr_port) {
         (Some((p, span)), Some(_)) => {
-            diags.push(Diagnostic::warning(span, format!("bindport is also specified in bindaddr. Using {p}.")));
+            diags.push(Diagnostic::warning(
+                span,
+                format!("bindport is also specified in bindaddr. Using {p}."),
+            ));
             p
         }
         (Some((p, _)), None) => p,
@@ -318,11 +341,17 @@ pub(crate) fn read(sec: Option<&Section>, diags: &mut Vec<Diagnostic>) -> (Gener
     // chan_sip drops tcp (without tcpenable) and tls (tandem has none yet) from the defaults.
     if let Some(span) = transports_item {
         if !g.tcpenable && g.transports.contains(&Transport::Tcp) {
-            diags.push(Diagnostic::warning(span.clone(), "cannot use 'tcp' transport with tcpenable=no; removed"));
+            diags.push(Diagnostic::warning(
+                span.clone(),
+                "cannot use 'tcp' transport with tcpenable=no; removed",
+            ));
             g.transports.retain(|t| *t != Transport::Tcp);
         }
         if g.transports.is_empty() {
-            diags.push(Diagnostic::warning(span, "no valid transports available, falling back to 'udp'"));
+            diags.push(Diagnostic::warning(
+                span,
+                "no valid transports available, falling back to 'udp'",
+            ));
             g.transports.push(Transport::Udp);
         }
     }
@@ -340,22 +369,38 @@ const MAX_AUTH_ALGORITHM_ENTRIES: usize = 16;
 /// Any unknown name is an error and leaves the default in place (res_pjsip rejects the
 /// object); a list that names nothing warns and keeps the default (MD5), as res_pjsip
 /// falls back to its default when the vector stays empty.
-fn read_auth_algorithms(item: &crate::Item, section: &str, diags: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+fn read_auth_algorithms(
+    item: &crate::Item,
+    section: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     let mut ok = true;
     for (n, word) in item.value.split(',').enumerate() {
         if n >= MAX_AUTH_ALGORITHM_ENTRIES {
-            diags.push(bad_value(&item.span, &item.key, &item.value, section, "too many entries"));
+            diags.push(bad_value(
+                &item.span,
+                &item.key,
+                &item.value,
+                section,
+                "too many entries",
+            ));
             return None;
         }
         let word = word.trim();
         if word.is_empty() {
             continue;
         }
-        match AUTH_ALGORITHMS.iter().find(|a| a.eq_ignore_ascii_case(word)) {
+        match AUTH_ALGORITHMS
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(word))
+        {
             Some(a) if out.iter().any(|o| o == a) => diags.push(Diagnostic::warning(
                 item.span.clone(),
-                format!("digest algorithm '{word}' listed twice in '{}'; the repeat is ignored", item.key),
+                format!(
+                    "digest algorithm '{word}' listed twice in '{}'; the repeat is ignored",
+                    item.key
+                ),
             )),
             Some(a) => out.push((*a).to_owned()),
             None => {
@@ -384,7 +429,11 @@ fn read_auth_algorithms(item: &crate::Item, section: &str, diags: &mut Vec<Diagn
 
 /// `transport = udp,tcp,...`: words split on `,`, leading blanks skipped, matched by prefix.
 /// TLS and WebSocket are reported (not served by tandem) and left out.
-pub(crate) fn read_transports(item: &crate::Item, section: &str, diags: &mut Vec<Diagnostic>) -> Vec<Transport> {
+pub(crate) fn read_transports(
+    item: &crate::Item,
+    section: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Transport> {
     let mut out = Vec::new();
     for word in item.value.split(',') {
         let word = word.trim_start();

@@ -50,7 +50,10 @@ impl SipConf {
             } else if sec.name.eq_ignore_ascii_case("general") {
                 diags.push(Diagnostic::warning(
                     sec.span.clone(),
-                    format!("section [{}] is ignored: chan_sip reads only the first [general]", sec.name),
+                    format!(
+                        "section [{}] is ignored: chan_sip reads only the first [general]",
+                        sec.name
+                    ),
                 ));
             }
         }
@@ -66,7 +69,10 @@ impl SipConf {
                 register::read_authentication(sec, &mut auths, &mut diags);
                 continue;
             }
-            match peer_secs.iter_mut().find(|v| v.first().is_some_and(|f| f.name.eq_ignore_ascii_case(&sec.name))) {
+            match peer_secs.iter_mut().find(|v| {
+                v.first()
+                    .is_some_and(|f| f.name.eq_ignore_ascii_case(&sec.name))
+            }) {
                 Some(v) => {
                     let first = v.first().map(|f| f.span.to_string()).unwrap_or_default();
                     diags.push(Diagnostic::warning(
@@ -83,16 +89,35 @@ impl SipConf {
                 peers.push(p);
             }
         }
-        (SipConf { general, registrations, auths, peers }, diags)
+        (
+            SipConf {
+                general,
+                registrations,
+                auths,
+                peers,
+            },
+            diags,
+        )
     }
 
     /// The peer named `name` (case-insensitive, as chan_sip's peer table).
     pub fn peer(&self, name: &str) -> Option<&Peer> {
-        self.peers.iter().find(|p| p.name.eq_ignore_ascii_case(name))
+        self.peers
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
     }
 }
 
 /// Message helpers shared by the readers.
-pub(crate) fn bad_value(span: &Span, key: &str, value: &str, section: &str, why: &str) -> Diagnostic {
-    Diagnostic::error(span.clone(), format!("invalid value '{value}' for '{key}' in [{section}]: {why}"))
+pub(crate) fn bad_value(
+    span: &Span,
+    key: &str,
+    value: &str,
+    section: &str,
+    why: &str,
+) -> Diagnostic {
+    Diagnostic::error(
+        span.clone(),
+        format!("invalid value '{value}' for '{key}' in [{section}]: {why}"),
+    )
 }

@@ -6,12 +6,12 @@ use crate::{Diagnostic, Section, Span};
 
 use super::super::acl::{Acl, Sense};
 use super::super::util::{parse_addr_port, port_str2int, strict_uint};
+use super::bad_value;
 use super::callerid::CallerId;
 use super::common::{codec_rule, qualify, qualifyfreq, CodecRule, Common, Transport};
 use super::general::{read_transports, General, DEFAULT_QUALIFY_MS};
 use super::keys::{GENERAL_UNSUPPORTED, PEER_UNSUPPORTED};
 use super::register::RealmAuth;
-use super::bad_value;
 
 /// `type =`. chan_sip ORs the values: `type=peer` then `type=user` makes a friend.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +106,10 @@ pub struct Peer {
 impl Peer {
     /// The `allow`/`disallow` rules to apply, in order, to [`super::DEFAULT_CODECS`]:
     /// `[general]`'s, then the peer's own (chan_sip copies the global capabilities first).
-    pub fn codec_rules<'a>(&'a self, general: &'a General) -> impl Iterator<Item = &'a CodecRule> + 'a {
+    pub fn codec_rules<'a>(
+        &'a self,
+        general: &'a General,
+    ) -> impl Iterator<Item = &'a CodecRule> + 'a {
         general.codecs.iter().chain(self.codecs.iter())
     }
 
@@ -117,9 +120,25 @@ impl Peer {
 
 /// Options tandem reads only in `[general]`.
 const GENERAL_ONLY: &[&str] = &[
-    "bindaddr", "udpbindaddr", "bindport", "tcpenable", "tcpbindaddr", "allowguest", "alwaysauthreject",
-    "realm", "useragent", "externaddr", "externip", "localnet", "minexpiry", "minexpirey", "maxexpiry",
-    "maxexpirey", "defaultexpiry", "defaultexpirey", "register",
+    "bindaddr",
+    "udpbindaddr",
+    "bindport",
+    "tcpenable",
+    "tcpbindaddr",
+    "allowguest",
+    "alwaysauthreject",
+    "realm",
+    "useragent",
+    "externaddr",
+    "externip",
+    "localnet",
+    "minexpiry",
+    "minexpirey",
+    "maxexpiry",
+    "maxexpirey",
+    "defaultexpiry",
+    "defaultexpirey",
+    "register",
 ];
 
 /// Build the peer from its section(s) (several when the name is repeated: chan_sip merges
@@ -130,7 +149,10 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
     let s = name.as_str();
     let items: Vec<&crate::Item> = secs.iter().flat_map(|sec| sec.items.iter()).collect();
 
-    let last_type = items.iter().rev().find(|i| i.key.eq_ignore_ascii_case("type"));
+    let last_type = items
+        .iter()
+        .rev()
+        .find(|i| i.key.eq_ignore_ascii_case("type"));
     match last_type {
         None => {
             diags.push(Diagnostic::error(
@@ -139,7 +161,11 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
             ));
             return None;
         }
-        Some(t) if !["peer", "user", "friend"].iter().any(|w| t.value.trim().eq_ignore_ascii_case(w)) => {
+        Some(t)
+            if !["peer", "user", "friend"]
+                .iter()
+                .any(|w| t.value.trim().eq_ignore_ascii_case(w)) =>
+        {
             diags.push(Diagnostic::error(
                 t.span.clone(),
                 format!("unknown type '{}' for [{name}] (expected peer, user or friend); chan_sip skips the section", t.value),
@@ -217,7 +243,9 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
                     let h = v.split(';').next().unwrap_or("");
                     match parse_addr_port(h) {
                         Some((ip, None)) => p.host = Some(Host::Addr(ip)),
-                        Some((_, Some(_))) => diags.push(bad("a host must not include a port; use port =")),
+                        Some((_, Some(_))) => {
+                            diags.push(bad("a host must not include a port; use port ="))
+                        }
                         None if is_host_name(h) => p.host = Some(Host::Name(h.to_string())),
                         None => diags.push(bad("expected dynamic, an IP address or a host name")),
                     }
@@ -257,7 +285,9 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
                     p.fromdomain = d.to_string();
                     match port_str2int(port) {
                         Some(n) => p.fromdomain_port = Some(n),
-                        None => diags.push(bad(&format!("'{port}' is not a valid port number for fromdomain"))),
+                        None => diags.push(bad(&format!(
+                            "'{port}' is not a valid port number for fromdomain"
+                        ))),
                     }
                 }
                 None => {
@@ -270,7 +300,11 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
             "fullname" => p.callerid.name = item.value.clone(),
             "cid_number" => p.callerid.number = v.to_string(),
             "qualify" => {
-                let yes = if g.qualify_ms != 0 { g.qualify_ms } else { DEFAULT_QUALIFY_MS };
+                let yes = if g.qualify_ms != 0 {
+                    g.qualify_ms
+                } else {
+                    DEFAULT_QUALIFY_MS
+                };
                 if let Some(ms) = qualify(item, s, yes, diags) {
                     p.qualify_ms = ms;
                 }
@@ -343,11 +377,19 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
                 item.span.clone(),
                 format!("unsupported option '{}' in [{s}]", item.key),
             )),
-            k if GENERAL_ONLY.contains(&k) || GENERAL_UNSUPPORTED.contains(&k) => diags.push(Diagnostic::warning(
+            k if GENERAL_ONLY.contains(&k) || GENERAL_UNSUPPORTED.contains(&k) => {
+                diags.push(Diagnostic::warning(
+                    item.span.clone(),
+                    format!(
+                        "option '{}' belongs in [general]; chan_sip ignores it in [{s}]",
+                        item.key
+                    ),
+                ))
+            }
+            _ => diags.push(Diagnostic::warning(
                 item.span.clone(),
-                format!("option '{}' belongs in [general]; chan_sip ignores it in [{s}]", item.key),
+                format!("unknown option '{}' in [{s}]", item.key),
             )),
-            _ => diags.push(Diagnostic::warning(item.span.clone(), format!("unknown option '{}' in [{s}]", item.key))),
         }
     }
     if !transports_set || p.transports.is_empty() {
@@ -366,5 +408,8 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
 
 /// Letters, digits, `-`, `.`, `_` (a DNS name as chan_sip would look it up).
 fn is_host_name(h: &str) -> bool {
-    !h.is_empty() && h.len() <= 253 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
+    !h.is_empty()
+        && h.len() <= 253
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_')
 }

@@ -3,7 +3,7 @@
 
 use crate::{Diagnostic, Section, Span};
 
-use super::super::util::{atoi, port_str2int, separate_args, strip_quoted, leading_int};
+use super::super::util::{atoi, leading_int, port_str2int, separate_args, strip_quoted};
 use super::common::Transport;
 
 /// chan_sip copies the line into `char buf[256]`.
@@ -59,11 +59,17 @@ impl Registration {
     ///
     /// Where chan_sip logs a notice and goes on (bad port, unknown transport), tandem returns
     /// an error; `~expiry` must be a positive number.
-    pub fn parse(value: &str, default_expiry: u32, span: &Span) -> Result<(Registration, Vec<Diagnostic>), Diagnostic> {
+    pub fn parse(
+        value: &str,
+        default_expiry: u32,
+        span: &Span,
+    ) -> Result<(Registration, Vec<Diagnostic>), Diagnostic> {
         let err = |m: String| Diagnostic::error(span.clone(), m);
         let warns = Vec::new();
         if value.len() > MAX_REGISTER_LINE {
-            return Err(err(format!("register line longer than {MAX_REGISTER_LINE} characters (chan_sip truncates it)")));
+            return Err(err(format!(
+                "register line longer than {MAX_REGISTER_LINE} characters (chan_sip truncates it)"
+            )));
         }
         let (userpart, hostpart) = match value.rfind('@') {
             Some(at) => (&value[..at], &value[at + 1..]),
@@ -112,8 +118,16 @@ impl Registration {
                 // chan_sip drops the last character (the ':' of "tcp:") and compares 3 letters.
                 let word = t.get(..t.len().saturating_sub(1)).unwrap_or("");
                 match Transport::from_prefix(word) {
-                    Some(tr @ (Transport::Udp | Transport::Tcp | Transport::Tls)) if word.len() >= 3 => tr,
-                    _ => return Err(err(format!("'{word}' is not a valid transport (expected udp, tcp or tls)"))),
+                    Some(tr @ (Transport::Udp | Transport::Tcp | Transport::Tls))
+                        if word.len() >= 3 =>
+                    {
+                        tr
+                    }
+                    _ => {
+                        return Err(err(format!(
+                            "'{word}' is not a valid transport (expected udp, tcp or tls)"
+                        )))
+                    }
                 }
             }
         };
@@ -125,7 +139,11 @@ impl Registration {
             None => 0,
         };
         if port == 0 {
-            port = if transport == Transport::Tls { 5061 } else { 5060 };
+            port = if transport == Transport::Tls {
+                5061
+            } else {
+                5060
+            };
         }
         let domain_port = match domainport {
             Some(p) => match port_str2int(p) {
@@ -139,7 +157,11 @@ impl Registration {
                 let e = strip_quoted(e);
                 match leading_int(e) {
                     Some(n) if n > 0 && atoi(e) <= i64::from(u32::MAX) => n as u32,
-                    _ => return Err(err(format!("'{e}' is not a valid expiry (a positive number of seconds)"))),
+                    _ => {
+                        return Err(err(format!(
+                            "'{e}' is not a valid expiry (a positive number of seconds)"
+                        )))
+                    }
                 }
             }
             None => default_expiry,
@@ -161,7 +183,10 @@ impl Registration {
             authuser: authuser.and_then(opt),
             host,
             port,
-            extension: host2.get(1).and_then(|e| opt(e)).unwrap_or_else(|| "s".to_string()),
+            extension: host2
+                .get(1)
+                .and_then(|e| opt(e))
+                .unwrap_or_else(|| "s".to_string()),
             expiry,
         };
         Ok((reg, warns))
@@ -182,7 +207,12 @@ impl RealmAuth {
     /// `add_realm_authentication`: `@` from the right gives the realm; then `:` (secret) or,
     /// failing that, `#` (md5secret).
     pub fn parse(value: &str, span: &Span) -> Result<RealmAuth, Diagnostic> {
-        let bad = || Diagnostic::error(span.clone(), "format for authentication entry is user[:secret]@realm or user#md5secret@realm");
+        let bad = || {
+            Diagnostic::error(
+                span.clone(),
+                "format for authentication entry is user[:secret]@realm or user#md5secret@realm",
+            )
+        };
         let (userpart, realm) = value.rsplit_once('@').ok_or_else(bad)?;
         if userpart.is_empty() || realm.is_empty() {
             return Err(bad());
@@ -194,11 +224,21 @@ impl RealmAuth {
         } else {
             (userpart, None, None)
         };
-        Ok(RealmAuth { span: span.clone(), user: user.to_string(), realm: realm.to_string(), secret, md5secret: md5 })
+        Ok(RealmAuth {
+            span: span.clone(),
+            user: user.to_string(),
+            realm: realm.to_string(),
+            secret,
+            md5secret: md5,
+        })
     }
 }
 
-pub(crate) fn read_authentication(sec: &Section, auths: &mut Vec<RealmAuth>, diags: &mut Vec<Diagnostic>) {
+pub(crate) fn read_authentication(
+    sec: &Section,
+    auths: &mut Vec<RealmAuth>,
+    diags: &mut Vec<Diagnostic>,
+) {
     for item in &sec.items {
         if item.key.eq_ignore_ascii_case("auth") {
             if item.value.trim().is_empty() {
@@ -211,7 +251,10 @@ pub(crate) fn read_authentication(sec: &Section, auths: &mut Vec<RealmAuth>, dia
         } else {
             diags.push(Diagnostic::warning(
                 item.span.clone(),
-                format!("unknown option '{}' in [{}] (only auth = user:secret@realm is read there)", item.key, sec.name),
+                format!(
+                    "unknown option '{}' in [{}] (only auth = user:secret@realm is read there)",
+                    item.key, sec.name
+                ),
             ));
         }
     }
