@@ -30,10 +30,10 @@ impl Demo {
         eprintln!(
             "  SIP on udp port 5060: register a softphone as alice or bob (server: this machine)"
         );
+        eprintln!("  6001/6002 ring the accounts; 600 is an echo test, 601 a playback demo");
         eprintln!(
-            "  6001/6002 ring the accounts; 600 echo test and 601 playback demo need the media"
+            "  (SIP listens on every address; SDP says 127.0.0.1: use a softphone on this machine)"
         );
-        eprintln!("  applications, which are not part of this version yet");
     }
 
     pub fn source(&self) -> MemSource {
