@@ -445,37 +445,8 @@ impl Endpoint {
                 self.legs.remove(key);
             }
             UaEvent::Reinvite { txn, sdp, .. } => {
-                // Hold and unhold: answer with our side of the same media, and tell the
-                // channel so the bridge can carry it to the other party.
-                let cfg = media::media_config(
-                    self.media_ip,
-                    leg.media.local.port(),
-                    leg.codecs.clone(),
-                    leg.dtmf,
-                    0,
-                );
-                let answer = SessionDescription::parse_bytes(&sdp)
-                    .ok()
-                    .and_then(|offer| leg.session.answer(&offer, &cfg).ok());
-                match answer {
-                    Some((a, neg)) => {
-                        if let Some(rtp) = neg.remote_rtp {
-                            leg.media.set_remote(rtp);
-                        }
-                        leg.media.set_negotiated(&neg);
-                        if neg.remote_hold != leg.remote_hold {
-                            leg.remote_hold = neg.remote_hold;
-                            leg.emit(if neg.remote_hold {
-                                ChannelEvent::Hold
-                            } else {
-                                ChannelEvent::Unhold
-                            });
-                        }
-                        log_err(
-                            self.ua
-                                .answer_reinvite(now, call, txn, a.print().into_bytes()),
-                        );
-                    }
+                match answer_in_dialog(self.media_ip, leg, &sdp) {
+                    Some(answer) => log_err(self.ua.answer_reinvite(now, call, txn, answer)),
                     None => {
                         log_err(
                             self.ua
@@ -484,36 +455,13 @@ impl Endpoint {
                     }
                 }
             }
-            UaEvent::Update { txn, sdp, .. } => {
-                let cfg = media::media_config(
-                    self.media_ip,
-                    leg.media.local.port(),
-                    leg.codecs.clone(),
-                    leg.dtmf,
-                    0,
-                );
-                let answer = SessionDescription::parse_bytes(&sdp)
-                    .ok()
-                    .and_then(|offer| leg.session.answer(&offer, &cfg).ok());
-                match answer {
-                    Some((a, neg)) => {
-                        if let Some(rtp) = neg.remote_rtp {
-                            leg.media.set_remote(rtp);
-                        }
-                        leg.media.set_negotiated(&neg);
-                        log_err(
-                            self.ua
-                                .answer_update(now, call, txn, a.print().into_bytes()),
-                        );
-                    }
-                    None => {
-                        log_err(
-                            self.ua
-                                .reject_update(now, call, txn, 488, "Not Acceptable Here"),
-                        )
-                    }
-                }
-            }
+            UaEvent::Update { txn, sdp, .. } => match answer_in_dialog(self.media_ip, leg, &sdp) {
+                Some(answer) => log_err(self.ua.answer_update(now, call, txn, answer)),
+                None => log_err(
+                    self.ua
+                        .reject_update(now, call, txn, 488, "Not Acceptable Here"),
+                ),
+            },
             UaEvent::ReinviteAnswered { sdp, .. } => apply_answer(leg, &sdp),
             UaEvent::Info { body, .. } => {
                 if let Some(d) = dtmf_from_info(&body) {
@@ -736,6 +684,34 @@ fn setup_dest(leg: &Leg) -> String {
     leg.outbound
         .as_ref()
         .map_or_else(String::new, |s| s.dest.to_string())
+}
+
+/// A new offer in a confirmed call (re-INVITE or UPDATE): answer with our side of the same
+/// media, point the media leg at the far end, and tell the channel about hold and unhold so
+/// the bridge can carry it to the other party. `None`: not acceptable (488).
+fn answer_in_dialog(media_ip: std::net::IpAddr, leg: &mut Leg, sdp: &[u8]) -> Option<Vec<u8>> {
+    let cfg = media::media_config(
+        media_ip,
+        leg.media.local.port(),
+        leg.codecs.clone(),
+        leg.dtmf,
+        0,
+    );
+    let offer = SessionDescription::parse_bytes(sdp).ok()?;
+    let (answer, neg) = leg.session.answer(&offer, &cfg).ok()?;
+    if let Some(rtp) = neg.remote_rtp {
+        leg.media.set_remote(rtp);
+    }
+    leg.media.set_negotiated(&neg);
+    if neg.remote_hold != leg.remote_hold {
+        leg.remote_hold = neg.remote_hold;
+        leg.emit(if neg.remote_hold {
+            ChannelEvent::Hold
+        } else {
+            ChannelEvent::Unhold
+        });
+    }
+    Some(answer.print().into_bytes())
 }
 
 /// Read an SDP answer against our offer and point the media leg at the far end.
