@@ -8,7 +8,7 @@ out="${1:-$(cd "$(dirname "$0")" && pwd)/sounds}"
 for tool in espeak-ng sox; do
   command -v "$tool" >/dev/null || { echo "make-prompts: $tool is not installed (apt-get install espeak-ng sox)" >&2; exit 1; }
 done
-mkdir -p "$out/digits"
+mkdir -p "$out/digits" "$out/letters"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
@@ -27,6 +27,30 @@ say pbx-invalid "I am sorry, that is not a valid extension."
 names=(zero one two three four five six seven eight nine)
 for d in 0 1 2 3 4 5 6 7 8 9; do
   say "digits/$d" "${names[$d]}"
+done
+# Words for SayNumber, SayDigits and SayAlpha, leading and trailing silence trimmed so that
+# spoken numbers and spelled words run together and the files stay small.
+word() {
+  espeak-ng -v en-us -s 170 -w "$tmp/raw.wav" "$2"
+  sox "$tmp/raw.wav" -r 8000 -c 1 -b 16 "$out/$1.wav" \
+    silence 1 0.01 1% reverse silence 1 0.01 1% reverse norm -3
+}
+teens=(ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen)
+for n in 0 1 2 3 4 5 6 7 8 9; do
+  word "digits/1$n" "${teens[$n]}"
+done
+tens=(x x twenty thirty forty fifty sixty seventy eighty ninety)
+for n in 2 3 4 5 6 7 8 9; do
+  word "digits/${n}0" "${tens[$n]}"
+done
+word digits/hundred "hundred"
+word digits/thousand "thousand"
+word digits/million "million"
+word digits/star "star"
+word digits/pound "pound"
+word digits/minus "minus"
+for l in a b c d e f g h i j k l m n o p q r s t u v w x y z; do
+  word "letters/$l" "$l"
 done
 # A 1 kHz beep of a quarter second (voicemail, Record).
 sox -n -r 8000 -c 1 -b 16 "$out/beep.wav" synth 0.25 sine 1000 vol 0.5

@@ -103,6 +103,16 @@ pub enum Request {
     CollectDigits {
         timeout: Duration,
     },
+    /// Read(): play `files` (a digit stops them and is the first one read), then collect up
+    /// to `max` digits, `first_timeout` for the first and `digit_timeout` between the others;
+    /// `#` ends the input. The reply is [`Reply::Digits`] with the digits read, ending in `#`
+    /// when `#` ended them (shorter than `max` with no `#`: a timeout).
+    ReadDigits {
+        files: Vec<String>,
+        max: usize,
+        first_timeout: Duration,
+        digit_timeout: Duration,
+    },
     /// An application that needs a real channel and that the executor does not carry out
     /// itself (Echo, Record, ...): `dialplan run` prints it and goes on.
     Application {

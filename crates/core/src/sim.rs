@@ -1,6 +1,7 @@
 //! A host that answers every request at once: `tandem dialplan run` executes the dialplan on
 //! a simulated channel with it. Dial ends with the status it is given; digit collection times
-//! out with no digits; prompts "play" instantly.
+//! out with no digits (so Read sets its variable empty and READSTATUS=TIMEOUT); prompts
+//! "play" instantly (Playback, Background, SayDigits, SayNumber, SayAlpha).
 
 use crate::channel::{Channel, ChannelState};
 use crate::host::{DialStatus, Host, Reply, Request};
@@ -38,7 +39,9 @@ impl Host for SimHost {
                 caller_hung_up: false,
                 transfer: None,
             },
-            Request::CollectDigits { .. } => Reply::Digits(String::new()),
+            Request::CollectDigits { .. } | Request::ReadDigits { .. } => {
+                Reply::Digits(String::new())
+            }
             Request::IndicateAndWait { .. } | Request::Hangup { .. } => Reply::HungUp,
             _ => Reply::Done,
         };

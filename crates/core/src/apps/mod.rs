@@ -32,8 +32,12 @@ mod noop;
 mod passthrough;
 mod playback;
 mod progress;
+mod read;
 mod ret;
 mod ringing;
+mod sayalpha;
+mod saydigits;
+mod saynumber;
 mod set;
 mod verbose;
 mod wait;
@@ -110,8 +114,12 @@ pub enum App {
     NoOp,
     Playback,
     Progress,
+    Read,
     Return,
     Ringing,
+    SayAlpha,
+    SayDigits,
+    SayNumber,
     Set,
     Verbose,
     Wait,
@@ -127,10 +135,6 @@ pub enum App {
 const CHANNEL_APPS: &[&str] = &[
     "Echo",
     "Record",
-    "Read",
-    "SayDigits",
-    "SayNumber",
-    "SayAlpha",
     "SayUnixTime",
     "VoiceMail",
     "VoiceMailMain",
@@ -173,8 +177,12 @@ impl App {
             "noop" => App::NoOp,
             "playback" => App::Playback,
             "progress" => App::Progress,
+            "read" => App::Read,
             "return" => App::Return,
             "ringing" => App::Ringing,
+            "sayalpha" => App::SayAlpha,
+            "saydigits" => App::SayDigits,
+            "saynumber" => App::SayNumber,
             "set" => App::Set,
             "verbose" => App::Verbose,
             "wait" => App::Wait,
@@ -236,7 +244,11 @@ where
             App::Playback => playback::exec(cx, data).await,
             App::Progress => progress::exec(cx, data).await,
             App::Return => ret::exec(cx, data),
+            App::Read => read::exec(cx, data).await,
             App::Ringing => ringing::exec(cx, data).await,
+            App::SayAlpha => sayalpha::exec(cx, data).await,
+            App::SayDigits => saydigits::exec(cx, data).await,
+            App::SayNumber => saynumber::exec(cx, data).await,
             App::Set => set::exec(cx, data),
             App::Verbose => verbose::exec(cx, data),
             App::Wait => wait::exec(cx, data).await,

@@ -132,6 +132,44 @@ impl RealHost {
         }
     }
 
+    /// Read(): the prompts (a digit stops them and is the first one read), then digits up
+    /// to `max`, `#` ending them (kept at the end of the reply so Read can tell), a timeout
+    /// ending them early (`ast_app_getdata`).
+    async fn read_digits(
+        &mut self,
+        chan: &Channel,
+        files: &[String],
+        max: usize,
+        first_timeout: Duration,
+        digit_timeout: Duration,
+    ) -> Reply {
+        let mut digits = String::new();
+        if files.iter().any(|f| !f.is_empty()) {
+            match self.play(chan, files, true).await {
+                Reply::HungUp => return Reply::HungUp,
+                Reply::Digits(d) => digits.push_str(&d),
+                _ => {}
+            }
+        }
+        loop {
+            if digits.ends_with('#') || digits.chars().count() >= max {
+                return Reply::Digits(digits);
+            }
+            let limit = if digits.is_empty() {
+                first_timeout
+            } else {
+                digit_timeout
+            };
+            let before = digits.len();
+            if self.watch(Some(limit), Some(&mut digits)).await {
+                return Reply::HungUp;
+            }
+            if digits.len() == before {
+                return Reply::Digits(digits);
+            }
+        }
+    }
+
     /// After the dialplan: make sure the driver hangs the channel up.
     pub async fn finish(&mut self, chan: &Channel) {
         if !self.hung_up {
@@ -217,6 +255,15 @@ impl Host for RealHost {
                 }
             }
             Request::Play { files, interrupt } => self.play(chan, &files, interrupt).await,
+            Request::ReadDigits {
+                files,
+                max,
+                first_timeout,
+                digit_timeout,
+            } => {
+                self.read_digits(chan, &files, max, first_timeout, digit_timeout)
+                    .await
+            }
             Request::Application { name, .. } if name.eq_ignore_ascii_case("Echo") => {
                 let media = self.link.media.clone();
                 match echo(&media, &mut self.link.events).await {
