@@ -230,3 +230,17 @@ fn sayalpha_spells_letters_and_digits() {
     let (_, log, _) = run_scripted(conf, vec![], true);
     assert_eq!(played(&log), ["letters/a", "letters/b", "digits/9"]);
 }
+
+#[test]
+fn read_whose_last_prompt_is_missing_reads_nothing_and_leaves_error() {
+    let conf = "[main]\nexten => s,1,Read(NUM,no-such-prompt,1,,3)\n same => n,Set(AFTER=yes)\n";
+    let (chan, log, _) = run_scripted(conf, vec![Reply::Unsupported, digits("5")], true);
+    assert_eq!(var(&chan, "NUM").as_deref(), Some(""));
+    assert_eq!(var(&chan, "READSTATUS").as_deref(), Some("ERROR"));
+    assert_eq!(var(&chan, "AFTER").as_deref(), Some("yes"));
+    let reads = log
+        .iter()
+        .filter(|r| matches!(r, Request::ReadDigits { .. }))
+        .count();
+    assert_eq!(reads, 1, "no further attempts after the failure");
+}

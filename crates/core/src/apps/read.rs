@@ -8,6 +8,8 @@
 //! response timeout) and the next ones 5 s (the digit timeout). Each attempt that reads
 //! nothing plays the prompts again. Options: `s` skip when not answered, `n` read without
 //! answering, `i` take the filename as an indication tone (accepted; played as a prompt).
+//! As in Asterisk, when the last prompt file is missing no digits are read and READSTATUS
+//! stays ERROR (the host answers `Unsupported`).
 
 use std::time::Duration;
 
@@ -158,7 +160,9 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
                 return Flow::Hangup;
             }
             _ => {
-                tracing::warn!("{}: Read is not available on this channel", cx.chan.name);
+                // ast_app_getdata failed (the last prompt is missing): the variable is set
+                // empty and READSTATUS stays ERROR.
+                cx.chan.set_var(&read.variable, "");
                 break;
             }
         };

@@ -134,7 +134,7 @@ impl RealHost {
 
     /// Read(): the prompts (a digit stops them and is the first one read), then digits up
     /// to `max`, `#` ending them (kept at the end of the reply so Read can tell), a timeout
-    /// ending them early (`ast_app_getdata`).
+    /// ending them early (`ast_app_getdata`). `Unsupported` when the last prompt is missing.
     async fn read_digits(
         &mut self,
         chan: &Channel,
@@ -144,10 +144,17 @@ impl RealHost {
         digit_timeout: Duration,
     ) -> Reply {
         let mut digits = String::new();
-        if files.iter().any(|f| !f.is_empty()) {
-            match self.play(chan, files, true).await {
+        let files: Vec<&String> = files.iter().filter(|f| !f.is_empty()).collect();
+        for (i, file) in files.iter().enumerate() {
+            match self.play(chan, std::slice::from_ref(*file), true).await {
                 Reply::HungUp => return Reply::HungUp,
-                Reply::Digits(d) => digits.push_str(&d),
+                Reply::Digits(d) => {
+                    digits.push_str(&d);
+                    break;
+                }
+                // As `ast_app_getdata`: a missing prompt is skipped, but when it is the
+                // last one no digits are read at all (Read then leaves READSTATUS=ERROR).
+                Reply::Unsupported if i + 1 == files.len() => return Reply::Unsupported,
                 _ => {}
             }
         }
