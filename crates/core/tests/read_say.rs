@@ -217,7 +217,7 @@ fn saynumber_says_english_words_and_accepts_a_gender() {
 
 #[test]
 fn saynumber_bad_number_goes_on_bad_gender_hangs_up() {
-    let conf = "[main]\nexten => s,1,SayNumber(abc)\n same => n,SayNumber(5,x)\n same => n,Set(AFTER=yes)\n";
+    let conf = "[main]\nexten => s,1,SayNumber(12abc)\n same => n,SayNumber(5,x)\n same => n,Set(AFTER=yes)\n";
     let (chan, log, end) = run_scripted(conf, vec![], true);
     assert!(played(&log).is_empty());
     assert_eq!(var(&chan, "AFTER"), None);
@@ -243,4 +243,28 @@ fn read_whose_last_prompt_is_missing_reads_nothing_and_leaves_error() {
         .filter(|r| matches!(r, Request::ReadDigits { .. }))
         .count();
     assert_eq!(reads, 1, "no further attempts after the failure");
+}
+
+#[test]
+fn say_applications_with_an_empty_argument_say_nothing_and_go_on() {
+    let conf =
+        "[main]\nexten => s,1,SayDigits()\n same => n,SayAlpha()\n same => n,Set(AFTER=yes)\n";
+    let (chan, log, _) = run_scripted(conf, vec![], true);
+    assert!(played(&log).is_empty());
+    assert_eq!(var(&chan, "AFTER").as_deref(), Some("yes"));
+}
+
+#[test]
+fn sayalpha_spells_the_whole_argument_commas_included() {
+    let conf = "[main]\nexten => s,1,SayAlpha(a,b)\n";
+    let (_, log, _) = run_scripted(conf, vec![], true);
+    assert_eq!(played(&log), ["letters/a", "letters/b"]);
+}
+
+#[test]
+fn saynumber_without_argument_hangs_up() {
+    let conf = "[main]\nexten => s,1,SayNumber()\n same => n,Set(AFTER=yes)\n";
+    let (chan, _, end) = run_scripted(conf, vec![], true);
+    assert_eq!(var(&chan, "AFTER"), None);
+    assert_eq!(end, EndReason::Hangup);
 }

@@ -1,5 +1,6 @@
 //! SayAlpha(string): spell a string (`ast_say_character_str`): letters are `letters/x`
-//! (lower case), digits `digits/N`, and the named signs below; other characters are skipped.
+//! (lower case), digits `digits/N`, and the named signs below. Other characters are skipped
+//! (Asterisk looks for `letters/<c>`, which no sound set ships).
 //! A missing prompt is a Playback-style warning and the rest is still said.
 
 use super::saydigits::say;
@@ -33,17 +34,9 @@ pub fn files(text: &str) -> Vec<String> {
 }
 
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
-    if data.is_empty() {
-        tracing::warn!("SayAlpha requires an argument (string)");
-        return Flow::Hangup;
-    }
-    // SayAlpha(string[,casetype]): only the string is said here; the case prompts
-    // (uppercase/lowercase) are not shipped.
-    let text = tandem_dialplan::args::split(data, ',')
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    say(cx, files(&text)).await
+    // As pbx_builtin_saycharacters: the whole argument, commas included, is spelled (the
+    // case-aware form is SayAlphaCase); an empty one says nothing and the dialplan goes on.
+    say(cx, files(data)).await
 }
 
 #[cfg(test)]

@@ -38,10 +38,7 @@ pub(super) async fn say<H: Host>(cx: &mut AppCx<'_, H>, files: Vec<String>) -> F
 }
 
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
-    if data.is_empty() {
-        tracing::warn!("SayDigits requires an argument (digits)");
-        return Flow::Hangup;
-    }
+    // As pbx_builtin_saydigits: an empty argument says nothing and the dialplan goes on.
     let files = files(data);
     say(cx, files).await
 }

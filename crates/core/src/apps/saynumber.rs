@@ -1,6 +1,7 @@
 //! SayNumber(number[,gender]): say a whole number in English (`ast_say_number_full_en`):
 //! `digits/0`..`digits/19`, the tens `digits/20`..`digits/90`, `digits/hundred`,
-//! `digits/thousand`, `digits/million`, `digits/minus`. A number that does not parse is a
+//! `digits/thousand`, `digits/million`, `digits/minus`. A number that is not a whole C int
+//! (`ast_str_to_int`) is a
 //! warning and the dialplan goes on; a gender other than f, m, c or n hangs up, as in
 //! Asterisk. A missing prompt is a Playback-style warning and the rest is still said.
 
@@ -8,23 +9,21 @@ use super::saydigits::say;
 use super::{AppCx, Flow};
 use crate::host::Host;
 
-/// Leading integer as C `sscanf("%d")` reads it; `None` when there is none.
-fn scan_int(text: &str) -> Option<i64> {
-    let t = text.trim_start();
-    let (neg, rest) = match t.strip_prefix('-') {
+/// The number as `ast_str_to_int` takes it: the whole text, an optional sign and digits,
+/// within a C `int`; `None` otherwise.
+fn to_int(text: &str) -> Option<i64> {
+    let (neg, digits) = match text.strip_prefix('-') {
         Some(r) => (true, r),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    if digits.is_empty() {
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let v: i64 = digits
-        .parse()
-        .ok()
-        .unwrap_or(i64::MAX)
-        .min(i64::from(i32::MAX));
-    Some(if neg { -v } else { v })
+    let v: i64 = digits.parse().ok()?;
+    let v = if neg { -v } else { v };
+    (i64::from(i32::MIN)..=i64::from(i32::MAX))
+        .contains(&v)
+        .then_some(v)
 }
 
 /// The prompts for `num` in English; `None` if it is too big (a billion or more).
@@ -81,7 +80,7 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     }
     let mut parts = data.splitn(3, ',');
     let number = parts.next().unwrap_or_default();
-    let Some(value) = scan_int(number) else {
+    let Some(value) = to_int(number) else {
         tracing::warn!("argument '{number}' to SayNumber could not be parsed as a number.");
         return Flow::Next;
     };
@@ -130,9 +129,11 @@ mod tests {
     }
 
     #[test]
-    fn a_billion_is_too_big_and_text_is_scanned_like_sscanf() {
+    fn a_billion_is_too_big_and_the_number_must_be_a_whole_int() {
         assert_eq!(files(1_000_000_000), None);
-        assert_eq!(scan_int(" 12abc"), Some(12));
-        assert_eq!(scan_int("abc"), None);
+        assert_eq!(to_int("-12"), Some(-12));
+        assert_eq!(to_int("12abc"), None);
+        assert_eq!(to_int("abc"), None);
+        assert_eq!(to_int("2147483648"), None);
     }
 }
