@@ -47,6 +47,10 @@ impl Host for Scripted {
                 .reads
                 .pop_front()
                 .unwrap_or(Reply::Digits(String::new())),
+            // Interruptible prompts take the next scripted reply too.
+            Request::Play {
+                interrupt: true, ..
+            } => self.reads.pop_front().unwrap_or(Reply::Done),
             _ => Reply::Done,
         };
         self.log.push(request);
@@ -188,10 +192,7 @@ fn dialplan_run_read_times_out_with_an_empty_variable() {
 fn played(log: &[Request]) -> Vec<String> {
     log.iter()
         .filter_map(|r| match r {
-            Request::Play { files, interrupt } => {
-                assert!(!interrupt, "Say applications are not interruptible");
-                Some(files.clone())
-            }
+            Request::Play { files, .. } => Some(files.clone()),
             _ => None,
         })
         .flatten()
@@ -267,4 +268,27 @@ fn saynumber_without_argument_hangs_up() {
     let (chan, _, end) = run_scripted(conf, vec![], true);
     assert_eq!(var(&chan, "AFTER"), None);
     assert_eq!(end, EndReason::Hangup);
+}
+
+#[test]
+fn say_is_not_interruptible_by_default() {
+    let conf = "[main]\nexten => s,1,SayDigits(1)\n same => n,Set(AFTER=yes)\n";
+    let (chan, log, _) = run_scripted(conf, vec![digits("2")], true);
+    assert!(matches!(
+        log.first(),
+        Some(Request::Play {
+            interrupt: false,
+            ..
+        })
+    ));
+    assert_eq!(var(&chan, "AFTER").as_deref(), Some("yes"));
+}
+
+#[test]
+fn say_dtmf_interrupt_lets_a_digit_jump_to_that_extension() {
+    let conf = "[main]\nexten => s,1,Set(SAY_DTMF_INTERRUPT=yes)\n same => n,SayNumber(42)\n\
+                same => n,Set(AFTER=yes)\nexten => 2,1,Set(JUMPED=yes)\n";
+    let (chan, _, _) = run_scripted(conf, vec![digits("2")], true);
+    assert_eq!(var(&chan, "JUMPED").as_deref(), Some("yes"));
+    assert_eq!(var(&chan, "AFTER"), None);
 }

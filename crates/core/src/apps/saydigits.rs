@@ -4,6 +4,8 @@
 
 use super::{AppCx, Flow};
 use crate::host::{Host, Reply, Request};
+use crate::pbx;
+use tandem_dialplan::Env;
 
 /// The prompt for one character of a digit string, as `ast_get_digit_str` names them.
 pub fn digit_file(c: char) -> Option<String> {
@@ -21,18 +23,24 @@ pub fn files(text: &str) -> Vec<String> {
     text.chars().filter_map(digit_file).collect()
 }
 
-/// Play prompts the way the Say applications do: not interruptible, a missing file is
-/// warned about by the host and the others still play. `Hangup` only if the channel hung up.
+/// Play prompts the way the Say applications do: a missing file is warned about by the host
+/// and the others still play. Not interruptible unless `SAY_DTMF_INTERRUPT` is true; then a
+/// digit stops them and is taken as the start of an extension, as an application returning
+/// a digit does in `__ast_pbx_run`. `Hangup` only if the channel hung up.
 pub(super) async fn say<H: Host>(cx: &mut AppCx<'_, H>, files: Vec<String>) -> Flow {
     if files.is_empty() {
         return Flow::Next;
     }
-    let request = Request::Play {
-        files,
-        interrupt: false,
-    };
+    let interrupt = cx
+        .env()
+        .get_var("SAY_DTMF_INTERRUPT")
+        .is_some_and(|v| tandem_conf::ast_true(&v));
+    let request = Request::Play { files, interrupt };
     match cx.host.request(cx.chan, request).await {
         Reply::HungUp => Flow::Hangup,
+        Reply::Digits(d) if interrupt && !d.is_empty() => {
+            pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &d)
+        }
         _ => Flow::Next,
     }
 }
