@@ -390,33 +390,14 @@ fn uac_scenario(
 
 #[test]
 fn a_busy_callee_gives_dialstatus_busy_and_the_caller_gets_486() {
-    let Some(sipp_bin) = require_tool("sipp") else {
-        return;
-    };
-    let (uac_port, uas_port) = (free_port(), free_port());
     let plan =
         "[internal]\nexten => 300,1,Dial(SIP/uas,20)\n same => n,NoOp(status ${DIALSTATUS})\n";
-    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), plan);
-    let callee = uas(&sipp_bin, uas_port, &scenario("uas_busy.xml"));
-    let caller = uac_scenario(&sipp_bin, port, uac_port, "300", "uac_busy.xml");
-    let (callee, _) = callee.join().expect("uas thread");
-    assert_eq!(
-        callee.code,
-        Some(0),
-        "callee: {callee:?}\n{}",
-        daemon.stderr_text()
-    );
-    assert_eq!(
-        caller.code,
-        Some(0),
-        "caller did not get 486: {caller:?}\n{}",
-        daemon.stderr_text()
-    );
-    assert!(
-        daemon.stderr_text().contains("status is 'BUSY'"),
-        "{}",
-        daemon.stderr_text()
-    );
+    // The caller's scenario expects the 486.
+    let Some(daemon) = caller_meets_callee(plan, "uas_busy.xml", "uac_busy.xml", "300") else {
+        return;
+    };
+    let logs = daemon.stderr_text();
+    assert!(logs.contains("status is 'BUSY'"), "{logs}");
 }
 
 #[test]
@@ -669,26 +650,7 @@ fn sipp_over_ipv6_pings_and_registers() {
 
 #[test]
 fn early_media_passes_through_and_hold_is_carried_across_the_bridge() {
-    let Some(sipp_bin) = require_tool("sipp") else {
-        return;
-    };
-    let (uac_port, uas_port) = (free_port(), free_port());
-    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
-    let callee = uas(&sipp_bin, uas_port, &scenario("uas_hold.xml"));
-    let caller = uac_scenario(&sipp_bin, port, uac_port, "100", "uac_hold.xml");
-    let (callee, callee_log) = callee.join().expect("uas");
-    assert_eq!(
-        caller.code,
-        Some(0),
-        "caller: {caller:?}\n{}",
-        daemon.stderr_text()
-    );
-    assert_eq!(
-        callee.code,
-        Some(0),
-        "callee: {callee:?}\n{callee_log}\n{}",
-        daemon.stderr_text()
-    );
+    caller_meets_callee(DIALPLAN, "uas_hold.xml", "uac_hold.xml", "100");
 }
 
 /// A sipp UAC running `file` as `user` with `password` (From user and digest user alike).
@@ -788,26 +750,7 @@ fn a_phone_calls_with_digest_auth_and_strangers_are_refused_like_wrong_passwords
 
 #[test]
 fn a_caller_cancelling_while_it_rings_cancels_the_callee() {
-    let Some(sipp_bin) = require_tool("sipp") else {
-        return;
-    };
-    let (uac_port, uas_port) = (free_port(), free_port());
-    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
-    let callee = uas(&sipp_bin, uas_port, &scenario("uas_ring_cancel.xml"));
-    let caller = uac_scenario(&sipp_bin, port, uac_port, "100", "uac_cancel.xml");
-    let (callee, log) = callee.join().expect("uas");
-    assert_eq!(
-        caller.code,
-        Some(0),
-        "caller: {caller:?}\n{}",
-        daemon.stderr_text()
-    );
-    assert_eq!(
-        callee.code,
-        Some(0),
-        "callee: {callee:?}\n{log}\n{}",
-        daemon.stderr_text()
-    );
+    caller_meets_callee(DIALPLAN, "uas_ring_cancel.xml", "uac_cancel.xml", "100");
 }
 
 #[test]
@@ -993,21 +936,7 @@ fn a_busy_lamp_subscription_follows_ringing_talking_and_idle() {
 
 #[test]
 fn a_caller_asking_for_session_timers_gets_them_in_the_200() {
-    let Some(sipp_bin) = require_tool("sipp") else {
-        return;
-    };
-    let (uac_port, uas_port) = (free_port(), free_port());
-    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), DIALPLAN);
-    let callee = uas(&sipp_bin, uas_port, "uas");
-    let caller = uac_scenario(&sipp_bin, port, uac_port, "100", "uac_session_timer.xml");
-    let (callee, _) = callee.join().expect("uas");
-    assert_eq!(
-        caller.code,
-        Some(0),
-        "caller: {caller:?}\n{}",
-        daemon.stderr_text()
-    );
-    assert_eq!(callee.code, Some(0), "callee: {callee:?}");
+    caller_meets_callee(DIALPLAN, "uas", "uac_session_timer.xml", "100");
 }
 
 #[test]
@@ -1130,4 +1059,29 @@ fn attended_transfer_by_refer_with_replaces_joins_the_caller_and_the_consulted_p
         logs.contains("attended transfer, now talking to carol"),
         "{logs}"
     );
+}
+
+/// A sipp caller running `caller_file` calls `exten` through tandem (trunk peers, [DIALPLAN]
+/// or `plan`) to a sipp callee running `callee` (a scenario file or a built-in name); both
+/// must end their scenario without error. Returns the daemon for further checks.
+fn caller_meets_callee(plan: &str, callee: &str, caller_file: &str, exten: &str) -> Option<Daemon> {
+    let sipp_bin = require_tool("sipp")?;
+    let (uac_port, uas_port) = (free_port(), free_port());
+    let (_c, _d, daemon, port) = start(&trunk_conf(uac_port, uas_port), plan);
+    let callee_name = if callee.ends_with(".xml") {
+        scenario(callee)
+    } else {
+        callee.to_string()
+    };
+    let callee = uas(&sipp_bin, uas_port, &callee_name);
+    let caller = uac_scenario(&sipp_bin, port, uac_port, exten, caller_file);
+    let (callee, callee_log) = callee.join().expect("uas");
+    let logs = daemon.stderr_text();
+    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n{logs}");
+    assert_eq!(
+        callee.code,
+        Some(0),
+        "callee: {callee:?}\n{callee_log}\n{logs}"
+    );
+    Some(daemon)
 }
