@@ -136,6 +136,9 @@ pub enum Reply {
     },
     /// Digits dialled (possibly none: a timeout).
     Digits(String),
+    /// The host moved the channel (`chan.context`/`exten`/`priority` were set, as
+    /// VoiceMail's `0` to the `o` extension): the dialplan runs where it now is.
+    Jump,
     /// This host cannot do that yet.
     Unsupported,
 }

@@ -25,6 +25,8 @@ pub struct Loaded {
     /// `sip.conf`, when there is one.
     pub sip: Option<SipConf>,
     pub rtp: RtpConf,
+    /// What the channel applications read (voicemail.conf, musiconhold.conf, ...).
+    pub apps: crate::apps::Confs,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -49,6 +51,7 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
             dialplan: Dialplan::default(),
             sip: None,
             rtp: RtpConf::default(),
+            apps: Default::default(),
             diagnostics: vec![Diagnostic::warning(
                 Span::new("extensions.conf", 0),
                 "no such file: the dialplan is empty",
@@ -67,6 +70,7 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
         dialplan,
         sip: None,
         rtp: RtpConf::default(),
+        apps: Default::default(),
         diagnostics,
     }
 }
@@ -98,6 +102,7 @@ pub fn load_all(source: &dyn Source) -> Loaded {
         loaded.diagnostics.extend(all);
         loaded.rtp = view;
     }
+    loaded.apps = crate::apps::Confs::load(source, &mut loaded.diagnostics);
     for (file, what) in NOT_YET_READ {
         if let Some(other) = tandem_conf::load_optional(source, file) {
             loaded.diagnostics.extend(other.diagnostics);

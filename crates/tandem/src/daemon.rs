@@ -93,6 +93,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         shared: shared.clone(),
         registry: Default::default(),
         channels: Default::default(),
+        apps: loaded.apps,
     });
     runtime.block_on(async move {
         let sip = match sip_conf {

@@ -11,6 +11,7 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, name: &str, data: &str)
     };
     match cx.host.request(cx.chan, request).await {
         Reply::HungUp => Flow::Hangup,
+        Reply::Jump => Flow::Jump,
         Reply::Unsupported => {
             tracing::warn!(
                 "{}: application {name} is not available on this channel yet",

@@ -11,7 +11,6 @@ use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, ChannelState};
 
 use super::dial_io::TokioDialIo;
 use super::{ChannelLink, World};
-use crate::media::echo::{echo, EchoEnd};
 use crate::media::player::{PlayEnd, Player};
 use crate::media::{sounds, wav};
 
@@ -271,17 +270,21 @@ impl Host for RealHost {
                 self.read_digits(chan, &files, max, first_timeout, digit_timeout)
                     .await
             }
-            Request::Application { name, .. } if name.eq_ignore_ascii_case("Echo") => {
-                let media = self.link.media.clone();
-                match echo(&media, &mut self.link.events).await {
-                    EchoEnd::Pound => Reply::Done,
-                    EchoEnd::HungUp => {
+            Request::Application { name, args } => {
+                let cx = crate::apps::AppCx {
+                    world: &self.world,
+                    link: &mut self.link,
+                    chan,
+                };
+                match crate::apps::run(cx, &name, &args).await {
+                    Some(Reply::HungUp) => {
                         self.hung_up = true;
                         Reply::HungUp
                     }
+                    Some(reply) => reply,
+                    None => Reply::Unsupported,
                 }
             }
-            Request::Application { .. } => Reply::Unsupported,
         }
     }
 }

@@ -91,6 +91,8 @@ pub struct World {
     pub shared: Arc<Shared>,
     pub registry: std::sync::RwLock<Registry>,
     pub channels: ChannelTable,
+    /// voicemail.conf, musiconhold.conf, features.conf, indications.conf.
+    pub apps: crate::apps::Confs,
 }
 
 /// Run the dialplan for an inbound call, then hang the channel up.

@@ -1,0 +1,35 @@
+//! Applications carried out on a real channel (the core passes them through as
+//! [`Request::Application`](tandem_core::host::Request::Application)): one file each. Each
+//! gets the channel (its variables, to set `RECORD_STATUS`, `VMSTATUS`, ...), its link (media
+//! leg, commands, events) and the world (store, configuration), and answers like any request:
+//! [`Reply::Done`] goes on, [`Reply::HungUp`] ends the call, [`Reply::Jump`] runs the
+//! dialplan where the application moved the channel.
+
+use std::sync::Arc;
+
+use tandem_core::host::Reply;
+use tandem_core::Channel;
+
+use crate::channels::{ChannelLink, World};
+
+pub mod conf;
+mod echo;
+
+pub use conf::Confs;
+
+/// What an application runs with.
+pub struct AppCx<'a> {
+    pub world: &'a Arc<World>,
+    pub link: &'a mut ChannelLink,
+    pub chan: &'a mut Channel,
+}
+
+/// Run application `name` with `args` (after substitution); `None` when this host does not
+/// carry it out (the call goes on with a warning).
+pub async fn run(cx: AppCx<'_>, name: &str, args: &str) -> Option<Reply> {
+    let lower = name.to_ascii_lowercase();
+    Some(match lower.as_str() {
+        "echo" => echo::exec(cx, args).await,
+        _ => return None,
+    })
+}
