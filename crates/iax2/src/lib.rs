@@ -1,0 +1,1 @@
+//! Sans-IO IAX2 (RFC 5456).
