@@ -13,9 +13,11 @@ mod astdb;
 mod registrations;
 mod schema;
 mod sqlite;
+mod voicemail;
 
 pub use astdb::{full_key, tree_prefix, MAX_DB_FIELD};
 pub use registrations::RegistrationRow;
+pub use voicemail::VoicemailRow;
 
 /// The schema version a freshly opened database has: the number of migrations.
 pub fn schema_version_latest() -> i64 {
@@ -77,5 +79,37 @@ pub trait Store: Send + Sync {
     /// them when it restores and the driver deletes them).
     fn load_registrations(&self) -> Result<Vec<RegistrationRow>> {
         Err(StoreError::Unsupported("registrations"))
+    }
+
+    /// Add a message to the voicemail index; returns its id.
+    fn vm_insert(&self, row: &VoicemailRow) -> Result<i64> {
+        let _ = row;
+        Err(StoreError::Unsupported("voicemail"))
+    }
+    /// The messages of one folder of a mailbox, by message number.
+    fn vm_list(&self, context: &str, mailbox: &str, folder: &str) -> Result<Vec<VoicemailRow>> {
+        let _ = (context, mailbox, folder);
+        Err(StoreError::Unsupported("voicemail"))
+    }
+    /// How many messages one folder holds.
+    fn vm_count(&self, context: &str, mailbox: &str, folder: &str) -> Result<u32> {
+        let _ = (context, mailbox, folder);
+        Err(StoreError::Unsupported("voicemail"))
+    }
+    /// One message by id.
+    fn vm_get(&self, id: i64) -> Result<Option<VoicemailRow>> {
+        let _ = id;
+        Err(StoreError::Unsupported("voicemail"))
+    }
+    /// The message now lives in `folder` as number `msgnum` (a save to Old); false when
+    /// there is no such message.
+    fn vm_move(&self, id: i64, folder: &str, msgnum: u32) -> Result<bool> {
+        let _ = (id, folder, msgnum);
+        Err(StoreError::Unsupported("voicemail"))
+    }
+    /// Forget a message; false when there was none.
+    fn vm_delete(&self, id: i64) -> Result<bool> {
+        let _ = id;
+        Err(StoreError::Unsupported("voicemail"))
     }
 }

@@ -26,6 +26,18 @@ pub const MIGRATIONS: &[&str] = &[
         route_to_source INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY(aor, contact)
     );",
+    // 3: the voicemail index, one row per message (the sound is in the spool directory).
+    "CREATE TABLE IF NOT EXISTS voicemail(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        context TEXT NOT NULL,
+        mailbox TEXT NOT NULL,
+        folder TEXT NOT NULL,
+        msgnum INTEGER NOT NULL,
+        callerid TEXT NOT NULL DEFAULT '',
+        origtime INTEGER NOT NULL DEFAULT 0,
+        duration INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS voicemail_box ON voicemail(context, mailbox, folder, msgnum);",
 ];
 
 /// The schema version this tandem writes: the number of migrations.

@@ -8,6 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::astdb::{full_key, tree_prefix};
 use crate::registrations::{self, RegistrationRow};
+use crate::voicemail::{self, VoicemailRow};
 use crate::{schema, Result, Store};
 
 /// How long a writer waits for another process holding the database (e.g. `tandem cli`).
@@ -192,5 +193,29 @@ impl Store for SqliteStore {
             .query_map([], registrations::from_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    fn vm_insert(&self, row: &VoicemailRow) -> Result<i64> {
+        voicemail::insert(&self.lock(), row)
+    }
+
+    fn vm_list(&self, context: &str, mailbox: &str, folder: &str) -> Result<Vec<VoicemailRow>> {
+        voicemail::list(&self.lock(), context, mailbox, folder)
+    }
+
+    fn vm_count(&self, context: &str, mailbox: &str, folder: &str) -> Result<u32> {
+        voicemail::count(&self.lock(), context, mailbox, folder)
+    }
+
+    fn vm_get(&self, id: i64) -> Result<Option<VoicemailRow>> {
+        voicemail::get(&self.lock(), id)
+    }
+
+    fn vm_move(&self, id: i64, folder: &str, msgnum: u32) -> Result<bool> {
+        voicemail::relocate(&self.lock(), id, folder, msgnum)
+    }
+
+    fn vm_delete(&self, id: i64) -> Result<bool> {
+        voicemail::delete(&self.lock(), id)
     }
 }
