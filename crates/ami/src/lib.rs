@@ -1,0 +1,1 @@
+//! Sans-IO AMI (Asterisk Manager Interface).
