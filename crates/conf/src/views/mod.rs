@@ -6,7 +6,9 @@ pub mod acl;
 pub mod rtp;
 pub mod sip;
 mod util;
+pub mod voicemail;
 
 pub use acl::{Acl, AclRule, Sense};
 pub use rtp::RtpConf;
 pub use sip::SipConf;
+pub use voicemail::VoicemailConf;
