@@ -3,12 +3,14 @@
 //! message about the file (`PATH:LINE: error|warning: MESSAGE`), so nothing is ignored silently.
 
 pub mod acl;
+pub mod manager;
 pub mod rtp;
 pub mod sip;
 mod util;
 pub mod voicemail;
 
 pub use acl::{Acl, AclRule, Sense};
+pub use manager::ManagerConf;
 pub use rtp::RtpConf;
 pub use sip::SipConf;
 pub use voicemail::VoicemailConf;
