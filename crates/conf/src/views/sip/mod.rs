@@ -19,7 +19,7 @@ use crate::{Config, Diagnostic, Span};
 
 pub use callerid::{shrink_phone_number, CallerId};
 pub use common::{CodecOp, CodecRule, DirectMedia, DtmfMode, Insecure, Nat, SendRpid, Transport};
-pub use general::{General, SessionTimers};
+pub use general::{Autoban, General, SessionTimers};
 pub use peer::{AmaFlags, Host, Peer, PeerType};
 pub use register::{RealmAuth, Registration};
 
