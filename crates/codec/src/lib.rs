@@ -25,6 +25,7 @@ mod codec;
 pub mod g722;
 pub mod opus;
 pub mod resample;
+pub mod tones;
 pub mod transcode;
 pub mod ulaw;
 
