@@ -3,6 +3,9 @@
 //! message about the file (`PATH:LINE: error|warning: MESSAGE`), so nothing is ignored silently.
 
 pub mod acl;
+pub mod indications;
+pub mod musiconhold;
+pub mod features;
 pub mod manager;
 pub mod rtp;
 pub mod sip;
@@ -10,6 +13,9 @@ mod util;
 pub mod voicemail;
 
 pub use acl::{Acl, AclRule, Sense};
+pub use indications::Indications;
+pub use musiconhold::MohConf;
+pub use features::FeaturesConf;
 pub use manager::ManagerConf;
 pub use rtp::RtpConf;
 pub use sip::SipConf;
