@@ -99,7 +99,9 @@ pub enum Request {
         files: Vec<String>,
         interrupt: bool,
     },
-    /// Collect digits for an extension (WaitExten, after Background, autofallthrough=no).
+    /// Wait up to `timeout` for one digit (`ast_waitfordigit`): the reply is
+    /// [`Reply::Digits`] with that digit, or empty on a timeout. The executor asks again
+    /// while the digits so far can match a longer extension ([`crate::digits`]).
     CollectDigits {
         timeout: Duration,
     },

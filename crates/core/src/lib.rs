@@ -13,6 +13,7 @@ pub mod cause;
 pub mod channel;
 pub mod command;
 pub mod dial;
+pub mod digits;
 pub mod env;
 pub mod goto;
 pub mod host;

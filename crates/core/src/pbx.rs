@@ -14,7 +14,7 @@ use crate::cause;
 use crate::channel::Channel;
 use crate::command::Indication;
 use crate::env::ChanEnv;
-use crate::host::{Host, Reply, Request};
+use crate::host::{Host, Request};
 use crate::shared::Shared;
 
 /// Why the dialplan stopped running for a channel.
@@ -163,15 +163,20 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
                         }
                         return EndReason::Fallthrough;
                     }
+                    // `collect_digits` with `rtimeout` for the first digit, while any
+                    // extension can still match.
                     let timeout = std::time::Duration::from_secs(RESPONSE_TIMEOUT_SECS);
-                    let digits = match self
-                        .host
-                        .request(chan, Request::CollectDigits { timeout })
-                        .await
-                    {
-                        Reply::Digits(d) => d,
-                        Reply::HungUp => return EndReason::Hangup,
-                        _ => String::new(),
+                    let collected = crate::digits::collect(
+                        &mut *self.host,
+                        dialplan,
+                        self.shared,
+                        chan,
+                        String::new(),
+                        timeout,
+                    )
+                    .await;
+                    let Some(digits) = collected else {
+                        return EndReason::Hangup;
                     };
                     match after_digits(dialplan, self.shared, chan, &digits) {
                         Flow::Hangup => return EndReason::Hangup,

@@ -12,6 +12,9 @@ pub struct SimHost {
     pub dial_status: DialStatus,
     /// Requests in order, for tests.
     pub log: Vec<Request>,
+    /// Digits the simulated caller presses, one per wait for a digit (and one interrupting
+    /// an interruptible prompt); empty: every wait times out.
+    pub keys: std::collections::VecDeque<char>,
 }
 
 impl SimHost {
@@ -19,6 +22,7 @@ impl SimHost {
         SimHost {
             dial_status,
             log: Vec::new(),
+            keys: std::collections::VecDeque::new(),
         }
     }
 }
@@ -39,9 +43,15 @@ impl Host for SimHost {
                 caller_hung_up: false,
                 transfer: None,
             },
-            Request::CollectDigits { .. } | Request::ReadDigits { .. } => {
-                Reply::Digits(String::new())
+            Request::CollectDigits { .. } => {
+                Reply::Digits(self.keys.pop_front().map(String::from).unwrap_or_default())
             }
+            Request::Play {
+                interrupt: true, ..
+            } if !self.keys.is_empty() => {
+                Reply::Digits(self.keys.pop_front().map(String::from).unwrap_or_default())
+            }
+            Request::ReadDigits { .. } => Reply::Digits(String::new()),
             Request::IndicateAndWait { .. } | Request::Hangup { .. } => Reply::HungUp,
             _ => Reply::Done,
         };

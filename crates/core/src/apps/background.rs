@@ -6,7 +6,7 @@ use tandem_dialplan::args;
 use super::{AppCx, Flow};
 use crate::channel::ChannelState;
 use crate::host::{Host, Reply, Request};
-use crate::pbx;
+use crate::digits;
 
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let parts = args::split(data, ',');
@@ -50,7 +50,9 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
         .await
     {
         Reply::HungUp => Flow::Hangup,
-        Reply::Digits(d) if !d.is_empty() => pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &d),
+        Reply::Digits(d) if !d.is_empty() => {
+            digits::enter(cx.host, cx.dialplan, cx.shared, cx.chan, &d).await
+        }
         _ => Flow::Next,
     }
 }

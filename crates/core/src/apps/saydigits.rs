@@ -4,7 +4,6 @@
 
 use super::{AppCx, Flow};
 use crate::host::{Host, Reply, Request};
-use crate::pbx;
 use tandem_dialplan::Env;
 
 /// The prompt for one character of a digit string, as `ast_get_digit_str` names them.
@@ -39,7 +38,7 @@ pub(super) async fn say<H: Host>(cx: &mut AppCx<'_, H>, files: Vec<String>) -> F
     match cx.host.request(cx.chan, request).await {
         Reply::HungUp => Flow::Hangup,
         Reply::Digits(d) if interrupt && !d.is_empty() => {
-            pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &d)
+            crate::digits::enter(cx.host, cx.dialplan, cx.shared, cx.chan, &d).await
         }
         _ => Flow::Next,
     }

@@ -7,7 +7,7 @@ use tandem_dialplan::args;
 
 use super::{seconds, AppCx, Flow};
 use crate::host::{Host, Reply, Request};
-use crate::pbx;
+use crate::{digits, pbx};
 
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let parts = args::split(data, ',');
@@ -29,7 +29,11 @@ pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
         tracing::info!("Timeout on {}, continuing...", cx.chan.name);
         return Flow::Next;
     }
-    pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &digits)
+    if digits.is_empty() {
+        return pbx::after_digits(cx.dialplan, cx.shared, cx.chan, &digits);
+    }
+    // The digit goes back to the executor, which collects the rest (`dtimeout`).
+    digits::enter(cx.host, cx.dialplan, cx.shared, cx.chan, &digits).await
 }
 
 fn next_priority_exists<H>(cx: &AppCx<'_, H>) -> bool {

@@ -233,19 +233,13 @@ impl Host for RealHost {
                 Reply::HungUp
             }
             Request::CollectDigits { timeout } => {
+                // One digit (`ast_waitfordigit`); the executor asks again while the digits
+                // can match a longer extension, with the 5 s `dtimeout`.
                 let mut digits = String::new();
-                // One digit, then the inter-digit timeout for more (Asterisk's 5 s dtimeout).
-                let mut limit = timeout;
-                loop {
-                    let before = digits.len();
-                    if self.watch(Some(limit), Some(&mut digits)).await {
-                        return Reply::HungUp;
-                    }
-                    if digits.len() == before {
-                        return Reply::Digits(digits);
-                    }
-                    limit = Duration::from_secs(5);
+                if self.watch(Some(timeout), Some(&mut digits)).await {
+                    return Reply::HungUp;
                 }
+                Reply::Digits(digits)
             }
             Request::Dial(req) => {
                 let mut io = TokioDialIo::new(self.world.clone(), &mut self.link, chan, &req);
