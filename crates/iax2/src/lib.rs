@@ -11,3 +11,8 @@ pub mod ie_value;
 pub mod trunk;
 
 pub use error::Error;
+pub mod reliable;
+pub mod timestamp;
+pub mod auth;
+#[cfg(test)]
+mod reliable_tests;
