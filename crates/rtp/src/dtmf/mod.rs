@@ -7,9 +7,11 @@
 //! 05 8a 03 20   = digit 5, end, volume -10 dBm0, 800 samples (100 ms at 8 kHz)
 //! ```
 
+pub mod inband;
 mod receiver;
 mod sender;
 
+pub use inband::{InbandDetector, InbandEvent, ToneGenerator};
 pub use receiver::{DtmfEvent, DtmfReceiver};
 pub use sender::{DtmfConfig, DtmfPacket, DtmfSender};
 
