@@ -91,6 +91,8 @@ sip show channels              Show the SIP dialogs in progress
 sip show peer <name>           Show one SIP peer
 sip show peers                 Show the SIP peers and where they are registered
 sip show registry              Show tandem's registrations to providers
+security show bans             Show the sources banned by autoban, and why
+security unban <address>       Lift the ban on an address
 dialplan reload                Reload extensions.conf; a broken file leaves the old dialplan in force
 dialplan show [context]        Show the dialplan
 ";
@@ -160,6 +162,14 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .show_peer(words[3])
                 .unwrap_or_else(|| format!("Peer {} not found.\n", words[3])),
+            None => "SIP is not configured (no sip.conf).\n".to_string(),
+        },
+        ["security", "show", "bans"] => match &daemon.sip {
+            Some(sip) => sip.security.show_bans(std::time::Instant::now()),
+            None => "SIP is not configured (no sip.conf).\n".to_string(),
+        },
+        ["security", "unban", _] => match &daemon.sip {
+            Some(sip) => sip.security.unban(std::time::Instant::now(), words[2]),
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
         ["database", "show", ..] => database_show(daemon, &words[2..]),

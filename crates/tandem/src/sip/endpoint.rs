@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 
 use super::calls::{EndpointCmd, LegTable, SipDriver};
 use super::outbound::Clients;
+use super::security::Security;
 use super::state::{DialogRow, SipState};
 use super::tcp::{self, TcpLinks};
 use super::{peers, requests};
@@ -31,6 +32,8 @@ pub struct SipHandle {
     /// Commands to the endpoint task (the CLI asks it for `sip show channels`).
     pub commands: mpsc::Sender<EndpointCmd>,
     pub state: Arc<Mutex<SipState>>,
+    /// Bans and their settings (`security show bans`, `security unban`).
+    pub security: Security,
 }
 
 /// How many driver commands may wait for the endpoint task.
@@ -62,6 +65,7 @@ pub async fn start(
         Err(e) => tracing::warn!("SIP: cannot load registrations: {e}"),
     }
     let state = Arc::new(Mutex::new(SipState::new(&conf)));
+    let security = Security::new(&conf, now);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let cmd_tx_handle = cmd_tx.clone();
     let tcp = TcpLinks::default();
@@ -147,6 +151,7 @@ pub async fn start(
         sub_contexts: HashMap::new(),
         sub_txns: HashMap::new(),
         sub_states: HashMap::new(),
+        security: security.clone(),
     };
     endpoint.publish_bindings();
     endpoint.publish_clients(now);
@@ -154,6 +159,7 @@ pub async fn start(
     Ok(SipHandle {
         commands: cmd_tx_handle,
         state,
+        security,
     })
 }
 
@@ -217,6 +223,8 @@ pub(super) struct Endpoint {
     pub(super) sub_txns: HashMap<TxnId, SubKey>,
     /// The last state each subscription was told.
     pub(super) sub_states: HashMap<SubKey, tandem_sip::event::ExtensionState>,
+    /// Bans, scanners, authentication failures.
+    pub(super) security: Security,
 }
 
 impl Endpoint {
@@ -233,6 +241,7 @@ impl Endpoint {
                 self.registrar.next_expiry(),
                 self.clients.poll_timeout(),
                 self.subs.poll_timeout(),
+                self.security.poll_timeout(),
             ]
             .into_iter()
             .flatten()
@@ -257,6 +266,7 @@ impl Endpoint {
                     self.ua.handle_timeout(now);
                     self.clients.handle_timeout(now);
                     self.expire_subscriptions(now);
+                    self.security.handle_timeout(now);
                     let expired = self.registrar.expire(now);
                     self.apply_changes(&expired);
                 }
@@ -266,6 +276,10 @@ impl Endpoint {
     }
 
     fn handle_datagram(&mut self, datagram: &[u8], source: SocketAddr) {
+        // Before any parsing: a banned source, or a scanner, gets no answer at all.
+        if !self.security.admit(Instant::now(), datagram, source) {
+            return;
+        }
         if datagram.iter().all(|b| b.is_ascii_whitespace()) {
             return; // CRLF keep-alive
         }
@@ -344,6 +358,7 @@ impl Endpoint {
                 request,
                 source,
             } if request.method == tandem_sip::message::Method::Subscribe => {
+                self.note_auth_failure(now, &request, source, "SUBSCRIBE");
                 self.subscribe(now, txn, &request, source);
             }
             UaEvent::Request {
@@ -360,7 +375,10 @@ impl Endpoint {
                 call,
                 request,
                 source,
-            } => self.incoming_call(now, call, &request, source),
+            } => {
+                self.note_auth_failure(now, &request, source, "INVITE");
+                self.incoming_call(now, call, &request, source)
+            }
             UaEvent::Response { txn, ref response } if self.sub_txns.contains_key(&txn) => {
                 let status = response.status;
                 if status >= 200 {
@@ -428,6 +446,17 @@ impl Endpoint {
             state.update_bindings(&self.registrar);
         }
         self.update_subscriptions(Instant::now());
+    }
+
+    /// Feed the ban engine when `req` carries credentials that [`inbound::admit`] will
+    /// refuse (403): the same decision, made once more here so that legs.rs and hints.rs
+    /// answer exactly as before. Requests without credentials cost nothing.
+    fn note_auth_failure(&self, now: Instant, req: &Request, source: SocketAddr, method: &str) {
+        if let Some(user) =
+            super::inbound::auth_failure(&self.conf, &self.auth, req, source, epoch_now(), method)
+        {
+            self.security.auth_failed(now, source.ip(), method, &user);
+        }
     }
 
     /// A response with tandem's Server header.

@@ -106,3 +106,30 @@ pub fn admit<'a>(
     }
     Admission::Forbidden
 }
+
+/// The credentials' user when `req` (for `method`) carries credentials that [`admit`]
+/// refuses with 403 (a wrong password, or nobody by that name): an authentication failure
+/// for the ban engine. In-dialog requests (a To tag) are not admitted here and never fail.
+pub fn auth_failure(
+    conf: &SipConf,
+    auth: &DigestServer,
+    req: &Request,
+    source: SocketAddr,
+    epoch: u64,
+    method: &str,
+) -> Option<String> {
+    let proxy = req.headers.proxy_authorization();
+    let www = req.headers.authorization();
+    let value = proxy.first().or_else(|| www.first()).copied()?;
+    if req.headers.to_hdr().ok().is_some_and(|t| t.tag().is_some()) {
+        return None;
+    }
+    match admit(conf, auth, req, source, epoch, method) {
+        Admission::Forbidden => Some(
+            Credentials::parse(value)
+                .map(|c| c.username)
+                .unwrap_or_default(),
+        ),
+        _ => None,
+    }
+}

@@ -10,6 +10,7 @@ mod media;
 mod outbound;
 mod peers;
 mod requests;
+mod security;
 mod state;
 mod tcp;
 

@@ -43,6 +43,13 @@ pub(super) fn out_of_dialog(
                 |name| peers::register_peer(&conf, name, source.ip()),
             );
             let algorithm = credentials_algorithm(req, &ep.auth.config().realm);
+            if let RegisterStatus::AuthFailed { .. } = outcome.status {
+                // A wrong password or (alwaysauthreject) nobody by that name: one failure
+                // towards the source's ban.
+                let user = credentials_user(req);
+                ep.security
+                    .auth_failed(now, source.ip(), "REGISTER", &user);
+            }
             log_register(&outcome.status, outcome.aor.as_deref(), source, algorithm);
             ep.apply_changes(&outcome.changes);
             outcome
@@ -70,6 +77,14 @@ fn credentials_algorithm(req: &Request, realm: &str) -> &'static str {
         Some(None) => "unknown",
         None => "-",
     }
+}
+
+/// The user named by the request's first Authorization header (`-` when none parses).
+fn credentials_user(req: &Request) -> String {
+    req.headers
+        .get_all("Authorization")
+        .find_map(|v| tandem_sip::auth::Credentials::parse(v).ok())
+        .map_or_else(|| "-".to_string(), |c| c.username)
 }
 
 /// One stable line per registration event (readable by fail2ban-style tools too); an
