@@ -10,9 +10,22 @@ pub mod ie;
 pub mod ie_value;
 pub mod trunk;
 
+pub mod link;
+
 pub use error::Error;
+
+use std::net::SocketAddr;
+
+/// Bytes to write to `dest` (one UDP datagram).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    pub dest: SocketAddr,
+    pub bytes: Vec<u8>,
+}
 pub mod reliable;
 pub mod timestamp;
 pub mod auth;
 #[cfg(test)]
 mod reliable_tests;
+pub mod call;
+pub mod table;
