@@ -61,6 +61,11 @@ pub trait DialIo {
     fn answer_caller(&mut self);
     /// Join the caller and leg `index` until one of them hangs up.
     fn bridge(&mut self, index: usize) -> impl Future<Output = BridgeEnd> + Send;
+    /// Option `m[(class)]`: music on hold to the caller while the legs ring (`None`: the
+    /// channel's class, else `default`).
+    fn start_moh(&mut self, _class: Option<&str>) {}
+    /// Stop the caller's music on hold.
+    fn stop_moh(&mut self) {}
 }
 
 /// What Dial did.
@@ -140,11 +145,35 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
             transfer: None,
         };
     }
+    // app_dial: with `m` the caller hears music (and gets progress, so its phone plays the
+    // early audio) instead of ringing; `r` rings at once.
+    let music = request.options.iter().find(|(c, _)| *c == 'm');
+    let moh = music.is_some();
     let mut ringing_sent = false;
-    if request.has_option('r') {
+    if let Some((_, class)) = music {
+        io.start_moh(class.as_deref().filter(|c| !c.is_empty()));
+        io.indicate_caller(Indication::Progress);
+    } else if request.has_option('r') {
         io.indicate_caller(Indication::Ringing);
         ringing_sent = true;
     }
+    let outcome = wait_for_answer(io, request, causes, live, moh, ringing_sent).await;
+    if moh {
+        io.stop_moh();
+    }
+    outcome
+}
+
+/// Dial's loop once the legs are called: `wait_for_answer` in app_dial.
+async fn wait_for_answer(
+    io: &mut impl DialIo,
+    request: &DialRequest,
+    mut causes: Causes,
+    mut live: Vec<bool>,
+    moh: bool,
+    mut ringing_sent: bool,
+) -> DialOutcome {
+    let lines = request.targets.len();
     loop {
         match io.wait().await {
             Wake::Timeout => {
@@ -169,11 +198,15 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
             Wake::Event(Party::Leg(i), event) if live.get(i).copied().unwrap_or(false) => {
                 match event {
                     ChannelEvent::Ringing => {
-                        if !ringing_sent {
+                        if !ringing_sent && !moh {
                             io.indicate_caller(Indication::Ringing);
                             ringing_sent = true;
                         }
                     }
+                    // With music on hold the caller already has progress, and the callee's
+                    // early audio is not heard over the music (Asterisk drops frames written
+                    // to a channel whose generator plays).
+                    ChannelEvent::Progress if moh => {}
                     ChannelEvent::Progress => {
                         io.indicate_caller(Indication::Progress);
                         io.early_media(i);
@@ -181,6 +214,9 @@ pub async fn dial(io: &mut impl DialIo, request: &DialRequest) -> DialOutcome {
                     ChannelEvent::Answered => {
                         live[i] = false;
                         hang_up_all(io, &mut live, cause::ANSWERED_ELSEWHERE);
+                        if moh {
+                            io.stop_moh();
+                        }
                         io.answer_caller();
                         let end = io.bridge(i).await;
                         let transfer = match &end {

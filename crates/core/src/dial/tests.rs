@@ -44,6 +44,12 @@ impl DialIo for Script {
         self.did.push(format!("bridge {index}"));
         std::future::ready(self.bridge_end.clone().unwrap_or(BridgeEnd::CalleeHungUp))
     }
+    fn start_moh(&mut self, class: Option<&str>) {
+        self.did.push(format!("moh {}", class.unwrap_or("-")));
+    }
+    fn stop_moh(&mut self) {
+        self.did.push("stop moh".into());
+    }
 }
 
 fn leg(i: usize, e: ChannelEvent) -> Wake {
@@ -247,5 +253,45 @@ fn early_media_from_a_leg_reaches_the_caller() {
     assert_eq!(
         s.did[1..3],
         ["caller Progress".to_string(), "early media 0".to_string()]
+    );
+}
+
+#[test]
+fn option_m_plays_music_with_progress_instead_of_ringing_and_stops_it_at_the_answer() {
+    let mut s = Script {
+        wakes: [
+            leg(0, ChannelEvent::Ringing),
+            leg(0, ChannelEvent::Progress),
+            leg(0, ChannelEvent::Answered),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    let out = run("SIP/a,20,m(jazz)", &mut s);
+    assert_eq!(out.status, DialStatus::Answer);
+    // app_dial: ast_moh_start, then AST_CONTROL_PROGRESS; no ringing; the callee's early
+    // media is not relayed over the music; the music stops before the bridge.
+    assert_eq!(
+        s.did,
+        [
+            "call a",
+            "moh jazz",
+            "caller Progress",
+            "stop moh",
+            "answer caller",
+            "bridge 0",
+            "stop moh"
+        ]
+    );
+}
+
+#[test]
+fn option_m_without_a_class_and_no_answer_stops_the_music() {
+    let mut s = Script::default();
+    let out = run("SIP/a,20,m", &mut s);
+    assert_eq!(out.status, DialStatus::NoAnswer);
+    assert_eq!(
+        s.did,
+        ["call a", "moh -", "caller Progress", "hangup 0 cause 19", "stop moh"]
     );
 }
