@@ -29,3 +29,6 @@ pub mod auth;
 mod reliable_tests;
 pub mod call;
 pub mod table;
+pub mod register;
+pub mod registrar;
+pub mod qualify;
