@@ -24,6 +24,8 @@ say demo-echodone "The echo test is done."
 say demo-thanks "Thank you for calling. Goodbye."
 say vm-intro "Please leave a message after the tone."
 say pbx-invalid "I am sorry, that is not a valid extension."
+say pbx-transfer "Transfer."
+say privacy-incorrect "I am sorry, that number is incorrect."
 names=(zero one two three four five six seven eight nine)
 for d in 0 1 2 3 4 5 6 7 8 9; do
   say "digits/$d" "${names[$d]}"

@@ -14,7 +14,6 @@ const NOT_YET_READ: &[(&str, &str)] = &[
     ("iax.conf", "the IAX2 channel driver"),
     ("voicemail.conf", "voicemail"),
     ("musiconhold.conf", "music on hold"),
-    ("features.conf", "call features"),
     ("manager.conf", "the manager interface (AMI)"),
     ("tandem.conf", "tandem's own settings"),
 ];

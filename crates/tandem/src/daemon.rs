@@ -95,6 +95,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         channels: Default::default(),
         apps: loaded.apps,
     });
+    crate::local::register(&world, rtp.first_port(), rtp.last_port());
     runtime.block_on(async move {
         let sip = match sip_conf {
             Some(conf) => match crate::sip::start(conf, &rtp, world.clone()).await {

@@ -13,6 +13,7 @@ mod control;
 mod daemon;
 mod demo;
 mod dialplan_run;
+mod local;
 mod localtime;
 mod media;
 mod sip;

@@ -505,6 +505,18 @@ impl Baresip {
         self.command("hangup", None)
     }
 
+    /// Send DTMF digits in the current call as RFC 4733 events (ctrl_tcp `sndcode`), one
+    /// command per digit with `gap` between them so each digit is a separate key press.
+    pub fn send_digits(&mut self, digits: &str, gap: Duration) -> Result<(), String> {
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 {
+                std::thread::sleep(gap);
+            }
+            self.command("sndcode", Some(&d.to_string()))?;
+        }
+        Ok(())
+    }
+
     /// Answer the ringing call (ctrl_tcp `accept`; for `answer_auto: false`).
     pub fn answer(&mut self) -> Result<String, String> {
         self.command("accept", None)

@@ -18,13 +18,19 @@ struct Leg {
     name: String,
     commands: mpsc::Sender<ChannelCommand>,
     media: Arc<MediaLeg>,
-    forwarder: JoinHandle<()>,
+    /// Forwards the leg's events into Dial's merged queue until released, then hands its
+    /// receiver back (the bridge reads the answered leg directly).
+    forwarder: JoinHandle<mpsc::Receiver<ChannelEvent>>,
+    release: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
 pub struct TokioDialIo<'a> {
     world: Arc<World>,
     caller: &'a mut ChannelLink,
     chan: &'a Channel,
+    /// Dial's options and the variables its legs inherit (for the bridge's features).
+    options: Vec<(char, Option<String>)>,
+    inherit: Vec<(String, String)>,
     legs: Vec<Option<Leg>>,
     merged_tx: mpsc::Sender<(usize, ChannelEvent)>,
     merged_rx: mpsc::Receiver<(usize, ChannelEvent)>,
@@ -47,6 +53,8 @@ impl<'a> TokioDialIo<'a> {
             world,
             caller,
             chan,
+            options: req.options.clone(),
+            inherit: req.inherit.clone(),
             legs,
             merged_tx,
             merged_rx,
@@ -105,20 +113,27 @@ impl DialIo for TokioDialIo<'_> {
             return Err(cause::NORMAL_TEMPORARY_FAILURE);
         }
         let tx = self.merged_tx.clone();
+        let (release, mut released) = tokio::sync::oneshot::channel::<()>();
         let forwarder = tokio::spawn(async move {
-            while let Some(ev) = events.recv().await {
-                if tx.send((index, ev)).await.is_err() {
-                    break;
+            loop {
+                tokio::select! {
+                    biased;
+                    _ = &mut released => return events,
+                    ev = events.recv() => match ev {
+                        Some(ev) => {
+                            if tx.send((index, ev)).await.is_err() {
+                                return events;
+                            }
+                        }
+                        None => {
+                            let _ = tx
+                                .send((index, ChannelEvent::Hangup { cause: cause::NORMAL_CLEARING }))
+                                .await;
+                            return events;
+                        }
+                    },
                 }
             }
-            let _ = tx
-                .send((
-                    index,
-                    ChannelEvent::Hangup {
-                        cause: cause::NORMAL_CLEARING,
-                    },
-                ))
-                .await;
         });
         tracing::info!("{}: called {}", self.caller.name, name);
         self.world.channels.add(
@@ -136,6 +151,7 @@ impl DialIo for TokioDialIo<'_> {
                 commands,
                 media,
                 forwarder,
+                release: Some(release),
             });
         }
         Ok(())
@@ -206,47 +222,54 @@ impl DialIo for TokioDialIo<'_> {
     }
 
     async fn bridge(&mut self, index: usize) -> BridgeEnd {
-        let Some(leg) = self.leg(index) else {
+        let Some(mut leg) = self.legs.get_mut(index).and_then(Option::take) else {
             return BridgeEnd::CalleeHungUp;
         };
-        let callee_media = leg.media.clone();
-        let callee_commands = leg.commands.clone();
-        let caller_commands = self.caller.commands.clone();
-        let _bridge = match self.early.take() {
-            Some((i, relay)) if i == index => relay,
-            _ => media::bridge(self.caller.media.clone(), callee_media),
+        // Take the leg's events back from its forwarder; what it already forwarded and Dial
+        // has not read yet is put back in front.
+        if let Some(release) = leg.release.take() {
+            let _ = release.send(());
+        }
+        let Ok(mut events) = (&mut leg.forwarder).await else {
+            self.world.channels.remove(&leg.name);
+            return BridgeEnd::CalleeHungUp;
         };
-        loop {
-            tokio::select! {
-                ev = self.caller.events.recv() => match ev {
-                    None | Some(ChannelEvent::Hangup { .. }) => {
-                        let _ = callee_commands.send(ChannelCommand::Hangup { cause: cause::NORMAL_CLEARING }).await;
-                        return BridgeEnd::CallerHungUp;
-                    }
-                    // Hold is carried across the bridge (chan_sip with moh passthrough).
-                    Some(ChannelEvent::Hold) => {
-                        let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
-                    }
-                    Some(ChannelEvent::Unhold) => {
-                        let _ = callee_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
-                    }
-                    Some(_) => {}
-                },
-                ev = self.merged_rx.recv() => match ev {
-                    None => return BridgeEnd::CalleeHungUp,
-                    Some((i, ChannelEvent::Hangup { .. })) if i == index => return BridgeEnd::CalleeHungUp,
-                    Some((i, ChannelEvent::Transfer { context, exten })) if i == index => {
-                        return BridgeEnd::Transferred { context, exten };
-                    }
-                    Some((i, ChannelEvent::Hold)) if i == index => {
-                        let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Hold)).await;
-                    }
-                    Some((i, ChannelEvent::Unhold)) if i == index => {
-                        let _ = caller_commands.send(ChannelCommand::Indicate(Indication::Unhold)).await;
-                    }
-                    Some(_) => {}
-                },
+        let mut pending = Vec::new();
+        while let Ok((i, ev)) = self.merged_rx.try_recv() {
+            if i == index {
+                pending.push(ev);
             }
         }
+        if !pending.is_empty() {
+            let (tx, rx) = mpsc::channel(LINK_QUEUE);
+            for ev in pending {
+                let _ = tx.try_send(ev);
+            }
+            let mut old = std::mem::replace(&mut events, rx);
+            tokio::spawn(async move {
+                while let Some(ev) = old.recv().await {
+                    if tx.send(ev).await.is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        let callee = ChannelLink {
+            name: leg.name,
+            commands: leg.commands,
+            events,
+            media: leg.media,
+        };
+        let relay = match self.early.take() {
+            Some((i, relay)) if i == index => Some(relay),
+            _ => None,
+        };
+        let setup = super::bridged::Setup {
+            world: &self.world,
+            chan: self.chan,
+            inherit: &self.inherit,
+            options: &self.options,
+        };
+        super::bridged::run(setup, self.caller, callee, relay).await
     }
 }

@@ -2,9 +2,12 @@
 //! registry of drivers that Dial asks for outbound legs, and the task that runs the dialplan
 //! for an inbound call.
 
+mod bridged;
 mod dial_io;
+pub mod features;
 mod host;
 mod table;
+mod transfer;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,0 +1,359 @@
+//! Dial's bridged call: the caller and the callee that answered, their media relayed, hold
+//! carried across, and the features.conf codes each may dial (Dial options `t`/`T` transfer,
+//! `h`/`H` disconnect) matched per party ([`super::features`]) and carried out
+//! ([`super::transfer`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tandem_conf::views::FeaturesConf;
+use tandem_core::dial::BridgeEnd;
+use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
+use tokio::time::Instant;
+
+use super::features::{party_codes, Feature, Matcher, Step};
+use super::transfer::{self, Consult, Grab};
+use super::{ChannelLink, World};
+use crate::media;
+
+/// Who dialled a feature code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Caller,
+    Callee,
+}
+
+/// What the bridge needs besides the two parties.
+pub struct Setup<'a> {
+    pub world: &'a Arc<World>,
+    /// The caller's channel (its context, variables, caller id).
+    pub chan: &'a Channel,
+    /// The variables the callee inherited (`TRANSFER_CONTEXT` set as `__TRANSFER_CONTEXT`).
+    pub inherit: &'a [(String, String)],
+    /// Dial's option letters.
+    pub options: &'a [(char, Option<String>)],
+}
+
+/// What a feature did to the call.
+enum Next {
+    /// The call goes on (possibly with a new callee).
+    Continue,
+    End(BridgeEnd),
+}
+
+struct Call<'a> {
+    setup: Setup<'a>,
+    conf: FeaturesConf,
+    callee: ChannelLink,
+    relay: Option<media::Bridge>,
+    /// A callee that has not answered yet (after a "blond" attended transfer).
+    ring_until: Option<Instant>,
+}
+
+fn has(options: &[(char, Option<String>)], letter: char) -> bool {
+    options.iter().any(|(c, _)| *c == letter)
+}
+
+/// Run the bridged call until it ends.
+pub async fn run(
+    setup: Setup<'_>,
+    caller: &mut ChannelLink,
+    callee: ChannelLink,
+    relay: Option<media::Bridge>,
+) -> BridgeEnd {
+    let conf = setup.world.apps.features.clone();
+    for letter in ['k', 'K', 'w', 'W', 'x', 'X'] {
+        if has(setup.options, letter) {
+            tracing::warn!("Dial option '{letter}' (parking or recording) is not supported");
+        }
+    }
+    let timeout = Duration::from_millis(u64::from(conf.featuredigittimeout_ms));
+    let mut caller_codes = Matcher::new(
+        party_codes(&conf, has(setup.options, 'T'), has(setup.options, 'H')),
+        timeout,
+    );
+    let mut callee_codes = Matcher::new(
+        party_codes(&conf, has(setup.options, 't'), has(setup.options, 'h')),
+        timeout,
+    );
+    let relay = relay.or_else(|| Some(media::bridge(caller.media.clone(), callee.media.clone())));
+    let mut call = Call {
+        setup,
+        conf,
+        callee,
+        relay,
+        ring_until: None,
+    };
+    let far = Instant::now() + Duration::from_secs(86_400 * 365);
+    loop {
+        let codes_deadline = [caller_codes.poll_timeout(), callee_codes.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(Instant::from_std)
+            .unwrap_or(far);
+        let feature = tokio::select! {
+            () = tokio::time::sleep_until(call.ring_until.unwrap_or(far)) => {
+                transfer::hang_up(&call.callee, cause::NO_ANSWER).await;
+                return call.callee_gone();
+            }
+            () = tokio::time::sleep_until(codes_deadline) => {
+                let now = std::time::Instant::now();
+                caller_codes.handle_timeout(now);
+                callee_codes.handle_timeout(now);
+                None
+            }
+            ev = caller.events.recv() => match ev {
+                None | Some(ChannelEvent::Hangup { .. }) => {
+                    transfer::hang_up(&call.callee, cause::NORMAL_CLEARING).await;
+                    call.callee_gone();
+                    return BridgeEnd::CallerHungUp;
+                }
+                // Hold is carried across the bridge (chan_sip with moh passthrough).
+                Some(ChannelEvent::Hold) => {
+                    pass(&call.callee, Indication::Hold).await;
+                    None
+                }
+                Some(ChannelEvent::Unhold) => {
+                    pass(&call.callee, Indication::Unhold).await;
+                    None
+                }
+                Some(ChannelEvent::Digit(d)) => match caller_codes.handle_digit(std::time::Instant::now(), d) {
+                    Step::Run(f) => Some((Side::Caller, f)),
+                    _ => None,
+                },
+                Some(_) => None,
+            },
+            ev = call.callee.events.recv() => match ev {
+                None | Some(ChannelEvent::Hangup { .. }) => return call.callee_gone(),
+                Some(ChannelEvent::Transfer { context, exten }) => {
+                    call.setup.world.channels.remove(&call.callee.name);
+                    return BridgeEnd::Transferred { context, exten };
+                }
+                Some(ChannelEvent::Answered) => {
+                    call.ring_until = None;
+                    None
+                }
+                Some(ChannelEvent::Hold) => {
+                    pass(caller, Indication::Hold).await;
+                    None
+                }
+                Some(ChannelEvent::Unhold) => {
+                    pass(caller, Indication::Unhold).await;
+                    None
+                }
+                Some(ChannelEvent::Digit(d)) => match callee_codes.handle_digit(std::time::Instant::now(), d) {
+                    Step::Run(f) => Some((Side::Callee, f)),
+                    _ => None,
+                },
+                Some(_) => None,
+            },
+        };
+        let Some((side, feature)) = feature else {
+            continue;
+        };
+        tracing::info!("{}: feature {feature:?} dialled by the {side:?}", caller.name);
+        match call.feature(caller, side, feature).await {
+            Next::Continue => {}
+            Next::End(end) => return end,
+        }
+    }
+}
+
+async fn pass(to: &ChannelLink, indication: Indication) {
+    let _ = to.commands.send(ChannelCommand::Indicate(indication)).await;
+}
+
+impl Call<'_> {
+    /// The callee ended: its row goes.
+    fn callee_gone(&self) -> BridgeEnd {
+        self.setup.world.channels.remove(&self.callee.name);
+        BridgeEnd::CalleeHungUp
+    }
+
+    /// The caller hung up: the callee is hung up too.
+    async fn caller_left(&self) -> Next {
+        transfer::hang_up(&self.callee, cause::NORMAL_CLEARING).await;
+        self.callee_gone();
+        Next::End(BridgeEnd::CallerHungUp)
+    }
+
+    fn rebridge(&mut self, caller: &ChannelLink) {
+        self.relay = Some(media::bridge(caller.media.clone(), self.callee.media.clone()));
+    }
+
+    /// `get_transfer_context`: TRANSFER_CONTEXT of the transferer, else its context (a
+    /// dialled leg's context is its caller's in tandem).
+    fn transfer_context(&self, side: Side) -> String {
+        let var = match side {
+            Side::Caller => self.setup.chan.var("TRANSFER_CONTEXT").map(str::to_string),
+            Side::Callee => self
+                .setup
+                .inherit
+                .iter()
+                .rev()
+                .find(|(n, _)| tandem_core::channel::var_base_name(n) == "TRANSFER_CONTEXT")
+                .map(|(_, v)| v.clone()),
+        };
+        var.filter(|v| !v.is_empty())
+            .unwrap_or_else(|| self.setup.chan.context.clone())
+    }
+
+    async fn feature(&mut self, caller: &mut ChannelLink, side: Side, feature: Feature) -> Next {
+        match feature {
+            // `feature_hangup`: the party leaves and the two-party bridge dissolves.
+            Feature::Disconnect => {
+                transfer::hang_up(&self.callee, cause::NORMAL_CLEARING).await;
+                Next::End(self.callee_gone())
+            }
+            Feature::BlindTransfer => self.blind(caller, side).await,
+            Feature::AttendedTransfer => self.attended(caller, side).await,
+            Feature::AbortTransfer | Feature::CompleteTransfer => Next::Continue,
+        }
+    }
+
+    async fn blind(&mut self, caller: &mut ChannelLink, side: Side) -> Next {
+        self.relay = None;
+        let context = self.transfer_context(side);
+        let world = self.setup.world.clone();
+        let cid = Some(self.setup.chan.caller.num.as_str()).filter(|n| !n.is_empty());
+        let grabbed = match side {
+            Side::Caller => {
+                transfer::grab(&world, &self.conf, caller, &mut self.callee, &context, cid).await
+            }
+            Side::Callee => {
+                transfer::grab(&world, &self.conf, &mut self.callee, caller, &context, cid).await
+            }
+        };
+        match (grabbed, side) {
+            (Grab::Exten(exten), Side::Caller) => {
+                // The callee goes to the target on its own; the caller is hung up.
+                self.hand_callee_to_dialplan(&context, &exten);
+                transfer::hang_up(caller, cause::NORMAL_CLEARING).await;
+                Next::End(BridgeEnd::CallerHungUp)
+            }
+            (Grab::Exten(exten), Side::Callee) => {
+                transfer::hang_up(&self.callee, cause::NORMAL_CLEARING).await;
+                self.callee_gone();
+                Next::End(BridgeEnd::Transferred { context, exten })
+            }
+            (Grab::Invalid, _) => {
+                self.rebridge(caller);
+                Next::Continue
+            }
+            (Grab::TransfererGone, Side::Caller) | (Grab::TransfereeGone, Side::Callee) => {
+                self.caller_left().await
+            }
+            (Grab::TransfererGone, Side::Callee) | (Grab::TransfereeGone, Side::Caller) => {
+                Next::End(self.callee_gone())
+            }
+        }
+    }
+
+    /// A blind transfer by the caller: the callee's leg runs the dialplan at the target, as
+    /// any channel does (its `h` extension included).
+    fn hand_callee_to_dialplan(&mut self, context: &str, exten: &str) {
+        let world = self.setup.world.clone();
+        let (_, uniqueid) = world.shared.new_uniqueid();
+        let mut chan = Channel::new(self.callee.name.clone(), uniqueid, context, exten);
+        chan.state = tandem_core::ChannelState::Up;
+        chan.language = self.setup.chan.language.clone();
+        for (n, v) in self.setup.inherit {
+            chan.set_var(n, v);
+        }
+        // Its link moves into the new dialplan task; what stays here is a dead end.
+        let dead = dead_link(&self.callee);
+        let link = std::mem::replace(&mut self.callee, dead);
+        world.channels.remove(&link.name);
+        tracing::info!("{}: transferred to {exten}@{context}", link.name);
+        super::spawn_pbx(world, chan, link);
+    }
+
+    async fn attended(&mut self, caller: &mut ChannelLink, side: Side) -> Next {
+        self.relay = None;
+        let context = self.transfer_context(side);
+        let world = self.setup.world.clone();
+        let cid = Some(self.setup.chan.caller.num.as_str()).filter(|n| !n.is_empty());
+        let (x, y) = match side {
+            Side::Caller => (&mut *caller, &mut self.callee),
+            Side::Callee => (&mut self.callee, &mut *caller),
+        };
+        let exten = match transfer::grab(&world, &self.conf, x, y, &context, cid).await {
+            Grab::Exten(e) => e,
+            Grab::Invalid => {
+                self.rebridge(caller);
+                return Next::Continue;
+            }
+            // As for a blind transfer: the two-party bridge dissolves.
+            Grab::TransfererGone if side == Side::Caller => return self.caller_left().await,
+            Grab::TransfereeGone if side == Side::Callee => return self.caller_left().await,
+            Grab::TransfererGone | Grab::TransfereeGone => return Next::End(self.callee_gone()),
+        };
+        let Some(mut target) = transfer::originate_target(&world, self.setup.chan, &exten, &context)
+        else {
+            tracing::warn!("{}: cannot call the transfer target {exten}@{context}", caller.name);
+            self.rebridge(caller);
+            return Next::Continue;
+        };
+        let (x, y) = match side {
+            Side::Caller => (&mut *caller, &mut self.callee),
+            Side::Callee => (&mut self.callee, &mut *caller),
+        };
+        let outcome = transfer::consult(&self.conf, x, y, &mut target).await;
+        tracing::info!("{}: attended transfer: {outcome:?}", caller.name);
+        match (outcome, side) {
+            (Consult::Back, _) => {
+                world.channels.remove(&target.name);
+                self.rebridge(caller);
+                Next::Continue
+            }
+            // The caller transferred its callee: callee and target get a bridge of their
+            // own, the caller's Dial ends.
+            (Consult::Complete { transferer_gone, ring_until }, Side::Caller) => {
+                if !transferer_gone {
+                    transfer::hang_up(caller, cause::NORMAL_CLEARING).await;
+                }
+                let callee = std::mem::replace(&mut self.callee, dead_link(&target));
+                transfer::spawn_pair(world, callee, target, ring_until);
+                Next::End(BridgeEnd::CallerHungUp)
+            }
+            // The callee transferred the caller: the target is the caller's new callee.
+            (Consult::Complete { transferer_gone, ring_until }, Side::Callee) => {
+                if !transferer_gone {
+                    transfer::hang_up(&self.callee, cause::NORMAL_CLEARING).await;
+                }
+                world.channels.remove(&self.callee.name);
+                self.callee = target;
+                self.ring_until = ring_until;
+                self.rebridge(caller);
+                Next::Continue
+            }
+            // The callee hung up while the caller consulted: caller and target go on.
+            (Consult::TransfereeGone { ring_until }, Side::Caller) => {
+                world.channels.remove(&self.callee.name);
+                self.callee = target;
+                self.ring_until = ring_until;
+                self.rebridge(caller);
+                Next::Continue
+            }
+            // The caller hung up while the callee consulted: callee and target go on alone.
+            (Consult::TransfereeGone { ring_until }, Side::Callee) => {
+                let callee = std::mem::replace(&mut self.callee, dead_link(&target));
+                transfer::spawn_pair(world, callee, target, ring_until);
+                Next::End(BridgeEnd::CallerHungUp)
+            }
+        }
+    }
+}
+
+/// A link to nothing, left in place of one that moved elsewhere (its sends fail quietly).
+fn dead_link(like: &ChannelLink) -> ChannelLink {
+    let (commands, _) = tokio::sync::mpsc::channel(1);
+    let (_, events) = tokio::sync::mpsc::channel(1);
+    ChannelLink {
+        name: String::new(),
+        commands,
+        events,
+        media: like.media.clone(),
+    }
+}
