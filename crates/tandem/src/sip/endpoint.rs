@@ -68,7 +68,7 @@ pub async fn start(
     let security = Security::new(&conf, now);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let cmd_tx_handle = cmd_tx.clone();
-    let tcp = TcpLinks::default();
+    let tcp = TcpLinks::with_security(security.clone());
     if let Some(addr) = conf.general.tcp_bind() {
         tcp::listen(addr, tcp.clone(), cmd_tx.clone()).await?;
     }

@@ -70,6 +70,11 @@ impl Security {
         true
     }
 
+    /// Whether `source` is banned now (no counting).
+    pub fn is_banned(&self, source: SocketAddr) -> bool {
+        self.engine().is_banned(Instant::now(), source.ip())
+    }
+
     /// A request from `source` failed authentication.
     pub fn auth_failed(&self, now: Instant, source: IpAddr, method: &str, user: &str) {
         let mut engine = self.engine();

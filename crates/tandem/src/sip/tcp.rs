@@ -26,9 +26,26 @@ const WRITE_QUEUE: usize = 256;
 #[derive(Clone, Default)]
 pub struct TcpLinks {
     conns: Arc<Mutex<HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>>>,
+    /// The ban engine: banned sources are not accepted, and every message is screened as a
+    /// UDP datagram is (no answer to a banned source or a scanner).
+    security: Option<super::security::Security>,
 }
 
 impl TcpLinks {
+    pub fn with_security(security: super::security::Security) -> Self {
+        TcpLinks {
+            conns: Arc::default(),
+            security: Some(security),
+        }
+    }
+
+    /// Whether a message (or, with empty `bytes`, a connection) from `peer` may go on.
+    fn screen(&self, bytes: &[u8], peer: SocketAddr) -> bool {
+        self.security
+            .as_ref()
+            .is_none_or(|s| s.admit(std::time::Instant::now(), bytes, peer))
+    }
+
     /// Queue `bytes` for the connection to `dest`; false when there is none (or it is full).
     pub fn send(&self, dest: SocketAddr, bytes: Vec<u8>) -> bool {
         let conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
@@ -109,6 +126,9 @@ pub async fn listen(
                     continue;
                 }
             };
+            if links.security.as_ref().is_some_and(|s| s.is_banned(peer)) {
+                continue; // dropped unanswered: the connection closes
+            }
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);
             if !links.admit(peer, tx) {
                 tracing::warn!("SIP tcp: refused a connection from {peer} (limit reached)");
@@ -150,6 +170,12 @@ async fn serve(
         loop {
             match framer.next_frame() {
                 Ok(Some(Frame::Message(bytes))) => {
+                    if !links.screen(&bytes, peer) {
+                        // Banned (now) or a scanner: no answer, and no more of this connection.
+                        links.forget(peer);
+                        writer_task.abort();
+                        return;
+                    }
                     let cmd = EndpointCmd::Incoming {
                         bytes,
                         source: peer,
