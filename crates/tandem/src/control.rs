@@ -88,6 +88,7 @@ database get <family> <key>    Show a value of the astdb
 database put <family> <key> <value>  Set a value in the astdb
 database show [family [keytree]]  Show the astdb
 sip show channels              Show the SIP dialogs in progress
+sip show channelstats          Show the RTP statistics of the SIP calls
 sip show peer <name>           Show one SIP peer
 sip show peers                 Show the SIP peers and where they are registered
 sip show registry              Show tandem's registrations to providers
@@ -138,6 +139,21 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
                 match sip
                     .commands
                     .blocking_send(crate::sip::EndpointCmd::ShowChannels(tx))
+                {
+                    Ok(()) => rx
+                        .blocking_recv()
+                        .unwrap_or_else(|_| "SIP endpoint did not answer\n".to_string()),
+                    Err(_) => "SIP endpoint is not running\n".to_string(),
+                }
+            }
+            None => "SIP is not configured (no sip.conf).\n".to_string(),
+        },
+        ["sip", "show", "channelstats"] => match &daemon.sip {
+            Some(sip) => {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                match sip
+                    .commands
+                    .blocking_send(crate::sip::EndpointCmd::ShowChannelStats(tx))
                 {
                     Ok(()) => rx
                         .blocking_recv()

@@ -15,7 +15,7 @@ mod demo;
 mod dialplan_run;
 mod local;
 mod localtime;
-mod media;
+use tandem::media;
 mod sip;
 
 #[derive(Parser, Debug)]

@@ -6,6 +6,9 @@
 pub mod dtmf;
 pub mod echo;
 pub mod player;
+pub mod relay;
+pub mod rtcp;
+pub mod stats;
 pub mod sounds;
 pub mod transcode;
 pub mod wav;
@@ -14,7 +17,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tandem_rtp::{Decision, Rewriter};
+use tandem_rtp::{Decision, LatchConfig, Rewriter};
 use tokio::net::UdpSocket;
 use tokio::task::JoinHandle;
 
@@ -22,7 +25,9 @@ use tokio::task::JoinHandle;
 pub struct MediaLeg {
     pub socket: UdpSocket,
     pub local: SocketAddr,
-    remote: Mutex<Option<SocketAddr>>,
+    /// Where it sends, which sources it accepts (strict RTP, comedia), its RTCP session and
+    /// statistics ([`relay::Path`]).
+    path: Mutex<relay::Path>,
     /// What this leg receives is one stream (one SSRC, continuous sequence numbers and
     /// timestamps) whichever leg it is bridged to: early media, the answered leg, a transfer.
     outbound: Mutex<Rewriter>,
@@ -33,11 +38,39 @@ pub struct MediaLeg {
 impl MediaLeg {
     /// Where RTP for this leg is sent (from its SDP, or learnt from the first packet).
     pub fn remote(&self) -> Option<SocketAddr> {
-        *self.remote.lock().unwrap_or_else(PoisonError::into_inner)
+        self.path
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .latch
+            .remote()
     }
 
+    /// The far end's RTP address from SDP (strict RTP learns again when it changes).
     pub fn set_remote(&self, addr: SocketAddr) {
-        *self.remote.lock().unwrap_or_else(PoisonError::into_inner) = Some(addr);
+        self.path
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .latch
+            .set_target(std::time::Instant::now(), addr);
+    }
+
+    /// `nat=comedia` for this leg: send to where its packets come from.
+    pub fn set_comedia(&self, comedia: bool) {
+        let mut path = self.path.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = std::time::Instant::now();
+        let mut cfg = path.latch.config();
+        if cfg.comedia != comedia {
+            cfg.comedia = comedia;
+            let old = std::mem::replace(&mut path.latch, tandem_rtp::Latch::new(now, cfg));
+            if let Some(target) = old.remote() {
+                path.latch.set_target(now, target);
+            }
+        }
+    }
+
+    /// Run `f` on this leg's path state (statistics, RTCP).
+    pub fn with_path<R>(&self, f: impl FnOnce(&mut relay::Path) -> R) -> R {
+        f(&mut self.path.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// A new source is about to be relayed to this leg (a new bridge).
@@ -50,11 +83,13 @@ impl MediaLeg {
 
     /// Rewrite a packet bound for this leg in place; false when it must be dropped.
     fn rewrite(&self, packet: &mut [u8]) -> bool {
+        self.rewrite_at(std::time::Instant::now(), packet)
+    }
+
+    /// [`rewrite`](Self::rewrite) at a given time (the relay step reads the clock once).
+    fn rewrite_at(&self, now: std::time::Instant, packet: &mut [u8]) -> bool {
         let mut rw = self.outbound.lock().unwrap_or_else(PoisonError::into_inner);
-        matches!(
-            rw.rewrite(std::time::Instant::now(), packet),
-            Decision::Forward
-        )
+        matches!(rw.rewrite(now, packet), Decision::Forward)
     }
 }
 
@@ -63,6 +98,8 @@ pub struct PortRange {
     start: u16,
     end: u16,
     next: AtomicU16,
+    /// rtp.conf `strictrtp` and `probation` for every leg (comedia is per peer).
+    latch: LatchConfig,
 }
 
 impl PortRange {
@@ -72,7 +109,14 @@ impl PortRange {
             start,
             end: end.max(start),
             next: AtomicU16::new(start),
+            latch: LatchConfig::default(),
         }
+    }
+
+    /// Strict RTP as rtp.conf says (Asterisk's default: `strictrtp=yes`, `probation=4`).
+    pub fn with_latch(mut self, latch: LatchConfig) -> Self {
+        self.latch = latch;
+        self
     }
 
     /// Bind the next free even port on `ip` (from inside the tokio runtime).
@@ -85,6 +129,11 @@ impl PortRange {
                 port = self.start;
             }
             if let Ok(std_socket) = std::net::UdpSocket::bind(SocketAddr::new(ip, port)) {
+                // RTCP on the odd port above; a pair whose odd port is taken is skipped.
+                let Ok(rtcp_socket) = std::net::UdpSocket::bind(SocketAddr::new(ip, port + 1))
+                else {
+                    continue;
+                };
                 std_socket.set_nonblocking(true)?;
                 let socket = UdpSocket::from_std(std_socket)?;
                 let local = socket.local_addr()?;
@@ -94,13 +143,21 @@ impl PortRange {
                     ^ 0x5a17_0000;
                 let outbound = Mutex::new(Rewriter::new(ssrc, 8000));
                 let inbound = Mutex::new(dtmf::Inbound::default());
-                return Ok(Arc::new(MediaLeg {
+                let path = relay::Path::new(
+                    std::time::Instant::now(),
+                    self.latch,
+                    ssrc,
+                    format!("tandem@{ip}"),
+                );
+                let leg = Arc::new(MediaLeg {
                     socket,
                     local,
-                    remote: Mutex::new(None),
+                    path: Mutex::new(path),
                     outbound,
                     inbound,
-                }));
+                });
+                rtcp::spawn(&leg, rtcp_socket);
+                return Ok(leg);
             }
         }
         Err(std::io::Error::new(
@@ -135,14 +192,13 @@ pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
     }
 }
 
-/// Packets arriving on `from` go out of `to` towards `to`'s remote, rewritten onto `to`'s one
-/// outbound stream. When the legs negotiated different codecs the payload is transcoded (and
-/// the payload types mapped) on the way ([`transcode::Direction`]); otherwise the packet is
-/// relayed in place. Buffers are made once per direction: no allocation per packet. A leg with
-/// no known remote yet learns it from its first packet (symmetric RTP).
+/// Packets arriving on `from` go out of `to` towards `to`'s remote: the per-packet step is
+/// [`relay::Relay::step`] (strict RTP, statistics, digits, relay or transcode, rewrite), the
+/// same code the benchmark and the no-allocation test run. Buffers are made once per
+/// direction: no allocation per packet.
 async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
     let mut buf = [0u8; 2048];
-    let mut direction = transcode::Direction::default();
+    let mut step = relay::Relay::default();
     loop {
         let (n, source) = match from.socket.recv_from(&mut buf).await {
             Ok(r) => r,
@@ -151,20 +207,11 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
                 continue;
             }
         };
-        if from.remote().is_none() {
-            from.set_remote(source);
-        }
-        // RFC 4733 digits are seen (and told to the core) while bridged too; the packet is
-        // still relayed.
-        let received = buf.get_mut(..n).unwrap_or_default();
-        from.inspect_inbound(received);
-        let Some(dest) = to.remote() else { continue };
-        let packet: &mut [u8] = match direction.prepare(from.format(), to.format(), received) {
-            transcode::Action::Forward => received,
-            transcode::Action::Transcoded(len) => direction.output(len),
-            transcode::Action::Drop => continue,
+        let Some(received) = buf.get_mut(..n) else {
+            continue;
         };
-        if to.rewrite(packet) {
+        let now = std::time::Instant::now();
+        if let Some((packet, dest)) = step.step(&from, &to, now, source, received) {
             let _ = to.socket.send_to(packet, dest).await;
         }
     }

@@ -22,6 +22,8 @@ pub type LegKey = u64;
 pub enum EndpointCmd {
     /// `sip show channels`: the rows, built when asked.
     ShowChannels(tokio::sync::oneshot::Sender<String>),
+    /// `sip show channelstats`: each call's RTP statistics.
+    ShowChannelStats(tokio::sync::oneshot::Sender<String>),
     /// A whole message that arrived on a stream transport (TCP).
     Incoming {
         bytes: Vec<u8>,
@@ -222,6 +224,11 @@ impl Driver for SipDriver {
             tracing::warn!("SIP: no RTP port: {e}");
             cause::NORMAL_CIRCUIT_CONGESTION
         })?;
+        media.set_comedia(
+            peer.as_deref()
+                .and_then(|p| self.conf.peer(p))
+                .map_or(self.conf.general.common.nat.comedia, |p| p.common.nat.comedia),
+        );
         let mut codecs =
             super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
         super::media::prefer(&mut codecs, request.caller.format.as_deref());

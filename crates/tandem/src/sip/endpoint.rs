@@ -68,11 +68,14 @@ pub async fn start(
     let security = Security::new(&conf, now);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let cmd_tx_handle = cmd_tx.clone();
-    let tcp = TcpLinks::with_security(security.clone());
+    let tcp = TcpLinks::default();
     if let Some(addr) = conf.general.tcp_bind() {
         tcp::listen(addr, tcp.clone(), cmd_tx.clone()).await?;
     }
-    let ports = Arc::new(PortRange::new(rtp.first_port(), rtp.last_port()));
+    let ports = Arc::new(
+        PortRange::new(rtp.first_port(), rtp.last_port())
+            .with_latch(crate::media::relay::latch_config(rtp)),
+    );
     let next_key = Arc::new(AtomicU64::new(1));
     let legs = LegTable::default();
     world
@@ -326,6 +329,28 @@ impl Endpoint {
         if self.subs.iter().next().is_some() {
             self.update_subscriptions(Instant::now());
         }
+    }
+
+    /// `sip show channelstats`: the calls whose media tandem handles, with their RTP
+    /// statistics.
+    pub(super) fn show_channelstats(&self) -> String {
+        let rows: Vec<crate::media::stats::StatsRow> = self
+            .legs
+            .legs
+            .iter()
+            .map(|(key, leg)| crate::media::stats::StatsRow {
+                peer: leg.remote.clone(),
+                call_id: self
+                    .legs
+                    .calls
+                    .get(key)
+                    .and_then(|c| self.ua.sip_call_id(*c))
+                    .unwrap_or("(not yet)")
+                    .to_string(),
+                stats: leg.media.stats(),
+            })
+            .collect();
+        crate::media::stats::show_channelstats(&rows)
     }
 
     /// `sip show channels`, built when asked.

@@ -96,6 +96,7 @@ impl Endpoint {
                 return;
             }
         };
+        leg_media.set_comedia(peer.map_or(self.conf.general.common.nat.comedia, |p| p.common.nat.comedia));
         let codecs = media::peer_codecs(&self.conf, peer);
         let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
         let cfg = media::media_config(self.media_ip, leg_media.local.port(), codecs, dtmf, epoch);
@@ -210,6 +211,9 @@ impl Endpoint {
             } => self.ua.handle_bytes(now, &bytes, source, transport),
             EndpointCmd::ShowChannels(reply) => {
                 let _ = reply.send(self.show_channels());
+            }
+            EndpointCmd::ShowChannelStats(reply) => {
+                let _ = reply.send(self.show_channelstats());
             }
         }
     }

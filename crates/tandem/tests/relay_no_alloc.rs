@@ -1,0 +1,102 @@
+//! The bridge's per-packet step (the code the relay task runs for every packet: strict RTP,
+//! RTCP statistics, RFC 4733 inspection, relay or transcode, rewrite) allocates nothing per
+//! packet, same codec and transcoded: checked with a counting global allocator. This test
+//! binary has one test, so nothing else allocates meanwhile. (A digit that ends is told to
+//! the core, which costs one small allocation per digit, not per packet.)
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use tandem::media::relay::Relay;
+use tandem::media::PortRange;
+use tandem_rtp::RtpHeader;
+
+struct Counting;
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Relay `count` packets a -> b after a warm-up; the allocations during the counted part and
+/// how many packets went out.
+fn relay_packets(
+    a_codec: (u8, &str),
+    b_codec: (u8, &str),
+    base_port: u16,
+    digits: bool,
+) -> (usize, u32) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let _enter = rt.enter();
+    let ports = PortRange::new(base_port, base_port + 100);
+    let ip = "127.0.0.1".parse().unwrap();
+    let a = ports.allocate_now(ip).unwrap();
+    let b = ports.allocate_now(ip).unwrap();
+    a.set_format(a_codec.0, Some(a_codec.1), Some(101));
+    b.set_format(b_codec.0, Some(b_codec.1), Some(101));
+    let phone_a: SocketAddr = "127.0.0.1:7000".parse().unwrap();
+    a.set_remote(phone_a);
+    b.set_remote("127.0.0.1:7002".parse().unwrap());
+    let template = RtpHeader::new(a_codec.0, 0, 0, 0xabcd)
+        .to_vec(&[0xd5; 160])
+        .unwrap();
+    let mut buf = template.clone();
+    let mut relay = Relay::default();
+    let mut now = Instant::now();
+    let mut sent = 0u32;
+    let mut before = 0;
+    for i in 0..60_000u32 {
+        if i == 1_000 {
+            before = ALLOCATIONS.load(Ordering::Relaxed);
+        }
+        now += Duration::from_millis(20);
+        buf.copy_from_slice(&template);
+        buf[2..4].copy_from_slice(&(i as u16).to_be_bytes());
+        buf[4..8].copy_from_slice(&(i * 160).to_be_bytes());
+        // With `digits`, every 50th packet is an RFC 4733 end packet of a new digit.
+        if digits && i % 50 == 0 {
+            buf[1] = 101;
+            buf[12..16].copy_from_slice(&[5, 0x8a, 0x03, 0x20]);
+        }
+        if let Some((p, _dest)) = relay.step(&a, &b, now, phone_a, &mut buf) {
+            std::hint::black_box(p);
+            if i >= 1_000 {
+                sent += 1;
+            }
+        }
+    }
+    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    (allocations, sent)
+}
+
+#[test]
+fn relaying_a_packet_allocates_nothing_same_codec_or_transcoded() {
+    let (same, sent_same) = relay_packets((0, "ulaw"), (0, "ulaw"), 43000, false);
+    let (transcoded, sent_transcoded) = relay_packets((0, "ulaw"), (8, "alaw"), 43200, false);
+    assert_eq!(sent_same, 59_000, "every packet relayed");
+    assert_eq!(sent_transcoded, 59_000, "every packet transcoded and relayed");
+    assert_eq!(same, 0, "same codec: allocations for 59,000 packets");
+    assert_eq!(transcoded, 0, "PCMU -> PCMA: allocations for 59,000 packets");
+    // 1,180 digits among 59,000 packets: at most one allocation each, none for audio.
+    let (with_digits, sent) = relay_packets((0, "ulaw"), (8, "alaw"), 43400, true);
+    assert_eq!(sent, 59_000, "digits are relayed too");
+    assert!(with_digits <= 1_180, "{with_digits} allocations for 1,180 digits");
+}
