@@ -208,3 +208,51 @@ fn a_request_flood_from_one_address_is_banned_while_another_still_calls() {
     assert!(!bans.contains("127.0.0.1 "), "the phone was banned: {bans}");
     assert!(bans.contains("1 active ban"), "{bans}");
 }
+
+/// Over TCP (no SIPVicious there): an ordinary OPTIONS is answered; a scanner's gets no
+/// answer, its connection is closed and its source banned; the banned source's next
+/// connection is closed unanswered.
+#[test]
+fn over_tcp_a_scanner_loses_its_connection_unanswered_and_is_banned() {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+    let tcp_port = free_port();
+    let (_c, data, daemon, port) = start(
+        &format!("tcpenable=yes\ntcpbindaddr=127.0.0.1:{tcp_port}\n"),
+        USERS,
+        "[internal]\n",
+    );
+    let server: SocketAddr = format!("127.0.0.1:{tcp_port}").parse().unwrap();
+    let options = |from: &str, agent: &str| {
+        format!(
+            "OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\nVia: SIP/2.0/TCP {from}:5060;branch=z9hG4bK-{agent}\r\n\
+             From: <sip:probe@{from}>;tag=1\r\nTo: <sip:127.0.0.1>\r\nCall-ID: {agent}@{from}\r\nCSeq: 1 OPTIONS\r\n\
+             Max-Forwards: 70\r\nUser-Agent: {agent}\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    // std cannot pick a TCP client's source address: both come from 127.0.0.1, the
+    // ordinary client first.
+    let connect = || TcpStream::connect_timeout(&server, Duration::from_secs(5)).expect("connect");
+    let mut ok = connect();
+    ok.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    ok.write_all(options("127.0.0.1", "baresip").as_bytes()).unwrap();
+    let mut buf = [0u8; 2048];
+    let n = ok.read(&mut buf).expect("an answer");
+    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("SIP/2.0 200"), "{}", String::from_utf8_lossy(&buf[..n]));
+    drop(ok);
+
+    let mut scan = connect();
+    scan.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    scan.write_all(options("127.0.0.1", "friendly-scanner").as_bytes()).unwrap();
+    let got = scan.read(&mut buf).unwrap_or(0);
+    assert_eq!(got, 0, "the scanner got an answer: {}", String::from_utf8_lossy(&buf[..got]));
+    wait_log(&daemon, "SECURITY[ban] remote=127.0.0.1 reason=scanner", Duration::from_secs(10)).unwrap();
+    let bans = run_cli(&bin(), data.path(), "security show bans");
+    assert!(bans.contains("127.0.0.1"), "{bans}");
+
+    // Banned: the next connection is closed without reading anything.
+    let mut again = connect();
+    again.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = again.write_all(options("127.0.0.1", "baresip").as_bytes());
+    assert_eq!(again.read(&mut buf).unwrap_or(0), 0, "a banned source was answered");
+}
