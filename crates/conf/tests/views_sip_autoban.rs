@@ -45,8 +45,14 @@ fn bad_autoban_values_are_errors_with_file_line() {
     for (line, key) in cases {
         let (c, d) = sip(&format!("[general]\n{line}\n"));
         assert_eq!(d.len(), 1, "{line}: {d:?}");
-        assert!(d[0].starts_with("sip.conf:2: error: invalid value"), "{line}: {d:?}");
-        assert!(d[0].contains(&format!("for '{key}' in [general]")), "{line}: {d:?}");
+        assert!(
+            d[0].starts_with("sip.conf:2: error: invalid value"),
+            "{line}: {d:?}"
+        );
+        assert!(
+            d[0].contains(&format!("for '{key}' in [general]")),
+            "{line}: {d:?}"
+        );
         assert_eq!(c.general.autoban.failures, 5, "the default stays");
     }
 }

@@ -276,7 +276,11 @@ impl Engine {
                 let Some((old, generation)) = self.order.pop_front() else {
                     break;
                 };
-                if self.tracked.get(&old).is_some_and(|t| t.generation == generation) {
+                if self
+                    .tracked
+                    .get(&old)
+                    .is_some_and(|t| t.generation == generation)
+                {
                     self.tracked.remove(&old);
                 }
             }
@@ -286,8 +290,9 @@ impl Engine {
             // Entries removed by unban leave stale queue items: keep the queue bounded.
             if self.order.len() > self.config.max_sources.saturating_mul(2) {
                 let tracked = &self.tracked;
-                self.order
-                    .retain(|(a, g)| tracked.get(a).is_some_and(|t| t.generation == *g) || *g == generation);
+                self.order.retain(|(a, g)| {
+                    tracked.get(a).is_some_and(|t| t.generation == *g) || *g == generation
+                });
             }
         }
         let generation = self.next_generation.saturating_sub(1);
@@ -302,7 +307,10 @@ impl Engine {
 
     fn ban(&mut self, now: Instant, ip: IpAddr, reason: Reason, count: u32) {
         // Repeat offenders: twice the previous ban, as long as the history remembers it.
-        let offences = self.bans.get(&ip).map_or(1, |b| b.offences.saturating_add(1));
+        let offences = self
+            .bans
+            .get(&ip)
+            .map_or(1, |b| b.offences.saturating_add(1));
         let shift = (offences - 1).min(20);
         let duration = self
             .config
@@ -312,7 +320,12 @@ impl Engine {
             .min(self.config.max_ban_time);
         if !self.bans.contains_key(&ip) && self.bans.len() >= self.config.max_bans {
             // Full: forget the ban (or history) that ends first.
-            if let Some(victim) = self.bans.iter().min_by_key(|(_, b)| b.until).map(|(a, _)| *a) {
+            if let Some(victim) = self
+                .bans
+                .iter()
+                .min_by_key(|(_, b)| b.until)
+                .map(|(a, _)| *a)
+            {
                 self.bans.remove(&victim);
             }
         }

@@ -55,7 +55,10 @@ pub enum Event {
         count: u32,
     },
     /// A scanner's request was dropped.
-    Scanner { remote: IpAddr, agent: String },
+    Scanner {
+        remote: IpAddr,
+        agent: String,
+    },
     /// A source was banned. `count` is the failures, the requests of the last second, or
     /// 1 for a scanner; `offence` is the how-many-th ban of this source (durations double).
     Ban {
@@ -65,7 +68,10 @@ pub enum Event {
         duration: Duration,
         offence: u32,
     },
-    Unban { remote: IpAddr, cause: UnbanCause },
+    Unban {
+        remote: IpAddr,
+        cause: UnbanCause,
+    },
 }
 
 impl Event {

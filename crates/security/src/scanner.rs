@@ -58,8 +58,14 @@ pub fn detect(datagram: &[u8]) -> Option<&'static str> {
 }
 
 fn trim(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(s.len());
-    let end = s.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    let start = s
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
     s.get(start..end).unwrap_or(&[])
 }
 
@@ -81,7 +87,8 @@ mod tests {
     use super::*;
 
     fn msg(headers: &str) -> Vec<u8> {
-        format!("OPTIONS sip:100@192.0.2.1 SIP/2.0\r\n{headers}\r\n\r\nbody User-Agent: sipcli").into_bytes()
+        format!("OPTIONS sip:100@192.0.2.1 SIP/2.0\r\n{headers}\r\n\r\nbody User-Agent: sipcli")
+            .into_bytes()
     }
 
     #[test]
@@ -92,7 +99,10 @@ mod tests {
 
     #[test]
     fn names_match_case_insensitively_with_blanks_around_the_colon() {
-        assert_eq!(detect(&msg("user-agent :  VaxSIPUserAgent/3.1")), Some("vaxsipuseragent"));
+        assert_eq!(
+            detect(&msg("user-agent :  VaxSIPUserAgent/3.1")),
+            Some("vaxsipuseragent")
+        );
         assert_eq!(detect(&msg("USER-AGENT: pplsip")), Some("pplsip"));
         assert_eq!(detect(&msg("User-Agent: iWar")), Some("iwar"));
     }
@@ -106,7 +116,14 @@ mod tests {
 
     #[test]
     fn ordinary_phones_and_test_tools_are_not_scanners() {
-        for ua in ["baresip v3.10", "Linphone/5.2", "sipsak 0.9.8", "SIPp", "Grandstream GXP2170", "Bria smapper"] {
+        for ua in [
+            "baresip v3.10",
+            "Linphone/5.2",
+            "sipsak 0.9.8",
+            "SIPp",
+            "Grandstream GXP2170",
+            "Bria smapper",
+        ] {
             assert_eq!(detect(&msg(&format!("User-Agent: {ua}"))), None, "{ua}");
         }
         // A user called smap is fine: only User-Agent looks for that one.
@@ -116,12 +133,22 @@ mod tests {
     #[test]
     fn the_body_and_the_request_line_are_not_read() {
         assert_eq!(detect(&msg("Via: x")), None);
-        assert_eq!(detect(b"OPTIONS sip:friendly-scanner@x SIP/2.0\r\n\r\n"), None);
+        assert_eq!(
+            detect(b"OPTIONS sip:friendly-scanner@x SIP/2.0\r\n\r\n"),
+            None
+        );
     }
 
     #[test]
     fn broken_input_does_not_panic() {
-        for m in [&b""[..], b"\n", b"X\nUser-Agent", b"X\n:", b"X\nUser-Agent:", b"\xff\xfe\n\xff:\xff"] {
+        for m in [
+            &b""[..],
+            b"\n",
+            b"X\nUser-Agent",
+            b"X\n:",
+            b"X\nUser-Agent:",
+            b"\xff\xfe\n\xff:\xff",
+        ] {
             let _ = detect(m);
         }
     }

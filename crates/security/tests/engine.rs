@@ -21,7 +21,12 @@ fn bans_of(events: &[Event]) -> Vec<(IpAddr, Reason, u64)> {
     events
         .iter()
         .filter_map(|e| match e {
-            Event::Ban { remote, reason, duration, .. } => Some((*remote, *reason, duration.as_secs())),
+            Event::Ban {
+                remote,
+                reason,
+                duration,
+                ..
+            } => Some((*remote, *reason, duration.as_secs())),
             _ => None,
         })
         .collect()
@@ -85,7 +90,10 @@ fn repeat_offenders_get_twice_the_previous_ban() {
         e.handle_timeout(t);
         assert_eq!(
             events(&mut e),
-            vec![Event::Unban { remote: a, cause: UnbanCause::Expired }]
+            vec![Event::Unban {
+                remote: a,
+                cause: UnbanCause::Expired
+            }]
         );
     }
     assert_eq!(durations, vec![600, 1200, 2400]);
@@ -94,7 +102,10 @@ fn repeat_offenders_get_twice_the_previous_ban() {
 #[test]
 fn doubling_stops_at_the_longest_ban() {
     let t0 = Instant::now();
-    let cfg = Config { max_ban_time: secs(2000), ..Config::default() };
+    let cfg = Config {
+        max_ban_time: secs(2000),
+        ..Config::default()
+    };
     let mut e = Engine::new(cfg, t0);
     let a = ip("198.51.100.7");
     let mut t = t0;
@@ -111,7 +122,10 @@ fn doubling_stops_at_the_longest_ban() {
 #[test]
 fn a_sustained_rate_bans_after_five_seconds_but_a_burst_does_not() {
     let t0 = Instant::now();
-    let cfg = Config { rate: 100, ..Config::default() };
+    let cfg = Config {
+        rate: 100,
+        ..Config::default()
+    };
     let mut e = Engine::new(cfg, t0);
     let flood = ip("203.0.113.3");
     let burst = ip("203.0.113.4");
@@ -136,7 +150,11 @@ fn a_sustained_rate_bans_after_five_seconds_but_a_burst_does_not() {
     assert_eq!(dropped_at, Some((14, 100)));
     let ev = events(&mut e);
     assert_eq!(bans_of(&ev), vec![(flood, Reason::Rate, 600)]);
-    assert!(ev[0].to_string().contains("reason=rate count=101"), "{}", ev[0]);
+    assert!(
+        ev[0].to_string().contains("reason=rate count=101"),
+        "{}",
+        ev[0]
+    );
     assert_eq!(e.on_request(t0 + secs(20), burst), Verdict::Pass);
 }
 
@@ -144,12 +162,18 @@ fn a_sustained_rate_bans_after_five_seconds_but_a_burst_does_not() {
 fn static_peers_are_never_banned_for_rate_but_are_for_failures() {
     let t0 = Instant::now();
     let trunk = ip("192.0.2.50");
-    let mut cfg = Config { rate: 10, ..Config::default() };
+    let mut cfg = Config {
+        rate: 10,
+        ..Config::default()
+    };
     cfg.rate_exempt.insert(trunk);
     let mut e = Engine::new(cfg, t0);
     for s in 0..20 {
         for i in 0..50 {
-            assert_eq!(e.on_request(t0 + secs(s) + Duration::from_millis(i * 10), trunk), Verdict::Pass);
+            assert_eq!(
+                e.on_request(t0 + secs(s) + Duration::from_millis(i * 10), trunk),
+                Verdict::Pass
+            );
         }
     }
     for _ in 0..5 {
@@ -164,7 +188,14 @@ fn exempt_addresses_are_never_banned() {
     let mut exempt = Exempt::default();
     exempt.append("10.0.0.0/8, !10.9.9.9").unwrap();
     exempt.append("2001:db8::/32").unwrap();
-    let mut e = Engine::new(Config { exempt, rate: 10, ..Config::default() }, t0);
+    let mut e = Engine::new(
+        Config {
+            exempt,
+            rate: 10,
+            ..Config::default()
+        },
+        t0,
+    );
     for who in ["10.1.2.3", "2001:db8::1"] {
         let a = ip(who);
         for _ in 0..10 {
@@ -172,7 +203,10 @@ fn exempt_addresses_are_never_banned() {
         }
         e.on_scanner(t0, a, "sipcli");
         for i in 0..500 {
-            assert_eq!(e.on_request(t0 + Duration::from_millis(i * 20), a), Verdict::Pass);
+            assert_eq!(
+                e.on_request(t0 + Duration::from_millis(i * 20), a),
+                Verdict::Pass
+            );
         }
     }
     // The inverted entry is not exempt.
@@ -193,7 +227,14 @@ fn a_bad_exempt_entry_is_an_error() {
 #[test]
 fn autoban_off_reports_but_never_bans() {
     let t0 = Instant::now();
-    let mut e = Engine::new(Config { autoban: false, rate: 1, ..Config::default() }, t0);
+    let mut e = Engine::new(
+        Config {
+            autoban: false,
+            rate: 1,
+            ..Config::default()
+        },
+        t0,
+    );
     let a = ip("192.0.2.1");
     for n in 0..10 {
         e.on_auth_failure(t0 + secs(n), a, "REGISTER", "1");
@@ -202,7 +243,12 @@ fn autoban_off_reports_but_never_bans() {
     }
     e.on_scanner(t0, a, "friendly-scanner");
     let ev = events(&mut e);
-    assert_eq!(ev.iter().filter(|e| matches!(e, Event::AuthFailure { .. })).count(), 10);
+    assert_eq!(
+        ev.iter()
+            .filter(|e| matches!(e, Event::AuthFailure { .. }))
+            .count(),
+        10
+    );
     assert!(ev.iter().any(|e| matches!(e, Event::Scanner { .. })));
     assert!(bans_of(&ev).is_empty());
     assert_eq!(e.on_request(t0 + secs(11), a), Verdict::Pass);
@@ -215,7 +261,10 @@ fn a_scanner_is_banned_at_once_and_shown() {
     let a = ip("127.0.0.1");
     e.on_scanner(t0, a, "friendly-scanner");
     let ev = events(&mut e);
-    assert_eq!(ev[0].to_string(), "SECURITY[scanner] remote=127.0.0.1 agent=friendly-scanner");
+    assert_eq!(
+        ev[0].to_string(),
+        "SECURITY[scanner] remote=127.0.0.1 agent=friendly-scanner"
+    );
     assert_eq!(bans_of(&ev), vec![(a, Reason::Scanner, 600)]);
     let rows = e.bans(t0 + secs(100));
     assert_eq!(rows.len(), 1);
@@ -231,7 +280,13 @@ fn unban_lifts_the_ban_and_forgets_the_history() {
     e.on_scanner(t0, a, "sipcli");
     events(&mut e);
     assert!(e.unban(t0 + secs(1), a));
-    assert_eq!(events(&mut e), vec![Event::Unban { remote: a, cause: UnbanCause::Admin }]);
+    assert_eq!(
+        events(&mut e),
+        vec![Event::Unban {
+            remote: a,
+            cause: UnbanCause::Admin
+        }]
+    );
     assert_eq!(e.on_request(t0 + secs(2), a), Verdict::Pass);
     assert!(!e.unban(t0 + secs(2), a), "not banned any more");
     // The next ban is a first offence again.
@@ -250,7 +305,13 @@ fn the_timeout_is_the_earliest_end_of_a_ban() {
     assert_eq!(e.poll_timeout(), Some(t0 + secs(600)));
     events(&mut e);
     e.handle_timeout(t0 + secs(600));
-    assert_eq!(events(&mut e), vec![Event::Unban { remote: ip("192.0.2.2"), cause: UnbanCause::Expired }]);
+    assert_eq!(
+        events(&mut e),
+        vec![Event::Unban {
+            remote: ip("192.0.2.2"),
+            cause: UnbanCause::Expired
+        }]
+    );
     assert_eq!(e.poll_timeout(), Some(t0 + secs(610)));
     e.handle_timeout(t0 + secs(610));
     assert_eq!(e.poll_timeout(), None);
@@ -259,7 +320,13 @@ fn the_timeout_is_the_earliest_end_of_a_ban() {
 #[test]
 fn a_spoofed_source_flood_keeps_the_table_bounded() {
     let t0 = Instant::now();
-    let cfg = Config { max_sources: 1000, max_bans: 100, rate: 1, rate_seconds: 1, ..Config::default() };
+    let cfg = Config {
+        max_sources: 1000,
+        max_bans: 100,
+        rate: 1,
+        rate_seconds: 1,
+        ..Config::default()
+    };
     let mut e = Engine::new(cfg, t0);
     for i in 0..100_000u32 {
         let a = IpAddr::from((0x0a00_0000u32 + i).to_be_bytes());

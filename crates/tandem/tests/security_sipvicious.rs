@@ -33,7 +33,10 @@ fn start(general_extra: &str, peers: &str, extensions: &str) -> (TempDir, TempDi
     let sip = format!(
         "[general]\nbindaddr=127.0.0.1\nbindport={port}\ncontext=public\n{general_extra}\n{peers}"
     );
-    write_config(config.path(), &[("extensions.conf", extensions), ("sip.conf", &sip)]);
+    write_config(
+        config.path(),
+        &[("extensions.conf", extensions), ("sip.conf", &sip)],
+    );
     let daemon = Daemon::start(&bin(), config.path(), data.path());
     (config, data, daemon, port)
 }
@@ -64,7 +67,10 @@ fn wait_log(daemon: &Daemon, needle: &str, timeout: Duration) -> Result<(), Stri
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    Err(format!("no '{needle}' in the log:\n{}", daemon.stderr_text()))
+    Err(format!(
+        "no '{needle}' in the log:\n{}",
+        daemon.stderr_text()
+    ))
 }
 
 fn tools() -> Option<(PathBuf, PathBuf, PathBuf)> {
@@ -91,7 +97,10 @@ fn wordlists(dir: &Path) -> (String, String) {
 
 fn assert_no_answer(what: &str, output: &str, daemon: &Daemon) {
     assert!(output.contains("found nothing"), "{what}: {output}");
-    assert!(!output.contains("SIP/2.0"), "{what} got an answer: {output}");
+    assert!(
+        !output.contains("SIP/2.0"),
+        "{what} got an answer: {output}"
+    );
     assert!(!daemon.stderr_text().contains("SIP REGISTER ok"), "{what}");
 }
 
@@ -106,24 +115,47 @@ fn with_the_defaults_svmap_svwar_and_svcrack_get_no_answer_and_are_banned() {
     let port_s = port.to_string();
     let runs: [(&str, &Path, Vec<&str>); 3] = [
         ("svmap", &map, vec!["-p", &port_s, "127.0.0.1"]),
-        ("svwar", &war, vec!["--force", "-p", &port_s, "-d", &users, "127.0.0.1"]),
-        ("svcrack", &crack, vec!["-p", &port_s, "-u", "alice", "-d", &words, "127.0.0.1"]),
+        (
+            "svwar",
+            &war,
+            vec!["--force", "-p", &port_s, "-d", &users, "127.0.0.1"],
+        ),
+        (
+            "svcrack",
+            &crack,
+            vec!["-p", &port_s, "-u", "alice", "-d", &words, "127.0.0.1"],
+        ),
     ];
     for (n, (name, tool, args)) in runs.iter().enumerate() {
         let out = sipvicious(tool, args, work.path());
         assert_no_answer(name, &out, &daemon);
-        wait_log(&daemon, "SECURITY[ban] remote=127.0.0.1 reason=scanner", Duration::from_secs(10)).unwrap();
+        wait_log(
+            &daemon,
+            "SECURITY[ban] remote=127.0.0.1 reason=scanner",
+            Duration::from_secs(10),
+        )
+        .unwrap();
         let bans = run_cli(&bin(), data.path(), "security show bans");
-        assert!(bans.contains("127.0.0.1") && bans.contains("scanner"), "{name}: {bans}");
+        assert!(
+            bans.contains("127.0.0.1") && bans.contains("scanner"),
+            "{name}: {bans}"
+        );
         assert!(bans.contains("1 active ban"), "{name}: {bans}");
         let log = daemon.stderr_text();
-        assert_eq!(log.matches("SECURITY[scanner] remote=127.0.0.1").count(), n + 1, "{name}: {log}");
+        assert_eq!(
+            log.matches("SECURITY[scanner] remote=127.0.0.1").count(),
+            n + 1,
+            "{name}: {log}"
+        );
         // Lift the ban so that the next tool is met by the scanner check, not the ban.
         let lifted = run_cli(&bin(), data.path(), "security unban 127.0.0.1");
         assert_eq!(lifted, "127.0.0.1 unbanned\n");
     }
     let log = daemon.stderr_text();
-    assert!(!log.contains("auth_failure"), "scanners never reached authentication: {log}");
+    assert!(
+        !log.contains("auth_failure"),
+        "scanners never reached authentication: {log}"
+    );
 }
 
 #[test]
@@ -136,28 +168,66 @@ fn without_blockscanners_svwar_finds_no_user_and_svcrack_is_banned_before_the_pa
     let (users, words) = wordlists(work.path());
     let port_s = port.to_string();
     for method in ["REGISTER", "INVITE", "OPTIONS"] {
-        let out = sipvicious(&war, &["--force", "-m", method, "-p", &port_s, "-d", &users, "127.0.0.1"], work.path());
-        assert!(out.contains("found nothing"), "svwar -m {method} enumerated users: {out}");
+        let out = sipvicious(
+            &war,
+            &[
+                "--force",
+                "-m",
+                method,
+                "-p",
+                &port_s,
+                "-d",
+                &users,
+                "127.0.0.1",
+            ],
+            work.path(),
+        );
+        assert!(
+            out.contains("found nothing"),
+            "svwar -m {method} enumerated users: {out}"
+        );
         for user in ["alice", "bob"] {
-            assert!(!out.contains(&format!("| {user} ")), "svwar -m {method} found {user}: {out}");
+            assert!(
+                !out.contains(&format!("| {user} ")),
+                "svwar -m {method} found {user}: {out}"
+            );
         }
     }
     let log = daemon.stderr_text();
-    assert!(!log.contains("SECURITY[ban]"), "svwar alone is not banned: {log}");
+    assert!(
+        !log.contains("SECURITY[ban]"),
+        "svwar alone is not banned: {log}"
+    );
 
-    let out = sipvicious(&crack, &["-p", &port_s, "-u", "alice", "-d", &words, "127.0.0.1"], work.path());
+    let out = sipvicious(
+        &crack,
+        &["-p", &port_s, "-u", "alice", "-d", &words, "127.0.0.1"],
+        work.path(),
+    );
     assert!(out.contains("found nothing"), "svcrack: {out}");
-    assert!(!out.contains(ALICE_PASSWORD), "svcrack found the password: {out}");
-    wait_log(&daemon, "SECURITY[ban] remote=127.0.0.1 reason=auth_failures count=5", Duration::from_secs(10)).unwrap();
+    assert!(
+        !out.contains(ALICE_PASSWORD),
+        "svcrack found the password: {out}"
+    );
+    wait_log(
+        &daemon,
+        "SECURITY[ban] remote=127.0.0.1 reason=auth_failures count=5",
+        Duration::from_secs(10),
+    )
+    .unwrap();
     let log = daemon.stderr_text();
     assert_eq!(
-        log.matches("SECURITY[auth_failure] remote=127.0.0.1 method=REGISTER user=alice").count(),
+        log.matches("SECURITY[auth_failure] remote=127.0.0.1 method=REGISTER user=alice")
+            .count(),
         5,
         "banned within autoban_failures attempts: {log}"
     );
     assert!(!log.contains("SIP REGISTER ok"), "{log}");
     let bans = run_cli(&bin(), data.path(), "security show bans");
-    assert!(bans.contains("127.0.0.1") && bans.contains("auth_failures"), "{bans}");
+    assert!(
+        bans.contains("127.0.0.1") && bans.contains("auth_failures"),
+        "{bans}"
+    );
 }
 
 #[test]
@@ -185,26 +255,70 @@ fn a_request_flood_from_one_address_is_banned_while_another_still_calls() {
             sipp(
                 &sipp_bin,
                 work.path(),
-                &["-sf", &scenario("options.xml"), "-r", "400", "-m", "4000", "-l", "4000",
-                  "-recv_timeout", "2000", "-i", "127.0.0.3", "-p", &local, &server],
+                &[
+                    "-sf",
+                    &scenario("options.xml"),
+                    "-r",
+                    "400",
+                    "-m",
+                    "4000",
+                    "-l",
+                    "4000",
+                    "-recv_timeout",
+                    "2000",
+                    "-i",
+                    "127.0.0.3",
+                    "-p",
+                    &local,
+                    &server,
+                ],
                 Duration::from_secs(60),
             )
         })
     };
-    wait_log(&daemon, "SECURITY[ban] remote=127.0.0.3 reason=rate", Duration::from_secs(30)).unwrap();
+    wait_log(
+        &daemon,
+        "SECURITY[ban] remote=127.0.0.3 reason=rate",
+        Duration::from_secs(30),
+    )
+    .unwrap();
     // The flood goes on (dropped); a call from the phone still completes.
     let work = TempDir::new();
     let call = sipp(
         &sipp_bin,
         work.path(),
-        &["-sn", "uac", "-s", "100", "-m", "1", "-i", "127.0.0.1", "-p", &caller_port.to_string(), &server],
+        &[
+            "-sn",
+            "uac",
+            "-s",
+            "100",
+            "-m",
+            "1",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &caller_port.to_string(),
+            &server,
+        ],
         Duration::from_secs(60),
     );
-    assert_eq!(call.code, Some(0), "the call during the flood: {call:?}\n{}", daemon.stderr_text());
+    assert_eq!(
+        call.code,
+        Some(0),
+        "the call during the flood: {call:?}\n{}",
+        daemon.stderr_text()
+    );
     let flood = flood.join().expect("flood thread");
-    assert_ne!(flood.code, Some(0), "the flood should have lost answers: {flood:?}");
+    assert_ne!(
+        flood.code,
+        Some(0),
+        "the flood should have lost answers: {flood:?}"
+    );
     let bans = run_cli(&bin(), data.path(), "security show bans");
-    assert!(bans.contains("127.0.0.3") && bans.contains("rate"), "{bans}");
+    assert!(
+        bans.contains("127.0.0.3") && bans.contains("rate"),
+        "{bans}"
+    );
     assert!(!bans.contains("127.0.0.1 "), "the phone was banned: {bans}");
     assert!(bans.contains("1 active ban"), "{bans}");
 }
@@ -235,24 +349,47 @@ fn over_tcp_a_scanner_loses_its_connection_unanswered_and_is_banned() {
     let connect = || TcpStream::connect_timeout(&server, Duration::from_secs(5)).expect("connect");
     let mut ok = connect();
     ok.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    ok.write_all(options("127.0.0.1", "baresip").as_bytes()).unwrap();
+    ok.write_all(options("127.0.0.1", "baresip").as_bytes())
+        .unwrap();
     let mut buf = [0u8; 2048];
     let n = ok.read(&mut buf).expect("an answer");
-    assert!(String::from_utf8_lossy(&buf[..n]).starts_with("SIP/2.0 200"), "{}", String::from_utf8_lossy(&buf[..n]));
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("SIP/2.0 200"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
+    );
     drop(ok);
 
     let mut scan = connect();
-    scan.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    scan.write_all(options("127.0.0.1", "friendly-scanner").as_bytes()).unwrap();
+    scan.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    scan.write_all(options("127.0.0.1", "friendly-scanner").as_bytes())
+        .unwrap();
     let got = scan.read(&mut buf).unwrap_or(0);
-    assert_eq!(got, 0, "the scanner got an answer: {}", String::from_utf8_lossy(&buf[..got]));
-    wait_log(&daemon, "SECURITY[ban] remote=127.0.0.1 reason=scanner", Duration::from_secs(10)).unwrap();
+    assert_eq!(
+        got,
+        0,
+        "the scanner got an answer: {}",
+        String::from_utf8_lossy(&buf[..got])
+    );
+    wait_log(
+        &daemon,
+        "SECURITY[ban] remote=127.0.0.1 reason=scanner",
+        Duration::from_secs(10),
+    )
+    .unwrap();
     let bans = run_cli(&bin(), data.path(), "security show bans");
     assert!(bans.contains("127.0.0.1"), "{bans}");
 
     // Banned: the next connection is closed without reading anything.
     let mut again = connect();
-    again.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    again
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
     let _ = again.write_all(options("127.0.0.1", "baresip").as_bytes());
-    assert_eq!(again.read(&mut buf).unwrap_or(0), 0, "a banned source was answered");
+    assert_eq!(
+        again.read(&mut buf).unwrap_or(0),
+        0,
+        "a banned source was answered"
+    );
 }
