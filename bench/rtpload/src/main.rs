@@ -1,0 +1,522 @@
+//! rtpload: N bridged G.711 calls through a PBX, RTP pumped both ways at 50 packets/s per
+//! stream, loss and jitter counted. The caller side (`uac`) calls EXTEN at the PBX, which
+//! dials the callee side (`uas`): both are this program, on their own SIP ports, with one
+//! RTP socket each (every call's SDP names it; each packet's payload carries its stream's
+//! index and send time, which a same-codec relay leaves untouched).
+//!
+//! Usage: rtpload --pbx 127.0.0.1:5060 --uac-port P --uas-port P [--calls 100] [--seconds 20]
+//!        [--exten 100] [--setup-rate 200]
+//!
+//! Prints progress on stderr and one line on stdout:
+//! `rtpload: calls=N established=E streams=S sent=X received=Y lost=L loss_pct=P
+//!  jitter_ms_mean=J jitter_ms_max=M late_ms_max=D media_s=T`
+//! (jitter: RFC 3550 interarrival jitter of each stream measured against the send times, so
+//! it is what the path added; late_ms_max: the largest one-way transit above the stream's
+//! smallest.)
+
+mod sip;
+
+use std::collections::HashMap;
+use std::io::ErrorKind;
+use std::net::{SocketAddr, UdpSocket};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+struct Args {
+    pbx: SocketAddr,
+    uac_port: u16,
+    uas_port: u16,
+    calls: usize,
+    seconds: u64,
+    exten: String,
+    setup_rate: u64,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        pbx: "127.0.0.1:5060".parse().map_err(|e| format!("{e}"))?,
+        uac_port: 0,
+        uas_port: 0,
+        calls: 100,
+        seconds: 20,
+        exten: "100".into(),
+        setup_rate: 200,
+    };
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut it = argv.iter();
+    while let Some(k) = it.next() {
+        let v = it.next().ok_or_else(|| format!("{k} needs a value"))?;
+        let bad = |e: &dyn std::fmt::Display| format!("{k} {v}: {e}");
+        match k.as_str() {
+            "--pbx" => a.pbx = v.parse().map_err(|e| bad(&e))?,
+            "--uac-port" => a.uac_port = v.parse().map_err(|e| bad(&e))?,
+            "--uas-port" => a.uas_port = v.parse().map_err(|e| bad(&e))?,
+            "--calls" => a.calls = v.parse().map_err(|e| bad(&e))?,
+            "--seconds" => a.seconds = v.parse().map_err(|e| bad(&e))?,
+            "--exten" => a.exten = v.clone(),
+            "--setup-rate" => a.setup_rate = v.parse::<u64>().map_err(|e| bad(&e))?.max(1),
+            _ => return Err(format!("unknown option {k}")),
+        }
+    }
+    if a.uac_port == 0 || a.uas_port == 0 {
+        return Err("--uac-port and --uas-port are required".into());
+    }
+    a.calls = a.calls.clamp(1, 20_000);
+    a.seconds = a.seconds.clamp(1, 3600);
+    Ok(a)
+}
+
+/// A call placed by the caller side.
+struct Call {
+    call_id: String,
+    from_tag: String,
+    invite: String,
+    sent_at: Option<Instant>,
+    tries: u32,
+    /// The To header of the 200 (with the PBX's tag) and where in-dialog requests go.
+    to: Option<String>,
+    uri: String,
+    /// The PBX's RTP port for this leg.
+    rtp: Option<u16>,
+    bye_done: bool,
+}
+
+/// A call the PBX placed to the callee side.
+struct Answered {
+    ok: String,
+    rtp: Option<u16>,
+}
+
+/// One direction of one call.
+#[derive(Default, Clone, Copy)]
+struct Stream {
+    seq: u16,
+    sent: u64,
+    received: u64,
+    /// RFC 3550 jitter (microseconds, as f64), transit of the last packet.
+    jitter: f64,
+    last_transit: Option<i64>,
+    min_transit: Option<i64>,
+    max_transit: Option<i64>,
+}
+
+const PAYLOAD: usize = 160;
+
+fn packet(dir: u8, idx: u32, seq: u16, sent_us: u64) -> [u8; 12 + PAYLOAD] {
+    let mut p = [0xffu8; 12 + PAYLOAD];
+    p[0] = 0x80;
+    p[1] = 0;
+    p[2..4].copy_from_slice(&seq.to_be_bytes());
+    p[4..8].copy_from_slice(&(u32::from(seq).wrapping_mul(160)).to_be_bytes());
+    p[8..12].copy_from_slice(&((u32::from(dir) << 31) | idx).to_be_bytes());
+    p[12] = dir;
+    p[13..17].copy_from_slice(&idx.to_be_bytes());
+    p[17..25].copy_from_slice(&sent_us.to_be_bytes());
+    p
+}
+
+fn drain_rtp(sock: &UdpSocket, streams: &mut [Vec<Stream>; 2], t0: Instant, buf: &mut [u8]) {
+    loop {
+        match sock.recv_from(buf) {
+            Ok((n, _)) if n >= 25 => {
+                let now_us = t0.elapsed().as_micros() as i64;
+                let dir = usize::from(buf[12] & 1);
+                let idx = u32::from_be_bytes([buf[13], buf[14], buf[15], buf[16]]) as usize;
+                let mut sent = [0u8; 8];
+                sent.copy_from_slice(&buf[17..25]);
+                let sent_us = u64::from_be_bytes(sent) as i64;
+                let Some(s) = streams[dir].get_mut(idx) else {
+                    continue;
+                };
+                s.received += 1;
+                let transit = now_us - sent_us;
+                if let Some(last) = s.last_transit {
+                    let d = (transit - last).abs() as f64;
+                    s.jitter += (d - s.jitter) / 16.0;
+                }
+                s.last_transit = Some(transit);
+                s.min_transit = Some(s.min_transit.map_or(transit, |m| m.min(transit)));
+                s.max_transit = Some(s.max_transit.map_or(transit, |m| m.max(transit)));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+            Err(_) => return,
+        }
+    }
+}
+
+struct Load {
+    args: Args,
+    uac: UdpSocket,
+    uas: UdpSocket,
+    uas_rtp_port: u16,
+    calls: Vec<Call>,
+    answered: HashMap<String, Answered>,
+    order: Vec<String>,
+    buf: Vec<u8>,
+}
+
+impl Load {
+    /// Handle what arrived on both SIP sockets.
+    fn pump_sip(&mut self) {
+        loop {
+            let n = match self.uac.recv_from(&mut self.buf) {
+                Ok((n, _)) => n,
+                Err(_) => break,
+            };
+            let msg = String::from_utf8_lossy(&self.buf[..n]).into_owned();
+            self.on_uac(&msg);
+        }
+        loop {
+            let (n, from) = match self.uas.recv_from(&mut self.buf) {
+                Ok(r) => r,
+                Err(_) => break,
+            };
+            let msg = String::from_utf8_lossy(&self.buf[..n]).into_owned();
+            self.on_uas(&msg, from);
+        }
+    }
+
+    fn on_uac(&mut self, msg: &str) {
+        let Some(code) = sip::status(msg) else {
+            // A request to the caller (BYE from the PBX): accept it.
+            if let Some(m) = sip::method(msg) {
+                if m != "ACK" {
+                    let _ = self.uac.send_to(
+                        sip::ok(msg, "x", self.args.uac_port, "").as_bytes(),
+                        self.args.pbx,
+                    );
+                }
+            }
+            return;
+        };
+        let Some(call_id) = sip::header(msg, &["call-id", "i"]) else {
+            return;
+        };
+        let Some(idx) = call_id
+            .strip_prefix("rtpload-")
+            .and_then(|r| r.split('-').next())
+            .and_then(|i| i.parse::<usize>().ok())
+        else {
+            return;
+        };
+        let cseq = sip::header(msg, &["cseq"]).unwrap_or_default().to_string();
+        let Some(call) = self.calls.get_mut(idx) else {
+            return;
+        };
+        if cseq.ends_with("BYE") {
+            if code >= 200 {
+                call.bye_done = true;
+            }
+            return;
+        }
+        if code < 200 {
+            call.tries = call.tries.max(1);
+            return;
+        }
+        if code >= 300 {
+            eprintln!(
+                "rtpload: call {idx} failed: {}",
+                msg.lines().next().unwrap_or_default()
+            );
+            call.sent_at = None;
+            call.tries = u32::MAX;
+            let to = sip::header(msg, &["to", "t"])
+                .unwrap_or_default()
+                .to_string();
+            let ack = sip::request(
+                "ACK",
+                &format!("sip:{}@{}", self.args.exten, self.args.pbx),
+                self.args.uac_port,
+                &format!("{idx}i"),
+                &call.call_id,
+                &call.from_tag,
+                &to,
+                1,
+                "",
+            );
+            let _ = self.uac.send_to(ack.as_bytes(), self.args.pbx);
+            return;
+        }
+        let to = sip::header(msg, &["to", "t"])
+            .unwrap_or_default()
+            .to_string();
+        if let Some(uri) = sip::header(msg, &["contact", "m"]).and_then(sip::contact_uri) {
+            call.uri = uri.to_string();
+        }
+        call.rtp = sip::sdp_audio_port(sip::body(msg)).or(call.rtp);
+        call.to = Some(to.clone());
+        call.sent_at = None;
+        let ack = sip::request(
+            "ACK",
+            &call.uri,
+            self.args.uac_port,
+            &format!("{idx}a"),
+            &call.call_id,
+            &call.from_tag,
+            &to,
+            1,
+            "",
+        );
+        let _ = self.uac.send_to(ack.as_bytes(), self.args.pbx);
+    }
+
+    fn on_uas(&mut self, msg: &str, from: SocketAddr) {
+        let Some(method) = sip::method(msg) else {
+            return;
+        };
+        let call_id = sip::header(msg, &["call-id", "i"])
+            .unwrap_or_default()
+            .to_string();
+        match method {
+            "INVITE" => {
+                if !self.answered.contains_key(&call_id) {
+                    let idx = self.order.len();
+                    let ok = sip::ok(
+                        msg,
+                        &format!("b{idx}"),
+                        self.args.uas_port,
+                        &sip::sdp(self.uas_rtp_port, idx as u64 + 1),
+                    );
+                    self.answered.insert(
+                        call_id.clone(),
+                        Answered {
+                            ok,
+                            rtp: sip::sdp_audio_port(sip::body(msg)),
+                        },
+                    );
+                    self.order.push(call_id.clone());
+                }
+                if let Some(a) = self.answered.get(&call_id) {
+                    let _ = self.uas.send_to(a.ok.as_bytes(), from);
+                }
+            }
+            "ACK" => {}
+            _ => {
+                let _ = self
+                    .uas
+                    .send_to(sip::ok(msg, "b", self.args.uas_port, "").as_bytes(), from);
+            }
+        }
+    }
+
+    fn established(&self) -> usize {
+        self.calls.iter().filter(|c| c.to.is_some()).count()
+    }
+}
+
+fn run(args: Args) -> Result<String, String> {
+    let bind = |port: u16| -> Result<UdpSocket, String> {
+        let s = UdpSocket::bind(("127.0.0.1", port)).map_err(|e| format!("bind {port}: {e}"))?;
+        s.set_nonblocking(true).map_err(|e| e.to_string())?;
+        Ok(s)
+    };
+    let uac = bind(args.uac_port)?;
+    let uas = bind(args.uas_port)?;
+    let uac_rtp = bind(0)?;
+    let uas_rtp = bind(0)?;
+    let port_of = |s: &UdpSocket| s.local_addr().map(|a| a.port()).map_err(|e| e.to_string());
+    let (uac_rtp_port, uas_rtp_port) = (port_of(&uac_rtp)?, port_of(&uas_rtp)?);
+    let pid = std::process::id();
+    let calls = (0..args.calls)
+        .map(|i| {
+            let call_id = format!("rtpload-{i}-{pid}");
+            let from_tag = format!("a{i}");
+            let to = format!("<sip:{}@{}>", args.exten, args.pbx);
+            let uri = format!("sip:{}@{}", args.exten, args.pbx);
+            let invite = sip::request(
+                "INVITE",
+                &uri,
+                args.uac_port,
+                &format!("{i}-{pid}"),
+                &call_id,
+                &from_tag,
+                &to,
+                1,
+                &sip::sdp(uac_rtp_port, i as u64 + 1),
+            );
+            Call {
+                call_id,
+                from_tag,
+                invite,
+                sent_at: None,
+                tries: 0,
+                to: None,
+                uri,
+                rtp: None,
+                bye_done: false,
+            }
+        })
+        .collect();
+    let mut load = Load {
+        args,
+        uac,
+        uas,
+        uas_rtp_port,
+        calls,
+        answered: HashMap::new(),
+        order: Vec::new(),
+        buf: vec![0u8; 65536],
+    };
+
+    // Setup at setup_rate calls/s, INVITEs retransmitted every second (4 tries).
+    let t_setup = Instant::now();
+    let setup_deadline =
+        t_setup + Duration::from_secs(30 + load.args.calls as u64 / load.args.setup_rate);
+    let mut next = 0usize;
+    while Instant::now() < setup_deadline {
+        let due = (t_setup.elapsed().as_millis() as u64 * load.args.setup_rate / 1000 + 1) as usize;
+        while next < load.calls.len() && next < due {
+            let c = &mut load.calls[next];
+            let _ = load.uac.send_to(c.invite.as_bytes(), load.args.pbx);
+            c.sent_at = Some(Instant::now());
+            c.tries = 1;
+            next += 1;
+        }
+        for c in load.calls.iter_mut() {
+            if let Some(at) = c.sent_at {
+                if c.to.is_none() && c.tries < 5 && at.elapsed() > Duration::from_secs(1) {
+                    let _ = load.uac.send_to(c.invite.as_bytes(), load.args.pbx);
+                    c.sent_at = Some(Instant::now());
+                    c.tries += 1;
+                }
+            }
+        }
+        load.pump_sip();
+        let settled = load
+            .calls
+            .iter()
+            .all(|c| c.to.is_some() || c.tries == u32::MAX);
+        if next >= load.calls.len() && settled && load.order.len() >= load.established() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let established = load.established();
+    eprintln!(
+        "rtpload: media start: {established}/{} calls established in {:.1} s",
+        load.calls.len(),
+        t_setup.elapsed().as_secs_f64()
+    );
+
+    // Media: every stream sends one packet each 20 ms, streams spread over the 20 slots.
+    let a_ports: Vec<Option<u16>> = load
+        .calls
+        .iter()
+        .map(|c| if c.to.is_some() { c.rtp } else { None })
+        .collect();
+    let b_ports: Vec<Option<u16>> = load
+        .order
+        .iter()
+        .map(|id| load.answered.get(id).and_then(|a| a.rtp))
+        .collect();
+    let mut streams = [
+        vec![Stream::default(); a_ports.len()],
+        vec![Stream::default(); b_ports.len()],
+    ];
+    let pbx_ip = load.args.pbx.ip();
+    let t0 = Instant::now();
+    let media_end = Duration::from_secs(load.args.seconds);
+    let mut done_ms: u64 = 0;
+    let mut rx = vec![0u8; 2048];
+    while t0.elapsed() < media_end {
+        let now_ms = t0.elapsed().as_millis() as u64;
+        while done_ms < now_ms {
+            done_ms += 1;
+            let slot = (done_ms % 20) as usize;
+            for (dir, (ports, sock)) in [(&a_ports, &uac_rtp), (&b_ports, &uas_rtp)]
+                .into_iter()
+                .enumerate()
+            {
+                for (i, port) in ports.iter().enumerate().skip(slot).step_by(20) {
+                    let Some(port) = port else { continue };
+                    let s = &mut streams[dir][i];
+                    s.seq = s.seq.wrapping_add(1);
+                    let p = packet(dir as u8, i as u32, s.seq, t0.elapsed().as_micros() as u64);
+                    if sock.send_to(&p, SocketAddr::new(pbx_ip, *port)).is_ok() {
+                        s.sent += 1;
+                    }
+                }
+            }
+        }
+        // What the callee side receives came from the caller side (direction 0), and back.
+        drain_rtp(&uas_rtp, &mut streams, t0, &mut rx);
+        drain_rtp(&uac_rtp, &mut streams, t0, &mut rx);
+        load.pump_sip();
+        std::thread::sleep(Duration::from_micros(300));
+    }
+    let media_s = t0.elapsed().as_secs_f64();
+    eprintln!("rtpload: media done");
+    let drain_end = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < drain_end {
+        drain_rtp(&uas_rtp, &mut streams, t0, &mut rx);
+        drain_rtp(&uac_rtp, &mut streams, t0, &mut rx);
+        std::thread::sleep(Duration::from_millis(1));
+    }
+
+    // Hang up.
+    for (i, c) in load.calls.iter().enumerate() {
+        if let Some(to) = &c.to {
+            let bye = sip::request(
+                "BYE",
+                &c.uri,
+                load.args.uac_port,
+                &format!("{i}b{pid}"),
+                &c.call_id,
+                &c.from_tag,
+                to,
+                2,
+                "",
+            );
+            let _ = load.uac.send_to(bye.as_bytes(), load.args.pbx);
+        }
+    }
+    let bye_deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < bye_deadline && load.calls.iter().any(|c| c.to.is_some() && !c.bye_done)
+    {
+        load.pump_sip();
+        std::thread::sleep(Duration::from_millis(2));
+    }
+
+    let all: Vec<&Stream> = streams.iter().flatten().filter(|s| s.sent > 0).collect();
+    let sent: u64 = all.iter().map(|s| s.sent).sum();
+    // The sender of direction 0 is counted on the receiver of direction 0.
+    let received: u64 = all.iter().map(|s| s.received).sum();
+    let lost = sent.saturating_sub(received);
+    let jitters: Vec<f64> = all
+        .iter()
+        .filter(|s| s.received > 1)
+        .map(|s| s.jitter / 1000.0)
+        .collect();
+    let mean = if jitters.is_empty() {
+        0.0
+    } else {
+        jitters.iter().sum::<f64>() / jitters.len() as f64
+    };
+    let max = jitters.iter().copied().fold(0.0, f64::max);
+    let late = all
+        .iter()
+        .filter_map(|s| Some(s.max_transit? - s.min_transit?))
+        .max()
+        .unwrap_or(0) as f64
+        / 1000.0;
+    Ok(format!(
+        "rtpload: calls={} established={established} streams={} sent={sent} received={received} lost={lost} loss_pct={:.3} jitter_ms_mean={mean:.3} jitter_ms_max={max:.3} late_ms_max={late:.1} media_s={media_s:.1}",
+        load.calls.len(),
+        all.len(),
+        if sent == 0 { 0.0 } else { lost as f64 * 100.0 / sent as f64 },
+    ))
+}
+
+fn main() -> ExitCode {
+    match parse_args().and_then(run) {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("rtpload: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
