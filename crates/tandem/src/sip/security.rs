@@ -146,3 +146,79 @@ fn log_events(engine: &mut Engine) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tandem_conf::{load, MemSource};
+
+    fn conf(text: &str) -> SipConf {
+        let l = load(&MemSource::new().with("sip.conf", text), "sip.conf");
+        SipConf::from_config(&l.config).0
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or(IpAddr::from([0, 0, 0, 0]))
+    }
+
+    #[test]
+    fn sip_conf_settings_reach_the_engine() {
+        let c = conf(
+            "[general]\nautoban_failures=3\nautoban_window=30\nautoban_rate=0\nautoban_time=60\n\
+             autoban_exempt=10.0.0.0/8\nblockscanners=no\n\n\
+             [trunk]\ntype=peer\nhost=192.0.2.10\n\n[phone]\ntype=friend\nhost=dynamic\nsecret=x\n",
+        );
+        let cfg = config(&c);
+        assert_eq!(cfg.failures, 3);
+        assert_eq!(cfg.window, Duration::from_secs(30));
+        assert_eq!((cfg.rate, cfg.ban_time), (0, Duration::from_secs(60)));
+        assert!(!cfg.block_scanners && cfg.autoban);
+        assert!(cfg.exempt.contains(ip("10.2.3.4")) && !cfg.exempt.contains(ip("11.0.0.1")));
+        // Static peers: rate-exempt; dynamic ones are not known by address.
+        assert_eq!(cfg.rate_exempt.len(), 1);
+        assert!(cfg.rate_exempt.contains(&ip("192.0.2.10")));
+    }
+
+    #[test]
+    fn a_scanner_datagram_is_dropped_and_its_source_then_dropped_for_anything() {
+        let s = Security::new(&conf("[general]\n"), Instant::now());
+        let src: SocketAddr = "198.51.100.1:5060"
+            .parse()
+            .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
+        let scan = b"OPTIONS sip:x SIP/2.0\r\nUser-Agent: friendly-scanner\r\n\r\n";
+        let phone = b"OPTIONS sip:x SIP/2.0\r\nUser-Agent: baresip\r\n\r\n";
+        let other: SocketAddr = "198.51.100.2:5060".parse().unwrap_or(src);
+        assert!(s.admit(Instant::now(), phone, src));
+        assert!(!s.admit(Instant::now(), scan, src));
+        assert!(!s.admit(Instant::now(), phone, src), "banned now");
+        assert!(s.is_banned(src));
+        assert!(s.admit(Instant::now(), phone, other));
+        assert!(s.show_bans(Instant::now()).contains("198.51.100.1"));
+        assert_eq!(
+            s.unban(Instant::now(), "198.51.100.1"),
+            "198.51.100.1 unbanned\n"
+        );
+        assert_eq!(
+            s.unban(Instant::now(), "nonsense"),
+            "'nonsense' is not an IP address\n"
+        );
+        assert!(s.admit(Instant::now(), phone, src));
+    }
+
+    #[test]
+    fn with_blockscanners_off_a_scanner_is_handled_like_anyone() {
+        let s = Security::new(&conf("[general]\nblockscanners=no\n"), Instant::now());
+        let src: SocketAddr = "198.51.100.1:5060"
+            .parse()
+            .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
+        let scan = b"REGISTER sip:x SIP/2.0\r\nUser-Agent: friendly-scanner\r\n\r\n";
+        assert!(s.admit(Instant::now(), scan, src));
+        for _ in 0..5 {
+            s.auth_failed(Instant::now(), src.ip(), "REGISTER", "100");
+        }
+        assert!(
+            !s.admit(Instant::now(), scan, src),
+            "banned by its failures"
+        );
+    }
+}
