@@ -146,7 +146,7 @@ pub enum EndReason {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CallEvent {
     /// Incoming: the NEW (also available as [`Call::offer`]).
-    Offered(Offer),
+    Offered(Box<Offer>),
     /// Incoming: the caller's AUTHREP. Check it with [`Call::md5_matches`], then
     /// [`Call::accept`] or [`Call::reject_auth`].
     AuthReply { username: Option<String>, md5_result: Option<String> },
@@ -313,7 +313,7 @@ impl Call {
             variables: ies.variables.clone(),
         };
         let _ = c.link.receive(now, new);
-        c.push_event(CallEvent::Offered(c.offer.clone()));
+        c.push_event(CallEvent::Offered(Box::new(c.offer.clone())));
         c
     }
 
