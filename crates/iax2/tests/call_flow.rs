@@ -256,5 +256,40 @@ fn ping_every_21s_is_answered_with_pong_echoing_its_timestamp() {
     let ping = common::full(pings[0]).unwrap();
     let pong = common::full(pongs[0]).unwrap();
     assert_eq!(pong.timestamp, ping.timestamp);
-    assert!(net.a.take_events().contains(&CallEvent::Pong { rtt_ms: 0 }));
+    let evs = net.a.take_events();
+    assert!(evs.iter().any(|e| matches!(e, CallEvent::Pong { rtt_ms } if *rtt_ms <= 3)), "{evs:?}");
+}
+
+#[test]
+fn lagrq_every_10s_is_answered_with_lagrp_and_reported_as_lag() {
+    let mut net = Net::new();
+    net.b.config.lagrq_interval = Some(tandem_iax2::call::LAGRQ_INTERVAL);
+    let (_a, _b) = set_up(&mut net);
+    let before = net.wire.len();
+    net.advance_by(Duration::from_secs(10));
+    let cmds: Vec<_> = net.wire[before..].iter().filter_map(iax_cmd).collect();
+    assert!(cmds.contains(&IaxCommand::LagRq) && cmds.contains(&IaxCommand::LagRp), "{cmds:?}");
+    let lagrq = net.wire[before..].iter().find(|t| iax_cmd(t) == Some(IaxCommand::LagRq)).and_then(common::full).unwrap();
+    let lagrp = net.wire[before..].iter().find(|t| iax_cmd(t) == Some(IaxCommand::LagRp)).and_then(common::full).unwrap();
+    assert_eq!(lagrp.timestamp, lagrq.timestamp, "LAGRP echoes the LAGRQ timestamp");
+    assert!(net.b.take_events().iter().any(|e| matches!(e, CallEvent::Lag { .. })));
+}
+
+#[test]
+fn hangup_from_the_callee_before_answer_carries_the_cause_code() {
+    let mut net = Net::new();
+    let (_a, b) = set_up(&mut net);
+    let now = net.now;
+    net.b.call(b).busy(now);
+    net.b.call(b).hangup(now, cause::USER_BUSY);
+    net.pump();
+    assert_eq!(
+        net.a.take_events(),
+        vec![
+            CallEvent::Busy,
+            CallEvent::Hangup { cause: None, cause_code: Some(cause::USER_BUSY) },
+            CallEvent::Terminated(EndReason::Remote)
+        ]
+    );
+    assert_eq!(net.b.take_events(), vec![CallEvent::Terminated(EndReason::Local)]);
 }

@@ -467,6 +467,8 @@ impl Call {
         b.str(id::CAUSE, cause_text);
         b.byte(id::CAUSECODE, cause_code);
         self.state = CallState::Ending;
+        self.next_ping = None;
+        self.next_lagrq = None;
         self.link.send_iax(now, IaxCommand::Reject, b, true);
     }
 
@@ -572,6 +574,8 @@ impl Call {
         let mut b = IeBuf::new();
         b.byte(id::CAUSECODE, cause_code);
         self.state = CallState::Ending;
+        self.next_ping = None;
+        self.next_lagrq = None;
         self.link.send_iax(now, IaxCommand::Hangup, b, true);
     }
 }

@@ -155,7 +155,8 @@ impl Call {
                 self.link.send(now, FullFrame::new(FrameType::Iax, IaxCommand::Pong.to_u64(), Vec::new()), Some(f.timestamp), false);
             }
             IaxCommand::Pong => {
-                let rtt = self.link.tx.elapsed(now).saturating_sub(f.timestamp);
+                // chan_iax2: calc_timestamp(PONG) - its timestamp, so a genuine stamp
+                let rtt = self.link.tx.stamp(now, StampKind::Genuine).saturating_sub(f.timestamp);
                 self.link.rel.set_ping_time(rtt);
                 self.push_event(CallEvent::Pong { rtt_ms: rtt });
             }
