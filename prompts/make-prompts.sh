@@ -54,6 +54,35 @@ word digits/minus "minus"
 for l in a b c d e f g h i j k l m n o p q r s t u v w x y z; do
   word "letters/$l" "$l"
 done
+# Voicemail (app_voicemail's prompt names). Sentences:
+say vm-login "Mailbox?"
+say vm-password "Password."
+say vm-incorrect "Login incorrect."
+say vm-goodbye "Goodbye."
+say vm-nomore "No more messages."
+say vm-msgsaved "saved."
+say vm-deleted "deleted."
+say vm-helpexit "Press star for help, or pound to exit."
+say vm-prev "Press 4 for the previous message."
+say vm-repeat "Press 5 to repeat the current message."
+say vm-next "Press 6 to play the next message."
+say vm-delete "Press 7 to delete this message."
+say vm-savemessage "Press 9 to save this message."
+say auth-thankyou "Thank you."
+# ... and words that are spliced with numbers ("you have 2 new messages"):
+word vm-youhave "you have"
+word vm-INBOX "new"
+word vm-Old "old"
+word vm-and "and"
+word vm-no "no"
+word vm-messages "messages"
+word vm-message "message"
+word vm-first "first"
+word vm-last "last"
+word vm-onefor "press 1 for"
+word vm-theperson "the person at extension"
+word vm-isunavail "is unavailable."
+word vm-isonphone "is on the phone."
 # A 1 kHz beep of a quarter second (voicemail, Record).
 sox -n -r 8000 -c 1 -b 16 "$out/beep.wav" synth 0.25 sine 1000 vol 0.5
 du -sh "$out" | sed 's/^/make-prompts: /'

@@ -58,6 +58,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         return ExitCode::from(1);
     }
     crate::media::sounds::configure(data);
+    crate::apps::vm_spool::configure(data);
     let db = data.join("tandem.db");
     let store: Arc<dyn Store> = match SqliteStore::open(&db) {
         Ok(s) => Arc::new(s),

@@ -2,7 +2,7 @@
 //! features.conf, indications.conf), loaded with the rest by [`crate::config::load_all`] and
 //! kept in [`crate::channels::World`].
 
-use tandem_conf::views::FeaturesConf;
+use tandem_conf::views::{FeaturesConf, VoicemailConf};
 use tandem_conf::{Diagnostic, Source};
 
 /// The applications' configuration, one field per file.
@@ -10,6 +10,8 @@ use tandem_conf::{Diagnostic, Source};
 pub struct Confs {
     /// features.conf (Asterisk's defaults when there is none).
     pub features: FeaturesConf,
+    /// voicemail.conf (no mailboxes when there is none).
+    pub voicemail: VoicemailConf,
 }
 
 impl Confs {
@@ -21,6 +23,12 @@ impl Confs {
             diagnostics.extend(file.diagnostics);
             diagnostics.append(&mut diags);
             confs.features = view;
+        }
+        if let Some(file) = tandem_conf::load_optional(source, "voicemail.conf") {
+            let (view, mut diags) = VoicemailConf::from_config(&file.config);
+            diagnostics.extend(file.diagnostics);
+            diagnostics.append(&mut diags);
+            confs.voicemail = view;
         }
         confs
     }

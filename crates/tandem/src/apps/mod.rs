@@ -14,6 +14,12 @@ use crate::channels::{ChannelLink, World};
 
 pub mod conf;
 mod echo;
+pub mod prompt;
+mod record;
+mod vm_menu;
+pub mod vm_spool;
+mod voicemail;
+mod voicemailmain;
 
 pub use conf::Confs;
 
@@ -30,6 +36,9 @@ pub async fn run(cx: AppCx<'_>, name: &str, args: &str) -> Option<Reply> {
     let lower = name.to_ascii_lowercase();
     Some(match lower.as_str() {
         "echo" => echo::exec(cx, args).await,
+        "record" => record::exec(cx, args).await,
+        "voicemail" => voicemail::exec(cx, args).await,
+        "voicemailmain" => voicemailmain::exec(cx, args).await,
         _ => return None,
     })
 }

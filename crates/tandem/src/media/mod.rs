@@ -9,6 +9,7 @@ pub mod player;
 pub mod relay;
 pub mod rtcp;
 pub mod stats;
+pub mod recorder;
 pub mod sounds;
 pub mod transcode;
 pub mod wav;

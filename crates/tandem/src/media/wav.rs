@@ -160,6 +160,29 @@ pub fn parse_wav(b: &[u8]) -> Result<Pcm, String> {
     Err("no data chunk".into())
 }
 
+/// A RIFF WAVE file of 16-bit mono PCM at `rate` (what Record and VoiceMail write: Asterisk's
+/// `wav` format, 8 kHz signed linear).
+pub fn encode_wav(rate: u32, samples: &[i16]) -> Vec<u8> {
+    let data_len = u32::try_from(samples.len().saturating_mul(2)).unwrap_or(u32::MAX - 36);
+    let mut b = Vec::with_capacity(44 + samples.len() * 2);
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(36u32.saturating_add(data_len)).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&16u32.to_le_bytes());
+    b.extend_from_slice(&TAG_PCM.to_le_bytes());
+    b.extend_from_slice(&1u16.to_le_bytes());
+    b.extend_from_slice(&rate.to_le_bytes());
+    b.extend_from_slice(&(rate * 2).to_le_bytes());
+    b.extend_from_slice(&2u16.to_le_bytes());
+    b.extend_from_slice(&16u16.to_le_bytes());
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&data_len.to_le_bytes());
+    for s in samples {
+        b.extend_from_slice(&s.to_le_bytes());
+    }
+    b
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +261,18 @@ mod tests {
         b.truncate(b.len() - 1);
         let pcm = parse_wav(&b).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(pcm.samples, vec![1]);
+    }
+
+    #[test]
+    fn an_encoded_wav_reads_back_sample_for_sample() {
+        let samples = vec![0i16, 1, -1, i16::MAX, i16::MIN, 1234];
+        let bytes = encode_wav(8000, &samples);
+        assert_eq!(bytes.len(), 44 + 12);
+        assert_eq!(&bytes[40..44], &12u32.to_le_bytes());
+        let pcm = parse_wav(&bytes).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pcm, Pcm { rate: 8000, samples });
+        let empty = parse_wav(&encode_wav(8000, &[])).unwrap_or_else(|e| panic!("{e}"));
+        assert!(empty.samples.is_empty());
     }
 
     #[test]

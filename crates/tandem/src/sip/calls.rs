@@ -34,6 +34,8 @@ pub enum EndpointCmd {
     Channel { key: LegKey, cmd: ChannelCommand },
     /// A new outbound leg Dial asked for; the INVITE goes out on `ChannelCommand::Call`.
     Outbound { key: LegKey, setup: OutboundSetup },
+    /// A voicemail box changed: MWI NOTIFYs to the peers that watch it ([`super::mwi`]).
+    Mwi(crate::apps::vm_spool::MailboxChange),
 }
 
 /// Where and how to call an outbound leg.

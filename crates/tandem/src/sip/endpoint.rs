@@ -158,6 +158,7 @@ pub async fn start(
     };
     endpoint.publish_bindings();
     endpoint.publish_clients(now);
+    super::mwi::spawn_forwarder(cmd_tx_handle.clone());
     tokio::spawn(endpoint.run());
     Ok(SipHandle {
         commands: cmd_tx_handle,
@@ -447,6 +448,13 @@ impl Endpoint {
             }
         }
         self.publish_bindings();
+        // A peer with mailbox= that (re-)registered learns its mailboxes' state.
+        for change in changes {
+            if let BindingChange::Added(_) = change {
+                let aor = change.binding().aor.clone();
+                self.mwi_on_register(Instant::now(), &aor);
+            }
+        }
     }
 
     /// Registry rows and qualify results into what the CLI shows.

@@ -215,6 +215,7 @@ impl Endpoint {
             EndpointCmd::ShowChannelStats(reply) => {
                 let _ = reply.send(self.show_channelstats());
             }
+            EndpointCmd::Mwi(change) => self.mwi_changed(now, &change),
         }
     }
 

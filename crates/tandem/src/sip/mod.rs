@@ -7,6 +7,7 @@ mod hints;
 mod inbound;
 mod legs;
 mod media;
+mod mwi;
 mod outbound;
 mod peers;
 mod requests;
