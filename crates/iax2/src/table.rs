@@ -35,6 +35,9 @@ pub struct CallTable<S> {
     by_peer: HashMap<(SocketAddr, u16), u16>,
     cooling: HashMap<u16, Instant>,
     next: u16,
+    /// xorshift state when numbers are picked at random (`with_seed`), as chan_iax2 draws
+    /// them from a shuffled pool so that they cannot be guessed.
+    rng: Option<u64>,
 }
 
 impl<S> CallTable<S> {
@@ -45,6 +48,24 @@ impl<S> CallTable<S> {
             by_peer: HashMap::new(),
             cooling: HashMap::new(),
             next: 2,
+            rng: None,
+        }
+    }
+
+    /// Like [`CallTable::new`], but each allocation starts its search at a pseudo-random
+    /// number drawn from `seed` (give it random bytes at start-up).
+    pub fn with_seed(max: usize, seed: u64) -> CallTable<S> {
+        let mut t = CallTable::new(max);
+        t.rng = Some(seed | 1);
+        t
+    }
+
+    fn draw(&mut self) {
+        if let Some(x) = self.rng.as_mut() {
+            *x ^= *x << 13;
+            *x ^= *x >> 7;
+            *x ^= *x << 17;
+            self.next = 2 + (*x % u64::from(MAX_CALL_NUMBER - 1)) as u16;
         }
     }
 
@@ -64,6 +85,7 @@ impl<S> CallTable<S> {
             return Err(Error::TableFull(self.max));
         }
         self.cooling.retain(|_, freed| now.saturating_duration_since(*freed) < MIN_REUSE_TIME);
+        self.draw();
         for _ in 0..MAX_CALL_NUMBER {
             let n = self.next;
             self.next = if self.next >= MAX_CALL_NUMBER { 2 } else { self.next + 1 };

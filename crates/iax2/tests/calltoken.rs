@@ -148,3 +148,17 @@ fn call_numbers_are_not_reused_for_60_seconds() {
     assert!(table.insert_with(t0, src(), |_| 3).is_ok());
     assert!(table.insert_with(t0, src(), |_| 4).is_err(), "bounded");
 }
+
+#[test]
+fn seeded_tables_hand_out_unpredictable_numbers_in_range() {
+    let t0 = Instant::now();
+    let mut table: CallTable<()> = CallTable::with_seed(100, 0x1234_5678_9abc_def0);
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..100 {
+        let n = table.insert_with(t0, src(), |_| ()).unwrap();
+        assert!((2..=0x7fff).contains(&n));
+        assert!(seen.insert(n), "never twice while in use");
+    }
+    let sorted: Vec<_> = { let mut v: Vec<_> = seen.iter().copied().collect(); v.sort(); v };
+    assert_ne!(sorted, (2..102).collect::<Vec<u16>>(), "not sequential");
+}

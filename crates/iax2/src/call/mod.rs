@@ -410,12 +410,11 @@ impl Call {
         if self.state != CallState::Offered {
             return;
         }
+        // chan_iax2 `authenticate_request`: AUTHMETHODS, CHALLENGE, then USERNAME (even empty)
         let mut b = IeBuf::new();
         b.short(id::AUTHMETHODS, crate::consts::auth_method::MD5);
-        if let Some(u) = self.offer.username.clone() {
-            b.str(id::USERNAME, &u);
-        }
         b.str(id::CHALLENGE, challenge);
+        b.str(id::USERNAME, self.offer.username.as_deref().unwrap_or(""));
         self.challenge = Some(challenge.to_string());
         self.state = CallState::Authenticating;
         self.link.send_iax(now, IaxCommand::AuthReq, b, false);

@@ -213,10 +213,11 @@ impl Call {
         if self.direction != Direction::Outgoing || self.state != CallState::Calling {
             return;
         }
-        let secret = self.dial.as_ref().and_then(|d| d.secret.clone());
-        match (secret, ies.authmethods & auth_method::MD5 != 0) {
+        let secret = self.dial.as_ref().and_then(|d| d.secret.clone()).filter(|s| !s.is_empty());
+        // chan_iax2 `authenticate`: MD5 needs the method offered and a non-empty challenge
+        let challenge = ies.challenge.clone().unwrap_or_default();
+        match (secret, ies.authmethods & auth_method::MD5 != 0 && !challenge.is_empty()) {
             (Some(secret), true) => {
-                let challenge = ies.challenge.clone().unwrap_or_default();
                 let mut b = IeBuf::new();
                 b.str(id::MD5_RESULT, &crate::auth::md5_response(&challenge, &secret));
                 self.state = CallState::Authenticating;
