@@ -16,7 +16,7 @@ fn bin() -> PathBuf {
 }
 
 const EXTENSIONS: &str = "[internal]\n\
-    exten => 200,1,Dial(SIP/b,30,tT)\n same => n,Hangup()\n\
+    exten => 200,1,Dial(SIP/b,30,tTH)\n same => n,Hangup()\n\
     exten => 300,1,Dial(SIP/c,30)\n same => n,Hangup()\n\
     exten => h,1,Verbose(1,h ran on ${CHANNEL})\n";
 
@@ -107,12 +107,18 @@ fn phone(pbx: &Pbx, work: &TempDir, name: &str, mic: &[i16], rtp: (u16, u16)) ->
     Some(b)
 }
 
-/// The three phones: A plays a 1 kHz tone all along, B and C are silent; all auto-answer.
-fn three_phones(pbx: &Pbx, work: &TempDir) -> Option<(Baresip, Baresip, Baresip)> {
+/// The three phones: A plays a 1 kHz tone all along, B a 1.4 kHz tone when `b_tone`, C is
+/// silent; all auto-answer.
+fn three_phones(pbx: &Pbx, work: &TempDir, b_tone: bool) -> Option<(Baresip, Baresip, Baresip)> {
     let tone = wav::sine(RATE_8K, 1000.0, 90.0, 8000);
     let quiet = wav::silence(RATE_8K, 90.0);
+    let b_mic = if b_tone {
+        wav::sine(RATE_8K, 1400.0, 90.0, 8000)
+    } else {
+        quiet.clone()
+    };
     let a = phone(pbx, work, "a", &tone, (63400, 63449))?;
-    let b = phone(pbx, work, "b", &quiet, (63450, 63499))?;
+    let b = phone(pbx, work, "b", &b_mic, (63450, 63499))?;
     let c = phone(pbx, work, "c", &quiet, (63500, 63549))?;
     Some((a, b, c))
 }
@@ -131,6 +137,12 @@ fn a_calls_b(pbx: &Pbx, a: &mut Baresip, b: &Baresip) {
 
 /// C's received audio holds A's 1 kHz tone for at least `secs`.
 fn c_hears_a(pbx: &Pbx, a: &Baresip, c: &mut Baresip, secs: f64) {
+    c_hears(pbx, a, c, secs, 1000.0);
+}
+
+/// C's received audio holds a `freq` tone for at least `secs` (`other` is the far party).
+fn c_hears(pbx: &Pbx, other: &Baresip, c: &mut Baresip, secs: f64, freq: f64) {
+    let a = other;
     let recording = c
         .wait_recording("dec", secs + 1.0, BARESIP_TIMEOUT)
         .unwrap_or_else(|e| fail("C's recording", pbx, &[a, c], &e));
@@ -140,19 +152,19 @@ fn c_hears_a(pbx: &Pbx, a: &Baresip, c: &mut Baresip, secs: f64) {
         fail("C hangs up", pbx, &[a, c], &e);
     }
     let got = wav::read_wav(&recording).unwrap_or_else(|e| panic!("{e}"));
-    let tone = wav::tone_seconds(&got.samples, got.rate, 1000.0, 1000.0);
+    let tone = wav::tone_seconds(&got.samples, got.rate, freq, 1000.0);
     eprintln!(
-        "C received {:.2} s, 1 kHz for {tone:.2} s",
+        "C received {:.2} s, {freq} Hz for {tone:.2} s",
         got.duration()
     );
     assert!(
         tone >= secs * 0.8,
-        "C hears A's tone: {tone:.2} s of 1 kHz in {:.2} s",
+        "C hears the tone: {tone:.2} s of {freq} Hz in {:.2} s",
         got.duration()
     );
     assert_eq!(
         wav::dominant_frequency(&got.samples, got.rate, &[400.0, 1000.0, 1400.0]),
-        Some(1000.0)
+        Some(freq)
     );
 }
 
@@ -160,7 +172,7 @@ fn c_hears_a(pbx: &Pbx, a: &Baresip, c: &mut Baresip, secs: f64) {
 fn attended_transfer_with_star2_joins_the_caller_and_the_target() {
     let pbx = start_pbx();
     let work = TempDir::new();
-    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work) else {
+    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work, false) else {
         return;
     };
     a_calls_b(&pbx, &mut a, &b);
@@ -200,7 +212,7 @@ fn attended_transfer_with_star2_joins_the_caller_and_the_target() {
 fn blind_transfer_with_pound_sends_the_caller_to_the_target() {
     let pbx = start_pbx();
     let work = TempDir::new();
-    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work) else {
+    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work, false) else {
         return;
     };
     a_calls_b(&pbx, &mut a, &b);
@@ -226,5 +238,102 @@ fn blind_transfer_with_pound_sends_the_caller_to_the_target() {
     c_hears_a(&pbx, &a, &mut c, 3.0);
     if let Err(e) = pbx.wait_log("h ran on SIP/a-", BARESIP_TIMEOUT) {
         fail("A's h extension runs", &pbx, &[&a, &c], &e);
+    }
+}
+
+#[test]
+fn blind_transfer_by_the_caller_sends_the_callee_to_the_target_and_hangs_up_the_caller() {
+    let pbx = start_pbx();
+    let work = TempDir::new();
+    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work, true) else {
+        return;
+    };
+    a_calls_b(&pbx, &mut a, &b);
+    if let Err(e) = a.send_digits("#", DIGIT_GAP) {
+        fail("A dials #", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = pbx.wait_log("feature BlindTransfer dialled by the Caller", BARESIP_TIMEOUT) {
+        fail("# starts a blind transfer (T)", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = a.send_digits("300", DIGIT_GAP) {
+        fail("A dials 300", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = a.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+        fail("A is hung up", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = c.wait_for("Call established", BARESIP_TIMEOUT) {
+        fail("C answers B", &pbx, &[&a, &b, &c], &e);
+    }
+    let line = pbx
+        .wait_log(": transferred to 300@internal", BARESIP_TIMEOUT)
+        .unwrap_or_else(|e| fail("B's leg runs 300", &pbx, &[&b, &c], &e));
+    assert!(line.contains("SIP/b-"), "{line}");
+    c_hears(&pbx, &b, &mut c, 3.0, 1400.0);
+    // C's hangup ends B's own dialplan, whose h extension runs; A's ran when it was hung up.
+    if let Err(e) = b.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+        fail("B's call ends with C's hangup", &pbx, &[&b, &c], &e);
+    }
+    for who in ["h ran on SIP/a-", "h ran on SIP/b-"] {
+        if let Err(e) = pbx.wait_log(who, BARESIP_TIMEOUT) {
+            fail("h extensions", &pbx, &[&a, &b], &e);
+        }
+    }
+}
+
+#[test]
+fn disconnect_star0_by_the_caller_ends_the_call() {
+    let pbx = start_pbx();
+    let work = TempDir::new();
+    let Some((mut a, b, _c)) = three_phones(&pbx, &work, false) else {
+        return;
+    };
+    a_calls_b(&pbx, &mut a, &b);
+    if let Err(e) = a.send_digits("*0", DIGIT_GAP) {
+        fail("A dials *0", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = pbx.wait_log("feature Disconnect dialled by the Caller", BARESIP_TIMEOUT) {
+        fail("*0 disconnects (H)", &pbx, &[&a, &b], &e);
+    }
+    for p in [&a, &b] {
+        if let Err(e) = p.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+            fail("both are hung up", &pbx, &[&a, &b], &e);
+        }
+    }
+    if let Err(e) = pbx.wait_log("h ran on SIP/a-", BARESIP_TIMEOUT) {
+        fail("A's h extension runs", &pbx, &[&a, &b], &e);
+    }
+}
+
+#[test]
+fn attended_transfer_by_the_caller_leaves_callee_and_target_talking() {
+    let pbx = start_pbx();
+    let work = TempDir::new();
+    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work, true) else {
+        return;
+    };
+    a_calls_b(&pbx, &mut a, &b);
+    if let Err(e) = a.send_digits("*2", DIGIT_GAP) {
+        fail("A dials *2", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = pbx.wait_log("feature AttendedTransfer dialled by the Caller", BARESIP_TIMEOUT)
+    {
+        fail("*2 starts an attended transfer (T)", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = a.send_digits("300", DIGIT_GAP) {
+        fail("A dials 300", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = c.wait_for("Call established", BARESIP_TIMEOUT) {
+        fail("C answers the transfer call", &pbx, &[&a, &b, &c], &e);
+    }
+    let _ = a.hangup();
+    if let Err(e) = pbx.wait_log("transferer_gone: true", BARESIP_TIMEOUT) {
+        fail("A's hangup completes the transfer", &pbx, &[&a, &b, &c], &e);
+    }
+    c_hears(&pbx, &b, &mut c, 3.0, 1400.0);
+    if let Err(e) = b.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+        fail("C's hangup ends B's call", &pbx, &[&b, &c], &e);
+    }
+    if let Err(e) = pbx.wait_log("h ran on SIP/a-", BARESIP_TIMEOUT) {
+        fail("A's h extension runs", &pbx, &[&a, &b], &e);
     }
 }
