@@ -24,8 +24,14 @@ fn new_frame() -> FullFrame {
     b.str(id::USERNAME, "alice");
     b.int(id::FORMAT, format::ULAW as u32);
     b.versioned_u64(id::FORMAT2, format::ULAW);
-    b.int(id::CAPABILITY, (format::ULAW | format::ALAW | format::G722 | format::GSM) as u32);
-    b.versioned_u64(id::CAPABILITY2, format::ULAW | format::ALAW | format::G722 | format::GSM);
+    b.int(
+        id::CAPABILITY,
+        (format::ULAW | format::ALAW | format::G722 | format::GSM) as u32,
+    );
+    b.versioned_u64(
+        id::CAPABILITY2,
+        format::ULAW | format::ALAW | format::G722 | format::GSM,
+    );
     b.str(id::CODEC_PREFS, "DCBE");
     b.int(id::DATETIME, 0x3576_8a2b);
     b.empty(id::CALLTOKEN);
@@ -38,12 +44,22 @@ fn new_frame() -> FullFrame {
 fn bench(c: &mut Criterion) {
     let new = new_frame();
     let new_bytes = new.to_bytes().unwrap();
-    let mini = MiniFrame { source_call: 0x1234, timestamp: 0x5678, payload: vec![0x55; 160] };
+    let mini = MiniFrame {
+        source_call: 0x1234,
+        timestamp: 0x5678,
+        payload: vec![0x55; 160],
+    };
     let mini_bytes = mini.to_bytes().unwrap();
     let trunk = TrunkFrame {
         flavour: TrunkFlavour::Mini,
         timestamp: 1000,
-        entries: (1..=10).map(|n| TrunkEntry { call: n, timestamp: Some(20 * n), data: vec![0x55; 160] }).collect(),
+        entries: (1..=10)
+            .map(|n| TrunkEntry {
+                call: n,
+                timestamp: Some(20 * n),
+                data: vec![0x55; 160],
+            })
+            .collect(),
         truncated: false,
     };
     let trunk_bytes = trunk.to_bytes();
@@ -52,17 +68,29 @@ fn bench(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(new_bytes.len() as u64));
     g.bench_function("parse NEW + IEs", |b| {
         b.iter(|| {
-            let Ok(Datagram::Full(f)) = Datagram::parse(black_box(&new_bytes)) else { unreachable!() };
+            let Ok(Datagram::Full(f)) = Datagram::parse(black_box(&new_bytes)) else {
+                unreachable!()
+            };
             black_box(Ies::parse(&f.payload).unwrap());
         })
     });
-    g.bench_function("serialize NEW", |b| b.iter(|| black_box(black_box(&new).to_bytes().unwrap())));
+    g.bench_function("serialize NEW", |b| {
+        b.iter(|| black_box(black_box(&new).to_bytes().unwrap()))
+    });
     g.throughput(Throughput::Bytes(mini_bytes.len() as u64));
-    g.bench_function("parse mini", |b| b.iter(|| black_box(Datagram::parse(black_box(&mini_bytes)).unwrap())));
-    g.bench_function("serialize mini", |b| b.iter(|| black_box(black_box(&mini).to_bytes().unwrap())));
+    g.bench_function("parse mini", |b| {
+        b.iter(|| black_box(Datagram::parse(black_box(&mini_bytes)).unwrap()))
+    });
+    g.bench_function("serialize mini", |b| {
+        b.iter(|| black_box(black_box(&mini).to_bytes().unwrap()))
+    });
     g.throughput(Throughput::Bytes(trunk_bytes.len() as u64));
-    g.bench_function("parse trunk x10", |b| b.iter(|| black_box(Datagram::parse(black_box(&trunk_bytes)).unwrap())));
-    g.bench_function("serialize trunk x10", |b| b.iter(|| black_box(black_box(&trunk).to_bytes())));
+    g.bench_function("parse trunk x10", |b| {
+        b.iter(|| black_box(Datagram::parse(black_box(&trunk_bytes)).unwrap()))
+    });
+    g.bench_function("serialize trunk x10", |b| {
+        b.iter(|| black_box(black_box(&trunk).to_bytes()))
+    });
     g.finish();
 }
 

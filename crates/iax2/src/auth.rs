@@ -69,7 +69,11 @@ impl CallTokens {
     /// `secret` should be random bytes chosen at start-up (Asterisk: `randomcalltokendata`);
     /// `epoch` is any fixed instant (seconds in tokens count from it).
     pub fn new(secret: &[u8], epoch: Instant) -> CallTokens {
-        CallTokens { secret: secret.to_vec(), epoch, max_delay: MAX_CALLTOKEN_DELAY }
+        CallTokens {
+            secret: secret.to_vec(),
+            epoch,
+            max_delay: MAX_CALLTOKEN_DELAY,
+        }
     }
 
     pub fn with_max_delay(mut self, d: Duration) -> CallTokens {
@@ -78,7 +82,9 @@ impl CallTokens {
     }
 
     fn secs(&self, now: Instant) -> u32 {
-        now.saturating_duration_since(self.epoch).as_secs().min(u64::from(u32::MAX)) as u32
+        now.saturating_duration_since(self.epoch)
+            .as_secs()
+            .min(u64::from(u32::MAX)) as u32
     }
 
     fn digest(&self, addr: &SocketAddr, secs: u32) -> String {
@@ -95,14 +101,24 @@ impl CallTokens {
     }
 
     pub fn check(&self, now: Instant, addr: &SocketAddr, token: &[u8]) -> TokenCheck {
-        let Ok(text) = std::str::from_utf8(token) else { return TokenCheck::Invalid };
+        let Ok(text) = std::str::from_utf8(token) else {
+            return TokenCheck::Invalid;
+        };
         let text = text.trim_end_matches('\0');
-        let Some((secs, hash)) = text.split_once('?') else { return TokenCheck::Invalid };
-        let Ok(rec) = secs.parse::<u32>() else { return TokenCheck::Invalid };
+        let Some((secs, hash)) = text.split_once('?') else {
+            return TokenCheck::Invalid;
+        };
+        let Ok(rec) = secs.parse::<u32>() else {
+            return TokenCheck::Invalid;
+        };
         let want = self.digest(addr, rec);
         // compare without an early exit
         let same = want.len() == hash.len()
-            && want.bytes().zip(hash.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+            && want
+                .bytes()
+                .zip(hash.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0;
         if !same {
             return TokenCheck::Invalid;
         }
@@ -122,9 +138,15 @@ mod tests {
     fn md5_response_is_lowercase_hex_of_challenge_then_secret() {
         let r = md5_response("314159", "s3cr3t");
         assert_eq!(r.len(), 32);
-        assert!(r.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert!(r
+            .chars()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
         assert_eq!(md5_response("", ""), "d41d8cd98f00b204e9800998ecf8427e");
-        assert_eq!(md5_response("a", "bc"), "900150983cd24fb0d6963f7d28e17f72", "md5(\"abc\")");
+        assert_eq!(
+            md5_response("a", "bc"),
+            "900150983cd24fb0d6963f7d28e17f72",
+            "md5(\"abc\")"
+        );
     }
 
     #[test]
@@ -145,10 +167,23 @@ mod tests {
         assert_eq!(secs, "3");
         assert_eq!(hash.len(), 40);
         let b = tok.as_bytes();
-        assert_eq!(tokens.check(t0 + Duration::from_secs(3), &a, b), TokenCheck::Valid);
-        assert_eq!(tokens.check(t0 + Duration::from_millis(12_999), &a, b), TokenCheck::Valid);
-        assert_eq!(tokens.check(t0 + Duration::from_secs(13), &a, b), TokenCheck::Expired);
-        assert_eq!(tokens.check(t0, &a, b), TokenCheck::Expired, "from the future");
+        assert_eq!(
+            tokens.check(t0 + Duration::from_secs(3), &a, b),
+            TokenCheck::Valid
+        );
+        assert_eq!(
+            tokens.check(t0 + Duration::from_millis(12_999), &a, b),
+            TokenCheck::Valid
+        );
+        assert_eq!(
+            tokens.check(t0 + Duration::from_secs(13), &a, b),
+            TokenCheck::Expired
+        );
+        assert_eq!(
+            tokens.check(t0, &a, b),
+            TokenCheck::Expired,
+            "from the future"
+        );
     }
 
     #[test]
@@ -158,8 +193,14 @@ mod tests {
         let a: SocketAddr = "192.0.2.1:4569".parse().unwrap();
         let other: SocketAddr = "192.0.2.1:4570".parse().unwrap();
         let tok = tokens.issue(t0, &a);
-        assert_eq!(tokens.check(t0, &other, tok.as_bytes()), TokenCheck::Invalid);
-        assert_eq!(CallTokens::new(b"x", t0).check(t0, &a, tok.as_bytes()), TokenCheck::Invalid);
+        assert_eq!(
+            tokens.check(t0, &other, tok.as_bytes()),
+            TokenCheck::Invalid
+        );
+        assert_eq!(
+            CallTokens::new(b"x", t0).check(t0, &a, tok.as_bytes()),
+            TokenCheck::Invalid
+        );
         assert_eq!(tokens.check(t0, &a, b"garbage"), TokenCheck::Invalid);
         assert_eq!(tokens.check(t0, &a, b"1?"), TokenCheck::Invalid);
         assert_eq!(tokens.check(t0, &a, &[0xff, 0xfe]), TokenCheck::Invalid);

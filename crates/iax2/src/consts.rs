@@ -144,8 +144,8 @@ pub mod format {
     /// `iax2_format_compatibility_best` prefers (quality first: linear, G.722, G.711...).
     pub fn best(set: u64) -> Option<u64> {
         const ORDER: [u64; 20] = [
-            SLIN16, SLIN, G722, SIREN14, SIREN7, G719, ULAW, ALAW, G726, G726_AAL2, ADPCM,
-            GSM, ILBC, SPEEX16, SPEEX, OPUS, LPC10, G729, G723_1, 0,
+            SLIN16, SLIN, G722, SIREN14, SIREN7, G719, ULAW, ALAW, G726, G726_AAL2, ADPCM, GSM,
+            ILBC, SPEEX16, SPEEX, OPUS, LPC10, G729, G723_1, 0,
         ];
         ORDER.iter().copied().find(|f| *f != 0 && set & f != 0)
     }

@@ -5,7 +5,11 @@ use thiserror::Error;
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
     #[error("datagram of {len} bytes is shorter than a {what} ({need} bytes)")]
-    TooShort { what: &'static str, len: usize, need: usize },
+    TooShort {
+        what: &'static str,
+        len: usize,
+        need: usize,
+    },
     #[error("datagram of {0} bytes is larger than the {max} bytes accepted", max = crate::frame::MAX_DATAGRAM)]
     TooLong(usize),
     #[error("mini frame with call number 0")]

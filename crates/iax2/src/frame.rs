@@ -120,7 +120,11 @@ impl FullFrame {
             return Err(Error::TooLong(bytes.len()));
         }
         if bytes.len() < FULL_HEADER_LEN {
-            return Err(Error::TooShort { what: "full frame", len: bytes.len(), need: FULL_HEADER_LEN });
+            return Err(Error::TooShort {
+                what: "full frame",
+                len: bytes.len(),
+                need: FULL_HEADER_LEN,
+            });
         }
         let scall = be16(bytes, 0);
         let dcall = be16(bytes, 2);
@@ -179,7 +183,8 @@ impl FullFrame {
 
     /// The IAX command of an IAX frame.
     pub fn iax_command(&self) -> Option<crate::consts::IaxCommand> {
-        (self.frame_type == FrameType::Iax).then(|| crate::consts::IaxCommand::from_u64(self.subclass))
+        (self.frame_type == FrameType::Iax)
+            .then(|| crate::consts::IaxCommand::from_u64(self.subclass))
     }
 
     pub fn is_iax(&self, cmd: crate::consts::IaxCommand) -> bool {
@@ -219,12 +224,18 @@ impl Datagram {
             return Err(Error::TooLong(bytes.len()));
         }
         if bytes.len() < MINI_HEADER_LEN {
-            return Err(Error::TooShort { what: "mini frame", len: bytes.len(), need: MINI_HEADER_LEN });
+            return Err(Error::TooShort {
+                what: "mini frame",
+                len: bytes.len(),
+                need: MINI_HEADER_LEN,
+            });
         }
         let first = be16(bytes, 0);
         if first == 0 {
             if bytes[2] & 0x80 != 0 {
-                return Err(Error::UnsupportedVideo { source_call: be16(bytes, 2) & !FLAG_FULL });
+                return Err(Error::UnsupportedVideo {
+                    source_call: be16(bytes, 2) & !FLAG_FULL,
+                });
             }
             return TrunkFrame::parse(bytes).map(Datagram::Trunk);
         }
@@ -260,7 +271,9 @@ mod tests {
     fn new_frame_round_trips_with_its_wire_bytes() {
         // NEW from call 1 to nobody, ts 3, oseq 0, iseq 0, IAX(6)/NEW(1), VERSION IE = 2.
         let wire = [0x80, 0x01, 0x00, 0x00, 0, 0, 0, 3, 0, 0, 6, 1, 11, 2, 0, 2];
-        let Datagram::Full(f) = Datagram::parse(&wire).unwrap() else { panic!("not full") };
+        let Datagram::Full(f) = Datagram::parse(&wire).unwrap() else {
+            panic!("not full")
+        };
         assert_eq!(f.source_call, 1);
         assert_eq!(f.dest_call, 0);
         assert!(!f.retransmitted);
@@ -279,7 +292,10 @@ mod tests {
         let b = f.to_bytes().unwrap();
         assert_eq!(&b[0..4], &[0xff, 0xff, 0x80, 0x05]);
         let g = FullFrame::parse(&b).unwrap();
-        assert_eq!((g.source_call, g.dest_call, g.retransmitted), (0x7fff, 5, true));
+        assert_eq!(
+            (g.source_call, g.dest_call, g.retransmitted),
+            (0x7fff, 5, true)
+        );
     }
 
     #[test]
@@ -307,21 +323,35 @@ mod tests {
     #[test]
     fn mini_frame_round_trips() {
         let wire = [0x00, 0x07, 0x12, 0x34, 0xff, 0x7f];
-        let Datagram::Mini(m) = Datagram::parse(&wire).unwrap() else { panic!("not mini") };
+        let Datagram::Mini(m) = Datagram::parse(&wire).unwrap() else {
+            panic!("not mini")
+        };
         assert_eq!((m.source_call, m.timestamp), (7, 0x1234));
         assert_eq!(m.to_bytes().unwrap(), wire.to_vec());
     }
 
     #[test]
     fn short_and_odd_datagrams_are_errors_not_panics() {
-        assert!(matches!(Datagram::parse(&[0x80]), Err(Error::TooShort { .. })));
-        assert!(matches!(Datagram::parse(&[0x80, 1, 0, 0, 0]), Err(Error::TooShort { .. })));
+        assert!(matches!(
+            Datagram::parse(&[0x80]),
+            Err(Error::TooShort { .. })
+        ));
+        assert!(matches!(
+            Datagram::parse(&[0x80, 1, 0, 0, 0]),
+            Err(Error::TooShort { .. })
+        ));
         assert_eq!(
             Datagram::parse(&[0, 0, 0x80, 9, 0, 0]),
             Err(Error::UnsupportedVideo { source_call: 9 })
         );
-        assert_eq!(Datagram::parse(&[0, 0, 2, 0, 0, 0, 0, 0]), Err(Error::UnsupportedMeta(2)));
-        assert!(matches!(Datagram::parse(&vec![0x80; MAX_DATAGRAM + 1]), Err(Error::TooLong(_))));
+        assert_eq!(
+            Datagram::parse(&[0, 0, 2, 0, 0, 0, 0, 0]),
+            Err(Error::UnsupportedMeta(2))
+        );
+        assert!(matches!(
+            Datagram::parse(&vec![0x80; MAX_DATAGRAM + 1]),
+            Err(Error::TooLong(_))
+        ));
         // every prefix of a real frame parses or errors, never panics
         let wire = [0x80, 0x01, 0x00, 0x00, 0, 0, 0, 3, 0, 0, 6, 0xff, 11, 2];
         for n in 0..wire.len() {

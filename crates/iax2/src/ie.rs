@@ -232,7 +232,11 @@ impl Ies {
             let ie = data[0];
             let len = usize::from(data[1]);
             if len > data.len() - 2 {
-                return Err(Error::IeOverrun { ie, len, left: data.len() - 2 });
+                return Err(Error::IeOverrun {
+                    ie,
+                    len,
+                    left: data.len() - 2,
+                });
             }
             let v = &data[2..2 + len];
             ies.take(ie, v);
@@ -382,7 +386,14 @@ mod tests {
 
     #[test]
     fn overrun_and_stray_byte_make_the_frame_undecodable() {
-        assert_eq!(Ies::parse(&[1, 5, b'a']), Err(Error::IeOverrun { ie: 1, len: 5, left: 1 }));
+        assert_eq!(
+            Ies::parse(&[1, 5, b'a']),
+            Err(Error::IeOverrun {
+                ie: 1,
+                len: 5,
+                left: 1
+            })
+        );
         assert_eq!(Ies::parse(&[1, 1, b'a', 7]), Err(Error::IeStrayByte));
         assert_eq!(Ies::parse(&[]), Ok(Ies::default()));
     }
@@ -406,7 +417,10 @@ mod tests {
         assert_eq!(ies.username.as_deref(), Some("bob"));
         assert_eq!(
             ies.variables,
-            vec![("X".to_string(), "abcdef".to_string()), ("EMPTY".to_string(), String::new())]
+            vec![
+                ("X".to_string(), "abcdef".to_string()),
+                ("EMPTY".to_string(), String::new())
+            ]
         );
     }
 

@@ -45,7 +45,12 @@ pub fn decode_addr(data: &[u8]) -> Option<SocketAddr> {
         let mut o = [0u8; 16];
         o.copy_from_slice(&data[8..24]);
         let scope = u32::from_be_bytes([data[24], data[25], data[26], data[27]]);
-        return Some(SocketAddr::V6(SocketAddrV6::new(Ipv6Addr::from(o), port, flow, scope)));
+        return Some(SocketAddr::V6(SocketAddrV6::new(
+            Ipv6Addr::from(o),
+            port,
+            flow,
+            scope,
+        )));
     }
     None
 }
@@ -94,7 +99,10 @@ mod tests {
     fn ipv4_apparent_addr_is_a_little_endian_family_sockaddr_in() {
         let a: SocketAddr = "192.0.2.7:4569".parse().unwrap();
         let b = encode_addr(&a);
-        assert_eq!(b, vec![2, 0, 0x11, 0xd9, 192, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            b,
+            vec![2, 0, 0x11, 0xd9, 192, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
         assert_eq!(decode_addr(&b), Some(a));
         let mut be = b.clone();
         be[0] = 0;
@@ -111,9 +119,19 @@ mod tests {
 
     #[test]
     fn datetime_packs_two_second_resolution() {
-        let d = DateTime { year: 2026, month: 11, day: 26, hour: 16, minute: 29, second: 43 };
+        let d = DateTime {
+            year: 2026,
+            month: 11,
+            day: 26,
+            hour: 16,
+            minute: 29,
+            second: 43,
+        };
         let v = d.encode();
-        assert_eq!(v, (21 << 1 >> 1) | (29 << 5) | (16 << 11) | (26 << 16) | (11 << 21) | (26 << 25));
+        assert_eq!(
+            v,
+            (21 << 1 >> 1) | (29 << 5) | (16 << 11) | (26 << 16) | (11 << 21) | (26 << 25)
+        );
         assert_eq!(DateTime::decode(v), DateTime { second: 42, ..d });
     }
 }

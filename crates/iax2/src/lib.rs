@@ -77,13 +77,13 @@ pub struct Transmit {
     pub dest: SocketAddr,
     pub bytes: Vec<u8>,
 }
-pub mod reliable;
-pub mod timestamp;
 pub mod auth;
-#[cfg(test)]
-mod reliable_tests;
 pub mod call;
-pub mod table;
+pub mod qualify;
 pub mod register;
 pub mod registrar;
-pub mod qualify;
+pub mod reliable;
+#[cfg(test)]
+mod reliable_tests;
+pub mod table;
+pub mod timestamp;

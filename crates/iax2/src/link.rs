@@ -56,7 +56,10 @@ impl Link {
         if self.out.len() >= MAX_QUEUED {
             self.out.pop_front();
         }
-        self.out.push_back(Transmit { dest: self.peer, bytes });
+        self.out.push_back(Transmit {
+            dest: self.peer,
+            bytes,
+        });
     }
 
     /// Serializes a numbered frame with our call numbers and queues it.
@@ -74,11 +77,21 @@ impl Link {
     }
 
     /// Sends a frame reliably. `ts`: a timestamp to echo (PONG, LAGRP) instead of stamping.
-    pub fn send(&mut self, now: Instant, mut f: FullFrame, ts: Option<u32>, final_frame: bool) -> u32 {
+    pub fn send(
+        &mut self,
+        now: Instant,
+        mut f: FullFrame,
+        ts: Option<u32>,
+        final_frame: bool,
+    ) -> u32 {
         f.timestamp = match ts {
             Some(t) => t,
             None => {
-                let kind = if f.frame_type == FrameType::Iax { StampKind::Genuine } else { StampKind::Slaved };
+                let kind = if f.frame_type == FrameType::Iax {
+                    StampKind::Genuine
+                } else {
+                    StampKind::Slaved
+                };
                 self.tx.stamp(now, kind)
             }
         };
@@ -88,8 +101,19 @@ impl Link {
         stamped
     }
 
-    pub fn send_iax(&mut self, now: Instant, cmd: IaxCommand, ies: IeBuf, final_frame: bool) -> u32 {
-        self.send(now, FullFrame::new(FrameType::Iax, cmd.to_u64(), ies.into_bytes()), None, final_frame)
+    pub fn send_iax(
+        &mut self,
+        now: Instant,
+        cmd: IaxCommand,
+        ies: IeBuf,
+        final_frame: bool,
+    ) -> u32 {
+        self.send(
+            now,
+            FullFrame::new(FrameType::Iax, cmd.to_u64(), ies.into_bytes()),
+            None,
+            final_frame,
+        )
     }
 
     pub fn send_ack(&mut self, rx: &FullFrame) {
@@ -139,7 +163,11 @@ impl Link {
         let no_ack = rx.frame_type == FrameType::Iax
             && matches!(
                 IaxCommand::from_u64(rx.subclass),
-                IaxCommand::Ack | IaxCommand::Inval | IaxCommand::Vnak | IaxCommand::TxCnt | IaxCommand::TxAcc
+                IaxCommand::Ack
+                    | IaxCommand::Inval
+                    | IaxCommand::Vnak
+                    | IaxCommand::TxCnt
+                    | IaxCommand::TxAcc
             );
         if !no_ack && self.aseqno != self.rel.iseqno {
             self.send_ack(rx);

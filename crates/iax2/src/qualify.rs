@@ -28,7 +28,11 @@ pub struct QualifyConfig {
 
 impl Default for QualifyConfig {
     fn default() -> Self {
-        QualifyConfig { max_ms: 2000, freq_ok: Duration::from_secs(60), freq_not_ok: Duration::from_secs(10) }
+        QualifyConfig {
+            max_ms: 2000,
+            freq_ok: Duration::from_secs(60),
+            freq_not_ok: Duration::from_secs(10),
+        }
     }
 }
 
@@ -108,14 +112,19 @@ impl Qualify {
 
     /// The PONG (routed to our call number by the table).
     pub fn handle_full(&mut self, now: Instant, f: FullFrame) {
-        let Some(link) = self.link.as_mut() else { return };
+        let Some(link) = self.link.as_mut() else {
+            return;
+        };
         if let Received::Dropped = link.receive(now, &f) {
             return;
         }
         if !f.is_iax(IaxCommand::Pong) {
             return;
         }
-        let ms = self.sent_at.map(|s| now.saturating_duration_since(s).as_millis() as u32).unwrap_or(0);
+        let ms = self
+            .sent_at
+            .map(|s| now.saturating_duration_since(s).as_millis() as u32)
+            .unwrap_or(0);
         self.link = None;
         self.no_answer_at = None;
         if ms <= self.config.max_ms {
@@ -128,10 +137,14 @@ impl Qualify {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        [self.link.as_ref().and_then(|l| l.poll_timeout()), self.no_answer_at, self.next_poke]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.link.as_ref().and_then(|l| l.poll_timeout()),
+            self.no_answer_at,
+            self.next_poke,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {

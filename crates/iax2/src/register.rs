@@ -53,7 +53,10 @@ pub enum RegEvent {
         /// New messages (low byte) and old (high byte).
         msgcount: Option<u16>,
     },
-    Rejected { cause: Option<String>, cause_code: Option<u8> },
+    Rejected {
+        cause: Option<String>,
+        cause_code: Option<u8>,
+    },
     /// REGAUTH asked for something we cannot answer (no secret, or no MD5).
     NoAuth,
     Timeout,
@@ -75,7 +78,11 @@ pub struct Registration {
 
 impl Registration {
     pub fn new(local_call: u16, server: SocketAddr, config: RegistrationConfig) -> Registration {
-        let refresh = if config.refresh == 0 { DEFAULT_REFRESH } else { config.refresh };
+        let refresh = if config.refresh == 0 {
+            DEFAULT_REFRESH
+        } else {
+            config.refresh
+        };
         Registration {
             config,
             local_call,
@@ -147,16 +154,24 @@ impl Registration {
 
     /// A full frame from the server for our call number.
     pub fn handle_full(&mut self, now: Instant, f: FullFrame) {
-        let Some(link) = self.link.as_mut() else { return };
+        let Some(link) = self.link.as_mut() else {
+            return;
+        };
         if let Received::Dropped = link.receive(now, &f) {
             return;
         }
         let Some(cmd) = f.iax_command() else { return };
-        let Ok(ies) = Ies::parse(&f.payload) else { return };
+        let Ok(ies) = Ies::parse(&f.payload) else {
+            return;
+        };
         match cmd {
             IaxCommand::CallToken => {
-                let Some(token) = ies.calltoken.filter(|t| !t.is_empty()) else { return };
-                let Some(req) = self.last_request.clone() else { return };
+                let Some(token) = ies.calltoken.filter(|t| !t.is_empty()) else {
+                    return;
+                };
+                let Some(req) = self.last_request.clone() else {
+                    return;
+                };
                 link.reset_sequence();
                 self.send_request(now, req, Some(&token));
             }
@@ -180,7 +195,10 @@ impl Registration {
                 self.drain_link();
                 self.link = None;
                 self.state = RegState::Rejected;
-                self.events.push_back(RegEvent::Rejected { cause: ies.cause, cause_code: ies.causecode });
+                self.events.push_back(RegEvent::Rejected {
+                    cause: ies.cause,
+                    cause_code: ies.causecode,
+                });
             }
             IaxCommand::Vnak => link.on_vnak(&f),
             _ => link.ack_if_needed(&f),
@@ -193,7 +211,10 @@ impl Registration {
             Some(secret) if ies.authmethods & auth_method::MD5 != 0 => {
                 let challenge = ies.challenge.clone().unwrap_or_default();
                 let mut b = self.base_ies();
-                b.str(id::MD5_RESULT, &crate::auth::md5_response(&challenge, &secret));
+                b.str(
+                    id::MD5_RESULT,
+                    &crate::auth::md5_response(&challenge, &secret),
+                );
                 self.state = RegState::AuthSent;
                 self.send_request(now, b, None);
             }
@@ -215,7 +236,13 @@ impl Registration {
     }
 
     pub fn poll_timeout(&self) -> Option<Instant> {
-        [self.link.as_ref().and_then(|l| l.poll_timeout()), self.next_register].into_iter().flatten().min()
+        [
+            self.link.as_ref().and_then(|l| l.poll_timeout()),
+            self.next_register,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     pub fn handle_timeout(&mut self, now: Instant) {

@@ -36,7 +36,11 @@ pub struct RegistrarConfig {
 
 impl Default for RegistrarConfig {
     fn default() -> Self {
-        RegistrarConfig { min_expire: 60, max_expire: 60, max_bindings: 4096 }
+        RegistrarConfig {
+            min_expire: 60,
+            max_expire: 60,
+            max_bindings: 4096,
+        }
     }
 }
 
@@ -57,7 +61,10 @@ pub struct Registrar {
 
 impl Registrar {
     pub fn new(config: RegistrarConfig) -> Registrar {
-        Registrar { config, bindings: HashMap::new() }
+        Registrar {
+            config,
+            bindings: HashMap::new(),
+        }
     }
 
     pub fn get(&self, peer: &str) -> Option<&Binding> {
@@ -73,8 +80,15 @@ impl Registrar {
 
     /// The refresh granted for a requested one: 0 means the minimum.
     pub fn clamp(&self, requested: u16) -> u16 {
-        let r = if requested == 0 { self.config.min_expire } else { requested };
-        r.clamp(self.config.min_expire, self.config.max_expire.max(self.config.min_expire))
+        let r = if requested == 0 {
+            self.config.min_expire
+        } else {
+            requested
+        };
+        r.clamp(
+            self.config.min_expire,
+            self.config.max_expire.max(self.config.min_expire),
+        )
     }
 
     /// Stores a binding; false when the table is full (the REGREQ is then refused).
@@ -83,7 +97,14 @@ impl Registrar {
             return false;
         }
         let expires_at = now + Duration::from_secs(u64::from(expiry)) + EXPIRY_GRACE;
-        self.bindings.insert(peer.to_string(), Binding { addr, expiry, expires_at });
+        self.bindings.insert(
+            peer.to_string(),
+            Binding {
+                addr,
+                expiry,
+                expires_at,
+            },
+        );
         true
     }
 
@@ -97,8 +118,12 @@ impl Registrar {
 
     /// Drops expired bindings and returns their peer names.
     pub fn handle_timeout(&mut self, now: Instant) -> Vec<String> {
-        let gone: Vec<String> =
-            self.bindings.iter().filter(|(_, b)| b.expires_at <= now).map(|(n, _)| n.clone()).collect();
+        let gone: Vec<String> = self
+            .bindings
+            .iter()
+            .filter(|(_, b)| b.expires_at <= now)
+            .map(|(n, _)| n.clone())
+            .collect();
         for n in &gone {
             self.bindings.remove(n);
         }
@@ -128,10 +153,18 @@ pub enum TxnState {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistrarOutcome {
-    Registered { peer: String, addr: SocketAddr, expiry: u16 },
-    Unregistered { peer: String },
+    Registered {
+        peer: String,
+        addr: SocketAddr,
+        expiry: u16,
+    },
+    Unregistered {
+        peer: String,
+    },
     Challenged,
-    Refused { peer: Option<String> },
+    Refused {
+        peer: Option<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -147,7 +180,13 @@ pub struct RegistrarTxn {
 
 impl RegistrarTxn {
     /// A REGREQ/REGREL the gate admitted, on our new call number `local_call`.
-    pub fn new(now: Instant, local_call: u16, src: SocketAddr, frame: &FullFrame, ies: &Ies) -> RegistrarTxn {
+    pub fn new(
+        now: Instant,
+        local_call: u16,
+        src: SocketAddr,
+        frame: &FullFrame,
+        ies: &Ies,
+    ) -> RegistrarTxn {
         let mut link = Link::new(local_call, src);
         let _ = link.receive(now, frame);
         RegistrarTxn {
@@ -210,7 +249,9 @@ impl RegistrarTxn {
         b.byte(id::CAUSECODE, cause::FACILITY_REJECTED);
         self.state = TxnState::Done;
         self.link.send_iax(now, IaxCommand::RegRej, b, true);
-        RegistrarOutcome::Refused { peer: self.username.clone() }
+        RegistrarOutcome::Refused {
+            peer: self.username.clone(),
+        }
     }
 
     /// Decides a pending request. `peer`: what iax.conf says about USERNAME (`None`: no such
@@ -227,13 +268,19 @@ impl RegistrarTxn {
         if self.state != TxnState::Deciding {
             return None;
         }
-        let Some(name) = self.username.clone() else { return Some(self.refuse(now)) };
-        let secret = peer.and_then(|p| p.secret.clone()).filter(|s| !s.is_empty());
+        let Some(name) = self.username.clone() else {
+            return Some(self.refuse(now));
+        };
+        let secret = peer
+            .and_then(|p| p.secret.clone())
+            .filter(|s| !s.is_empty());
         let needs_auth = peer.is_none() || secret.is_some();
         if needs_auth {
             match (&self.challenge, &self.md5_result) {
                 (Some(ch), Some(res)) => {
-                    let ok = secret.as_deref().is_some_and(|s| crate::auth::verify_md5(ch, s, res));
+                    let ok = secret
+                        .as_deref()
+                        .is_some_and(|s| crate::auth::verify_md5(ch, s, res));
                     if !ok {
                         return Some(self.refuse(now));
                     }
@@ -270,7 +317,11 @@ impl RegistrarTxn {
             if let Some(m) = peer.and_then(|p| p.msgcount) {
                 b.short(id::MSGCOUNT, m);
             }
-            RegistrarOutcome::Registered { peer: name, addr, expiry }
+            RegistrarOutcome::Registered {
+                peer: name,
+                addr,
+                expiry,
+            }
         };
         self.state = TxnState::Done;
         self.link.send_iax(now, IaxCommand::RegAck, b, true);

@@ -82,7 +82,13 @@ fn is_cmd(f: &FullFrame, cmds: &[IaxCommand]) -> bool {
 
 impl Reliability {
     pub fn new() -> Reliability {
-        Reliability { oseqno: 0, rseqno: 0, iseqno: 0, ping_time_ms: DEFAULT_PING_TIME_MS, queue: VecDeque::new() }
+        Reliability {
+            oseqno: 0,
+            rseqno: 0,
+            iseqno: 0,
+            ping_time_ms: DEFAULT_PING_TIME_MS,
+            queue: VecDeque::new(),
+        }
     }
 
     pub fn ping_time_ms(&self) -> u32 {
@@ -99,7 +105,9 @@ impl Reliability {
     }
 
     fn first_retry_ms(&self) -> u32 {
-        self.ping_time_ms.saturating_mul(2).clamp(MIN_RETRY_TIME_MS, MAX_RETRY_TIME_MS)
+        self.ping_time_ms
+            .saturating_mul(2)
+            .clamp(MIN_RETRY_TIME_MS, MAX_RETRY_TIME_MS)
     }
 
     /// Numbers a frame to send reliably, remembers it, and returns it ready to serialize.
@@ -153,13 +161,31 @@ impl Reliability {
 
     /// Sequence checks for a received full frame (from the call's real peer).
     pub fn receive(&mut self, rx: &FullFrame) -> RxVerdict {
-        let exempt = [IaxCommand::Ack, IaxCommand::Inval, IaxCommand::TxCnt, IaxCommand::TxAcc, IaxCommand::Vnak];
-        let transfer_ok = [IaxCommand::TxCnt, IaxCommand::TxReady, IaxCommand::TxRel, IaxCommand::Unquelch, IaxCommand::TxAcc];
+        let exempt = [
+            IaxCommand::Ack,
+            IaxCommand::Inval,
+            IaxCommand::TxCnt,
+            IaxCommand::TxAcc,
+            IaxCommand::Vnak,
+        ];
+        let transfer_ok = [
+            IaxCommand::TxCnt,
+            IaxCommand::TxReady,
+            IaxCommand::TxRel,
+            IaxCommand::Unquelch,
+            IaxCommand::TxAcc,
+        ];
         let mismatch = self.iseqno != rx.oseqno && (self.iseqno != 0 || !is_cmd(rx, &transfer_ok));
         if mismatch {
             let order_exempt = [
-                IaxCommand::Ack, IaxCommand::Inval, IaxCommand::TxCnt, IaxCommand::TxReady,
-                IaxCommand::TxRel, IaxCommand::Unquelch, IaxCommand::TxAcc, IaxCommand::Vnak,
+                IaxCommand::Ack,
+                IaxCommand::Inval,
+                IaxCommand::TxCnt,
+                IaxCommand::TxReady,
+                IaxCommand::TxRel,
+                IaxCommand::Unquelch,
+                IaxCommand::TxAcc,
+                IaxCommand::Vnak,
             ];
             if !is_cmd(rx, &order_exempt) {
                 if self.iseqno.wrapping_sub(rx.oseqno) < 128 {
@@ -170,7 +196,11 @@ impl Reliability {
         } else if !is_cmd(rx, &exempt) {
             self.iseqno = self.iseqno.wrapping_add(1);
         }
-        let final_acked = if is_cmd(rx, &[IaxCommand::Inval]) { false } else { self.implicit_ack(rx.iseqno) };
+        let final_acked = if is_cmd(rx, &[IaxCommand::Inval]) {
+            false
+        } else {
+            self.implicit_ack(rx.iseqno)
+        };
         // ACK, INVAL, VNAK and the transfer commands are processed whatever their oseqno.
         RxVerdict::Accept { final_acked }
     }

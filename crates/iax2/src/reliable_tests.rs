@@ -19,14 +19,25 @@ fn retransmits_at_2s_then_10s_steps_and_gives_up_after_4_transmissions() {
     let t0 = Instant::now();
     let mut r = Reliability::new();
     let sent = r.send(t0, cmd(IaxCommand::New), false);
-    assert_eq!((sent.oseqno, sent.iseqno, sent.retransmitted), (0, 0, false));
-    assert_eq!(r.poll_timeout(), Some(t0 + ms(2000)), "2 x the default 1000 ms ping time");
+    assert_eq!(
+        (sent.oseqno, sent.iseqno, sent.retransmitted),
+        (0, 0, false)
+    );
+    assert_eq!(
+        r.poll_timeout(),
+        Some(t0 + ms(2000)),
+        "2 x the default 1000 ms ping time"
+    );
     let (again, gave) = r.handle_timeout(t0 + ms(1999));
     assert!(again.is_empty() && gave.is_none());
     let (again, _) = r.handle_timeout(t0 + ms(2000));
     assert_eq!(again.len(), 1);
     assert!(again[0].retransmitted);
-    assert_eq!(r.poll_timeout(), Some(t0 + ms(12_000)), "x10, capped at 10 s");
+    assert_eq!(
+        r.poll_timeout(),
+        Some(t0 + ms(12_000)),
+        "x10, capped at 10 s"
+    );
     let (again, _) = r.handle_timeout(t0 + ms(12_000));
     assert_eq!(again.len(), 1);
     let (again, _) = r.handle_timeout(t0 + ms(22_000));
@@ -116,7 +127,10 @@ fn a_retransmitted_frame_already_received_is_a_duplicate_to_ack_again() {
     f.retransmitted = true;
     assert_eq!(r.receive(&f), RxVerdict::Duplicate);
     let ack = r.ack_for(&f);
-    assert_eq!((ack.oseqno, ack.iseqno, ack.timestamp), (f.iseqno, 1, f.timestamp));
+    assert_eq!(
+        (ack.oseqno, ack.iseqno, ack.timestamp),
+        (f.iseqno, 1, f.timestamp)
+    );
 }
 
 #[test]
@@ -135,10 +149,19 @@ fn a_gap_asks_for_retransmission_with_vnak_and_the_sender_resends_from_there() {
     // the sender got a's implicit ACK through the VNAK
     assert_eq!(tx.receive(&vnak), RxVerdict::Accept { final_acked: false });
     let again = tx.vnak_retransmit(vnak.iseqno);
-    assert_eq!(again.iter().map(|f| f.oseqno).collect::<Vec<_>>(), vec![1, 2]);
+    assert_eq!(
+        again.iter().map(|f| f.oseqno).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
     assert!(again.iter().all(|f| f.retransmitted));
-    assert_eq!(rx.receive(&again[0]), RxVerdict::Accept { final_acked: false });
-    assert_eq!(rx.receive(&again[1]), RxVerdict::Accept { final_acked: false });
+    assert_eq!(
+        rx.receive(&again[0]),
+        RxVerdict::Accept { final_acked: false }
+    );
+    assert_eq!(
+        rx.receive(&again[1]),
+        RxVerdict::Accept { final_acked: false }
+    );
     assert_eq!(rx.iseqno, 3);
     let _ = b;
 }

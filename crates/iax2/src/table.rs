@@ -80,19 +80,36 @@ impl<S> CallTable<S> {
     }
 
     /// Allocates a call number for `peer` and stores the session `make` builds for it.
-    pub fn insert_with(&mut self, now: Instant, peer: SocketAddr, make: impl FnOnce(u16) -> S) -> Result<u16, Error> {
+    pub fn insert_with(
+        &mut self,
+        now: Instant,
+        peer: SocketAddr,
+        make: impl FnOnce(u16) -> S,
+    ) -> Result<u16, Error> {
         if self.is_full() {
             return Err(Error::TableFull(self.max));
         }
-        self.cooling.retain(|_, freed| now.saturating_duration_since(*freed) < MIN_REUSE_TIME);
+        self.cooling
+            .retain(|_, freed| now.saturating_duration_since(*freed) < MIN_REUSE_TIME);
         self.draw();
         for _ in 0..MAX_CALL_NUMBER {
             let n = self.next;
-            self.next = if self.next >= MAX_CALL_NUMBER { 2 } else { self.next + 1 };
+            self.next = if self.next >= MAX_CALL_NUMBER {
+                2
+            } else {
+                self.next + 1
+            };
             if self.entries.contains_key(&n) || self.cooling.contains_key(&n) {
                 continue;
             }
-            self.entries.insert(n, Entry { peer, peer_call: 0, session: make(n) });
+            self.entries.insert(
+                n,
+                Entry {
+                    peer,
+                    peer_call: 0,
+                    session: make(n),
+                },
+            );
             return Ok(n);
         }
         Err(Error::TableFull(self.max))
@@ -110,7 +127,9 @@ impl<S> CallTable<S> {
 
     /// Records (or changes) the peer's call number for `local`.
     pub fn set_peer_call(&mut self, local: u16, peer_call: u16) {
-        let Some(e) = self.entries.get_mut(&local) else { return };
+        let Some(e) = self.entries.get_mut(&local) else {
+            return;
+        };
         if e.peer_call == peer_call {
             return;
         }
@@ -143,7 +162,9 @@ impl<S> CallTable<S> {
     pub fn route(&self, src: SocketAddr, source_call: u16, dest_call: u16) -> Option<u16> {
         if dest_call != 0 {
             if let Some(e) = self.entries.get(&dest_call) {
-                if e.peer == src && (e.peer_call == 0 || e.peer_call == source_call || source_call == 1) {
+                if e.peer == src
+                    && (e.peer_call == 0 || e.peer_call == source_call || source_call == 1)
+                {
                     return Some(dest_call);
                 }
             }
@@ -163,10 +184,18 @@ pub enum Inbound {
     Trunk(TrunkFrame),
     /// A NEW that passed the call-token check: allocate a number and build
     /// [`crate::call::Call::incoming`].
-    NewCall { frame: FullFrame, ies: Ies, token_validated: bool },
+    NewCall {
+        frame: FullFrame,
+        ies: Ies,
+        token_validated: bool,
+    },
     /// A REGREQ or REGREL that passed the call-token check: build a
     /// [`crate::registrar::RegistrarTxn`].
-    NewRegistration { frame: FullFrame, ies: Ies, token_validated: bool },
+    NewRegistration {
+        frame: FullFrame,
+        ies: Ies,
+        token_validated: bool,
+    },
     /// Answered statelessly (CALLTOKEN, REJECT, REGREJ, PONG, INVAL): send this.
     Reply(Transmit),
     /// Nothing to do (reason for logs).
@@ -191,7 +220,10 @@ pub fn apathetic_reply(src: SocketAddr, rx: &FullFrame, cmd: IaxCommand, ies: Ie
     f.timestamp = rx.timestamp;
     f.oseqno = 0;
     f.iseqno = rx.iseqno.wrapping_add(1);
-    Transmit { dest: src, bytes: f.to_bytes().unwrap_or_default() }
+    Transmit {
+        dest: src,
+        bytes: f.to_bytes().unwrap_or_default(),
+    }
 }
 
 /// INVAL for a frame that matches no call (`raw_hangup`): from the number it addressed to the
@@ -200,12 +232,18 @@ pub fn raw_hangup(src: SocketAddr, rx: &FullFrame) -> Transmit {
     let mut f = FullFrame::new(FrameType::Iax, IaxCommand::Inval.to_u64(), Vec::new());
     f.source_call = rx.dest_call;
     f.dest_call = rx.source_call;
-    Transmit { dest: src, bytes: f.to_bytes().unwrap_or_default() }
+    Transmit {
+        dest: src,
+        bytes: f.to_bytes().unwrap_or_default(),
+    }
 }
 
 impl Gate {
     pub fn new(tokens: CallTokens) -> Gate {
-        Gate { tokens, require_calltoken: true }
+        Gate {
+            tokens,
+            require_calltoken: true,
+        }
     }
 
     pub fn tokens(&self) -> &CallTokens {
@@ -213,7 +251,13 @@ impl Gate {
     }
 
     /// Classifies one datagram from `src`.
-    pub fn classify<S>(&self, now: Instant, src: SocketAddr, bytes: &[u8], table: &CallTable<S>) -> Inbound {
+    pub fn classify<S>(
+        &self,
+        now: Instant,
+        src: SocketAddr,
+        bytes: &[u8],
+        table: &CallTable<S>,
+    ) -> Inbound {
         let dgram = match Datagram::parse(bytes) {
             Ok(d) => d,
             Err(e) => return Inbound::Drop(e.to_string()),
@@ -222,7 +266,10 @@ impl Gate {
             Datagram::Trunk(t) => return Inbound::Trunk(t),
             Datagram::Mini(m) => {
                 return match table.find_by_peer(src, m.source_call) {
-                    Some(local_call) => Inbound::Mini { local_call, frame: m },
+                    Some(local_call) => Inbound::Mini {
+                        local_call,
+                        frame: m,
+                    },
                     None => Inbound::Drop(format!("mini frame for unknown call {}", m.source_call)),
                 };
             }
@@ -235,19 +282,36 @@ impl Gate {
         if cmd == Some(IaxCommand::Ack) && f.dest_call == 1 {
             return Inbound::Drop("ACK of a stateless reply".into());
         }
-        let new_kind = matches!(cmd, Some(IaxCommand::New | IaxCommand::RegReq | IaxCommand::RegRel));
+        let new_kind = matches!(
+            cmd,
+            Some(IaxCommand::New | IaxCommand::RegReq | IaxCommand::RegRel)
+        );
         if f.dest_call == 0 && new_kind {
             if let Some(local_call) = table.find_by_peer(src, f.source_call) {
                 // a retransmitted NEW/REGREQ for a session we already have
-                return Inbound::Full { local_call, frame: f };
+                return Inbound::Full {
+                    local_call,
+                    frame: f,
+                };
             }
             return self.admit(now, src, f, cmd == Some(IaxCommand::New), table.is_full());
         }
         match table.route(src, f.source_call, f.dest_call) {
-            Some(local_call) => Inbound::Full { local_call, frame: f },
+            Some(local_call) => Inbound::Full {
+                local_call,
+                frame: f,
+            },
             None => {
                 let quiet = f.frame_type == FrameType::Iax
-                    && matches!(cmd, Some(IaxCommand::Inval | IaxCommand::TxCnt | IaxCommand::TxAcc | IaxCommand::FwDownl));
+                    && matches!(
+                        cmd,
+                        Some(
+                            IaxCommand::Inval
+                                | IaxCommand::TxCnt
+                                | IaxCommand::TxAcc
+                                | IaxCommand::FwDownl
+                        )
+                    );
                 if quiet {
                     Inbound::Drop("INVAL/transfer frame for no call".into())
                 } else {
@@ -257,8 +321,19 @@ impl Gate {
         }
     }
 
-    fn admit(&self, now: Instant, src: SocketAddr, f: FullFrame, is_call: bool, full: bool) -> Inbound {
-        let refuse = if is_call { IaxCommand::Reject } else { IaxCommand::RegRej };
+    fn admit(
+        &self,
+        now: Instant,
+        src: SocketAddr,
+        f: FullFrame,
+        is_call: bool,
+        full: bool,
+    ) -> Inbound {
+        let refuse = if is_call {
+            IaxCommand::Reject
+        } else {
+            IaxCommand::RegRej
+        };
         let ies = match Ies::parse(&f.payload) {
             Ok(ies) => ies,
             Err(e) => return Inbound::Drop(format!("undecodable frame: {e}")),
@@ -284,9 +359,17 @@ impl Gate {
             return Inbound::Reply(apathetic_reply(src, &f, refuse, IeBuf::new()));
         }
         if is_call {
-            Inbound::NewCall { frame: f, ies, token_validated }
+            Inbound::NewCall {
+                frame: f,
+                ies,
+                token_validated,
+            }
         } else {
-            Inbound::NewRegistration { frame: f, ies, token_validated }
+            Inbound::NewRegistration {
+                frame: f,
+                ies,
+                token_validated,
+            }
         }
     }
 }

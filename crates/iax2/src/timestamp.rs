@@ -36,7 +36,9 @@ impl TxClock {
     /// Milliseconds since the first stamped frame (that frame fixes the origin).
     pub fn elapsed(&mut self, now: Instant) -> u32 {
         let start = *self.start.get_or_insert(now);
-        now.saturating_duration_since(start).as_millis().min(u128::from(u32::MAX)) as u32
+        now.saturating_duration_since(start)
+            .as_millis()
+            .min(u128::from(u32::MAX)) as u32
     }
 
     pub fn last_sent(&self) -> u32 {
@@ -139,9 +141,16 @@ mod tests {
     fn genuine_frames_never_repeat_a_timestamp() {
         let t0 = Instant::now();
         let mut c = TxClock::new();
-        assert_eq!(c.stamp(t0, StampKind::Genuine), 3, "0 <= lastsent 0 gives 3");
+        assert_eq!(
+            c.stamp(t0, StampKind::Genuine),
+            3,
+            "0 <= lastsent 0 gives 3"
+        );
         assert_eq!(c.stamp(t0, StampKind::Genuine), 6);
-        assert_eq!(c.stamp(t0 + Duration::from_millis(500), StampKind::Genuine), 500);
+        assert_eq!(
+            c.stamp(t0 + Duration::from_millis(500), StampKind::Genuine),
+            500
+        );
     }
 
     #[test]
@@ -149,8 +158,14 @@ mod tests {
         let t0 = Instant::now();
         let mut c = TxClock::new();
         c.stamp(t0, StampKind::Genuine);
-        assert_eq!(c.stamp(t0 + Duration::from_millis(100), StampKind::Slaved), 6);
-        assert_eq!(c.stamp(t0 + Duration::from_millis(1000), StampKind::Slaved), 1000);
+        assert_eq!(
+            c.stamp(t0 + Duration::from_millis(100), StampKind::Slaved),
+            6
+        );
+        assert_eq!(
+            c.stamp(t0 + Duration::from_millis(1000), StampKind::Slaved),
+            1000
+        );
     }
 
     #[test]
@@ -158,7 +173,11 @@ mod tests {
         let t0 = Instant::now();
         let mut c = TxClock::new();
         c.elapsed(t0);
-        assert_eq!(c.stamp_voice(t0 + Duration::from_millis(5), 20), 20, "rounded up to 20 ms");
+        assert_eq!(
+            c.stamp_voice(t0 + Duration::from_millis(5), 20),
+            20,
+            "rounded up to 20 ms"
+        );
         assert_eq!(c.stamp_voice(t0 + Duration::from_millis(41), 20), 40);
         assert_eq!(c.stamp_voice(t0 + Duration::from_millis(58), 20), 60);
         // a gap of more than 160 ms resynchronises on the clock
@@ -172,7 +191,11 @@ mod tests {
         assert_eq!(r.widen(0xfff8), 0x0001_fff8);
         assert_eq!(r.widen(0x0010), 0x0002_0010, "wrapped forwards");
         r.observe(0x0002_0010);
-        assert_eq!(r.widen(0xfff0), 0x0001_fff0, "late frame from the previous window");
+        assert_eq!(
+            r.widen(0xfff0),
+            0x0001_fff0,
+            "late frame from the previous window"
+        );
         r.observe(5);
         assert_eq!(r.last(), 0x0002_0010, "the base never moves back");
     }

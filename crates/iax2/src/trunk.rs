@@ -53,13 +53,21 @@ fn be16(b: &[u8], at: usize) -> Option<u16> {
 impl TrunkFrame {
     pub fn parse(bytes: &[u8]) -> Result<TrunkFrame, Error> {
         if bytes.len() < 4 {
-            return Err(Error::TooShort { what: "meta frame", len: bytes.len(), need: 4 });
+            return Err(Error::TooShort {
+                what: "meta frame",
+                len: bytes.len(),
+                need: 4,
+            });
         }
         if bytes[2] != meta::TRUNK {
             return Err(Error::UnsupportedMeta(bytes[2]));
         }
         if bytes.len() < 8 {
-            return Err(Error::TooShort { what: "meta trunk frame", len: bytes.len(), need: 8 });
+            return Err(Error::TooShort {
+                what: "meta trunk frame",
+                len: bytes.len(),
+                need: 8,
+            });
         }
         let flavour = match bytes[3] {
             meta::TRUNK_SUPERMINI => TrunkFlavour::SuperMini,
@@ -76,10 +84,12 @@ impl TrunkFrame {
                     (Some(c), Some(l)) => (c, l, None, 4),
                     _ => break,
                 },
-                TrunkFlavour::Mini => match (be16(bytes, at), be16(bytes, at + 2), be16(bytes, at + 4)) {
-                    (Some(l), Some(c), Some(t)) => (c, l, Some(t), 6),
-                    _ => break,
-                },
+                TrunkFlavour::Mini => {
+                    match (be16(bytes, at), be16(bytes, at + 2), be16(bytes, at + 4)) {
+                        (Some(l), Some(c), Some(t)) => (c, l, Some(t), 6),
+                        _ => break,
+                    }
+                }
             };
             let start = at + hdr;
             let end = start + usize::from(len);
@@ -87,14 +97,24 @@ impl TrunkFrame {
                 truncated = true;
                 break;
             };
-            entries.push(TrunkEntry { call: call & 0x7fff, timestamp: ts, data: data.to_vec() });
+            entries.push(TrunkEntry {
+                call: call & 0x7fff,
+                timestamp: ts,
+                data: data.to_vec(),
+            });
             at = end;
         }
-        Ok(TrunkFrame { flavour, timestamp, entries, truncated })
+        Ok(TrunkFrame {
+            flavour,
+            timestamp,
+            entries,
+            truncated,
+        })
     }
 
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 + self.entries.iter().map(|e| e.data.len() + 6).sum::<usize>());
+        let mut out =
+            Vec::with_capacity(8 + self.entries.iter().map(|e| e.data.len() + 6).sum::<usize>());
         out.extend_from_slice(&[0, 0, meta::TRUNK]);
         out.push(match self.flavour {
             TrunkFlavour::SuperMini => meta::TRUNK_SUPERMINI,
@@ -140,7 +160,11 @@ impl TrunkBuilder {
     /// [`MAX_TRUNK_MTU`]).
     pub fn new(trunk_timestamps: bool, mtu: usize) -> TrunkBuilder {
         TrunkBuilder {
-            flavour: if trunk_timestamps { TrunkFlavour::Mini } else { TrunkFlavour::SuperMini },
+            flavour: if trunk_timestamps {
+                TrunkFlavour::Mini
+            } else {
+                TrunkFlavour::SuperMini
+            },
             mtu: if mtu == 0 { MAX_TRUNK_MTU } else { mtu },
             entries: Vec::new(),
             len: 8,
@@ -165,7 +189,8 @@ impl TrunkBuilder {
         let data = &data[..data.len().min(usize::from(u16::MAX))];
         self.entries.push(TrunkEntry {
             call: call & 0x7fff,
-            timestamp: (self.flavour == TrunkFlavour::Mini).then_some((call_timestamp & 0xffff) as u16),
+            timestamp: (self.flavour == TrunkFlavour::Mini)
+                .then_some((call_timestamp & 0xffff) as u16),
             data: data.to_vec(),
         });
         self.len += hdr + data.len();
@@ -175,7 +200,9 @@ impl TrunkBuilder {
     /// The trunk timestamp as chan_iax2 `calc_txpeerstamp`: ms since the trunk (re)started,
     /// predicted in steps of [`TRUNK_FREQ_MS`], never the same twice, restarted after 5 s idle.
     fn stamp(&mut self, now: Instant) -> u32 {
-        let idle = self.last_tx.map(|t| now.saturating_duration_since(t) > Duration::from_secs(5));
+        let idle = self
+            .last_tx
+            .map(|t| now.saturating_duration_since(t) > Duration::from_secs(5));
         if idle.unwrap_or(true) || self.tx_start.is_none() {
             self.tx_start = Some(now);
             self.last_sent = 999_999;
@@ -216,12 +243,21 @@ mod tests {
 
     #[test]
     fn supermini_trunk_round_trips_with_wire_bytes() {
-        let wire = [0, 0, 1, 0, 0, 0, 0, 40, 0, 3, 0, 2, 0xaa, 0xbb, 0, 4, 0, 1, 0xcc];
+        let wire = [
+            0, 0, 1, 0, 0, 0, 0, 40, 0, 3, 0, 2, 0xaa, 0xbb, 0, 4, 0, 1, 0xcc,
+        ];
         let t = TrunkFrame::parse(&wire).unwrap();
         assert_eq!(t.flavour, TrunkFlavour::SuperMini);
         assert_eq!(t.timestamp, 40);
         assert_eq!(t.entries.len(), 2);
-        assert_eq!(t.entries[0], TrunkEntry { call: 3, timestamp: None, data: vec![0xaa, 0xbb] });
+        assert_eq!(
+            t.entries[0],
+            TrunkEntry {
+                call: 3,
+                timestamp: None,
+                data: vec![0xaa, 0xbb]
+            }
+        );
         assert_eq!(t.entries[1].call, 4);
         assert_eq!(t.to_bytes(), wire.to_vec());
     }
@@ -231,7 +267,14 @@ mod tests {
         let wire = [0, 0, 1, 1, 0, 0, 1, 0, 0, 2, 0, 9, 0x12, 0x34, 1, 2];
         let t = TrunkFrame::parse(&wire).unwrap();
         assert_eq!(t.flavour, TrunkFlavour::Mini);
-        assert_eq!(t.entries, vec![TrunkEntry { call: 9, timestamp: Some(0x1234), data: vec![1, 2] }]);
+        assert_eq!(
+            t.entries,
+            vec![TrunkEntry {
+                call: 9,
+                timestamp: Some(0x1234),
+                data: vec![1, 2]
+            }]
+        );
         assert_eq!(t.to_bytes(), wire.to_vec());
     }
 
@@ -241,7 +284,10 @@ mod tests {
         let t = TrunkFrame::parse(&wire).unwrap();
         assert_eq!(t.entries.len(), 1);
         assert!(t.truncated);
-        assert_eq!(TrunkFrame::parse(&[0, 0, 1, 5, 0, 0, 0, 0]), Err(Error::UnknownTrunkFlavour(5)));
+        assert_eq!(
+            TrunkFrame::parse(&[0, 0, 1, 5, 0, 0, 0, 0]),
+            Err(Error::UnknownTrunkFlavour(5))
+        );
     }
 
     #[test]

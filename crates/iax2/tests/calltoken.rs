@@ -47,8 +47,14 @@ fn new_without_calltoken_is_rejected_statelessly_when_tokens_are_required() {
     let table: CallTable<()> = CallTable::new(8);
     let r = reply_frame(gate(t0).classify(t0, src(), &request(IaxCommand::New, None), &table));
     assert!(r.is_iax(IaxCommand::Reject));
-    assert!(r.payload.is_empty(), "no IEs: the signature of a call-token refusal");
-    assert_eq!((r.source_call, r.dest_call, r.timestamp, r.oseqno, r.iseqno), (1, 3, 5, 0, 1));
+    assert!(
+        r.payload.is_empty(),
+        "no IEs: the signature of a call-token refusal"
+    );
+    assert_eq!(
+        (r.source_call, r.dest_call, r.timestamp, r.oseqno, r.iseqno),
+        (1, 3, 5, 0, 1)
+    );
 }
 
 #[test]
@@ -70,7 +76,11 @@ fn empty_calltoken_is_answered_with_a_token_and_the_token_admits_the_new() {
     assert!(!token.is_empty());
     let t1 = t0 + Duration::from_secs(2);
     match g.classify(t1, src(), &request(IaxCommand::New, Some(&token)), &table) {
-        Inbound::NewCall { ies, token_validated, .. } => {
+        Inbound::NewCall {
+            ies,
+            token_validated,
+            ..
+        } => {
             assert!(token_validated);
             assert_eq!(ies.called_number.as_deref(), Some("600"));
         }
@@ -83,16 +93,31 @@ fn invalid_or_expired_token_is_rejected() {
     let t0 = Instant::now();
     let g = gate(t0);
     let table: CallTable<()> = CallTable::new(8);
-    let r = reply_frame(g.classify(t0, src(), &request(IaxCommand::New, Some(b"0?deadbeef")), &table));
+    let r = reply_frame(g.classify(
+        t0,
+        src(),
+        &request(IaxCommand::New, Some(b"0?deadbeef")),
+        &table,
+    ));
     assert!(r.is_iax(IaxCommand::Reject));
     let token = g.tokens().issue(t0, &src());
     let late = t0 + Duration::from_secs(10);
-    let r = reply_frame(g.classify(late, src(), &request(IaxCommand::New, Some(token.as_bytes())), &table));
+    let r = reply_frame(g.classify(
+        late,
+        src(),
+        &request(IaxCommand::New, Some(token.as_bytes())),
+        &table,
+    ));
     assert!(r.is_iax(IaxCommand::Reject), "10 s old is too old");
     // a token issued to another address does not work from this one
     let other: SocketAddr = "203.0.113.6:4569".parse().unwrap();
     let stolen = g.tokens().issue(t0, &other);
-    let r = reply_frame(g.classify(t0, src(), &request(IaxCommand::RegReq, Some(stolen.as_bytes())), &table));
+    let r = reply_frame(g.classify(
+        t0,
+        src(),
+        &request(IaxCommand::RegReq, Some(stolen.as_bytes())),
+        &table,
+    ));
     assert!(r.is_iax(IaxCommand::RegRej));
 }
 
@@ -103,7 +128,9 @@ fn without_requirecalltoken_a_new_without_token_is_admitted_unvalidated() {
     g.require_calltoken = false;
     let table: CallTable<()> = CallTable::new(8);
     match g.classify(t0, src(), &request(IaxCommand::New, None), &table) {
-        Inbound::NewCall { token_validated, .. } => assert!(!token_validated),
+        Inbound::NewCall {
+            token_validated, ..
+        } => assert!(!token_validated),
         other => panic!("{other:?}"),
     }
 }
@@ -127,7 +154,12 @@ fn a_full_table_rejects_new_calls() {
     let mut table: CallTable<()> = CallTable::new(1);
     table.insert_with(t0, src(), |_| ()).unwrap();
     let token = g.tokens().issue(t0, &src());
-    let r = reply_frame(g.classify(t0, src(), &request(IaxCommand::New, Some(token.as_bytes())), &table));
+    let r = reply_frame(g.classify(
+        t0,
+        src(),
+        &request(IaxCommand::New, Some(token.as_bytes())),
+        &table,
+    ));
     assert!(r.is_iax(IaxCommand::Reject));
 }
 
@@ -144,7 +176,11 @@ fn call_numbers_are_not_reused_for_60_seconds() {
     assert_eq!(table.find_by_peer(src(), 40), Some(b));
     assert_eq!(table.route(src(), 40, 0), Some(b));
     let elsewhere: SocketAddr = "198.51.100.1:4569".parse().unwrap();
-    assert_eq!(table.route(elsewhere, 40, b), None, "right number, wrong address");
+    assert_eq!(
+        table.route(elsewhere, 40, b),
+        None,
+        "right number, wrong address"
+    );
     assert!(table.insert_with(t0, src(), |_| 3).is_ok());
     assert!(table.insert_with(t0, src(), |_| 4).is_err(), "bounded");
 }
@@ -159,6 +195,10 @@ fn seeded_tables_hand_out_unpredictable_numbers_in_range() {
         assert!((2..=0x7fff).contains(&n));
         assert!(seen.insert(n), "never twice while in use");
     }
-    let sorted: Vec<_> = { let mut v: Vec<_> = seen.iter().copied().collect(); v.sort(); v };
+    let sorted: Vec<_> = {
+        let mut v: Vec<_> = seen.iter().copied().collect();
+        v.sort();
+        v
+    };
     assert_ne!(sorted, (2..102).collect::<Vec<u16>>(), "not sequential");
 }

@@ -9,7 +9,9 @@ use tandem_iax2::consts::IaxCommand;
 use tandem_iax2::frame::{Datagram, FullFrame};
 use tandem_iax2::qualify::{PeerStatus, Qualify, QualifyConfig};
 use tandem_iax2::register::{RegEvent, RegState, Registration, RegistrationConfig};
-use tandem_iax2::registrar::{PeerAuth, Registrar, RegistrarConfig, RegistrarOutcome, RegistrarTxn};
+use tandem_iax2::registrar::{
+    PeerAuth, Registrar, RegistrarConfig, RegistrarOutcome, RegistrarTxn,
+};
 use tandem_iax2::table::{CallTable, Gate, Inbound};
 use tandem_iax2::Transmit;
 
@@ -27,8 +29,20 @@ struct Server {
 impl Server {
     fn new(t0: Instant, config: RegistrarConfig) -> Server {
         let mut peers = HashMap::new();
-        peers.insert("alice".to_string(), PeerAuth { secret: Some("wonderland".into()), msgcount: Some(3) });
-        peers.insert("open".to_string(), PeerAuth { secret: None, msgcount: None });
+        peers.insert(
+            "alice".to_string(),
+            PeerAuth {
+                secret: Some("wonderland".into()),
+                msgcount: Some(3),
+            },
+        );
+        peers.insert(
+            "open".to_string(),
+            PeerAuth {
+                secret: None,
+                msgcount: None,
+            },
+        );
         Server {
             addr: "192.0.2.10:4569".parse().unwrap(),
             gate: Gate::new(CallTokens::new(b"srv", t0)),
@@ -42,7 +56,9 @@ impl Server {
     }
 
     fn decide(&mut self, now: Instant, local: u16) {
-        let Some(txn) = self.table.get_mut(local) else { return };
+        let Some(txn) = self.table.get_mut(local) else {
+            return;
+        };
         if txn.needs_decision() {
             let peer = txn.username().and_then(|u| self.peers.get(u)).cloned();
             if let Some(o) = txn.decide(now, peer.as_ref(), "271828", &mut self.reg, None) {
@@ -62,7 +78,10 @@ impl Server {
         }
         match self.gate.classify(now, src, bytes, &self.table) {
             Inbound::NewRegistration { frame, ies, .. } => {
-                let local = self.table.insert_with(now, src, |n| RegistrarTxn::new(now, n, src, &frame, &ies)).unwrap();
+                let local = self
+                    .table
+                    .insert_with(now, src, |n| RegistrarTxn::new(now, n, src, &frame, &ies))
+                    .unwrap();
                 self.decide(now, local);
             }
             Inbound::Full { local_call, frame } => {
@@ -116,7 +135,10 @@ fn client(server: SocketAddr, user: &str, secret: &str, refresh: u16) -> Registr
 }
 
 fn cmds(wire: &[Transmit]) -> Vec<IaxCommand> {
-    wire.iter().filter_map(|t| FullFrame::parse(&t.bytes).ok()).filter_map(|f| f.iax_command()).collect()
+    wire.iter()
+        .filter_map(|t| FullFrame::parse(&t.bytes).ok())
+        .filter_map(|f| f.iax_command())
+        .collect()
 }
 
 #[test]
@@ -141,17 +163,35 @@ fn registers_through_calltoken_and_md5_and_gets_refresh_and_apparent_address() {
     );
     assert_eq!(
         c.poll_event(),
-        Some(RegEvent::Registered { refresh: 60, apparent_addr: Some(client_addr()), datetime: None, msgcount: Some(3) })
+        Some(RegEvent::Registered {
+            refresh: 60,
+            apparent_addr: Some(client_addr()),
+            datetime: None,
+            msgcount: Some(3)
+        })
     );
     assert_eq!(c.state(), RegState::Registered);
-    assert_eq!(s.reg.get("alice").map(|b| (b.addr, b.expiry)), Some((client_addr(), 60)));
-    assert_eq!(s.outcomes.last(), Some(&RegistrarOutcome::Registered { peer: "alice".into(), addr: client_addr(), expiry: 60 }));
+    assert_eq!(
+        s.reg.get("alice").map(|b| (b.addr, b.expiry)),
+        Some((client_addr(), 60))
+    );
+    assert_eq!(
+        s.outcomes.last(),
+        Some(&RegistrarOutcome::Registered {
+            peer: "alice".into(),
+            addr: client_addr(),
+            expiry: 60
+        })
+    );
     // refresh at 5/6 of 60 s
     assert_eq!(c.poll_timeout(), Some(t0 + Duration::from_secs(50)));
     c.handle_timeout(t0 + Duration::from_secs(50));
     assert_eq!(c.state(), RegState::RegSent);
     let again = c.poll_transmit().unwrap();
-    assert_eq!(FullFrame::parse(&again.bytes).unwrap().iax_command(), Some(IaxCommand::RegReq));
+    assert_eq!(
+        FullFrame::parse(&again.bytes).unwrap().iax_command(),
+        Some(IaxCommand::RegReq)
+    );
 }
 
 #[test]
@@ -164,7 +204,10 @@ fn wrong_secret_gets_regrej_registration_refused() {
     pump(t0, &mut c, &mut s, &mut wire);
     assert_eq!(
         c.poll_event(),
-        Some(RegEvent::Rejected { cause: Some("Registration Refused".into()), cause_code: Some(29) })
+        Some(RegEvent::Rejected {
+            cause: Some("Registration Refused".into()),
+            cause_code: Some(29)
+        })
     );
     assert_eq!(c.state(), RegState::Rejected);
     assert!(s.reg.get("alice").is_none());
@@ -185,13 +228,23 @@ fn unknown_peer_is_challenged_like_a_known_one_then_refused() {
 #[test]
 fn peer_without_secret_registers_at_once_and_refresh_is_clamped() {
     let t0 = Instant::now();
-    let mut s = Server::new(t0, RegistrarConfig { min_expire: 60, max_expire: 300, max_bindings: 10 });
+    let mut s = Server::new(
+        t0,
+        RegistrarConfig {
+            min_expire: 60,
+            max_expire: 300,
+            max_bindings: 10,
+        },
+    );
     let mut c = client(s.addr, "open", "", 3600);
     let mut wire = Vec::new();
     c.register(t0);
     pump(t0, &mut c, &mut s, &mut wire);
     assert!(!cmds(&wire).contains(&IaxCommand::RegAuth));
-    assert!(matches!(c.poll_event(), Some(RegEvent::Registered { refresh: 300, .. })));
+    assert!(matches!(
+        c.poll_event(),
+        Some(RegEvent::Registered { refresh: 300, .. })
+    ));
     assert_eq!(c.refresh(), 300);
     assert_eq!(c.poll_timeout(), Some(t0 + Duration::from_secs(250)));
 }
@@ -205,8 +258,14 @@ fn binding_expires_10_seconds_after_the_refresh() {
     c.register(t0);
     pump(t0, &mut c, &mut s, &mut wire);
     assert_eq!(s.reg.poll_timeout(), Some(t0 + Duration::from_secs(70)));
-    assert!(s.reg.handle_timeout(t0 + Duration::from_secs(69)).is_empty());
-    assert_eq!(s.reg.handle_timeout(t0 + Duration::from_secs(70)), vec!["open".to_string()]);
+    assert!(s
+        .reg
+        .handle_timeout(t0 + Duration::from_secs(69))
+        .is_empty());
+    assert_eq!(
+        s.reg.handle_timeout(t0 + Duration::from_secs(70)),
+        vec!["open".to_string()]
+    );
     assert!(s.reg.is_empty());
 }
 
@@ -218,16 +277,32 @@ fn regrel_removes_the_binding() {
     let mut ies = tandem_iax2::ie::IeBuf::new();
     ies.str(tandem_iax2::ie::id::USERNAME, "open");
     ies.empty(tandem_iax2::ie::id::CALLTOKEN);
-    let mut f = FullFrame::new(tandem_iax2::consts::FrameType::Iax, IaxCommand::RegRel.to_u64(), ies.as_bytes().to_vec());
+    let mut f = FullFrame::new(
+        tandem_iax2::consts::FrameType::Iax,
+        IaxCommand::RegRel.to_u64(),
+        ies.as_bytes().to_vec(),
+    );
     f.source_call = 8;
     s.receive(t0, client_addr(), &f.to_bytes().unwrap());
-    let tok = tandem_iax2::ie::Ies::parse(&FullFrame::parse(&s.out.pop().unwrap().bytes).unwrap().payload).unwrap().calltoken.unwrap();
+    let tok = tandem_iax2::ie::Ies::parse(
+        &FullFrame::parse(&s.out.pop().unwrap().bytes)
+            .unwrap()
+            .payload,
+    )
+    .unwrap()
+    .calltoken
+    .unwrap();
     let mut ies = tandem_iax2::ie::IeBuf::new();
     ies.str(tandem_iax2::ie::id::USERNAME, "open");
     ies.raw(tandem_iax2::ie::id::CALLTOKEN, &tok);
     f.payload = ies.into_bytes();
     s.receive(t0, client_addr(), &f.to_bytes().unwrap());
-    assert_eq!(s.outcomes, vec![RegistrarOutcome::Unregistered { peer: "open".into() }]);
+    assert_eq!(
+        s.outcomes,
+        vec![RegistrarOutcome::Unregistered {
+            peer: "open".into()
+        }]
+    );
     assert!(s.reg.get("open").is_none());
 }
 
@@ -257,7 +332,11 @@ fn dead_server_times_out_and_the_refresh_falls_back_to_60() {
     assert_eq!(t, t0 + Duration::from_secs(32), "2 + 10 + 10 + 10 s");
     assert_eq!(c.state(), RegState::Timeout);
     assert_eq!(c.refresh(), 60);
-    assert_eq!(c.poll_timeout(), Some(t0 + Duration::from_secs(100)), "the 5/6 x 120 s re-register stays");
+    assert_eq!(
+        c.poll_timeout(),
+        Some(t0 + Duration::from_secs(100)),
+        "the 5/6 x 120 s re-register stays"
+    );
 }
 
 #[test]
@@ -279,7 +358,9 @@ fn qualify_marks_a_peer_reachable_then_unreachable() {
     assert!(q.poll_transmit().is_some());
     let mut t = t1 + Duration::from_secs(60);
     while q.poll_event().is_none() {
-        let Some(d) = q.poll_timeout() else { panic!("no timer") };
+        let Some(d) = q.poll_timeout() else {
+            panic!("no timer")
+        };
         t = d;
         q.handle_timeout(t);
         while q.poll_transmit().is_some() {}

@@ -15,14 +15,15 @@
 //! Incoming: [`Call::incoming`] takes a NEW that the [`crate::table::Gate`] let through; the
 //! application then challenges ([`Call::challenge`]), accepts ([`Call::accept`]) or rejects.
 
+mod commands;
 mod rx;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use crate::consts::{cause, format, ControlKind, FrameType, IaxCommand};
-use crate::frame::{FullFrame, MiniFrame};
+use crate::consts::{format, ControlKind, FrameType, IaxCommand};
+use crate::frame::FullFrame;
 use crate::ie::{id, IeBuf, Ies};
 use crate::ie_value::DateTime;
 use crate::link::Link;
@@ -149,37 +150,66 @@ pub enum CallEvent {
     Offered(Box<Offer>),
     /// Incoming: the caller's AUTHREP. Check it with [`Call::md5_matches`], then
     /// [`Call::accept`] or [`Call::reject_auth`].
-    AuthReply { username: Option<String>, md5_result: Option<String> },
+    AuthReply {
+        username: Option<String>,
+        md5_result: Option<String>,
+    },
     /// Outgoing: the peer asked for authentication we cannot give (no secret, or no MD5
     /// among its methods: plaintext is refused); the call is being hung up.
-    AuthFailed { methods: u16 },
+    AuthFailed {
+        methods: u16,
+    },
     /// Outgoing: the peer accepted with this format.
-    Accepted { format: u64 },
+    Accepted {
+        format: u64,
+    },
     Ringing,
     Proceeding,
     Progress,
     Answered,
     Busy,
     Congestion,
-    Hold { moh_class: Option<String> },
+    Hold {
+        moh_class: Option<String>,
+    },
     Unhold,
     /// Any other control frame.
     Control(ControlKind),
-    Dtmf { digit: char, edge: DtmfEdge },
-    Voice { format: u64, timestamp: u32, data: Vec<u8> },
+    Dtmf {
+        digit: char,
+        edge: DtmfEdge,
+    },
+    Voice {
+        format: u64,
+        timestamp: u32,
+        data: Vec<u8>,
+    },
     Text(String),
     /// The peer hung up (cause text and Q.850 code when it sent them).
-    Hangup { cause: Option<String>, cause_code: Option<u8> },
+    Hangup {
+        cause: Option<String>,
+        cause_code: Option<u8>,
+    },
     /// The peer rejected the call.
-    Rejected { cause: Option<String>, cause_code: Option<u8> },
+    Rejected {
+        cause: Option<String>,
+        cause_code: Option<u8>,
+    },
     /// Round trip measured by PONG (ms).
-    Pong { rtt_ms: u32 },
+    Pong {
+        rtt_ms: u32,
+    },
     /// Lag measured by LAGRP (ms).
-    Lag { ms: u32 },
+    Lag {
+        ms: u32,
+    },
     /// The peer asked to transfer the call (TXREQ); it was refused with TXREJ.
     TransferRefused,
     /// A frame this crate does not handle (answered with UNSUPPORT for IAX commands).
-    Unsupported { frame_type: FrameType, subclass: u64 },
+    Unsupported {
+        frame_type: FrameType,
+        subclass: u64,
+    },
     /// The call is over; nothing more will be sent or reported.
     Terminated(EndReason),
 }
@@ -190,7 +220,11 @@ pub enum VoiceOut {
     /// Queued (full or mini frame) for [`Call::poll_transmit`].
     Sent,
     /// Trunked call: push this into the peer's [`crate::trunk::TrunkBuilder`].
-    Trunk { call: u16, timestamp: u32, data: Vec<u8> },
+    Trunk {
+        call: u16,
+        timestamp: u32,
+        data: Vec<u8>,
+    },
     /// Not sent (call not accepted yet, ended, or the format is not a single bit).
     Dropped,
 }
@@ -217,7 +251,13 @@ pub struct Call {
 }
 
 impl Call {
-    fn base(local_call: u16, peer: SocketAddr, config: CallConfig, direction: Direction, state: CallState) -> Call {
+    fn base(
+        local_call: u16,
+        peer: SocketAddr,
+        config: CallConfig,
+        direction: Direction,
+        state: CallState,
+    ) -> Call {
         Call {
             link: Link::new(local_call, peer),
             config,
@@ -238,8 +278,20 @@ impl Call {
     }
 
     /// Starts an outgoing call from `local_call` to `peer`: sends NEW.
-    pub fn outgoing(now: Instant, local_call: u16, peer: SocketAddr, dial: Dial, config: CallConfig) -> Call {
-        let mut c = Call::base(local_call, peer, config, Direction::Outgoing, CallState::Calling);
+    pub fn outgoing(
+        now: Instant,
+        local_call: u16,
+        peer: SocketAddr,
+        dial: Dial,
+        config: CallConfig,
+    ) -> Call {
+        let mut c = Call::base(
+            local_call,
+            peer,
+            config,
+            Direction::Outgoing,
+            CallState::Calling,
+        );
         let ies = c.new_ies(&dial, None);
         c.dial = Some(dial);
         c.link.send_iax(now, IaxCommand::New, ies, false);
@@ -295,8 +347,21 @@ impl Call {
     }
 
     /// Takes an incoming NEW (already past the call-token gate) on `local_call`.
-    pub fn incoming(now: Instant, local_call: u16, peer: SocketAddr, new: &FullFrame, ies: &Ies, config: CallConfig) -> Call {
-        let mut c = Call::base(local_call, peer, config, Direction::Incoming, CallState::Offered);
+    pub fn incoming(
+        now: Instant,
+        local_call: u16,
+        peer: SocketAddr,
+        new: &FullFrame,
+        ies: &Ies,
+        config: CallConfig,
+    ) -> Call {
+        let mut c = Call::base(
+            local_call,
+            peer,
+            config,
+            Direction::Incoming,
+            CallState::Offered,
+        );
         c.offer = Offer {
             called_number: ies.called_number.clone(),
             called_context: ies.called_context.clone(),
@@ -359,7 +424,10 @@ impl Call {
         if self.state == CallState::Ended {
             return None;
         }
-        [self.link.poll_timeout(), self.next_ping, self.next_lagrq].into_iter().flatten().min()
+        [self.link.poll_timeout(), self.next_ping, self.next_lagrq]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Retransmissions, PING and LAGRQ.
@@ -368,16 +436,22 @@ impl Call {
             return;
         }
         if let Some(g) = self.link.handle_timeout(now) {
-            let reason = if g.final_frame { EndReason::Local } else { EndReason::Timeout };
+            let reason = if g.final_frame {
+                EndReason::Local
+            } else {
+                EndReason::Timeout
+            };
             self.end(reason);
             return;
         }
         if self.next_ping.is_some_and(|t| t <= now) {
-            self.link.send_iax(now, IaxCommand::Ping, IeBuf::new(), false);
+            self.link
+                .send_iax(now, IaxCommand::Ping, IeBuf::new(), false);
             self.next_ping = self.config.ping_interval.map(|d| now + d);
         }
         if self.next_lagrq.is_some_and(|t| t <= now) {
-            self.link.send_iax(now, IaxCommand::LagRq, IeBuf::new(), false);
+            self.link
+                .send_iax(now, IaxCommand::LagRq, IeBuf::new(), false);
             self.next_lagrq = self.config.lagrq_interval.map(|d| now + d);
         }
     }
@@ -400,181 +474,5 @@ impl Call {
 
     fn live(&self) -> bool {
         !matches!(self.state, CallState::Ending | CallState::Ended)
-    }
-
-    // ----- incoming-call decisions -----
-
-    /// Incoming: asks for MD5 authentication with `challenge` (chan_iax2 uses a random
-    /// decimal number). Only MD5 is offered.
-    pub fn challenge(&mut self, now: Instant, challenge: &str) {
-        if self.state != CallState::Offered {
-            return;
-        }
-        // chan_iax2 `authenticate_request`: AUTHMETHODS, CHALLENGE, then USERNAME (even empty)
-        let mut b = IeBuf::new();
-        b.short(id::AUTHMETHODS, crate::consts::auth_method::MD5);
-        b.str(id::CHALLENGE, challenge);
-        b.str(id::USERNAME, self.offer.username.as_deref().unwrap_or(""));
-        self.challenge = Some(challenge.to_string());
-        self.state = CallState::Authenticating;
-        self.link.send_iax(now, IaxCommand::AuthReq, b, false);
-    }
-
-    /// Incoming: does the AUTHREP match one of the `;`-separated secrets?
-    pub fn md5_matches(&self, secrets: &str) -> bool {
-        match (&self.challenge, &self.md5_result) {
-            (Some(c), Some(r)) => crate::auth::verify_md5(c, secrets, r),
-            _ => false,
-        }
-    }
-
-    /// The format chan_iax2 would pick: the caller's requested format if we have it,
-    /// otherwise the best of what both sides support.
-    pub fn negotiate(&self) -> Option<u64> {
-        let cap = self.config.capability;
-        if self.offer.format.count_ones() == 1 && self.offer.format & cap != 0 {
-            return Some(self.offer.format);
-        }
-        format::best(self.offer.capability & cap)
-    }
-
-    /// Incoming: ACCEPT with `fmt` (use [`Call::negotiate`]). With no common format the call
-    /// is rejected with "Unable to negotiate codec" (cause 58).
-    pub fn accept(&mut self, now: Instant, fmt: Option<u64>) {
-        if !matches!(self.state, CallState::Offered | CallState::Authenticating) {
-            return;
-        }
-        let Some(fmt) = fmt.or_else(|| self.negotiate()).filter(|f| *f != 0) else {
-            self.reject(now, "Unable to negotiate codec", cause::BEARERCAPABILITY_NOTAVAIL);
-            return;
-        };
-        let mut b = IeBuf::new();
-        b.int(id::FORMAT, fmt as u32);
-        b.versioned_u64(id::FORMAT2, fmt);
-        self.format = fmt;
-        self.state = CallState::Accepted;
-        self.link.send_iax(now, IaxCommand::Accept, b, false);
-        self.start_timers(now);
-    }
-
-    /// REJECT with a cause (final: the call ends when it is acknowledged).
-    pub fn reject(&mut self, now: Instant, cause_text: &str, cause_code: u8) {
-        if !self.live() {
-            return;
-        }
-        let mut b = IeBuf::new();
-        b.str(id::CAUSE, cause_text);
-        b.byte(id::CAUSECODE, cause_code);
-        self.state = CallState::Ending;
-        self.next_ping = None;
-        self.next_lagrq = None;
-        self.link.send_iax(now, IaxCommand::Reject, b, true);
-    }
-
-    /// Authentication failed: REJECT "No authority found", cause 50 (chan_iax2 `auth_reject`).
-    pub fn reject_auth(&mut self, now: Instant) {
-        self.reject(now, "No authority found", cause::FACILITY_NOT_SUBSCRIBED);
-    }
-
-    // ----- both directions -----
-
-    fn control(&mut self, now: Instant, kind: ControlKind, payload: Vec<u8>) {
-        if !self.live() {
-            return;
-        }
-        let f = FullFrame::new(FrameType::Control, kind.to_u64(), payload);
-        self.link.send(now, f, None, false);
-    }
-
-    pub fn ringing(&mut self, now: Instant) {
-        self.control(now, ControlKind::Ringing, Vec::new());
-    }
-    pub fn proceeding(&mut self, now: Instant) {
-        self.control(now, ControlKind::Proceeding, Vec::new());
-    }
-    pub fn progress(&mut self, now: Instant) {
-        self.control(now, ControlKind::Progress, Vec::new());
-    }
-    pub fn busy(&mut self, now: Instant) {
-        self.control(now, ControlKind::Busy, Vec::new());
-    }
-    pub fn congestion(&mut self, now: Instant) {
-        self.control(now, ControlKind::Congestion, Vec::new());
-    }
-    pub fn answer(&mut self, now: Instant) {
-        if self.state == CallState::Accepted {
-            self.state = CallState::Up;
-        }
-        self.control(now, ControlKind::Answer, Vec::new());
-    }
-    /// HOLD, with the music-on-hold class to suggest (the control frame's payload).
-    pub fn hold(&mut self, now: Instant, moh_class: Option<&str>) {
-        let payload = moh_class.map(|s| s.as_bytes().to_vec()).unwrap_or_default();
-        self.control(now, ControlKind::Hold, payload);
-    }
-    pub fn unhold(&mut self, now: Instant) {
-        self.control(now, ControlKind::Unhold, Vec::new());
-    }
-
-    /// A DTMF begin or end frame; the subclass is the digit's ASCII code.
-    pub fn send_dtmf(&mut self, now: Instant, digit: char, edge: DtmfEdge) {
-        if !self.live() || !digit.is_ascii() {
-            return;
-        }
-        let ft = match edge {
-            DtmfEdge::Begin => FrameType::DtmfBegin,
-            DtmfEdge::End => FrameType::DtmfEnd,
-        };
-        self.link.send(now, FullFrame::new(ft, u64::from(digit as u8), Vec::new()), None, false);
-    }
-
-    pub fn send_text(&mut self, now: Instant, text: &str) {
-        if !self.live() {
-            return;
-        }
-        let mut payload = text.as_bytes().to_vec();
-        payload.push(0);
-        self.link.send(now, FullFrame::new(FrameType::Text, 0, payload), None, false);
-    }
-
-    /// Sends `duration_ms` of voice in `fmt`. A full (reliable) voice frame goes out first,
-    /// on a format change, or when the high 16 bits of the timestamp move on; otherwise a
-    /// mini frame (chan_iax2 `iax2_send`).
-    pub fn send_voice(&mut self, now: Instant, fmt: u64, duration_ms: u32, data: &[u8]) -> VoiceOut {
-        if !matches!(self.state, CallState::Accepted | CallState::Up) || fmt.count_ones() != 1 || data.is_empty() {
-            return VoiceOut::Dropped;
-        }
-        let last = self.link.tx.last_sent();
-        let ts = self.link.tx.stamp_voice(now, duration_ms);
-        let same_window = (ts & 0xffff_0000) == (last & 0xffff_0000)
-            || (ts & 0xffff_0000) == (last.wrapping_add(0x1_0000) & 0xffff_0000);
-        let same_format = fmt == self.tx_voice_format;
-        if same_format && (self.config.trunk || same_window) {
-            if self.config.trunk {
-                return VoiceOut::Trunk { call: self.link.local_call, timestamp: ts, data: data.to_vec() };
-            }
-            let m = MiniFrame { source_call: self.link.local_call, timestamp: (ts & 0xffff) as u16, payload: data.to_vec() };
-            if let Ok(bytes) = m.to_bytes() {
-                self.link.emit_raw(bytes);
-            }
-            return VoiceOut::Sent;
-        }
-        self.tx_voice_format = fmt;
-        let f = FullFrame::new(FrameType::Voice, fmt, data.to_vec());
-        self.link.send(now, f, Some(ts), false);
-        VoiceOut::Sent
-    }
-
-    /// HANGUP with a Q.850 cause code (final: the call ends when it is acknowledged).
-    pub fn hangup(&mut self, now: Instant, cause_code: u8) {
-        if !self.live() {
-            return;
-        }
-        let mut b = IeBuf::new();
-        b.byte(id::CAUSECODE, cause_code);
-        self.state = CallState::Ending;
-        self.next_ping = None;
-        self.next_lagrq = None;
-        self.link.send_iax(now, IaxCommand::Hangup, b, true);
     }
 }

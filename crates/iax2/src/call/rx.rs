@@ -30,21 +30,38 @@ impl Call {
             FrameType::Voice => {
                 self.rx_voice_format = f.subclass;
                 if self.media_ok() && !f.payload.is_empty() {
-                    self.push_event(CallEvent::Voice { format: f.subclass, timestamp: f.timestamp, data: f.payload.clone() });
+                    self.push_event(CallEvent::Voice {
+                        format: f.subclass,
+                        timestamp: f.timestamp,
+                        data: f.payload.clone(),
+                    });
                 }
             }
             FrameType::DtmfBegin | FrameType::DtmfEnd => {
-                let edge = if f.frame_type == FrameType::DtmfBegin { DtmfEdge::Begin } else { DtmfEdge::End };
+                let edge = if f.frame_type == FrameType::DtmfBegin {
+                    DtmfEdge::Begin
+                } else {
+                    DtmfEdge::End
+                };
                 if let Some(digit) = u8::try_from(f.subclass).ok().map(char::from) {
                     self.push_event(CallEvent::Dtmf { digit, edge });
                 }
             }
             FrameType::Text => {
-                let end = f.payload.iter().position(|b| *b == 0).unwrap_or(f.payload.len());
-                self.push_event(CallEvent::Text(String::from_utf8_lossy(&f.payload[..end]).into_owned()));
+                let end = f
+                    .payload
+                    .iter()
+                    .position(|b| *b == 0)
+                    .unwrap_or(f.payload.len());
+                self.push_event(CallEvent::Text(
+                    String::from_utf8_lossy(&f.payload[..end]).into_owned(),
+                ));
             }
             FrameType::Null | FrameType::Cng => {}
-            other => self.push_event(CallEvent::Unsupported { frame_type: other, subclass: f.subclass }),
+            other => self.push_event(CallEvent::Unsupported {
+                frame_type: other,
+                subclass: f.subclass,
+            }),
         }
         if self.state != CallState::Ended {
             self.link.ack_if_needed(&f);
@@ -67,14 +84,24 @@ impl Call {
         let ts = self.link.rx.widen(m.timestamp);
         self.link.rx.observe(ts);
         if self.media_ok() && !m.payload.is_empty() {
-            self.push_event(CallEvent::Voice { format: self.rx_voice_format, timestamp: ts, data: m.payload });
+            self.push_event(CallEvent::Voice {
+                format: self.rx_voice_format,
+                timestamp: ts,
+                data: m.payload,
+            });
         }
     }
 
     /// One entry of a trunk frame for this call. `trunk_rx_start` is when the trunk's
     /// receive clock started (chan_iax2 `rxtrunktime`), used to stamp entries that carry no
     /// timestamp of their own (`fix_peerts`).
-    pub fn handle_trunk_entry(&mut self, now: Instant, trunk_rx_start: Instant, trunk_ts: u32, e: TrunkEntry) {
+    pub fn handle_trunk_entry(
+        &mut self,
+        now: Instant,
+        trunk_rx_start: Instant,
+        trunk_ts: u32,
+        e: TrunkEntry,
+    ) {
         if self.state == CallState::Ended {
             return;
         }
@@ -93,7 +120,11 @@ impl Call {
         };
         self.link.rx.observe(ts);
         if self.media_ok() && !e.data.is_empty() {
-            self.push_event(CallEvent::Voice { format: self.rx_voice_format, timestamp: ts, data: e.data });
+            self.push_event(CallEvent::Voice {
+                format: self.rx_voice_format,
+                timestamp: ts,
+                data: e.data,
+            });
         }
     }
 
@@ -112,8 +143,13 @@ impl Call {
             ControlKind::Busy => CallEvent::Busy,
             ControlKind::Congestion => CallEvent::Congestion,
             ControlKind::Hold => {
-                let end = f.payload.iter().position(|b| *b == 0).unwrap_or(f.payload.len());
-                let moh = (end > 0).then(|| String::from_utf8_lossy(&f.payload[..end]).into_owned());
+                let end = f
+                    .payload
+                    .iter()
+                    .position(|b| *b == 0)
+                    .unwrap_or(f.payload.len());
+                let moh =
+                    (end > 0).then(|| String::from_utf8_lossy(&f.payload[..end]).into_owned());
                 CallEvent::Hold { moh_class: moh }
             }
             ControlKind::Unhold => CallEvent::Unhold,
@@ -134,38 +170,64 @@ impl Call {
             IaxCommand::CallToken => self.on_calltoken(now, &ies),
             IaxCommand::AuthReq => self.on_authreq(now, &ies),
             IaxCommand::AuthRep => {
-                if self.direction == Direction::Incoming && self.state == CallState::Authenticating {
+                if self.direction == Direction::Incoming && self.state == CallState::Authenticating
+                {
                     self.md5_result = ies.md5_result.clone();
-                    self.push_event(CallEvent::AuthReply { username: ies.username.clone(), md5_result: ies.md5_result });
+                    self.push_event(CallEvent::AuthReply {
+                        username: ies.username.clone(),
+                        md5_result: ies.md5_result,
+                    });
                 }
             }
             IaxCommand::Accept => self.on_accept(now, &ies),
             IaxCommand::Hangup => {
                 self.link.send_ack(f);
-                self.push_event(CallEvent::Hangup { cause: ies.cause, cause_code: ies.causecode });
+                self.push_event(CallEvent::Hangup {
+                    cause: ies.cause,
+                    cause_code: ies.causecode,
+                });
                 self.end(EndReason::Remote);
             }
             IaxCommand::Reject => {
                 self.link.send_ack(f);
-                self.push_event(CallEvent::Rejected { cause: ies.cause, cause_code: ies.causecode });
+                self.push_event(CallEvent::Rejected {
+                    cause: ies.cause,
+                    cause_code: ies.causecode,
+                });
                 self.end(EndReason::Remote);
             }
             IaxCommand::Inval => self.end(EndReason::Invalid),
             IaxCommand::Ping => {
-                self.link.send(now, FullFrame::new(FrameType::Iax, IaxCommand::Pong.to_u64(), Vec::new()), Some(f.timestamp), false);
+                self.link.send(
+                    now,
+                    FullFrame::new(FrameType::Iax, IaxCommand::Pong.to_u64(), Vec::new()),
+                    Some(f.timestamp),
+                    false,
+                );
             }
             IaxCommand::Pong => {
                 // chan_iax2: calc_timestamp(PONG) - its timestamp, so a genuine stamp
-                let rtt = self.link.tx.stamp(now, StampKind::Genuine).saturating_sub(f.timestamp);
+                let rtt = self
+                    .link
+                    .tx
+                    .stamp(now, StampKind::Genuine)
+                    .saturating_sub(f.timestamp);
                 self.link.rel.set_ping_time(rtt);
                 self.push_event(CallEvent::Pong { rtt_ms: rtt });
             }
             IaxCommand::LagRq => {
-                self.link.send(now, FullFrame::new(FrameType::Iax, IaxCommand::LagRp.to_u64(), Vec::new()), Some(f.timestamp), false);
+                self.link.send(
+                    now,
+                    FullFrame::new(FrameType::Iax, IaxCommand::LagRp.to_u64(), Vec::new()),
+                    Some(f.timestamp),
+                    false,
+                );
             }
             IaxCommand::LagRp => {
                 let ts = self.link.tx.stamp(now, StampKind::Genuine);
-                self.push_event(CallEvent::Lag { ms: ts.saturating_sub(f.timestamp) });
+                self.push_event(CallEvent::Lag {
+                    ms: ts.saturating_sub(f.timestamp),
+                });
             }
             IaxCommand::Vnak => self.link.on_vnak(f),
             IaxCommand::Quelch => self.push_event(CallEvent::Hold { moh_class: None }),
@@ -185,9 +247,15 @@ impl Call {
                     b.byte(id::IAX_UNKNOWN, (f.subclass & 0xff) as u8);
                     self.link.send_iax(now, IaxCommand::Unsupport, b, false);
                 }
-                self.push_event(CallEvent::Unsupported { frame_type: FrameType::Iax, subclass: f.subclass });
+                self.push_event(CallEvent::Unsupported {
+                    frame_type: FrameType::Iax,
+                    subclass: f.subclass,
+                });
             }
-            _ => self.push_event(CallEvent::Unsupported { frame_type: FrameType::Iax, subclass: f.subclass }),
+            _ => self.push_event(CallEvent::Unsupported {
+                frame_type: FrameType::Iax,
+                subclass: f.subclass,
+            }),
         }
     }
 
@@ -201,7 +269,9 @@ impl Call {
         if self.direction != Direction::Outgoing || self.state != CallState::Calling {
             return;
         }
-        let Some(dial) = self.dial.clone() else { return };
+        let Some(dial) = self.dial.clone() else {
+            return;
+        };
         self.link.reset_sequence();
         let b = self.new_ies(&dial, Some(&token));
         self.link.send_iax(now, IaxCommand::New, b, false);
@@ -213,18 +283,30 @@ impl Call {
         if self.direction != Direction::Outgoing || self.state != CallState::Calling {
             return;
         }
-        let secret = self.dial.as_ref().and_then(|d| d.secret.clone()).filter(|s| !s.is_empty());
+        let secret = self
+            .dial
+            .as_ref()
+            .and_then(|d| d.secret.clone())
+            .filter(|s| !s.is_empty());
         // chan_iax2 `authenticate`: MD5 needs the method offered and a non-empty challenge
         let challenge = ies.challenge.clone().unwrap_or_default();
-        match (secret, ies.authmethods & auth_method::MD5 != 0 && !challenge.is_empty()) {
+        match (
+            secret,
+            ies.authmethods & auth_method::MD5 != 0 && !challenge.is_empty(),
+        ) {
             (Some(secret), true) => {
                 let mut b = IeBuf::new();
-                b.str(id::MD5_RESULT, &crate::auth::md5_response(&challenge, &secret));
+                b.str(
+                    id::MD5_RESULT,
+                    &crate::auth::md5_response(&challenge, &secret),
+                );
                 self.state = CallState::Authenticating;
                 self.link.send_iax(now, IaxCommand::AuthRep, b, false);
             }
             _ => {
-                self.push_event(CallEvent::AuthFailed { methods: ies.authmethods });
+                self.push_event(CallEvent::AuthFailed {
+                    methods: ies.authmethods,
+                });
                 self.hangup(now, cause::FACILITY_REJECTED);
             }
         }
@@ -233,17 +315,29 @@ impl Call {
     /// ACCEPT: the peer's format, or our capability when it sent none; a format we cannot do
     /// is answered with REJECT "Unable to negotiate codec" (58).
     fn on_accept(&mut self, now: Instant, ies: &Ies) {
-        if self.direction != Direction::Outgoing || !matches!(self.state, CallState::Calling | CallState::Authenticating) {
+        if self.direction != Direction::Outgoing
+            || !matches!(self.state, CallState::Calling | CallState::Authenticating)
+        {
             return;
         }
-        let peer_format = if ies.format != 0 { ies.format } else { self.config.capability };
+        let peer_format = if ies.format != 0 {
+            ies.format
+        } else {
+            self.config.capability
+        };
         if peer_format & self.config.capability == 0 {
-            self.reject(now, "Unable to negotiate codec", cause::BEARERCAPABILITY_NOTAVAIL);
+            self.reject(
+                now,
+                "Unable to negotiate codec",
+                cause::BEARERCAPABILITY_NOTAVAIL,
+            );
             return;
         }
         self.format = peer_format;
         self.state = CallState::Accepted;
         self.start_timers(now);
-        self.push_event(CallEvent::Accepted { format: peer_format });
+        self.push_event(CallEvent::Accepted {
+            format: peer_format,
+        });
     }
 }

@@ -27,7 +27,11 @@ impl Side {
             table: CallTable::new(64),
             events: Vec::new(),
             replies: Vec::new(),
-            config: CallConfig { ping_interval: None, lagrq_interval: None, ..CallConfig::default() },
+            config: CallConfig {
+                ping_interval: None,
+                lagrq_interval: None,
+                ..CallConfig::default()
+            },
         }
     }
 
@@ -60,7 +64,9 @@ impl Side {
 
     /// Re-index the peer call number, collect events, free ended calls.
     pub fn settle(&mut self, _now: Instant, local: u16) {
-        let Some(c) = self.table.get_mut(local) else { return };
+        let Some(c) = self.table.get_mut(local) else {
+            return;
+        };
         let peer_call = c.peer_call();
         let mut evs = Vec::new();
         while let Some(e) = c.poll_event() {
@@ -85,7 +91,10 @@ impl Side {
     }
 
     pub fn take_events(&mut self) -> Vec<CallEvent> {
-        std::mem::take(&mut self.events).into_iter().map(|(_, e)| e).collect()
+        std::mem::take(&mut self.events)
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect()
     }
 
     pub fn next_timeout(&self) -> Option<Instant> {
@@ -128,7 +137,9 @@ impl Net {
             for t in self.b.outbox() {
                 q.push_back((self.b.addr, t));
             }
-            let Some((src, t)) = q.pop_front() else { return };
+            let Some((src, t)) = q.pop_front() else {
+                return;
+            };
             self.wire.push(t.clone());
             if (self.lose)(&t) {
                 continue;
@@ -147,7 +158,12 @@ impl Net {
         for _ in 0..10_000 {
             let next = [&mut self.a, &mut self.b]
                 .into_iter()
-                .flat_map(|s| s.table.iter_mut().filter_map(|(_, c)| c.poll_timeout()).collect::<Vec<_>>())
+                .flat_map(|s| {
+                    s.table
+                        .iter_mut()
+                        .filter_map(|(_, c)| c.poll_timeout())
+                        .collect::<Vec<_>>()
+                })
                 .min();
             match next {
                 Some(t) if t <= to => {
