@@ -210,7 +210,9 @@ fn uas(
 fn trunk_conf(uac_port: u16, uas_port: u16) -> String {
     format!(
         "[uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\n\n\
-         [uas]\ntype=peer\nhost=127.0.0.1\nport={uas_port}\ncontext=internal\n"
+         [uas]\ntype=peer\nhost=127.0.0.1\nport={uas_port}\ncontext=internal\n\
+         ; hold passed on as a re-INVITE rather than music on hold (chan_sip passthrough)\n\
+         mohinterpret=passthrough\n"
     )
 }
 

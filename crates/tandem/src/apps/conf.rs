@@ -3,11 +3,16 @@
 //! kept in [`crate::channels::World`].
 
 use tandem_conf::views::{FeaturesConf, VoicemailConf};
+use tandem_conf::views::{Indications, MohConf};
 use tandem_conf::{Diagnostic, Source};
 
 /// The applications' configuration, one field per file.
 #[derive(Default)]
 pub struct Confs {
+    /// indications.conf (the sample's `us` and `uk` zones when there is none).
+    pub indications: Indications,
+    /// musiconhold.conf (the `default` class over `moh` when there is none).
+    pub moh: MohConf,
     /// features.conf (Asterisk's defaults when there is none).
     pub features: FeaturesConf,
     /// voicemail.conf (no mailboxes when there is none).
@@ -18,6 +23,24 @@ impl Confs {
     /// Load each file `source` has; messages go to `diagnostics` as `file:line: ...`.
     pub fn load(source: &dyn Source, diagnostics: &mut Vec<Diagnostic>) -> Confs {
         let mut confs = Confs::default();
+        confs.indications = match tandem_conf::load_optional(source, "indications.conf") {
+            Some(file) => {
+                let (view, mut diags) = Indications::from_config(&file.config);
+                diagnostics.extend(file.diagnostics);
+                diagnostics.append(&mut diags);
+                view
+            }
+            None => Indications::builtin(),
+        };
+        confs.moh = match tandem_conf::load_optional(source, "musiconhold.conf") {
+            Some(file) => {
+                let (view, mut diags) = MohConf::from_config(&file.config);
+                diagnostics.extend(file.diagnostics);
+                diagnostics.append(&mut diags);
+                view
+            }
+            None => MohConf::builtin(),
+        };
         if let Some(file) = tandem_conf::load_optional(source, "features.conf") {
             let (view, mut diags) = FeaturesConf::from_config(&file.config);
             diagnostics.extend(file.diagnostics);

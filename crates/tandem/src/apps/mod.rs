@@ -13,9 +13,16 @@ use tandem_core::Channel;
 use crate::channels::{ChannelLink, World};
 
 pub mod conf;
+mod background;
 mod echo;
+mod milliwatt;
+mod musiconhold;
+mod playtones;
 pub mod prompt;
 mod record;
+mod startmusiconhold;
+mod stopmusiconhold;
+mod stopplaytones;
 mod vm_menu;
 pub mod vm_spool;
 mod voicemail;
@@ -39,6 +46,12 @@ pub async fn run(cx: AppCx<'_>, name: &str, args: &str) -> Option<Reply> {
         "record" => record::exec(cx, args).await,
         "voicemail" => voicemail::exec(cx, args).await,
         "voicemailmain" => voicemailmain::exec(cx, args).await,
+        "playtones" => playtones::exec(cx, args).await,
+        "stopplaytones" => stopplaytones::exec(cx, args).await,
+        "milliwatt" => milliwatt::exec(cx, args).await,
+        "musiconhold" => musiconhold::exec(cx, args).await,
+        "startmusiconhold" => startmusiconhold::exec(cx, args).await,
+        "stopmusiconhold" => stopmusiconhold::exec(cx, args).await,
         _ => return None,
     })
 }

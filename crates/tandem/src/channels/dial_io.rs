@@ -221,6 +221,16 @@ impl DialIo for TokioDialIo<'_> {
         let _ = self.caller.commands.try_send(ChannelCommand::Answer);
     }
 
+    fn start_moh(&mut self, class: Option<&str>) {
+        if let Err(e) = media::moh::start(&self.world.apps.moh, &self.caller.media, class, None) {
+            tracing::warn!("{}: Dial(m): {e}", self.caller.name);
+        }
+    }
+
+    fn stop_moh(&mut self) {
+        media::moh::stop(&self.caller.media);
+    }
+
     async fn bridge(&mut self, index: usize) -> BridgeEnd {
         let Some(mut leg) = self.legs.get_mut(index).and_then(Option::take) else {
             return BridgeEnd::CalleeHungUp;

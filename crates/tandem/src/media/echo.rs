@@ -18,6 +18,7 @@ pub enum EchoEnd {
 
 /// Echo the leg's inbound RTP back to its far end until `#` or a hangup.
 pub async fn echo(leg: &MediaLeg, events: &mut mpsc::Receiver<ChannelEvent>) -> EchoEnd {
+    super::generator::stop(leg);
     leg.switch_source();
     let mut buf = [0u8; 2048];
     loop {

@@ -5,6 +5,8 @@
 
 pub mod dtmf;
 pub mod echo;
+pub mod generator;
+pub mod moh;
 pub mod player;
 pub mod relay;
 pub mod rtcp;
@@ -34,6 +36,9 @@ pub struct MediaLeg {
     outbound: Mutex<Rewriter>,
     /// The negotiated format, the RFC 4733 receiver and where digits go ([`dtmf`]).
     inbound: Mutex<dtmf::Inbound>,
+    /// What plays to this leg in the background ([`generator`]); the relay holds back while
+    /// it plays.
+    pub generator: generator::Slot,
 }
 
 impl MediaLeg {
@@ -156,6 +161,7 @@ impl PortRange {
                     path: Mutex::new(path),
                     outbound,
                     inbound,
+                    generator: generator::Slot::default(),
                 });
                 rtcp::spawn(&leg, rtcp_socket);
                 return Ok(leg);
@@ -183,6 +189,8 @@ impl Drop for Bridge {
 
 /// Relay RTP both ways between `a` and `b` until the returned [`Bridge`] is dropped.
 pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
+    generator::stop(&a);
+    generator::stop(&b);
     a.switch_source();
     b.switch_source();
     Bridge {
@@ -213,7 +221,10 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
         };
         let now = std::time::Instant::now();
         if let Some((packet, dest)) = step.step(&from, &to, now, source, received) {
-            let _ = to.socket.send_to(packet, dest).await;
+            // Music on hold (or tones) plays to `to`: nothing relayed to it meanwhile.
+            if !to.generator.active() {
+                let _ = to.socket.send_to(packet, dest).await;
+            }
         }
     }
 }

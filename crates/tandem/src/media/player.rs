@@ -116,6 +116,8 @@ impl Player {
             seed.rotate_left(11),
         )
         .ok()?;
+        // A prompt stops the leg's generator (tones, music), as ast_openstream does.
+        super::generator::stop(leg);
         leg.switch_source();
         let mut ticks = tokio::time::interval(Duration::from_millis(20));
         // Late ticks are caught up, so the stream keeps real time on average.

@@ -257,6 +257,26 @@ impl Endpoint {
                 self.legs.remove(key);
                 log_err(self.ua.reject(now, call, status, reason));
             }
+            (ChannelCommand::Indicate(i @ (Indication::Hold | Indication::Unhold)), Some(_))
+                if leg.answered && !moh_passthrough(&self.conf, &leg.peer) =>
+            {
+                // chan_sip's sip_indicate(AST_CONTROL_HOLD): music on hold to this leg, in
+                // its peer's `mohinterpret` class; unhold stops it.
+                if i == Indication::Hold {
+                    let interp = moh_interpret(&self.conf, &leg.peer);
+                    let started = crate::media::moh::start(
+                        &self.world.apps.moh,
+                        &leg.media,
+                        None,
+                        Some(&interp),
+                    );
+                    if let Err(e) = started {
+                        tracing::warn!("{}: music on hold: {e}", leg.name);
+                    }
+                } else {
+                    crate::media::moh::stop(&leg.media);
+                }
+            }
             (ChannelCommand::Indicate(i @ (Indication::Hold | Indication::Unhold)), Some(call))
                 if leg.answered =>
             {
@@ -672,6 +692,18 @@ impl Endpoint {
 
 /// The Call-ID a Refer-To's `?Replaces=` header names (`callid;to-tag=..;from-tag=..`,
 /// percent-encoded in the URI).
+/// The `mohinterpret` of a leg's peer (sip.conf's `[general]` default, "default").
+fn moh_interpret(conf: &tandem_conf::views::SipConf, peer: &str) -> String {
+    conf.peer(peer)
+        .map_or(&conf.general.mohinterpret, |p| &p.mohinterpret)
+        .clone()
+}
+
+/// `mohinterpret=passthrough`: hold is passed to the phone rather than played as music.
+fn moh_passthrough(conf: &tandem_conf::views::SipConf, peer: &str) -> bool {
+    moh_interpret(conf, peer).eq_ignore_ascii_case("passthrough")
+}
+
 fn replaces_call_id(refer_to: &str) -> Option<String> {
     let uri = refer_to.trim().trim_start_matches('<');
     let uri = uri.split('>').next()?;
