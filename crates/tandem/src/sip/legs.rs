@@ -280,6 +280,7 @@ impl Endpoint {
             (ChannelCommand::Indicate(i @ (Indication::Hold | Indication::Unhold)), Some(call))
                 if leg.answered =>
             {
+                // mohinterpret=passthrough: the hold goes on to the phone as a re-INVITE.
                 let mut cfg = media::media_config(
                     self.media_ip,
                     leg.media.local.port(),
