@@ -34,7 +34,11 @@ pub const ACTIONS: &[ActionSpec] = &[
         SYSTEM | REPORTING,
         "Show PBX core settings (version etc).",
     ),
-    a("CoreStatus", SYSTEM | REPORTING, "Show PBX core status variables."),
+    a(
+        "CoreStatus",
+        SYSTEM | REPORTING,
+        "Show PBX core status variables.",
+    ),
     a(
         "CoreShowChannels",
         SYSTEM | REPORTING,
@@ -44,10 +48,22 @@ pub const ACTIONS: &[ActionSpec] = &[
     a("DBGet", SYSTEM | REPORTING, "Get DB Entry."),
     a("DBPut", SYSTEM, "Put DB entry."),
     a("DBDel", SYSTEM, "Delete DB entry."),
-    a("Getvar", CALL | REPORTING, "Gets a channel variable or function value."),
+    a(
+        "Getvar",
+        CALL | REPORTING,
+        "Gets a channel variable or function value.",
+    ),
     a("Setvar", CALL, "Sets a channel variable or function value."),
-    a("SIPpeers", SYSTEM | REPORTING, "List SIP peers (text format)."),
-    a("SIPshowpeer", SYSTEM | REPORTING, "show SIP peer (text format)."),
+    a(
+        "SIPpeers",
+        SYSTEM | REPORTING,
+        "List SIP peers (text format).",
+    ),
+    a(
+        "SIPshowpeer",
+        SYSTEM | REPORTING,
+        "show SIP peer (text format).",
+    ),
     a("Reload", SYSTEM | CONFIG, "Send a reload event."),
     a("Originate", ORIGINATE, "Originate a call."),
 ];
@@ -63,7 +79,10 @@ mod tests {
 
     #[test]
     fn actions_are_found_whatever_the_case() {
-        assert_eq!(find("coreshowchannels").map(|a| a.name), Some("CoreShowChannels"));
+        assert_eq!(
+            find("coreshowchannels").map(|a| a.name),
+            Some("CoreShowChannels")
+        );
         assert_eq!(find("COMMAND").map(|a| a.authority), Some(COMMAND));
         assert!(find("NoSuchThing").is_none());
     }

@@ -72,12 +72,10 @@ impl Message {
         if self.headers.len() >= MAX_HEADERS {
             return;
         }
-        match line.split_once(':') {
-            Some((k, v)) => self
-                .headers
-                .push((k.to_string(), v.trim_start_matches([' ', '\t']).to_string())),
-            // Kept by Asterisk but never matched by a lookup: nothing to keep.
-            None => {}
+        // A line without `:` is kept by Asterisk but never matched: nothing to keep.
+        if let Some((k, v)) = line.split_once(':') {
+            self.headers
+                .push((k.to_string(), v.trim_start_matches([' ', '\t']).to_string()));
         }
     }
 }

@@ -28,12 +28,16 @@ impl Reply {
 
     /// `astman_send_ack`: `Response: Success` + `Message:`.
     pub fn ack(action_id: Option<&str>, message: &str) -> String {
-        Reply::new("Success", action_id).header("Message", message).end()
+        Reply::new("Success", action_id)
+            .header("Message", message)
+            .end()
     }
 
     /// `astman_send_error`: `Response: Error` + `Message:`.
     pub fn error(action_id: Option<&str>, message: &str) -> String {
-        Reply::new("Error", action_id).header("Message", message).end()
+        Reply::new("Error", action_id)
+            .header("Message", message)
+            .end()
     }
 
     /// `astman_send_listack`: the start of a list of events.
@@ -286,7 +290,9 @@ mod tests {
 
     #[test]
     fn a_value_never_breaks_the_framing() {
-        let r = Reply::new("Success", None).header("X", "a\r\n\r\nEvent: Fake").end();
+        let r = Reply::new("Success", None)
+            .header("X", "a\r\n\r\nEvent: Fake")
+            .end();
         assert_eq!(r, "Response: Success\r\nX: a    Event: Fake\r\n\r\n");
     }
 
@@ -334,7 +340,10 @@ mod tests {
     #[test]
     fn states_number_and_name_as_asterisk() {
         assert_eq!((State::Up.number(), State::Up.desc()), (6, "Up"));
-        assert_eq!((State::Ringing.number(), State::Ringing.desc()), (5, "Ringing"));
+        assert_eq!(
+            (State::Ringing.number(), State::Ringing.desc()),
+            (5, "Ringing")
+        );
         assert_eq!(cause_text(16), "Normal Clearing");
         assert_eq!(cause_text(17), "User busy");
         assert_eq!(cause_text(0), "Unknown");

@@ -159,7 +159,13 @@ impl Session {
         }
     }
 
-    fn login(&mut self, msg: &Message, conf: &ManagerConf, id: Option<&str>, now: Clock) -> Outcome {
+    fn login(
+        &mut self,
+        msg: &Message,
+        conf: &ManagerConf,
+        id: Option<&str>,
+        now: Clock,
+    ) -> Outcome {
         if self.user.is_some() {
             return Outcome::Send(Reply::ack(id, "Already authenticated"));
         }
@@ -175,7 +181,10 @@ impl Session {
             .header("LastReload", &now.last_reload.to_string())
             .header("Status", "Fully Booted")
             .render();
-        Outcome::Send(format!("{}{booted}", Reply::ack(id, "Authentication accepted")))
+        Outcome::Send(format!(
+            "{}{booted}",
+            Reply::ack(id, "Authentication accepted")
+        ))
     }
 
     fn authenticate(&self, msg: &Message, conf: &ManagerConf) -> Option<LoggedIn> {

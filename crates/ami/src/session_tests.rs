@@ -86,7 +86,11 @@ fn unknown_user_acl_denied_and_secretless_users_fail_alike() {
     }
     let mut inside = Session::new("10.1.2.3".parse().unwrap(), 1);
     assert!(matches!(
-        inside.handle(&msg("Action: Login\nUsername: LOCAL\nSecret: l\n"), &conf(), now()),
+        inside.handle(
+            &msg("Action: Login\nUsername: LOCAL\nSecret: l\n"),
+            &conf(),
+            now()
+        ),
         Outcome::Send(_)
     ));
 }
@@ -94,7 +98,11 @@ fn unknown_user_acl_denied_and_secretless_users_fail_alike() {
 #[test]
 fn md5_login_uses_the_challenge_and_a_lower_case_key() {
     let mut s = session();
-    let out = send(s.handle(&msg("Action: Challenge\nAuthType: MD5\nActionID: c\n"), &conf(), now()));
+    let out = send(s.handle(
+        &msg("Action: Challenge\nAuthType: MD5\nActionID: c\n"),
+        &conf(),
+        now(),
+    ));
     let challenge = out
         .lines()
         .find_map(|l| l.strip_prefix("Challenge: "))
@@ -109,13 +117,17 @@ fn md5_login_uses_the_challenge_and_a_lower_case_key() {
     let key = md5_hex(&challenge, "s3cret");
     let upper = key.to_ascii_uppercase();
     let bad = s.handle(
-        &msg(&format!("Action: Login\nAuthType: MD5\nUsername: admin\nKey: {upper}\n")),
+        &msg(&format!(
+            "Action: Login\nAuthType: MD5\nUsername: admin\nKey: {upper}\n"
+        )),
         &conf(),
         now(),
     );
     assert!(matches!(bad, Outcome::Refuse(_)));
     let ok = send(s.handle(
-        &msg(&format!("Action: Login\nAuthType: MD5\nUsername: admin\nKey: {key}\n")),
+        &msg(&format!(
+            "Action: Login\nAuthType: MD5\nUsername: admin\nKey: {key}\n"
+        )),
         &conf(),
         now(),
     ));
@@ -125,20 +137,30 @@ fn md5_login_uses_the_challenge_and_a_lower_case_key() {
 #[test]
 fn md5_of_challenge_and_secret() {
     // md5("12345" + "secret")
-    assert_eq!(md5_hex("12345", "secret"), "d6bf7523a8407696bb9448d0d0fecca8");
+    assert_eq!(
+        md5_hex("12345", "secret"),
+        "d6bf7523a8407696bb9448d0d0fecca8"
+    );
 }
 
 #[test]
 fn challenge_needs_authtype_md5() {
     let out = send(session().handle(&msg("Action: Challenge\n"), &conf(), now()));
-    assert_eq!(out, "Response: Error\r\nMessage: Must specify AuthType\r\n\r\n");
+    assert_eq!(
+        out,
+        "Response: Error\r\nMessage: Must specify AuthType\r\n\r\n"
+    );
 }
 
 #[test]
 fn actions_before_login_are_denied_and_logoff_says_goodbye() {
     let mut s = session();
     assert_eq!(
-        send(s.handle(&msg("Action: Command\nCommand: core show version\n"), &conf(), now())),
+        send(s.handle(
+            &msg("Action: Command\nCommand: core show version\n"),
+            &conf(),
+            now()
+        )),
         "Response: Error\r\nMessage: Permission denied\r\n\r\n"
     );
     assert_eq!(
@@ -152,7 +174,9 @@ fn actions_before_login_are_denied_and_logoff_says_goodbye() {
 fn logged_in(user: &str, secret: &str) -> Session {
     let mut s = session();
     send(s.handle(
-        &msg(&format!("Action: Login\nUsername: {user}\nSecret: {secret}\n")),
+        &msg(&format!(
+            "Action: Login\nUsername: {user}\nSecret: {secret}\n"
+        )),
         &conf(),
         now(),
     ));
@@ -185,10 +209,18 @@ fn missing_and_unknown_actions_are_errors() {
 fn write_permission_gates_actions() {
     let mut s = logged_in("reader", "r");
     assert_eq!(
-        send(s.handle(&msg("Action: Command\nCommand: core show version\n"), &conf(), now())),
+        send(s.handle(
+            &msg("Action: Command\nCommand: core show version\n"),
+            &conf(),
+            now()
+        )),
         "Response: Error\r\nMessage: Permission denied\r\n\r\n"
     );
-    let run = s.handle(&msg("Action: DBPut\nFamily: f\nKey: k\nVal: v\n"), &conf(), now());
+    let run = s.handle(
+        &msg("Action: DBPut\nFamily: f\nKey: k\nVal: v\n"),
+        &conf(),
+        now(),
+    );
     match run {
         Outcome::Run(r) => assert_eq!(r.spec.name, "DBPut"),
         other => panic!("{other:?}"),
@@ -244,7 +276,11 @@ fn login_with_events_off_receives_no_events() {
 fn a_second_login_is_already_authenticated() {
     let mut s = logged_in("admin", "s3cret");
     assert_eq!(
-        send(s.handle(&msg("Action: Login\nUsername: admin\nSecret: s3cret\n"), &conf(), now())),
+        send(s.handle(
+            &msg("Action: Login\nUsername: admin\nSecret: s3cret\n"),
+            &conf(),
+            now()
+        )),
         "Response: Success\r\nMessage: Already authenticated\r\n\r\n"
     );
 }

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use tandem_conf::views::{RtpConf, SipConf};
+use tandem_conf::views::{ManagerConf, RtpConf, SipConf};
 use tandem_conf::{Diagnostic, FsSource, Severity, Source, Span};
 use tandem_dialplan::Dialplan;
 
@@ -14,7 +14,6 @@ const NOT_YET_READ: &[(&str, &str)] = &[
     ("iax.conf", "the IAX2 channel driver"),
     ("voicemail.conf", "voicemail"),
     ("musiconhold.conf", "music on hold"),
-    ("manager.conf", "the manager interface (AMI)"),
     ("tandem.conf", "tandem's own settings"),
 ];
 
@@ -24,6 +23,8 @@ pub struct Loaded {
     /// `sip.conf`, when there is one.
     pub sip: Option<SipConf>,
     pub rtp: RtpConf,
+    /// `manager.conf` (the AMI), when there is one.
+    pub manager: Option<ManagerConf>,
     /// What the channel applications read (voicemail.conf, musiconhold.conf, ...).
     pub apps: crate::apps::Confs,
     pub diagnostics: Vec<Diagnostic>,
@@ -50,6 +51,7 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
             dialplan: Dialplan::default(),
             sip: None,
             rtp: RtpConf::default(),
+            manager: None,
             apps: Default::default(),
             diagnostics: vec![Diagnostic::warning(
                 Span::new("extensions.conf", 0),
@@ -69,6 +71,7 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
         dialplan,
         sip: None,
         rtp: RtpConf::default(),
+        manager: None,
         apps: Default::default(),
         diagnostics,
     }
@@ -100,6 +103,14 @@ pub fn load_all(source: &dyn Source) -> Loaded {
         sort_by_place(&mut all);
         loaded.diagnostics.extend(all);
         loaded.rtp = view;
+    }
+    if let Some(manager) = tandem_conf::load_optional(source, "manager.conf") {
+        let (view, mut diags) = ManagerConf::from_config(&manager.config);
+        let mut all = manager.diagnostics;
+        all.append(&mut diags);
+        sort_by_place(&mut all);
+        loaded.diagnostics.extend(all);
+        loaded.manager = Some(view);
     }
     loaded.apps = crate::apps::Confs::load(source, &mut loaded.diagnostics);
     for (file, what) in NOT_YET_READ {

@@ -89,12 +89,14 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
     };
     let sip_conf = loaded.sip.map(Arc::new);
     let rtp = loaded.rtp;
+    let manager = loaded.manager.filter(|m| m.enabled);
     let config_dir = config_dir.map(Path::to_path_buf);
     let world = Arc::new(crate::channels::World {
         shared: shared.clone(),
         registry: Default::default(),
         channels: Default::default(),
         apps: loaded.apps,
+        ami: Default::default(),
     });
     crate::local::register(&world, rtp.first_port(), rtp.last_port());
     runtime.block_on(async move {
@@ -114,6 +116,12 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             world: Some(world),
             config_dir,
         });
+        if let Some(conf) = manager {
+            if let Err(e) = crate::ami::start(conf, daemon.clone()).await {
+                eprintln!("tandem: manager interface (AMI): cannot listen: {e}");
+                return ExitCode::from(1);
+            }
+        }
         serve_async(daemon, data).await
     })
 }

@@ -140,7 +140,9 @@ impl ManagerConf {
 
     /// The user called `name` (case-insensitive, as `strcasecmp`).
     pub fn user(&self, name: &str) -> Option<&ManagerUser> {
-        self.users.iter().find(|u| u.name.eq_ignore_ascii_case(name))
+        self.users
+            .iter()
+            .find(|u| u.name.eq_ignore_ascii_case(name))
     }
 
     fn read_general(&mut self, sec: &Section, diags: &mut Vec<Diagnostic>) {
@@ -316,12 +318,19 @@ mod tests {
              [u]\nread = system,bogus\npermit = 300.1.1.1\n",
         );
         let text: Vec<String> = d.iter().map(ToString::to_string).collect();
-        assert!(text[0].starts_with("manager.conf:2: error: invalid value 'maybe'"), "{text:?}");
+        assert!(
+            text[0].starts_with("manager.conf:2: error: invalid value 'maybe'"),
+            "{text:?}"
+        );
         assert!(text[1].starts_with("manager.conf:3: error:"));
         assert!(text[2].contains("warning: unknown option 'foo'"));
         assert!(text[3].contains("warning: unsupported option 'webenabled'"));
-        assert!(text.iter().any(|t| t.contains("unknown permission class 'bogus'")));
-        assert!(text.iter().any(|t| t.starts_with("manager.conf:8: error: invalid 'permit'")));
+        assert!(text
+            .iter()
+            .any(|t| t.contains("unknown permission class 'bogus'")));
+        assert!(text
+            .iter()
+            .any(|t| t.starts_with("manager.conf:8: error: invalid 'permit'")));
         assert!(text.iter().any(|t| t.contains("has no secret")));
     }
 }

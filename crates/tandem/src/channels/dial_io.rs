@@ -38,6 +38,8 @@ pub struct TokioDialIo<'a> {
     deadline: Option<Instant>,
     /// The relay started for early media, and for which leg.
     early: Option<(usize, media::Bridge)>,
+    /// The AMI's view of this Dial (DialBegin/DialEnd, leg Newchannel/Newstate/Hangup).
+    ami: crate::ami::events::DialTrack,
 }
 
 impl<'a> TokioDialIo<'a> {
@@ -61,11 +63,13 @@ impl<'a> TokioDialIo<'a> {
             timeout: req.timeout,
             deadline: None,
             early: None,
+            ami: crate::ami::events::DialTrack::new(chan, req.targets.len()),
         }
     }
 
     /// Stop forwarding leg events.
     pub async fn close(&mut self) {
+        self.ami.close(&self.world);
         for leg in self.legs.iter_mut().filter_map(Option::take) {
             leg.forwarder.abort();
             self.world.channels.remove(&leg.name);
@@ -136,6 +140,7 @@ impl DialIo for TokioDialIo<'_> {
             }
         });
         tracing::info!("{}: called {}", self.caller.name, name);
+        self.ami.begin(&self.world, index, &name, &target.resource);
         self.world.channels.add(
             &name,
             super::ChannelRow {
@@ -173,6 +178,7 @@ impl DialIo for TokioDialIo<'_> {
                 },
                 ev = self.merged_rx.recv() => match ev {
                     Some((i, ev)) => {
+                        self.ami.leg_event(&self.world, i, &ev);
                         if let Some(leg) = self.legs.get(i).and_then(Option::as_ref) {
                             let state = match ev {
                                 ChannelEvent::Answered => Some("Up"),
@@ -194,6 +200,7 @@ impl DialIo for TokioDialIo<'_> {
     fn hangup_leg(&mut self, index: usize, cause: u16) {
         if let Some(leg) = self.legs.get_mut(index).and_then(Option::take) {
             let _ = leg.commands.try_send(ChannelCommand::Hangup { cause });
+            self.ami.cancelled(&self.world, index, cause);
             leg.forwarder.abort();
             self.world.channels.remove(&leg.name);
             tracing::info!("{}: hung up {} (cause {cause})", self.caller.name, leg.name);
@@ -232,6 +239,7 @@ impl DialIo for TokioDialIo<'_> {
     }
 
     async fn bridge(&mut self, index: usize) -> BridgeEnd {
+        let _ami_bridge = self.ami.bridge(&self.world, index);
         let Some(mut leg) = self.legs.get_mut(index).and_then(Option::take) else {
             return BridgeEnd::CalleeHungUp;
         };

@@ -197,7 +197,11 @@ impl Host for RealHost {
         match request {
             Request::Answer { delay } => {
                 self.send(ChannelCommand::Answer).await;
+                let was_up = chan.state == ChannelState::Up;
                 chan.state = ChannelState::Up;
+                if !was_up {
+                    crate::ami::events::new_state(&self.world, chan);
+                }
                 self.world
                     .channels
                     .update(&self.link.name, |r| r.state = "Up");

@@ -96,6 +96,8 @@ pub struct World {
     pub channels: ChannelTable,
     /// voicemail.conf, musiconhold.conf, features.conf, indications.conf.
     pub apps: crate::apps::Confs,
+    /// AMI events (and the live channels as AMI shows them).
+    pub ami: crate::ami::Bus,
 }
 
 /// Run the dialplan for an inbound call, then hang the channel up.
@@ -110,22 +112,29 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
             outbound: false,
         },
     );
+    crate::ami::events::pbx_started(&world, &chan);
     tokio::spawn(async move {
         let mut host = RealHost::new(world.clone(), link);
         let end = {
             let table = &world.channels;
             let chan_name = name.clone();
+            let mut ami_trace = crate::ami::events::ExtenTrace::new(&chan);
+            let ami_world = &world;
             let mut trace = move |line: &tandem_core::TraceLine<'_>| {
+                let mut state = "";
                 table.update(&chan_name, |row| {
                     row.location = format!("{}@{}:{}", line.exten, line.context, line.priority);
                     row.application = format!("{}({})", line.app, line.data);
+                    state = row.state;
                 });
+                ami_trace.line(ami_world, line, state);
             };
             let mut pbx = Pbx::new(&world.shared, &mut host).with_trace(&mut trace);
             pbx.run(&mut chan).await
         };
         tracing::info!("{}: dialplan ended ({})", chan.name, end.as_str());
         host.finish(&chan).await;
+        crate::ami::events::pbx_ended(&world, &chan);
         world.channels.remove(&name);
     });
 }

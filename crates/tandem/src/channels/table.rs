@@ -51,6 +51,28 @@ impl ChannelTable {
             .remove(name);
     }
 
+    /// Every row, by channel name (the AMI's CoreShowChannels).
+    pub fn rows(&self) -> Vec<(String, ChannelRow)> {
+        self.rows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .map(|(n, r)| (n.clone(), r.clone()))
+            .collect()
+    }
+
+    /// Calls in progress and calls processed since start (the AMI's CoreStatus).
+    pub fn call_counts(&self) -> (usize, u64) {
+        let active = self
+            .rows
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .filter(|r| !r.outbound)
+            .count();
+        (active, self.processed.load(Ordering::Relaxed))
+    }
+
     /// `core show channels`, in Asterisk's layout.
     pub fn show(&self) -> String {
         let rows = self.rows.lock().unwrap_or_else(PoisonError::into_inner);

@@ -476,7 +476,10 @@ impl Endpoint {
     fn publish_bindings(&mut self) {
         {
             let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let before: Vec<_> = state.peers.iter().map(|p| p.addr).collect();
             state.update_bindings(&self.registrar);
+            let after = state.peers.iter().map(|p| (p.name.as_str(), p.addr));
+            crate::ami::events::peer_changes(&self.world, &before, after);
         }
         self.update_subscriptions(Instant::now());
     }
