@@ -159,19 +159,11 @@ struct Load {
 impl Load {
     /// Handle what arrived on both SIP sockets.
     fn pump_sip(&mut self) {
-        loop {
-            let n = match self.uac.recv_from(&mut self.buf) {
-                Ok((n, _)) => n,
-                Err(_) => break,
-            };
+        while let Ok((n, _)) = self.uac.recv_from(&mut self.buf) {
             let msg = String::from_utf8_lossy(&self.buf[..n]).into_owned();
             self.on_uac(&msg);
         }
-        loop {
-            let (n, from) = match self.uas.recv_from(&mut self.buf) {
-                Ok(r) => r,
-                Err(_) => break,
-            };
+        while let Ok((n, from)) = self.uas.recv_from(&mut self.buf) {
             let msg = String::from_utf8_lossy(&self.buf[..n]).into_owned();
             self.on_uas(&msg, from);
         }
