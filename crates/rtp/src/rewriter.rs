@@ -151,7 +151,9 @@ impl Rewriter {
             return Decision::Drop(DropReason::PayloadType);
         }
         let (ssrc, seq, ts) = (h.ssrc(), h.sequence(), h.timestamp());
-        if self.previous_ssrc == Some(ssrc) {
+        // Late packets of the source before the current one are dropped, unless the relay
+        // switched back to it on purpose (a transfer returning to the first party).
+        if self.previous_ssrc == Some(ssrc) && !self.force_switch {
             self.stats.dropped += 1;
             return Decision::Drop(DropReason::StaleSource);
         }

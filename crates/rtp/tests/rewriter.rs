@@ -92,6 +92,26 @@ fn stragglers_of_the_old_source_are_dropped_after_a_switch() {
 }
 
 #[test]
+fn an_explicit_switch_back_to_the_previous_source_relays_it_again() {
+    // A, then a prompt (P) played on the leg, then A again: A must not count as stale.
+    let t0 = Instant::now();
+    let mut rw = Rewriter::new(OUT, 8000);
+    relay(&mut rw, t0, packet(0xa, 1, 0, 0)).unwrap();
+    rw.switch_source();
+    let p = relay(&mut rw, t0 + MS * 20, packet(0xf, 500, 9000, 0)).unwrap();
+    rw.switch_source();
+    let a = relay(&mut rw, t0 + MS * 40, packet(0xa, 90, 14_400, 0)).unwrap();
+    assert_eq!((a.0, a.1, a.2), (p.0 + 1, p.1 + 160, true));
+    assert!(relay(&mut rw, t0 + MS * 60, packet(0xa, 91, 14_560, 0)).is_some());
+    // The prompt's stragglers are stale now.
+    let mut late = packet(0xf, 501, 9160, 0);
+    assert_eq!(
+        rw.rewrite(t0 + MS * 65, &mut late),
+        Decision::Drop(DropReason::StaleSource)
+    );
+}
+
+#[test]
 fn an_explicit_switch_reanchors_even_with_the_same_ssrc() {
     let t0 = Instant::now();
     let mut rw = Rewriter::new(OUT, 8000);

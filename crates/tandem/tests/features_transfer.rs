@@ -33,6 +33,10 @@ struct Pbx {
 }
 
 fn start_pbx() -> Pbx {
+    start_pbx_with(FEATURES)
+}
+
+fn start_pbx_with(features: &str) -> Pbx {
     let port = free_port();
     let config = TempDir::new();
     let data = TempDir::new();
@@ -47,7 +51,7 @@ fn start_pbx() -> Pbx {
         &[
             ("sip.conf", &sip),
             ("extensions.conf", EXTENSIONS),
-            ("features.conf", FEATURES),
+            ("features.conf", features),
             ("rtp.conf", "[general]\nrtpstart=64300\nrtpend=64399\n"),
         ],
     );
@@ -89,6 +93,18 @@ fn fail(what: &str, pbx: &Pbx, phones: &[&Baresip], err: &str) -> ! {
 
 /// A registered phone `name` whose microphone plays `mic`.
 fn phone(pbx: &Pbx, work: &TempDir, name: &str, mic: &[i16], rtp: (u16, u16)) -> Option<Baresip> {
+    phone_answering(pbx, work, name, mic, rtp, true)
+}
+
+/// [`phone`], answering by itself only when `auto`.
+fn phone_answering(
+    pbx: &Pbx,
+    work: &TempDir,
+    name: &str,
+    mic: &[i16],
+    rtp: (u16, u16),
+    auto: bool,
+) -> Option<Baresip> {
     let baresip = require_tool("baresip")?;
     let mic_path = work.path().join(format!("{name}-mic.wav"));
     wav::write_wav(&mic_path, RATE_8K, mic);
@@ -100,6 +116,7 @@ fn phone(pbx: &Pbx, work: &TempDir, name: &str, mic: &[i16], rtp: (u16, u16)) ->
         &work.path().join(format!("{name}-rec")),
     );
     p.rtp_ports = rtp;
+    p.answer_auto = auto;
     let b = Baresip::start(&baresip, &work.path().join(name), &p);
     if let Err(e) = b.wait_registered(BARESIP_TIMEOUT) {
         fail("registration", pbx, &[&b], &e);
@@ -336,4 +353,63 @@ fn attended_transfer_by_the_caller_leaves_callee_and_target_talking() {
     if let Err(e) = pbx.wait_log("h ran on SIP/a-", BARESIP_TIMEOUT) {
         fail("A's h extension runs", &pbx, &[&a, &b], &e);
     }
+}
+
+#[test]
+fn an_unanswered_attended_transfer_returns_the_transferer_to_the_transferee() {
+    let pbx = start_pbx_with(
+        "[general]\natxfernoanswertimeout => 3\n[featuremap]\natxfer => *2\n",
+    );
+    let work = TempDir::new();
+    let tone = wav::sine(RATE_8K, 1000.0, 90.0, 8000);
+    let quiet = wav::silence(RATE_8K, 90.0);
+    let Some(mut a) = phone(&pbx, &work, "a", &tone, (63400, 63449)) else {
+        return;
+    };
+    let Some(mut b) = phone(&pbx, &work, "b", &quiet, (63450, 63499)) else {
+        return;
+    };
+    let Some(c) = phone_answering(&pbx, &work, "c", &quiet, (63500, 63549), false) else {
+        return;
+    };
+    a_calls_b(&pbx, &mut a, &b);
+    if let Err(e) = b.send_digits("*2", DIGIT_GAP) {
+        fail("B dials *2", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = pbx.wait_log("feature AttendedTransfer dialled by the Callee", BARESIP_TIMEOUT) {
+        fail("*2 starts an attended transfer", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = b.send_digits("300", DIGIT_GAP) {
+        fail("B dials 300", &pbx, &[&a, &b], &e);
+    }
+    if let Err(e) = c.wait_for("Incoming call", BARESIP_TIMEOUT) {
+        fail("C rings", &pbx, &[&a, &b, &c], &e);
+    }
+    // Nobody answers C: after atxfernoanswertimeout C stops ringing and B is back with A.
+    if let Err(e) = pbx.wait_log("attended transfer: Back", BARESIP_TIMEOUT) {
+        fail("the transfer gives up", &pbx, &[&a, &b, &c], &e);
+    }
+    if let Err(e) = c.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+        fail("C's ringing call is cancelled", &pbx, &[&b, &c], &e);
+    }
+    let log = pbx.daemon.stderr_text();
+    assert!(log.contains("transfer target did not answer"), "{log}");
+    let path = b
+        .recordings("dec")
+        .pop()
+        .unwrap_or_else(|| fail("B's recording", &pbx, &[&b], "none"));
+    let back_at = wav::read_wav(&path).map(|w| w.samples.len()).unwrap_or(0);
+    let secs = back_at as f64 / 8000.0;
+    let recording = b
+        .wait_recording("dec", secs + 3.0, BARESIP_TIMEOUT)
+        .unwrap_or_else(|e| fail("B hears A again", &pbx, &[&a, &b], &e));
+    let _ = b.hangup();
+    if let Err(e) = a.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+        fail("B's hangup ends the call", &pbx, &[&a, &b], &e);
+    }
+    let got = wav::read_wav(&recording).unwrap_or_else(|e| panic!("{e}"));
+    let after = got.samples.get(back_at..).unwrap_or_default();
+    let tone = wav::tone_seconds(after, got.rate, 1000.0, 1000.0);
+    eprintln!("B heard A's tone for {tone:.2} s after the transfer gave up");
+    assert!(tone >= 2.4, "B hears A again: {tone:.2} s of 1 kHz");
 }
