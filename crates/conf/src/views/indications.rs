@@ -146,7 +146,7 @@ impl Indications {
             .iter()
             .filter(|s| !s.template && s.name.eq_ignore_ascii_case("general"))
             .filter_map(|s| s.get("country").map(|c| (c, s)))
-            .last();
+            .next_back();
         let found = general.and_then(|(c, _)| ind.position(c.trim()));
         match (found, general) {
             (Some(i), _) => ind.default = Some(i),
