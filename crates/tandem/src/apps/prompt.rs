@@ -175,15 +175,11 @@ fn say_under_million(n: u32, out: &mut Vec<String>) {
     if n >= 1000 {
         say_under_thousand(n / 1000, out);
         out.push("digits/thousand".into());
-        if n % 1000 == 0 {
+        if n.is_multiple_of(1000) {
             return;
         }
     }
-    let rest = n % 1000;
-    if rest == 0 && n >= 1000 {
-        return;
-    }
-    say_under_thousand(rest, out);
+    say_under_thousand(n % 1000, out);
 }
 
 fn say_under_thousand(n: u32, out: &mut Vec<String>) {
@@ -200,7 +196,7 @@ fn say_under_thousand(n: u32, out: &mut Vec<String>) {
         out.push(format!("digits/{n}"));
     } else {
         out.push(format!("digits/{}", n / 10 * 10));
-        if n % 10 != 0 {
+        if !n.is_multiple_of(10) {
             out.push(format!("digits/{}", n % 10));
         }
     }

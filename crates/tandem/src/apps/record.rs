@@ -158,7 +158,7 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
     let has_percent = args.name.contains("%d");
     let path = if has_percent {
         let mut count = 0u32;
-        let path = loop {
+        loop {
             let name = numbered(&args.name, count);
             let p = file_path(&sounds, &name, &args.format);
             if !p.exists() || count >= 100_000 {
@@ -166,8 +166,7 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
                 break p;
             }
             count += 1;
-        };
-        path
+        }
     } else {
         file_path(&sounds, &args.name, &args.format)
     };
