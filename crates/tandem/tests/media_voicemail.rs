@@ -3,7 +3,8 @@
 //! row, and the mailbox's phone (a raw UDP socket registered as peer `bob` with
 //! `mailbox=100`) gets MWI NOTIFYs; then a second baresip logs in to VoiceMailMain with its
 //! password as RFC 4733 digits, presses 1 and hears the tone, 7 deletes the message, and MWI
-//! follows each step.
+//! follows each step. Record() is heard the same way: a silence end and a timeout, `%d`
+//! numbering, RECORD_STATUS.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -23,7 +24,10 @@ const TONE: f64 = 700.0;
 
 const EXTENSIONS: &str = "[internal]\n\
     exten => 700,1,VoiceMail(100@default,u)\n same => n,Verbose(1,vm status ${VMSTATUS})\n same => n,Hangup()\n\
-    exten => 800,1,VoiceMailMain(100@default)\n same => n,Hangup()\n";
+    exten => 800,1,VoiceMailMain(100@default)\n same => n,Hangup()\n\
+    exten => 710,1,Record(rec-%d.wav,2,20)\n same => n,Verbose(1,record one ${RECORD_STATUS} ${RECORDED_FILE})\n\
+    same => n,Record(rec-%d.wav,0,1,q)\n same => n,Verbose(1,record two ${RECORD_STATUS} ${RECORDED_FILE})\n\
+    same => n,Record(nothing)\n same => n,Verbose(1,not reached)\n";
 
 const VOICEMAIL: &str = "[general]\nmaxsecs=60\n\n[default]\n100 => 1234,Bob,bob@example.com\n";
 
@@ -308,4 +312,54 @@ fn a_message_is_left_heard_and_deleted_with_mwi_at_each_step() {
     assert_eq!(store.vm_count("default", "100", "Old").ok(), Some(0));
     let last = bob.notifies.last().cloned().unwrap_or_default();
     assert!(last.contains("Messages-Waiting: no"), "{last}");
+}
+
+#[test]
+fn record_stops_on_silence_then_on_its_maximum_and_numbers_the_files() {
+    let pbx = start_pbx();
+    let work = TempDir::new();
+    // 3 s of tone, then silence: the first Record ends 2 s into the silence.
+    let mut mic = wav::sine(RATE_8K, TONE, 3.0, 8000);
+    mic.extend(wav::silence(RATE_8K, 57.0));
+    let Some(mut alice) = phone(&pbx, &work, "alice", &mic, (63550, 63599)) else {
+        return;
+    };
+    if let Err(e) = alice.dial(&alice.phone.pbx_uri("710")) {
+        fail("dial 710", &pbx, &alice, &e);
+    }
+    let one = pbx
+        .wait_log("record one", BARESIP_TIMEOUT)
+        .unwrap_or_else(|e| fail("the first Record", &pbx, &alice, &e));
+    assert!(one.contains("record one SILENCE rec-0"), "{one}");
+    let two = pbx
+        .wait_log("record two", BARESIP_TIMEOUT)
+        .unwrap_or_else(|e| fail("the second Record", &pbx, &alice, &e));
+    assert!(two.contains("record two TIMEOUT rec-1"), "{two}");
+    // No format: an error that hangs up, as app_record returns -1.
+    if let Err(e) = alice.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+        fail("Record without a format hangs up", &pbx, &alice, &e);
+    }
+    let log = pbx.daemon.stderr_text();
+    assert!(log.contains("No extension specified to filename!"), "{log}");
+    assert!(!log.contains("not reached"));
+    let first = wav::read_wav(&pbx.data.path().join("sounds/rec-0.wav"))
+        .unwrap_or_else(|e| panic!("rec-0.wav: {e}"));
+    let tone = wav::tone_seconds(&first.samples, first.rate, TONE, 1000.0);
+    eprintln!("record: rec-0 is {:.2} s with {tone:.2} s of tone", first.duration());
+    assert!(tone >= 1.5, "the tone is recorded: {tone:.2} s");
+    // Tone, then the one second of silence app_record keeps.
+    let tail = &first.samples[first.samples.len().saturating_sub(6000)..];
+    assert!(wav::rms(tail) < 300.0, "the recording ends in silence");
+    assert!(
+        (first.duration() - tone - 1.0).abs() < 0.5,
+        "one second of silence kept: {:.2} s in all, {tone:.2} s of tone",
+        first.duration()
+    );
+    let second = wav::read_wav(&pbx.data.path().join("sounds/rec-1.wav"))
+        .unwrap_or_else(|e| panic!("rec-1.wav: {e}"));
+    assert!(
+        (0.8..=1.2).contains(&second.duration()),
+        "maxduration 1 s: {:.2} s",
+        second.duration()
+    );
 }
