@@ -40,7 +40,11 @@ fn start_pbx() -> Pbx {
     let rtp = "[general]\nrtpstart=64400\nrtpend=64499\n";
     write_config(
         config.path(),
-        &[("sip.conf", &sip), ("extensions.conf", EXTENSIONS), ("rtp.conf", rtp)],
+        &[
+            ("sip.conf", &sip),
+            ("extensions.conf", EXTENSIONS),
+            ("rtp.conf", rtp),
+        ],
     );
     let daemon = Daemon::start(&bin(), config.path(), data.path());
     Pbx {
@@ -60,7 +64,9 @@ impl Pbx {
                 return Ok(line.to_string());
             }
             if Instant::now() >= deadline {
-                return Err(format!("no tandem log line with {part:?} within {timeout:?}"));
+                return Err(format!(
+                    "no tandem log line with {part:?} within {timeout:?}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -72,7 +78,10 @@ fn fail(what: &str, pbx: &Pbx, phones: &[&Baresip], err: &str) -> ! {
     for p in phones {
         out.push_str(&format!("--- {} output:\n{}\n", p.phone.name, p.output()));
     }
-    panic!("{what}: {err}\n--- tandem stderr:\n{}\n{out}", pbx.daemon.stderr_text());
+    panic!(
+        "{what}: {err}\n--- tandem stderr:\n{}\n{out}",
+        pbx.daemon.stderr_text()
+    );
 }
 
 /// A registered phone with a silent microphone.
@@ -80,7 +89,13 @@ fn phone(pbx: &Pbx, work: &TempDir, name: &str, auto: bool, rtp: (u16, u16)) -> 
     let baresip = require_tool("baresip")?;
     let mic = work.path().join(format!("{name}-mic.wav"));
     wav::write_wav(&mic, RATE_8K, &wav::silence(RATE_8K, 60.0));
-    let mut p = Phone::new(name, &format!("{name}pw"), pbx.port, &mic, &work.path().join(format!("{name}-rec")));
+    let mut p = Phone::new(
+        name,
+        &format!("{name}pw"),
+        pbx.port,
+        &mic,
+        &work.path().join(format!("{name}-rec")),
+    );
     p.rtp_ports = rtp;
     p.answer_auto = auto;
     let b = Baresip::start(&baresip, &work.path().join(name), &p);
@@ -93,7 +108,10 @@ fn phone(pbx: &Pbx, work: &TempDir, name: &str, auto: bool, rtp: (u16, u16)) -> 
 /// The shipped music: its level and which notes it has, to tell it from ringback.
 fn looks_like_the_music(samples: &[i16], rate: u32) -> Result<(), String> {
     let block = (rate / 50) as usize;
-    let loud = samples.chunks_exact(block).filter(|b| wav::rms(b) > 300.0).count();
+    let loud = samples
+        .chunks_exact(block)
+        .filter(|b| wav::rms(b) > 300.0)
+        .count();
     let secs = loud as f64 / 50.0;
     if secs < 1.5 {
         return Err(format!("only {secs:.2} s of sound"));
@@ -101,9 +119,12 @@ fn looks_like_the_music(samples: &[i16], rate: u32) -> Result<(), String> {
     // Ringback is 440+480 Hz; the music's notes (C, E, G, A...) are elsewhere.
     let p = |f: f64| wav::goertzel(samples, rate, f);
     let ring = p(440.0) + p(480.0);
-    let notes = p(261.6) + p(329.6) + p(392.0) + p(523.3) + p(659.3) + p(784.0) + p(220.0) + p(880.0);
+    let notes =
+        p(261.6) + p(329.6) + p(392.0) + p(523.3) + p(659.3) + p(784.0) + p(220.0) + p(880.0);
     if notes < ring {
-        return Err(format!("not the music: notes {notes:.0} vs ringback {ring:.0}"));
+        return Err(format!(
+            "not the music: notes {notes:.0} vs ringback {ring:.0}"
+        ));
     }
     Ok(())
 }
@@ -129,7 +150,11 @@ fn musiconhold_plays_the_default_class_for_its_duration() {
     let _ = alice.wait_for("CALL_CLOSED", BARESIP_TIMEOUT);
     let got = wav::read_wav(&rec).unwrap_or_else(|e| panic!("{e}"));
     eprintln!("musiconhold: {:.2} s received", got.duration());
-    assert!(got.duration() < 4.5, "the music stopped after 4 s: {:.2} s", got.duration());
+    assert!(
+        got.duration() < 4.5,
+        "the music stopped after 4 s: {:.2} s",
+        got.duration()
+    );
     if let Err(e) = looks_like_the_music(&got.samples, got.rate) {
         fail("alice hears music", &pbx, &[&alice], &e);
     }
@@ -165,7 +190,12 @@ fn dial_option_m_plays_music_to_the_caller_while_the_callee_rings() {
     let got = wav::read_wav(&rec).unwrap_or_else(|e| panic!("{e}"));
     let first = &got.samples[..(4 * got.rate as usize).min(got.samples.len())];
     if let Err(e) = looks_like_the_music(first, got.rate) {
-        fail("alice hears music while bob rings", &pbx, &[&alice, &bob], &e);
+        fail(
+            "alice hears music while bob rings",
+            &pbx,
+            &[&alice, &bob],
+            &e,
+        );
     }
 }
 
@@ -213,6 +243,11 @@ fn a_phone_putting_the_call_on_hold_makes_the_other_party_hear_music() {
     );
     assert!(wav::rms(quiet) < 300.0, "bob was silent before the hold");
     if let Err(e) = looks_like_the_music(held, got.rate) {
-        fail("alice hears music while bob holds", &pbx, &[&alice, &bob], &e);
+        fail(
+            "alice hears music while bob holds",
+            &pbx,
+            &[&alice, &bob],
+            &e,
+        );
     }
 }

@@ -37,7 +37,11 @@ fn start_pbx() -> Pbx {
     let rtp = "[general]\nrtpstart=64300\nrtpend=64399\n";
     write_config(
         config.path(),
-        &[("sip.conf", &sip), ("extensions.conf", EXTENSIONS), ("rtp.conf", rtp)],
+        &[
+            ("sip.conf", &sip),
+            ("extensions.conf", EXTENSIONS),
+            ("rtp.conf", rtp),
+        ],
     );
     let daemon = Daemon::start(&bin(), config.path(), data.path());
     Pbx {
@@ -57,7 +61,9 @@ impl Pbx {
                 return Ok(line.to_string());
             }
             if Instant::now() >= deadline {
-                return Err(format!("no tandem log line with {part:?} within {timeout:?}"));
+                return Err(format!(
+                    "no tandem log line with {part:?} within {timeout:?}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -74,7 +80,13 @@ fn fail(what: &str, pbx: &Pbx, phone: &Baresip, err: &str) -> ! {
 }
 
 /// Alice (silent microphone) calls `exten` and records `secs` of what she hears.
-fn call_and_record(pbx: &Pbx, work: &TempDir, exten: &str, secs: f64, rtp: (u16, u16)) -> Option<wav::Wav> {
+fn call_and_record(
+    pbx: &Pbx,
+    work: &TempDir,
+    exten: &str,
+    secs: f64,
+    rtp: (u16, u16),
+) -> Option<wav::Wav> {
     let baresip = require_tool("baresip")?;
     let mic = work.path().join("mic.wav");
     wav::write_wav(&mic, RATE_8K, &wav::silence(RATE_8K, 60.0));
@@ -111,7 +123,10 @@ fn milliwatt_is_a_1004_hz_tone_until_the_caller_hangs_up() {
         return;
     };
     let log = pbx.daemon.stderr_text();
-    assert!(!log.contains("not reached"), "Milliwatt ends only with the hangup:\n{log}");
+    assert!(
+        !log.contains("not reached"),
+        "Milliwatt ends only with the hangup:\n{log}"
+    );
     let secs = wav::tone_seconds(&got.samples, got.rate, 1004.0, 3000.0);
     // The middle two seconds: 1004 Hz, not 1000 Hz (a 2 s Goertzel tells 4 Hz apart).
     let start = (got.rate as usize / 2).min(got.samples.len());
@@ -128,7 +143,10 @@ fn milliwatt_is_a_1004_hz_tone_until_the_caller_hangs_up() {
         p1004 / p1000.max(1e-9)
     );
     assert!(secs >= 2.5, "{secs:.2} s of the tone");
-    assert!(p1004 > 5.0 * p1000, "1004 Hz, not 1000 Hz: {p1004} vs {p1000}");
+    assert!(
+        p1004 > 5.0 * p1000,
+        "1004 Hz, not 1000 Hz: {p1004} vs {p1000}"
+    );
     // 0 dBm0: a sine of peak about 23255 (rms about 16400), mu-law coded.
     assert!((14000.0..=18500.0).contains(&rms), "level: rms {rms:.0}");
 }
@@ -141,7 +159,10 @@ fn playtones_busy_is_480_and_620_hz_500_ms_on_500_ms_off_in_the_background() {
         return;
     };
     let log = pbx.daemon.stderr_text();
-    assert!(log.contains("tones go on"), "PlayTones returns at once:\n{log}");
+    assert!(
+        log.contains("tones go on"),
+        "PlayTones returns at once:\n{log}"
+    );
     let block = (got.rate / 50) as usize;
     let on: Vec<bool> = got
         .samples
@@ -157,10 +178,16 @@ fn playtones_busy_is_480_and_620_hz_500_ms_on_500_ms_off_in_the_background() {
         }
     }
     eprintln!("busy: {:.2} s, runs {runs:?}", got.duration());
-    let inner = runs.get(1..runs.len().saturating_sub(1)).unwrap_or_default();
+    let inner = runs
+        .get(1..runs.len().saturating_sub(1))
+        .unwrap_or_default();
     assert!(inner.len() >= 4, "at least two on/off cycles: {runs:?}");
     for (v, n) in inner {
-        assert!((22..=28).contains(n), "a {} part of {n} blocks of 20 ms: {runs:?}", if *v { "tone" } else { "silent" });
+        assert!(
+            (22..=28).contains(n),
+            "a {} part of {n} blocks of 20 ms: {runs:?}",
+            if *v { "tone" } else { "silent" }
+        );
     }
     let tone: Vec<i16> = got
         .samples
@@ -172,7 +199,13 @@ fn playtones_busy_is_480_and_620_hz_500_ms_on_500_ms_off_in_the_background() {
     let p = |f: f64| wav::goertzel(&tone, got.rate, f);
     let (p480, p620, p550, p1000, p440) = (p(480.0), p(620.0), p(550.0), p(1000.0), p(440.0));
     eprintln!("busy: P480 {p480:.0} P620 {p620:.0} P550 {p550:.0} P1000 {p1000:.0} P440 {p440:.0}");
-    assert!(p480 > 20.0 * p550 && p620 > 20.0 * p550, "both tones present");
-    assert!(p480 > 20.0 * p1000 && p620 > 20.0 * p440, "and nothing else");
+    assert!(
+        p480 > 20.0 * p550 && p620 > 20.0 * p550,
+        "both tones present"
+    );
+    assert!(
+        p480 > 20.0 * p1000 && p620 > 20.0 * p440,
+        "and nothing else"
+    );
     assert!((0.3..3.0).contains(&(p480 / p620)), "at the same level");
 }

@@ -152,7 +152,10 @@ impl Indications {
             (Some(i), _) => ind.default = Some(i),
             (None, Some((c, sec))) => diags.push(Diagnostic::warning(
                 sec.span.clone(),
-                format!("Unable to set the default country (for indication tones): no zone '{}'", c.trim()),
+                format!(
+                    "Unable to set the default country (for indication tones): no zone '{}'",
+                    c.trim()
+                ),
             )),
             (None, None) => {
                 if let Some(sec) = cfg.sections.first() {
@@ -220,7 +223,8 @@ fn read_zone(zone: &mut Zone, sec: &Section, diags: &mut Vec<Diagnostic>) {
                         format!("tone '{}' has no valid tone parts", item.key),
                     ));
                 }
-                zone.tones.retain(|(n, _)| !n.eq_ignore_ascii_case(&item.key));
+                zone.tones
+                    .retain(|(n, _)| !n.eq_ignore_ascii_case(&item.key));
                 zone.tones.push((item.key.clone(), item.value.clone()));
             }
         }
@@ -233,7 +237,11 @@ fn leading_int(s: &str) -> Option<u32> {
     if digits.is_empty() {
         return None;
     }
-    Some(digits.parse::<u64>().map_or(u32::MAX, |v| v.min(u64::from(u32::MAX)) as u32))
+    Some(
+        digits
+            .parse::<u64>()
+            .map_or(u32::MAX, |v| v.min(u64::from(u32::MAX)) as u32),
+    )
 }
 
 /// A light check of a tone list (the conf crate does not depend on the codec crate): how many
@@ -273,14 +281,24 @@ mod tests {
         let ind = Indications::builtin();
         assert_eq!(ind.tone(None, "busy"), Some("480+620/500,0/500"));
         assert_eq!(ind.tone(Some("uk"), "busy"), Some("400/375,0/375"));
-        assert_eq!(ind.tone(Some("UK"), "RING"), Some("400+450/400,0/200,400+450/400,0/2000"));
-        assert_eq!(ind.zone(Some("us")).map(|z| z.ringcadence.clone()), Some(vec![2000, 4000]));
-        assert_eq!(ind.tone(Some("us"), "congestion"), Some("480+620/250,0/250"));
+        assert_eq!(
+            ind.tone(Some("UK"), "RING"),
+            Some("400+450/400,0/200,400+450/400,0/2000")
+        );
+        assert_eq!(
+            ind.zone(Some("us")).map(|z| z.ringcadence.clone()),
+            Some(vec![2000, 4000])
+        );
+        assert_eq!(
+            ind.tone(Some("us"), "congestion"),
+            Some("480+620/250,0/250")
+        );
     }
 
     #[test]
     fn any_other_key_is_a_tone_and_the_last_of_a_name_wins() {
-        let (ind, d) = load("[general]\ncountry=xx\n[xx]\ndescription=X\nbeep=1000/100\nbusy=1\nBUSY=2\n");
+        let (ind, d) =
+            load("[general]\ncountry=xx\n[xx]\ndescription=X\nbeep=1000/100\nbusy=1\nBUSY=2\n");
         assert!(d.is_empty(), "{d:?}");
         let z = ind.zone(None).unwrap_or_else(|| panic!("zone"));
         assert_eq!(z.tone("beep"), Some("1000/100"));
@@ -290,20 +308,30 @@ mod tests {
 
     #[test]
     fn a_zone_without_description_or_tones_is_invalid() {
-        let (ind, d) = load("[general]\ncountry=a\n[a]\nbusy=1\n[b]\ndescription=B\n[c]\ndescription=C\nbusy=480\n");
+        let (ind, d) = load(
+            "[general]\ncountry=a\n[a]\nbusy=1\n[b]\ndescription=B\n[c]\ndescription=C\nbusy=480\n",
+        );
         assert_eq!(ind.zones.len(), 1);
         assert!(d.iter().any(|d| d.message.contains("'a' is invalid")));
         assert!(d.iter().any(|d| d.message.contains("'b' is invalid")));
         // country=a is unknown: warned, the first registered zone is the default.
-        assert!(d.iter().any(|d| d.message.contains("Unable to set the default country")));
+        assert!(d
+            .iter()
+            .any(|d| d.message.contains("Unable to set the default country")));
         assert_eq!(ind.zone(None).map(|z| z.country.as_str()), Some("c"));
     }
 
     #[test]
     fn ringcadance_old_spelling_and_bad_parts() {
-        let (ind, d) = load("[general]\ncountry=a\n[a]\ndescription=A\nringcadance=400, x ,2000\nring=440\n");
-        assert_eq!(ind.zone(Some("a")).map(|z| z.ringcadence.clone()), Some(vec![400, 2000]));
-        assert!(d.iter().any(|d| d.message.contains("Invalid ringcadence given 'x'")));
+        let (ind, d) =
+            load("[general]\ncountry=a\n[a]\ndescription=A\nringcadance=400, x ,2000\nring=440\n");
+        assert_eq!(
+            ind.zone(Some("a")).map(|z| z.ringcadence.clone()),
+            Some(vec![400, 2000])
+        );
+        assert!(d
+            .iter()
+            .any(|d| d.message.contains("Invalid ringcadence given 'x'")));
     }
 
     #[test]
@@ -316,7 +344,10 @@ mod tests {
     #[test]
     fn unparsable_tone_parts_are_reported_with_file_and_line() {
         let (_, d) = load("[general]\ncountry=a\n[a]\ndescription=A\nbusy=480/500,oops\n");
-        let w = d.iter().find(|d| d.message.contains("oops")).unwrap_or_else(|| panic!("{d:?}"));
+        let w = d
+            .iter()
+            .find(|d| d.message.contains("oops"))
+            .unwrap_or_else(|| panic!("{d:?}"));
         assert_eq!(w.span.line, 5);
     }
 }

@@ -103,11 +103,21 @@ impl MohConf {
                             sort = Sort::Random;
                         }
                     }
-                    "application" | "format" | "digit" | "announcement" | "kill_escalation_delay"
-                    | "kill_method" | "answeredonly" | "loop_last" | "preferchannelclass" => {
+                    "application"
+                    | "format"
+                    | "digit"
+                    | "announcement"
+                    | "kill_escalation_delay"
+                    | "kill_method"
+                    | "answeredonly"
+                    | "loop_last"
+                    | "preferchannelclass" => {
                         diags.push(Diagnostic::warning(
                             item.span.clone(),
-                            format!("'{}' is not supported in musiconhold.conf and is ignored", item.key),
+                            format!(
+                                "'{}' is not supported in musiconhold.conf and is ignored",
+                                item.key
+                            ),
                         ));
                     }
                     _ => diags.push(Diagnostic::warning(
@@ -133,7 +143,10 @@ impl MohConf {
             if mode != "files" {
                 diags.push(Diagnostic::warning(
                     mode_span,
-                    format!("unknown mode '{mode}' of class '{}'; the class is skipped", sec.name),
+                    format!(
+                        "unknown mode '{mode}' of class '{}'; the class is skipped",
+                        sec.name
+                    ),
                 ));
                 continue;
             }
@@ -144,7 +157,8 @@ impl MohConf {
                 ));
                 continue;
             }
-            conf.classes.retain(|c| !c.name.eq_ignore_ascii_case(&sec.name));
+            conf.classes
+                .retain(|c| !c.name.eq_ignore_ascii_case(&sec.name));
             conf.classes.push(MohClass {
                 name: sec.name.clone(),
                 directory,
@@ -183,15 +197,22 @@ mod tests {
     fn sort_modes_are_read() {
         let (c, _) = load("[a]\nmode=files\ndirectory=/x\nsort=random\n[b]\nmode=files\ndirectory=y\nsort=alpha\n[c]\nmode=files\ndirectory=z\nsort=randstart\n[d]\nmode=files\ndirectory=z\nrandom=yes\n");
         let sorts: Vec<Sort> = c.classes.iter().map(|c| c.sort).collect();
-        assert_eq!(sorts, vec![Sort::Random, Sort::Alpha, Sort::RandStart, Sort::Random]);
+        assert_eq!(
+            sorts,
+            vec![Sort::Random, Sort::Alpha, Sort::RandStart, Sort::Random]
+        );
     }
 
     #[test]
     fn a_class_without_mode_or_directory_is_skipped_with_asterisks_message() {
         let (c, d) = load("[a]\ndirectory=moh\n[b]\nmode=files\n");
         assert!(c.classes.is_empty());
-        assert!(d.iter().any(|d| d.message == "A mode must be specified for class 'a'!"));
-        assert!(d.iter().any(|d| d.message == "A directory must be specified for class 'b'!"));
+        assert!(d
+            .iter()
+            .any(|d| d.message == "A mode must be specified for class 'a'!"));
+        assert!(d
+            .iter()
+            .any(|d| d.message == "A directory must be specified for class 'b'!"));
     }
 
     #[test]
@@ -207,6 +228,11 @@ mod tests {
 
     #[test]
     fn builtin_is_the_default_class_over_moh() {
-        assert_eq!(MohConf::builtin().class("default").map(|c| c.directory.as_str()), Some("moh"));
+        assert_eq!(
+            MohConf::builtin()
+                .class("default")
+                .map(|c| c.directory.as_str()),
+            Some("moh")
+        );
     }
 }

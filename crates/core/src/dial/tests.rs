@@ -292,6 +292,12 @@ fn option_m_without_a_class_and_no_answer_stops_the_music() {
     assert_eq!(out.status, DialStatus::NoAnswer);
     assert_eq!(
         s.did,
-        ["call a", "moh -", "caller Progress", "hangup 0 cause 19", "stop moh"]
+        [
+            "call a",
+            "moh -",
+            "caller Progress",
+            "hangup 0 cause 19",
+            "stop moh"
+        ]
     );
 }

@@ -15,9 +15,7 @@ pub async fn answer(cx: &mut AppCx<'_>) {
     }
     let _ = cx.link.commands.send(ChannelCommand::Answer).await;
     cx.chan.state = ChannelState::Up;
-    cx.world
-        .channels
-        .update(&cx.link.name, |r| r.state = "Up");
+    cx.world.channels.update(&cx.link.name, |r| r.state = "Up");
 }
 
 /// Wait `time` (for ever with `None`); true when the channel hung up.

@@ -34,7 +34,11 @@ impl Source for DigitalMilliwatt {
 pub async fn exec(mut cx: AppCx<'_>, args: &str) -> Reply {
     if args.contains('o') {
         background::answer(&mut cx).await;
-        generator::start(&cx.link.media, "milliwatt", Box::<DigitalMilliwatt>::default());
+        generator::start(
+            &cx.link.media,
+            "milliwatt",
+            Box::<DigitalMilliwatt>::default(),
+        );
     } else if !playtones::start(&cx, "1004/1000", MILLIWATT_VOLUME) {
         return Reply::HungUp;
     }
@@ -54,7 +58,10 @@ mod tests {
         m.fill(&mut f);
         assert_eq!(f[0..8], f[8..16]);
         // Symmetric: the second half is the first negated.
-        assert_eq!(f[0..4].iter().map(|s| -s).collect::<Vec<_>>(), f[4..8].to_vec());
+        assert_eq!(
+            f[0..4].iter().map(|s| -s).collect::<Vec<_>>(),
+            f[4..8].to_vec()
+        );
         let peak = f.iter().map(|s| i32::from(*s).abs()).max().unwrap_or(0);
         // 0 dBm0: the 0x0b code is +20860 (its sine peak is about 22500, between samples).
         assert_eq!(peak, 20860);

@@ -17,7 +17,11 @@ fn leading_int(s: &str) -> Option<i64> {
         Some(rest) => (-1, rest),
         None => (1, t.strip_prefix('+').unwrap_or(t)),
     };
-    let d: String = digits.chars().take_while(char::is_ascii_digit).take(30).collect();
+    let d: String = digits
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .take(30)
+        .collect();
     d.parse::<i64>().ok().map(|v| v * sign)
 }
 
@@ -46,9 +50,9 @@ pub async fn exec(mut cx: AppCx<'_>, args: &str) -> Reply {
         match leading_int(duration) {
             Some(secs) if secs > 0 => timeout = Some(Duration::from_secs(secs as u64)),
             Some(_) => {}
-            None => tracing::warn!(
-                "Invalid MusicOnHold duration '{duration}'. Will wait indefinitely."
-            ),
+            None => {
+                tracing::warn!("Invalid MusicOnHold duration '{duration}'. Will wait indefinitely.")
+            }
         }
     }
     if !start(&cx, class) {
