@@ -73,7 +73,9 @@ impl Pbx {
                 return Ok(line.to_string());
             }
             if Instant::now() >= deadline {
-                return Err(format!("no tandem log line with {part:?} within {timeout:?}"));
+                return Err(format!(
+                    "no tandem log line with {part:?} within {timeout:?}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -196,7 +198,10 @@ fn attended_transfer_with_star2_joins_the_caller_and_the_target() {
     if let Err(e) = b.send_digits("*2", DIGIT_GAP) {
         fail("B dials *2", &pbx, &[&a, &b], &e);
     }
-    if let Err(e) = pbx.wait_log("feature AttendedTransfer dialled by the Callee", BARESIP_TIMEOUT) {
+    if let Err(e) = pbx.wait_log(
+        "feature AttendedTransfer dialled by the Callee",
+        BARESIP_TIMEOUT,
+    ) {
         fail("*2 starts an attended transfer", &pbx, &[&a, &b], &e);
     }
     if let Err(e) = b.send_digits("300", DIGIT_GAP) {
@@ -209,6 +214,10 @@ fn attended_transfer_with_star2_joins_the_caller_and_the_target() {
     assert!(
         log.contains("attended transfer calls Local/300@internal-"),
         "the target is called through a Local channel:\n{log}"
+    );
+    assert!(
+        log.contains("started music on hold, class 'default'"),
+        "A waits with music:\n{log}"
     );
     // B has talked to C; B hangs up and completes the transfer.
     let _ = b.hangup();
@@ -236,7 +245,10 @@ fn blind_transfer_with_pound_sends_the_caller_to_the_target() {
     if let Err(e) = b.send_digits("#", DIGIT_GAP) {
         fail("B dials #", &pbx, &[&a, &b], &e);
     }
-    if let Err(e) = pbx.wait_log("feature BlindTransfer dialled by the Callee", BARESIP_TIMEOUT) {
+    if let Err(e) = pbx.wait_log(
+        "feature BlindTransfer dialled by the Callee",
+        BARESIP_TIMEOUT,
+    ) {
         fail("# starts a blind transfer", &pbx, &[&a, &b], &e);
     }
     if let Err(e) = b.send_digits("300", DIGIT_GAP) {
@@ -269,7 +281,10 @@ fn blind_transfer_by_the_caller_sends_the_callee_to_the_target_and_hangs_up_the_
     if let Err(e) = a.send_digits("#", DIGIT_GAP) {
         fail("A dials #", &pbx, &[&a, &b], &e);
     }
-    if let Err(e) = pbx.wait_log("feature BlindTransfer dialled by the Caller", BARESIP_TIMEOUT) {
+    if let Err(e) = pbx.wait_log(
+        "feature BlindTransfer dialled by the Caller",
+        BARESIP_TIMEOUT,
+    ) {
         fail("# starts a blind transfer (T)", &pbx, &[&a, &b], &e);
     }
     if let Err(e) = a.send_digits("300", DIGIT_GAP) {
@@ -332,8 +347,10 @@ fn attended_transfer_by_the_caller_leaves_callee_and_target_talking() {
     if let Err(e) = a.send_digits("*2", DIGIT_GAP) {
         fail("A dials *2", &pbx, &[&a, &b], &e);
     }
-    if let Err(e) = pbx.wait_log("feature AttendedTransfer dialled by the Caller", BARESIP_TIMEOUT)
-    {
+    if let Err(e) = pbx.wait_log(
+        "feature AttendedTransfer dialled by the Caller",
+        BARESIP_TIMEOUT,
+    ) {
         fail("*2 starts an attended transfer (T)", &pbx, &[&a, &b], &e);
     }
     if let Err(e) = a.send_digits("300", DIGIT_GAP) {
@@ -357,9 +374,7 @@ fn attended_transfer_by_the_caller_leaves_callee_and_target_talking() {
 
 #[test]
 fn an_unanswered_attended_transfer_returns_the_transferer_to_the_transferee() {
-    let pbx = start_pbx_with(
-        "[general]\natxfernoanswertimeout => 3\n[featuremap]\natxfer => *2\n",
-    );
+    let pbx = start_pbx_with("[general]\natxfernoanswertimeout => 3\n[featuremap]\natxfer => *2\n");
     let work = TempDir::new();
     let tone = wav::sine(RATE_8K, 1000.0, 90.0, 8000);
     let quiet = wav::silence(RATE_8K, 90.0);
@@ -376,7 +391,10 @@ fn an_unanswered_attended_transfer_returns_the_transferer_to_the_transferee() {
     if let Err(e) = b.send_digits("*2", DIGIT_GAP) {
         fail("B dials *2", &pbx, &[&a, &b], &e);
     }
-    if let Err(e) = pbx.wait_log("feature AttendedTransfer dialled by the Callee", BARESIP_TIMEOUT) {
+    if let Err(e) = pbx.wait_log(
+        "feature AttendedTransfer dialled by the Callee",
+        BARESIP_TIMEOUT,
+    ) {
         fail("*2 starts an attended transfer", &pbx, &[&a, &b], &e);
     }
     if let Err(e) = b.send_digits("300", DIGIT_GAP) {

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use tandem_testkit::wav::{self, RATE_8K};
 use tandem_testkit::{
-    free_port, require_tool, sipp, write_config, Baresip, Daemon, Phone, TempDir,
-    BARESIP_TIMEOUT,
+    free_port, require_tool, sipp, write_config, Baresip, Daemon, Phone, TempDir, BARESIP_TIMEOUT,
 };
 
 fn bin() -> PathBuf {
@@ -204,7 +203,10 @@ fn a_baresip_caller_hears_the_prompt_played_behind_a_local_channel() {
         .unwrap_or_else(|e| panic!("{e}"));
     let got = wav::read_wav(&recording).unwrap_or_else(|e| panic!("{e}"));
     let tone = wav::tone_seconds(&got.samples, got.rate, 600.0, 1000.0);
-    eprintln!("alice received {:.2} s, 600 Hz for {tone:.2} s", got.duration());
+    eprintln!(
+        "alice received {:.2} s, 600 Hz for {tone:.2} s",
+        got.duration()
+    );
     assert!(
         (1.8..=2.1).contains(&tone),
         "the 2 s prompt crossed the Local pair: {tone:.2} s of 600 Hz"

@@ -132,7 +132,10 @@ impl FeaturesConf {
                 "xferfailsound" => self.xferfailsound = value.to_string(),
                 k if UNSUPPORTED_GENERAL.contains(&k) => diags.push(Diagnostic::warning(
                     item.span.clone(),
-                    format!("features.conf option '{}' is not supported and is ignored", item.key),
+                    format!(
+                        "features.conf option '{}' is not supported and is ignored",
+                        item.key
+                    ),
                 )),
                 _ => diags.push(Diagnostic::warning(
                     item.span.clone(),
@@ -211,7 +214,14 @@ mod tests {
         assert_eq!(c.atxfernoanswertimeout_s, 20);
         assert!(c.atxferdropcall);
         assert_eq!(c.courtesytone, "beep");
-        assert_eq!((c.blindxfer.as_str(), c.disconnect.as_str(), c.atxfer.as_str()), ("#1", "*0", "*2"));
+        assert_eq!(
+            (
+                c.blindxfer.as_str(),
+                c.disconnect.as_str(),
+                c.atxfer.as_str()
+            ),
+            ("#1", "*0", "*2")
+        );
     }
 
     #[test]

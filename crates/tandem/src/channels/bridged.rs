@@ -1,7 +1,7 @@
 //! Dial's bridged call: the caller and the callee that answered, their media relayed, hold
 //! carried across, and the features.conf codes each may dial (Dial options `t`/`T` transfer,
 //! `h`/`H` disconnect) matched per party ([`super::features`]) and carried out
-//! ([`super::transfer`]).
+//! ([`super::transfer`]); the transferee hears music on hold meanwhile.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -152,7 +152,10 @@ pub async fn run(
         let Some((side, feature)) = feature else {
             continue;
         };
-        tracing::info!("{}: feature {feature:?} dialled by the {side:?}", caller.name);
+        tracing::info!(
+            "{}: feature {feature:?} dialled by the {side:?}",
+            caller.name
+        );
         match call.feature(caller, side, feature).await {
             Next::Continue => {}
             Next::End(end) => return end,
@@ -179,7 +182,10 @@ impl Call<'_> {
     }
 
     fn rebridge(&mut self, caller: &ChannelLink) {
-        self.relay = Some(media::bridge(caller.media.clone(), self.callee.media.clone()));
+        self.relay = Some(media::bridge(
+            caller.media.clone(),
+            self.callee.media.clone(),
+        ));
     }
 
     /// `get_transfer_context`: TRANSFER_CONTEXT of the transferer, else its context (a
@@ -206,8 +212,29 @@ impl Call<'_> {
                 transfer::hang_up(&self.callee, cause::NORMAL_CLEARING).await;
                 Next::End(self.callee_gone())
             }
-            Feature::BlindTransfer => self.blind(caller, side).await,
-            Feature::AttendedTransfer => self.attended(caller, side).await,
+            Feature::BlindTransfer | Feature::AttendedTransfer => {
+                // The transferee is on hold meanwhile: it hears music (its channel's class,
+                // else `default`), as the hold a transfer writes to it starts MOH.
+                let transferee = match side {
+                    Side::Caller => self.callee.media.clone(),
+                    Side::Callee => caller.media.clone(),
+                };
+                // A dialled leg has its caller's class (`dialled_from`).
+                let class = Some(self.setup.chan.musicclass.as_str()).filter(|c| !c.is_empty());
+                self.relay = None;
+                if let Err(e) =
+                    media::moh::start(&self.setup.world.apps.moh, &transferee, class, None)
+                {
+                    tracing::info!("{}: transferee on hold in silence: {e}", caller.name);
+                }
+                let next = if feature == Feature::BlindTransfer {
+                    self.blind(caller, side).await
+                } else {
+                    self.attended(caller, side).await
+                };
+                media::moh::stop(&transferee);
+                next
+            }
             Feature::AbortTransfer | Feature::CompleteTransfer => Next::Continue,
         }
     }
@@ -289,9 +316,13 @@ impl Call<'_> {
             Grab::TransfereeGone if side == Side::Callee => return self.caller_left().await,
             Grab::TransfererGone | Grab::TransfereeGone => return Next::End(self.callee_gone()),
         };
-        let Some(mut target) = transfer::originate_target(&world, self.setup.chan, &exten, &context)
+        let Some(mut target) =
+            transfer::originate_target(&world, self.setup.chan, &exten, &context)
         else {
-            tracing::warn!("{}: cannot call the transfer target {exten}@{context}", caller.name);
+            tracing::warn!(
+                "{}: cannot call the transfer target {exten}@{context}",
+                caller.name
+            );
             self.rebridge(caller);
             return Next::Continue;
         };
@@ -309,7 +340,13 @@ impl Call<'_> {
             }
             // The caller transferred its callee: callee and target get a bridge of their
             // own, the caller's Dial ends.
-            (Consult::Complete { transferer_gone, ring_until }, Side::Caller) => {
+            (
+                Consult::Complete {
+                    transferer_gone,
+                    ring_until,
+                },
+                Side::Caller,
+            ) => {
                 if !transferer_gone {
                     transfer::hang_up(caller, cause::NORMAL_CLEARING).await;
                 }
@@ -318,7 +355,13 @@ impl Call<'_> {
                 Next::End(BridgeEnd::CallerHungUp)
             }
             // The callee transferred the caller: the target is the caller's new callee.
-            (Consult::Complete { transferer_gone, ring_until }, Side::Callee) => {
+            (
+                Consult::Complete {
+                    transferer_gone,
+                    ring_until,
+                },
+                Side::Callee,
+            ) => {
                 if !transferer_gone {
                     transfer::hang_up(&self.callee, cause::NORMAL_CLEARING).await;
                 }

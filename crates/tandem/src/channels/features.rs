@@ -55,7 +55,11 @@ pub struct Matcher {
 /// The codes a party gets from the Dial options that apply to it: `transfer` (`t` for the
 /// callee, `T` for the caller) gives blind and attended transfer, `disconnect` (`h`/`H`) the
 /// disconnect code. Empty codes are off.
-pub fn party_codes(conf: &FeaturesConf, transfer: bool, disconnect: bool) -> Vec<(String, Feature)> {
+pub fn party_codes(
+    conf: &FeaturesConf,
+    transfer: bool,
+    disconnect: bool,
+) -> Vec<(String, Feature)> {
     let mut codes = Vec::new();
     if transfer {
         codes.push((conf.blindxfer.clone(), Feature::BlindTransfer));
@@ -163,7 +167,10 @@ mod tests {
         assert_eq!(m.handle_digit(t, '*'), Step::Wait);
         assert_eq!(m.poll_timeout(), Some(t + Duration::from_millis(1000)));
         let t2 = t + Duration::from_millis(400);
-        assert_eq!(m.handle_digit(t2, '2'), Step::Run(Feature::AttendedTransfer));
+        assert_eq!(
+            m.handle_digit(t2, '2'),
+            Step::Run(Feature::AttendedTransfer)
+        );
         assert_eq!(m.handle_digit(t2, '*'), Step::Wait);
         assert_eq!(m.handle_digit(t2, '0'), Step::Run(Feature::Disconnect));
     }
@@ -184,7 +191,10 @@ mod tests {
         let t = Instant::now();
         m.handle_digit(t, '*');
         assert_eq!(m.handle_timeout(t + Duration::from_millis(999)), None);
-        assert_eq!(m.handle_timeout(t + Duration::from_millis(1000)), Some("*".into()));
+        assert_eq!(
+            m.handle_timeout(t + Duration::from_millis(1000)),
+            Some("*".into())
+        );
         assert_eq!(m.poll_timeout(), None);
         // The next digit starts afresh.
         assert_eq!(m.handle_digit(t, '#'), Step::Run(Feature::BlindTransfer));
@@ -198,7 +208,10 @@ mod tests {
             ..FeaturesConf::default()
         };
         let mut m = Matcher::new(party_codes(&conf, true, true), Duration::from_secs(1));
-        assert_eq!(m.handle_digit(Instant::now(), '*'), Step::Run(Feature::Disconnect));
+        assert_eq!(
+            m.handle_digit(Instant::now(), '*'),
+            Step::Run(Feature::Disconnect)
+        );
     }
 
     #[test]

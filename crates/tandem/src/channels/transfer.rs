@@ -2,8 +2,8 @@
 //! transferer hears `pbx-transfer` and dials the target (`grab_transfer`, `ast_app_dtget`);
 //! an attended transfer calls the target as `Local/EXT@CONTEXT` and lets the transferer talk
 //! to it ([`consult`]); two parties left together after a transfer get a bridge of their own
-//! ([`spawn_pair`]). The transferee meanwhile is on hold: tandem sends it silence (its audio
-//! is read and dropped).
+//! ([`spawn_pair`]). The transferee meanwhile is on hold (music, started by the bridge); what
+//! it sends is read and dropped.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,8 +81,7 @@ async fn play(x: &mut ChannelLink, y: &mut ChannelLink, name: &str, interrupt: b
     let Some(format) = x.media.format() else {
         return Heard::Done;
     };
-    let Some((path, file_format)) =
-        sounds::find(name, "en", format.codec, &sounds::search_dirs())
+    let Some((path, file_format)) = sounds::find(name, "en", format.codec, &sounds::search_dirs())
     else {
         tracing::warn!("{}: File {name} does not exist in any format", x.name);
         return Heard::Done;
@@ -289,7 +288,12 @@ pub async fn hang_up(link: &ChannelLink, cause: u16) {
 
 /// Two parties left together after a transfer: relay their media until one hangs up, then
 /// hang up the other; `b` may still be ringing until `ring_until`.
-pub fn spawn_pair(world: Arc<World>, mut a: ChannelLink, mut b: ChannelLink, ring_until: Option<Instant>) {
+pub fn spawn_pair(
+    world: Arc<World>,
+    mut a: ChannelLink,
+    mut b: ChannelLink,
+    ring_until: Option<Instant>,
+) {
     tokio::spawn(async move {
         tracing::info!("{} and {} are bridged", a.name, b.name);
         let _relay = media::bridge(a.media.clone(), b.media.clone());

@@ -37,7 +37,9 @@ pub fn parse(resource: &str) -> Target {
         None => (resource, ""),
     };
     if opts.contains('j') && !opts.contains('n') {
-        tracing::error!("You must use the 'n' option with the 'j' option to enable the jitter buffer");
+        tracing::error!(
+            "You must use the 'n' option with the 'j' option to enable the jitter buffer"
+        );
     }
     let (exten, context) = match spec.split_once('@') {
         Some((e, c)) => (e, c),
@@ -87,7 +89,10 @@ impl Driver for LocalDriver {
     }
 
     fn request(&self, request: &OutboundRequest<'_>) -> Result<ChannelLink, u16> {
-        let world = self.world.upgrade().ok_or(cause::NORMAL_TEMPORARY_FAILURE)?;
+        let world = self
+            .world
+            .upgrade()
+            .ok_or(cause::NORMAL_TEMPORARY_FAILURE)?;
         let target = parse(request.resource);
         let seq = self.sequence.fetch_add(1, Ordering::Relaxed);
         let (name1, name2) = names(&target, seq);

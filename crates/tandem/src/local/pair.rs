@@ -84,8 +84,13 @@ pub async fn run(world: Arc<World>, name1: String, mut d1: DriverLink, half2: Ha
         chan.set_var(n, v);
     }
     let dialplan = world.shared.dialplan();
-    if !tandem_core::pbx::exists(&dialplan, &world.shared, &chan, &target.context, &target.exten)
-    {
+    if !tandem_core::pbx::exists(
+        &dialplan,
+        &world.shared,
+        &chan,
+        &target.context,
+        &target.exten,
+    ) {
         tracing::info!(
             "No such extension/context {}@{} while calling Local channel",
             target.exten,
@@ -100,7 +105,11 @@ pub async fn run(world: Arc<World>, name1: String, mut d1: DriverLink, half2: Ha
         return;
     }
     let (link2, mut d2) = channels::link(name.clone(), media);
-    tracing::info!("{name1}: starting {name} at {}@{}", target.exten, target.context);
+    tracing::info!(
+        "{name1}: starting {name} at {}@{}",
+        target.exten,
+        target.context
+    );
     channels::spawn_pbx(world, chan, link2);
     loop {
         tokio::select! {
@@ -152,11 +161,19 @@ mod tests {
     #[test]
     fn ringing_progress_busy_and_congestion_go_up_from_half2() {
         let ind = |i| ChannelCommand::Indicate(i);
-        assert_eq!(crossing(&ind(Indication::Ringing), true), Some(ChannelEvent::Ringing));
-        assert_eq!(crossing(&ind(Indication::Progress), true), Some(ChannelEvent::Progress));
+        assert_eq!(
+            crossing(&ind(Indication::Ringing), true),
+            Some(ChannelEvent::Ringing)
+        );
+        assert_eq!(
+            crossing(&ind(Indication::Progress), true),
+            Some(ChannelEvent::Progress)
+        );
         assert_eq!(
             crossing(&ind(Indication::Busy), true),
-            Some(ChannelEvent::Hangup { cause: cause::USER_BUSY })
+            Some(ChannelEvent::Hangup {
+                cause: cause::USER_BUSY
+            })
         );
         assert_eq!(
             crossing(&ind(Indication::Congestion), true),
