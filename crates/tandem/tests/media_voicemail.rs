@@ -27,7 +27,10 @@ const EXTENSIONS: &str = "[internal]\n\
     exten => 800,1,VoiceMailMain(100@default)\n same => n,Hangup()\n\
     exten => 710,1,Record(rec-%d.wav,2,20)\n same => n,Verbose(1,record one ${RECORD_STATUS} ${RECORDED_FILE})\n\
     same => n,Record(rec-%d.wav,0,1,q)\n same => n,Verbose(1,record two ${RECORD_STATUS} ${RECORDED_FILE})\n\
-    same => n,Record(nothing)\n same => n,Verbose(1,not reached)\n";
+    same => n,Record(nothing)\n same => n,Verbose(1,not reached)\n\
+    exten => 720,1,VoiceMail(999@default)\n same => n,Verbose(1,unknown box ${VMSTATUS})\n\
+    same => n,VoiceMail(100@default,u)\n same => n,Verbose(1,not left)\n\
+    exten => a,1,Verbose(1,star went to a with ${VMSTATUS})\n same => n,Hangup()\n";
 
 const VOICEMAIL: &str = "[general]\nmaxsecs=60\n\n[default]\n100 => 1234,Bob,bob@example.com\n";
 
@@ -362,4 +365,33 @@ fn record_stops_on_silence_then_on_its_maximum_and_numbers_the_files() {
         "maxduration 1 s: {:.2} s",
         second.duration()
     );
+}
+
+#[test]
+fn an_unknown_mailbox_fails_and_star_in_the_greeting_goes_to_a() {
+    let pbx = start_pbx();
+    let work = TempDir::new();
+    let Some(mut alice) = phone(&pbx, &work, "alice", &wav::silence(RATE_8K, 60.0), (63600, 63649))
+    else {
+        return;
+    };
+    if let Err(e) = alice.dial(&alice.phone.pbx_uri("720")) {
+        fail("dial 720", &pbx, &alice, &e);
+    }
+    let line = pbx
+        .wait_log("unknown box", BARESIP_TIMEOUT)
+        .unwrap_or_else(|e| fail("VoiceMail(999)", &pbx, &alice, &e));
+    assert!(line.contains("unknown box FAILED"), "{line}");
+    let log = pbx.daemon.stderr_text();
+    assert!(log.contains("No entry in voicemail config file for '999@default'"), "{log}");
+    if let Err(e) = pbx.wait_log("'vm-theperson'", BARESIP_TIMEOUT) {
+        fail("the greeting", &pbx, &alice, &e);
+    }
+    send_digit(&mut alice, &pbx, '*');
+    let line = pbx
+        .wait_log("star went to a", BARESIP_TIMEOUT)
+        .unwrap_or_else(|e| fail("* to a", &pbx, &alice, &e));
+    assert!(line.contains("with USEREXIT"), "{line}");
+    assert!(!pbx.daemon.stderr_text().contains("not left"));
+    assert!(!pbx.data.path().join("voicemail/default/100/INBOX/msg0000.wav").exists());
 }
