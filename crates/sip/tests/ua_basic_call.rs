@@ -197,23 +197,28 @@ fn hangup_of_an_unanswered_incoming_call_is_603_declined() {
 }
 
 #[test]
-fn info_dtmf_reaches_the_tu_and_is_answered_200() {
+fn info_dtmf_reaches_the_tu_which_chooses_the_answer() {
+    // The TU answers INFO itself (chan_sip: 200 for DTMF bodies, 415 for unknown types).
     let mut sim = Sim::new();
     let (caller, callee) = sim.established(A);
     let now = sim.now;
     let txn = sim.ua(A).send_dtmf_info(now, caller, '5', 160).unwrap();
     sim.settle();
-    assert_eq!(
-        sim.take_events(B),
-        vec![UaEvent::Info {
-            call: callee,
-            body: b"Signal=5\r\nDuration=160\r\n".to_vec(),
-            content_type: "application/dtmf-relay".into()
-        }]
-    );
+    let ev = sim.take_events(B);
+    let (in_txn, request) = match &ev[..] {
+        [UaEvent::DialogRequest { call, txn, request }] if *call == callee => (*txn, request.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(request.method, Method::Info);
+    assert_eq!(request.body, b"Signal=5\r\nDuration=160\r\n".to_vec());
+    assert_eq!(request.headers.get("Content-Type"), Some("application/dtmf-relay"));
+    let now = sim.now;
+    let resp = Response::from_request(&request, 415, "Unsupported media type");
+    sim.ua(B).respond(now, in_txn, resp).unwrap();
+    sim.settle();
     let ev = sim.take_events(A);
     assert!(
-        matches!(&ev[..], [UaEvent::Response { txn: t, response }] if *t == txn && response.status == 200),
+        matches!(&ev[..], [UaEvent::Response { txn: t, response }] if *t == txn && response.status == 415),
         "{ev:?}"
     );
 }

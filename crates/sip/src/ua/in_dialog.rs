@@ -62,23 +62,6 @@ impl UserAgent {
             {
                 self.on_update(now, call, txn, request);
             }
-            Method::Info => {
-                let ok = self.uas_response(&request, &local_tag, 200, "OK");
-                let _ = self.layer.respond(now, txn, ok);
-                if !hung_up {
-                    let content_type = request
-                        .headers
-                        .get("Content-Type")
-                        .unwrap_or("")
-                        .trim()
-                        .to_string();
-                    self.emit(UaEvent::Info {
-                        call,
-                        body: request.body,
-                        content_type,
-                    });
-                }
-            }
             _ => {
                 if hung_up {
                     let r = self.uas_response(

@@ -204,12 +204,6 @@ pub enum UaEvent {
     ReinviteAnswered { call: CallId, sdp: Vec<u8> },
     /// Our re-INVITE failed.
     ReinviteFailed { call: CallId, status: u16 },
-    /// INFO in the dialog (DTMF relay); already answered 200.
-    Info {
-        call: CallId,
-        body: Vec<u8>,
-        content_type: String,
-    },
     /// Another in-dialog request (REFER, NOTIFY, OPTIONS, MESSAGE, UPDATE before the call
     /// is answered, ...): answer with [`UserAgent::respond`].
     DialogRequest {

@@ -3,16 +3,35 @@
 //! [`ChannelEvent::Digit`] for the core, whoever reads the socket (a bridge's relay, Echo,
 //! Playback, or the host waiting for digits).
 
+use std::collections::VecDeque;
 use std::sync::PoisonError;
 use std::time::Instant;
 
 use tandem_codec::CodecKind;
+use tandem_conf::views::sip::DtmfMode;
 use tandem_core::ChannelEvent;
 use tandem_rtp::dtmf::DtmfEvent;
 use tandem_rtp::{DtmfReceiver, RtpPacket};
 use tokio::sync::mpsc;
 
 use super::MediaLeg;
+
+#[path = "digits_out.rs"]
+mod digits_out;
+#[path = "inband.rs"]
+pub mod inband;
+
+pub use digits_out::{send_inband, send_rfc4733};
+
+/// How a digit reached tandem on a leg's RTP, to know whether a bridge already carried it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DigitVia {
+    Rfc4733,
+    Inband,
+}
+
+/// Digits recently seen on the RTP, waiting for the bridge to ask how they came.
+const RECENT: usize = 16;
 
 /// The format agreed in SDP for a leg.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +47,13 @@ pub struct Format {
 pub struct Inbound {
     format: Option<Format>,
     receiver: DtmfReceiver,
+    /// sip.conf `dtmfmode` of the peer on this leg.
+    mode: DtmfMode,
+    /// The Goertzel detector, made when the mode may need it.
+    inband: Option<Box<inband::InbandRx>>,
+    recent: VecDeque<(char, DigitVia)>,
+    /// RFC 4733 events being sent to this leg ([`send_rfc4733`]): the relay holds back.
+    sending: std::sync::Arc<std::sync::atomic::AtomicU32>,
     /// The channel's event queue; weak, so the leg never keeps a finished channel open.
     events: Option<mpsc::WeakSender<ChannelEvent>>,
 }
@@ -37,6 +63,10 @@ impl Default for Inbound {
         Inbound {
             format: None,
             receiver: DtmfReceiver::with_defaults(),
+            mode: DtmfMode::Rfc2833,
+            inband: None,
+            recent: VecDeque::new(),
+            sending: Default::default(),
             events: None,
         }
     }
@@ -62,7 +92,39 @@ impl Inbound {
             // The dialplan sees a digit when it ends, as Asterisk's DTMF_END frames.
             if let DtmfEvent::End { digit, .. } = ev {
                 out.push(digit);
+                self.remember(digit, DigitVia::Rfc4733);
             }
+        }
+        // Inband: the audio itself, when the peer's mode says so.
+        if self.effective_mode() == DtmfMode::Inband {
+            if let (Some(f), Some(rx)) = (self.format, self.inband.as_mut()) {
+                if p.payload_type() == f.payload_type {
+                    let before = out.len();
+                    rx.feed(f.codec, p.payload(), out);
+                    for i in before..out.len() {
+                        if let Some(&d) = out.get(i) {
+                            self.remember(d, DigitVia::Inband);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn remember(&mut self, digit: char, via: DigitVia) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back((digit, via));
+    }
+
+    /// `dtmfmode` as it applies now: `auto` is RFC 4733 when telephone-event was
+    /// negotiated, else inband (chan_sip's `SIP_DTMF_AUTO`).
+    fn effective_mode(&self) -> DtmfMode {
+        match self.mode {
+            DtmfMode::Auto if self.format.and_then(|f| f.dtmf_pt).is_some() => DtmfMode::Rfc2833,
+            DtmfMode::Auto => DtmfMode::Inband,
+            m => m,
         }
     }
 }
@@ -98,6 +160,79 @@ impl MediaLeg {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .format
+    }
+
+    /// The peer's `dtmfmode` (and `relaxdtmf`): inband and auto legs get a Goertzel
+    /// detector on their audio.
+    pub fn set_dtmf_mode(&self, mode: DtmfMode, relax: bool) {
+        let mut inbound = self.inbound.lock().unwrap_or_else(PoisonError::into_inner);
+        inbound.mode = mode;
+        if matches!(mode, DtmfMode::Inband | DtmfMode::Auto) && inbound.inband.is_none() {
+            inbound.inband = Some(Box::new(inband::InbandRx::new(relax)));
+        }
+    }
+
+    /// This leg's `dtmfmode` as it applies now (`auto` resolved by the SDP).
+    pub fn dtmf_mode(&self) -> DtmfMode {
+        self.inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .effective_mode()
+    }
+
+    /// How `digit`, just reported on this leg, arrived: `None` when it was not seen on the
+    /// RTP (a SIP INFO). Each call takes one record.
+    pub fn take_digit_via(&self, digit: char) -> Option<DigitVia> {
+        let mut inbound = self.inbound.lock().unwrap_or_else(PoisonError::into_inner);
+        let i = inbound.recent.iter().position(|(d, _)| *d == digit)?;
+        inbound.recent.remove(i).map(|(_, via)| via)
+    }
+
+    /// A digit that reached this leg's channel must be sent again to `to`, in `to`'s own
+    /// mode, unless the relay from this leg already carried it: RFC 4733 packets go through
+    /// (PT mapped) to a leg that negotiated telephone-event and takes RFC 4733, and inband
+    /// tones go through the audio to an inband leg. Across other modes (INFO, inband to RFC
+    /// 4733 and back) the digit is converted, as Asterisk's bridge does with DTMF frames.
+    pub fn digit_needs_resend(&self, digit: char, to: &MediaLeg) -> bool {
+        let carried = match self.take_digit_via(digit) {
+            Some(DigitVia::Rfc4733) => {
+                to.dtmf_mode() == DtmfMode::Rfc2833 && to.format().and_then(|f| f.dtmf_pt).is_some()
+            }
+            Some(DigitVia::Inband) => to.dtmf_mode() == DtmfMode::Inband,
+            None => false,
+        };
+        !carried
+    }
+
+    /// Does the relay pass RFC 4733 packets on to this leg? Only when its mode is RFC 4733
+    /// and telephone-event was negotiated; otherwise they are dropped and the digit is sent
+    /// again in the leg's own mode.
+    pub fn takes_relayed_events(&self) -> bool {
+        self.dtmf_mode() == DtmfMode::Rfc2833 && self.format().and_then(|f| f.dtmf_pt).is_some()
+    }
+
+    /// True while an RFC 4733 event is being sent to this leg: the relay holds audio back.
+    pub fn sending_digit(&self) -> bool {
+        self.inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .sending
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+    }
+
+    fn digit_sending(&self) -> Option<std::sync::Arc<std::sync::atomic::AtomicU32>> {
+        Some(
+            self.inbound
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .sending
+                .clone(),
+        )
+    }
+
+    fn switch_source_after_digit(&self) {
+        self.switch_source();
     }
 
     /// Where RFC 4733 digits go: the channel's event queue (held weakly).
@@ -150,6 +285,29 @@ impl MediaLeg {
                 tracing::debug!("RTP recv on {}: {e}", self.local);
                 None
             }
+        }
+    }
+}
+
+/// Digits a bridged party dialled (and no feature code took) reach the other party: those the
+/// relay did not carry already are sent again in the other leg's `dtmfmode`
+/// ([`MediaLeg::digit_needs_resend`]) with [`ChannelCommand::SendDigit`].
+pub async fn pass_digits(
+    from: &MediaLeg,
+    to: &MediaLeg,
+    to_commands: &mpsc::Sender<tandem_core::ChannelCommand>,
+    digits: &str,
+) {
+    for d in digits.chars() {
+        if from.digit_needs_resend(d, to) {
+            tracing::debug!(
+                "RTP {} -> {}: digit {d} sent in the callee's mode",
+                from.local,
+                to.local
+            );
+            let _ = to_commands
+                .send(tandem_core::ChannelCommand::SendDigit(d))
+                .await;
         }
     }
 }
@@ -212,6 +370,79 @@ mod tests {
         i.handle(now, &event(11, true, 640, 1, 800), &mut out);
         i.handle(now, &event(10, true, 640, 2, 1600), &mut out);
         assert_eq!(out, vec!['#', '*']);
+    }
+
+    fn pcmu_packets(digits: &str) -> Vec<Vec<u8>> {
+        let mut src = inband::DigitTones::new(digits, 100, 100);
+        let mut frame = [0i16; crate::media::generator::FRAME];
+        let mut out = Vec::new();
+        let mut seq = 1u16;
+        while crate::media::generator::Source::fill(&mut src, &mut frame) {
+            let mut payload = [0u8; 160];
+            tandem_codec::ulaw::encode(&frame, &mut payload);
+            out.push(
+                RtpHeader::new(0, seq, u32::from(seq) * 160, 0x2222)
+                    .to_vec(&payload)
+                    .unwrap_or_default(),
+            );
+            seq += 1;
+        }
+        out
+    }
+
+    #[test]
+    fn inband_mode_detects_tones_in_the_audio_and_remembers_how_they_came() {
+        let mut i = inbound(None);
+        i.mode = DtmfMode::Inband;
+        i.inband = Some(Box::new(inband::InbandRx::new(false)));
+        let mut out = Vec::new();
+        for p in pcmu_packets("42") {
+            i.handle(Instant::now(), &p, &mut out);
+        }
+        assert_eq!(out, vec!['4', '2']);
+        assert_eq!(
+            i.recent.iter().copied().collect::<Vec<_>>(),
+            vec![('4', DigitVia::Inband), ('2', DigitVia::Inband)]
+        );
+    }
+
+    #[test]
+    fn rfc2833_mode_does_not_listen_to_the_audio() {
+        let mut i = inbound(Some(101));
+        i.inband = Some(Box::new(inband::InbandRx::new(false)));
+        let mut out = Vec::new();
+        for p in pcmu_packets("42") {
+            i.handle(Instant::now(), &p, &mut out);
+        }
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn auto_is_rfc4733_with_telephone_event_else_inband() {
+        let mut i = inbound(Some(101));
+        i.mode = DtmfMode::Auto;
+        assert_eq!(i.effective_mode(), DtmfMode::Rfc2833);
+        let mut i = inbound(None);
+        i.mode = DtmfMode::Auto;
+        assert_eq!(i.effective_mode(), DtmfMode::Inband);
+        i.mode = DtmfMode::Info;
+        assert_eq!(i.effective_mode(), DtmfMode::Info);
+    }
+
+    #[test]
+    fn rfc4733_digits_are_remembered_as_such_and_the_record_is_bounded() {
+        let mut i = inbound(Some(101));
+        let mut out = Vec::new();
+        for n in 0..20u16 {
+            i.handle(
+                Instant::now(),
+                &event(1, true, 640, n, 800 * u32::from(n)),
+                &mut out,
+            );
+        }
+        assert_eq!(out.len(), 20);
+        assert_eq!(i.recent.len(), RECENT);
+        assert!(i.recent.iter().all(|r| *r == ('1', DigitVia::Rfc4733)));
     }
 
     #[test]

@@ -222,7 +222,7 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
         let now = std::time::Instant::now();
         if let Some((packet, dest)) = step.step(&from, &to, now, source, received) {
             // Music on hold (or tones) plays to `to`: nothing relayed to it meanwhile.
-            if !to.generator.active() {
+            if !to.generator.active() && !to.sending_digit() {
                 let _ = to.socket.send_to(packet, dest).await;
             }
         }

@@ -287,6 +287,8 @@ impl<Id: std::hash::Hash + Eq + Copy> Default for LegTable<Id> {
 
 impl<Id: std::hash::Hash + Eq + Copy> LegTable<Id> {
     pub fn insert(&mut self, key: LegKey, leg: Leg) {
+        // The peer's dtmfmode decides how its digits are read and sent (media::dtmf).
+        leg.media.set_dtmf_mode(leg.dtmf, false);
         *self
             .per_peer
             .lock()

@@ -17,6 +17,9 @@ use super::inbound::{self, Admission};
 use super::media;
 use crate::channels;
 
+#[path = "info.rs"]
+mod info;
+
 impl Endpoint {
     pub(super) fn incoming_call(
         &mut self,
@@ -298,6 +301,7 @@ impl Endpoint {
                 leg.offer = Some(offer);
                 log_err(self.ua.reinvite(now, call, bytes));
             }
+            (ChannelCommand::SendDigit(d), Some(call)) => self.send_digit(now, key, call, d),
             (ChannelCommand::Hangup { cause }, call) => {
                 let (inbound, answered) = (leg.inbound, leg.answered);
                 self.legs.remove(key);
@@ -423,7 +427,6 @@ impl Endpoint {
             | UaEvent::Update { call, .. }
             | UaEvent::ReinviteAnswered { call, .. }
             | UaEvent::ReinviteFailed { call, .. }
-            | UaEvent::Info { call, .. }
             | UaEvent::DialogRequest { call, .. } => *call,
             other => {
                 tracing::debug!("SIP: {other:?}");
@@ -489,10 +492,8 @@ impl Endpoint {
                 ),
             },
             UaEvent::ReinviteAnswered { sdp, .. } => apply_answer(leg, &sdp),
-            UaEvent::Info { body, .. } => {
-                if let Some(d) = dtmf_from_info(&body) {
-                    leg.emit(ChannelEvent::Digit(d));
-                }
+            UaEvent::DialogRequest { txn, request, .. } if request.method == Method::Info => {
+                self.info(now, key, txn, &request);
             }
             UaEvent::DialogRequest { txn, request, .. } if request.method == Method::Refer => {
                 self.refer(now, key, call, txn, &request);
@@ -771,24 +772,6 @@ fn apply_answer(leg: &mut Leg, sdp: &[u8]) {
         }
         Err(e) => tracing::info!("{}: SDP answer: {e}", leg.name),
     }
-}
-
-/// `Signal=5` (application/dtmf-relay) or a bare digit (application/dtmf).
-fn dtmf_from_info(body: &[u8]) -> Option<char> {
-    let text = String::from_utf8_lossy(body);
-    let value = text
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Signal=")
-                .or_else(|| l.trim().strip_prefix("Signal ="))
-        })
-        .map(str::trim)
-        .unwrap_or_else(|| text.trim());
-    value
-        .chars()
-        .next()
-        .filter(|c| c.is_ascii_digit() || "*#ABCD".contains(*c))
 }
 
 fn log_err<E: std::fmt::Display>(r: Result<(), E>) {
