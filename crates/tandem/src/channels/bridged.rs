@@ -12,6 +12,7 @@ use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
 use tokio::time::Instant;
 
 use super::features::{party_codes, Feature, Matcher, Step};
+use crate::media::dtmf::pass_digits;
 use super::transfer::{self, Consult, Grab};
 use super::{ChannelLink, World};
 use crate::media;
@@ -120,7 +121,12 @@ pub async fn run(
                 }
                 Some(ChannelEvent::Digit(d)) => match caller_codes.handle_digit(std::time::Instant::now(), d) {
                     Step::Run(f) => Some((Side::Caller, f)),
-                    _ => None,
+                    // Converted to the callee's dtmfmode when the relay did not carry it.
+                    Step::Pass(p) => {
+                        pass_digits(&caller.media, &call.callee.media, &call.callee.commands, &p).await;
+                        None
+                    }
+                    Step::Wait => None,
                 },
                 Some(_) => None,
             },
@@ -144,7 +150,11 @@ pub async fn run(
                 }
                 Some(ChannelEvent::Digit(d)) => match callee_codes.handle_digit(std::time::Instant::now(), d) {
                     Step::Run(f) => Some((Side::Callee, f)),
-                    _ => None,
+                    Step::Pass(p) => {
+                        pass_digits(&call.callee.media, &caller.media, &caller.commands, &p).await;
+                        None
+                    }
+                    Step::Wait => None,
                 },
                 Some(_) => None,
             },
