@@ -20,16 +20,22 @@ pub const OLD: &str = "Old";
 
 static DATA_DIR: OnceLock<PathBuf> = OnceLock::new();
 
-/// The daemon's data directory (set once at start; `./tandem-data` until then).
+/// The daemon's data directory (set once at start; `./tandem-data` until then). Kept
+/// absolute: messages and greetings are played by path, and a relative path would be looked
+/// up among the sounds directories instead.
 pub fn configure(data: &Path) {
-    let _ = DATA_DIR.set(data.to_path_buf());
+    let dir = std::path::absolute(data).unwrap_or_else(|_| data.to_path_buf());
+    let _ = DATA_DIR.set(dir);
 }
 
 pub fn data_dir() -> PathBuf {
     DATA_DIR
         .get()
         .cloned()
-        .unwrap_or_else(|| PathBuf::from("tandem-data"))
+        .unwrap_or_else(|| {
+            let dir = PathBuf::from("tandem-data");
+            std::path::absolute(&dir).unwrap_or(dir)
+        })
 }
 
 /// `DATA/voicemail`.
