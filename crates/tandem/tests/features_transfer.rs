@@ -274,7 +274,7 @@ fn blind_transfer_with_pound_sends_the_caller_to_the_target() {
 fn blind_transfer_by_the_caller_sends_the_callee_to_the_target_and_hangs_up_the_caller() {
     let pbx = start_pbx();
     let work = TempDir::new();
-    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work, true) else {
+    let Some((mut a, b, mut c)) = three_phones(&pbx, &work, true) else {
         return;
     };
     a_calls_b(&pbx, &mut a, &b);
@@ -340,7 +340,7 @@ fn disconnect_star0_by_the_caller_ends_the_call() {
 fn attended_transfer_by_the_caller_leaves_callee_and_target_talking() {
     let pbx = start_pbx();
     let work = TempDir::new();
-    let Some((mut a, mut b, mut c)) = three_phones(&pbx, &work, true) else {
+    let Some((mut a, b, mut c)) = three_phones(&pbx, &work, true) else {
         return;
     };
     a_calls_b(&pbx, &mut a, &b);
