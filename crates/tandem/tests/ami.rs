@@ -217,6 +217,18 @@ fn raw_socket_logs_in_with_the_md5_challenge_and_runs_actions() {
         "Event: CoreShowChannelsComplete\r\nActionID: s\r\nEventList: Complete\r\nListItems: 0\r\n"
     );
 
+    // A channel no driver can create: the synchronous Originate fails.
+    ami.send(&[
+        "Action: Originate",
+        "Channel: Nowhere/x",
+        "Exten: 1",
+        "ActionID: o",
+    ]);
+    assert_eq!(
+        ami.response(),
+        "Response: Error\r\nActionID: o\r\nMessage: Originate failed\r\n"
+    );
+
     ami.send(&["Action: Logoff", "ActionID: bye"]);
     assert_eq!(
         ami.response(),
@@ -454,30 +466,76 @@ fn panoramisk_sees_a_sipp_call_and_originates_a_call_sipp_answers() {
 
     // A call from the sipp UAC through tandem to the sipp UAS.
     let callee = uas(&sipp_bin, uas_port);
-    let work = TempDir::new();
-    let caller = sipp(
-        &sipp_bin,
-        work.path(),
-        &[
-            "-sn",
-            "uac",
-            "-s",
-            "100",
-            "-d",
-            "1500",
-            "-m",
-            "1",
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &uac_port.to_string(),
-            &format!("127.0.0.1:{sip_port}"),
-        ],
-        Duration::from_secs(90),
+    let uac_bin = sipp_bin.clone();
+    let caller = std::thread::spawn(move || {
+        let work = TempDir::new();
+        sipp(
+            &uac_bin,
+            work.path(),
+            &[
+                "-sn",
+                "uac",
+                "-s",
+                "100",
+                "-d",
+                "3000",
+                "-m",
+                "1",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                &uac_port.to_string(),
+                &format!("127.0.0.1:{sip_port}"),
+            ],
+            Duration::from_secs(90),
+        )
+    });
+    let t = Duration::from_secs(20);
+    // While the call is up, CoreShowChannels lists both legs.
+    client.wait_for(
+        |l| l.starts_with("EVENT BridgeEnter ") && l.contains("Channel=SIP/uas-"),
+        t,
     );
+    let (mut raw, _) = Raw::connect(ami_port);
+    raw.send(&[
+        "Action: Login",
+        "Username: admin",
+        "Secret: amisecret",
+        "Events: off",
+    ]);
+    assert!(raw.response().contains("Authentication accepted"));
+    raw.send(&["Action: CoreShowChannels", "ActionID: live"]);
+    assert!(raw.response().contains("EventList: start"));
+    let mut listed = Vec::new();
+    loop {
+        let m = raw.message().expect("CoreShowChannels events");
+        if m.starts_with("Event: CoreShowChannelsComplete") {
+            assert!(m.contains("ListItems: 2\r\n"), "{m}");
+            break;
+        }
+        if m.starts_with("Event: CoreShowChannel\r\n") {
+            listed.push(m);
+        }
+    }
+    assert_eq!(listed.len(), 2, "{listed:?}");
+    let uac = listed
+        .iter()
+        .find(|m| m.contains("Channel: SIP/uac-"))
+        .expect("the caller");
+    assert!(uac.contains("ActionID: live\r\n"), "{uac}");
+    assert!(uac.contains("ChannelStateDesc: Up\r\n"), "{uac}");
+    assert!(
+        uac.contains("Application: Dial\r\nApplicationData: SIP/uas,20\r\n"),
+        "{uac}"
+    );
+    assert!(
+        listed.iter().any(|m| m.contains("Channel: SIP/uas-")),
+        "{listed:?}"
+    );
+    drop(raw);
+    let caller = caller.join().unwrap();
     assert_eq!(caller.code, Some(0), "sipp uac: {caller:?}");
     assert_eq!(callee.join().unwrap().code, Some(0), "sipp uas");
-    let t = Duration::from_secs(20);
     let newchannel = client.wait_for(
         |l| l.starts_with("EVENT Newchannel ") && l.contains("Channel=SIP/uac-"),
         t,
