@@ -247,3 +247,19 @@ fn rfc4733_digits_reach_a_dtmfmode_info_callee_as_sip_info() {
         "bob did not get INFO Signal=1 then Signal=2: {callee:?}\n--- tandem:\n{log}"
     );
 }
+
+#[test]
+fn senddtmf_reaches_a_dtmfmode_info_phone_as_sip_info() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let alice = "[alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=public\ndtmfmode=info\n";
+    let plan = "[public]\nexten => 900,1,Answer()\n same => n,SendDTMF(1#,100)\n\
+                same => n,Verbose(1,SendDTMF done)\n same => n,Hangup()\n";
+    let s = start(alice, plan, (64650, 64699));
+    let work = TempDir::new();
+    let run = alice_calls(&sipp_bin, work.path(), s.port, "uac_expects_info.xml", "900", 64700);
+    let log = s.daemon.stderr_text();
+    assert_eq!(run.code, Some(0), "sipp did not get INFO 1 then #: {run:?}\n--- tandem:\n{log}");
+    assert!(log.contains("SendDTMF done"), "{log}");
+}

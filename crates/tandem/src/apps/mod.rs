@@ -20,6 +20,7 @@ mod musiconhold;
 mod playtones;
 pub mod prompt;
 mod record;
+mod senddtmf;
 mod startmusiconhold;
 mod stopmusiconhold;
 mod stopplaytones;
@@ -44,6 +45,7 @@ pub async fn run(cx: AppCx<'_>, name: &str, args: &str) -> Option<Reply> {
     Some(match lower.as_str() {
         "echo" => echo::exec(cx, args).await,
         "record" => record::exec(cx, args).await,
+        "senddtmf" => senddtmf::exec(cx, args).await,
         "voicemail" => voicemail::exec(cx, args).await,
         "voicemailmain" => voicemailmain::exec(cx, args).await,
         "playtones" => playtones::exec(cx, args).await,
