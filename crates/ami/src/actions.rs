@@ -45,6 +45,8 @@ pub const ACTIONS: &[ActionSpec] = &[
         "List currently active channels.",
     ),
     a("Command", COMMAND, "Execute Asterisk CLI Command."),
+    a("Status", SYSTEM | CALL | REPORTING, "List channel status."),
+    a("Hangup", SYSTEM | CALL, "Hangup channel."),
     a("DBGet", SYSTEM | REPORTING, "Get DB Entry."),
     a("DBPut", SYSTEM, "Put DB entry."),
     a("DBDel", SYSTEM, "Delete DB entry."),

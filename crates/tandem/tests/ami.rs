@@ -418,7 +418,7 @@ fn panoramisk_sees_a_sipp_call_and_originates_a_call_sipp_answers() {
     );
     let extensions = "[internal]\n\
         exten => 100,1,Dial(SIP/uas,20)\n same => n,Hangup()\n\
-        exten => 200,1,Answer()\n same => n,Wait(1)\n same => n,Hangup()\n";
+        exten => 200,1,Answer()\n same => n,Wait(30)\n same => n,Hangup()\n";
     let (_c, _d, _daemon, ami_port) = start_daemon(&[
         ("sip.conf", &sip),
         ("extensions.conf", extensions),
@@ -532,6 +532,20 @@ fn panoramisk_sees_a_sipp_call_and_originates_a_call_sipp_answers() {
         listed.iter().any(|m| m.contains("Channel: SIP/uas-")),
         "{listed:?}"
     );
+    raw.send(&["Action: Status", "ActionID: st"]);
+    assert!(raw
+        .response()
+        .contains("Message: Channel status will follow"));
+    let mut statuses = 0;
+    loop {
+        let m = raw.message().expect("Status events");
+        if m.starts_with("Event: StatusComplete") {
+            assert!(m.contains("ListItems: 2\r\nItems: 2\r\n"), "{m}");
+            break;
+        }
+        statuses += usize::from(m.starts_with("Event: Status\r\n"));
+    }
+    assert_eq!(statuses, 2);
     drop(raw);
     let caller = caller.join().unwrap();
     assert_eq!(caller.code, Some(0), "sipp uac: {caller:?}");
@@ -584,6 +598,45 @@ fn panoramisk_sees_a_sipp_call_and_originates_a_call_sipp_answers() {
     client.command("originate SIP/uas internal 200");
     let answer = client.wait_for(|l| l.starts_with("ORIGINATE "), Duration::from_secs(30));
     assert_eq!(answer, "ORIGINATE Success 4");
+    let waiting = client.wait_for(
+        |l| {
+            l.starts_with("EVENT Newexten ")
+                && l.contains("Exten=200")
+                && l.contains("Application=Wait")
+        },
+        t,
+    );
+    let channel = waiting
+        .split(';')
+        .find_map(|f| f.strip_prefix("Channel="))
+        .expect("Channel= in Newexten")
+        .to_string();
+    assert!(channel.starts_with("SIP/uas-"), "{waiting}");
+    assert!(waiting.contains("CallerIDNum=4242"), "{waiting}");
+
+    // The Hangup action ends it: the sipp UAS gets its BYE.
+    let (mut raw, _) = Raw::connect(ami_port);
+    raw.send(&[
+        "Action: Login",
+        "Username: admin",
+        "Secret: amisecret",
+        "Events: off",
+    ]);
+    assert!(raw.response().contains("Authentication accepted"));
+    raw.send(&[
+        "Action: Hangup",
+        &format!("Channel: {channel}"),
+        "ActionID: h",
+    ]);
+    assert_eq!(
+        raw.response(),
+        "Response: Success\r\nActionID: h\r\nMessage: Channel Hungup\r\n"
+    );
+    raw.send(&["Action: Hangup", "Channel: SIP/nobody-00000000"]);
+    assert_eq!(
+        raw.response(),
+        "Response: Error\r\nMessage: No such channel\r\n"
+    );
     let run = callee.join().unwrap();
     assert_eq!(
         run.code,
@@ -591,11 +644,7 @@ fn panoramisk_sees_a_sipp_call_and_originates_a_call_sipp_answers() {
         "sipp uas answering the originated call: {run:?}"
     );
     client.wait_for(
-        |l| {
-            l.starts_with("EVENT Newexten ")
-                && l.contains("Exten=200")
-                && l.contains("Application=Wait")
-        },
+        |l| l.starts_with("EVENT Hangup ") && l.contains(&format!("Channel={channel};")),
         t,
     );
 }

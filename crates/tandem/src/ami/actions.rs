@@ -30,6 +30,8 @@ pub async fn run(ami: &Arc<Ami>, run: Run) -> String {
                 .await
                 .unwrap_or_else(|e| Reply::error(None, &format!("internal error: {e}")))
         }
+        "Status" => status(ami, id, m),
+        "Hangup" => hangup(ami, id, m),
         "Getvar" => getvar(ami, id, m),
         "Setvar" => setvar(ami, id, m),
         "SIPpeers" => sip_peers(ami, id),
@@ -150,6 +152,70 @@ fn core_show_channels(ami: &Ami, id: Option<&str>) -> String {
     }
     out.push_str(&Event::list_complete("CoreShowChannelsComplete", id, n));
     out
+}
+
+/// `Status`: one `Status` event per channel (or the one named), then `StatusComplete`.
+fn status(ami: &Ami, id: Option<&str>, m: &Message) -> String {
+    let wanted = m.get("Channel").trim();
+    let live = ami.world.ami.live();
+    let rows = ami.world.channels.rows();
+    let chosen: Vec<_> = live
+        .iter()
+        .filter(|(s, _)| wanted.is_empty() || s.name.eq_ignore_ascii_case(wanted))
+        .collect();
+    if !wanted.is_empty() && chosen.is_empty() {
+        return Reply::error(id, "No such channel");
+    }
+    let mut out = Reply::list_start(id, "Channel status will follow");
+    for (snap, age) in &chosen {
+        let app = rows
+            .iter()
+            .find(|(n, _)| n == &snap.name)
+            .map(|(_, r)| r.application.clone())
+            .unwrap_or_default();
+        let (app, data) = match app.split_once('(') {
+            Some((a, d)) => (a.to_string(), d.strip_suffix(')').unwrap_or(d).to_string()),
+            None => (app, String::new()),
+        };
+        let tech = snap.name.split('/').next().unwrap_or_default();
+        out.push_str(
+            &Event::list_item("Status", id)
+                .header("Privilege", "Call")
+                .channel("", snap)
+                .header("Type", tech)
+                .header("DNID", "")
+                .header("EffectiveConnectedLineNum", "<unknown>")
+                .header("EffectiveConnectedLineName", "<unknown>")
+                .header("TimeToHangup", "0")
+                .header("BridgeID", "")
+                .header("Application", &app)
+                .header("Data", &data)
+                .header("Seconds", &age.as_secs().to_string())
+                .render(),
+        );
+    }
+    let complete = Event::list_complete("StatusComplete", id, chosen.len());
+    // Asterisk adds `Items:` before the end of the complete event.
+    let complete = complete.trim_end_matches("\r\n");
+    out.push_str(&format!("{complete}\r\nItems: {}\r\n\r\n", chosen.len()));
+    out
+}
+
+/// `Hangup`: ask the channel's driver to hang it up (`Cause:` 1..127, else normal clearing).
+fn hangup(ami: &Ami, id: Option<&str>, m: &Message) -> String {
+    let name = m.get("Channel").trim();
+    if name.is_empty() {
+        return Reply::error(id, "No channel specified");
+    }
+    let cause = match m.get("Cause").trim().parse::<u16>() {
+        Ok(c) if (1..=127).contains(&c) => c,
+        _ => tandem_core::cause::NORMAL_CLEARING,
+    };
+    if ami.world.ami.hangup(name, cause) {
+        Reply::ack(id, "Channel Hungup")
+    } else {
+        Reply::error(id, "No such channel")
+    }
 }
 
 fn db(ami: &Ami, action: &str, id: Option<&str>, m: &Message) -> String {

@@ -5,13 +5,13 @@
 //!
 //! Emitting renders the text once, and only when a session listens; it never waits.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use tandem_ami::{cause_text, perm, ChannelSnapshot, Event, State};
-use tandem_core::{Channel, ChannelEvent, ChannelState};
-use tokio::sync::broadcast;
+use tandem_core::{Channel, ChannelCommand, ChannelEvent, ChannelState};
+use tokio::sync::{broadcast, mpsc};
 
 use crate::channels::World;
 
@@ -31,6 +31,8 @@ pub struct Bus {
     last_reload: Mutex<Option<Instant>>,
     /// The live channels as AMI shows them (CoreShowChannels), with their creation time.
     live: Mutex<BTreeMap<String, (ChannelSnapshot, Instant)>>,
+    /// Where to send a live channel's commands (the Hangup action).
+    commands: Mutex<HashMap<String, mpsc::Sender<ChannelCommand>>>,
 }
 
 impl Default for Bus {
@@ -40,6 +42,7 @@ impl Default for Bus {
             tx,
             last_reload: Mutex::new(None),
             live: Mutex::default(),
+            commands: Mutex::default(),
         }
     }
 }
@@ -94,6 +97,32 @@ impl Bus {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(name);
+        self.commands
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(name);
+    }
+
+    fn register_commands(&self, name: &str, commands: &mpsc::Sender<ChannelCommand>) {
+        self.commands
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name.to_string(), commands.clone());
+    }
+
+    /// Ask a live channel's driver to hang it up; false when there is no such channel.
+    pub fn hangup(&self, name: &str, cause: u16) -> bool {
+        let sender = self
+            .commands
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, s)| s.clone());
+        match sender {
+            Some(s) => s.try_send(ChannelCommand::Hangup { cause }).is_ok(),
+            None => false,
+        }
     }
 
     /// Every live channel, by name, with how long it has existed.
@@ -152,7 +181,8 @@ fn hangup_event(snap: &ChannelSnapshot, cause: u16) -> Event {
 
 /// A channel starts running the dialplan: Newchannel (Down) then Newstate (Ring), as
 /// chan_sip creates an inbound channel down and sets it ringing.
-pub fn pbx_started(world: &World, chan: &Channel) {
+pub fn pbx_started(world: &World, chan: &Channel, commands: &mpsc::Sender<ChannelCommand>) {
+    world.ami.register_commands(&chan.name, commands);
     let mut snap = snapshot(chan);
     let up = snap.state == State::Up;
     snap.state = State::Down;
@@ -258,7 +288,15 @@ impl DialTrack {
     }
 
     /// A leg was created for `Dial(TECH/dialstring)`: Newchannel, then DialBegin.
-    pub fn begin(&mut self, world: &World, index: usize, name: &str, dialstring: &str) {
+    pub fn begin(
+        &mut self,
+        world: &World,
+        index: usize,
+        name: &str,
+        dialstring: &str,
+        commands: &mpsc::Sender<ChannelCommand>,
+    ) {
+        world.ami.register_commands(name, commands);
         let (_, uniqueid) = world.shared.new_uniqueid();
         let snap = ChannelSnapshot {
             name: name.to_string(),

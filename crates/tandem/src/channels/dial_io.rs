@@ -140,7 +140,8 @@ impl DialIo for TokioDialIo<'_> {
             }
         });
         tracing::info!("{}: called {}", self.caller.name, name);
-        self.ami.begin(&self.world, index, &name, &target.resource);
+        self.ami
+            .begin(&self.world, index, &name, &target.resource, &commands);
         self.world.channels.add(
             &name,
             super::ChannelRow {

@@ -112,7 +112,7 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
             outbound: false,
         },
     );
-    crate::ami::events::pbx_started(&world, &chan);
+    crate::ami::events::pbx_started(&world, &chan, &link.commands);
     tokio::spawn(async move {
         let mut host = RealHost::new(world.clone(), link);
         let end = {
