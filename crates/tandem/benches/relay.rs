@@ -18,7 +18,11 @@ use tandem_rtp::RtpHeader;
 const PHONE_A: &str = "127.0.0.1:7000";
 const PHONE_B: &str = "127.0.0.1:7002";
 
-fn legs(ports: &PortRange, a_codec: (u8, &str), b_codec: (u8, &str)) -> (Arc<MediaLeg>, Arc<MediaLeg>) {
+fn legs(
+    ports: &PortRange,
+    a_codec: (u8, &str),
+    b_codec: (u8, &str),
+) -> (Arc<MediaLeg>, Arc<MediaLeg>) {
     let ip = "127.0.0.1".parse().unwrap();
     let a = ports.allocate_now(ip).unwrap();
     let b = ports.allocate_now(ip).unwrap();
@@ -30,12 +34,17 @@ fn legs(ports: &PortRange, a_codec: (u8, &str), b_codec: (u8, &str)) -> (Arc<Med
 }
 
 fn step_bench(c: &mut Criterion, name: &str, a_codec: (u8, &str), b_codec: (u8, &str)) {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let _enter = rt.enter();
     let ports = PortRange::new(41000, 41200);
     let (a, b) = legs(&ports, a_codec, b_codec);
     let source: SocketAddr = PHONE_A.parse().unwrap();
-    let template = RtpHeader::new(a_codec.0, 0, 0, 0x5d1c_33a7).to_vec(&[0xd5; 160]).unwrap();
+    let template = RtpHeader::new(a_codec.0, 0, 0, 0x5d1c_33a7)
+        .to_vec(&[0xd5; 160])
+        .unwrap();
     let mut buf = template.clone();
     let mut relay = Relay::default();
     let mut seq = 0u16;
@@ -65,7 +74,9 @@ fn loopback(c: &mut Criterion) {
     let _enter = rt.enter();
     let phone_a = UdpSocket::bind("127.0.0.1:0").unwrap();
     let phone_b = UdpSocket::bind("127.0.0.1:0").unwrap();
-    phone_b.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    phone_b
+        .set_read_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
     let ports = PortRange::new(41400, 41600);
     let ip = "127.0.0.1".parse().unwrap();
     let a = ports.allocate_now(ip).unwrap();
@@ -83,36 +94,49 @@ fn loopback(c: &mut Criterion) {
     let mut g = c.benchmark_group("relay");
     g.throughput(Throughput::Elements(1));
     g.sample_size(20);
-    g.bench_function("loopback UDP through a bridge (PCMU, 16 in flight)", |bench| {
-        bench.iter_custom(|iters| {
-            let start = Instant::now();
-            let mut left = iters;
-            while left > 0 {
-                let burst = left.min(16);
-                for _ in 0..burst {
-                    seq = seq.wrapping_add(1);
-                    packet[2..4].copy_from_slice(&seq.to_be_bytes());
-                    packet[4..8].copy_from_slice(&(u32::from(seq) * 160).to_be_bytes());
-                    let _ = phone_a.send_to(&packet, a_addr);
-                }
-                for _ in 0..burst {
-                    if phone_b.recv_from(&mut rx).is_err() {
-                        lost += 1;
-                        break;
+    g.bench_function(
+        "loopback UDP through a bridge (PCMU, 16 in flight)",
+        |bench| {
+            bench.iter_custom(|iters| {
+                let start = Instant::now();
+                let mut left = iters;
+                while left > 0 {
+                    let burst = left.min(16);
+                    for _ in 0..burst {
+                        seq = seq.wrapping_add(1);
+                        packet[2..4].copy_from_slice(&seq.to_be_bytes());
+                        packet[4..8].copy_from_slice(&(u32::from(seq) * 160).to_be_bytes());
+                        let _ = phone_a.send_to(&packet, a_addr);
                     }
+                    for _ in 0..burst {
+                        if phone_b.recv_from(&mut rx).is_err() {
+                            lost += 1;
+                            break;
+                        }
+                    }
+                    left -= burst;
                 }
-                left -= burst;
-            }
-            start.elapsed()
-        })
-    });
+                start.elapsed()
+            })
+        },
+    );
     g.finish();
     eprintln!("loopback: {lost} bursts with a lost packet");
 }
 
 fn benches(c: &mut Criterion) {
-    step_bench(c, "step: same codec (PCMU -> PCMU)", (0, "ulaw"), (0, "ulaw"));
-    step_bench(c, "step: transcoded (PCMU -> PCMA)", (0, "ulaw"), (8, "alaw"));
+    step_bench(
+        c,
+        "step: same codec (PCMU -> PCMU)",
+        (0, "ulaw"),
+        (0, "ulaw"),
+    );
+    step_bench(
+        c,
+        "step: transcoded (PCMU -> PCMA)",
+        (0, "ulaw"),
+        (8, "alaw"),
+    );
     loopback(c);
 }
 

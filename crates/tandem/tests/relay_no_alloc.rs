@@ -92,11 +92,20 @@ fn relaying_a_packet_allocates_nothing_same_codec_or_transcoded() {
     let (same, sent_same) = relay_packets((0, "ulaw"), (0, "ulaw"), 43000, false);
     let (transcoded, sent_transcoded) = relay_packets((0, "ulaw"), (8, "alaw"), 43200, false);
     assert_eq!(sent_same, 59_000, "every packet relayed");
-    assert_eq!(sent_transcoded, 59_000, "every packet transcoded and relayed");
+    assert_eq!(
+        sent_transcoded, 59_000,
+        "every packet transcoded and relayed"
+    );
     assert_eq!(same, 0, "same codec: allocations for 59,000 packets");
-    assert_eq!(transcoded, 0, "PCMU -> PCMA: allocations for 59,000 packets");
+    assert_eq!(
+        transcoded, 0,
+        "PCMU -> PCMA: allocations for 59,000 packets"
+    );
     // 1,180 digits among 59,000 packets: at most one allocation each, none for audio.
     let (with_digits, sent) = relay_packets((0, "ulaw"), (8, "alaw"), 43400, true);
     assert_eq!(sent, 59_000, "digits are relayed too");
-    assert!(with_digits <= 1_180, "{with_digits} allocations for 1,180 digits");
+    assert!(
+        with_digits <= 1_180,
+        "{with_digits} allocations for 1,180 digits"
+    );
 }

@@ -78,7 +78,11 @@ fn a_new_source_is_dropped_until_four_packets_in_sequence_then_latched() {
 fn a_sequence_gap_restarts_probation() {
     let (mut l, mut t) = latch(StrictMode::Yes, false);
     assert_eq!(feed(&mut l, &mut t, NAT, 10, 2), [Drop, Drop]);
-    assert_eq!(feed(&mut l, &mut t, NAT, 20, 1), [Drop], "gap: probation - 1 to go");
+    assert_eq!(
+        feed(&mut l, &mut t, NAT, 20, 1),
+        [Drop],
+        "gap: probation - 1 to go"
+    );
     assert_eq!(feed(&mut l, &mut t, NAT, 21, 3), [Drop, Drop, Accept]);
 }
 
@@ -101,10 +105,7 @@ fn a_source_that_goes_quiet_is_replaced_by_one_passing_probation_while_learning(
     let (mut l, mut t) = latch(StrictMode::Yes, false);
     l.set_target(t, addr(PHONE));
     feed(&mut l, &mut t, PHONE, 1, 3);
-    assert_eq!(
-        feed(&mut l, &mut t, NAT, 40, 4),
-        [Drop, Drop, Drop, Accept]
-    );
+    assert_eq!(feed(&mut l, &mut t, NAT, 40, 4), [Drop, Drop, Drop, Accept]);
     assert_eq!(l.latched(), Some(addr(NAT)));
 }
 
@@ -113,7 +114,13 @@ fn a_flood_faster_than_audio_does_not_pass_probation_with_strictrtp_yes() {
     let (mut l, t0) = latch(StrictMode::Yes, false);
     // Four packets within 1 ms: less than (4 - 1) * 9 - 5 = 22 ms.
     let v: Vec<_> = (0..4u16)
-        .map(|i| l.handle_packet(t0 + Duration::from_micros(250 * u64::from(i)), addr(STRANGER), i))
+        .map(|i| {
+            l.handle_packet(
+                t0 + Duration::from_micros(250 * u64::from(i)),
+                addr(STRANGER),
+                i,
+            )
+        })
         .collect();
     assert_eq!(v, [Drop; 4]);
     assert_eq!(l.latched(), None);

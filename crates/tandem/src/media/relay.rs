@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 use std::sync::PoisonError;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use tandem_rtp::latch::State as LatchState;
 use tandem_rtp::{
     Latch, LatchConfig, NtpClock, NtpTime, RtcpConfig, RtcpSession, RtpPacket, Verdict,
 };
@@ -74,7 +75,23 @@ impl MediaLeg {
             return false;
         };
         let mut path = self.path.lock().unwrap_or_else(PoisonError::into_inner);
-        if path.latch.handle_packet(now, source, p.sequence()) == Verdict::Drop {
+        let before = path.latch.state();
+        let verdict = path.latch.handle_packet(now, source, p.sequence());
+        let latch = &path.latch;
+        if latch.state() != before && latch.state() == LatchState::Closed {
+            if let Some(addr) = latch.latched() {
+                tracing::info!("RTP {}: strict RTP locked on source {addr}", self.local);
+            }
+        }
+        if verdict == Verdict::Drop {
+            // Rarely logged: the first drop, then at each power of two.
+            let n = latch.dropped();
+            if n.is_power_of_two() {
+                tracing::info!(
+                    "RTP {}: strict RTP dropped {n} packet(s), this one from {source}",
+                    self.local
+                );
+            }
             return false;
         }
         path.rtcp.handle_rtp_received(now, &p);
@@ -124,15 +141,11 @@ impl Relay {
             return None;
         }
         from.inspect_inbound(received);
-        let packet: &mut [u8] =
-            match self
-                .direction
-                .prepare(from.format(), to.format(), received)
-            {
-                transcode::Action::Forward => received,
-                transcode::Action::Transcoded(len) => self.direction.output(len),
-                transcode::Action::Drop => return None,
-            };
+        let packet: &mut [u8] = match self.direction.prepare(from.format(), to.format(), received) {
+            transcode::Action::Forward => received,
+            transcode::Action::Transcoded(len) => self.direction.output(len),
+            transcode::Action::Drop => return None,
+        };
         let dest = to.prepare_send(now, packet)?;
         Some((packet, dest))
     }

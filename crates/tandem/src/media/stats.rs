@@ -88,7 +88,12 @@ pub fn show_channelstats(rows: &[StatsRow]) -> String {
     for r in rows {
         let s = &r.stats;
         let secs = s.age.as_secs();
-        let duration = format!("{:02}:{:02}:{:02}", secs / 3600, (secs % 3600) / 60, secs % 60);
+        let duration = format!(
+            "{:02}:{:02}:{:02}",
+            secs / 3600,
+            (secs % 3600) / 60,
+            secs % 60
+        );
         let rx_lost = s.rx_lost.max(0) as u64;
         let tx_lost = s.tx_lost.max(0) as u64;
         let (rx, rx_k) = count(s.rx_packets);
