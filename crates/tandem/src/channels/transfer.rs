@@ -16,7 +16,7 @@ use tokio::time::Instant;
 use super::features::{consult_codes, Feature, Matcher, Step};
 use super::{ChannelLink, ChannelRow, OutboundRequest, World};
 use crate::media::player::{PlayEnd, Player};
-use crate::media::{self, sounds, wav};
+use crate::media::{self, generator, sounds, wav};
 
 /// `transferdialattempts` (Asterisk's default; not read from features.conf yet).
 const DIAL_ATTEMPTS: u32 = 3;
@@ -25,6 +25,22 @@ const MAX_EXTEN: usize = 79;
 /// Asterisk's `transferretrysound` and `transferinvalidsound` defaults.
 const RETRY_SOUND: &str = "pbx-invalid";
 const INVALID_SOUND: &str = "privacy-incorrect";
+
+/// The generator kind of the dial tone (the same kind as PlayTones, as `ast_playtones_start`).
+const TONES: &str = "tones";
+
+/// `ast_app_dtget`'s dial tone: the `dial` tone of the default zone of indications.conf.
+fn start_dial_tone(world: &World, x: &ChannelLink) {
+    let Some(list) = world.apps.indications.tone(None, "dial") else {
+        return;
+    };
+    let (parts, _) = tandem_codec::tones::parse_tone_list(list);
+    if let Some(gen) =
+        tandem_codec::tones::ToneGen::new(&parts, tandem_codec::tones::DEFAULT_VOLUME)
+    {
+        generator::start(&x.media, TONES, Box::new(gen));
+    }
+}
 
 /// What a party did while the other waited.
 #[derive(Debug, PartialEq, Eq)]
@@ -133,11 +149,20 @@ pub async fn grab(
     let timeout = Duration::from_secs(u64::from(conf.transferdigittimeout_s.max(1)));
     let dialplan = world.shared.dialplan();
     for attempt in 1..=DIAL_ATTEMPTS {
+        // Dial tone until the first digit (or the first wait ends).
+        start_dial_tone(world, x);
         while exten.len() < MAX_EXTEN {
             let got = tokio::select! {
-                () = tokio::time::sleep(timeout) => break,
-                d = digit(x) => d,
-                () = held(y) => return Grab::TransfereeGone,
+                () = tokio::time::sleep(timeout) => None,
+                d = digit(x) => Some(d),
+                () = held(y) => {
+                    generator::stop_kind(&x.media, TONES);
+                    return Grab::TransfereeGone;
+                }
+            };
+            generator::stop_kind(&x.media, TONES);
+            let Some(got) = got else {
+                break;
             };
             let Some(d) = got else {
                 return Grab::TransfererGone;
