@@ -360,3 +360,6 @@ pub fn spawn_pair(
 async fn pass(to: &ChannelLink, indication: Indication) {
     let _ = to.commands.send(ChannelCommand::Indicate(indication)).await;
 }
+
+#[cfg(test)]
+mod tests;
