@@ -99,9 +99,14 @@ pub async fn run(
                 return call.callee_gone();
             }
             () = tokio::time::sleep_until(codes_deadline) => {
+                // A code's prefix left alone passes on, as any other digits.
                 let now = std::time::Instant::now();
-                caller_codes.handle_timeout(now);
-                callee_codes.handle_timeout(now);
+                if let Some(p) = caller_codes.handle_timeout(now) {
+                    pass_digits(&caller.media, &call.callee.media, &call.callee.commands, &p).await;
+                }
+                if let Some(p) = callee_codes.handle_timeout(now) {
+                    pass_digits(&call.callee.media, &caller.media, &caller.commands, &p).await;
+                }
                 None
             }
             ev = caller.events.recv() => match ev {
