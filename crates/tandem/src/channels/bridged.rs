@@ -12,10 +12,10 @@ use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
 use tokio::time::Instant;
 
 use super::features::{party_codes, Feature, Matcher, Step};
-use crate::media::dtmf::pass_digits;
 use super::transfer::{self, Consult, Grab};
 use super::{ChannelLink, World};
 use crate::media;
+use crate::media::dtmf::pass_digits;
 
 /// Who dialled a feature code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
