@@ -4,14 +4,13 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use tandem_conf::views::{ManagerConf, RtpConf, SipConf};
+use tandem_conf::views::{IaxConf, ManagerConf, RtpConf, SipConf};
 use tandem_conf::{Diagnostic, FsSource, Severity, Source, Span};
 use tandem_dialplan::Dialplan;
 
 /// Files tandem reads today besides extensions.conf, and files it knows of but whose
 /// settings no part of tandem reads yet (reported, never silently ignored).
 const NOT_YET_READ: &[(&str, &str)] = &[
-    ("iax.conf", "the IAX2 channel driver"),
     ("voicemail.conf", "voicemail"),
     ("musiconhold.conf", "music on hold"),
     ("tandem.conf", "tandem's own settings"),
@@ -22,6 +21,8 @@ pub struct Loaded {
     pub dialplan: Dialplan,
     /// `sip.conf`, when there is one.
     pub sip: Option<SipConf>,
+    /// `iax.conf`, when there is one.
+    pub iax: Option<IaxConf>,
     pub rtp: RtpConf,
     /// `manager.conf` (the AMI), when there is one.
     pub manager: Option<ManagerConf>,
@@ -50,6 +51,7 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
         return Loaded {
             dialplan: Dialplan::default(),
             sip: None,
+            iax: None,
             rtp: RtpConf::default(),
             manager: None,
             apps: Default::default(),
@@ -70,6 +72,7 @@ pub fn load_dialplan(source: &dyn Source) -> Loaded {
     Loaded {
         dialplan,
         sip: None,
+        iax: None,
         rtp: RtpConf::default(),
         manager: None,
         apps: Default::default(),
@@ -95,6 +98,14 @@ pub fn load_all(source: &dyn Source) -> Loaded {
         sort_by_place(&mut all);
         loaded.diagnostics.extend(all);
         loaded.sip = Some(view);
+    }
+    if let Some(iax) = tandem_conf::load_optional(source, "iax.conf") {
+        let (view, mut diags) = IaxConf::from_config(&iax.config);
+        let mut all = iax.diagnostics;
+        all.append(&mut diags);
+        sort_by_place(&mut all);
+        loaded.diagnostics.extend(all);
+        loaded.iax = Some(view);
     }
     if let Some(rtp) = tandem_conf::load_optional(source, "rtp.conf") {
         let (view, mut diags) = RtpConf::from_config(&rtp.config);

@@ -71,6 +71,8 @@ pub struct Daemon {
     pub shared: Arc<Shared>,
     /// The SIP driver, when sip.conf exists.
     pub sip: Option<crate::sip::SipHandle>,
+    /// The IAX2 driver, when iax.conf exists.
+    pub iax: Option<crate::iax2::IaxHandle>,
     /// Drivers and live channels.
     pub world: Option<Arc<crate::channels::World>>,
     /// Where the configuration is re-read from on reload; `None` for the built-in demo.
@@ -87,6 +89,10 @@ database deltree <family> [keytree]  Remove a family or keytree from the astdb
 database get <family> <key>    Show a value of the astdb
 database put <family> <key> <value>  Set a value in the astdb
 database show [family [keytree]]  Show the astdb
+iax2 show channels             Show the IAX2 calls in progress
+iax2 show netstats             Show the network statistics of the IAX2 calls
+iax2 show peers                Show the IAX2 peers and where they are registered
+iax2 show registry             Show tandem's IAX2 registrations
 sip show channels              Show the SIP dialogs in progress
 sip show channelstats          Show the RTP statistics of the SIP calls
 sip show peer <name>           Show one SIP peer
@@ -125,6 +131,20 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
             }
         }
         ["dialplan", "reload"] | ["core", "reload"] => reload(daemon),
+        ["iax2", "show", what @ ("peers" | "registry" | "channels" | "netstats")] => {
+            match &daemon.iax {
+                Some(iax) => {
+                    let st = iax.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    match *what {
+                        "peers" => st.show_peers(),
+                        "registry" => st.show_registry(),
+                        "channels" => st.show_channels(),
+                        _ => st.show_netstats(),
+                    }
+                }
+                None => "IAX2 is not configured (no iax.conf).\n".to_string(),
+            }
+        }
         ["sip", "show", "peers"] => match &daemon.sip {
             Some(sip) => sip
                 .state

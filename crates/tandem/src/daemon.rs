@@ -88,6 +88,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
         }
     };
     let sip_conf = loaded.sip.map(Arc::new);
+    let iax_conf = loaded.iax.map(Arc::new);
     let rtp = loaded.rtp;
     let manager = loaded.manager.filter(|m| m.enabled);
     let config_dir = config_dir.map(Path::to_path_buf);
@@ -110,9 +111,20 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             },
             None => None,
         };
+        let iax = match iax_conf {
+            Some(conf) => match crate::iax2::start(conf, &rtp, world.clone()).await {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    eprintln!("tandem: IAX2: cannot listen: {e}");
+                    return ExitCode::from(1);
+                }
+            },
+            None => None,
+        };
         let daemon = Arc::new(Daemon {
             shared,
             sip,
+            iax,
             world: Some(world),
             config_dir,
         });

@@ -14,6 +14,7 @@ mod control;
 mod daemon;
 mod demo;
 mod dialplan_run;
+mod iax2;
 mod local;
 mod localtime;
 use tandem::media;

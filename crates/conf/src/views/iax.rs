@@ -67,7 +67,8 @@ pub struct General {
     pub bindaddr: SocketAddr,
     pub codecs: Vec<CodecRule>,
     pub requirecalltoken: bool,
-    /// Sources that may skip call tokens (`calltokenoptional`).
+    /// Sources that may skip call tokens (`calltokenoptional`), kept as deny rules as
+    /// chan_iax2 does: a source is exempt when this ACL does not allow it.
     pub calltokenoptional: Acl,
     pub trunkfreq: u32,
     pub trunktimestamps: bool,
@@ -92,6 +93,11 @@ impl Default for General {
 
 impl General {
     /// The formats of `[general]` in preference order.
+    /// Is `ip` exempt from call tokens (`calltokenoptional`)?
+    pub fn calltoken_optional(&self, ip: IpAddr) -> bool {
+        !self.calltokenoptional.allows(ip)
+    }
+
     pub fn formats(&self) -> Vec<String> {
         let all: Vec<String> = CODECS.iter().map(|s| s.to_string()).collect();
         apply_codecs(&all, &self.codecs)
@@ -137,6 +143,8 @@ pub struct Peer {
     pub name: String,
     pub kind: PeerType,
     pub secret: Option<String>,
+    /// `username=`: who we say we are when we call this peer (the USERNAME IE).
+    pub username: Option<String>,
     pub host: Option<Host>,
     pub port: u16,
     pub context: String,
@@ -228,7 +236,7 @@ const UNSUPPORTED: &[&str] = &[
     "rtupdate", "rtautoclear", "maxcallnumbers", "maxcallnumbers_nonvalidated", "nochecksums",
     "mohinterpret", "mohsuggest", "transfer", "notransfer", "regcontext", "regexten", "inkeys",
     "outkey", "timezone", "defaultip", "sourceaddress", "mask", "qualifysmoothing",
-    "qualifyfreqok", "qualifyfreqnotok", "adsi", "parkinglot", "dbsecret", "username",
+    "qualifyfreqok", "qualifyfreqnotok", "adsi", "parkinglot", "dbsecret",
     "setvar", "codecpriority", "immediate", "sendani", "cid_number", "fullname",
     "connectedline", "description", "srvlookup", "shrinkcallerid", "allowfwdownload",
     "iaxthreadcount", "iaxmaxthreadcount", "dynamic_dundi", "callnumberlimits",
@@ -314,7 +322,7 @@ fn read_general(sec: &Section, conf: &mut IaxConf, diags: &mut Vec<Diagnostic>) 
                 }
             },
             "calltokenoptional" => {
-                if let Err(e) = g.calltokenoptional.append(Sense::Permit, &it.value) {
+                if let Err(e) = g.calltokenoptional.append(Sense::Deny, &it.value) {
                     diags.push(bad(it, "general", &e.0));
                 }
             }
@@ -413,6 +421,7 @@ fn read_peer(sec: &Section, diags: &mut Vec<Diagnostic>) -> Option<Peer> {
         name: name.clone(),
         kind,
         secret: None,
+        username: None,
         host: None,
         port: DEFAULT_PORT,
         context: "default".to_string(),
@@ -429,6 +438,7 @@ fn read_peer(sec: &Section, diags: &mut Vec<Diagnostic>) -> Option<Peer> {
         match key.as_str() {
             "type" => {}
             "secret" => p.secret = Some(it.value.clone()),
+            "username" => p.username = Some(it.value.trim().to_string()),
             "host" => {
                 let v = it.value.trim();
                 p.host = Some(if v.eq_ignore_ascii_case("dynamic") {
@@ -567,6 +577,9 @@ mod tests {
         assert!(g.requirecalltoken);
         assert!(!c.peer("modem").unwrap().requires_calltoken(g));
         assert!(c.peer("x").unwrap().requires_calltoken(g));
+        let (c, _) = load("[general]\ncalltokenoptional=10.0.0.0/8\n");
+        assert!(c.general.calltoken_optional("10.1.2.3".parse().unwrap()));
+        assert!(!c.general.calltoken_optional("192.0.2.1".parse().unwrap()));
     }
 
     #[test]
