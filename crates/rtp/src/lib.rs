@@ -12,6 +12,7 @@
 //! - [`session`]: [`RtcpSession`], which schedules and builds reports and reads the peer's.
 //! - [`dtmf`]: RFC 4733 event payload, [`DtmfSender`], [`DtmfReceiver`].
 //! - [`jitter`]: [`JitterBuffer`] for playback/recording/mixing (never on the relay path).
+//! - [`srtp`]: SRTP/SRTCP protect and unprotect (RFC 3711) for the SDES suites (RFC 4568).
 //! - [`rewriter`]: [`Rewriter`], which maps any inbound stream onto one outbound SSRC with
 //!   continuous sequence numbers and timestamps, per packet and without allocating.
 //!
@@ -55,6 +56,7 @@ pub mod rewriter;
 mod rng;
 pub mod rtcp;
 pub mod session;
+pub mod srtp;
 pub mod stats;
 
 pub use dtmf::{DtmfReceiver, DtmfSender, TelephoneEvent};
