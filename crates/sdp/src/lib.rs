@@ -20,6 +20,7 @@
 mod allow;
 mod attr;
 mod codec;
+pub mod crypto;
 mod model;
 mod negotiate;
 mod parse;

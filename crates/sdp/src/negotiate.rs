@@ -1,13 +1,16 @@
 //! Offer/answer (RFC 3264) for one audio stream over plain RTP.
 //!
 //! tandem relays audio only: the first audio `RTP/AVP` (or `RTP/AVPF`) stream with a non-zero
-//! port is negotiated; every other stream (video, T.38 `image`, SRTP, a second audio) is
-//! answered with port 0, as RFC 3264 section 6 asks and as chan_sip does.
+//! port is negotiated; every other stream (video, T.38 `image`, a second audio) is answered
+//! with port 0, as RFC 3264 section 6 asks and as chan_sip does. `RTP/SAVP` (SRTP with SDES
+//! keys, RFC 4568) is taken only when [`MediaConfig::srtp`] is set; with `required` a stream
+//! without usable `a=crypto` is refused ([`NegotiationError::EncryptionRequired`]).
 
 use std::net::{IpAddr, SocketAddr};
 
 use crate::attr::{Direction, Rtpmap};
 use crate::codec::Codec;
+use crate::crypto::{Crypto, SrtpKeys, SrtpPolicy};
 use crate::model::{Attribute, Connection, MediaDescription, Origin, SessionDescription};
 
 /// Whose order decides the codec when both sides have several in common.
@@ -44,6 +47,8 @@ pub struct MediaConfig {
     pub codec_order: CodecOrder,
     /// Answer with the single most preferred common codec only (`preferred_codec_only=yes`).
     pub single_codec: bool,
+    /// SRTP with SDES: our key and whether encryption is required (`encryption=yes`).
+    pub srtp: Option<SrtpPolicy>,
 }
 
 impl MediaConfig {
@@ -61,6 +66,7 @@ impl MediaConfig {
             session_name: "tandem".into(),
             codec_order: CodecOrder::Ours,
             single_codec: false,
+            srtp: None,
         }
     }
 }
@@ -87,6 +93,8 @@ pub struct Negotiated {
     pub remote_hold: bool,
     /// Packetisation for what we send, in ms.
     pub ptime: u32,
+    /// SRTP keys both ways when the stream is encrypted.
+    pub srtp: Option<SrtpKeys>,
 }
 
 /// Why no media could be agreed. For an offer received, the caller answers 488.
@@ -102,12 +110,29 @@ pub enum NegotiationError {
     Rejected,
     #[error("the answer does not match the offer")]
     AnswerMismatch,
+    /// Encryption is required (or the stream is RTP/SAVP) and no usable `a=crypto` came.
+    #[error("encryption required: no usable a=crypto")]
+    EncryptionRequired,
 }
 
 fn is_audio_rtp(m: &MediaDescription) -> bool {
     m.media.eq_ignore_ascii_case("audio")
         && (m.protocol.eq_ignore_ascii_case("RTP/AVP")
-            || m.protocol.eq_ignore_ascii_case("RTP/AVPF"))
+            || m.protocol.eq_ignore_ascii_case("RTP/AVPF")
+            || is_secure(m))
+}
+
+/// `RTP/SAVP` or `RTP/SAVPF`: SRTP.
+fn is_secure(m: &MediaDescription) -> bool {
+    m.protocol.eq_ignore_ascii_case("RTP/SAVP") || m.protocol.eq_ignore_ascii_case("RTP/SAVPF")
+}
+
+/// The first `a=crypto` of `m` that tandem can use.
+fn usable_crypto(m: &MediaDescription) -> Option<Crypto> {
+    m.attribute_values("crypto")
+        .take(16)
+        .filter_map(Crypto::parse)
+        .find(Crypto::usable)
 }
 
 /// The codec a payload type stands for in `m`: its `rtpmap`, else the static table.
@@ -185,7 +210,12 @@ fn push_codec(m: &mut MediaDescription, pt: u8, codec: &Codec, fmtp: Option<Stri
 /// Our offer: one audio stream with our codecs in preference order, then telephone-event.
 pub fn make_offer(local: &MediaConfig) -> SessionDescription {
     let mut sdp = base_session(local);
-    let mut m = MediaDescription::new("audio", local.rtp_port, "RTP/AVP");
+    let proto = if local.srtp.is_some() {
+        "RTP/SAVP"
+    } else {
+        "RTP/AVP"
+    };
+    let mut m = MediaDescription::new("audio", local.rtp_port, proto);
     let mut used: Vec<u8> = local.telephone_event.into_iter().collect();
     let mut seen: Vec<&Codec> = Vec::new();
     let mut next_dynamic = 96u8;
@@ -216,6 +246,17 @@ pub fn make_offer(local: &MediaConfig) -> SessionDescription {
         m.attributes.push(Attribute::new("ptime", p.to_string()));
     }
     m.attributes.push(Attribute::flag(local.direction.as_str()));
+    if let Some(p) = &local.srtp {
+        for (tag, suite) in (1u32..).zip(crate::crypto::SUITES) {
+            let c = Crypto {
+                tag,
+                suite: suite.into(),
+                key_salt: p.key.clone(),
+                params: Vec::new(),
+            };
+            m.attributes.push(Attribute::new("crypto", c.value()));
+        }
+    }
     sdp.media.push(m);
     sdp
 }
@@ -239,7 +280,11 @@ pub fn answer(
     let mut chosen: Option<Negotiated> = None;
     let mut error = NegotiationError::NoAcceptableMedia;
     for (i, m) in offer.media.iter().enumerate() {
-        if chosen.is_none() && m.port != 0 && is_audio_rtp(m) {
+        if chosen.is_none()
+            && m.port != 0
+            && is_audio_rtp(m)
+            && (local.srtp.is_some() || !is_secure(m))
+        {
             match answer_audio(offer, i, m, local) {
                 Ok((answer_m, negotiated)) => {
                     sdp.media.push(answer_m);
@@ -302,6 +347,17 @@ fn answer_audio(
         None => None,
     };
 
+    let crypto = match &local.srtp {
+        Some(policy) => match usable_crypto(m) {
+            Some(c) => Some((c, policy)),
+            None if policy.required || is_secure(m) => {
+                return Err(NegotiationError::EncryptionRequired)
+            }
+            None => None,
+        },
+        None => None,
+    };
+
     let mut a = MediaDescription::new(&m.media, local.rtp_port, &m.protocol);
     for (pt, c) in &joint {
         push_codec(&mut a, *pt, c, m.fmtp(*pt).map(|f| f.params));
@@ -325,6 +381,20 @@ fn answer_audio(
     let offered_dir = offer.media_direction(index);
     let direction = offered_dir.reverse().intersect(local.direction);
     a.attributes.push(Attribute::flag(direction.as_str()));
+    let srtp = crypto.map(|(c, policy)| {
+        let ours = Crypto {
+            tag: c.tag,
+            suite: c.suite.clone(),
+            key_salt: policy.key.clone(),
+            params: Vec::new(),
+        };
+        a.attributes.push(Attribute::new("crypto", ours.value()));
+        SrtpKeys {
+            suite: c.suite,
+            local_key: policy.key.clone(),
+            remote_key: c.key_salt,
+        }
+    });
 
     let host = conn.address.split('/').next().unwrap_or("").to_string();
     let negotiated = Negotiated {
@@ -339,6 +409,7 @@ fn answer_audio(
         direction,
         remote_hold: conn.is_unspecified() || !offered_dir.receives(),
         ptime: m.ptime().or(local.ptime).unwrap_or(codec.default_ptime()),
+        srtp,
     };
     Ok((a, negotiated))
 }
@@ -393,6 +464,7 @@ pub fn process_answer(
     } else {
         pick_event(&telephone_events(theirs), &codec).map(|(pt, _)| pt)
     };
+    let srtp = answer_crypto(ours, theirs)?;
     let our_dir = offer.media_direction(index);
     let their_dir = answer.media_direction(index);
     let direction = their_dir.reverse().intersect(our_dir);
@@ -412,7 +484,43 @@ pub fn process_answer(
             .ptime()
             .or(ours.ptime())
             .unwrap_or(codec.default_ptime()),
+        srtp,
     })
+}
+
+/// The SRTP keys of an answer to our offer: the answer's `a=crypto` names one of our tags with
+/// the same suite. An offer of ours with crypto is `RTP/SAVP`: no usable answer is an error.
+fn answer_crypto(
+    ours: &MediaDescription,
+    theirs: &MediaDescription,
+) -> Result<Option<SrtpKeys>, NegotiationError> {
+    let offered: Vec<Crypto> = ours
+        .attribute_values("crypto")
+        .filter_map(Crypto::parse)
+        .collect();
+    if offered.is_empty() {
+        return Ok(None);
+    }
+    let chosen = theirs
+        .attribute_values("crypto")
+        .take(16)
+        .filter_map(Crypto::parse)
+        .filter(Crypto::usable)
+        .find_map(|c| {
+            offered
+                .iter()
+                .find(|o| o.tag == c.tag && o.suite == c.suite)
+                .map(|o| SrtpKeys {
+                    suite: c.suite.clone(),
+                    local_key: o.key_salt.clone(),
+                    remote_key: c.key_salt.clone(),
+                })
+        });
+    match chosen {
+        Some(k) => Ok(Some(k)),
+        None if is_secure(ours) => Err(NegotiationError::EncryptionRequired),
+        None => Ok(None),
+    }
 }
 
 /// chan_sip's check before it looks at a remote SDP again (`ignoresdpversion=no`): a new SDP is
