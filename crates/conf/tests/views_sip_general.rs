@@ -218,7 +218,7 @@ fn transports_drop_tcp_without_tcpenable() {
     let (c, d) = sip("[general]\ntransport = tls\n");
     assert_eq!(c.general.transports, vec![Transport::Udp]);
     assert_eq!(d.len(), 2, "{d:?}");
-    assert!(d[0].contains("'tls'") && d[0].contains("not supported yet"));
+    assert!(d[0].contains("cannot use 'tls' transport with tlsenable=no"));
     assert!(d[1].contains("falling back to 'udp'"));
 }
 

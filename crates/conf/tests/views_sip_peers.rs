@@ -290,7 +290,7 @@ fn transport_list_and_tcpenable() {
     );
     let (c, d) = sip("[p]\ntype = peer\ntransport = tls,udp\n");
     assert_eq!(c.peers[0].transports, vec![Transport::Udp]);
-    assert!(d[0].contains("'tls'") && d[0].contains("not supported yet"));
+    assert!(d[0].contains("'tls' is not a valid transport when tlsenable=no"));
 }
 
 #[test]

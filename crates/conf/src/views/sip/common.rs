@@ -145,7 +145,7 @@ pub enum DirectMedia {
 pub enum Transport {
     Udp,
     Tcp,
-    /// Parsed; tandem does not serve TLS yet (a warning where it is asked for).
+    /// SIP over TLS (`tlsenable=yes` in `[general]`).
     Tls,
     Ws,
     Wss,
@@ -181,6 +181,9 @@ pub struct Common {
     pub directmedia: DirectMedia,
     pub trustrpid: bool,
     pub sendrpid: SendRpid,
+    /// `encryption` (default no): media is SRTP with SDES keys (RFC 4568); a call without
+    /// usable crypto is refused (488) and offers to this peer are RTP/SAVP.
+    pub encryption: bool,
 }
 
 impl Default for Common {
@@ -192,6 +195,7 @@ impl Default for Common {
             directmedia: DirectMedia::No,
             trustrpid: false,
             sendrpid: SendRpid::No,
+            encryption: false,
         }
     }
 }
@@ -227,6 +231,11 @@ impl Common {
         let v = item.value.trim();
         let bad = |why: &str| bad_value(&item.span, &item.key, &item.value, section, why);
         match key {
+            "encryption" => {
+                if let Some(b) = boolean(item, section, diags) {
+                    self.encryption = b;
+                }
+            }
             "dtmfmode" => {
                 let mode = match v.to_ascii_lowercase().as_str() {
                     "rfc2833" => Some(DtmfMode::Rfc2833),

@@ -10,6 +10,7 @@ use super::bad_value;
 use super::common::{boolean, codec_rule, qualify, qualifyfreq, CodecRule, Common, Transport};
 use super::keys::GENERAL_UNSUPPORTED;
 use super::register::Registration;
+use super::tls::Tls;
 
 pub const DEFAULT_SIP_PORT: u16 = 5060;
 /// chan_sip's DEFAULT_MAXMS: what `qualify=yes` means when `[general]` sets no qualify time.
@@ -37,6 +38,8 @@ pub struct General {
     pub tcpenable: bool,
     /// `tcpbindaddr` as written; see [`General::tcp_bind`].
     pub tcpbindaddr: Option<SocketAddr>,
+    /// `tlsenable`, `tlsbindaddr`, `tlscertfile`, ... (see [`Tls`]).
+    pub tls: Tls,
     /// `context` (default `default`): where calls from peers without their own context land.
     pub context: String,
     /// `allowguest`. **tandem defaults to `no`**, unlike chan_sip (yes): an unauthenticated
@@ -143,6 +146,7 @@ impl Default for General {
             bindaddr: SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), DEFAULT_SIP_PORT),
             tcpenable: false,
             tcpbindaddr: None,
+            tls: Tls::default(),
             context: "default".into(),
             allowguest: false,
             alwaysauthreject: true,
@@ -234,7 +238,7 @@ pub(crate) fn read(
         let key = item.key.to_ascii_lowercase();
         let v = item.value.trim();
         let bad = |why: &str| bad_value(&item.span, &item.key, &item.value, s, why);
-        if g.common.handle(&key, item, s, diags) {
+        if g.common.handle(&key, item, s, diags) || g.tls.handle(&key, item, s, diags) {
             continue;
         }
         if let Some(rule) = codec_rule(&key, item) {
@@ -412,8 +416,15 @@ pub(crate) fn read(
         _ => DEFAULT_SIP_PORT,
     };
     g.bindaddr = SocketAddr::new(ip, port);
-    // chan_sip drops tcp (without tcpenable) and tls (tandem has none yet) from the defaults.
+    // chan_sip drops tcp (without tcpenable) and tls (without tlsenable) from the defaults.
     if let Some(span) = transports_item {
+        if !g.tls.enabled && g.transports.contains(&Transport::Tls) {
+            diags.push(Diagnostic::warning(
+                span.clone(),
+                "cannot use 'tls' transport with tlsenable=no; removed",
+            ));
+            g.transports.retain(|t| *t != Transport::Tls);
+        }
         if !g.tcpenable && g.transports.contains(&Transport::Tcp) {
             diags.push(Diagnostic::warning(
                 span.clone(),
@@ -502,7 +513,7 @@ fn read_auth_algorithms(
 }
 
 /// `transport = udp,tcp,...`: words split on `,`, leading blanks skipped, matched by prefix.
-/// TLS and WebSocket are reported (not served by tandem) and left out.
+/// WebSocket is reported (not served by tandem) and left out.
 pub(crate) fn read_transports(
     item: &crate::Item,
     section: &str,
@@ -512,15 +523,11 @@ pub(crate) fn read_transports(
     for word in item.value.split(',') {
         let word = word.trim_start();
         match Transport::from_prefix(word) {
-            Some(t @ (Transport::Udp | Transport::Tcp)) => {
+            Some(t @ (Transport::Udp | Transport::Tcp | Transport::Tls)) => {
                 if !out.contains(&t) {
                     out.push(t);
                 }
             }
-            Some(Transport::Tls) => diags.push(Diagnostic::warning(
-                item.span.clone(),
-                format!("transport 'tls' in [{section}] is not supported yet; ignored"),
-            )),
             Some(_) => diags.push(Diagnostic::warning(
                 item.span.clone(),
                 format!("transport '{word}' (WebSocket) in [{section}] is not supported; ignored"),

@@ -251,7 +251,6 @@ pub const PEER_UNSUPPORTED: &[&str] = &[
     "disallowed_methods",
     "unsolicited_mailbox",
     "use_q850_reason",
-    "encryption",
     "encryption_taglen",
     "snom_aoc_enabled",
     "avpf",

@@ -14,6 +14,7 @@ mod general;
 mod keys;
 mod peer;
 mod register;
+mod tls;
 
 use crate::{Config, Diagnostic, Span};
 
@@ -22,6 +23,7 @@ pub use common::{CodecOp, CodecRule, DirectMedia, DtmfMode, Insecure, Nat, SendR
 pub use general::{Autoban, General, SessionTimers};
 pub use peer::{AmaFlags, Host, Peer, PeerType};
 pub use register::{RealmAuth, Registration};
+pub use tls::{Tls, DEFAULT_TLS_PORT};
 
 /// Codecs a peer has before any `allow`/`disallow` (`sip_set_default_format_capabilities`).
 pub const DEFAULT_CODECS: &[&str] = &["ulaw", "alaw", "gsm", "h263"];

@@ -343,6 +343,13 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
                     ));
                     list.retain(|t| *t != Transport::Tcp);
                 }
+                if !g.tls.enabled && list.contains(&Transport::Tls) {
+                    diags.push(Diagnostic::warning(
+                        item.span.clone(),
+                        "'tls' is not a valid transport when tlsenable=no; the defaults of [general] are used if no other is given",
+                    ));
+                    list.retain(|t| *t != Transport::Tls);
+                }
                 p.transports = list;
                 transports_set = true;
             }
