@@ -76,7 +76,16 @@ pub async fn enter<H: Host>(
     chan: &mut Channel,
     first: &str,
 ) -> Flow {
-    match collect(host, dialplan, shared, chan, first.to_string(), DIGIT_TIMEOUT).await {
+    match collect(
+        host,
+        dialplan,
+        shared,
+        chan,
+        first.to_string(),
+        DIGIT_TIMEOUT,
+    )
+    .await
+    {
         None => Flow::Hangup,
         Some(d) => pbx::after_digits(dialplan, shared, chan, &d),
     }

@@ -69,7 +69,10 @@ const FIVE_S: Duration = Duration::from_secs(5);
 #[test]
 fn background_digit_keeps_collecting_while_a_longer_extension_can_match() {
     let (lines, _, chan, waits) = run(MENU, "123");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,123,1: NoOp(one-two-three)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,123,1: NoOp(one-two-three)")
+    );
     // After "1" and "12" a longer extension can match: two waits of dtimeout; after "123"
     // nothing longer can, so no third wait.
     assert_eq!(waits, vec![FIVE_S, FIVE_S]);
@@ -79,7 +82,10 @@ fn background_digit_keeps_collecting_while_a_longer_extension_can_match() {
 #[test]
 fn a_digit_that_nothing_longer_can_match_is_taken_at_once() {
     let (lines, _, _, waits) = run(MENU, "2");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,2,1: NoOp(two)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,2,1: NoOp(two)")
+    );
     assert!(waits.is_empty(), "no wait for more digits: {waits:?}");
 }
 
@@ -87,14 +93,20 @@ fn a_digit_that_nothing_longer_can_match_is_taken_at_once() {
 fn the_digit_timeout_ends_collection_at_a_shorter_extension() {
     // "1" exists and "123" could still come: 5 s pass with nothing, the caller goes to 1.
     let (lines, _, _, waits) = run(MENU, "1");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,1,1: NoOp(one)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,1,1: NoOp(one)")
+    );
     assert_eq!(waits, vec![FIVE_S]);
 }
 
 #[test]
 fn digits_that_stop_matching_go_to_i_with_the_whole_string() {
     let (lines, _, chan, waits) = run(MENU, "19");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,i,1: NoOp(invalid 19)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,i,1: NoOp(invalid 19)")
+    );
     assert_eq!(chan.var("INVALID_EXTEN"), Some("19"));
     assert_eq!(waits, vec![FIVE_S]);
 }
@@ -103,10 +115,16 @@ fn digits_that_stop_matching_go_to_i_with_the_whole_string() {
 fn a_timeout_inside_a_pattern_goes_to_i_with_the_partial_digits() {
     // "4" and "45" can only become _4XX: the timeout leaves "45", which is no extension.
     let (lines, _, _, waits) = run(MENU, "45");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,i,1: NoOp(invalid 45)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,i,1: NoOp(invalid 45)")
+    );
     assert_eq!(waits, vec![FIVE_S, FIVE_S]);
     let (lines, _, _, _) = run(MENU, "456");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,456,1: NoOp(pattern 456)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,456,1: NoOp(pattern 456)")
+    );
 }
 
 #[test]
@@ -114,7 +132,10 @@ fn waitexten_waits_its_own_timeout_for_the_first_digit_then_dtimeout() {
     // The prompt plays out (no key interrupts it): the Background key is taken by WaitExten.
     let conf = MENU.replace("Background(menu)", "NoOp(no prompt)");
     let (lines, _, _, waits) = run(&conf, "123");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,123,1: NoOp(one-two-three)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,123,1: NoOp(one-two-three)")
+    );
     assert_eq!(waits, vec![Duration::from_secs(7), FIVE_S, FIVE_S]);
 }
 
@@ -122,7 +143,10 @@ fn waitexten_waits_its_own_timeout_for_the_first_digit_then_dtimeout() {
 fn waitexten_with_no_digit_goes_on_then_to_t() {
     let conf = MENU.replace("Background(menu)", "NoOp(no prompt)");
     let (lines, _, _, waits) = run(&conf, "");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,t,1: NoOp(timeout)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,t,1: NoOp(timeout)")
+    );
     assert_eq!(waits, vec![Duration::from_secs(7)]);
 }
 
@@ -137,7 +161,13 @@ exten => 12,1,NoOp(twelve)
 exten => 1,1,NoOp(one)
 ";
     let (lines, _, _, waits) = run(conf, "12");
-    assert_eq!(lines.last().map(String::as_str), Some("menu,12,1: NoOp(twelve)"));
+    assert_eq!(
+        lines.last().map(String::as_str),
+        Some("menu,12,1: NoOp(twelve)")
+    );
     // ... and when 12 runs out, the wait starts again (nothing comes: no `t`, hang up).
-    assert_eq!(waits, vec![Duration::from_secs(10), FIVE_S, Duration::from_secs(10)]);
+    assert_eq!(
+        waits,
+        vec![Duration::from_secs(10), FIVE_S, Duration::from_secs(10)]
+    );
 }

@@ -47,9 +47,8 @@ fn start(sip_extra: &str, extensions: &str, rtp: (u16, u16)) -> Setup {
         8000,
         &wav::sine(8000, 440.0, 10.0, 4000),
     );
-    let sip = format!(
-        "[general]\nbindaddr=127.0.0.1\nbindport={port}\ncontext=default\n\n{sip_extra}"
-    );
+    let sip =
+        format!("[general]\nbindaddr=127.0.0.1\nbindport={port}\ncontext=default\n\n{sip_extra}");
     let rtp = format!("[general]\nrtpstart={}\nrtpend={}\n", rtp.0, rtp.1);
     write_config(
         config.path(),
@@ -86,16 +85,42 @@ fn alice_calls(
         format!("127.0.0.1:{port}"),
     );
     let args = [
-        "-sf", &scenario, "-s", exten, "-au", "alice", "-ap", "alicepw", "-m", "1", "-i",
-        "127.0.0.1", "-p", &local, "-mp", &media, "-trace_err", &server,
+        "-sf",
+        &scenario,
+        "-s",
+        exten,
+        "-au",
+        "alice",
+        "-ap",
+        "alicepw",
+        "-m",
+        "1",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        &local,
+        "-mp",
+        &media,
+        "-trace_err",
+        &server,
     ];
     sipp(sipp_bin, work, &args, Duration::from_secs(60))
 }
 
 fn assert_menu_reached_345(run: &SippRun, log: &str) {
-    assert_eq!(run.code, Some(0), "sipp failed: {run:?}\n--- tandem:\n{log}");
-    assert!(log.contains("reached extension 12"), "Background then 2 within the digit timeout made 12:\n{log}");
-    assert!(log.contains("reached extension 345"), "WaitExten collected 3, 4, 5:\n{log}");
+    assert_eq!(
+        run.code,
+        Some(0),
+        "sipp failed: {run:?}\n--- tandem:\n{log}"
+    );
+    assert!(
+        log.contains("reached extension 12"),
+        "Background then 2 within the digit timeout made 12:\n{log}"
+    );
+    assert!(
+        log.contains("reached extension 345"),
+        "WaitExten collected 3, 4, 5:\n{log}"
+    );
     for bad in [
         "background was not interrupted",
         "extension 1 alone",
@@ -112,10 +137,18 @@ fn sip_info_digits_drive_background_and_waitexten_to_multi_digit_extensions() {
     let Some(sipp_bin) = require_tool("sipp") else {
         return;
     };
-    let alice = "[alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=public\ndtmfmode=info\n";
+    let alice =
+        "[alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=public\ndtmfmode=info\n";
     let s = start(alice, MENU, (64300, 64399));
     let work = TempDir::new();
-    let run = alice_calls(&sipp_bin, work.path(), s.port, "uac_info_digits.xml", "700", 64610);
+    let run = alice_calls(
+        &sipp_bin,
+        work.path(),
+        s.port,
+        "uac_info_digits.xml",
+        "700",
+        64610,
+    );
     let log = s.daemon.stderr_text();
     assert_menu_reached_345(&run, &log);
     assert!(
@@ -138,9 +171,7 @@ fn write_inband_pcap(path: &Path, digits: &str) {
     pcm.extend(vec![0i16; 1600]);
     let mut out = Vec::new();
     // Global header: little-endian magic, version 2.4, snaplen 65535, Ethernet.
-    for v in [0xa1b2_c3d4u32] {
-        out.extend(v.to_le_bytes());
-    }
+    out.extend(0xa1b2_c3d4u32.to_le_bytes());
     out.extend(2u16.to_le_bytes());
     out.extend(4u16.to_le_bytes());
     out.extend(0i32.to_le_bytes());
@@ -157,7 +188,20 @@ fn write_inband_pcap(path: &Path, digits: &str) {
         rtp.extend(payload);
         let udp_len = 8 + rtp.len();
         let ip_len = 20 + udp_len;
-        let mut ip = vec![0x45, 0, (ip_len >> 8) as u8, ip_len as u8, 0, 0, 0x40, 0, 64, 17, 0, 0];
+        let mut ip = vec![
+            0x45,
+            0,
+            (ip_len >> 8) as u8,
+            ip_len as u8,
+            0,
+            0,
+            0x40,
+            0,
+            64,
+            17,
+            0,
+            0,
+        ];
         ip.extend([127, 0, 0, 1, 127, 0, 0, 1]);
         let sum = ip
             .chunks(2)
@@ -194,7 +238,14 @@ fn inband_tones_from_a_dtmfmode_inband_peer_drive_background_and_waitexten() {
     let work = TempDir::new();
     write_inband_pcap(&work.path().join("inband_a.pcap"), "12");
     write_inband_pcap(&work.path().join("inband_b.pcap"), "345");
-    let run = alice_calls(&sipp_bin, work.path(), s.port, "uac_inband_digits.xml", "700", 64620);
+    let run = alice_calls(
+        &sipp_bin,
+        work.path(),
+        s.port,
+        "uac_inband_digits.xml",
+        "700",
+        64620,
+    );
     let log = s.daemon.stderr_text();
     assert_menu_reached_345(&run, &log);
 }
@@ -229,7 +280,16 @@ fn rfc4733_digits_reach_a_dtmfmode_info_callee_as_sip_info() {
             let scenario = scenario("uas_info_digits.xml");
             let port = bob_port.to_string();
             let args = [
-                "-sf", &scenario, "-m", "1", "-i", "127.0.0.1", "-p", &port, "-mp", &media,
+                "-sf",
+                &scenario,
+                "-m",
+                "1",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-mp",
+                &media,
                 "-trace_err",
             ];
             sipp(&sipp_bin, &dir, &args, Duration::from_secs(60))
@@ -237,10 +297,21 @@ fn rfc4733_digits_reach_a_dtmfmode_info_callee_as_sip_info() {
     };
     std::thread::sleep(Duration::from_millis(300));
     let work = TempDir::new();
-    let caller = alice_calls(&sipp_bin, work.path(), s.port, "uac_rfc4733_then_bye.xml", "800", 64630);
+    let caller = alice_calls(
+        &sipp_bin,
+        work.path(),
+        s.port,
+        "uac_rfc4733_then_bye.xml",
+        "800",
+        64630,
+    );
     let callee = bob.join().expect("bob's sipp thread");
     let log = s.daemon.stderr_text();
-    assert_eq!(caller.code, Some(0), "caller: {caller:?}\n--- tandem:\n{log}");
+    assert_eq!(
+        caller.code,
+        Some(0),
+        "caller: {caller:?}\n--- tandem:\n{log}"
+    );
     assert_eq!(
         callee.code,
         Some(0),
@@ -253,14 +324,26 @@ fn senddtmf_reaches_a_dtmfmode_info_phone_as_sip_info() {
     let Some(sipp_bin) = require_tool("sipp") else {
         return;
     };
-    let alice = "[alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=public\ndtmfmode=info\n";
+    let alice =
+        "[alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=public\ndtmfmode=info\n";
     let plan = "[public]\nexten => 900,1,Answer()\n same => n,SendDTMF(1#,100)\n\
                 same => n,Verbose(1,SendDTMF done)\n same => n,Hangup()\n";
     let s = start(alice, plan, (64650, 64699));
     let work = TempDir::new();
-    let run = alice_calls(&sipp_bin, work.path(), s.port, "uac_expects_info.xml", "900", 64700);
+    let run = alice_calls(
+        &sipp_bin,
+        work.path(),
+        s.port,
+        "uac_expects_info.xml",
+        "900",
+        64700,
+    );
     let log = s.daemon.stderr_text();
-    assert_eq!(run.code, Some(0), "sipp did not get INFO 1 then #: {run:?}\n--- tandem:\n{log}");
+    assert_eq!(
+        run.code,
+        Some(0),
+        "sipp did not get INFO 1 then #: {run:?}\n--- tandem:\n{log}"
+    );
     assert!(log.contains("SendDTMF done"), "{log}");
 }
 
@@ -294,8 +377,18 @@ fn info_caller_to_bob(bob_mode: &str, rtp: (u16, u16), alice_media: u16) -> (Hea
             let scenario = scenario("uas_media_sink.xml");
             let port = bob_port.to_string();
             let args = [
-                "-sf", &scenario, "-m", "1", "-i", "127.0.0.1", "-p", &port, "-key", "rtpsink",
-                &sink_port, "-trace_err",
+                "-sf",
+                &scenario,
+                "-m",
+                "1",
+                "-i",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-key",
+                "rtpsink",
+                &sink_port,
+                "-trace_err",
             ];
             sipp(&sipp_bin, &dir, &args, Duration::from_secs(60))
         })
@@ -307,7 +400,14 @@ fn info_caller_to_bob(bob_mode: &str, rtp: (u16, u16), alice_media: u16) -> (Hea
         let dir = work.path().to_path_buf();
         let port = s.port;
         std::thread::spawn(move || {
-            alice_calls(&sipp_bin, &dir, port, "uac_info_digits.xml", "800", alice_media)
+            alice_calls(
+                &sipp_bin,
+                &dir,
+                port,
+                "uac_info_digits.xml",
+                "800",
+                alice_media,
+            )
         })
     };
     let mut heard = Heard {

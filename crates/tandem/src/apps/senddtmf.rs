@@ -93,7 +93,13 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
     for step in plan(digits, between) {
         let wait = match step {
             Step::Digit(d) => {
-                if cx.link.commands.send(ChannelCommand::SendDigit(d)).await.is_err() {
+                if cx
+                    .link
+                    .commands
+                    .send(ChannelCommand::SendDigit(d))
+                    .await
+                    .is_err()
+                {
                     return Reply::HungUp;
                 }
                 // The digit lasts `duration` (ast_senddigit sleeps between begin and end).

@@ -46,8 +46,11 @@ fn content_line<'a>(body: &'a str, name: &str) -> Option<&'a str> {
     body.lines().find_map(|line| {
         let head = line.get(..name.len())?;
         let rest = line.get(name.len()..)?;
-        (head.eq_ignore_ascii_case(name) && rest.starts_with('='))
-            .then(|| rest.get(1..).unwrap_or_default().trim_start_matches([' ', '\t']))
+        (head.eq_ignore_ascii_case(name) && rest.starts_with('=')).then(|| {
+            rest.get(1..)
+                .unwrap_or_default()
+                .trim_start_matches([' ', '\t'])
+        })
     })
 }
 
@@ -74,7 +77,10 @@ pub fn classify(
         || is("application/dtmf")
     {
         let (signal, duration) = if is("application/dtmf") {
-            (text.trim_end_matches(['\r', '\n']).trim_start().to_string(), 0)
+            (
+                text.trim_end_matches(['\r', '\n']).trim_start().to_string(),
+                0,
+            )
         } else {
             let Some(signal) = content_line(&text, "Signal").or_else(|| content_line(&text, "d"))
             else {
@@ -268,7 +274,12 @@ mod tests {
         assert_eq!(classify(None, false, Some("0"), b""), InfoOutcome::Ok);
         assert_eq!(classify(None, false, None, b""), InfoOutcome::Ok);
         assert_eq!(
-            classify(Some("application/media_control+xml"), false, Some("9"), b"<x/>"),
+            classify(
+                Some("application/media_control+xml"),
+                false,
+                Some("9"),
+                b"<x/>"
+            ),
             InfoOutcome::Ok
         );
         assert_eq!(
