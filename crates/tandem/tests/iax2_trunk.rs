@@ -133,6 +133,14 @@ fn link(trunk: bool, uac_port: u16, ringer_port: u16, uas_port: u16) -> Link {
     l
 }
 
+impl Drop for Link {
+    fn drop(&mut self) {
+        if std::env::var_os("IAX2_TEST_LOGS").is_some() {
+            eprintln!("--- A stderr:\n{}\n--- B stderr:\n{}", self.a.daemon.stderr_text(), self.b.daemon.stderr_text());
+        }
+    }
+}
+
 impl Link {
     fn fail(&self, what: &str, phones: &[&Baresip], err: &str) -> ! {
         let mut text = format!(
@@ -221,9 +229,10 @@ fn tone_crosses_the_link(trunk: bool) {
     let bob_wav = work.path().join("bob.wav");
     wav::write_wav(&bob_wav, RATE_8K, &wav::sine(RATE_8K, 400.0, 60.0, 8000));
     let mut alice_phone = Phone::new("alice", "alicepw", l.a.sip_port, &alice_wav, &work.path().join("alice-rec"));
-    alice_phone.rtp_ports = (43000, 43099);
+    let base = if trunk { 43200 } else { 43000 };
+    alice_phone.rtp_ports = (base, base + 99);
     let mut bob_phone = Phone::new("bob", "bobpw", l.b.sip_port, &bob_wav, &work.path().join("bob-rec"));
-    bob_phone.rtp_ports = (43100, 43199);
+    bob_phone.rtp_ports = (base + 100, base + 199);
     let mut alice = Baresip::start(&baresip, &work.path().join("alice"), &alice_phone);
     let mut bob = Baresip::start(&baresip, &work.path().join("bob"), &bob_phone);
     for p in [&alice, &bob] {
@@ -260,6 +269,15 @@ fn tone_crosses_the_link(trunk: bool) {
         }
     }
     l.all_clear(&[&alice, &bob]);
+    if trunk {
+        // The voice really went in meta trunk frames, both ways.
+        for pbx in [&l.a, &l.b] {
+            let log = pbx.daemon.stderr_text();
+            if !(log.contains("IAX2: trunking voice to") && log.contains("IAX2: trunk frames from")) {
+                l.fail("voice in trunk frames", &[&alice, &bob], "no trunk log lines");
+            }
+        }
+    }
     let got = wav::read_wav(&rec).unwrap_or_else(|e| panic!("{e}"));
     let loud: Vec<i16> = got.samples.iter().copied().skip_while(|s| s.unsigned_abs() < 1000).collect();
     let first = &loud[..loud.len().min(got.rate as usize * 3)];
@@ -327,8 +345,9 @@ fn trunk_yes_carries_three_calls_at_once_and_caller_hangups_clear_every_leg() {
             l.fail(&format!("{name} carries 3 IAX2 calls at once"), &[], &e);
         }
     }
-    let core = l.b.cli("core show channels");
-    assert!(core.contains("6 active channels"), "B: 3 IAX2 + 3 SIP legs:\n{core}");
+    if let Err(e) = l.b.wait_cli("core show channels", &["6 active channels"], Duration::from_secs(20)) {
+        l.fail("B: 3 IAX2 + 3 SIP legs", &[], &e);
+    }
     let stats = l.a.cli("iax2 show netstats");
     assert!(stats.contains("3 active IAX channels"), "{stats}");
     let caller = caller.join().expect("uac thread");

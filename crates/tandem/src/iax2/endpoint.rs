@@ -183,6 +183,10 @@ pub async fn start(conf: Arc<IaxConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     Ok(IaxHandle { state })
 }
 
+fn tts_freq(conf: &IaxConf) -> u32 {
+    conf.general.trunkfreq
+}
+
 fn random_u64() -> u64 {
     use std::io::Read;
     let mut b = [0u8; 8];
@@ -363,7 +367,10 @@ impl Endpoint {
                 self.after(now, local_call);
             }
             Inbound::Trunk(t) => {
-                let start = *self.trunk_rx_start.entry(src).or_insert(now);
+                let start = *self.trunk_rx_start.entry(src).or_insert_with(|| {
+                    tracing::info!("IAX2: trunk frames from {src}");
+                    now
+                });
                 for e in t.entries {
                     let Some(lc) = self.table.find_by_peer(src, e.call) else {
                         self.dropped += 1;
@@ -430,7 +437,10 @@ impl Endpoint {
         match l.call.send_voice(now, fmt, ms, payload) {
             tandem_iax2::call::VoiceOut::Trunk { call, timestamp, data } => {
                 let tts = self.conf.general.trunktimestamps;
-                let b = self.trunks.entry(peer).or_insert_with(|| TrunkBuilder::new(tts, 0));
+                let b = self.trunks.entry(peer).or_insert_with(|| {
+                    tracing::info!("IAX2: trunking voice to {peer} every {} ms", tts_freq(&self.conf));
+                    TrunkBuilder::new(tts, 0)
+                });
                 if b.push(call, timestamp, &data) {
                     if let Some(bytes) = b.flush(now) {
                         self.send(&Transmit { dest: peer, bytes });
@@ -523,6 +533,23 @@ impl Endpoint {
     /// Drain one session after an input: send its frames, act on its events, free it when it
     /// has ended.
     pub(super) fn after(&mut self, now: Instant, lc: u16) {
+        self.after_once(now, lc);
+        // Acting on events may have queued frames (AUTHREQ, ACCEPT, REJECT...): send them now.
+        self.flush_session(lc);
+    }
+
+    fn flush_session(&mut self, lc: u16) {
+        let Some(s) = self.table.get_mut(lc) else { return };
+        let mut out = Vec::new();
+        while let Some(t) = s.poll_transmit() {
+            out.push(t);
+        }
+        for t in &out {
+            self.send(t);
+        }
+    }
+
+    fn after_once(&mut self, now: Instant, lc: u16) {
         let Some(s) = self.table.get_mut(lc) else { return };
         let mut out = Vec::new();
         while let Some(t) = s.poll_transmit() {
