@@ -14,10 +14,10 @@
 //! it is what the path added; late_ms_max: the largest one-way transit above the stream's
 //! smallest.)
 
+mod mmsg;
 mod sip;
 
 use std::collections::HashMap;
-use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -115,32 +115,56 @@ fn packet(dir: u8, idx: u32, seq: u16, sent_us: u64) -> [u8; 12 + PAYLOAD] {
     p
 }
 
-fn drain_rtp(sock: &UdpSocket, streams: &mut [Vec<Stream>; 2], t0: Instant, buf: &mut [u8]) {
+/// SO_RCVBUF/SO_SNDBUF of `bytes` (the FORCE variants when running as root, which pass
+/// net.core.rmem_max); best effort.
+fn big_buffers(sock: &UdpSocket, bytes: i32) {
+    use std::os::fd::AsRawFd;
+    let fd = sock.as_raw_fd();
+    let len = std::mem::size_of::<i32>() as libc::socklen_t;
+    for (force, plain) in [
+        (libc::SO_RCVBUFFORCE, libc::SO_RCVBUF),
+        (libc::SO_SNDBUFFORCE, libc::SO_SNDBUF),
+    ] {
+        let v: *const libc::c_void = (&bytes as *const i32).cast();
+        // SAFETY: fd is an open socket owned by `sock`; v points at an i32 of length len.
+        let ok = unsafe { libc::setsockopt(fd, libc::SOL_SOCKET, force, v, len) } == 0;
+        if !ok {
+            // SAFETY: as above.
+            unsafe { libc::setsockopt(fd, libc::SOL_SOCKET, plain, v, len) };
+        }
+    }
+}
+
+/// Count one received packet on the stream it names.
+fn on_rtp(buf: &[u8], streams: &mut [Vec<Stream>; 2], now_us: i64) {
+    if buf.len() < 25 {
+        return;
+    }
+    let dir = usize::from(buf[12] & 1);
+    let idx = u32::from_be_bytes([buf[13], buf[14], buf[15], buf[16]]) as usize;
+    let mut sent = [0u8; 8];
+    sent.copy_from_slice(&buf[17..25]);
+    let sent_us = u64::from_be_bytes(sent) as i64;
+    let Some(s) = streams[dir].get_mut(idx) else {
+        return;
+    };
+    s.received += 1;
+    let transit = now_us - sent_us;
+    if let Some(last) = s.last_transit {
+        let d = (transit - last).abs() as f64;
+        s.jitter += (d - s.jitter) / 16.0;
+    }
+    s.last_transit = Some(transit);
+    s.min_transit = Some(s.min_transit.map_or(transit, |m| m.min(transit)));
+    s.max_transit = Some(s.max_transit.map_or(transit, |m| m.max(transit)));
+}
+
+/// Everything waiting on `sock`, in batches.
+fn drain_rtp(sock: &UdpSocket, streams: &mut [Vec<Stream>; 2], t0: Instant, batch: &mut mmsg::Batch) {
     loop {
-        match sock.recv_from(buf) {
-            Ok((n, _)) if n >= 25 => {
-                let now_us = t0.elapsed().as_micros() as i64;
-                let dir = usize::from(buf[12] & 1);
-                let idx = u32::from_be_bytes([buf[13], buf[14], buf[15], buf[16]]) as usize;
-                let mut sent = [0u8; 8];
-                sent.copy_from_slice(&buf[17..25]);
-                let sent_us = u64::from_be_bytes(sent) as i64;
-                let Some(s) = streams[dir].get_mut(idx) else {
-                    continue;
-                };
-                s.received += 1;
-                let transit = now_us - sent_us;
-                if let Some(last) = s.last_transit {
-                    let d = (transit - last).abs() as f64;
-                    s.jitter += (d - s.jitter) / 16.0;
-                }
-                s.last_transit = Some(transit);
-                s.min_transit = Some(s.min_transit.map_or(transit, |m| m.min(transit)));
-                s.max_transit = Some(s.max_transit.map_or(transit, |m| m.max(transit)));
-            }
-            Ok(_) => {}
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return,
-            Err(_) => return,
+        let now_us = t0.elapsed().as_micros() as i64;
+        if batch.recv(sock, |b| on_rtp(b, streams, now_us)) < mmsg::BATCH {
+            return;
         }
     }
 }
@@ -307,6 +331,10 @@ fn run(args: Args) -> Result<String, String> {
     let uas = bind(args.uas_port)?;
     let uac_rtp = bind(0)?;
     let uas_rtp = bind(0)?;
+    // Each RTP socket takes every call's stream: room for a few hundred ms of them.
+    for s in [&uac_rtp, &uas_rtp] {
+        big_buffers(s, 16 << 20);
+    }
     let port_of = |s: &UdpSocket| s.local_addr().map(|a| a.port()).map_err(|e| e.to_string());
     let (uac_rtp_port, uas_rtp_port) = (port_of(&uac_rtp)?, port_of(&uas_rtp)?);
     let pid = std::process::id();
@@ -410,7 +438,28 @@ fn run(args: Args) -> Result<String, String> {
     let t0 = Instant::now();
     let media_end = Duration::from_secs(load.args.seconds);
     let mut done_ms: u64 = 0;
-    let mut rx = vec![0u8; 2048];
+    let mut tx = [mmsg::Batch::new(), mmsg::Batch::new()];
+    // One receiving thread per RTP socket (the sender paces in this one).
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let receivers: Vec<_> = [&uas_rtp, &uac_rtp]
+        .into_iter()
+        .map(|sock| {
+            let sock = sock.try_clone().map_err(|e| e.to_string());
+            let stop = stop.clone();
+            let sizes = [a_ports.len(), b_ports.len()];
+            std::thread::spawn(move || {
+                let mut got = [vec![Stream::default(); sizes[0]], vec![Stream::default(); sizes[1]]];
+                let Ok(sock) = sock else { return got };
+                let mut batch = mmsg::Batch::new();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    mmsg::wait_readable(&sock, 50);
+                    drain_rtp(&sock, &mut got, t0, &mut batch);
+                }
+                drain_rtp(&sock, &mut got, t0, &mut batch);
+                got
+            })
+        })
+        .collect();
     while t0.elapsed() < media_end {
         let now_ms = t0.elapsed().as_millis() as u64;
         while done_ms < now_ms {
@@ -420,30 +469,41 @@ fn run(args: Args) -> Result<String, String> {
                 .into_iter()
                 .enumerate()
             {
+                let batch = &mut tx[dir];
+                let mut queued = Vec::new();
                 for (i, port) in ports.iter().enumerate().skip(slot).step_by(20) {
                     let Some(port) = port else { continue };
                     let s = &mut streams[dir][i];
                     s.seq = s.seq.wrapping_add(1);
                     let p = packet(dir as u8, i as u32, s.seq, t0.elapsed().as_micros() as u64);
-                    if sock.send_to(&p, SocketAddr::new(pbx_ip, *port)).is_ok() {
-                        s.sent += 1;
-                    }
+                    batch.push(sock, &p, SocketAddr::new(pbx_ip, *port));
+                    queued.push(i);
+                }
+                batch.flush(sock);
+                for i in queued {
+                    streams[dir][i].sent += 1;
                 }
             }
         }
-        // What the callee side receives came from the caller side (direction 0), and back.
-        drain_rtp(&uas_rtp, &mut streams, t0, &mut rx);
-        drain_rtp(&uac_rtp, &mut streams, t0, &mut rx);
         load.pump_sip();
-        std::thread::sleep(Duration::from_micros(300));
+        std::thread::sleep(Duration::from_micros(200));
     }
     let media_s = t0.elapsed().as_secs_f64();
     eprintln!("rtpload: media done");
-    let drain_end = Instant::now() + Duration::from_millis(500);
-    while Instant::now() < drain_end {
-        drain_rtp(&uas_rtp, &mut streams, t0, &mut rx);
-        drain_rtp(&uac_rtp, &mut streams, t0, &mut rx);
-        std::thread::sleep(Duration::from_millis(1));
+    std::thread::sleep(Duration::from_millis(500));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in receivers {
+        let Ok(got) = r.join() else { continue };
+        for (dir, list) in got.iter().enumerate() {
+            for (i, g) in list.iter().enumerate() {
+                if let Some(s) = streams[dir].get_mut(i).filter(|_| g.received > 0) {
+                    s.received += g.received;
+                    s.jitter = g.jitter;
+                    s.min_transit = g.min_transit;
+                    s.max_transit = g.max_transit;
+                }
+            }
+        }
     }
 
     // Hang up.
