@@ -117,6 +117,8 @@ pub struct Channel {
     vars: Vec<(String, String)>,
     pub stack: Vec<Frame>,
     pub loops: Vec<WhileLoop>,
+    /// The channel's call detail records (CDR(), NoCDR, ResetCDR; filled by the driver glue).
+    pub cdr: crate::cdr::CdrHandle,
 }
 
 impl Channel {
@@ -142,6 +144,7 @@ impl Channel {
             vars: Vec::new(),
             stack: Vec::new(),
             loops: Vec::new(),
+            cdr: Default::default(),
         }
     }
 

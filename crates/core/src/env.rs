@@ -186,4 +186,13 @@ impl Env for ChanEnv<'_> {
     fn warn(&mut self, message: &str) {
         tracing::warn!("{}: {message}", self.chan.name);
     }
+
+    fn cdr(&self, field: &str, raw: bool, float: bool) -> Option<String> {
+        let now = self.shared.now();
+        crate::cdr_env::read(&self.chan.cdr, field, raw, float, now)
+    }
+
+    fn set_cdr(&mut self, field: &str, value: &str) -> Result<(), String> {
+        crate::cdr_env::write(self.chan, field, value)
+    }
 }

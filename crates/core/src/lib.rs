@@ -10,6 +10,8 @@
 
 pub mod apps;
 pub mod cause;
+pub mod cdr;
+mod cdr_env;
 pub mod channel;
 pub mod command;
 pub mod dial;

@@ -66,4 +66,19 @@ pub trait Env {
 
     /// A warning for the log (bad function arguments, unknown functions at run time).
     fn warn(&mut self, message: &str);
+
+    /// CDR(field[,options]) on this channel's live record (func_cdr.c): a field or a custom
+    /// variable; `raw` (option `u`) gives times as epoch seconds and amaflags as a number,
+    /// `float` (option `f`) gives times, duration and billsec with microseconds. None when
+    /// the channel has no record or the name is unknown.
+    fn cdr(&self, field: &str, raw: bool, float: bool) -> Option<String> {
+        let _ = (field, raw, float);
+        None
+    }
+    /// `Set(CDR(field)=value)`: userfield, accountcode, amaflags or a custom variable.
+    /// Err with Asterisk's reason for read-only fields or when the channel has no record.
+    fn set_cdr(&mut self, field: &str, value: &str) -> Result<(), String> {
+        let _ = (field, value);
+        Err("Unable to set CDR: no CDR on this channel".to_string())
+    }
 }

@@ -28,11 +28,13 @@ mod gotoiftime;
 mod hangup;
 mod log;
 mod mset;
+mod nocdr;
 mod noop;
 mod passthrough;
 mod playback;
 mod progress;
 mod read;
+mod resetcdr;
 mod ret;
 mod ringing;
 mod sayalpha;
@@ -111,10 +113,12 @@ pub enum App {
     Hangup,
     Log,
     MSet,
+    NoCdr,
     NoOp,
     Playback,
     Progress,
     Read,
+    ResetCdr,
     Return,
     Ringing,
     SayAlpha,
@@ -174,10 +178,12 @@ impl App {
             "hangup" => App::Hangup,
             "log" => App::Log,
             "mset" => App::MSet,
+            "nocdr" => App::NoCdr,
             "noop" => App::NoOp,
             "playback" => App::Playback,
             "progress" => App::Progress,
             "read" => App::Read,
+            "resetcdr" => App::ResetCdr,
             "return" => App::Return,
             "ringing" => App::Ringing,
             "sayalpha" => App::SayAlpha,
@@ -240,11 +246,13 @@ where
             App::Hangup => hangup::exec(cx, data).await,
             App::Log => log::exec(cx, data),
             App::MSet => mset::exec(cx, data),
+            App::NoCdr => nocdr::exec(cx, data),
             App::NoOp => noop::exec(cx, data),
             App::Playback => playback::exec(cx, data).await,
             App::Progress => progress::exec(cx, data).await,
             App::Return => ret::exec(cx, data),
             App::Read => read::exec(cx, data).await,
+            App::ResetCdr => resetcdr::exec(cx, data),
             App::Ringing => ringing::exec(cx, data).await,
             App::SayAlpha => sayalpha::exec(cx, data).await,
             App::SayDigits => saydigits::exec(cx, data).await,

@@ -10,6 +10,7 @@
 use crate::env::Env;
 
 mod callerid;
+mod cdr;
 mod channel;
 mod cut;
 mod db;
@@ -50,6 +51,7 @@ pub enum FuncError {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Func {
     CallerId,
+    Cdr,
     Channel,
     Cut,
     Db,
@@ -82,6 +84,7 @@ impl Func {
         }
         Some(match name.to_ascii_uppercase().as_str() {
             "CALLERID" => Func::CallerId,
+            "CDR" => Func::Cdr,
             "CHANNEL" => Func::Channel,
             "CUT" => Func::Cut,
             "DB" => Func::Db,
@@ -112,6 +115,7 @@ impl Func {
     pub fn name(self) -> &'static str {
         match self {
             Func::CallerId => "CALLERID",
+            Func::Cdr => "CDR",
             Func::Channel => "CHANNEL",
             Func::Cut => "CUT",
             Func::Db => "DB",
@@ -144,13 +148,14 @@ impl Func {
     pub fn writable(self) -> bool {
         matches!(
             self,
-            Func::CallerId | Func::Channel | Func::Db | Func::Global | Func::Local
+            Func::CallerId | Func::Cdr | Func::Channel | Func::Db | Func::Global | Func::Local
         )
     }
 
     pub fn read(self, args: &str, env: &mut dyn Env) -> Result<String, FuncError> {
         match self {
             Func::CallerId => callerid::read(args, env),
+            Func::Cdr => cdr::read(args, env),
             Func::Channel => channel::read(args, env),
             Func::Cut => cut::read(args, env),
             Func::Db => db::read(args, env),
@@ -179,6 +184,7 @@ impl Func {
     pub fn write(self, args: &str, value: &str, env: &mut dyn Env) -> Result<(), FuncError> {
         match self {
             Func::CallerId => callerid::write(args, value, env),
+            Func::Cdr => cdr::write(args, value, env),
             Func::Channel => channel::write(args, value, env),
             Func::Db => db::write(args, value, env),
             Func::Global => global::write(args, value, env),
