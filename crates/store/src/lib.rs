@@ -10,11 +10,13 @@
 //! starts with that prefix followed by `/`.
 
 mod astdb;
+pub mod cdr;
 mod registrations;
 mod schema;
 mod sqlite;
 mod voicemail;
 
+pub use cdr::CdrRow;
 pub use astdb::{full_key, tree_prefix, MAX_DB_FIELD};
 pub use registrations::RegistrationRow;
 pub use voicemail::VoicemailRow;
@@ -111,5 +113,15 @@ pub trait Store: Send + Sync {
     fn vm_delete(&self, id: i64) -> Result<bool> {
         let _ = id;
         Err(StoreError::Unsupported("voicemail"))
+    }
+
+    /// Post one call detail record; returns once it is committed (see [`cdr`]).
+    fn cdr_insert(&self, row: &CdrRow) -> Result<()> {
+        let _ = row;
+        Err(StoreError::Unsupported("cdr"))
+    }
+    /// How many records the store holds.
+    fn cdr_count(&self) -> Result<i64> {
+        Err(StoreError::Unsupported("cdr"))
     }
 }

@@ -38,6 +38,33 @@ pub const MIGRATIONS: &[&str] = &[
         duration INTEGER NOT NULL DEFAULT 0
     );
     CREATE INDEX IF NOT EXISTS voicemail_box ON voicemail(context, mailbox, folder, msgnum);",
+    // 4: call detail records with Asterisk's column names (its cdr table).
+    "CREATE TABLE IF NOT EXISTS cdr(
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        calldate TEXT NOT NULL DEFAULT '',
+        clid TEXT NOT NULL DEFAULT '',
+        src TEXT NOT NULL DEFAULT '',
+        dst TEXT NOT NULL DEFAULT '',
+        dcontext TEXT NOT NULL DEFAULT '',
+        channel TEXT NOT NULL DEFAULT '',
+        dstchannel TEXT NOT NULL DEFAULT '',
+        lastapp TEXT NOT NULL DEFAULT '',
+        lastdata TEXT NOT NULL DEFAULT '',
+        start TEXT NOT NULL DEFAULT '',
+        answer TEXT NOT NULL DEFAULT '',
+        \"end\" TEXT NOT NULL DEFAULT '',
+        duration INTEGER NOT NULL DEFAULT 0,
+        billsec INTEGER NOT NULL DEFAULT 0,
+        disposition TEXT NOT NULL DEFAULT '',
+        amaflags INTEGER NOT NULL DEFAULT 0,
+        accountcode TEXT NOT NULL DEFAULT '',
+        uniqueid TEXT NOT NULL DEFAULT '',
+        linkedid TEXT NOT NULL DEFAULT '',
+        userfield TEXT NOT NULL DEFAULT '',
+        peeraccount TEXT NOT NULL DEFAULT '',
+        sequence INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS cdr_uniqueid ON cdr(uniqueid);",
 ];
 
 /// The schema version this tandem writes: the number of migrations.

@@ -218,4 +218,19 @@ impl Store for SqliteStore {
     fn vm_delete(&self, id: i64) -> Result<bool> {
         voicemail::delete(&self.lock(), id)
     }
+
+    fn cdr_insert(&self, row: &crate::CdrRow) -> Result<()> {
+        crate::cdr::insert(&mut self.lock(), row)
+    }
+
+    fn cdr_count(&self) -> Result<i64> {
+        crate::cdr::count(&self.lock())
+    }
+}
+
+#[cfg(test)]
+impl SqliteStore {
+    pub(crate) fn lock_for_tests(&self) -> MutexGuard<'_, Connection> {
+        self.lock()
+    }
 }
