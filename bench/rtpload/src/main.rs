@@ -160,7 +160,12 @@ fn on_rtp(buf: &[u8], streams: &mut [Vec<Stream>; 2], now_us: i64) {
 }
 
 /// Everything waiting on `sock`, in batches.
-fn drain_rtp(sock: &UdpSocket, streams: &mut [Vec<Stream>; 2], t0: Instant, batch: &mut mmsg::Batch) {
+fn drain_rtp(
+    sock: &UdpSocket,
+    streams: &mut [Vec<Stream>; 2],
+    t0: Instant,
+    batch: &mut mmsg::Batch,
+) {
     loop {
         let now_us = t0.elapsed().as_micros() as i64;
         if batch.recv(sock, |b| on_rtp(b, streams, now_us)) < mmsg::BATCH {
@@ -448,7 +453,10 @@ fn run(args: Args) -> Result<String, String> {
             let stop = stop.clone();
             let sizes = [a_ports.len(), b_ports.len()];
             std::thread::spawn(move || {
-                let mut got = [vec![Stream::default(); sizes[0]], vec![Stream::default(); sizes[1]]];
+                let mut got = [
+                    vec![Stream::default(); sizes[0]],
+                    vec![Stream::default(); sizes[1]],
+                ];
                 let Ok(sock) = sock else { return got };
                 let mut batch = mmsg::Batch::new();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {

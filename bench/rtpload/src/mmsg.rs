@@ -118,9 +118,9 @@ impl Batch {
             return 0;
         }
         let r = r as usize;
-        for i in 0..r {
-            let len = (msgs[i].msg_len as usize).min(SLOT);
-            f(&self.bufs[i][..len]);
+        for (msg, buf) in msgs.iter().zip(self.bufs.iter()).take(r) {
+            let len = (msg.msg_len as usize).min(SLOT);
+            f(&buf[..len]);
         }
         r
     }
