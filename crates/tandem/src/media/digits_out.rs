@@ -6,7 +6,7 @@
 //! one stream); while it is sent the relay holds back audio to the leg, as Asterisk sends no
 //! voice during an RFC 2833 event.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -40,7 +40,11 @@ pub fn send_rfc4733(leg: &Arc<MediaLeg>, digit: char) {
     sending.fetch_add(1, Ordering::Relaxed);
     tracing::debug!("RTP {}: sending DTMF {digit} as RFC 4733", leg.local);
     let weak = Arc::downgrade(leg);
-    let seed = u32::from(leg.local.port()).wrapping_mul(2_654_435_761) ^ u32::from(digit);
+    // Each event its own source (SSRC, sequence, timestamp), even the same digit twice.
+    static EVENTS: AtomicU32 = AtomicU32::new(0);
+    let n = EVENTS.fetch_add(1, Ordering::Relaxed);
+    let seed = (u32::from(leg.local.port()) ^ n.rotate_left(16)).wrapping_mul(2_654_435_761)
+        ^ u32::from(digit);
     tokio::spawn(async move {
         let mut sender = DtmfSender::new(DtmfConfig::default());
         let ssrc = seed ^ 0x0d7f_0000;

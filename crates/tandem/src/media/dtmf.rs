@@ -32,6 +32,9 @@ pub enum DigitVia {
 
 /// Digits recently seen on the RTP, waiting for the bridge to ask how they came.
 const RECENT: usize = 16;
+/// A record older than this is not the digit the bridge asks about (it was dialled while no
+/// bridge listened, at a prompt): the bridge gets its digits within milliseconds.
+const RECENT_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The format agreed in SDP for a leg.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +54,7 @@ pub struct Inbound {
     mode: DtmfMode,
     /// The Goertzel detector, made when the mode may need it.
     inband: Option<Box<inband::InbandRx>>,
-    recent: VecDeque<(char, DigitVia)>,
+    recent: VecDeque<(char, DigitVia, Instant)>,
     /// RFC 4733 events being sent to this leg ([`send_rfc4733`]): the relay holds back.
     sending: std::sync::Arc<std::sync::atomic::AtomicU32>,
     /// The channel's event queue; weak, so the leg never keeps a finished channel open.
@@ -92,7 +95,7 @@ impl Inbound {
             // The dialplan sees a digit when it ends, as Asterisk's DTMF_END frames.
             if let DtmfEvent::End { digit, .. } = ev {
                 out.push(digit);
-                self.remember(digit, DigitVia::Rfc4733);
+                self.remember(now, digit, DigitVia::Rfc4733);
             }
         }
         // Inband: the audio itself, when the peer's mode says so.
@@ -103,7 +106,7 @@ impl Inbound {
                     rx.feed(f.codec, p.payload(), out);
                     for i in before..out.len() {
                         if let Some(&d) = out.get(i) {
-                            self.remember(d, DigitVia::Inband);
+                            self.remember(now, d, DigitVia::Inband);
                         }
                     }
                 }
@@ -111,11 +114,24 @@ impl Inbound {
         }
     }
 
-    fn remember(&mut self, digit: char, via: DigitVia) {
+    fn remember(&mut self, now: Instant, digit: char, via: DigitVia) {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
-        self.recent.push_back((digit, via));
+        self.recent.push_back((digit, via, now));
+    }
+
+    /// How `digit` came, if it was seen on the RTP within [`RECENT_FOR`]; takes the record.
+    fn take_via(&mut self, now: Instant, digit: char) -> Option<DigitVia> {
+        while self
+            .recent
+            .front()
+            .is_some_and(|r| now.saturating_duration_since(r.2) > RECENT_FOR)
+        {
+            self.recent.pop_front();
+        }
+        let i = self.recent.iter().position(|r| r.0 == digit)?;
+        self.recent.remove(i).map(|r| r.1)
     }
 
     /// `dtmfmode` as it applies now: `auto` is RFC 4733 when telephone-event was
@@ -183,9 +199,10 @@ impl MediaLeg {
     /// How `digit`, just reported on this leg, arrived: `None` when it was not seen on the
     /// RTP (a SIP INFO). Each call takes one record.
     pub fn take_digit_via(&self, digit: char) -> Option<DigitVia> {
-        let mut inbound = self.inbound.lock().unwrap_or_else(PoisonError::into_inner);
-        let i = inbound.recent.iter().position(|(d, _)| *d == digit)?;
-        inbound.recent.remove(i).map(|(_, via)| via)
+        self.inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take_via(Instant::now(), digit)
     }
 
     /// A digit that reached this leg's channel must be sent again to `to`, in `to`'s own
@@ -315,6 +332,7 @@ pub async fn pass_digits(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
     use tandem_rtp::RtpHeader;
 
     fn event(digit_code: u8, end: bool, duration: u16, seq: u16, ts: u32) -> Vec<u8> {
@@ -400,8 +418,9 @@ mod tests {
             i.handle(Instant::now(), &p, &mut out);
         }
         assert_eq!(out, vec!['4', '2']);
+        let recent: Vec<_> = i.recent.iter().map(|r| (r.0, r.1)).collect();
         assert_eq!(
-            i.recent.iter().copied().collect::<Vec<_>>(),
+            recent,
             vec![('4', DigitVia::Inband), ('2', DigitVia::Inband)]
         );
     }
@@ -442,7 +461,24 @@ mod tests {
         }
         assert_eq!(out.len(), 20);
         assert_eq!(i.recent.len(), RECENT);
-        assert!(i.recent.iter().all(|r| *r == ('1', DigitVia::Rfc4733)));
+        assert!(i
+            .recent
+            .iter()
+            .all(|r| (r.0, r.1) == ('1', DigitVia::Rfc4733)));
+    }
+
+    #[test]
+    fn a_digit_record_is_taken_once_and_only_while_fresh() {
+        let mut i = inbound(Some(101));
+        let t0 = Instant::now();
+        let mut out = Vec::new();
+        i.handle(t0, &event(7, true, 640, 1, 800), &mut out);
+        i.handle(t0, &event(8, true, 640, 2, 1600), &mut out);
+        assert_eq!(i.take_via(t0, '8'), Some(DigitVia::Rfc4733));
+        assert_eq!(i.take_via(t0, '8'), None, "taken once");
+        // A 7 typed at a prompt long ago says nothing about a 7 now (an INFO, say).
+        assert_eq!(i.take_via(t0 + Duration::from_secs(3), '7'), None);
+        assert!(i.recent.is_empty());
     }
 
     #[test]
