@@ -11,8 +11,6 @@ use tandem_dialplan::Dialplan;
 /// Files tandem reads today besides extensions.conf, and files it knows of but whose
 /// settings no part of tandem reads yet (reported, never silently ignored).
 const NOT_YET_READ: &[(&str, &str)] = &[
-    ("voicemail.conf", "voicemail"),
-    ("musiconhold.conf", "music on hold"),
     ("tandem.conf", "tandem's own settings"),
 ];
 
@@ -125,6 +123,8 @@ pub fn load_all(source: &dyn Source) -> Loaded {
     }
     loaded.apps = crate::apps::Confs::load(source, &mut loaded.diagnostics);
     for (file, what) in NOT_YET_READ {
+    // http.conf (the metrics endpoint): checked here, read again by the daemon.
+    let _ = crate::ops::http::load(source, &mut loaded.diagnostics);
         if let Some(other) = tandem_conf::load_optional(source, file) {
             loaded.diagnostics.extend(other.diagnostics);
             loaded.diagnostics.push(Diagnostic::warning(

@@ -34,36 +34,37 @@ pub fn socket_path(data: &Path) -> Result<PathBuf, String> {
 
 /// `tandem cli -x COMMAND` / `tandem -rx COMMAND`.
 pub fn client(data: &Path, command: &str) -> ExitCode {
-    let path = match socket_path(data) {
-        Ok(p) => p,
+    match send(data, command) {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("tandem: {e}");
-            return ExitCode::from(1);
+            ExitCode::from(1)
         }
-    };
-    let mut stream = match UnixStream::connect(&path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!(
-                "tandem: cannot connect to {}: {e} (is tandem running with --data {}?)",
-                path.display(),
-                data.display()
-            );
-            return ExitCode::from(1);
-        }
-    };
+    }
+}
+
+/// Send one command to the daemon of `data` and return its output.
+pub fn send(data: &Path, command: &str) -> Result<String, String> {
+    let path = socket_path(data)?;
+    let mut stream = UnixStream::connect(&path).map_err(|e| {
+        format!(
+            "cannot connect to {}: {e} (is tandem running with --data {}?)",
+            path.display(),
+            data.display()
+        )
+    })?;
     let line = format!("{}\n", command.trim());
-    if let Err(e) = stream.write_all(line.as_bytes()) {
-        eprintln!("tandem: {}: {e}", path.display());
-        return ExitCode::from(1);
-    }
+    stream
+        .write_all(line.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = String::new();
-    if let Err(e) = stream.read_to_string(&mut out) {
-        eprintln!("tandem: {}: {e}", path.display());
-        return ExitCode::from(1);
-    }
-    print!("{out}");
-    ExitCode::SUCCESS
+    stream
+        .read_to_string(&mut out)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(out)
 }
 
 /// What the daemon needs to answer commands.
@@ -77,11 +78,21 @@ pub struct Daemon {
     pub world: Option<Arc<crate::channels::World>>,
     /// Where the configuration is re-read from on reload; `None` for the built-in demo.
     pub config_dir: Option<PathBuf>,
+    /// Uptime, last reload, the stop request (`crate::ops`).
+    pub ops: crate::ops::OpsState,
 }
 
-const HELP: &str = "\
-core reload                    Reload the configuration (the dialplan)
-core show channels             Show the active channels
+pub const HELP: &str = "\
+channel request hangup <channel|all>  Hang up a channel, or every channel
+core reload                    Reload the dialplan and sip.conf; a broken file leaves the old one in force
+core show applications         Show the dialplan applications
+core show calls [uptime [seconds]]  Show the number of calls in progress and processed
+core show channels [concise|verbose]  Show the active channels
+core show functions            Show the dialplan functions
+core show settings             Show the settings of the core
+core show uptime [seconds]     Show how long tandem has run and when it last reloaded
+core stop gracefully           Refuse new calls, stop when the active ones have ended
+core stop now                  Stop at once, hanging up every call
 core show help                 Show these commands
 core show version              Show the version of tandem
 database del <family> <key>    Remove a key from the astdb
@@ -102,6 +113,7 @@ security show bans             Show the sources banned by autoban, and why
 security unban <address>       Lift the ban on an address
 dialplan reload                Reload extensions.conf; a broken file leaves the old dialplan in force
 dialplan show [context]        Show the dialplan
+sip reload                     Reload sip.conf for new calls and registrations
 ";
 
 /// Answer one CLI command.
@@ -109,6 +121,9 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
     let words: Vec<&str> = line.split_whitespace().collect();
     let lower: Vec<String> = words.iter().map(|w| w.to_ascii_lowercase()).collect();
     let lw: Vec<&str> = lower.iter().map(String::as_str).collect();
+    if let Some(out) = crate::ops::handle(daemon, &lw, &words) {
+        return out;
+    }
     match lw.as_slice() {
         ["core", "show", "version"] => format!(
             "tandem {} (multi-protocol PBX)\n",
@@ -130,7 +145,7 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
                 tandem_dialplan::show::show(&dp, Some(name))
             }
         }
-        ["dialplan", "reload"] | ["core", "reload"] => reload(daemon),
+        ["dialplan", "reload"] => reload_dialplan(daemon),
         ["iax2", "show", what @ ("peers" | "registry" | "channels" | "netstats")] => {
             match &daemon.iax {
                 Some(iax) => {
@@ -268,7 +283,7 @@ fn database_show(daemon: &Daemon, args: &[&str]) -> String {
 }
 
 /// Re-read extensions.conf; put it in force only if it has no error.
-fn reload(daemon: &Daemon) -> String {
+pub fn reload_dialplan(daemon: &Daemon) -> String {
     let Some(dir) = &daemon.config_dir else {
         return "The built-in demo configuration has nothing to reload.\n".to_string();
     };
@@ -282,6 +297,7 @@ fn reload(daemon: &Daemon) -> String {
         out.push_str("Dialplan not reloaded: the running dialplan stays in force.\n");
     } else {
         daemon.shared.replace_dialplan(loaded.dialplan);
+        daemon.ops.reloaded();
         tracing::info!("dialplan reloaded");
         out.push_str("Dialplan reloaded.\n");
     }

@@ -92,6 +92,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
     let rtp = loaded.rtp;
     let manager = loaded.manager.filter(|m| m.enabled);
     let config_dir = config_dir.map(Path::to_path_buf);
+    let http = crate::ops::http::load(source, &mut Vec::new()).filter(|h| h.enabled);
     let world = Arc::new(crate::channels::World {
         shared: shared.clone(),
         registry: Default::default(),
@@ -128,7 +129,14 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             world: Some(world),
             config_dir,
         });
+            ops: Default::default(),
         if let Some(conf) = manager {
+        if let Some(conf) = http {
+            if let Err(e) = crate::ops::http::start(&conf, daemon.clone()).await {
+                eprintln!("tandem: HTTP (metrics) {}: cannot listen: {e}", conf.bind);
+                return ExitCode::from(1);
+            }
+        }
             if let Err(e) = crate::ami::start(conf, daemon.clone()).await {
                 eprintln!("tandem: manager interface (AMI): cannot listen: {e}");
                 return ExitCode::from(1);
@@ -169,6 +177,7 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
@@ -179,6 +188,20 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
             },
             () = &mut shutdown => break,
         }
+            () = daemon.ops.stop_notify.notified() => {
+                if daemon.ops.stop_requested() == crate::ops::Stop::Now {
+                    tracing::info!("core stop now");
+                    stop_now(&daemon).await;
+                    break;
+                }
+                tracing::info!("core stop gracefully: refusing new calls");
+            }
+            _ = tick.tick(), if daemon.ops.stop_requested() == crate::ops::Stop::Gracefully => {
+                if crate::ops::active_calls(&daemon).0 == 0 {
+                    tracing::info!("core stop gracefully: no call left");
+                    break;
+                }
+            }
     }
     let _ = std::fs::remove_file(&path);
     tracing::info!("tandem stopped");
@@ -186,6 +209,20 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
 }
 
 async fn shutdown_signal() {
+/// `core stop now`: hang up every channel and give the drivers a moment to say BYE.
+async fn stop_now(daemon: &Daemon) {
+    let Some(world) = &daemon.world else { return };
+    for (name, _) in world.channels.rows() {
+        world
+            .ami
+            .hangup(&name, tandem_core::cause::NORMAL_CLEARING);
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
+    while crate::ops::active_calls(daemon).0 > 0 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {

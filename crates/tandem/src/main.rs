@@ -18,6 +18,8 @@ mod iax2;
 mod local;
 mod localtime;
 use tandem::media;
+mod metrics;
+mod ops;
 mod sip;
 
 #[derive(Parser, Debug)]
@@ -57,10 +59,17 @@ enum Command {
         #[command(subcommand)]
         command: DialplanCommand,
     },
-    /// Send an Asterisk-style CLI command to the running daemon.
+    /// Send an Asterisk-style CLI command to the running daemon; without -x, an interactive
+    /// console (history, tab completion; `exit` or `quit` leaves).
     Cli {
         #[arg(short = 'x', value_name = "COMMAND")]
-        execute: String,
+        execute: Option<String>,
+    },
+    /// Write a commented starter configuration (phones, a trunk, voicemail, an IVR) into DIR;
+    /// never overwrites a file.
+    Init {
+        #[arg(long, value_name = "DIR")]
+        config: PathBuf,
     },
 }
 
@@ -88,8 +97,7 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA));
     if cli.remote || cli.execute.is_some() {
         let Some(command) = cli.execute else {
-            eprintln!("tandem: -r needs -x \"COMMAND\" (there is no interactive console yet)");
-            return ExitCode::from(2);
+            return ops::console::run(&data);
         };
         return control::client(&data, &command);
     }
@@ -103,6 +111,10 @@ fn main() -> ExitCode {
         Some(Command::Dialplan {
             command: DialplanCommand::Run(args),
         }) => dialplan_run::run(args, cli.data.as_deref()),
-        Some(Command::Cli { execute }) => control::client(&data, &execute),
+        Some(Command::Cli {
+            execute: Some(execute),
+        }) => control::client(&data, &execute),
+        Some(Command::Cli { execute: None }) => ops::console::run(&data),
+        Some(Command::Init { config }) => ops::init::run(&config),
     }
 }

@@ -102,6 +102,13 @@ pub struct World {
 
 /// Run the dialplan for an inbound call, then hang the channel up.
 pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
+    if crate::ops::refusing_calls() {
+        // `core stop gracefully`: no new calls (Asterisk refuses new channels while it shuts down).
+        let _ = link.commands.try_send(ChannelCommand::Hangup {
+            cause: tandem_core::cause::SWITCH_CONGESTION,
+        });
+        return;
+    }
     let name = chan.name.clone();
     world.channels.add(
         &name,

@@ -24,6 +24,8 @@ pub enum EndpointCmd {
     ShowChannels(tokio::sync::oneshot::Sender<String>),
     /// `sip show channelstats`: each call's RTP statistics.
     ShowChannelStats(tokio::sync::oneshot::Sender<String>),
+    /// `sip reload`: a checked sip.conf for new calls and registrations ([`super::reload`]).
+    Reload(Arc<SipConf>, tokio::sync::oneshot::Sender<String>),
     /// A whole message that arrived on a stream transport (TCP).
     Incoming {
         bytes: Vec<u8>,

@@ -303,6 +303,7 @@ impl Endpoint {
             let mut progressed = false;
             while let Some(event) = self.ua.poll_event() {
                 progressed = true;
+        crate::metrics::sip_in(datagram);
                 self.handle_event(Instant::now(), event);
             }
             while let Some(t) = self.ua.poll_transmit() {
@@ -316,6 +317,7 @@ impl Endpoint {
             if !progressed {
                 break;
             }
+                crate::metrics::sip_out(&t.bytes);
         }
         self.after_changes();
     }

@@ -224,6 +224,7 @@ impl Endpoint {
 
     fn channel_command(&mut self, now: Instant, key: LegKey, cmd: ChannelCommand) {
         let call = self.legs.calls.get(&key).copied();
+            EndpointCmd::Reload(conf, reply) => self.reload_conf(conf, reply),
         let Some(leg) = self.legs.legs.get_mut(&key) else {
             return;
         };

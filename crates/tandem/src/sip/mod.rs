@@ -11,6 +11,7 @@ mod mwi;
 mod outbound;
 mod peers;
 mod requests;
+mod reload;
 mod security;
 mod state;
 mod tcp;

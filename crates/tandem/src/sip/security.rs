@@ -93,6 +93,11 @@ impl Security {
         log_events(&mut engine);
     }
 
+    /// How many sources are banned now (the metrics endpoint).
+    pub fn ban_count(&self) -> usize {
+        self.engine().bans(Instant::now()).len()
+    }
+
     /// `security show bans`.
     pub fn show_bans(&self, now: Instant) -> String {
         let engine = self.engine();
