@@ -15,32 +15,56 @@ from proc import child_preexec
 READY_TEXT = "tandem ready"
 
 
-def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100"):
+# The security defaults (sip.conf [general] autoban*, docs/security.md) ban a source above
+# autoban_rate=500 requests/s, after 5 authentication failures, or at once for a scanner. Every
+# bench config names its load generators (all on loopback) as exempt, so that no ban can cut a
+# load run short; static peers are rate-exempt anyway, but REGISTER load comes from dynamic
+# peers.
+GENERAL_EXEMPT = "autoban_exempt=127.0.0.0/8\n"
+
+
+def general(pbx_port):
+    """The [general] section every bench config shares."""
+    return ("[general]\n"
+            "bindaddr=127.0.0.1\n"
+            f"bindport={pbx_port}\n"
+            "context=public\n"
+            + GENERAL_EXEMPT)
+
+
+def codec_lines(allow):
+    """`disallow=all` + `allow=` lines for a peer, nothing when `allow` is empty."""
+    return f"disallow=all\nallow={allow}\n" if allow else ""
+
+
+def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100", uac_allow="",
+                 uas_allow=""):
     """sip.conf with the load generators as static peers (no auth, no registration), a
     dialplan that sends `exten` to the UAS, and tandem's own RTP range.
 
     The UAC is a `type=friend` with `insecure=invite` (calls in without a challenge) and the
-    UAS a `type=peer` at a fixed address: static peers are what the security defaults exempt,
-    so no rate ban can cut a load run short."""
+    UAS a `type=peer` at a fixed address: static peers are rate-exempt under the security
+    defaults, and `autoban_exempt` covers loopback besides, so no ban can cut a load run
+    short. `uac_allow`/`uas_allow` (e.g. `ulaw` and `alaw`) restrict each side's codecs, so
+    that a bridge between them transcodes (bench/transcode)."""
     os.makedirs(config_dir, exist_ok=True)
     files = {
         "sip.conf": (
-            "[general]\n"
-            "bindaddr=127.0.0.1\n"
-            f"bindport={pbx_port}\n"
-            "context=public\n"
-            "\n"
+            general(pbx_port)
+            + "\n"
             "[uac]\n"
             "type=friend\n"
             "host=127.0.0.1\n"
             f"port={uac_port}\n"
             "insecure=invite\n"
             "context=internal\n"
-            "\n"
+            + codec_lines(uac_allow)
+            + "\n"
             "[uas]\n"
             "type=peer\n"
             "host=127.0.0.1\n"
             f"port={uas_port}\n"
+            + codec_lines(uas_allow)
         ),
         "extensions.conf": (
             "[public]\n"
@@ -49,6 +73,24 @@ def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100
             f"exten => {exten},1,Dial(SIP/uas,20)\n"
             " same => n,Hangup()\n"
         ),
+        "rtp.conf": f"[general]\nrtpstart={rtp_range[0]}\nrtpend={rtp_range[1]}\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(config_dir, name), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def write_register_config(config_dir, pbx_port, users, rtp_range):
+    """sip.conf with `users` dynamic peers `u1`..`uN` (secret `pw-N`) that register with digest
+    auth (bench/register); the load generator's loopback address is `autoban_exempt`, so
+    neither the rate limit nor sipp's first, challenged REGISTERs ban it."""
+    os.makedirs(config_dir, exist_ok=True)
+    peers = "".join(
+        f"\n[u{i}]\ntype=friend\nhost=dynamic\nsecret=pw-{i}\ncontext=internal\n"
+        for i in range(1, users + 1))
+    files = {
+        "sip.conf": general(pbx_port) + "maxexpiry=3600\ndefaultexpiry=3600\n" + peers,
+        "extensions.conf": "[public]\n\n[internal]\n",
         "rtp.conf": f"[general]\nrtpstart={rtp_range[0]}\nrtpend={rtp_range[1]}\n",
     }
     for name, text in files.items():

@@ -5,7 +5,13 @@
 //! index and send time, which a same-codec relay leaves untouched).
 //!
 //! Usage: rtpload --pbx 127.0.0.1:5060 --uac-port P --uas-port P [--calls 100] [--seconds 20]
-//!        [--exten 100] [--setup-rate 200]
+//!        [--exten 100] [--setup-rate 200] [--uas-codec pcmu|pcma|g722]
+//!
+//! `--uas-codec` makes the callee side offer/answer and send that codec (the caller side stays
+//! PCMU), so a PBX that bridges the two transcodes. A transcoded payload no longer carries the
+//! stream index and send time, so then every packet is counted on the stream of the PBX port
+//! it came from and its jitter is taken from its RTP timestamp against its arrival (RFC 3550
+//! as written; the timestamp clock is 8 kHz for all three codecs).
 //!
 //! Prints progress on stderr and one line on stdout:
 //! `rtpload: calls=N established=E streams=S sent=X received=Y lost=L loss_pct=P
@@ -30,6 +36,8 @@ struct Args {
     seconds: u64,
     exten: String,
     setup_rate: u64,
+    /// Payload type the callee side uses (0 PCMU, 8 PCMA, 9 G.722).
+    uas_pt: u8,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -41,6 +49,7 @@ fn parse_args() -> Result<Args, String> {
         seconds: 20,
         exten: "100".into(),
         setup_rate: 200,
+        uas_pt: 0,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut it = argv.iter();
@@ -55,6 +64,14 @@ fn parse_args() -> Result<Args, String> {
             "--seconds" => a.seconds = v.parse().map_err(|e| bad(&e))?,
             "--exten" => a.exten = v.clone(),
             "--setup-rate" => a.setup_rate = v.parse::<u64>().map_err(|e| bad(&e))?.max(1),
+            "--uas-codec" => {
+                a.uas_pt = match v.to_ascii_lowercase().as_str() {
+                    "pcmu" | "ulaw" => 0,
+                    "pcma" | "alaw" => 8,
+                    "g722" => 9,
+                    _ => return Err(bad(&"not pcmu, pcma or g722")),
+                }
+            }
             _ => return Err(format!("unknown option {k}")),
         }
     }
@@ -102,10 +119,10 @@ struct Stream {
 
 const PAYLOAD: usize = 160;
 
-fn packet(dir: u8, idx: u32, seq: u16, sent_us: u64) -> [u8; 12 + PAYLOAD] {
+fn packet(dir: u8, pt: u8, idx: u32, seq: u16, sent_us: u64) -> [u8; 12 + PAYLOAD] {
     let mut p = [0xffu8; 12 + PAYLOAD];
     p[0] = 0x80;
-    p[1] = 0;
+    p[1] = pt & 0x7f;
     p[2..4].copy_from_slice(&seq.to_be_bytes());
     p[4..8].copy_from_slice(&(u32::from(seq).wrapping_mul(160)).to_be_bytes());
     p[8..12].copy_from_slice(&((u32::from(dir) << 31) | idx).to_be_bytes());
@@ -135,16 +152,37 @@ fn big_buffers(sock: &UdpSocket, bytes: i32) {
     }
 }
 
+/// How a receiver tells streams apart: by the index in the payload (same codec end to end), or
+/// (transcoded) by the PBX port the packet came from, for the direction this socket receives.
+enum Demux {
+    Payload,
+    ByPort(usize, HashMap<u16, usize>),
+}
+
 /// Count one received packet on the stream it names.
-fn on_rtp(buf: &[u8], streams: &mut [Vec<Stream>; 2], now_us: i64) {
+fn on_rtp(buf: &[u8], from_port: u16, demux: &Demux, streams: &mut [Vec<Stream>; 2], now_us: i64) {
     if buf.len() < 25 {
         return;
     }
-    let dir = usize::from(buf[12] & 1);
-    let idx = u32::from_be_bytes([buf[13], buf[14], buf[15], buf[16]]) as usize;
-    let mut sent = [0u8; 8];
-    sent.copy_from_slice(&buf[17..25]);
-    let sent_us = u64::from_be_bytes(sent) as i64;
+    let (dir, idx, sent_us) = match demux {
+        Demux::Payload => {
+            let mut sent = [0u8; 8];
+            sent.copy_from_slice(&buf[17..25]);
+            (
+                usize::from(buf[12] & 1),
+                u32::from_be_bytes([buf[13], buf[14], buf[15], buf[16]]) as usize,
+                u64::from_be_bytes(sent) as i64,
+            )
+        }
+        Demux::ByPort(dir, ports) => {
+            let Some(&idx) = ports.get(&from_port) else {
+                return;
+            };
+            // The RTP timestamp (8 kHz) in microseconds: transit = arrival - timestamp.
+            let ts = u32::from_be_bytes([buf[4], buf[5], buf[6], buf[7]]);
+            (*dir, idx, i64::from(ts) * 125)
+        }
+    };
     let Some(s) = streams[dir].get_mut(idx) else {
         return;
     };
@@ -162,13 +200,14 @@ fn on_rtp(buf: &[u8], streams: &mut [Vec<Stream>; 2], now_us: i64) {
 /// Everything waiting on `sock`, in batches.
 fn drain_rtp(
     sock: &UdpSocket,
+    demux: &Demux,
     streams: &mut [Vec<Stream>; 2],
     t0: Instant,
     batch: &mut mmsg::Batch,
 ) {
     loop {
         let now_us = t0.elapsed().as_micros() as i64;
-        if batch.recv(sock, |b| on_rtp(b, streams, now_us)) < mmsg::BATCH {
+        if batch.recv(sock, |b, port| on_rtp(b, port, demux, streams, now_us)) < mmsg::BATCH {
             return;
         }
     }
@@ -297,7 +336,7 @@ impl Load {
                         msg,
                         &format!("b{idx}"),
                         self.args.uas_port,
-                        &sip::sdp(self.uas_rtp_port, idx as u64 + 1),
+                        &sip::sdp(self.uas_rtp_port, idx as u64 + 1, self.args.uas_pt),
                     );
                     self.answered.insert(
                         call_id.clone(),
@@ -358,7 +397,7 @@ fn run(args: Args) -> Result<String, String> {
                 &from_tag,
                 &to,
                 1,
-                &sip::sdp(uac_rtp_port, i as u64 + 1),
+                &sip::sdp(uac_rtp_port, i as u64 + 1, 0),
             );
             Call {
                 call_id,
@@ -446,9 +485,27 @@ fn run(args: Args) -> Result<String, String> {
     let mut tx = [mmsg::Batch::new(), mmsg::Batch::new()];
     // One receiving thread per RTP socket (the sender paces in this one).
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Direction 0 (caller -> callee) arrives on the callee's socket from the PBX's B-leg ports.
+    let by_port = |dir: usize, ports: &[Option<u16>]| {
+        Demux::ByPort(
+            dir,
+            ports
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| Some(((*p)?, i)))
+                .collect(),
+        )
+    };
+    let transcoded = load.args.uas_pt != 0;
+    let demuxes = if transcoded {
+        [by_port(0, &b_ports), by_port(1, &a_ports)]
+    } else {
+        [Demux::Payload, Demux::Payload]
+    };
     let receivers: Vec<_> = [&uas_rtp, &uac_rtp]
         .into_iter()
-        .map(|sock| {
+        .zip(demuxes)
+        .map(|(sock, demux)| {
             let sock = sock.try_clone().map_err(|e| e.to_string());
             let stop = stop.clone();
             let sizes = [a_ports.len(), b_ports.len()];
@@ -461,9 +518,9 @@ fn run(args: Args) -> Result<String, String> {
                 let mut batch = mmsg::Batch::new();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     mmsg::wait_readable(&sock, 50);
-                    drain_rtp(&sock, &mut got, t0, &mut batch);
+                    drain_rtp(&sock, &demux, &mut got, t0, &mut batch);
                 }
-                drain_rtp(&sock, &mut got, t0, &mut batch);
+                drain_rtp(&sock, &demux, &mut got, t0, &mut batch);
                 got
             })
         })
@@ -483,7 +540,8 @@ fn run(args: Args) -> Result<String, String> {
                     let Some(port) = port else { continue };
                     let s = &mut streams[dir][i];
                     s.seq = s.seq.wrapping_add(1);
-                    let p = packet(dir as u8, i as u32, s.seq, t0.elapsed().as_micros() as u64);
+                    let pt = if dir == 0 { 0 } else { load.args.uas_pt };
+                    let p = packet(dir as u8, pt, i as u32, s.seq, t0.elapsed().as_micros() as u64);
                     batch.push(sock, &p, SocketAddr::new(pbx_ip, *port));
                     queued.push(i);
                 }

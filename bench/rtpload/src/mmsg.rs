@@ -91,7 +91,8 @@ impl Batch {
     }
 
     /// Receive up to BATCH datagrams without blocking; calls `f` on each.
-    pub fn recv(&mut self, sock: &UdpSocket, mut f: impl FnMut(&[u8])) -> usize {
+    /// Receive what is waiting (up to BATCH datagrams); `f` gets each one with its source port.
+    pub fn recv(&mut self, sock: &UdpSocket, mut f: impl FnMut(&[u8], u16)) -> usize {
         let mut iov: [libc::iovec; BATCH] = [libc::iovec {
             iov_base: std::ptr::null_mut(),
             iov_len: 0,
@@ -103,8 +104,10 @@ impl Batch {
             iov[i].iov_len = SLOT;
             msgs[i].msg_hdr.msg_iov = &mut iov[i];
             msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = (&mut self.dests[i] as *mut libc::sockaddr_in).cast();
+            msgs[i].msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_in>() as u32;
         }
-        // SAFETY: msgs point at BATCH live buffers of SLOT bytes.
+        // SAFETY: msgs point at BATCH live buffers of SLOT bytes and BATCH sockaddr_in.
         let r = unsafe {
             libc::recvmmsg(
                 sock.as_raw_fd(),
@@ -118,9 +121,9 @@ impl Batch {
             return 0;
         }
         let r = r as usize;
-        for (msg, buf) in msgs.iter().zip(self.bufs.iter()).take(r) {
+        for ((msg, buf), from) in msgs.iter().zip(self.bufs.iter()).zip(self.dests.iter()).take(r) {
             let len = (msg.msg_len as usize).min(SLOT);
-            f(&buf[..len]);
+            f(&buf[..len], u16::from_be(from.sin_port));
         }
         r
     }

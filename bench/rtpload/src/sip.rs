@@ -62,10 +62,16 @@ pub fn contact_uri(v: &str) -> Option<&str> {
     v.get(start..end)
 }
 
-pub fn sdp(rtp_port: u16, id: u64) -> String {
+/// An SDP offering one codec: payload type 0 (PCMU), 8 (PCMA) or 9 (G.722).
+pub fn sdp(rtp_port: u16, id: u64, pt: u8) -> String {
+    let name = match pt {
+        8 => "PCMA",
+        9 => "G722",
+        _ => "PCMU",
+    };
     format!(
         "v=0\r\no=rtpload {id} {id} IN IP4 127.0.0.1\r\ns=rtpload\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
-         m=audio {rtp_port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=ptime:20\r\na=sendrecv\r\n"
+         m=audio {rtp_port} RTP/AVP {pt}\r\na=rtpmap:{pt} {name}/8000\r\na=ptime:20\r\na=sendrecv\r\n"
     )
 }
 
