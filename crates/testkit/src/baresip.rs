@@ -83,6 +83,19 @@ pub struct Phone {
     pub answer_auto: bool,
     /// The account's `audio_codecs`, comma-separated baresip names (`PCMU`, `PCMA`, `G722`).
     pub codecs: String,
+    /// Register and call over TLS ([`PhoneTls`]) instead of UDP.
+    pub tls: Option<PhoneTls>,
+    /// The account's `mediaenc` (`srtp-mand`: SDES-SRTP, RTP/SAVP, nothing in the clear).
+    pub mediaenc: Option<String>,
+}
+
+/// SIP over TLS for a phone: the PBX's TLS port, the CA that signed the PBX's certificate
+/// (`sip_cafile`) and the phone's own certificate with its key in one PEM (`sip_certificate`).
+#[derive(Debug, Clone)]
+pub struct PhoneTls {
+    pub pbx_port: u16,
+    pub cafile: PathBuf,
+    pub certificate: Option<PathBuf>,
 }
 
 impl Phone {
@@ -105,6 +118,8 @@ impl Phone {
             record_dir: record_dir.to_path_buf(),
             answer_auto: true,
             codecs: "PCMU".to_string(),
+            tls: None,
+            mediaenc: None,
         }
     }
 
@@ -124,6 +139,16 @@ impl Phone {
             c.push_str(&format!("module_path {}\n", path.display()));
         }
         c.push_str("module g711.so\n");
+        if let Some(tls) = &self.tls {
+            c.push_str(&format!("sip_cafile {}\n", tls.cafile.display()));
+            if let Some(cert) = &tls.certificate {
+                c.push_str(&format!("sip_certificate {}\n", cert.display()));
+            }
+        }
+        if self.mediaenc.is_some() {
+            // Media encryption modules must load before account.so reads the accounts.
+            c.push_str("module srtp.so\n");
+        }
         // G.722 when the installed baresip ships it (an account only uses it when its
         // `audio_codecs` names it). Codecs must load before account.so reads the accounts.
         if module_path().is_some_and(|p| p.join("g722.so").is_file()) {
@@ -146,9 +171,18 @@ impl Phone {
     /// The `accounts` file's text.
     pub fn accounts_text(&self) -> String {
         let answer = if self.answer_auto { "auto" } else { "manual" };
+        let (port, transport) = match &self.tls {
+            Some(t) => (t.pbx_port, "tls"),
+            None => (self.pbx_port, "udp"),
+        };
+        let mediaenc = self
+            .mediaenc
+            .as_deref()
+            .map(|m| format!(";mediaenc={m}"))
+            .unwrap_or_default();
         format!(
-            "<sip:{}@127.0.0.1:{};transport=udp>;auth_pass={};regint=600;answermode={answer};audio_codecs={}\n",
-            self.name, self.pbx_port, self.password, self.codecs
+            "<sip:{}@127.0.0.1:{port};transport={transport}>;auth_pass={};regint=600;answermode={answer};audio_codecs={}{mediaenc}\n",
+            self.name, self.password, self.codecs
         )
     }
 
@@ -160,7 +194,22 @@ impl Phone {
 
     /// `sip:USER@127.0.0.1:PBXPORT`: a URI that reaches `user` through the PBX.
     pub fn pbx_uri(&self, user: &str) -> String {
-        format!("sip:{user}@127.0.0.1:{}", self.pbx_port)
+        match &self.tls {
+            Some(t) => format!("sip:{user}@127.0.0.1:{};transport=tls", t.pbx_port),
+            None => format!("sip:{user}@127.0.0.1:{}", self.pbx_port),
+        }
+    }
+
+    /// This phone over TLS to the PBX's TLS port (see [`PhoneTls`]).
+    pub fn with_tls(mut self, tls: PhoneTls) -> Phone {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// This phone with the account's `mediaenc` (e.g. `"srtp-mand"`).
+    pub fn with_mediaenc(mut self, mediaenc: &str) -> Phone {
+        self.mediaenc = Some(mediaenc.to_string());
+        self
     }
 }
 

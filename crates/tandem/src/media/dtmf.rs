@@ -169,6 +169,7 @@ impl MediaLeg {
     /// [`set_format`](Self::set_format) from an SDP offer/answer result.
     pub fn set_negotiated(&self, n: &tandem_sdp::Negotiated) {
         self.set_format(n.payload_type, n.codec.asterisk_name(), n.telephone_event);
+        self.set_srtp(n.srtp.as_ref());
     }
 
     pub fn format(&self) -> Option<Format> {
@@ -290,7 +291,7 @@ impl MediaLeg {
     /// Receive one packet into `buf` (the far end is learnt from it if SDP gave none), and
     /// inspect it for digits. Cancel-safe: usable in `select!`.
     pub async fn recv_inbound(&self, buf: &mut [u8]) -> Option<usize> {
-        match self.socket.recv_from(buf).await {
+        match self.recv_rtp(buf).await {
             Ok((n, source)) => {
                 if self.remote().is_none() {
                     self.set_remote(source);

@@ -13,6 +13,7 @@ pub mod rtcp;
 pub mod stats;
 pub mod recorder;
 pub mod sounds;
+pub mod srtp;
 pub mod transcode;
 pub mod wav;
 
@@ -40,6 +41,8 @@ pub struct MediaLeg {
     /// it plays.
     pub generator: generator::Slot,
 }
+    /// SRTP at the socket boundary ([`srtp`]): plain RTP unless the SDP agreed on crypto.
+    pub srtp: srtp::Slot,
 
 impl MediaLeg {
     /// Where RTP for this leg is sent (from its SDP, or learnt from the first packet).
@@ -163,6 +166,7 @@ impl PortRange {
                     inbound,
                     generator: generator::Slot::default(),
                 });
+                    srtp: srtp::Slot::default(),
                 rtcp::spawn(&leg, rtcp_socket);
                 return Ok(leg);
             }
@@ -209,7 +213,7 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
     let mut buf = [0u8; 2048];
     let mut step = relay::Relay::default();
     loop {
-        let (n, source) = match from.socket.recv_from(&mut buf).await {
+        let (n, source) = match from.recv_rtp(&mut buf).await {
             Ok(r) => r,
             Err(e) => {
                 tracing::debug!("RTP recv on {}: {e}", from.local);
@@ -223,7 +227,7 @@ async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
         if let Some((packet, dest)) = step.step(&from, &to, now, source, received) {
             // Music on hold (or tones) plays to `to`: nothing relayed to it meanwhile.
             if !to.generator.active() && !to.sending_digit() {
-                let _ = to.socket.send_to(packet, dest).await;
+                let _ = to.send_rtp(packet, dest).await;
             }
         }
     }

@@ -175,7 +175,7 @@ impl Player {
 pub(super) async fn send(leg: &MediaLeg, packet: &mut [u8]) {
     if let Some(dest) = leg.remote() {
         if leg.rewrite(packet) {
-            let _ = leg.socket.send_to(packet, dest).await;
+            let _ = leg.send_rtp(packet, dest).await;
         }
     }
 }

@@ -41,6 +41,13 @@ async fn run(leg: Weak<MediaLeg>, socket: UdpSocket) {
             r = socket.recv_from(&mut buf) => {
                 let Ok((n, source)) = r else { continue };
                 let Some(leg) = leg.upgrade() else { return };
+                // SRTCP on an SRTP leg: verified and decrypted first, dropped when it fails.
+                let Some(n) = leg.with_srtcp(|c| match c {
+                    Some((_, rx)) => rx.unprotect_rtcp(buf.get_mut(..n).unwrap_or_default()).ok(),
+                    None => Some(n),
+                }) else {
+                    continue;
+                };
                 let datagram = buf.get(..n).unwrap_or_default();
                 leg.with_path(|p| {
                     if p.rtcp.handle_rtcp(Instant::now(), datagram).is_ok() {
@@ -65,8 +72,20 @@ async fn run(leg: Weak<MediaLeg>, socket: UdpSocket) {
                 });
                 // Reports only once the far end is known (and after media flowed at all).
                 if let Some(dest) = dest {
-                    for d in out {
-                        let _ = socket.send_to(&d, dest).await;
+                    for mut d in out {
+                        let protected = leg.with_srtcp(|c| match c {
+                            Some((tx, _)) => {
+                                let len = d.len();
+                                d.resize(len + tandem_rtp::srtp::MAX_OVERHEAD, 0);
+                                let n = tx.protect_rtcp(&mut d, len).ok();
+                                d.truncate(n.unwrap_or(0));
+                                n.is_some()
+                            }
+                            None => true,
+                        });
+                        if protected {
+                            let _ = socket.send_to(&d, dest).await;
+                        }
                     }
                 }
             }

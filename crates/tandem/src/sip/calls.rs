@@ -52,6 +52,8 @@ pub struct OutboundSetup {
     pub dest: SocketAddr,
     /// Call over TCP.
     pub tcp: bool,
+    /// Call over TLS (registered over TLS, or `transport=tls` first).
+    pub tls: bool,
     /// The Request-URI host[:port] text.
     pub host: String,
     pub caller_num: String,
@@ -235,6 +237,17 @@ impl Driver for SipDriver {
         );
         let mut codecs =
             super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
+        let peer_conf = peer.as_deref().and_then(|p| self.conf.peer(p));
+        if peer_conf.map_or(self.conf.general.common.encryption, |p| p.common.encryption) {
+            media.require_srtp();
+        }
+        let tls = peer.as_deref().is_some_and(|p| {
+            let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            state
+                .peers
+                .iter()
+                .any(|r| r.tls && r.name.eq_ignore_ascii_case(p))
+        });
         super::media::prefer(&mut codecs, request.caller.format.as_deref());
         let name = channel_name(peer.as_deref().unwrap_or(&host));
         let (link, driver_end) = channels::link(name.clone(), media.clone());
@@ -248,6 +261,7 @@ impl Driver for SipDriver {
             tcp,
             host,
             caller_num: request.caller.caller.num.clone(),
+            tls,
             caller_name: request.caller.caller.name.clone(),
             codecs,
             events: driver_end.events,

@@ -68,10 +68,17 @@ pub async fn start(
     let security = Security::new(&conf, now);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let cmd_tx_handle = cmd_tx.clone();
-    let tcp = TcpLinks::default();
+    let tcp = TcpLinks::with_security(security.clone());
     if let Some(addr) = conf.general.tcp_bind() {
         tcp::listen(addr, tcp.clone(), cmd_tx.clone()).await?;
     }
+    let tls = super::tls::start(
+        &conf.general.tls,
+        SocketAddr::new(media_address(&conf, local), local.port()),
+        TcpLinks::with_security(security.clone()),
+        cmd_tx.clone(),
+    )
+    .await?;
     let ports = Arc::new(
         PortRange::new(rtp.first_port(), rtp.last_port())
             .with_latch(crate::media::relay::latch_config(rtp)),
@@ -139,6 +146,7 @@ pub async fn start(
         ),
         registrar,
         tcp,
+        tls,
         clients,
         conf,
         world,
@@ -210,6 +218,7 @@ pub(super) struct Endpoint {
     pub(super) auth: DigestServer,
     pub(super) registrar: Registrar,
     tcp: TcpLinks,
+    tls: super::tls::TlsLinks,
     clients: Clients,
     pub(super) conf: Arc<SipConf>,
     pub(super) world: Arc<World>,
@@ -311,6 +320,8 @@ impl Endpoint {
                 if t.transport == Transport::Tcp {
                     self.tcp.send_or_connect(t.dest, t.bytes, &self.cmd_tx);
                 } else if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
+                } else if t.transport == Transport::Tls {
+                    self.tls.send_or_connect(t.dest, t.bytes, &self.cmd_tx);
                     tracing::warn!("SIP: send to {}: {e}", t.dest);
                 }
             }

@@ -102,7 +102,11 @@ impl Endpoint {
         leg_media.set_comedia(peer.map_or(self.conf.general.common.nat.comedia, |p| p.common.nat.comedia));
         let codecs = media::peer_codecs(&self.conf, peer);
         let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
-        let cfg = media::media_config(self.media_ip, leg_media.local.port(), codecs, dtmf, epoch);
+        if peer.map_or(self.conf.general.common.encryption, |p| p.common.encryption) {
+            // encryption=yes: never connected in the clear (488 without usable a=crypto).
+            leg_media.require_srtp();
+        }
+        let cfg = media::media_config(self.media_ip, &leg_media, codecs, dtmf, epoch);
         let mut session = SdpSession::new(epoch);
         let (answer, negotiated) = match session.answer(&offer, &cfg) {
             Ok(a) => a,
@@ -287,7 +291,7 @@ impl Endpoint {
                 // mohinterpret=passthrough: the hold goes on to the phone as a re-INVITE.
                 let mut cfg = media::media_config(
                     self.media_ip,
-                    leg.media.local.port(),
+                    &leg.media,
                     leg.codecs.clone(),
                     leg.dtmf,
                     0,
@@ -336,7 +340,7 @@ impl Endpoint {
         let epoch = epoch_now();
         let cfg = media::media_config(
             self.media_ip,
-            setup.media.local.port(),
+            &setup.media,
             setup.codecs.clone(),
             dtmf,
             epoch + key,
@@ -398,7 +402,9 @@ impl Endpoint {
             extra_headers: Vec::new(),
         };
         leg.offer = Some(offer);
-        let transport = if setup.tcp {
+        let transport = if setup.tls {
+            Transport::Tls
+        } else if setup.tcp {
             Transport::Tcp
         } else {
             Transport::Udp
@@ -680,7 +686,7 @@ impl Endpoint {
         }
         let cfg = media::media_config(
             self.media_ip,
-            x_leg.media.local.port(),
+            &x_leg.media,
             x_leg.codecs.clone(),
             x_leg.dtmf,
             0,
@@ -732,7 +738,7 @@ fn setup_dest(leg: &Leg) -> String {
 fn answer_in_dialog(media_ip: std::net::IpAddr, leg: &mut Leg, sdp: &[u8]) -> Option<Vec<u8>> {
     let cfg = media::media_config(
         media_ip,
-        leg.media.local.port(),
+        &leg.media,
         leg.codecs.clone(),
         leg.dtmf,
         0,

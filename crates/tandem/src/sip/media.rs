@@ -28,15 +28,16 @@ fn rule(r: &tandem_conf::views::sip::CodecRule) -> (&'static str, &str) {
     (key, r.value.as_str())
 }
 
-/// Offer/answer settings for a leg whose RTP is at `address:port`.
+/// Offer/answer settings for `leg` (its RTP port at `address`, its SRTP policy).
 pub fn media_config(
     address: IpAddr,
-    port: u16,
+    leg: &crate::media::MediaLeg,
     codecs: Vec<Codec>,
     dtmf: DtmfMode,
     session_id: u64,
 ) -> MediaConfig {
-    let mut cfg = MediaConfig::new(address, port, codecs);
+    let mut cfg = MediaConfig::new(address, leg.local.port(), codecs);
+    cfg.srtp = leg.srtp_policy();
     cfg.telephone_event = match dtmf {
         DtmfMode::Rfc2833 | DtmfMode::Auto => Some(101),
         _ => None,

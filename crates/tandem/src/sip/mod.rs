@@ -15,6 +15,8 @@ mod reload;
 mod security;
 mod state;
 mod tcp;
+mod tls;
 
+mod tls;
 pub use calls::EndpointCmd;
 pub use endpoint::{start, SipHandle};

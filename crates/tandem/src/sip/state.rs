@@ -27,6 +27,8 @@ pub struct PeerRow {
     pub status: String,
     /// Reached over TCP: registered over TCP, or `transport=tcp` first for a static host.
     pub tcp: bool,
+    /// Reached over TLS: registered over TLS, or `transport=tls` first for a static host.
+    pub tls: bool,
     pub monitored: bool,
 }
 
@@ -85,6 +87,7 @@ fn row(p: &Peer) -> PeerRow {
             "Unmonitored".into()
         },
         tcp: p.transports.first() == Some(&tandem_conf::views::sip::Transport::Tcp),
+        tls: p.transports.first() == Some(&tandem_conf::views::sip::Transport::Tls),
         monitored: p.qualify_ms > 0,
     }
 }
@@ -118,6 +121,7 @@ impl SipState {
                     p.registered_expires_epoch = Some(b.expires_epoch);
                     p.contact = b.contact.to_string();
                     p.tcp = b.transport == tandem_sip::message::Transport::Tcp;
+                    p.tls = b.transport == tandem_sip::message::Transport::Tls;
                 }
                 None => {
                     p.addr = None;

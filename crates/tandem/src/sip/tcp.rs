@@ -1,6 +1,7 @@
 //! SIP over TCP: a listener, one reader and one writer task per connection, messages cut by
 //! the protocol crate's framer (64 KiB at most) and handed to the endpoint task; what the UA
-//! sends over TCP goes out on the connection it names.
+//! sends over TCP goes out on the connection it names. TLS ([`super::tls`]) runs the same
+//! connection code ([`serve`]) over a TLS stream.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -8,7 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tandem_sip::message::stream::{Frame, Framer};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tandem_sip::message::Transport;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
@@ -20,7 +22,7 @@ const MAX_PER_SOURCE: usize = 32;
 /// A connection with nothing read for this long is closed.
 const IDLE: Duration = Duration::from_secs(600);
 /// Messages waiting to be written on one connection.
-const WRITE_QUEUE: usize = 256;
+pub(super) const WRITE_QUEUE: usize = 256;
 
 /// The open connections, by remote address.
 #[derive(Clone, Default)]
@@ -28,7 +30,7 @@ pub struct TcpLinks {
     conns: Arc<Mutex<HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>>>,
     /// The ban engine: banned sources are not accepted, and every message is screened as a
     /// UDP datagram is (no answer to a banned source or a scanner).
-    security: Option<super::security::Security>,
+    pub(super) security: Option<super::security::Security>,
 }
 
 impl TcpLinks {
@@ -87,11 +89,11 @@ impl TcpLinks {
                 return;
             }
             let _ = tx.try_send(bytes);
-            serve(stream, dest, rx, links, to).await;
+            serve(stream, dest, rx, links, to, Transport::Tcp).await;
         });
     }
 
-    fn admit(&self, peer: SocketAddr, tx: mpsc::Sender<Vec<u8>>) -> bool {
+    pub(super) fn admit(&self, peer: SocketAddr, tx: mpsc::Sender<Vec<u8>>) -> bool {
         let mut conns = self.conns.lock().unwrap_or_else(PoisonError::into_inner);
         let from_source = conns.keys().filter(|a| a.ip() == peer.ip()).count();
         if conns.len() >= MAX_CONNECTIONS || from_source >= MAX_PER_SOURCE {
@@ -101,7 +103,7 @@ impl TcpLinks {
         true
     }
 
-    fn forget(&self, peer: SocketAddr) {
+    pub(super) fn forget(&self, peer: SocketAddr) {
         self.conns
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -134,23 +136,35 @@ pub async fn listen(
                 tracing::warn!("SIP tcp: refused a connection from {peer} (limit reached)");
                 continue;
             }
-            tokio::spawn(serve(stream, peer, rx, links.clone(), to_endpoint.clone()));
+            tokio::spawn(serve(
+                stream,
+                peer,
+                rx,
+                links.clone(),
+                to_endpoint.clone(),
+                Transport::Tcp,
+            ));
         }
     });
     Ok(())
 }
 
-async fn serve(
-    stream: TcpStream,
+/// Serve one connection (TCP, or TLS after its handshake) until it closes or idles out.
+pub(super) async fn serve<S>(
+    stream: S,
     peer: SocketAddr,
     mut rx: mpsc::Receiver<Vec<u8>>,
     links: TcpLinks,
     to: mpsc::Sender<EndpointCmd>,
-) {
-    let (mut reader, mut writer) = stream.into_split();
+    transport: Transport,
+) where
+    S: AsyncRead + AsyncWrite + Send + 'static,
+{
+    let (mut reader, mut writer) = tokio::io::split(stream);
     let writer_task = tokio::spawn(async move {
         while let Some(bytes) = rx.recv().await {
-            if writer.write_all(&bytes).await.is_err() {
+            // TLS buffers records: flushed after each message (a no-op for TCP).
+            if writer.write_all(&bytes).await.is_err() || writer.flush().await.is_err() {
                 break;
             }
         }
@@ -179,7 +193,7 @@ async fn serve(
                     let cmd = EndpointCmd::Incoming {
                         bytes,
                         source: peer,
-                        transport: tandem_sip::message::Transport::Tcp,
+                        transport: transport.clone(),
                     };
                     if to.send(cmd).await.is_err() {
                         break;
