@@ -124,11 +124,13 @@ def start_uas(sipp, workdir, port, media_port, stat_path, wall_seconds):
 
 
 def uac_argv(sipp, pbx_port, port, media_port, rate, calls, hold_ms, exten, stat_path, err_path,
-             wall_seconds):
-    """One UAC step: `calls` calls at `rate` calls/s, each held `hold_ms` then hung up (BYE)."""
+             wall_seconds, scenario=None):
+    """One UAC step: `calls` calls at `rate` calls/s, each held `hold_ms` then hung up (BYE).
+    `scenario`: a scenario file instead of sipp's built-in `uac`."""
+    which = ["-sf", scenario] if scenario else ["-sn", "uac"]
     return [
         "timeout", "-k", "5", str(int(wall_seconds)),
-        sipp, "-sn", "uac", "-s", exten, "-d", str(hold_ms),
+        sipp, *which, "-s", exten, "-d", str(hold_ms),
         "-r", str(rate), "-m", str(calls),
         # sipp's default concurrency cap (3 * hold * rate) throttles at low rates: lift it.
         "-l", str(max(100, rate * 10)),
