@@ -226,6 +226,8 @@ pub struct CdrSet {
     pub disabled: bool,
     /// The channel took part in the dialplan's h extension.
     pub in_h: bool,
+    /// The channel is up (a record started after a finished Dial is answered at once).
+    pub up: bool,
 }
 
 /// A channel's CDR, shared between its dialplan task and the hooks of its driver and Dial.
@@ -273,6 +275,7 @@ impl CdrSet {
     /// finished Dial, the next application outside `h` starts a new record, as Asterisk's
     /// finalized state asks for one. `answered`: the channel is up now.
     pub fn app(&mut self, now_ms: i64, context: &str, exten: &str, app: &str, data: &str, answered: bool) {
+        let answered = answered || self.up;
         let in_h = exten == "h";
         if in_h {
             self.in_h = true;
@@ -317,6 +320,7 @@ impl CdrSet {
 
     /// The caller went up (Answer(), or Dial answered it).
     pub fn answered(&mut self, now_ms: i64) {
+        self.up = true;
         if let Some(cdr) = self.current_mut() {
             if !cdr.finalized && cdr.answer_ms == 0 {
                 cdr.answer_ms = now_ms;

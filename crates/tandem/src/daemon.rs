@@ -67,6 +67,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             return ExitCode::from(1);
         }
     };
+    crate::cdr::configure(source, data, store.clone());
     let seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 
 mod ami;
 mod apps;
+mod cdr;
 mod channels;
 mod config;
 mod control;

@@ -143,6 +143,11 @@ impl Daemon {
         }
     }
 
+    /// kill -9: SIGKILL, so no shutdown code of the daemon runs; waits for it to be gone.
+    pub fn kill9(&mut self) {
+        self.kill();
+    }
+
     fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();

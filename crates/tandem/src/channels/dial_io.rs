@@ -140,6 +140,7 @@ impl DialIo for TokioDialIo<'_> {
             }
         });
         tracing::info!("{}: called {}", self.caller.name, name);
+        crate::cdr::dial_begin(self.chan, &name);
         self.ami
             .begin(&self.world, index, &name, &target.resource, &commands);
         self.world.channels.add(
@@ -226,6 +227,7 @@ impl DialIo for TokioDialIo<'_> {
     }
 
     fn answer_caller(&mut self) {
+        crate::cdr::answered(self.chan);
         let _ = self.caller.commands.try_send(ChannelCommand::Answer);
     }
 
@@ -273,6 +275,7 @@ impl DialIo for TokioDialIo<'_> {
                 }
             });
         }
+        crate::cdr::dial_answered_by(self.chan, &leg.name);
         let callee = ChannelLink {
             name: leg.name,
             commands: leg.commands,

@@ -198,6 +198,7 @@ impl Host for RealHost {
             Request::Answer { delay } => {
                 self.send(ChannelCommand::Answer).await;
                 let was_up = chan.state == ChannelState::Up;
+                crate::cdr::answered(chan);
                 chan.state = ChannelState::Up;
                 if !was_up {
                     crate::ami::events::new_state(&self.world, chan);
@@ -249,6 +250,7 @@ impl Host for RealHost {
                 let mut io = TokioDialIo::new(self.world.clone(), &mut self.link, chan, &req);
                 let outcome = tandem_core::dial::dial(&mut io, &req).await;
                 io.close().await;
+                crate::cdr::dial_end(chan, outcome.status.as_str());
                 if outcome.caller_hung_up {
                     self.hung_up = true;
                 }

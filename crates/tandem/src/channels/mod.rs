@@ -120,6 +120,7 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
         },
     );
     crate::ami::events::pbx_started(&world, &chan, &link.commands);
+    crate::cdr::start(&chan);
     tokio::spawn(async move {
         let mut host = RealHost::new(world.clone(), link);
         let end = {
@@ -127,7 +128,9 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
             let chan_name = name.clone();
             let mut ami_trace = crate::ami::events::ExtenTrace::new(&chan);
             let ami_world = &world;
+            let cdr = chan.cdr.clone();
             let mut trace = move |line: &tandem_core::TraceLine<'_>| {
+                crate::cdr::app(&cdr, line);
                 let mut state = "";
                 table.update(&chan_name, |row| {
                     row.location = format!("{}@{}:{}", line.exten, line.context, line.priority);
@@ -141,6 +144,7 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
         };
         tracing::info!("{}: dialplan ended ({})", chan.name, end.as_str());
         host.finish(&chan).await;
+        crate::cdr::hangup(&chan).await;
         crate::ami::events::pbx_ended(&world, &chan);
         world.channels.remove(&name);
     });
