@@ -8,12 +8,12 @@ pub mod echo;
 pub mod generator;
 pub mod moh;
 pub mod player;
+pub mod recorder;
 pub mod relay;
 pub mod rtcp;
-pub mod stats;
-pub mod recorder;
 pub mod sounds;
 pub mod srtp;
+pub mod stats;
 pub mod transcode;
 pub mod wav;
 
@@ -40,9 +40,9 @@ pub struct MediaLeg {
     /// What plays to this leg in the background ([`generator`]); the relay holds back while
     /// it plays.
     pub generator: generator::Slot,
-}
     /// SRTP at the socket boundary ([`srtp`]): plain RTP unless the SDP agreed on crypto.
     pub srtp: srtp::Slot,
+}
 
 impl MediaLeg {
     /// Where RTP for this leg is sent (from its SDP, or learnt from the first packet).
@@ -165,8 +165,8 @@ impl PortRange {
                     outbound,
                     inbound,
                     generator: generator::Slot::default(),
-                });
                     srtp: srtp::Slot::default(),
+                });
                 rtcp::spawn(&leg, rtcp_socket);
                 return Ok(leg);
             }

@@ -235,8 +235,6 @@ impl Driver for SipDriver {
                 .and_then(|p| self.conf.peer(p))
                 .map_or(self.conf.general.common.nat.comedia, |p| p.common.nat.comedia),
         );
-        let mut codecs =
-            super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
         let peer_conf = peer.as_deref().and_then(|p| self.conf.peer(p));
         if peer_conf.map_or(self.conf.general.common.encryption, |p| p.common.encryption) {
             media.require_srtp();
@@ -248,6 +246,8 @@ impl Driver for SipDriver {
                 .iter()
                 .any(|r| r.tls && r.name.eq_ignore_ascii_case(p))
         });
+        let mut codecs =
+            super::media::peer_codecs(&self.conf, peer.as_deref().and_then(|p| self.conf.peer(p)));
         super::media::prefer(&mut codecs, request.caller.format.as_deref());
         let name = channel_name(peer.as_deref().unwrap_or(&host));
         let (link, driver_end) = channels::link(name.clone(), media.clone());
@@ -259,9 +259,9 @@ impl Driver for SipDriver {
             user,
             dest,
             tcp,
+            tls,
             host,
             caller_num: request.caller.caller.num.clone(),
-            tls,
             caller_name: request.caller.caller.name.clone(),
             codecs,
             events: driver_end.events,

@@ -303,6 +303,7 @@ impl Endpoint {
             );
             return;
         }
+        crate::metrics::sip_in(datagram);
         self.ua.handle_datagram(Instant::now(), datagram, source);
     }
 
@@ -312,23 +313,22 @@ impl Endpoint {
             let mut progressed = false;
             while let Some(event) = self.ua.poll_event() {
                 progressed = true;
-        crate::metrics::sip_in(datagram);
                 self.handle_event(Instant::now(), event);
             }
             while let Some(t) = self.ua.poll_transmit() {
                 progressed = true;
+                crate::metrics::sip_out(&t.bytes);
                 if t.transport == Transport::Tcp {
                     self.tcp.send_or_connect(t.dest, t.bytes, &self.cmd_tx);
-                } else if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
                 } else if t.transport == Transport::Tls {
                     self.tls.send_or_connect(t.dest, t.bytes, &self.cmd_tx);
+                } else if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
                     tracing::warn!("SIP: send to {}: {e}", t.dest);
                 }
             }
             if !progressed {
                 break;
             }
-                crate::metrics::sip_out(&t.bytes);
         }
         self.after_changes();
     }

@@ -223,12 +223,12 @@ impl Endpoint {
                 let _ = reply.send(self.show_channelstats());
             }
             EndpointCmd::Mwi(change) => self.mwi_changed(now, &change),
+            EndpointCmd::Reload(conf, reply) => self.reload_conf(conf, reply),
         }
     }
 
     fn channel_command(&mut self, now: Instant, key: LegKey, cmd: ChannelCommand) {
         let call = self.legs.calls.get(&key).copied();
-            EndpointCmd::Reload(conf, reply) => self.reload_conf(conf, reply),
         let Some(leg) = self.legs.legs.get_mut(&key) else {
             return;
         };

@@ -10,13 +10,12 @@ mod media;
 mod mwi;
 mod outbound;
 mod peers;
-mod requests;
 mod reload;
+mod requests;
 mod security;
 mod state;
 mod tcp;
 mod tls;
 
-mod tls;
 pub use calls::EndpointCmd;
 pub use endpoint::{start, SipHandle};

@@ -1,0 +1,274 @@
+//! SIP over TLS and SRTP (SDES) end to end: two baresip phones register to tandem over TLS
+//! (certificates made here with `openssl`, signed by a test CA; tlsverifyclient=yes) and call
+//! each other with `mediaenc=srtp-mand` (RTP/SAVP, nothing in the clear). The call connects, a
+//! tone crosses (recorded at the far end: tandem decrypted alice's SRTP and encrypted it again
+//! for bob, who refuses anything else), both legs report SRTP in tandem's log and baresip
+//! reports SRTP enabled. A phone whose certificate is self-signed is refused at the handshake.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use tandem_testkit::wav::{self, RATE_8K};
+use tandem_testkit::{
+    free_port, require_tool, run_cli, write_config, Baresip, Daemon, Phone, PhoneTls, TempDir,
+    BARESIP_TIMEOUT,
+};
+
+fn bin() -> PathBuf {
+    tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"))
+}
+
+fn openssl(openssl: &Path, dir: &Path, args: &[&str]) {
+    let out = Command::new(openssl)
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("openssl: {e}"));
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A test CA, certificates it signs for `names` (SAN IP 127.0.0.1, server and client use),
+/// and a self-signed `mallory`: each as NAME.pem (certificate then key, baresip's format),
+/// with the CA in ca.pem.
+fn make_certs(tool: &Path, dir: &Path, names: &[&str]) {
+    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=tandem test CA"];
+    ca.extend(ec);
+    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
+    openssl(tool, dir, &ca);
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\n\
+         extendedKeyUsage=serverAuth,clientAuth\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    for name in names {
+        let (key, csr, crt) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.crt"),
+        );
+        let subj = format!("/CN={name}");
+        let mut req = vec!["req", "-new", "-subj", &subj];
+        req.extend(ec);
+        req.extend(["-keyout", &key, "-out", &csr]);
+        openssl(tool, dir, &req);
+        openssl(
+            tool,
+            dir,
+            &[
+                "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", &crt,
+            ],
+        );
+        join_pem(dir, name);
+    }
+    let mut own = vec!["req", "-x509", "-days", "2", "-subj", "/CN=mallory"];
+    own.extend(ec);
+    own.extend(["-keyout", "mallory.key", "-out", "mallory.crt"]);
+    openssl(tool, dir, &own);
+    join_pem(dir, "mallory");
+}
+
+fn join_pem(dir: &Path, name: &str) {
+    let read = |f: String| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{e}"));
+    let mut pem = read(format!("{name}.crt"));
+    pem.extend(read(format!("{name}.key")));
+    std::fs::write(dir.join(format!("{name}.pem")), pem).unwrap_or_else(|e| panic!("{e}"));
+}
+
+struct Pbx {
+    _config: TempDir,
+    data: TempDir,
+    daemon: Daemon,
+    port: u16,
+    tls_port: u16,
+}
+
+fn start_pbx(certs: &Path) -> Pbx {
+    let (port, tls_port) = (free_port(), free_port());
+    let config = TempDir::new();
+    let data = TempDir::new();
+    let c = |f: &str| certs.join(f).display().to_string();
+    let sip = format!(
+        "[general]\nbindaddr=127.0.0.1\nbindport={port}\ncontext=public\n\
+         tlsenable=yes\ntlsbindaddr=127.0.0.1:{tls_port}\ntlscertfile={}\ntlsprivatekey={}\n\
+         tlscafile={}\ntlsverifyclient=yes\n\n\
+         [phone](!)\ntype=friend\nhost=dynamic\ncontext=internal\ntransport=tls\nencryption=yes\n\
+         [alice](phone)\nsecret=alicepw\n\
+         [bob](phone)\nsecret=bobpw\n\
+         [mallory](phone)\nsecret=mallorypw\n",
+        c("pbx.crt"),
+        c("pbx.key"),
+        c("ca.pem")
+    );
+    let extensions = "[internal]\n\
+        exten => 6002,1,Dial(SIP/bob,20)\n same => n,Hangup()\n";
+    write_config(
+        config.path(),
+        &[
+            ("sip.conf", &sip),
+            ("extensions.conf", extensions),
+            ("rtp.conf", "[general]\nrtpstart=64600\nrtpend=64699\n"),
+        ],
+    );
+    let daemon = Daemon::start(&bin(), config.path(), data.path());
+    Pbx {
+        _config: config,
+        data,
+        daemon,
+        port,
+        tls_port,
+    }
+}
+
+impl Pbx {
+    fn wait_log(&self, parts: &[&str], count: usize, timeout: Duration) -> Result<(), String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.daemon.stderr_text();
+            let n = text
+                .lines()
+                .filter(|l| parts.iter().all(|p| l.contains(p)))
+                .count();
+            if n >= count {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "{count} tandem log line(s) with {parts:?} not seen within {timeout:?}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn fail(what: &str, pbx: &Pbx, phones: &[&Baresip], err: &str) -> ! {
+    let mut text = format!(
+        "{what}: {err}\n--- tandem stderr:\n{}\n",
+        pbx.daemon.stderr_text()
+    );
+    for p in phones {
+        text.push_str(&format!("--- {} output:\n{}\n", p.phone.name, p.output()));
+    }
+    panic!("{text}");
+}
+
+#[test]
+fn two_phones_call_over_tls_with_srtp_and_a_stranger_certificate_is_refused() {
+    let Some(baresip) = require_tool("baresip") else {
+        return;
+    };
+    let Some(openssl_bin) = require_tool("openssl") else {
+        return;
+    };
+    let work = TempDir::new();
+    let certs = work.path().join("certs");
+    std::fs::create_dir_all(&certs).unwrap_or_else(|e| panic!("{e}"));
+    make_certs(&openssl_bin, &certs, &["pbx", "alice", "bob"]);
+    let pbx = start_pbx(&certs);
+    if let Err(e) = pbx.wait_log(&["SIP listening on tls 127.0.0.1:"], 1, BARESIP_TIMEOUT) {
+        fail("tls listener", &pbx, &[], &e);
+    }
+
+    let alice_wav = work.path().join("alice.wav");
+    let mut mic = wav::sine(RATE_8K, 1000.0, 4.0, 8000);
+    mic.extend(wav::silence(RATE_8K, 56.0));
+    wav::write_wav(&alice_wav, RATE_8K, &mic);
+    let bob_wav = work.path().join("bob.wav");
+    wav::write_wav(&bob_wav, RATE_8K, &wav::sine(RATE_8K, 400.0, 60.0, 8000));
+    let phone = |name: &str, mic: &Path, rtp: (u16, u16)| {
+        let mut p = Phone::new(
+            name,
+            &format!("{name}pw"),
+            pbx.port,
+            mic,
+            &work.path().join(format!("{name}-rec")),
+        )
+        .with_tls(PhoneTls {
+            pbx_port: pbx.tls_port,
+            cafile: certs.join("ca.pem"),
+            certificate: Some(certs.join(format!("{name}.pem"))),
+        })
+        .with_mediaenc("srtp-mand");
+        p.rtp_ports = rtp;
+        p
+    };
+    let alice_phone = phone("alice", &alice_wav, (63600, 63649));
+    let bob_phone = phone("bob", &bob_wav, (63650, 63699));
+    let mut alice = Baresip::start(&baresip, &work.path().join("alice"), &alice_phone);
+    let bob = Baresip::start(&baresip, &work.path().join("bob"), &bob_phone);
+    for p in [&alice, &bob] {
+        if let Err(e) = p.wait_registered(BARESIP_TIMEOUT) {
+            fail("registration over TLS", &pbx, &[&alice, &bob], &e);
+        }
+    }
+    let peers = run_cli(&bin(), pbx.data.path(), "sip show peers");
+    assert!(
+        peers.contains("2 online"),
+        "alice and bob registered:\n{peers}"
+    );
+
+    if let Err(e) = alice.dial(&alice_phone.pbx_uri("6002")) {
+        fail("dial", &pbx, &[&alice, &bob], &e);
+    }
+    for p in [&alice, &bob] {
+        if let Err(e) = p.wait_for("Call established", BARESIP_TIMEOUT) {
+            fail("call established", &pbx, &[&alice, &bob], &e);
+        }
+        if let Err(e) = p.wait_for("SRTP is Enabled", BARESIP_TIMEOUT) {
+            fail("baresip reports SRTP", &pbx, &[&alice, &bob], &e);
+        }
+    }
+    // Both of tandem's legs are SRTP (alice's answered, bob's offered RTP/SAVP).
+    if let Err(e) = pbx.wait_log(&["SRTP 127.0.0.1:", "negotiated"], 2, BARESIP_TIMEOUT) {
+        fail("tandem's legs are SRTP", &pbx, &[&alice, &bob], &e);
+    }
+    // Audio crossed: bob (who accepts only SRTP from tandem) recorded alice's tone.
+    let recording = match bob.wait_recording("dec", 5.0, BARESIP_TIMEOUT) {
+        Ok(p) => p,
+        Err(e) => fail("bob's recording", &pbx, &[&alice, &bob], &e),
+    };
+    let got = wav::read_wav(&recording).unwrap_or_else(|e| panic!("{e}"));
+    let tone = wav::tone_seconds(&got.samples, RATE_8K, 1000.0, 1000.0);
+    assert!(
+        tone >= 3.0,
+        "bob heard {tone} s of alice's 1 kHz tone (4 s played) through SRTP both ways"
+    );
+    let dominant = wav::dominant_frequency(&got.samples, RATE_8K, &[400.0, 1000.0, 2000.0]);
+    assert_eq!(dominant, Some(1000.0), "bob hears alice's tone");
+    for p in [&alice, &bob] {
+        let out = p.output();
+        assert!(
+            !out.contains("failed to decrypt") && !out.contains("no valid a=crypto"),
+            "{}: every packet from tandem authenticated:\n{out}",
+            p.phone.name
+        );
+    }
+    let _ = alice.hangup();
+
+    // A phone whose certificate tandem's CA did not sign: the handshake fails, no binding.
+    let mallory_phone = {
+        let mut p = phone("mallory", &bob_wav, (63700, 63749));
+        if let Some(t) = p.tls.as_mut() {
+            t.certificate = Some(certs.join("mallory.pem"));
+        }
+        p
+    };
+    let mallory = Baresip::start(&baresip, &work.path().join("mallory"), &mallory_phone);
+    if let Err(e) = pbx.wait_log(&["SIP tls: handshake with 127.0.0.1:", "failed"], 1, BARESIP_TIMEOUT) {
+        fail("mallory refused", &pbx, &[&mallory], &e);
+    }
+    let peers = run_cli(&bin(), pbx.data.path(), "sip show peers");
+    let row = peers.lines().find(|l| l.starts_with("mallory"));
+    assert!(
+        row.is_some_and(|r| r.contains("(Unspecified)") && !r.contains("127.0.0.1")),
+        "mallory is not registered:\n{peers}"
+    );
+}
