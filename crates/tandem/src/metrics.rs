@@ -100,8 +100,103 @@ pub fn sip_out(message: &[u8]) {
     SIP.sent.count(message);
 }
 
+/// Upper bounds of the jitter histogram, seconds.
+pub const JITTER_BUCKETS: [f64; 7] = [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5];
+/// Upper bounds of the loss histogram, as a fraction of the packets expected.
+pub const LOSS_BUCKETS: [f64; 6] = [0.0, 0.001, 0.01, 0.02, 0.05, 0.1];
+
+/// A histogram of non-negative values with fixed bounds (and `+Inf`); the sum is kept in
+/// millionths so that it stays an atomic integer.
+pub struct Histogram<const N: usize> {
+    bounds: [f64; N],
+    counts: [AtomicU64; N],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl<const N: usize> Histogram<N> {
+    const fn new(bounds: [f64; N]) -> Self {
+        Histogram {
+            bounds,
+            counts: [const { AtomicU64::new(0) }; N],
+            count: AtomicU64::new(0),
+            sum_micros: AtomicU64::new(0),
+        }
+    }
+
+    pub fn observe(&self, v: f64) {
+        let v = if v.is_finite() && v > 0.0 { v } else { 0.0 };
+        for (bound, c) in self.bounds.iter().zip(self.counts.iter()) {
+            if v <= *bound {
+                c.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros
+            .fetch_add((v * 1e6).min(1e15) as u64, Ordering::Relaxed);
+    }
+
+    /// `(le, cumulative count)` for each bound, then the total count and the sum.
+    pub fn snapshot(&self) -> (Vec<(f64, u64)>, u64, f64) {
+        let buckets = self
+            .bounds
+            .iter()
+            .zip(self.counts.iter())
+            .map(|(b, c)| (*b, c.load(Ordering::Relaxed)))
+            .collect();
+        (
+            buckets,
+            self.count.load(Ordering::Relaxed),
+            self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6,
+        )
+    }
+}
+
+/// RTP totals of the legs that have ended (the caller's leg of each call).
+pub struct RtpCounters {
+    pub received: AtomicU64,
+    pub sent: AtomicU64,
+    pub lost: AtomicU64,
+    pub jitter: Histogram<7>,
+    pub loss: Histogram<6>,
+}
+
+pub static RTP: RtpCounters = RtpCounters {
+    received: AtomicU64::new(0),
+    sent: AtomicU64::new(0),
+    lost: AtomicU64::new(0),
+    jitter: Histogram::new(JITTER_BUCKETS),
+    loss: Histogram::new(LOSS_BUCKETS),
+};
+
+/// Hook: a call's media leg ended with these statistics.
+pub fn rtp_leg_ended(stats: &crate::media::stats::LegStats) {
+    RTP.received.fetch_add(stats.rx_packets, Ordering::Relaxed);
+    RTP.sent.fetch_add(stats.tx_packets, Ordering::Relaxed);
+    let lost = stats.rx_lost.max(0) as u64;
+    RTP.lost.fetch_add(lost, Ordering::Relaxed);
+    if stats.rx_packets > 0 {
+        RTP.jitter.observe(stats.rx_jitter);
+        RTP.loss
+            .observe(lost as f64 / (stats.rx_packets + lost) as f64);
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn histogram_buckets_are_cumulative_with_a_sum() {
+        let h = super::Histogram::new([0.01, 0.1]);
+        h.observe(0.005);
+        h.observe(0.05);
+        h.observe(3.0);
+        h.observe(f64::NAN);
+        let (buckets, count, sum) = h.snapshot();
+        assert_eq!(buckets, vec![(0.01, 2), (0.1, 3)]);
+        assert_eq!(count, 4);
+        assert!((sum - 3.055).abs() < 1e-9);
+    }
+
     use super::*;
 
     #[test]

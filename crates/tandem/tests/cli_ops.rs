@@ -277,6 +277,10 @@ fn metrics_endpoint_parses_and_counts_the_calls_made() {
     // 200 to each INVITE and each BYE.
     assert!(sample(&samples, "tandem_sip_responses_total{code=\"200\",direction=\"out\"}") >= 2.0 * n);
     assert_eq!(sample(&samples, "tandem_security_bans{}"), 0.0);
+    // sipp sends no RTP: the histograms exist, empty.
+    assert_eq!(sample(&samples, "tandem_rtp_packets_received_total{}"), 0.0);
+    assert_eq!(sample(&samples, "tandem_rtp_jitter_seconds_bucket{le=\"+Inf\"}"), 0.0);
+    assert_eq!(sample(&samples, "tandem_rtp_loss_ratio_count{}"), 0.0);
 }
 
 #[test]

@@ -119,6 +119,8 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
             outbound: false,
         },
     );
+    tracing::info!(uniqueid = %chan.uniqueid, linkedid = %chan.uniqueid, "{name}: call start");
+    let media = link.media.clone();
     crate::ami::events::pbx_started(&world, &chan, &link.commands);
     crate::cdr::start(&chan);
     tokio::spawn(async move {
@@ -144,6 +146,8 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
         };
         tracing::info!("{}: dialplan ended ({})", chan.name, end.as_str());
         host.finish(&chan).await;
+        crate::metrics::rtp_leg_ended(&media.stats());
+        tracing::info!(uniqueid = %chan.uniqueid, linkedid = %chan.uniqueid, cause = chan.hangupcause, "{}: call end", chan.name);
         crate::cdr::hangup(&chan).await;
         crate::ami::events::pbx_ended(&world, &chan);
         world.channels.remove(&name);

@@ -184,9 +184,29 @@ pub fn render(daemon: &Daemon) -> String {
         family(&mut out, "tandem_security_bans", "gauge", "Sources banned by autoban now.");
         let _ = writeln!(out, "tandem_security_bans {}", handle.security.ban_count());
     }
+    let rtp = &crate::metrics::RTP;
+    let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+    family(&mut out, "tandem_rtp_packets_received_total", "counter", "RTP packets received on the legs of ended calls.");
+    let _ = writeln!(out, "tandem_rtp_packets_received_total {}", load(&rtp.received));
+    family(&mut out, "tandem_rtp_packets_sent_total", "counter", "RTP packets sent on the legs of ended calls.");
+    let _ = writeln!(out, "tandem_rtp_packets_sent_total {}", load(&rtp.sent));
+    family(&mut out, "tandem_rtp_packets_lost_total", "counter", "RTP packets lost on the way to tandem (ended calls).");
+    let _ = writeln!(out, "tandem_rtp_packets_lost_total {}", load(&rtp.lost));
+    histogram(&mut out, "tandem_rtp_jitter_seconds", "Interarrival jitter of each ended call's received stream.", rtp.jitter.snapshot());
+    histogram(&mut out, "tandem_rtp_loss_ratio", "Fraction of packets lost of each ended call's received stream.", rtp.loss.snapshot());
     family(&mut out, "tandem_uptime_seconds", "gauge", "Seconds since tandem started.");
     let _ = writeln!(out, "tandem_uptime_seconds {}", daemon.ops.started.elapsed().as_secs());
     out
+}
+
+fn histogram(out: &mut String, name: &str, help: &str, (buckets, count, sum): (Vec<(f64, u64)>, u64, f64)) {
+    family(out, name, "histogram", help);
+    for (le, n) in buckets {
+        let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {n}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+    let _ = writeln!(out, "{name}_sum {sum}");
+    let _ = writeln!(out, "{name}_count {count}");
 }
 
 /// A label value: `\`, `"` and newlines escaped.
