@@ -113,10 +113,17 @@ fn live_call_is_listed_counted_and_kept_across_core_reload() {
 
     // A new extension, reloaded in the middle of the call.
     let with_200 = format!("{EXTENSIONS}exten => 200,1,Answer()\n same => n,Wait(120)\n");
-    write_config(config.path(), &[("extensions.conf", &with_200)]);
+    let sip_with_carol = format!(
+        "{}\n[carol]\ntype=friend\nhost=dynamic\nsecret=carolpw\ncontext=public\n",
+        SIP.replace("{port}", &port.to_string())
+    );
+    assert!(run_cli(&bin(), data.path(), "sip show peer carol").contains("not found"));
+    write_config(config.path(), &[("extensions.conf", &with_200), ("sip.conf", &sip_with_carol)]);
     let reload = run_cli(&bin(), data.path(), "core reload");
     assert!(reload.contains("Dialplan reloaded."), "{reload}");
     assert!(reload.contains("SIP reloaded"), "{reload}");
+    let carol = run_cli(&bin(), data.path(), "sip show peer carol");
+    assert!(!carol.contains("not found"), "a peer added by the reload: {carol}");
     let second = call(&sipp_bin, port, "uac_long_call.xml", "200", 300).join().expect("sipp thread");
     assert_eq!(second.code, Some(0), "call to the new extension failed: {second:?}");
 
