@@ -107,6 +107,10 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
         res = {
             "established": int(r.get("established", 0)),
             "packets_per_s": pps, "loss_pct": r.get("loss_pct", 0),
+            # What the generator managed to send, against what N calls at 50 packets/s each way
+            # should send: below 1, rtpload (not the PBX) was the limit.
+            "sent_share": r.get("sent", 0) / max(r.get("media_s", wall_s), 1e-9)
+            / max(int(r.get("established", 0)) * 100, 1),
             "jitter_ms_mean": r.get("jitter_ms_mean", 0), "jitter_ms_max": r.get("jitter_ms_max", 0),
             "late_ms_max": r.get("late_ms_max", 0),
             "tandem_cpu_pct": busy * 100 / wall_s,
@@ -120,7 +124,7 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
         who = "" if name == "tandem" else f"[{name}]"
         print(
             f"{tag}{who}: calls={calls}{codec} established={res['established']} "
-            f"packets_per_s={pps:.0f} loss_pct={res['loss_pct']:.3f} "
+            f"packets_per_s={pps:.0f} sent_share={res['sent_share']:.2f} loss_pct={res['loss_pct']:.3f} "
             f"jitter_ms_mean={res['jitter_ms_mean']:.3f} jitter_ms_max={res['jitter_ms_max']:.3f} "
             f"late_ms_max={res['late_ms_max']:.1f} "
             f"tandem_cpu_pct={res['tandem_cpu_pct']:.1f} cpu_pct_per_call={res['cpu_pct_per_call']:.4f} "
