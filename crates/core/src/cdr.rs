@@ -70,8 +70,8 @@ impl Disposition {
     }
 }
 
-/// cdr.conf `[general]` options that change records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// cdr.conf `[general]` options that change records (all "no" by default, as Asterisk).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CdrOptions {
     /// `unanswered`: also log records that were never answered and have no Party B.
     pub unanswered: bool,
@@ -79,16 +79,6 @@ pub struct CdrOptions {
     pub congestion: bool,
     /// `initiatedseconds`: billsec rounds half seconds up.
     pub initiated_seconds: bool,
-}
-
-impl Default for CdrOptions {
-    fn default() -> Self {
-        CdrOptions {
-            unanswered: false,
-            congestion: false,
-            initiated_seconds: false,
-        }
-    }
 }
 
 /// One call detail record (`struct ast_cdr`), times in ms since the epoch (0: not set).
@@ -150,7 +140,11 @@ pub fn amaflags_parse(text: &str) -> Option<u8> {
 impl Cdr {
     /// Whole seconds from start to end (or to `now` while the call is up).
     pub fn duration(&self, now_ms: i64) -> i64 {
-        let end = if self.end_ms == 0 { now_ms } else { self.end_ms };
+        let end = if self.end_ms == 0 {
+            now_ms
+        } else {
+            self.end_ms
+        };
         ((end - self.start_ms) / 1000).max(0)
     }
 
@@ -159,7 +153,11 @@ impl Cdr {
         if self.answer_ms == 0 {
             return 0;
         }
-        let end = if self.end_ms == 0 { now_ms } else { self.end_ms };
+        let end = if self.end_ms == 0 {
+            now_ms
+        } else {
+            self.end_ms
+        };
         let ms = (end - self.answer_ms).max(0);
         if initiated_seconds && ms % 1000 >= 500 {
             ms / 1000 + 1
@@ -274,7 +272,15 @@ impl CdrSet {
     /// The dialplan runs `app(data)` at `context,exten` (`base_process_party_a`). After a
     /// finished Dial, the next application outside `h` starts a new record, as Asterisk's
     /// finalized state asks for one. `answered`: the channel is up now.
-    pub fn app(&mut self, now_ms: i64, context: &str, exten: &str, app: &str, data: &str, answered: bool) {
+    pub fn app(
+        &mut self,
+        now_ms: i64,
+        context: &str,
+        exten: &str,
+        app: &str,
+        data: &str,
+        answered: bool,
+    ) {
         let answered = answered || self.up;
         let in_h = exten == "h";
         if in_h {
@@ -412,7 +418,11 @@ impl CdrSet {
 
     pub fn set_var(&mut self, name: &str, value: &str) {
         if let Some(cdr) = self.current_mut() {
-            if let Some(slot) = cdr.vars.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            if let Some(slot) = cdr
+                .vars
+                .iter_mut()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            {
                 slot.1 = value.to_string();
             } else if cdr.vars.len() < MAX_VARS {
                 cdr.vars.push((name.to_string(), value.to_string()));

@@ -79,7 +79,11 @@ pub(crate) fn read(
             "end" => time_field(c.end_ms, raw, now),
             "duration" | "billsec" => {
                 let end = if c.end_ms == 0 { now_ms } else { c.end_ms };
-                let from = if name == "duration" { c.start_ms } else { c.answer_ms };
+                let from = if name == "duration" {
+                    c.start_ms
+                } else {
+                    c.answer_ms
+                };
                 if float {
                     if from == 0 {
                         "0.000000".to_string()
@@ -111,7 +115,10 @@ pub(crate) fn write(chan: &mut Channel, field: &str, value: &str) -> Result<(), 
     let handle = chan.cdr.clone();
     cdr::with(&handle, |set| {
         if set.current().is_none() {
-            return Err(format!("Unable to set CDR({field}): no CDR on {}", chan.name));
+            return Err(format!(
+                "Unable to set CDR({field}): no CDR on {}",
+                chan.name
+            ));
         }
         match name.as_str() {
             "userfield" => {
@@ -170,7 +177,10 @@ mod tests {
     fn reads_fields_and_formats_times() {
         let c = chan();
         let now = LocalTime::new(1_700_000_005, 3600);
-        assert_eq!(read(&c.cdr, "src", false, false, now).as_deref(), Some("100"));
+        assert_eq!(
+            read(&c.cdr, "src", false, false, now).as_deref(),
+            Some("100")
+        );
         assert_eq!(
             read(&c.cdr, "start", false, false, now).as_deref(),
             Some("2023-11-14 23:13:20")
@@ -179,9 +189,18 @@ mod tests {
             read(&c.cdr, "start", true, false, now).as_deref(),
             Some("1700000000.250000")
         );
-        assert_eq!(read(&c.cdr, "answer", false, false, now).as_deref(), Some(""));
-        assert_eq!(read(&c.cdr, "duration", false, false, now).as_deref(), Some("4"));
-        assert_eq!(read(&c.cdr, "billsec", false, false, now).as_deref(), Some("0"));
+        assert_eq!(
+            read(&c.cdr, "answer", false, false, now).as_deref(),
+            Some("")
+        );
+        assert_eq!(
+            read(&c.cdr, "duration", false, false, now).as_deref(),
+            Some("4")
+        );
+        assert_eq!(
+            read(&c.cdr, "billsec", false, false, now).as_deref(),
+            Some("0")
+        );
         assert_eq!(
             read(&c.cdr, "amaflags", false, false, now).as_deref(),
             Some("DOCUMENTATION")
@@ -194,14 +213,23 @@ mod tests {
         let mut c = chan();
         let now = LocalTime::new(1_700_000_005, 0);
         write(&mut c, "userfield", "vip").unwrap_or_default();
-        assert_eq!(read(&c.cdr, "userfield", false, false, now).as_deref(), Some("vip"));
+        assert_eq!(
+            read(&c.cdr, "userfield", false, false, now).as_deref(),
+            Some("vip")
+        );
         write(&mut c, "accountcode", "sales").unwrap_or_default();
         assert_eq!(c.accountcode, "sales");
         write(&mut c, "mine", "x").unwrap_or_default();
-        assert_eq!(read(&c.cdr, "MINE", false, false, now).as_deref(), Some("x"));
+        assert_eq!(
+            read(&c.cdr, "MINE", false, false, now).as_deref(),
+            Some("x")
+        );
         assert!(write(&mut c, "src", "1").is_err());
         assert!(write(&mut c, "amaflags", "bogus").is_err());
         write(&mut c, "amaflags", "billing").unwrap_or_default();
-        assert_eq!(read(&c.cdr, "amaflags", true, false, now).as_deref(), Some("2"));
+        assert_eq!(
+            read(&c.cdr, "amaflags", true, false, now).as_deref(),
+            Some("2")
+        );
     }
 }

@@ -125,7 +125,9 @@ fn unanswered_without_party_b_is_not_posted_by_default() {
         ..opts()
     };
     let mut copy = set.clone();
-    assert!(set.hangup(T0 + 1_000, cause::NORMAL_CLEARING, &opts()).is_empty());
+    assert!(set
+        .hangup(T0 + 1_000, cause::NORMAL_CLEARING, &opts())
+        .is_empty());
     let recs = copy.hangup(T0 + 1_000, cause::NORMAL_CLEARING, &o);
     assert_eq!(recs.len(), 1);
     assert_eq!(recs[0].disposition_str(), "NO ANSWER");

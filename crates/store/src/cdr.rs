@@ -120,7 +120,10 @@ pub(crate) fn insert(conn: &mut Connection, row: &CdrRow) -> Result<()> {
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
         .join(", ");
-    let sql = format!("INSERT INTO cdr ({}) VALUES ({placeholders})", quoted_columns());
+    let sql = format!(
+        "INSERT INTO cdr ({}) VALUES ({placeholders})",
+        quoted_columns()
+    );
     let tx = conn.transaction()?;
     {
         let mut stmt = tx.prepare_cached(&sql)?;
@@ -170,6 +173,9 @@ mod tests {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!((d.as_str(), b, e.as_str()), ("ANSWERED", 9, "2026-11-26 10:00:12"));
+        assert_eq!(
+            (d.as_str(), b, e.as_str()),
+            ("ANSWERED", 9, "2026-11-26 10:00:12")
+        );
     }
 }

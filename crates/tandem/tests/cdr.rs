@@ -44,7 +44,11 @@ struct Row {
 }
 
 /// sipp's UAS running `callee` (a built-in name or a scenario file) for one call.
-fn uas(sipp_bin: &Path, port: u16, callee: &str) -> std::thread::JoinHandle<tandem_testkit::SippRun> {
+fn uas(
+    sipp_bin: &Path,
+    port: u16,
+    callee: &str,
+) -> std::thread::JoinHandle<tandem_testkit::SippRun> {
     let sipp_bin = sipp_bin.to_path_buf();
     let callee = callee.to_string();
     std::thread::spawn(move || {
@@ -61,7 +65,13 @@ fn uas(sipp_bin: &Path, port: u16, callee: &str) -> std::thread::JoinHandle<tand
 }
 
 /// The caller: the built-in UAC holding `hold_ms` before its BYE, or a scenario file.
-fn uac(sipp_bin: &Path, port: u16, uac_port: u16, exten: &str, how: Result<u32, &str>) -> tandem_testkit::SippRun {
+fn uac(
+    sipp_bin: &Path,
+    port: u16,
+    uac_port: u16,
+    exten: &str,
+    how: Result<u32, &str>,
+) -> tandem_testkit::SippRun {
     let work = TempDir::new();
     let (local, server) = (uac_port.to_string(), format!("127.0.0.1:{port}"));
     let hold;
@@ -76,7 +86,17 @@ fn uac(sipp_bin: &Path, port: u16, uac_port: u16, exten: &str, how: Result<u32, 
             vec!["-sf", &file]
         }
     };
-    args.extend(["-s", exten, "-m", "1", "-i", "127.0.0.1", "-p", &local, &server]);
+    args.extend([
+        "-s",
+        exten,
+        "-m",
+        "1",
+        "-i",
+        "127.0.0.1",
+        "-p",
+        &local,
+        &server,
+    ]);
     sipp(sipp_bin, work.path(), &args, Duration::from_secs(90))
 }
 
@@ -94,7 +114,10 @@ fn three_calls(sipp_bin: &Path, extra: &[(&str, &str)]) -> (TempDir, TempDir, Da
     let mut files = vec![
         ("extensions.conf", PLAN),
         ("sip.conf", sip.as_str()),
-        ("cdr.conf", "[general]\nenable=yes\n\n[csv]\nloguniqueid=yes\nloguserfield=yes\n"),
+        (
+            "cdr.conf",
+            "[general]\nenable=yes\n\n[csv]\nloguniqueid=yes\nloguserfield=yes\n",
+        ),
     ];
     files.extend_from_slice(extra);
     write_config(config.path(), &files);
@@ -103,19 +126,34 @@ fn three_calls(sipp_bin: &Path, extra: &[(&str, &str)]) -> (TempDir, TempDir, Da
     let callee = uas(sipp_bin, uas_port, "uas");
     let caller = uac(sipp_bin, port, uac_port, "100", Ok(HOLD_MS));
     let callee = callee.join().expect("uas thread");
-    assert_eq!(caller.code, Some(0), "answered caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(
+        caller.code,
+        Some(0),
+        "answered caller: {caller:?}\n{}",
+        daemon.stderr_text()
+    );
     assert_eq!(callee.code, Some(0), "answered callee: {callee:?}");
 
     let callee = uas(sipp_bin, uas_port, &scenario("uas_busy.xml"));
     let caller = uac(sipp_bin, port, uac_port, "300", Err("uac_busy.xml"));
     let callee = callee.join().expect("uas thread");
-    assert_eq!(caller.code, Some(0), "busy caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(
+        caller.code,
+        Some(0),
+        "busy caller: {caller:?}\n{}",
+        daemon.stderr_text()
+    );
     assert_eq!(callee.code, Some(0), "busy callee: {callee:?}");
 
     let callee = uas(sipp_bin, uas_port, &scenario("uas_ring_cancel.xml"));
     let caller = uac(sipp_bin, port, uac_port, "400", Err("uac_busy.xml"));
     let callee = callee.join().expect("uas thread");
-    assert_eq!(caller.code, Some(0), "unanswered caller: {caller:?}\n{}", daemon.stderr_text());
+    assert_eq!(
+        caller.code,
+        Some(0),
+        "unanswered caller: {caller:?}\n{}",
+        daemon.stderr_text()
+    );
     assert_eq!(callee.code, Some(0), "unanswered callee: {callee:?}");
 
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -140,16 +178,29 @@ fn check_rows(rows: &[Row], where_: &str) {
         (hold - 1..=hold + 1).contains(&answered.billsec),
         "{where_}: billsec ~ hold time: {answered:?}"
     );
-    assert!(answered.duration >= answered.billsec, "{where_}: {answered:?}");
-    assert!(answered.dstchannel.starts_with("SIP/uas-"), "{where_}: {answered:?}");
+    assert!(
+        answered.duration >= answered.billsec,
+        "{where_}: {answered:?}"
+    );
+    assert!(
+        answered.dstchannel.starts_with("SIP/uas-"),
+        "{where_}: {answered:?}"
+    );
     assert_eq!(answered.lastapp, "Dial", "{where_}");
     assert_eq!(answered.userfield, "answered-call", "{where_}");
 
     let busy = &rows[1];
-    assert_eq!((busy.dst.as_str(), busy.disposition.as_str()), ("300", "BUSY"), "{where_}: {busy:?}");
+    assert_eq!(
+        (busy.dst.as_str(), busy.disposition.as_str()),
+        ("300", "BUSY"),
+        "{where_}: {busy:?}"
+    );
     assert_eq!(busy.billsec, 0, "{where_}");
     assert!(busy.duration <= 2, "{where_}: {busy:?}");
-    assert!(busy.dstchannel.starts_with("SIP/uas-"), "{where_}: {busy:?}");
+    assert!(
+        busy.dstchannel.starts_with("SIP/uas-"),
+        "{where_}: {busy:?}"
+    );
 
     let unanswered = &rows[2];
     assert_eq!(
@@ -203,16 +254,28 @@ fn answered_busy_and_unanswered_calls_leave_rows_that_survive_kill_9_and_master_
     let csv = std::fs::read_to_string(data.path().join("cdr-csv/Master.csv")).expect("Master.csv");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
-    for (line, (row, dispo)) in lines
-        .iter()
-        .zip(rows.iter().zip(["\"ANSWERED\"", "\"BUSY\"", "\"NO ANSWER\""]))
+    for (line, (row, dispo)) in
+        lines.iter().zip(
+            rows.iter()
+                .zip(["\"ANSWERED\"", "\"BUSY\"", "\"NO ANSWER\""]),
+        )
     {
         assert!(line.starts_with("\"\",\""), "accountcode then src: {line}");
-        assert!(line.contains(&format!(",{dispo},\"DOCUMENTATION\",\"{}\",", row.uniqueid)), "{line}");
-        assert!(line.contains(&format!(",{},{},", row.duration, row.billsec)), "{line}");
+        assert!(
+            line.contains(&format!(",{dispo},\"DOCUMENTATION\",\"{}\",", row.uniqueid)),
+            "{line}"
+        );
+        assert!(
+            line.contains(&format!(",{},{},", row.duration, row.billsec)),
+            "{line}"
+        );
     }
     assert!(lines[0].ends_with(",\"answered-call\""), "{}", lines[0]);
-    assert!(lines[1].contains(",\"Dial\",\"SIP/uas,20\","), "{}", lines[1]);
+    assert!(
+        lines[1].contains(",\"Dial\",\"SIP/uas,20\","),
+        "{}",
+        lines[1]
+    );
 }
 
 /// A PostgreSQL server of our own in a temp dir, run as an unprivileged user when the test
@@ -277,7 +340,11 @@ impl Postgres {
             .args(["-A", "trust", "-U", "tandem"])
             .output()
             .expect("initdb");
-        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "initdb: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let opts = format!(
             "-k {} -p {} -c listen_addresses=127.0.0.1",
             pg.dir.path().display(),
@@ -292,17 +359,34 @@ impl Postgres {
             .args(["-w", "-t", "60", "start"])
             .output()
             .expect("pg_ctl");
-        assert!(out.status.success(), "pg_ctl start: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         pg
     }
 
     fn psql(&self, sql: &str) -> String {
         let out = Command::new(self.bin.join("psql"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "tandem", "-d", "postgres"])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "tandem",
+                "-d",
+                "postgres",
+            ])
             .args(["-v", "ON_ERROR_STOP=1", "-At", "-F", "|", "-c", sql])
             .output()
             .expect("psql");
-        assert!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
@@ -347,7 +431,8 @@ fn the_same_rows_reach_postgresql_named_in_cdr_pgsql_conf() {
         pg.port
     );
     let (_config, data, daemon) = three_calls(&sipp_bin, &[("cdr_pgsql.conf", &pgconf)]);
-    let query = "SELECT dst, disposition, duration, billsec, dstchannel, lastapp, userfield, uniqueid \
+    let query =
+        "SELECT dst, disposition, duration, billsec, dstchannel, lastapp, userfield, uniqueid \
                  FROM cdr ORDER BY calldate, dst";
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut text = pg.psql(query);

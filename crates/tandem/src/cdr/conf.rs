@@ -115,7 +115,11 @@ impl CdrConf {
                 conf.pgsql = Some(PgConf {
                     hostname: g.get("hostname").unwrap_or("localhost").trim().to_string(),
                     port,
-                    dbname: g.get("dbname").unwrap_or("asteriskcdrdb").trim().to_string(),
+                    dbname: g
+                        .get("dbname")
+                        .unwrap_or("asteriskcdrdb")
+                        .trim()
+                        .to_string(),
                     user: g.get("user").unwrap_or("asterisk").trim().to_string(),
                     password: g.get("password").unwrap_or_default().to_string(),
                     table: g.get("table").unwrap_or("cdr").trim().to_string(),
@@ -138,13 +142,22 @@ mod tests {
         assert!(c.enabled && c.csv.is_none() && c.pgsql.is_none());
         let (c, _) = CdrConf::load(
             &MemSource::new()
-                .with("cdr.conf", "[general]\nunanswered=yes\n[csv]\nloguniqueid=yes\n")
-                .with("cdr_pgsql.conf", "[global]\nhostname=127.0.0.1\nport=6543\n"),
+                .with(
+                    "cdr.conf",
+                    "[general]\nunanswered=yes\n[csv]\nloguniqueid=yes\n",
+                )
+                .with(
+                    "cdr_pgsql.conf",
+                    "[global]\nhostname=127.0.0.1\nport=6543\n",
+                ),
         );
         assert!(c.options.unanswered);
         let csv = c.csv.unwrap_or_default();
         assert!(csv.loguniqueid && csv.accountlogs && !csv.loguserfield);
         let pg = c.pgsql.unwrap_or_else(|| panic!("pgsql"));
-        assert_eq!((pg.port, pg.table.as_str(), pg.dbname.as_str()), (6543, "cdr", "asteriskcdrdb"));
+        assert_eq!(
+            (pg.port, pg.table.as_str(), pg.dbname.as_str()),
+            (6543, "cdr", "asteriskcdrdb")
+        );
     }
 }

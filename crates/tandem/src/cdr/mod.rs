@@ -93,7 +93,14 @@ pub fn start(chan: &Channel) {
 /// The executor runs a priority.
 pub fn app(handle: &cdr::CdrHandle, line: &TraceLine<'_>) {
     cdr::with(handle, |set| {
-        set.app(now_ms(), line.context, line.exten, line.app, line.data, false)
+        set.app(
+            now_ms(),
+            line.context,
+            line.exten,
+            line.app,
+            line.data,
+            false,
+        )
     });
 }
 
@@ -122,7 +129,9 @@ pub fn dial_end(chan: &Channel, status: &str) {
 /// committed them.
 pub async fn hangup(chan: &Channel) {
     let opts = options();
-    let records = cdr::with(&chan.cdr, |set| set.hangup(now_ms(), chan.hangupcause, &opts));
+    let records = cdr::with(&chan.cdr, |set| {
+        set.hangup(now_ms(), chan.hangupcause, &opts)
+    });
     let Some(engine) = engine() else {
         return;
     };

@@ -220,7 +220,10 @@ mod tests {
     #[test]
     fn insert_fills_only_the_table_columns_and_casts_non_text() {
         let have = vec![
-            ("calldate".to_string(), "timestamp with time zone".to_string()),
+            (
+                "calldate".to_string(),
+                "timestamp with time zone".to_string(),
+            ),
             ("src".to_string(), "character varying".to_string()),
             ("billsec".to_string(), "bigint".to_string()),
             ("other".to_string(), "text".to_string()),
