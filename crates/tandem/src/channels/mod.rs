@@ -146,7 +146,6 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
         };
         tracing::info!("{}: dialplan ended ({})", chan.name, end.as_str());
         host.finish(&chan).await;
-        crate::cdr::hangup(&chan).await;
         crate::metrics::rtp_leg_ended(&media.stats());
         tracing::info!(uniqueid = %chan.uniqueid, linkedid = %chan.uniqueid, cause = chan.hangupcause, "{}: call end", chan.name);
         crate::cdr::hangup(&chan).await;
