@@ -43,11 +43,20 @@ impl Modem {
     }
 }
 
-fn start_modem(iaxmodem: &Path, work: &Path, modem_port: u16, server_port: u16) -> Option<(Modem, PathBuf)> {
+fn start_modem(
+    iaxmodem: &Path,
+    work: &Path,
+    modem_port: u16,
+    server_port: u16,
+) -> Option<(Modem, PathBuf)> {
     let name = format!("tandemtest{modem_port}");
     let dir = Path::new("/etc/iaxmodem");
-    if std::fs::create_dir_all(dir).is_err() || std::fs::create_dir_all("/var/log/iaxmodem").is_err() {
-        eprintln!("skipped: cannot write /etc/iaxmodem (iaxmodem reads its configuration only there)");
+    if std::fs::create_dir_all(dir).is_err()
+        || std::fs::create_dir_all("/var/log/iaxmodem").is_err()
+    {
+        eprintln!(
+            "skipped: cannot write /etc/iaxmodem (iaxmodem reads its configuration only there)"
+        );
         return None;
     }
     let device = work.join("ttyIAX");
@@ -73,7 +82,10 @@ fn start_modem(iaxmodem: &Path, work: &Path, modem_port: u16, server_port: u16) 
 }
 
 /// Read the pty into a shared buffer from a thread; writes go through the returned file.
-fn open_pty(device: &Path, timeout: Duration) -> Result<(std::fs::File, Arc<Mutex<String>>), String> {
+fn open_pty(
+    device: &Path,
+    timeout: Duration,
+) -> Result<(std::fs::File, Arc<Mutex<String>>), String> {
     let deadline = Instant::now() + timeout;
     // Raw and without echo, or the modem's own output echoes back to it.
     loop {
@@ -92,9 +104,15 @@ fn open_pty(device: &Path, timeout: Duration) -> Result<(std::fs::File, Arc<Mute
         std::thread::sleep(Duration::from_millis(100));
     }
     let file = loop {
-        match std::fs::OpenOptions::new().read(true).write(true).open(device) {
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(device)
+        {
             Ok(f) => break f,
-            Err(e) if Instant::now() >= deadline => return Err(format!("{}: {e}", device.display())),
+            Err(e) if Instant::now() >= deadline => {
+                return Err(format!("{}: {e}", device.display()));
+            }
             Err(_) => std::thread::sleep(Duration::from_millis(100)),
         }
     };
@@ -123,7 +141,9 @@ fn wait_text(text: &Arc<Mutex<String>>, part: &str, timeout: Duration) -> Result
             return Ok(());
         }
         if Instant::now() >= deadline {
-            return Err(format!("the pty did not print {part:?} within {timeout:?}: {now:?}"));
+            return Err(format!(
+                "the pty did not print {part:?} within {timeout:?}: {now:?}"
+            ));
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -131,7 +151,8 @@ fn wait_text(text: &Arc<Mutex<String>>, part: &str, timeout: Duration) -> Result
 
 #[test]
 fn iaxmodem_registers_rings_answers_and_its_answer_tone_reaches_the_caller() {
-    let (Some(iaxmodem), Some(baresip)) = (require_tool("iaxmodem"), require_tool("baresip")) else {
+    let (Some(iaxmodem), Some(baresip)) = (require_tool("iaxmodem"), require_tool("baresip"))
+    else {
         return;
     };
     let (iax_port, sip_port, modem_port) = (free_port(), free_port(), free_port());
@@ -162,7 +183,11 @@ fn iaxmodem_registers_rings_answers_and_its_answer_tone_reaches_the_caller() {
         return;
     };
     let fail = |what: &str, err: &str, phones: &[&Baresip]| -> ! {
-        let mut t = format!("{what}: {err}\n--- tandem:\n{}\n--- iaxmodem:\n{}\n", daemon.stderr_text(), modem.output());
+        let mut t = format!(
+            "{what}: {err}\n--- tandem:\n{}\n--- iaxmodem:\n{}\n",
+            daemon.stderr_text(),
+            modem.output()
+        );
         for p in phones {
             t.push_str(&format!("--- {}:\n{}\n", p.phone.name, p.output()));
         }
@@ -172,7 +197,10 @@ fn iaxmodem_registers_rings_answers_and_its_answer_tone_reaches_the_caller() {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let peers = run_cli(&bin(), data.path(), "iax2 show peers");
-        if peers.lines().any(|l| l.starts_with("modem") && l.contains("127.0.0.1")) {
+        if peers
+            .lines()
+            .any(|l| l.starts_with("modem") && l.contains("127.0.0.1"))
+        {
             break;
         }
         if Instant::now() >= deadline {
@@ -191,7 +219,13 @@ fn iaxmodem_registers_rings_answers_and_its_answer_tone_reaches_the_caller() {
 
     let rec_wav = work.path().join("silence.wav");
     wav::write_wav(&rec_wav, RATE_8K, &wav::silence(RATE_8K, 60.0));
-    let mut phone = Phone::new("alice", "alicepw", sip_port, &rec_wav, &work.path().join("alice-rec"));
+    let mut phone = Phone::new(
+        "alice",
+        "alicepw",
+        sip_port,
+        &rec_wav,
+        &work.path().join("alice-rec"),
+    );
     phone.rtp_ports = (44500, 44599);
     let mut alice = Baresip::start(&baresip, &work.path().join("alice"), &phone);
     if let Err(e) = alice.wait_registered(BARESIP_TIMEOUT) {
@@ -213,13 +247,30 @@ fn iaxmodem_registers_rings_answers_and_its_answer_tone_reaches_the_caller() {
     };
     let _ = alice.hangup();
     let got = wav::read_wav(&rec).unwrap_or_else(|e| panic!("{e}"));
-    let loud: Vec<i16> = got.samples.iter().copied().skip_while(|s| s.unsigned_abs() < 500).collect();
+    let loud: Vec<i16> = got
+        .samples
+        .iter()
+        .copied()
+        .skip_while(|s| s.unsigned_abs() < 500)
+        .collect();
     let first = &loud[..loud.len().min(got.rate as usize * 2)];
-    let dominant = wav::dominant_frequency(first, got.rate, &[1100.0, 1300.0, 1650.0, 1850.0, 2100.0, 2225.0]);
+    let dominant = wav::dominant_frequency(
+        first,
+        got.rate,
+        &[1100.0, 1300.0, 1650.0, 1850.0, 2100.0, 2225.0],
+    );
     let ced = wav::tone_seconds(&got.samples, got.rate, 2100.0, 300.0);
-    eprintln!("alice received {:.2} s: rms {:.0}, dominant {dominant:?}, 2100 Hz for {ced:.2} s", got.duration(), wav::rms(first));
+    eprintln!(
+        "alice received {:.2} s: rms {:.0}, dominant {dominant:?}, 2100 Hz for {ced:.2} s",
+        got.duration(),
+        wav::rms(first)
+    );
     if dominant != Some(2100.0) || ced < 1.0 {
-        fail("the 2100 Hz answer tone reaches the caller", &format!("dominant {dominant:?}, {ced:.2} s of 2100 Hz"), &[&alice]);
+        fail(
+            "the 2100 Hz answer tone reaches the caller",
+            &format!("dominant {dominant:?}, {ced:.2} s of 2100 Hz"),
+            &[&alice],
+        );
     }
     alice.quit(Duration::from_secs(10));
     drop(modem);

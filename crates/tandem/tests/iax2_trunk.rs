@@ -51,7 +51,9 @@ impl Pbx {
                 return Ok(answer);
             }
             if Instant::now() >= deadline {
-                return Err(format!("`{cmd}` did not show {parts:?} within {timeout:?}:\n{answer}"));
+                return Err(format!(
+                    "`{cmd}` did not show {parts:?} within {timeout:?}:\n{answer}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -124,10 +126,18 @@ fn link(trunk: bool, uac_port: u16, ringer_port: u16, uas_port: u16) -> Link {
         sb,
     );
     let l = Link { a, b };
-    if let Err(e) = l.b.wait_cli("iax2 show registry", &["Registered"], Duration::from_secs(20)) {
+    if let Err(e) = l.b.wait_cli(
+        "iax2 show registry",
+        &["Registered"],
+        Duration::from_secs(20),
+    ) {
         l.fail("B registers to A", &[], &e);
     }
-    if let Err(e) = l.a.wait_cli("iax2 show peers", &["127.0.0.1", "(D)", "OK ("], Duration::from_secs(20)) {
+    if let Err(e) = l.a.wait_cli(
+        "iax2 show peers",
+        &["127.0.0.1", "(D)", "OK ("],
+        Duration::from_secs(20),
+    ) {
         l.fail("A sees B registered and reachable", &[], &e);
     }
     l
@@ -136,7 +146,11 @@ fn link(trunk: bool, uac_port: u16, ringer_port: u16, uas_port: u16) -> Link {
 impl Drop for Link {
     fn drop(&mut self) {
         if std::env::var_os("IAX2_TEST_LOGS").is_some() {
-            eprintln!("--- A stderr:\n{}\n--- B stderr:\n{}", self.a.daemon.stderr_text(), self.b.daemon.stderr_text());
+            eprintln!(
+                "--- A stderr:\n{}\n--- B stderr:\n{}",
+                self.a.daemon.stderr_text(),
+                self.b.daemon.stderr_text()
+            );
         }
     }
 }
@@ -157,10 +171,18 @@ impl Link {
     /// Both instances have no channel left.
     fn all_clear(&self, phones: &[&Baresip]) {
         for (name, pbx) in [("A", &self.a), ("B", &self.b)] {
-            if let Err(e) = pbx.wait_cli("core show channels", &["0 active channels"], Duration::from_secs(15)) {
+            if let Err(e) = pbx.wait_cli(
+                "core show channels",
+                &["0 active channels"],
+                Duration::from_secs(15),
+            ) {
                 self.fail(&format!("{name} clears every leg"), phones, &e);
             }
-            if let Err(e) = pbx.wait_cli("iax2 show channels", &["0 active IAX channels"], Duration::from_secs(15)) {
+            if let Err(e) = pbx.wait_cli(
+                "iax2 show channels",
+                &["0 active IAX channels"],
+                Duration::from_secs(15),
+            ) {
                 self.fail(&format!("{name} clears its IAX2 calls"), phones, &e);
             }
         }
@@ -170,13 +192,19 @@ impl Link {
 #[test]
 fn a_new_without_a_calltoken_is_rejected_and_creates_no_call() {
     let port = free_port();
-    let iax = format!("[general]\nbindaddr=127.0.0.1\nbindport={port}\n\n[guest]\ntype=user\ncontext=default\n");
+    let iax = format!(
+        "[general]\nbindaddr=127.0.0.1\nbindport={port}\n\n[guest]\ntype=user\ncontext=default\n"
+    );
     let pbx = Pbx::start(
-        &[("iax.conf", &iax), ("extensions.conf", "[default]\nexten => 1,1,Answer()\n")],
+        &[
+            ("iax.conf", &iax),
+            ("extensions.conf", "[default]\nexten => 1,1,Answer()\n"),
+        ],
         0,
     );
     let sock = UdpSocket::bind("127.0.0.1:0").expect("bind");
-    sock.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+    sock.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
     // A NEW (full frame, source call 5, IAX type 6, subclass 1) with VERSION=2,
     // CALLED_NUMBER=1 and USERNAME=guest, and no CALLTOKEN IE.
     let mut new = vec![0x80, 0x05, 0x00, 0x00, 0, 0, 0, 3, 0, 0, 0x06, 0x01];
@@ -192,14 +220,20 @@ fn a_new_without_a_calltoken_is_rejected_and_creates_no_call() {
     assert!(n >= 12, "{reply:?}");
     assert_eq!(reply[10], 0x06, "an IAX control frame: {reply:?}");
     assert_eq!(reply[11], 0x06, "REJECT (6): {reply:?}");
-    assert_eq!(u16::from_be_bytes([reply[0] & 0x7f, reply[1]]), 1, "from the stateless call number 1");
+    assert_eq!(
+        u16::from_be_bytes([reply[0] & 0x7f, reply[1]]),
+        1,
+        "from the stateless call number 1"
+    );
     // With an empty CALLTOKEN IE the answer is a CALLTOKEN (40) carrying the token.
     let mut asking = new.clone();
     asking.extend_from_slice(&[54, 0]);
     sock.send_to(&asking, &dest).expect("send");
     let (n, _) = sock.recv_from(&mut buf).expect("an answer to the NEW");
     assert_eq!(buf[11], 40, "CALLTOKEN: {:?}", &buf[..n]);
-    assert!(pbx.cli("iax2 show channels").contains("0 active IAX channels"));
+    assert!(pbx
+        .cli("iax2 show channels")
+        .contains("0 active IAX channels"));
     assert!(pbx.cli("core show channels").contains("0 active channels"));
     // A forged token from another source is refused too.
     let forged = {
@@ -211,7 +245,9 @@ fn a_new_without_a_calltoken_is_rejected_and_creates_no_call() {
     sock.send_to(&forged, &dest).expect("send");
     let (_, _) = sock.recv_from(&mut buf).expect("an answer");
     assert_eq!(buf[11], 0x06, "a bad token is rejected");
-    assert!(pbx.cli("iax2 show channels").contains("0 active IAX channels"));
+    assert!(pbx
+        .cli("iax2 show channels")
+        .contains("0 active IAX channels"));
 }
 
 /// alice on A (1 kHz) calls 200: A Dial(IAX2/b/200), B Dial(SIP/bob); bob records the tone;
@@ -228,10 +264,22 @@ fn tone_crosses_the_link(trunk: bool) {
     wav::write_wav(&alice_wav, RATE_8K, &mic);
     let bob_wav = work.path().join("bob.wav");
     wav::write_wav(&bob_wav, RATE_8K, &wav::sine(RATE_8K, 400.0, 60.0, 8000));
-    let mut alice_phone = Phone::new("alice", "alicepw", l.a.sip_port, &alice_wav, &work.path().join("alice-rec"));
+    let mut alice_phone = Phone::new(
+        "alice",
+        "alicepw",
+        l.a.sip_port,
+        &alice_wav,
+        &work.path().join("alice-rec"),
+    );
     let base = if trunk { 43200 } else { 43000 };
     alice_phone.rtp_ports = (base, base + 99);
-    let mut bob_phone = Phone::new("bob", "bobpw", l.b.sip_port, &bob_wav, &work.path().join("bob-rec"));
+    let mut bob_phone = Phone::new(
+        "bob",
+        "bobpw",
+        l.b.sip_port,
+        &bob_wav,
+        &work.path().join("bob-rec"),
+    );
     bob_phone.rtp_ports = (base + 100, base + 199);
     let mut alice = Baresip::start(&baresip, &work.path().join("alice"), &alice_phone);
     let mut bob = Baresip::start(&baresip, &work.path().join("bob"), &bob_phone);
@@ -249,7 +297,11 @@ fn tone_crosses_the_link(trunk: bool) {
         }
     }
     for (name, pbx) in [("A", &l.a), ("B", &l.b)] {
-        if let Err(e) = pbx.wait_cli("iax2 show channels", &["1 active IAX channel\n", "ulaw"], BARESIP_TIMEOUT) {
+        if let Err(e) = pbx.wait_cli(
+            "iax2 show channels",
+            &["1 active IAX channel\n", "ulaw"],
+            BARESIP_TIMEOUT,
+        ) {
             l.fail(&format!("{name}: iax2 show channels"), &[&alice, &bob], &e);
         }
     }
@@ -273,22 +325,49 @@ fn tone_crosses_the_link(trunk: bool) {
         // The voice really went in meta trunk frames, both ways.
         for pbx in [&l.a, &l.b] {
             let log = pbx.daemon.stderr_text();
-            if !(log.contains("IAX2: trunking voice to") && log.contains("IAX2: trunk frames from")) {
-                l.fail("voice in trunk frames", &[&alice, &bob], "no trunk log lines");
+            if !(log.contains("IAX2: trunking voice to") && log.contains("IAX2: trunk frames from"))
+            {
+                l.fail(
+                    "voice in trunk frames",
+                    &[&alice, &bob],
+                    "no trunk log lines",
+                );
             }
         }
     }
     let got = wav::read_wav(&rec).unwrap_or_else(|e| panic!("{e}"));
-    let loud: Vec<i16> = got.samples.iter().copied().skip_while(|s| s.unsigned_abs() < 1000).collect();
+    let loud: Vec<i16> = got
+        .samples
+        .iter()
+        .copied()
+        .skip_while(|s| s.unsigned_abs() < 1000)
+        .collect();
     let first = &loud[..loud.len().min(got.rate as usize * 3)];
     let level = wav::rms(first);
-    let dominant = wav::dominant_frequency(first, got.rate, &[400.0, 700.0, 1000.0, 1300.0, 2000.0]);
+    let dominant =
+        wav::dominant_frequency(first, got.rate, &[400.0, 700.0, 1000.0, 1300.0, 2000.0]);
     let tone = wav::tone_seconds(&got.samples, got.rate, 1000.0, 700.0);
-    eprintln!("bob received {:.2} s: rms {level:.0}, dominant {dominant:?}, 1 kHz for {tone:.2} s", got.duration());
-    assert!(level > 4000.0, "bob's received audio is (near) silent: RMS {level:.0}");
-    assert_eq!(dominant, Some(1000.0), "bob hears alice's tone across the IAX2 link");
-    assert!(tone >= 3.0, "bob heard {tone:.2} s of 1 kHz, alice played 4 s");
-    let back = alice.recordings("dec").pop().unwrap_or_else(|| panic!("no recording from alice"));
+    eprintln!(
+        "bob received {:.2} s: rms {level:.0}, dominant {dominant:?}, 1 kHz for {tone:.2} s",
+        got.duration()
+    );
+    assert!(
+        level > 4000.0,
+        "bob's received audio is (near) silent: RMS {level:.0}"
+    );
+    assert_eq!(
+        dominant,
+        Some(1000.0),
+        "bob hears alice's tone across the IAX2 link"
+    );
+    assert!(
+        tone >= 3.0,
+        "bob heard {tone:.2} s of 1 kHz, alice played 4 s"
+    );
+    let back = alice
+        .recordings("dec")
+        .pop()
+        .unwrap_or_else(|| panic!("no recording from alice"));
     let back = wav::read_wav(&back).unwrap_or_else(|e| panic!("{e}"));
     let heard = wav::tone_seconds(&back.samples, back.rate, 400.0, 700.0);
     assert!(heard >= 3.0, "alice heard {heard:.2} s of bob's 400 Hz");
@@ -306,24 +385,63 @@ fn a_tone_crosses_a_trunk_yes_link() {
     tone_crosses_the_link(true);
 }
 
-fn sipp_uac(sipp_bin: &std::path::Path, server_port: u16, uac_port: u16, exten: &str, calls: u32, hold_ms: u32) -> tandem_testkit::SippRun {
+fn sipp_uac(
+    sipp_bin: &std::path::Path,
+    server_port: u16,
+    uac_port: u16,
+    exten: &str,
+    calls: u32,
+    hold_ms: u32,
+) -> tandem_testkit::SippRun {
     let work = TempDir::new();
-    let (uac_port, ms, server, m) = (uac_port.to_string(), hold_ms.to_string(), format!("127.0.0.1:{server_port}"), calls.to_string());
+    let (uac_port, ms, server, m) = (
+        uac_port.to_string(),
+        hold_ms.to_string(),
+        format!("127.0.0.1:{server_port}"),
+        calls.to_string(),
+    );
     sipp(
         sipp_bin,
         work.path(),
-        &["-sn", "uac", "-s", exten, "-d", &ms, "-m", &m, "-l", &m, "-r", &m, "-i", "127.0.0.1", "-p", &uac_port, &server],
+        &[
+            "-sn",
+            "uac",
+            "-s",
+            exten,
+            "-d",
+            &ms,
+            "-m",
+            &m,
+            "-l",
+            &m,
+            "-r",
+            &m,
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &uac_port,
+            &server,
+        ],
         Duration::from_secs(120),
     )
 }
 
-fn sipp_uas(sipp_bin: &std::path::Path, port: u16, scenario: &str, calls: u32) -> std::thread::JoinHandle<tandem_testkit::SippRun> {
+fn sipp_uas(
+    sipp_bin: &std::path::Path,
+    port: u16,
+    scenario: &str,
+    calls: u32,
+) -> std::thread::JoinHandle<tandem_testkit::SippRun> {
     let sipp_bin = sipp_bin.to_path_buf();
     let scenario = scenario.to_string();
     std::thread::spawn(move || {
         let work = TempDir::new();
         let (port, m) = (port.to_string(), calls.to_string());
-        let mut args: Vec<&str> = if scenario.ends_with(".xml") { vec!["-sf", &scenario] } else { vec!["-sn", &scenario] };
+        let mut args: Vec<&str> = if scenario.ends_with(".xml") {
+            vec!["-sf", &scenario]
+        } else {
+            vec!["-sn", &scenario]
+        };
         args.extend(["-m", &m, "-i", "127.0.0.1", "-p", &port]);
         sipp(&sipp_bin, work.path(), &args, Duration::from_secs(120))
     })
@@ -341,11 +459,19 @@ fn trunk_yes_carries_three_calls_at_once_and_caller_hangups_clear_every_leg() {
     let a_port = l.a.sip_port;
     let caller = std::thread::spawn(move || sipp_uac(&sb, a_port, uac_port, "201", 3, 6000));
     for (name, pbx) in [("A", &l.a), ("B", &l.b)] {
-        if let Err(e) = pbx.wait_cli("iax2 show channels", &["3 active IAX channels"], Duration::from_secs(40)) {
+        if let Err(e) = pbx.wait_cli(
+            "iax2 show channels",
+            &["3 active IAX channels"],
+            Duration::from_secs(40),
+        ) {
             l.fail(&format!("{name} carries 3 IAX2 calls at once"), &[], &e);
         }
     }
-    if let Err(e) = l.b.wait_cli("core show channels", &["6 active channels"], Duration::from_secs(20)) {
+    if let Err(e) = l.b.wait_cli(
+        "core show channels",
+        &["6 active channels"],
+        Duration::from_secs(20),
+    ) {
         l.fail("B: 3 IAX2 + 3 SIP legs", &[], &e);
     }
     let stats = l.a.cli("iax2 show netstats");
@@ -353,7 +479,11 @@ fn trunk_yes_carries_three_calls_at_once_and_caller_hangups_clear_every_leg() {
     let caller = caller.join().expect("uac thread");
     let callee = callee.join().expect("uas thread");
     if caller.code != Some(0) || callee.code != Some(0) {
-        l.fail("sipp", &[], &format!("caller {caller:?}\ncallee {callee:?}"));
+        l.fail(
+            "sipp",
+            &[],
+            &format!("caller {caller:?}\ncallee {callee:?}"),
+        );
     }
     l.all_clear(&[]);
 }
@@ -365,7 +495,10 @@ fn dial_sip_and_iax2_rings_both_and_the_iax2_answer_wins() {
     };
     let (uac_port, ringer_port) = (free_port(), free_port());
     let l = link(false, uac_port, ringer_port, free_port());
-    let ringer_scenario = format!("{}/tests/sipp/uas_ring_cancel.xml", env!("CARGO_MANIFEST_DIR"));
+    let ringer_scenario = format!(
+        "{}/tests/sipp/uas_ring_cancel.xml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let ringer = sipp_uas(&sipp_bin, ringer_port, &ringer_scenario, 1);
     let sb = sipp_bin.clone();
     let a_port = l.a.sip_port;
@@ -374,7 +507,11 @@ fn dial_sip_and_iax2_rings_both_and_the_iax2_answer_wins() {
     let caller = caller.join().expect("uac thread");
     let ringer = ringer.join().expect("ringer thread");
     if caller.code != Some(0) || ringer.code != Some(0) {
-        l.fail("sipp", &[], &format!("caller {caller:?}\nringer (expects CANCEL) {ringer:?}"));
+        l.fail(
+            "sipp",
+            &[],
+            &format!("caller {caller:?}\nringer (expects CANCEL) {ringer:?}"),
+        );
     }
     l.all_clear(&[]);
 }

@@ -190,7 +190,10 @@ impl IaxConf {
                 if seen_general {
                     diags.push(Diagnostic::warning(
                         sec.span.clone(),
-                        format!("section [{}] is ignored: chan_iax2 reads only the first [general]", sec.name),
+                        format!(
+                            "section [{}] is ignored: chan_iax2 reads only the first [general]",
+                            sec.name
+                        ),
                     ));
                 } else {
                     seen_general = true;
@@ -198,10 +201,17 @@ impl IaxConf {
                 }
                 continue;
             }
-            if conf.peers.iter().any(|p| p.name.eq_ignore_ascii_case(&sec.name)) {
+            if conf
+                .peers
+                .iter()
+                .any(|p| p.name.eq_ignore_ascii_case(&sec.name))
+            {
                 diags.push(Diagnostic::warning(
                     sec.span.clone(),
-                    format!("[{}] is defined again; the first definition is used", sec.name),
+                    format!(
+                        "[{}] is defined again; the first definition is used",
+                        sec.name
+                    ),
                 ));
                 continue;
             }
@@ -229,19 +239,77 @@ impl IaxConf {
 
 /// Known chan_iax2 options that tandem does not implement (a warning each).
 const UNSUPPORTED: &[&str] = &[
-    "jitterbuffer", "forcejitterbuffer", "maxjitterbuffer", "resyncthreshold",
-    "maxjitterinterps", "jittertargetextra", "encryption", "forceencryption", "keyrotate",
-    "mailbox", "language", "accountcode", "amaflags", "tos", "cos", "delayreject", "iaxcompat",
-    "authdebug", "autokill", "trunkmtu", "trunkmaxsize", "rtcachefriends", "rtignoreregexpire",
-    "rtupdate", "rtautoclear", "maxcallnumbers", "maxcallnumbers_nonvalidated", "nochecksums",
-    "mohinterpret", "mohsuggest", "transfer", "notransfer", "regcontext", "regexten", "inkeys",
-    "outkey", "timezone", "defaultip", "sourceaddress", "mask", "qualifysmoothing",
-    "qualifyfreqok", "qualifyfreqnotok", "adsi", "parkinglot", "dbsecret",
-    "setvar", "codecpriority", "immediate", "sendani", "cid_number", "fullname",
-    "connectedline", "description", "srvlookup", "shrinkcallerid", "allowfwdownload",
-    "iaxthreadcount", "iaxmaxthreadcount", "dynamic_dundi", "callnumberlimits",
-    "parkinglot", "language", "mohinterpret", "tos_audio", "cos_audio", "forcejitterbuffer",
-    "srvlookup", "requirecalltoken_nonvalidated", "encryptionkey", "peercontext",
+    "jitterbuffer",
+    "forcejitterbuffer",
+    "maxjitterbuffer",
+    "resyncthreshold",
+    "maxjitterinterps",
+    "jittertargetextra",
+    "encryption",
+    "forceencryption",
+    "keyrotate",
+    "mailbox",
+    "language",
+    "accountcode",
+    "amaflags",
+    "tos",
+    "cos",
+    "delayreject",
+    "iaxcompat",
+    "authdebug",
+    "autokill",
+    "trunkmtu",
+    "trunkmaxsize",
+    "rtcachefriends",
+    "rtignoreregexpire",
+    "rtupdate",
+    "rtautoclear",
+    "maxcallnumbers",
+    "maxcallnumbers_nonvalidated",
+    "nochecksums",
+    "mohinterpret",
+    "mohsuggest",
+    "transfer",
+    "notransfer",
+    "regcontext",
+    "regexten",
+    "inkeys",
+    "outkey",
+    "timezone",
+    "defaultip",
+    "sourceaddress",
+    "mask",
+    "qualifysmoothing",
+    "qualifyfreqok",
+    "qualifyfreqnotok",
+    "adsi",
+    "parkinglot",
+    "dbsecret",
+    "setvar",
+    "codecpriority",
+    "immediate",
+    "sendani",
+    "cid_number",
+    "fullname",
+    "connectedline",
+    "description",
+    "srvlookup",
+    "shrinkcallerid",
+    "allowfwdownload",
+    "iaxthreadcount",
+    "iaxmaxthreadcount",
+    "dynamic_dundi",
+    "callnumberlimits",
+    "parkinglot",
+    "language",
+    "mohinterpret",
+    "tos_audio",
+    "cos_audio",
+    "forcejitterbuffer",
+    "srvlookup",
+    "requirecalltoken_nonvalidated",
+    "encryptionkey",
+    "peercontext",
 ];
 
 fn unsupported_or_unknown(it: &Item, section: &str, diags: &mut Vec<Diagnostic>) {
@@ -271,14 +339,17 @@ fn bool_value(it: &Item, section: &str, diags: &mut Vec<Diagnostic>) -> Option<b
 fn bad(it: &Item, section: &str, why: &str) -> Diagnostic {
     Diagnostic::error(
         it.span.clone(),
-        format!("invalid value '{}' for '{}' in [{section}]: {why}", it.value, it.key),
+        format!(
+            "invalid value '{}' for '{}' in [{section}]: {why}",
+            it.value, it.key
+        ),
     )
 }
 
 fn codec_rule(it: &Item, section: &str, allow: bool, diags: &mut Vec<Diagnostic>) -> CodecRule {
     for name in it.value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let known = name.eq_ignore_ascii_case("all")
-            || CODECS.iter().any(|c| c.eq_ignore_ascii_case(name));
+        let known =
+            name.eq_ignore_ascii_case("all") || CODECS.iter().any(|c| c.eq_ignore_ascii_case(name));
         if !known && allow {
             diags.push(Diagnostic::warning(
                 it.span.clone(),
@@ -554,7 +625,9 @@ mod tests {
 
     #[test]
     fn friend_is_user_and_peer_and_dynamic_host_registers() {
-        let (c, d) = load("[b]\ntype=friend\nhost=dynamic\nsecret=x\ncontext=from-b\ntrunk=yes\nqualify=yes\n");
+        let (c, d) = load(
+            "[b]\ntype=friend\nhost=dynamic\nsecret=x\ncontext=from-b\ntrunk=yes\nqualify=yes\n",
+        );
         assert!(d.is_empty(), "{d:?}");
         let p = c.peer("B").unwrap();
         assert!(p.is_dynamic() && p.trunk);
@@ -572,7 +645,9 @@ mod tests {
 
     #[test]
     fn requirecalltoken_per_peer_overrides_general() {
-        let (c, _) = load("[general]\n[modem]\ntype=friend\nhost=dynamic\nrequirecalltoken=no\n[x]\ntype=peer\nhost=1.2.3.4\n");
+        let (c, _) = load(
+            "[general]\n[modem]\ntype=friend\nhost=dynamic\nrequirecalltoken=no\n[x]\ntype=peer\nhost=1.2.3.4\n",
+        );
         let g = &c.general;
         assert!(g.requirecalltoken);
         assert!(!c.peer("modem").unwrap().requires_calltoken(g));
@@ -594,9 +669,14 @@ mod tests {
 
     #[test]
     fn allow_disallow_apply_in_order() {
-        let (c, _) = load("[general]\ndisallow=all\nallow=alaw\nallow=ulaw\n[p]\ntype=peer\nhost=1.2.3.4\ndisallow=alaw\nallow=g722\n");
+        let (c, _) = load(
+            "[general]\ndisallow=all\nallow=alaw\nallow=ulaw\n[p]\ntype=peer\nhost=1.2.3.4\ndisallow=alaw\nallow=g722\n",
+        );
         assert_eq!(c.general.formats(), vec!["alaw", "ulaw"]);
-        assert_eq!(c.peer("p").unwrap().formats(&c.general), vec!["ulaw", "g722"]);
+        assert_eq!(
+            c.peer("p").unwrap().formats(&c.general),
+            vec!["ulaw", "g722"]
+        );
     }
 
     #[test]

@@ -112,13 +112,21 @@ pub(super) struct Endpoint {
 
 /// Bind `[general] bindaddr`, register the `IAX2` technology, start the registrations and
 /// serve.
-pub async fn start(conf: Arc<IaxConf>, rtp: &RtpConf, world: Arc<World>) -> std::io::Result<IaxHandle> {
+pub async fn start(
+    conf: Arc<IaxConf>,
+    rtp: &RtpConf,
+    world: Arc<World>,
+) -> std::io::Result<IaxHandle> {
     let socket = Arc::new(UdpSocket::bind(conf.general.bindaddr).await?);
     tracing::info!("IAX2 listening on udp {}", socket.local_addr()?);
     let mut st = IaxState::new(&conf);
     for p in &conf.peers {
         if let Some(Host::Name(h)) = &p.host {
-            match tokio::net::lookup_host((h.as_str(), p.port)).await.ok().and_then(|mut a| a.next()) {
+            match tokio::net::lookup_host((h.as_str(), p.port))
+                .await
+                .ok()
+                .and_then(|mut a| a.next())
+            {
                 Some(a) => {
                     st.resolved.insert(p.name.clone(), a);
                 }
@@ -128,7 +136,8 @@ pub async fn start(conf: Arc<IaxConf>, rtp: &RtpConf, world: Arc<World>) -> std:
     }
     let state = Arc::new(Mutex::new(st));
     let ports = Arc::new(
-        PortRange::new(rtp.first_port(), rtp.last_port()).with_latch(crate::media::relay::latch_config(rtp)),
+        PortRange::new(rtp.first_port(), rtp.last_port())
+            .with_latch(crate::media::relay::latch_config(rtp)),
     );
     let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
     world
@@ -174,7 +183,11 @@ pub async fn start(conf: Arc<IaxConf>, rtp: &RtpConf, world: Arc<World>) -> std:
         dropped: 0,
     };
     ep.start_registrations(now).await;
-    for p in conf.peers.iter().filter(|p| p.kind.is_peer() && p.qualify_ms > 0) {
+    for p in conf
+        .peers
+        .iter()
+        .filter(|p| p.kind.is_peer() && p.qualify_ms > 0)
+    {
         if let Some(Host::Addr(ip)) = p.host {
             ep.start_poke(now, &p.name, SocketAddr::new(ip, p.port), p.qualify_ms);
         }
@@ -190,7 +203,10 @@ fn tts_freq(conf: &IaxConf) -> u32 {
 fn random_u64() -> u64 {
     use std::io::Read;
     let mut b = [0u8; 8];
-    if std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b)).is_err() {
+    if std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .is_err()
+    {
         let t = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
@@ -216,7 +232,11 @@ impl Endpoint {
                 state: "Unregistered",
             });
             let Some(server) = server else {
-                tracing::warn!("IAX2: register => {}@{}: cannot resolve the host", r.user, r.host);
+                tracing::warn!(
+                    "IAX2: register => {}@{}: cannot resolve the host",
+                    r.user,
+                    r.host
+                );
                 continue;
             };
             let cfg = RegistrationConfig {
@@ -300,11 +320,19 @@ impl Endpoint {
     }
 
     fn next_deadline(&mut self) -> Option<Instant> {
-        let sessions = self.table.iter_mut().filter_map(|(_, s)| s.poll_timeout()).min();
-        [sessions, self.registrar.poll_timeout(), self.next_trunk_flush]
-            .into_iter()
-            .flatten()
-            .min()
+        let sessions = self
+            .table
+            .iter_mut()
+            .filter_map(|(_, s)| s.poll_timeout())
+            .min();
+        [
+            sessions,
+            self.registrar.poll_timeout(),
+            self.next_trunk_flush,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     fn timeouts(&mut self, now: Instant) {
@@ -382,12 +410,16 @@ impl Endpoint {
                     self.after(now, lc);
                 }
             }
-            Inbound::NewCall { frame, ies, token_validated } => {
-                self.new_call(now, src, frame, ies, token_validated)
-            }
-            Inbound::NewRegistration { frame, ies, token_validated } => {
-                self.new_registration(now, src, frame, ies, token_validated)
-            }
+            Inbound::NewCall {
+                frame,
+                ies,
+                token_validated,
+            } => self.new_call(now, src, frame, ies, token_validated),
+            Inbound::NewRegistration {
+                frame,
+                ies,
+                token_validated,
+            } => self.new_registration(now, src, frame, ies, token_validated),
             Inbound::Reply(t) => self.send(&t),
             Inbound::Drop(why) => {
                 self.dropped += 1;
@@ -402,7 +434,9 @@ impl Endpoint {
                 self.pending.insert(out.key, out);
             }
             Cmd::Voice { key, pt, payload } => {
-                let Some(&lc) = self.keys.get(&key) else { return };
+                let Some(&lc) = self.keys.get(&key) else {
+                    return;
+                };
                 self.voice_out(now, lc, pt, &payload);
             }
             Cmd::Channel { key, cmd } => {
@@ -416,7 +450,9 @@ impl Endpoint {
                     }
                     return;
                 }
-                let Some(&lc) = self.keys.get(&key) else { return };
+                let Some(&lc) = self.keys.get(&key) else {
+                    return;
+                };
                 if let Some(Session::Call(l)) = self.table.get_mut(lc) {
                     if matches!(cmd, tandem_core::ChannelCommand::Hangup { .. }) {
                         l.channel_gone = true;
@@ -429,16 +465,27 @@ impl Endpoint {
     }
 
     fn voice_out(&mut self, now: Instant, lc: u16, pt: u8, payload: &[u8]) {
-        let Some(fmt) = super::media::bit_of_pt(pt) else { return };
+        let Some(fmt) = super::media::bit_of_pt(pt) else {
+            return;
+        };
         let ms = (payload.len() / 8).max(1) as u32;
-        let Some(Session::Call(l)) = self.table.get_mut(lc) else { return };
+        let Some(Session::Call(l)) = self.table.get_mut(lc) else {
+            return;
+        };
         l.tx_frames += 1;
         let peer = l.call.peer();
         match l.call.send_voice(now, fmt, ms, payload) {
-            tandem_iax2::call::VoiceOut::Trunk { call, timestamp, data } => {
+            tandem_iax2::call::VoiceOut::Trunk {
+                call,
+                timestamp,
+                data,
+            } => {
                 let tts = self.conf.general.trunktimestamps;
                 let b = self.trunks.entry(peer).or_insert_with(|| {
-                    tracing::info!("IAX2: trunking voice to {peer} every {} ms", tts_freq(&self.conf));
+                    tracing::info!(
+                        "IAX2: trunking voice to {peer} every {} ms",
+                        tts_freq(&self.conf)
+                    );
                     TrunkBuilder::new(tts, 0)
                 });
                 if b.push(call, timestamp, &data) {
@@ -482,7 +529,15 @@ impl Endpoint {
         };
         let addr = r.addr;
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-        let Outbound { key, name, events, media, adapter, resolved, .. } = out;
+        let Outbound {
+            key,
+            name,
+            events,
+            media,
+            adapter,
+            resolved,
+            ..
+        } = out;
         let built = self.table.insert_with(now, addr, |n| {
             let call = Call::outgoing(now, n, addr, dial, config);
             let mut leg = Leg::new(key, name.clone(), call);
@@ -514,7 +569,9 @@ impl Endpoint {
                 username: l.username.clone(),
                 local_call: lc,
                 peer_call: l.call.peer_call(),
-                format: super::media::name_of(l.call.format()).unwrap_or("unknown").to_string(),
+                format: super::media::name_of(l.call.format())
+                    .unwrap_or("unknown")
+                    .to_string(),
                 lag_ms: 0,
                 rtt_ms: 0,
                 rx_frames: l.rx_frames,
@@ -539,7 +596,9 @@ impl Endpoint {
     }
 
     fn flush_session(&mut self, lc: u16) {
-        let Some(s) = self.table.get_mut(lc) else { return };
+        let Some(s) = self.table.get_mut(lc) else {
+            return;
+        };
         let mut out = Vec::new();
         while let Some(t) = s.poll_transmit() {
             out.push(t);
@@ -550,7 +609,9 @@ impl Endpoint {
     }
 
     fn after_once(&mut self, now: Instant, lc: u16) {
-        let Some(s) = self.table.get_mut(lc) else { return };
+        let Some(s) = self.table.get_mut(lc) else {
+            return;
+        };
         let mut out = Vec::new();
         while let Some(t) = s.poll_transmit() {
             out.push(t);
@@ -579,7 +640,11 @@ impl Endpoint {
                     for e in events {
                         match e {
                             RegEvent::Registered { apparent_addr, .. } => {
-                                tracing::info!("IAX2: registered to {} as {}", row.host, row.username);
+                                tracing::info!(
+                                    "IAX2: registered to {} as {}",
+                                    row.host,
+                                    row.username
+                                );
                                 row.perceived = apparent_addr;
                             }
                             other => {

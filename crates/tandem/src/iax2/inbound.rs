@@ -31,11 +31,23 @@ impl Endpoint {
         format!("{}", x % 1_000_000_000)
     }
 
-    pub(super) fn new_call(&mut self, now: Instant, src: SocketAddr, frame: FullFrame, ies: Ies, token_validated: bool) {
+    pub(super) fn new_call(
+        &mut self,
+        now: Instant,
+        src: SocketAddr,
+        frame: FullFrame,
+        ies: Ies,
+        token_validated: bool,
+    ) {
         let name = ies.username.as_deref();
         if !token_validated && legs::calltoken_required(&self.conf, name, src, false) {
             tracing::info!("IAX2: NEW from {src} without a call token: rejected");
-            self.send(&apathetic_reply(src, &frame, IaxCommand::Reject, IeBuf::new()));
+            self.send(&apathetic_reply(
+                src,
+                &frame,
+                IaxCommand::Reject,
+                IeBuf::new(),
+            ));
             return;
         }
         let conf = self.conf.clone();
@@ -50,7 +62,10 @@ impl Endpoint {
         let capability = media::capability(&formats);
         let config = CallConfig {
             capability,
-            format: formats.first().and_then(|f| media::bit_of(f)).unwrap_or(format::ULAW),
+            format: formats
+                .first()
+                .and_then(|f| media::bit_of(f))
+                .unwrap_or(format::ULAW),
             trunk: user.is_some_and(|u| u.trunk),
             ..CallConfig::default()
         };
@@ -62,7 +77,9 @@ impl Endpoint {
             callerid_num: u.callerid.number.clone(),
             callerid_name: u.callerid.name.clone(),
         });
-        let peer_name = user.map(|u| u.name.clone()).unwrap_or_else(|| src.to_string());
+        let peer_name = user
+            .map(|u| u.name.clone())
+            .unwrap_or_else(|| src.to_string());
         let built = self.table.insert_with(now, src, |n| {
             let call = Call::incoming(now, n, src, &frame, &ies, config);
             let mut leg = Leg::new(key, format!("IAX2/{peer_name}-{n}"), call);
@@ -75,14 +92,33 @@ impl Endpoint {
                 self.keys.insert(key, lc);
                 self.after(now, lc);
             }
-            Err(_) => self.send(&apathetic_reply(src, &frame, IaxCommand::Reject, IeBuf::new())),
+            Err(_) => self.send(&apathetic_reply(
+                src,
+                &frame,
+                IaxCommand::Reject,
+                IeBuf::new(),
+            )),
         }
     }
 
-    pub(super) fn new_registration(&mut self, now: Instant, src: SocketAddr, frame: FullFrame, ies: Ies, token_validated: bool) {
-        if !token_validated && legs::calltoken_required(&self.conf, ies.username.as_deref(), src, true) {
+    pub(super) fn new_registration(
+        &mut self,
+        now: Instant,
+        src: SocketAddr,
+        frame: FullFrame,
+        ies: Ies,
+        token_validated: bool,
+    ) {
+        if !token_validated
+            && legs::calltoken_required(&self.conf, ies.username.as_deref(), src, true)
+        {
             tracing::info!("IAX2: REGREQ from {src} without a call token: refused");
-            self.send(&apathetic_reply(src, &frame, IaxCommand::RegRej, IeBuf::new()));
+            self.send(&apathetic_reply(
+                src,
+                &frame,
+                IaxCommand::RegRej,
+                IeBuf::new(),
+            ));
             return;
         }
         let built = self.table.insert_with(now, src, |n| {
@@ -96,7 +132,9 @@ impl Endpoint {
     pub(super) fn registrar_step(&mut self, now: Instant, lc: u16) {
         let challenge = self.challenge_string();
         let conf = self.conf.clone();
-        let Some(Session::RegTxn(t)) = self.table.get_mut(lc) else { return };
+        let Some(Session::RegTxn(t)) = self.table.get_mut(lc) else {
+            return;
+        };
         let mut outcome = None;
         let mut out = Vec::new();
         if t.needs_decision() {
@@ -134,7 +172,10 @@ impl Endpoint {
                 self.lock().set_registered(&peer, None);
             }
             Some(RegistrarOutcome::Refused { peer }) => {
-                tracing::warn!("IAX2: registration of '{}' refused", peer.unwrap_or_default());
+                tracing::warn!(
+                    "IAX2: registration of '{}' refused",
+                    peer.unwrap_or_default()
+                );
             }
             _ => {}
         }
@@ -147,10 +188,16 @@ impl Endpoint {
     pub(super) fn call_events(&mut self, now: Instant, lc: u16) {
         let mut republish = false;
         loop {
-            let Some(Session::Call(l)) = self.table.get_mut(lc) else { return };
+            let Some(Session::Call(l)) = self.table.get_mut(lc) else {
+                return;
+            };
             let Some(ev) = l.call.poll_event() else { break };
             match ev {
-                CallEvent::Voice { format, timestamp, data } => l.voice_in(format, timestamp, &data),
+                CallEvent::Voice {
+                    format,
+                    timestamp,
+                    data,
+                } => l.voice_in(format, timestamp, &data),
                 CallEvent::Offered(_) => {
                     match &l.inbound {
                         None => {
@@ -207,7 +254,9 @@ impl Endpoint {
         let ended = matches!(self.table.get(lc), Some(Session::Call(l)) if l.call.is_ended());
         if ended {
             if let Some(Session::Call(mut l)) = self.table.remove(now, lc) {
-                l.emit(tandem_core::ChannelEvent::Hangup { cause: tandem_core::cause::NORMAL_CLEARING });
+                l.emit(tandem_core::ChannelEvent::Hangup {
+                    cause: tandem_core::cause::NORMAL_CLEARING,
+                });
                 l.stop_media();
                 self.keys.remove(&l.key);
                 tracing::info!("{}: IAX2 call {lc} ended", l.name);
@@ -221,16 +270,35 @@ impl Endpoint {
     /// The caller is who it says: check the extension, ACCEPT, and run the dialplan.
     fn accept_inbound(&mut self, now: Instant, lc: u16) {
         let world = self.world.clone();
-        let Some(Session::Call(l)) = self.table.get_mut(lc) else { return };
-        let Some(user) = l.inbound.as_ref() else { return };
+        let Some(Session::Call(l)) = self.table.get_mut(lc) else {
+            return;
+        };
+        let Some(user) = l.inbound.as_ref() else {
+            return;
+        };
         let offer = l.call.offer().clone();
-        let exten = offer.called_number.clone().filter(|e| !e.is_empty()).unwrap_or_else(|| "s".to_string());
+        let exten = offer
+            .called_number
+            .clone()
+            .filter(|e| !e.is_empty())
+            .unwrap_or_else(|| "s".to_string());
         let context = user.context.clone();
         let (_, uniqueid) = world.shared.new_uniqueid();
         let mut chan = Channel::new(l.name.clone(), uniqueid, &context, &exten);
-        chan.caller.num = if user.callerid_num.is_empty() { offer.calling_number.clone().unwrap_or_default() } else { user.callerid_num.clone() };
-        chan.caller.name = if user.callerid_name.is_empty() { offer.calling_name.clone().unwrap_or_default() } else { user.callerid_name.clone() };
-        chan.caller.ani = offer.calling_ani.clone().unwrap_or_else(|| chan.caller.num.clone());
+        chan.caller.num = if user.callerid_num.is_empty() {
+            offer.calling_number.clone().unwrap_or_default()
+        } else {
+            user.callerid_num.clone()
+        };
+        chan.caller.name = if user.callerid_name.is_empty() {
+            offer.calling_name.clone().unwrap_or_default()
+        } else {
+            user.callerid_name.clone()
+        };
+        chan.caller.ani = offer
+            .calling_ani
+            .clone()
+            .unwrap_or_else(|| chan.caller.num.clone());
         chan.caller.dnid = offer.dnid.clone().unwrap_or_else(|| exten.clone());
         chan.caller.rdnis = offer.rdnis.clone().unwrap_or_default();
         if let Some(lang) = offer.language.clone().filter(|s| !s.is_empty()) {
@@ -242,7 +310,8 @@ impl Endpoint {
         let dialplan = world.shared.dialplan();
         if !tandem_core::pbx::exists(&dialplan, &world.shared, &chan, &context, &exten) {
             tracing::info!("{}: no such extension {exten}@{context}: rejected", l.name);
-            l.call.reject(now, "No such context/extension", NO_ROUTE_DESTINATION);
+            l.call
+                .reject(now, "No such context/extension", NO_ROUTE_DESTINATION);
             return;
         }
         l.call.accept(now, None);
@@ -254,7 +323,8 @@ impl Endpoint {
             Ok(p) => p,
             Err(e) => {
                 tracing::warn!("{}: no media port: {e}", l.name);
-                l.call.hangup(now, tandem_core::cause::NORMAL_CIRCUIT_CONGESTION as u8);
+                l.call
+                    .hangup(now, tandem_core::cause::NORMAL_CIRCUIT_CONGESTION as u8);
                 return;
             }
         };

@@ -161,9 +161,10 @@ pub fn channel_event(ev: &CallEvent) -> Option<ChannelEvent> {
 pub fn apply_command(call: &mut Call, now: Instant, cmd: &ChannelCommand) {
     match cmd {
         ChannelCommand::Answer => call.answer(now),
-        ChannelCommand::Hangup { cause } => {
-            call.hangup(now, u8::try_from(*cause).unwrap_or(cause::NORMAL_CLEARING as u8))
-        }
+        ChannelCommand::Hangup { cause } => call.hangup(
+            now,
+            u8::try_from(*cause).unwrap_or(cause::NORMAL_CLEARING as u8),
+        ),
         ChannelCommand::Indicate(i) => match i {
             Indication::Ringing => call.ringing(now),
             Indication::Progress => call.progress(now),
@@ -182,7 +183,11 @@ pub fn apply_command(call: &mut Call, now: Instant, cmd: &ChannelCommand) {
 
 /// Forward a channel's commands to the endpoint task, tagged with its key; when the core
 /// drops the channel without hanging up, hang up for it.
-pub fn forward_commands(key: u64, mut commands: mpsc::Receiver<ChannelCommand>, to: mpsc::Sender<Cmd>) {
+pub fn forward_commands(
+    key: u64,
+    mut commands: mpsc::Receiver<ChannelCommand>,
+    to: mpsc::Sender<Cmd>,
+) {
     tokio::spawn(async move {
         while let Some(cmd) = commands.recv().await {
             if to.send(Cmd::Channel { key, cmd }).await.is_err() {
@@ -213,7 +218,9 @@ pub fn find_user<'a>(
         .filter(|p| p.kind.is_user() && p.acl.allows(src.ip()))
         .find(|p| match &p.host {
             Some(Host::Addr(ip)) => *ip == src.ip(),
-            Some(Host::Dynamic) => state.registered(&p.name).is_some_and(|a| a.ip() == src.ip()),
+            Some(Host::Dynamic) => state
+                .registered(&p.name)
+                .is_some_and(|a| a.ip() == src.ip()),
             _ => false,
         })
 }
@@ -221,7 +228,12 @@ pub fn find_user<'a>(
 /// Must a NEW or REGREQ without a call token from `name` be refused? (chan_iax2
 /// `calltoken_required`: the user's or peer's `requirecalltoken`, else `[general]`'s; sources
 /// in `calltokenoptional` are exempt.)
-pub fn calltoken_required(conf: &IaxConf, name: Option<&str>, src: SocketAddr, registration: bool) -> bool {
+pub fn calltoken_required(
+    conf: &IaxConf,
+    name: Option<&str>,
+    src: SocketAddr,
+    registration: bool,
+) -> bool {
     if conf.general.calltoken_optional(src.ip()) {
         return false;
     }
@@ -258,19 +270,30 @@ mod tests {
             Some(ChannelEvent::Hangup { cause: 34 })
         );
         assert_eq!(
-            channel_event(&CallEvent::Hangup { cause: None, cause_code: Some(21) }),
+            channel_event(&CallEvent::Hangup {
+                cause: None,
+                cause_code: Some(21)
+            }),
             Some(ChannelEvent::Hangup { cause: 21 })
         );
         assert_eq!(
-            channel_event(&CallEvent::Terminated(tandem_iax2::call::EndReason::Timeout)),
+            channel_event(&CallEvent::Terminated(
+                tandem_iax2::call::EndReason::Timeout
+            )),
             Some(ChannelEvent::Hangup { cause: 27 })
         );
     }
 
     #[test]
     fn only_dtmf_end_is_a_digit() {
-        let begin = CallEvent::Dtmf { digit: '5', edge: DtmfEdge::Begin };
-        let end = CallEvent::Dtmf { digit: '5', edge: DtmfEdge::End };
+        let begin = CallEvent::Dtmf {
+            digit: '5',
+            edge: DtmfEdge::Begin,
+        };
+        let end = CallEvent::Dtmf {
+            digit: '5',
+            edge: DtmfEdge::End,
+        };
         assert_eq!(channel_event(&begin), None);
         assert_eq!(channel_event(&end), Some(ChannelEvent::Digit('5')));
     }
@@ -286,7 +309,9 @@ mod tests {
 
     #[test]
     fn user_is_found_by_name_or_by_static_host() {
-        let c = conf("[a]\ntype=user\ndeny=0.0.0.0/0\npermit=10.0.0.0/8\n[b]\ntype=friend\nhost=192.0.2.7\n");
+        let c = conf(
+            "[a]\ntype=user\ndeny=0.0.0.0/0\npermit=10.0.0.0/8\n[b]\ntype=friend\nhost=192.0.2.7\n",
+        );
         let st = IaxState::new(&c);
         let from = |s: &str| s.parse::<SocketAddr>().unwrap();
         assert!(find_user(&c, &st, Some("a"), from("10.1.1.1:4569")).is_some());

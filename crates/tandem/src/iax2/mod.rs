@@ -106,12 +106,8 @@ pub fn resolve(conf: &IaxConf, state: &IaxState, t: &Target) -> Result<Resolved,
     if let Some(p) = conf.peer(&name) {
         let addr = match &p.host {
             Some(Host::Addr(ip)) => SocketAddr::new(*ip, t.port.unwrap_or(p.port)),
-            Some(Host::Dynamic) => state
-                .registered(&p.name)
-                .ok_or(cause::SUBSCRIBER_ABSENT)?,
-            Some(Host::Name(_)) | None => {
-                state.resolved(&p.name).ok_or(cause::UNALLOCATED)?
-            }
+            Some(Host::Dynamic) => state.registered(&p.name).ok_or(cause::SUBSCRIBER_ABSENT)?,
+            Some(Host::Name(_)) | None => state.resolved(&p.name).ok_or(cause::UNALLOCATED)?,
         };
         return Ok(Resolved {
             name: p.name.clone(),
@@ -255,8 +251,17 @@ mod tests {
 
     #[test]
     fn peer_hangup_cause_defaults_when_absent_or_zero() {
-        assert_eq!(event_for_cause(None, 16), ChannelEvent::Hangup { cause: 16 });
-        assert_eq!(event_for_cause(Some(0), 16), ChannelEvent::Hangup { cause: 16 });
-        assert_eq!(event_for_cause(Some(17), 16), ChannelEvent::Hangup { cause: 17 });
+        assert_eq!(
+            event_for_cause(None, 16),
+            ChannelEvent::Hangup { cause: 16 }
+        );
+        assert_eq!(
+            event_for_cause(Some(0), 16),
+            ChannelEvent::Hangup { cause: 16 }
+        );
+        assert_eq!(
+            event_for_cause(Some(17), 16),
+            ChannelEvent::Hangup { cause: 17 }
+        );
     }
 }

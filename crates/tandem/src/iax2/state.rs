@@ -119,8 +119,8 @@ impl IaxState {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<15.15}  {:<40.40} {}   {:<40.40}  {:<6}{} {}  {:<11} {:<32.32}",
-            "Name/Username", "Host", "   ", "Mask", "Port", "   ", "", "Status", "Description"
+            "{:<15.15}  {:<40.40}       {:<40.40}  {:<6}      {:<11} {:<32.32}",
+            "Name/Username", "Host", "Mask", "Port", "Status", "Description"
         );
         let (mut online, mut offline, mut unmonitored) = (0, 0, 0);
         for p in &self.peers {
@@ -142,16 +142,13 @@ impl IaxState {
             let port = p.addr.map(|a| a.port()).unwrap_or(0);
             let _ = writeln!(
                 out,
-                "{:<15.15}  {:<40.40} {}  {:<40.40}  {:<6}{} {}  {:<11} {:<32.32}",
+                "{:<15.15}  {:<40.40} {}  255.255.255.255                           {:<6}      {:<11} {:32}",
                 name,
                 host,
                 if p.dynamic { "(D)" } else { "(S)" },
-                "255.255.255.255",
                 port,
-                "   ",
-                "",
                 status,
-                ""
+                ' '
             );
         }
         let _ = writeln!(
@@ -167,8 +164,8 @@ impl IaxState {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<45.45}  {:<6.6}  {:<10.10}  {:<45.45} {:>8.8}  {}",
-            "Host", "dnsmgr", "Username", "Perceived", "Refresh", "State"
+            "{:<45.45}  {:<6.6}  {:<10.10}  {:<45.45} {:>8.8}  State",
+            "Host", "dnsmgr", "Username", "Perceived", "Refresh"
         );
         for r in &self.registry {
             let perceived = r
@@ -196,14 +193,22 @@ impl IaxState {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "{:<20.20}  {:<15.15}  {:<10.10}  {:<11.11}  {:<11.11}  {:<7.7}  {:<6.6}  {:<6.6}  {}  {}  {:>9}",
-            "Channel", "Peer", "Username", "ID (Lo/Rem)", "Seq (Tx/Rx)", "Lag", "Jitter", "JitBuf", "Format", "FirstMsg", "LastMsg"
+            "{:<20.20}  {:<15.15}  {:<10.10}  {:<11.11}  {:<11.11}  {:<7.7}  {:<6.6}  {:<6.6}  Format  FirstMsg  {:>9}",
+            "Channel",
+            "Peer",
+            "Username",
+            "ID (Lo/Rem)",
+            "Seq (Tx/Rx)",
+            "Lag",
+            "Jitter",
+            "JitBuf",
+            "LastMsg"
         );
         let calls = self.sorted_calls();
         for c in &calls {
             let _ = writeln!(
                 out,
-                "{:<20.20}  {:<15.15}  {:<10.10}  {:05}/{:05}  {:05}/{:05}  {:<5}ms  {:<4}ms  {:<4}ms  {:<6.6}  {}  {:>9}",
+                "{:<20.20}  {:<15.15}  {:<10.10}  {:05}/{:05}  {:05}/{:05}  {:<5}ms  {:<4}ms  {:<4}ms  {:<6.6}    {:>9}",
                 c.channel,
                 c.peer,
                 c.username,
@@ -215,12 +220,15 @@ impl IaxState {
                 -1,
                 -1,
                 c.format,
-                "",
-                ""
+                ' '
             );
         }
         let n = calls.len();
-        let _ = writeln!(out, "{n} active IAX channel{}", if n == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "{n} active IAX channel{}",
+            if n == 1 { "" } else { "s" }
+        );
         out
     }
 
@@ -253,7 +261,11 @@ impl IaxState {
             );
         }
         let n = calls.len();
-        let _ = writeln!(out, "{n} active IAX channel{}", if n == 1 { "" } else { "s" });
+        let _ = writeln!(
+            out,
+            "{n} active IAX channel{}",
+            if n == 1 { "" } else { "s" }
+        );
         out
     }
 }
@@ -291,12 +303,28 @@ mod tests {
 
     #[test]
     fn peers_footer_counts_online_offline_unmonitored() {
-        let mut st = IaxState::default();
-        st.peers = vec![
-            PeerRow { name: "a".into(), maxms: 2000, lastms: Some(3), ..Default::default() },
-            PeerRow { name: "b".into(), maxms: 2000, lastms: Some(-1), ..Default::default() },
-            PeerRow { name: "c".into(), dynamic: true, ..Default::default() },
-        ];
+        let st = IaxState {
+            peers: vec![
+                PeerRow {
+                    name: "a".into(),
+                    maxms: 2000,
+                    lastms: Some(3),
+                    ..Default::default()
+                },
+                PeerRow {
+                    name: "b".into(),
+                    maxms: 2000,
+                    lastms: Some(-1),
+                    ..Default::default()
+                },
+                PeerRow {
+                    name: "c".into(),
+                    dynamic: true,
+                    ..Default::default()
+                },
+            ],
+            ..IaxState::default()
+        };
         let out = st.show_peers();
         assert!(out.starts_with("Name/Username"));
         assert!(out.contains("OK (3 ms)"));
@@ -309,7 +337,13 @@ mod tests {
     fn channels_footer_is_singular_for_one() {
         let mut st = IaxState::default();
         assert!(st.show_channels().ends_with("0 active IAX channels\n"));
-        st.calls.insert(2, CallRow { channel: "IAX2/b-2".into(), ..Default::default() });
+        st.calls.insert(
+            2,
+            CallRow {
+                channel: "IAX2/b-2".into(),
+                ..Default::default()
+            },
+        );
         assert!(st.show_channels().ends_with("1 active IAX channel\n"));
         assert!(st.show_netstats().contains("IAX2/b-2"));
     }
