@@ -9,8 +9,21 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Methods counted by name; anything else is `OTHER`.
 pub const METHODS: &[&str] = &[
-    "INVITE", "ACK", "BYE", "CANCEL", "REGISTER", "OPTIONS", "SUBSCRIBE", "NOTIFY", "INFO",
-    "REFER", "MESSAGE", "UPDATE", "PRACK", "PUBLISH", "OTHER",
+    "INVITE",
+    "ACK",
+    "BYE",
+    "CANCEL",
+    "REGISTER",
+    "OPTIONS",
+    "SUBSCRIBE",
+    "NOTIFY",
+    "INFO",
+    "REFER",
+    "MESSAGE",
+    "UPDATE",
+    "PRACK",
+    "PUBLISH",
+    "OTHER",
 ];
 const N_METHODS: usize = 15;
 /// Status codes 100..=699.

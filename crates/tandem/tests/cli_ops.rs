@@ -7,7 +7,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use tandem_testkit::{free_port, require_tool, run_cli, sipp, write_config, Daemon, SippRun, TempDir};
+use tandem_testkit::{
+    free_port, require_tool, run_cli, sipp, write_config, Daemon, SippRun, TempDir,
+};
 
 fn bin() -> PathBuf {
     tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"))
@@ -79,7 +81,10 @@ fn wait_cli(data: &Path, cmd: &str, timeout: Duration, ok: impl Fn(&str) -> bool
         if ok(&out) {
             return out;
         }
-        assert!(Instant::now() < deadline, "{cmd}: never as expected; last:\n{out}");
+        assert!(
+            Instant::now() < deadline,
+            "{cmd}: never as expected; last:\n{out}"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
 }
@@ -95,21 +100,39 @@ fn live_call_is_listed_counted_and_kept_across_core_reload() {
     };
     let (config, data, daemon, port) = start(&[]);
     let long = call(&sipp_bin, port, "uac_long_call.xml", "100", 12_000);
-    let channels = wait_cli(data.path(), "core show channels", Duration::from_secs(30), one_sip_channel);
-    let row = channels.lines().find(|l| l.starts_with("SIP/")).unwrap_or_default();
+    let channels = wait_cli(
+        data.path(),
+        "core show channels",
+        Duration::from_secs(30),
+        one_sip_channel,
+    );
+    let row = channels
+        .lines()
+        .find(|l| l.starts_with("SIP/"))
+        .unwrap_or_default();
     assert!(row.contains("100@public:2"), "{channels}");
     assert!(row.contains("Wait(120)"), "{channels}");
     assert!(channels.contains("1 active call\n"), "{channels}");
 
     let calls = run_cli(&bin(), data.path(), "core show calls");
-    assert!(calls.starts_with("1 active call\n1 call processed\n"), "{calls}");
+    assert!(
+        calls.starts_with("1 active call\n1 call processed\n"),
+        "{calls}"
+    );
 
     let concise = run_cli(&bin(), data.path(), "core show channels concise");
     let fields: Vec<&str> = concise.trim_end().split('!').collect();
     assert_eq!(fields.len(), 14, "{concise}");
-    assert_eq!(&fields[1..6], &["public", "100", "2", "Up", "Wait"], "{concise}");
+    assert_eq!(
+        &fields[1..6],
+        &["public", "100", "2", "Up", "Wait"],
+        "{concise}"
+    );
     let verbose = run_cli(&bin(), data.path(), "core show channels verbose");
-    assert!(verbose.starts_with("Channel              Context"), "{verbose}");
+    assert!(
+        verbose.starts_with("Channel              Context"),
+        "{verbose}"
+    );
 
     // A new extension, reloaded in the middle of the call.
     let with_200 = format!("{EXTENSIONS}exten => 200,1,Answer()\n same => n,Wait(120)\n");
@@ -118,35 +141,75 @@ fn live_call_is_listed_counted_and_kept_across_core_reload() {
         SIP.replace("{port}", &port.to_string())
     );
     assert!(run_cli(&bin(), data.path(), "sip show peer carol").contains("not found"));
-    write_config(config.path(), &[("extensions.conf", &with_200), ("sip.conf", &sip_with_carol)]);
+    write_config(
+        config.path(),
+        &[
+            ("extensions.conf", &with_200),
+            ("sip.conf", &sip_with_carol),
+        ],
+    );
     let reload = run_cli(&bin(), data.path(), "core reload");
     assert!(reload.contains("Dialplan reloaded."), "{reload}");
     assert!(reload.contains("SIP reloaded"), "{reload}");
     let carol = run_cli(&bin(), data.path(), "sip show peer carol");
-    assert!(!carol.contains("not found"), "a peer added by the reload: {carol}");
-    let second = call(&sipp_bin, port, "uac_long_call.xml", "200", 300).join().expect("sipp thread");
-    assert_eq!(second.code, Some(0), "call to the new extension failed: {second:?}");
+    assert!(
+        !carol.contains("not found"),
+        "a peer added by the reload: {carol}"
+    );
+    let second = call(&sipp_bin, port, "uac_long_call.xml", "200", 300)
+        .join()
+        .expect("sipp thread");
+    assert_eq!(
+        second.code,
+        Some(0),
+        "call to the new extension failed: {second:?}"
+    );
 
     // Broken files are refused with file:line; the running configuration serves on.
-    write_config(config.path(), &[("extensions.conf", &format!("{with_200}this is not a line\n"))]);
+    write_config(
+        config.path(),
+        &[(
+            "extensions.conf",
+            &format!("{with_200}this is not a line\n"),
+        )],
+    );
     let refused = run_cli(&bin(), data.path(), "core reload");
     assert!(refused.contains("extensions.conf:6: error"), "{refused}");
-    assert!(refused.contains("running dialplan stays in force"), "{refused}");
+    assert!(
+        refused.contains("running dialplan stays in force"),
+        "{refused}"
+    );
     let sip_broken = format!("{}[bob\n", SIP.replace("{port}", &port.to_string()));
     write_config(config.path(), &[("sip.conf", &sip_broken)]);
     let refused = run_cli(&bin(), data.path(), "sip reload");
     assert!(refused.contains("sip.conf:11: error"), "{refused}");
     assert!(refused.contains("SIP not reloaded"), "{refused}");
-    let again = call(&sipp_bin, port, "uac_long_call.xml", "200", 300).join().expect("sipp thread");
-    assert_eq!(again.code, Some(0), "old configuration should still serve: {again:?}");
+    let again = call(&sipp_bin, port, "uac_long_call.xml", "200", 300)
+        .join()
+        .expect("sipp thread");
+    assert_eq!(
+        again.code,
+        Some(0),
+        "old configuration should still serve: {again:?}"
+    );
 
     // The first call was never disturbed: it ends normally with its own BYE.
     let first = long.join().expect("sipp thread");
-    assert_eq!(first.code, Some(0), "the call in progress did not survive: {first:?}");
+    assert_eq!(
+        first.code,
+        Some(0),
+        "the call in progress did not survive: {first:?}"
+    );
     let calls = run_cli(&bin(), data.path(), "core show calls");
-    assert!(calls.starts_with("0 active calls\n3 calls processed\n"), "{calls}");
+    assert!(
+        calls.starts_with("0 active calls\n3 calls processed\n"),
+        "{calls}"
+    );
     let uptime = run_cli(&bin(), data.path(), "core show uptime seconds");
-    assert!(uptime.starts_with("System uptime: ") && uptime.contains("\nLast reload: "), "{uptime}");
+    assert!(
+        uptime.starts_with("System uptime: ") && uptime.contains("\nLast reload: "),
+        "{uptime}"
+    );
     drop(daemon);
 }
 
@@ -157,7 +220,12 @@ fn channel_request_hangup_all_sends_bye() {
     };
     let (_config, data, _daemon, port) = start(&[]);
     let waiting = call(&sipp_bin, port, "uac_wait_bye.xml", "100", 0);
-    let channels = wait_cli(data.path(), "core show channels", Duration::from_secs(30), one_sip_channel);
+    let channels = wait_cli(
+        data.path(),
+        "core show channels",
+        Duration::from_secs(30),
+        one_sip_channel,
+    );
     let name = channels
         .lines()
         .find(|l| l.starts_with("SIP/"))
@@ -179,7 +247,12 @@ fn core_stop_gracefully_waits_for_the_call_then_exits() {
     };
     let (_config, data, daemon, port) = start(&[]);
     let long = call(&sipp_bin, port, "uac_long_call.xml", "100", 3_000);
-    wait_cli(data.path(), "core show channels", Duration::from_secs(30), one_sip_channel);
+    wait_cli(
+        data.path(),
+        "core show channels",
+        Duration::from_secs(30),
+        one_sip_channel,
+    );
     let out = run_cli(&bin(), data.path(), "core stop gracefully");
     assert!(out.starts_with("Refusing new calls"), "{out}");
     // Still serving while the call lasts.
@@ -190,10 +263,18 @@ fn core_stop_gracefully_waits_for_the_call_then_exits() {
     // Then it exits on its own: the control socket goes away.
     let deadline = Instant::now() + Duration::from_secs(20);
     while daemon.socket().exists() {
-        assert!(Instant::now() < deadline, "still running:\n{}", daemon.stderr_text());
+        assert!(
+            Instant::now() < deadline,
+            "still running:\n{}",
+            daemon.stderr_text()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert!(daemon.stderr_text().contains("no call left"), "{}", daemon.stderr_text());
+    assert!(
+        daemon.stderr_text().contains("no call left"),
+        "{}",
+        daemon.stderr_text()
+    );
 }
 
 /// GET `path` from 127.0.0.1:`port`: (status line, body).
@@ -204,14 +285,18 @@ fn http_get(port: u16, path: &str) -> (String, String) {
     let mut text = String::new();
     s.read_to_string(&mut text).expect("read");
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (head.lines().next().unwrap_or_default().to_string(), body.to_string())
+    (
+        head.lines().next().unwrap_or_default().to_string(),
+        body.to_string(),
+    )
 }
 
 /// Parse Prometheus text with PyPI's prometheus_client; one `name{k="v",...} value` per sample,
 /// labels sorted. `None` when that parser is not installed (outside CI).
 fn parse_with_prometheus_client(text: &str) -> Option<Vec<String>> {
     let python = std::env::var("TANDEM_PYTHON").unwrap_or_else(|_| "python3".into());
-    let script = "import sys\nfrom prometheus_client.parser import text_string_to_metric_families as p\n\
+    let script =
+        "import sys\nfrom prometheus_client.parser import text_string_to_metric_families as p\n\
                   for f in p(sys.stdin.read()):\n    for s in f.samples:\n        \
                   l=','.join('%s=\"%s\"'%(k,v) for k,v in sorted(s.labels.items()))\n        \
                   print('%s{%s} %g'%(s.name,l,s.value))\n";
@@ -240,8 +325,17 @@ fn parse_with_prometheus_client(text: &str) -> Option<Vec<String>> {
         .write_all(text.as_bytes())
         .expect("write metrics");
     let out = child.wait_with_output().expect("python");
-    assert!(out.status.success(), "parser refused the metrics: {}\n{text}", String::from_utf8_lossy(&out.stderr));
-    Some(String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect())
+    assert!(
+        out.status.success(),
+        "parser refused the metrics: {}\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 fn sample(samples: &[String], key: &str) -> f64 {
@@ -261,11 +355,16 @@ fn metrics_endpoint_parses_and_counts_the_calls_made() {
     let http = format!("[general]\nenabled=yes\nbindaddr=127.0.0.1\nbindport={http_port}\n");
     let (_config, _data, _daemon, port) = start(&[("http.conf", &http)]);
     let (status, body) = http_get(http_port, "/health");
-    assert_eq!((status.as_str(), body.as_str()), ("HTTP/1.1 200 OK", "OK\n"));
+    assert_eq!(
+        (status.as_str(), body.as_str()),
+        ("HTTP/1.1 200 OK", "OK\n")
+    );
     assert_eq!(http_get(http_port, "/nothing").0, "HTTP/1.1 404 Not Found");
     const CALLS: u64 = 2;
     for _ in 0..CALLS {
-        let run = call(&sipp_bin, port, "uac_long_call.xml", "100", 200).join().expect("sipp");
+        let run = call(&sipp_bin, port, "uac_long_call.xml", "100", 200)
+            .join()
+            .expect("sipp");
         assert_eq!(run.code, Some(0), "{run:?}");
     }
     let (status, text) = http_get(http_port, "/metrics");
@@ -276,17 +375,43 @@ fn metrics_endpoint_parses_and_counts_the_calls_made() {
     let n = CALLS as f64;
     assert_eq!(sample(&samples, "tandem_calls_total{}"), n, "{text}");
     assert_eq!(sample(&samples, "tandem_calls_active{}"), 0.0);
-    assert_eq!(sample(&samples, "tandem_channels_active{driver=\"SIP\"}"), 0.0);
+    assert_eq!(
+        sample(&samples, "tandem_channels_active{driver=\"SIP\"}"),
+        0.0
+    );
     // Retransmissions on a slow machine count too: at least one per call.
-    assert!(sample(&samples, "tandem_sip_requests_total{direction=\"in\",method=\"INVITE\"}") >= n);
-    assert!(sample(&samples, "tandem_sip_requests_total{direction=\"in\",method=\"BYE\"}") >= n);
-    assert!(sample(&samples, "tandem_sip_requests_total{direction=\"in\",method=\"ACK\"}") >= n);
+    assert!(
+        sample(
+            &samples,
+            "tandem_sip_requests_total{direction=\"in\",method=\"INVITE\"}"
+        ) >= n
+    );
+    assert!(
+        sample(
+            &samples,
+            "tandem_sip_requests_total{direction=\"in\",method=\"BYE\"}"
+        ) >= n
+    );
+    assert!(
+        sample(
+            &samples,
+            "tandem_sip_requests_total{direction=\"in\",method=\"ACK\"}"
+        ) >= n
+    );
     // 200 to each INVITE and each BYE.
-    assert!(sample(&samples, "tandem_sip_responses_total{code=\"200\",direction=\"out\"}") >= 2.0 * n);
+    assert!(
+        sample(
+            &samples,
+            "tandem_sip_responses_total{code=\"200\",direction=\"out\"}"
+        ) >= 2.0 * n
+    );
     assert_eq!(sample(&samples, "tandem_security_bans{}"), 0.0);
     // sipp sends no RTP: the histograms exist, empty.
     assert_eq!(sample(&samples, "tandem_rtp_packets_received_total{}"), 0.0);
-    assert_eq!(sample(&samples, "tandem_rtp_jitter_seconds_bucket{le=\"+Inf\"}"), 0.0);
+    assert_eq!(
+        sample(&samples, "tandem_rtp_jitter_seconds_bucket{le=\"+Inf\"}"),
+        0.0
+    );
     assert_eq!(sample(&samples, "tandem_rtp_loss_ratio_count{}"), 0.0);
 }
 
@@ -297,19 +422,31 @@ fn tandem_init_writes_a_config_that_passes_check_and_never_overwrites() {
     let t = target.to_string_lossy().to_string();
     let out = tandem_testkit::run(&bin(), &["init", "--config", &t]);
     assert_eq!(out.code, 0, "{out:?}");
-    for f in ["sip.conf", "extensions.conf", "voicemail.conf", "rtp.conf", "http.conf"] {
+    for f in [
+        "sip.conf",
+        "extensions.conf",
+        "voicemail.conf",
+        "rtp.conf",
+        "http.conf",
+    ] {
         let text = std::fs::read_to_string(target.join(f)).unwrap_or_default();
         assert!(text.starts_with(';'), "{f} should start with a comment");
     }
     let check = tandem_testkit::check(&bin(), &target);
-    assert_eq!(check.code, 0, "starter config fails tandem check: {check:?}");
+    assert_eq!(
+        check.code, 0,
+        "starter config fails tandem check: {check:?}"
+    );
     assert!(!check.stdout.contains("error"), "{check:?}");
     // A second run refuses and leaves an edited file alone.
     std::fs::write(target.join("sip.conf"), "; mine\n").expect("write");
     let again = tandem_testkit::run(&bin(), &["init", "--config", &t]);
     assert_eq!(again.code, 1);
     assert!(again.stderr.contains("never overwrites"), "{again:?}");
-    assert_eq!(std::fs::read_to_string(target.join("sip.conf")).unwrap_or_default(), "; mine\n");
+    assert_eq!(
+        std::fs::read_to_string(target.join("sip.conf")).unwrap_or_default(),
+        "; mine\n"
+    );
 }
 
 #[test]
@@ -334,9 +471,15 @@ fn interactive_console_runs_commands_from_stdin_until_exit() {
     let out = child.wait_with_output().expect("tandem cli");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{out:?}");
-    assert!(stdout.contains("0 active calls\n0 calls processed\n"), "{stdout}");
+    assert!(
+        stdout.contains("0 active calls\n0 calls processed\n"),
+        "{stdout}"
+    );
     assert!(stdout.contains("System uptime: "), "{stdout}");
-    assert!(!stdout.contains("tandem 0."), "commands after exit must not run: {stdout}");
+    assert!(
+        !stdout.contains("tandem 0."),
+        "commands after exit must not run: {stdout}"
+    );
     let history = std::fs::read_to_string(home.path().join(".tandem_history")).unwrap_or_default();
     assert!(history.contains("core show calls"), "history: {history:?}");
 }

@@ -53,7 +53,10 @@ impl HttpConf {
             if sec.name != "general" {
                 diags.push(Diagnostic::warning(
                     sec.span.clone(),
-                    format!("section [{}] is not supported in http.conf and is ignored", sec.name),
+                    format!(
+                        "section [{}] is not supported in http.conf and is ignored",
+                        sec.name
+                    ),
                 ));
                 continue;
             }
@@ -133,12 +136,17 @@ mod tests {
     fn bad_port_is_an_error_with_its_line() {
         let (_, d) = view("[general]\nenabled=yes\nbindport=http\n");
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].to_string(), "http.conf:3: error: bindport: 'http' is not a port number");
+        assert_eq!(
+            d[0].to_string(),
+            "http.conf:3: error: bindport: 'http' is not a port number"
+        );
     }
 
     #[test]
     fn tls_options_are_warned_about() {
         let (_, d) = view("[general]\ntlsenable=yes\n");
-        assert!(d[0].to_string().contains("warning: tlsenable is not supported"));
+        assert!(d[0]
+            .to_string()
+            .contains("warning: tlsenable is not supported"));
     }
 }

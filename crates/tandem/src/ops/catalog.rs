@@ -6,27 +6,45 @@
 /// (name, synopsis), sorted as Asterisk keeps its list (case-insensitively by name).
 pub const APPLICATIONS: &[(&str, &str)] = &[
     ("Answer", "Answer a channel if ringing."),
-    ("BackGround", "Play an audio file while waiting for digits of an extension to go to."),
+    (
+        "BackGround",
+        "Play an audio file while waiting for digits of an extension to go to.",
+    ),
     ("Bridge", "Bridge two channels."),
     ("Busy", "Indicate the Busy condition."),
     ("ConfBridge", "Conference bridge application."),
     ("Congestion", "Indicate the Congestion condition."),
     ("ContinueWhile", "Restart a While loop."),
-    ("Dial", "Attempt to connect to another device or endpoint and bridge the call."),
+    (
+        "Dial",
+        "Attempt to connect to another device or endpoint and bridge the call.",
+    ),
     ("Directory", "Provide directory of voicemail extensions."),
     ("Echo", "Echo media, DTMF back to the calling party"),
     ("EndWhile", "End a while loop."),
     ("ExecIf", "Executes dialplan application, conditionally."),
     ("ExitWhile", "End a While loop."),
     ("Gosub", "Jump to label, saving return address."),
-    ("GosubIf", "Conditionally jump to label, saving return address."),
-    ("Goto", "Jump to a particular priority, extension, or context."),
+    (
+        "GosubIf",
+        "Conditionally jump to label, saving return address.",
+    ),
+    (
+        "Goto",
+        "Jump to a particular priority, extension, or context.",
+    ),
     ("GotoIf", "Conditional goto."),
     ("GotoIfTime", "Conditional Goto based on the current time."),
     ("Hangup", "Hang up the calling channel."),
     ("Log", "Send arbitrary text to a selected log level."),
-    ("Milliwatt", "Generates a 1004 Hz test tone at 0dbm (mu-law)."),
-    ("MixMonitor", "Record a call and mix the audio during the recording."),
+    (
+        "Milliwatt",
+        "Generates a 1004 Hz test tone at 0dbm (mu-law).",
+    ),
+    (
+        "MixMonitor",
+        "Record a call and mix the audio during the recording.",
+    ),
     ("MSet", "Set channel variable(s) or function value(s)."),
     ("MusicOnHold", "Play Music On Hold indefinitely."),
     ("NoOp", "Do Nothing (No Operation)."),
@@ -58,29 +76,113 @@ pub const APPLICATIONS: &[(&str, &str)] = &[
 
 /// (name, syntax, synopsis), sorted by name.
 pub const FUNCTIONS: &[(&str, &str, &str)] = &[
-    ("CALLERID", "CALLERID(datatype[,CID])", "Gets or sets Caller*ID data on the channel."),
-    ("CHANNEL", "CHANNEL(item)", "Gets/sets various pieces of information about the channel."),
-    ("CUT", "CUT(varname,char-delim,range-spec)", "Slices and dices strings, based upon a named delimiter."),
-    ("DB", "DB(family/key)", "Read from or write to the Asterisk database."),
-    ("DB_DELETE", "DB_DELETE(family/key)", "Return a value from the database and delete it."),
-    ("DB_EXISTS", "DB_EXISTS(family/key)", "Check to see if a key exists in the Asterisk database."),
+    (
+        "CALLERID",
+        "CALLERID(datatype[,CID])",
+        "Gets or sets Caller*ID data on the channel.",
+    ),
+    (
+        "CHANNEL",
+        "CHANNEL(item)",
+        "Gets/sets various pieces of information about the channel.",
+    ),
+    (
+        "CUT",
+        "CUT(varname,char-delim,range-spec)",
+        "Slices and dices strings, based upon a named delimiter.",
+    ),
+    (
+        "DB",
+        "DB(family/key)",
+        "Read from or write to the Asterisk database.",
+    ),
+    (
+        "DB_DELETE",
+        "DB_DELETE(family/key)",
+        "Return a value from the database and delete it.",
+    ),
+    (
+        "DB_EXISTS",
+        "DB_EXISTS(family/key)",
+        "Check to see if a key exists in the Asterisk database.",
+    ),
     ("EXISTS", "EXISTS(data)", "Test the existence of a value."),
-    ("FIELDNUM", "FIELDNUM(varname,delim,value)", "Return the 1-based offset of a field in a list"),
-    ("FIELDQTY", "FIELDQTY(varname,delim)", "Count the fields with an arbitrary delimiter"),
-    ("GLOBAL", "GLOBAL(varname)", "Gets or sets the global variable specified."),
-    ("IF", "IF(expression?[true][:false])", "Check for an expression."),
-    ("IFTIME", "IFTIME(timespec?[true][:false])", "Temporal Conditional."),
+    (
+        "FIELDNUM",
+        "FIELDNUM(varname,delim,value)",
+        "Return the 1-based offset of a field in a list",
+    ),
+    (
+        "FIELDQTY",
+        "FIELDQTY(varname,delim)",
+        "Count the fields with an arbitrary delimiter",
+    ),
+    (
+        "GLOBAL",
+        "GLOBAL(varname)",
+        "Gets or sets the global variable specified.",
+    ),
+    (
+        "IF",
+        "IF(expression?[true][:false])",
+        "Check for an expression.",
+    ),
+    (
+        "IFTIME",
+        "IFTIME(timespec?[true][:false])",
+        "Temporal Conditional.",
+    ),
     ("ISNULL", "ISNULL(data)", "Check if a value is NULL."),
-    ("LEN", "LEN(string)", "Return the length of the string given."),
-    ("LOCAL", "LOCAL(varname)", "Manage variables local to the gosub stack frame."),
-    ("POP", "POP(varname[,delimiter])", "Removes and returns the last item off of a variable containing delimited text"),
-    ("RAND", "RAND([min][,max])", "Choose a random number in a range."),
-    ("REGEX", "REGEX(\"regular expression\" string)", "Check string against a regular expression."),
-    ("SET", "SET(varname=[value])", "SET assigns a value to a channel variable."),
-    ("SHIFT", "SHIFT(varname[,delimiter])", "Removes and returns the first item off of a variable containing delimited text"),
-    ("STRFTIME", "STRFTIME([epoch][,timezone][,format])", "Returns the current date/time in the specified format."),
-    ("TOLOWER", "TOLOWER(string)", "Convert string to all lowercase letters."),
-    ("TOUPPER", "TOUPPER(string)", "Convert string to all uppercase letters."),
+    (
+        "LEN",
+        "LEN(string)",
+        "Return the length of the string given.",
+    ),
+    (
+        "LOCAL",
+        "LOCAL(varname)",
+        "Manage variables local to the gosub stack frame.",
+    ),
+    (
+        "POP",
+        "POP(varname[,delimiter])",
+        "Removes and returns the last item off of a variable containing delimited text",
+    ),
+    (
+        "RAND",
+        "RAND([min][,max])",
+        "Choose a random number in a range.",
+    ),
+    (
+        "REGEX",
+        "REGEX(\"regular expression\" string)",
+        "Check string against a regular expression.",
+    ),
+    (
+        "SET",
+        "SET(varname=[value])",
+        "SET assigns a value to a channel variable.",
+    ),
+    (
+        "SHIFT",
+        "SHIFT(varname[,delimiter])",
+        "Removes and returns the first item off of a variable containing delimited text",
+    ),
+    (
+        "STRFTIME",
+        "STRFTIME([epoch][,timezone][,format])",
+        "Returns the current date/time in the specified format.",
+    ),
+    (
+        "TOLOWER",
+        "TOLOWER(string)",
+        "Convert string to all lowercase letters.",
+    ),
+    (
+        "TOUPPER",
+        "TOUPPER(string)",
+        "Convert string to all uppercase letters.",
+    ),
 ];
 
 /// `core show applications`.
@@ -107,7 +209,10 @@ pub fn show_functions() -> String {
         let syntax: String = syntax.chars().take(35).collect();
         out.push_str(&format!("{name:<20}  {syntax:<35}  {synopsis}\n"));
     }
-    out.push_str(&format!("{} custom functions installed.\n", FUNCTIONS.len()));
+    out.push_str(&format!(
+        "{} custom functions installed.\n",
+        FUNCTIONS.len()
+    ));
     out
 }
 
@@ -146,13 +251,21 @@ mod tests {
         let out = show_applications();
         assert!(out.starts_with("    -= Registered Asterisk Applications =-\n"));
         assert!(out.contains("\n                Answer: Answer a channel if ringing.\n"));
-        assert!(out.ends_with(&format!("    -= {} Applications Registered =-\n", APPLICATIONS.len())));
+        assert!(out.ends_with(&format!(
+            "    -= {} Applications Registered =-\n",
+            APPLICATIONS.len()
+        )));
     }
 
     #[test]
     fn functions_layout_and_count_line() {
         let out = show_functions();
-        assert!(out.contains("\nLEN                   LEN(string)                          Return the length"));
-        assert!(out.ends_with(&format!("{} custom functions installed.\n", FUNCTIONS.len())));
+        assert!(out.contains(
+            "\nLEN                   LEN(string)                          Return the length"
+        ));
+        assert!(out.ends_with(&format!(
+            "{} custom functions installed.\n",
+            FUNCTIONS.len()
+        )));
     }
 }

@@ -54,9 +54,7 @@ fn grammar() -> Vec<Vec<Vec<String>>> {
 /// The words that may follow `before` (the line up to the cursor), and where the word being
 /// completed starts.
 pub fn complete(before: &str) -> (usize, Vec<String>) {
-    let start = before
-        .rfind(char::is_whitespace)
-        .map_or(0, |i| i + 1);
+    let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
     let typed: Vec<String> = before[..start]
         .split_whitespace()
         .map(str::to_ascii_lowercase)

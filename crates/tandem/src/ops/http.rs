@@ -89,13 +89,23 @@ async fn serve(daemon: Arc<Daemon>, mut stream: TcpStream) {
     let complete = matches!(tokio::time::timeout(READ_TIMEOUT, read).await, Ok(Ok(true)));
     let (status, content_type, body, head_only) = if !complete {
         if head.len() > MAX_HEAD {
-            ("431 Request Header Fields Too Large", "text/plain", "too large\n".to_string(), false)
+            (
+                "431 Request Header Fields Too Large",
+                "text/plain",
+                "too large\n".to_string(),
+                false,
+            )
         } else {
             return;
         }
     } else {
         match request_line(&head) {
-            None => ("400 Bad Request", "text/plain", "bad request\n".to_string(), false),
+            None => (
+                "400 Bad Request",
+                "text/plain",
+                "bad request\n".to_string(),
+                false,
+            ),
             Some((method @ ("GET" | "HEAD"), path)) => {
                 let head_only = method == "HEAD";
                 match path {
@@ -104,13 +114,28 @@ async fn serve(daemon: Arc<Daemon>, mut stream: TcpStream) {
                         let body = tokio::task::spawn_blocking(move || render(&d))
                             .await
                             .unwrap_or_default();
-                        ("200 OK", "text/plain; version=0.0.4; charset=utf-8", body, head_only)
+                        (
+                            "200 OK",
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            body,
+                            head_only,
+                        )
                     }
                     "/health" => ("200 OK", "text/plain", "OK\n".to_string(), head_only),
-                    _ => ("404 Not Found", "text/plain", "not found\n".to_string(), head_only),
+                    _ => (
+                        "404 Not Found",
+                        "text/plain",
+                        "not found\n".to_string(),
+                        head_only,
+                    ),
                 }
             }
-            Some(_) => ("405 Method Not Allowed", "text/plain", "GET only\n".to_string(), false),
+            Some(_) => (
+                "405 Method Not Allowed",
+                "text/plain",
+                "GET only\n".to_string(),
+                false,
+            ),
         }
     };
     let mut response = format!(
@@ -140,7 +165,12 @@ pub fn render(daemon: &Daemon) -> String {
         Some(w) => (w.channels.rows(), w.channels.call_counts()),
         None => (Vec::new(), (0, 0)),
     };
-    family(&mut out, "tandem_channels_active", "gauge", "Channels in progress, by driver.");
+    family(
+        &mut out,
+        "tandem_channels_active",
+        "gauge",
+        "Channels in progress, by driver.",
+    );
     let mut by_driver: std::collections::BTreeMap<String, u64> = ["SIP", "IAX2", "Local"]
         .iter()
         .map(|d| (d.to_string(), 0))
@@ -150,56 +180,150 @@ pub fn render(daemon: &Daemon) -> String {
         *by_driver.entry(driver.to_string()).or_default() += 1;
     }
     for (driver, n) in &by_driver {
-        let _ = writeln!(out, "tandem_channels_active{{driver=\"{}\"}} {n}", escape(driver));
+        let _ = writeln!(
+            out,
+            "tandem_channels_active{{driver=\"{}\"}} {n}",
+            escape(driver)
+        );
     }
-    family(&mut out, "tandem_calls_active", "gauge", "Calls in progress.");
+    family(
+        &mut out,
+        "tandem_calls_active",
+        "gauge",
+        "Calls in progress.",
+    );
     let _ = writeln!(out, "tandem_calls_active {calls}");
-    family(&mut out, "tandem_calls_total", "counter", "Calls processed since start.");
+    family(
+        &mut out,
+        "tandem_calls_total",
+        "counter",
+        "Calls processed since start.",
+    );
     let _ = writeln!(out, "tandem_calls_total {processed}");
     let sip = &crate::metrics::SIP;
-    family(&mut out, "tandem_sip_requests_total", "counter", "SIP requests by direction and method.");
+    family(
+        &mut out,
+        "tandem_sip_requests_total",
+        "counter",
+        "SIP requests by direction and method.",
+    );
     for (dir, d) in [("in", &sip.received), ("out", &sip.sent)] {
         for (method, n) in d.requests() {
-            let _ = writeln!(out, "tandem_sip_requests_total{{direction=\"{dir}\",method=\"{method}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "tandem_sip_requests_total{{direction=\"{dir}\",method=\"{method}\"}} {n}"
+            );
         }
     }
-    family(&mut out, "tandem_sip_responses_total", "counter", "SIP responses by direction and status code.");
+    family(
+        &mut out,
+        "tandem_sip_responses_total",
+        "counter",
+        "SIP responses by direction and status code.",
+    );
     for (dir, d) in [("in", &sip.received), ("out", &sip.sent)] {
         for (code, n) in d.responses() {
-            let _ = writeln!(out, "tandem_sip_responses_total{{direction=\"{dir}\",code=\"{code}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "tandem_sip_responses_total{{direction=\"{dir}\",code=\"{code}\"}} {n}"
+            );
         }
     }
     if let Some(handle) = &daemon.sip {
         let (registered, peers) = {
-            let st = handle.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let st = handle
+                .state
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             (
-                st.peers.iter().filter(|p| p.registered_expires_epoch.is_some()).count(),
+                st.peers
+                    .iter()
+                    .filter(|p| p.registered_expires_epoch.is_some())
+                    .count(),
                 st.peers.len(),
             )
         };
-        family(&mut out, "tandem_sip_registrations", "gauge", "SIP peers registered now.");
+        family(
+            &mut out,
+            "tandem_sip_registrations",
+            "gauge",
+            "SIP peers registered now.",
+        );
         let _ = writeln!(out, "tandem_sip_registrations {registered}");
-        family(&mut out, "tandem_sip_peers", "gauge", "SIP peers configured.");
+        family(
+            &mut out,
+            "tandem_sip_peers",
+            "gauge",
+            "SIP peers configured.",
+        );
         let _ = writeln!(out, "tandem_sip_peers {peers}");
-        family(&mut out, "tandem_security_bans", "gauge", "Sources banned by autoban now.");
+        family(
+            &mut out,
+            "tandem_security_bans",
+            "gauge",
+            "Sources banned by autoban now.",
+        );
         let _ = writeln!(out, "tandem_security_bans {}", handle.security.ban_count());
     }
     let rtp = &crate::metrics::RTP;
     let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
-    family(&mut out, "tandem_rtp_packets_received_total", "counter", "RTP packets received on the legs of ended calls.");
-    let _ = writeln!(out, "tandem_rtp_packets_received_total {}", load(&rtp.received));
-    family(&mut out, "tandem_rtp_packets_sent_total", "counter", "RTP packets sent on the legs of ended calls.");
+    family(
+        &mut out,
+        "tandem_rtp_packets_received_total",
+        "counter",
+        "RTP packets received on the legs of ended calls.",
+    );
+    let _ = writeln!(
+        out,
+        "tandem_rtp_packets_received_total {}",
+        load(&rtp.received)
+    );
+    family(
+        &mut out,
+        "tandem_rtp_packets_sent_total",
+        "counter",
+        "RTP packets sent on the legs of ended calls.",
+    );
     let _ = writeln!(out, "tandem_rtp_packets_sent_total {}", load(&rtp.sent));
-    family(&mut out, "tandem_rtp_packets_lost_total", "counter", "RTP packets lost on the way to tandem (ended calls).");
+    family(
+        &mut out,
+        "tandem_rtp_packets_lost_total",
+        "counter",
+        "RTP packets lost on the way to tandem (ended calls).",
+    );
     let _ = writeln!(out, "tandem_rtp_packets_lost_total {}", load(&rtp.lost));
-    histogram(&mut out, "tandem_rtp_jitter_seconds", "Interarrival jitter of each ended call's received stream.", rtp.jitter.snapshot());
-    histogram(&mut out, "tandem_rtp_loss_ratio", "Fraction of packets lost of each ended call's received stream.", rtp.loss.snapshot());
-    family(&mut out, "tandem_uptime_seconds", "gauge", "Seconds since tandem started.");
-    let _ = writeln!(out, "tandem_uptime_seconds {}", daemon.ops.started.elapsed().as_secs());
+    histogram(
+        &mut out,
+        "tandem_rtp_jitter_seconds",
+        "Interarrival jitter of each ended call's received stream.",
+        rtp.jitter.snapshot(),
+    );
+    histogram(
+        &mut out,
+        "tandem_rtp_loss_ratio",
+        "Fraction of packets lost of each ended call's received stream.",
+        rtp.loss.snapshot(),
+    );
+    family(
+        &mut out,
+        "tandem_uptime_seconds",
+        "gauge",
+        "Seconds since tandem started.",
+    );
+    let _ = writeln!(
+        out,
+        "tandem_uptime_seconds {}",
+        daemon.ops.started.elapsed().as_secs()
+    );
     out
 }
 
-fn histogram(out: &mut String, name: &str, help: &str, (buckets, count, sum): (Vec<(f64, u64)>, u64, f64)) {
+fn histogram(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    (buckets, count, sum): (Vec<(f64, u64)>, u64, f64),
+) {
     family(out, name, "histogram", help);
     for (le, n) in buckets {
         let _ = writeln!(out, "{name}_bucket{{le=\"{le}\"}} {n}");
@@ -211,7 +335,9 @@ fn histogram(out: &mut String, name: &str, help: &str, (buckets, count, sum): (V
 
 /// A label value: `\`, `"` and newlines escaped.
 fn escape(v: &str) -> String {
-    v.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

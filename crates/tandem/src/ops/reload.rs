@@ -25,7 +25,9 @@ pub fn sip(daemon: &Daemon) -> String {
     let (mut view, more) = SipConf::from_config(&loaded.config);
     let mut diags = loaded.diagnostics;
     diags.extend(more);
-    diags.extend(tandem_conf::views::acl_conf::resolve_sip(&mut view, &source));
+    diags.extend(tandem_conf::views::acl_conf::resolve_sip(
+        &mut view, &source,
+    ));
     let mut out = String::new();
     for d in &diags {
         out.push_str(&format!("{d}\n"));

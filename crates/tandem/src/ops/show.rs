@@ -261,7 +261,11 @@ pub fn settings(daemon: &Daemon) -> String {
     line(&mut out, "Startup time:", &clock(daemon.ops.started_wall));
     match daemon.ops.last_reload() {
         Some((_, wall)) => line(&mut out, "Last reload time:", &clock(wall)),
-        None => line(&mut out, "Last reload time:", &clock(daemon.ops.started_wall)),
+        None => line(
+            &mut out,
+            "Last reload time:",
+            &clock(daemon.ops.started_wall),
+        ),
     }
     line(
         &mut out,
@@ -271,11 +275,7 @@ pub fn settings(daemon: &Daemon) -> String {
     line(&mut out, "Default language:", "en");
     line(&mut out, "Language prefix:", "Enabled");
     line(&mut out, "User name and group:", "/");
-    line(
-        &mut out,
-        "Executable includes:",
-        "Disabled",
-    );
+    line(&mut out, "Executable includes:", "Disabled");
     line(&mut out, "Transcode via SLIN:", "Enabled");
     line(&mut out, "Transmit silence during rec:", "Disabled");
     line(&mut out, "Generic PLC:", "Disabled");
@@ -284,20 +284,28 @@ pub fn settings(daemon: &Daemon) -> String {
     line(
         &mut out,
         "SIP:",
-        if daemon.sip.is_some() { "Enabled" } else { "Disabled" },
+        if daemon.sip.is_some() {
+            "Enabled"
+        } else {
+            "Disabled"
+        },
     );
     line(
         &mut out,
         "IAX2:",
-        if daemon.iax.is_some() { "Enabled" } else { "Disabled" },
+        if daemon.iax.is_some() {
+            "Enabled"
+        } else {
+            "Disabled"
+        },
     );
     line(
         &mut out,
         "Config directory:",
-        &daemon
-            .config_dir
-            .as_ref()
-            .map_or_else(|| "(built-in demo)".to_string(), |d| d.display().to_string()),
+        &daemon.config_dir.as_ref().map_or_else(
+            || "(built-in demo)".to_string(),
+            |d| d.display().to_string(),
+        ),
     );
     out
 }
@@ -318,17 +326,35 @@ mod tests {
     #[test]
     fn uptime_units_only_when_strictly_greater_with_commas_and_trailing_space() {
         let d = Duration::from_secs;
-        assert_eq!(uptime_line("System uptime", d(0), false), "System uptime: 0 seconds \n");
-        assert_eq!(uptime_line("System uptime", d(1), false), "System uptime: 1 second \n");
-        assert_eq!(uptime_line("System uptime", d(60), false), "System uptime: 60 seconds \n");
+        assert_eq!(
+            uptime_line("System uptime", d(0), false),
+            "System uptime: 0 seconds \n"
+        );
+        assert_eq!(
+            uptime_line("System uptime", d(1), false),
+            "System uptime: 1 second \n"
+        );
+        assert_eq!(
+            uptime_line("System uptime", d(60), false),
+            "System uptime: 60 seconds \n"
+        );
         assert_eq!(
             uptime_line("System uptime", d(3725), false),
             "System uptime: 1 hour, 2 minutes, 5 seconds \n"
         );
         // 60 s left after the hours is not "> MINUTE": Asterisk prints it as seconds.
-        assert_eq!(uptime_line("System uptime", d(7260), false), "System uptime: 2 hours, 60 seconds \n");
-        assert_eq!(uptime_line("System uptime", d(7320), false), "System uptime: 2 hours, 2 minutes \n");
-        assert_eq!(uptime_line("Last reload", d(3725), true), "Last reload: 3725\n");
+        assert_eq!(
+            uptime_line("System uptime", d(7260), false),
+            "System uptime: 2 hours, 60 seconds \n"
+        );
+        assert_eq!(
+            uptime_line("System uptime", d(7320), false),
+            "System uptime: 2 hours, 2 minutes \n"
+        );
+        assert_eq!(
+            uptime_line("Last reload", d(3725), true),
+            "Last reload: 3725\n"
+        );
     }
 
     #[test]
@@ -357,7 +383,10 @@ mod tests {
 
     #[test]
     fn dialled_leg_has_no_location() {
-        let l = listed("SIP/bob-00000002", &row("(None)", "AppDial((Outgoing Line))"));
+        let l = listed(
+            "SIP/bob-00000002",
+            &row("(None)", "AppDial((Outgoing Line))"),
+        );
         assert_eq!(l.context, "");
         assert_eq!(l.app, "AppDial");
         assert_eq!(l.data.as_deref(), Some("(Outgoing Line)"));
@@ -365,7 +394,13 @@ mod tests {
 
     #[test]
     fn totals_use_singular_for_one() {
-        assert_eq!(totals(1, 1, 1), "1 active channel\n1 active call\n1 call processed\n");
-        assert_eq!(totals(2, 0, 5), "2 active channels\n0 active calls\n5 calls processed\n");
+        assert_eq!(
+            totals(1, 1, 1),
+            "1 active channel\n1 active call\n1 call processed\n"
+        );
+        assert_eq!(
+            totals(2, 0, 5),
+            "2 active channels\n0 active calls\n5 calls processed\n"
+        );
     }
 }

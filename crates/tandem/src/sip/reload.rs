@@ -26,8 +26,7 @@ impl Endpoint {
         if conf.registrations != self.conf.registrations {
             out.push_str("register => lines changed: take effect at the next restart\n");
         }
-        self.registrar
-            .set_config(peers::registrar_config(&conf));
+        self.registrar.set_config(peers::registrar_config(&conf));
         self.world
             .registry
             .write()
