@@ -102,11 +102,11 @@ fn link(trunk: bool, uac_port: u16, ringer_port: u16, uas_port: u16) -> Link {
     let a_ext = "[internal]\n\
                  exten => 200,1,Dial(IAX2/b/200,30)\n same => n,Hangup()\n\
                  exten => 201,1,Dial(IAX2/b/201,30)\n same => n,Hangup()\n\
-                 exten => 300,1,Dial(SIP/ringer&IAX2/b/300,30)\n same => n,Hangup()\n";
+                 exten => 300,1,Dial(SIP/ringer&IAX2/b/300,30)\n same => n,Hangup()\nexten => 301,1,Dial(SIP/ringer&IAX2/b/301,30)\n same => n,Hangup()\n";
     let b_ext = "[from-a]\n\
                  exten => 200,1,Dial(SIP/bob,30)\n same => n,Hangup()\n\
                  exten => 201,1,Dial(SIP/uas,30)\n same => n,Hangup()\n\
-                 exten => 300,1,Answer()\n same => n,Wait(4)\n same => n,Hangup()\n";
+                 exten => 300,1,Answer()\n same => n,Wait(4)\n same => n,Hangup()\nexten => 301,1,Ringing()\n same => n,Wait(25)\n same => n,Hangup()\n";
     let a = Pbx::start(
         &[
             ("sip.conf", &a_sip),
@@ -514,4 +514,33 @@ fn dial_sip_and_iax2_rings_both_and_the_iax2_answer_wins() {
         );
     }
     l.all_clear(&[]);
+}
+
+#[test]
+fn dial_sip_and_iax2_rings_both_and_the_sip_answer_cancels_the_iax2_leg() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let (uac_port, ringer_port) = (free_port(), free_port());
+    let l = link(false, uac_port, ringer_port, free_port());
+    // The SIP phone answers at once; B's 301 only rings (Ringing, Wait(25)).
+    let ringer = sipp_uas(&sipp_bin, ringer_port, "uas", 1);
+    let sb = sipp_bin.clone();
+    let a_port = l.a.sip_port;
+    let caller = std::thread::spawn(move || sipp_uac(&sb, a_port, uac_port, "301", 1, 2000));
+    let caller = caller.join().expect("uac thread");
+    let ringer = ringer.join().expect("ringer thread");
+    if caller.code != Some(0) || ringer.code != Some(0) {
+        l.fail(
+            "sipp",
+            &[],
+            &format!("caller {caller:?}\nringer {ringer:?}"),
+        );
+    }
+    // B's leg was hung up by A when the SIP phone answered, long before its Wait(25) ends.
+    let started = Instant::now();
+    l.all_clear(&[]);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    let b_log = l.b.daemon.stderr_text();
+    assert!(b_log.contains("IAX2 call"), "{b_log}");
 }
