@@ -122,9 +122,9 @@ pub fn load_all(source: &dyn Source) -> Loaded {
         loaded.manager = Some(view);
     }
     loaded.apps = crate::apps::Confs::load(source, &mut loaded.diagnostics);
-    for (file, what) in NOT_YET_READ {
     // http.conf (the metrics endpoint): checked here, read again by the daemon.
     let _ = crate::ops::http::load(source, &mut loaded.diagnostics);
+    for (file, what) in NOT_YET_READ {
         if let Some(other) = tandem_conf::load_optional(source, file) {
             loaded.diagnostics.extend(other.diagnostics);
             loaded.diagnostics.push(Diagnostic::warning(

@@ -92,8 +92,8 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
     let iax_conf = loaded.iax.map(Arc::new);
     let rtp = loaded.rtp;
     let manager = loaded.manager.filter(|m| m.enabled);
-    let config_dir = config_dir.map(Path::to_path_buf);
     let http = crate::ops::http::load(source, &mut Vec::new()).filter(|h| h.enabled);
+    let config_dir = config_dir.map(Path::to_path_buf);
     let world = Arc::new(crate::channels::World {
         shared: shared.clone(),
         registry: Default::default(),
@@ -129,15 +129,15 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             iax,
             world: Some(world),
             config_dir,
-        });
             ops: Default::default(),
-        if let Some(conf) = manager {
+        });
         if let Some(conf) = http {
             if let Err(e) = crate::ops::http::start(&conf, daemon.clone()).await {
                 eprintln!("tandem: HTTP (metrics) {}: cannot listen: {e}", conf.bind);
                 return ExitCode::from(1);
             }
         }
+        if let Some(conf) = manager {
             if let Err(e) = crate::ami::start(conf, daemon.clone()).await {
                 eprintln!("tandem: manager interface (AMI): cannot listen: {e}");
                 return ExitCode::from(1);
@@ -177,8 +177,8 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
     eprintln!("tandem ready");
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
-    loop {
     let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+    loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
@@ -188,7 +188,6 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
                 Err(e) => tracing::warn!("control socket: {e}"),
             },
             () = &mut shutdown => break,
-        }
             () = daemon.ops.stop_notify.notified() => {
                 if daemon.ops.stop_requested() == crate::ops::Stop::Now {
                     tracing::info!("core stop now");
@@ -203,13 +202,13 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
                     break;
                 }
             }
+        }
     }
     let _ = std::fs::remove_file(&path);
     tracing::info!("tandem stopped");
     ExitCode::SUCCESS
 }
 
-async fn shutdown_signal() {
 /// `core stop now`: hang up every channel and give the drivers a moment to say BYE.
 async fn stop_now(daemon: &Daemon) {
     let Some(world) = &daemon.world else { return };
@@ -224,6 +223,7 @@ async fn stop_now(daemon: &Daemon) {
     }
 }
 
+async fn shutdown_signal() {
     let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
         Ok(s) => s,
         Err(e) => {

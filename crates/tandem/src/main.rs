@@ -18,9 +18,9 @@ mod dialplan_run;
 mod iax2;
 mod local;
 mod localtime;
-use tandem::media;
 mod metrics;
 mod ops;
+use tandem::media;
 mod sip;
 
 #[derive(Parser, Debug)]
