@@ -33,7 +33,8 @@ fn tls_is_off_by_default_and_ssl_spellings_are_synonyms() {
 
 #[test]
 fn tlscipher_is_warned_about_and_bad_values_are_errors() {
-    let (_, d) = sip("[general]\ntlscipher=ALL:!aNULL\ntlsverifyclient=maybe\ntlsbindaddr=nowhere\n");
+    let (_, d) =
+        sip("[general]\ntlscipher=ALL:!aNULL\ntlsverifyclient=maybe\ntlsbindaddr=nowhere\n");
     assert_eq!(d.len(), 3, "{d:?}");
     assert!(d[0].starts_with("sip.conf:2: warning: 'tlscipher' is ignored"));
     assert!(d[1].starts_with("sip.conf:3: error:"));

@@ -42,7 +42,11 @@ impl Crypto {
     /// The value of an `a=crypto` attribute; None when it is malformed.
     pub fn parse(value: &str) -> Option<Crypto> {
         let mut f = value.split_whitespace();
-        let tag = f.next()?.parse::<u32>().ok().filter(|t| *t < 1_000_000_000)?;
+        let tag = f
+            .next()?
+            .parse::<u32>()
+            .ok()
+            .filter(|t| *t < 1_000_000_000)?;
         let suite = f.next()?.to_string();
         let key_params = f.next()?;
         // Several keys may be listed with ';': the first one is used.
@@ -186,9 +190,11 @@ mod tests {
     #[test]
     fn unknown_suites_short_keys_and_session_params_are_unusable() {
         let key = base64_encode(&[7; 30]);
-        assert!(!Crypto::parse(&format!("1 AES_256_CM_HMAC_SHA1_80 inline:{key}"))
-            .unwrap()
-            .usable());
+        assert!(
+            !Crypto::parse(&format!("1 AES_256_CM_HMAC_SHA1_80 inline:{key}"))
+                .unwrap()
+                .usable()
+        );
         assert!(!Crypto::parse("1 AES_CM_128_HMAC_SHA1_80 inline:AAAA")
             .unwrap()
             .usable());

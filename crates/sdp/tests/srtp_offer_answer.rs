@@ -42,7 +42,10 @@ fn an_savp_offer_is_answered_with_the_first_usable_crypto_and_our_key() {
     let lines: Vec<&str> = m.attribute_values("crypto").collect();
     assert_eq!(
         lines,
-        [format!("1 AES_CM_128_HMAC_SHA1_32 inline:{}", base64_encode(&OUR_KEY))]
+        [format!(
+            "1 AES_CM_128_HMAC_SHA1_32 inline:{}",
+            base64_encode(&OUR_KEY)
+        )]
     );
     let keys = neg.srtp.unwrap();
     assert_eq!(keys.suite, "AES_CM_128_HMAC_SHA1_32");

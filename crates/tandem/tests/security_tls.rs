@@ -3,7 +3,8 @@
 //! each other with `mediaenc=srtp-mand` (RTP/SAVP, nothing in the clear). The call connects, a
 //! tone crosses (recorded at the far end: tandem decrypted alice's SRTP and encrypted it again
 //! for bob, who refuses anything else), both legs report SRTP in tandem's log and baresip
-//! reports SRTP enabled. A phone whose certificate is self-signed is refused at the handshake.
+//! reports SRTP enabled. A phone that offers clear RTP to a peer with `encryption=yes` gets
+//! 488. A phone whose certificate is self-signed is refused at the handshake.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -36,7 +37,13 @@ fn openssl(openssl: &Path, dir: &Path, args: &[&str]) {
 /// and a self-signed `mallory`: each as NAME.pem (certificate then key, baresip's format),
 /// with the CA in ca.pem.
 fn make_certs(tool: &Path, dir: &Path, names: &[&str]) {
-    let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
     let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=tandem test CA"];
     ca.extend(ec);
     ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
@@ -62,8 +69,21 @@ fn make_certs(tool: &Path, dir: &Path, names: &[&str]) {
             tool,
             dir,
             &[
-                "x509", "-req", "-in", &csr, "-CA", "ca.pem", "-CAkey", "ca.key",
-                "-CAcreateserial", "-days", "2", "-extfile", "leaf.ext", "-out", &crt,
+                "x509",
+                "-req",
+                "-in",
+                &csr,
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                "leaf.ext",
+                "-out",
+                &crt,
             ],
         );
         join_pem(dir, name);
@@ -102,6 +122,7 @@ fn start_pbx(certs: &Path) -> Pbx {
          [phone](!)\ntype=friend\nhost=dynamic\ncontext=internal\ntransport=tls\nencryption=yes\n\
          [alice](phone)\nsecret=alicepw\n\
          [bob](phone)\nsecret=bobpw\n\
+         [carol](phone)\nsecret=carolpw\n\
          [mallory](phone)\nsecret=mallorypw\n",
         c("pbx.crt"),
         c("pbx.key"),
@@ -171,7 +192,7 @@ fn two_phones_call_over_tls_with_srtp_and_a_stranger_certificate_is_refused() {
     let work = TempDir::new();
     let certs = work.path().join("certs");
     std::fs::create_dir_all(&certs).unwrap_or_else(|e| panic!("{e}"));
-    make_certs(&openssl_bin, &certs, &["pbx", "alice", "bob"]);
+    make_certs(&openssl_bin, &certs, &["pbx", "alice", "bob", "carol"]);
     let pbx = start_pbx(&certs);
     if let Err(e) = pbx.wait_log(&["SIP listening on tls 127.0.0.1:"], 1, BARESIP_TIMEOUT) {
         fail("tls listener", &pbx, &[], &e);
@@ -225,6 +246,18 @@ fn two_phones_call_over_tls_with_srtp_and_a_stranger_certificate_is_refused() {
         if let Err(e) = p.wait_for("SRTP is Enabled", BARESIP_TIMEOUT) {
             fail("baresip reports SRTP", &pbx, &[&alice, &bob], &e);
         }
+        // baresip's media-encryption event names the suite tandem agreed with it.
+        if let Err(e) = p.wait_for("CALL_MENC", BARESIP_TIMEOUT) {
+            fail("baresip reports the SRTP suite", &pbx, &[&alice, &bob], &e);
+        }
+        let menc = p.output();
+        assert!(
+            menc.lines().any(|l| l.contains("CALL_MENC")
+                && (l.contains("AES_CM_128_HMAC_SHA1_80")
+                    || l.contains("AES_CM_128_HMAC_SHA1_32"))),
+            "{}: {menc}",
+            p.phone.name
+        );
     }
     // Both of tandem's legs are SRTP (alice's answered, bob's offered RTP/SAVP).
     if let Err(e) = pbx.wait_log(&["SRTP 127.0.0.1:", "negotiated"], 2, BARESIP_TIMEOUT) {
@@ -253,6 +286,30 @@ fn two_phones_call_over_tls_with_srtp_and_a_stranger_certificate_is_refused() {
     }
     let _ = alice.hangup();
 
+    // carol (TLS, a good certificate) offers clear RTP: bob requires encryption, and so
+    // does carol's own peer: 488, nothing connected in the clear.
+    let mut carol_phone = phone("carol", &bob_wav, (63750, 63799));
+    carol_phone.mediaenc = None;
+    let mut carol = Baresip::start(&baresip, &work.path().join("carol"), &carol_phone);
+    if let Err(e) = carol.wait_registered(BARESIP_TIMEOUT) {
+        fail("carol registers over TLS", &pbx, &[&carol], &e);
+    }
+    if let Err(e) = carol.dial(&carol_phone.pbx_uri("6002")) {
+        fail("carol dials", &pbx, &[&carol], &e);
+    }
+    if let Err(e) = carol.wait_for("488 Not Acceptable Here", BARESIP_TIMEOUT) {
+        fail("a clear offer gets 488", &pbx, &[&carol], &e);
+    }
+    if let Err(e) = pbx.wait_log(&["encryption required"], 1, BARESIP_TIMEOUT) {
+        fail("tandem says why", &pbx, &[&carol], &e);
+    }
+    assert_eq!(
+        bob.count("answering call"),
+        1,
+        "bob was called once only (by alice):\n{}",
+        bob.output()
+    );
+
     // A phone whose certificate tandem's CA did not sign: the handshake fails, no binding.
     let mallory_phone = {
         let mut p = phone("mallory", &bob_wav, (63700, 63749));
@@ -262,7 +319,11 @@ fn two_phones_call_over_tls_with_srtp_and_a_stranger_certificate_is_refused() {
         p
     };
     let mallory = Baresip::start(&baresip, &work.path().join("mallory"), &mallory_phone);
-    if let Err(e) = pbx.wait_log(&["SIP tls: handshake with 127.0.0.1:", "failed"], 1, BARESIP_TIMEOUT) {
+    if let Err(e) = pbx.wait_log(
+        &["SIP tls: handshake with 127.0.0.1:", "failed"],
+        1,
+        BARESIP_TIMEOUT,
+    ) {
         fail("mallory refused", &pbx, &[&mallory], &e);
     }
     let peers = run_cli(&bin(), pbx.data.path(), "sip show peers");

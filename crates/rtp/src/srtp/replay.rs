@@ -58,7 +58,11 @@ impl ReplayWindow {
             self.seen = 1;
         } else if index > self.highest {
             let ahead = index - self.highest;
-            self.seen = if ahead >= WINDOW { 0 } else { self.seen << ahead };
+            self.seen = if ahead >= WINDOW {
+                0
+            } else {
+                self.seen << ahead
+            };
             self.seen |= 1;
             self.highest = index;
         } else {

@@ -18,7 +18,10 @@ impl Context {
         if buf.len() < len + 4 + TAG {
             return Err(SrtpError::NoRoom);
         }
-        let packet = buf.get(..len).filter(|p| p.len() >= 8).ok_or(SrtpError::TooShort)?;
+        let packet = buf
+            .get(..len)
+            .filter(|p| p.len() >= 8)
+            .ok_or(SrtpError::TooShort)?;
         let ssrc = ssrc(packet)?;
         let stream = self.stream(ssrc)?;
         // Incremented before use, as libsrtp: the first SRTCP index sent is 1.

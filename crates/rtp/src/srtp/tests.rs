@@ -34,8 +34,10 @@ fn rfc3711_b2_aes_cm_keystream() {
     ctr::Ctr128BE::<aes::Aes128>::new(&key.into(), &iv.into()).apply_keystream(&mut ks);
     assert_eq!(
         ks.to_vec(),
-        hex("E03EAD0935C95E80E166B16DD92B4EB4 D23513162B02D0F72A43A2FE4A5F97AB
-             41E95B3BB0A2E8DD477901E4FCA894C0")
+        hex(
+            "E03EAD0935C95E80E166B16DD92B4EB4 D23513162B02D0F72A43A2FE4A5F97AB
+             41E95B3BB0A2E8DD477901E4FCA894C0"
+        )
     );
 }
 
@@ -57,7 +59,8 @@ fn rfc3711_b3_key_derivation() {
 }
 
 const PLAIN_RTP: &str = "800f1234decafbadcafebabeabababababababababababababababab";
-const SRTP_80: &str = "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb";
+const SRTP_80: &str =
+    "800f1234decafbadcafebabe4e55dc4ce79978d88ca4d215949d2402b78d6acc99ea179b8dbb";
 const PLAIN_RTCP: &str = "81c8000bcafebabeabababababababababababababababab";
 const SRTCP: &str = "81c8000bcafebabe7128035be487b9bdbef89041f977a5a880000001993e08cd54d6c1230798";
 
@@ -136,7 +139,10 @@ fn a_tampered_packet_is_refused_and_left_unchanged() {
 fn a_replayed_packet_is_refused() {
     let mut rx = context(Suite::AesCm128HmacSha1_80);
     assert!(rx.unprotect_rtp(&mut hex(SRTP_80)).is_ok());
-    assert_eq!(rx.unprotect_rtp(&mut hex(SRTP_80)), Err(SrtpError::Replayed));
+    assert_eq!(
+        rx.unprotect_rtp(&mut hex(SRTP_80)),
+        Err(SrtpError::Replayed)
+    );
     let mut rtcp_rx = context(Suite::AesCm128HmacSha1_80);
     assert!(rtcp_rx.unprotect_rtcp(&mut hex(SRTCP)).is_ok());
     assert_eq!(
@@ -208,6 +214,9 @@ fn short_packets_and_full_buffers_are_errors_not_panics() {
     let mut b = [0u8; 64];
     b[0] = 0x8f;
     assert_eq!(c.protect_rtp(&mut b, 30), Err(SrtpError::TooShort));
-    assert_eq!(Suite::from_name("AES_CM_128_HMAC_SHA1_32"), Some(Suite::AesCm128HmacSha1_32));
+    assert_eq!(
+        Suite::from_name("AES_CM_128_HMAC_SHA1_32"),
+        Some(Suite::AesCm128HmacSha1_32)
+    );
     assert_eq!(Suite::from_name("AEAD_AES_256_GCM"), None);
 }

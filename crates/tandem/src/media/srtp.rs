@@ -55,7 +55,11 @@ impl MediaLeg {
     /// This leg's peer requires encryption (`encryption=yes`): offers carry `a=crypto` with a
     /// fresh key and clear offers are refused.
     pub fn require_srtp(&self) {
-        let mut st = self.srtp.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut st = self
+            .srtp
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if st.policy.is_none() {
             match fresh_key() {
                 Some(key) => {
@@ -87,7 +91,11 @@ impl MediaLeg {
     /// The SDP agreed (or not) on SRTP keys: set up both directions. The same keys again (a
     /// re-INVITE) keep the running contexts (rollover counters, replay windows).
     pub fn set_srtp(&self, keys: Option<&SrtpKeys>) {
-        let mut st = self.srtp.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut st = self
+            .srtp
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if st.keys.as_ref() == keys {
             return;
         }
@@ -132,7 +140,11 @@ impl MediaLeg {
                 continue;
             };
             let result = {
-                let mut st = self.srtp.state.lock().unwrap_or_else(PoisonError::into_inner);
+                let mut st = self
+                    .srtp
+                    .state
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
                 match st.rx.as_mut() {
                     Some(rx) => rx.unprotect_rtp(packet),
                     None => Ok(n),
@@ -168,14 +180,22 @@ impl MediaLeg {
         };
         front.copy_from_slice(packet);
         let protected = {
-            let mut st = self.srtp.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut st = self
+                .srtp
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             match st.tx.as_mut() {
                 Some(tx) => tx.protect_rtp(&mut out, len),
                 None => Ok(len),
             }
         };
         match protected {
-            Ok(n) => self.socket.send_to(out.get(..n).unwrap_or_default(), dest).await,
+            Ok(n) => {
+                self.socket
+                    .send_to(out.get(..n).unwrap_or_default(), dest)
+                    .await
+            }
             Err(_) => Ok(0),
         }
     }
@@ -186,7 +206,11 @@ impl MediaLeg {
         if !self.is_srtp() {
             return f(None);
         }
-        let mut st = self.srtp.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut st = self
+            .srtp
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let State {
             tx_rtcp, rx_rtcp, ..
         } = &mut *st;

@@ -317,7 +317,8 @@ mod tests {
         assert!(out.contains("X-Note: <sip:s@192.0.2.1:5060>"));
         assert!(out.ends_with("\r\n\r\nc=IN IP4 <sip:192.0.2.1:5060>"));
         let compact = "REGISTER sip:x SIP/2.0\r\nm: <sip:192.0.2.1:5060>\r\n\r\n";
-        let out = String::from_utf8(contact_over_tls(compact.as_bytes().to_vec(), udp, tls)).unwrap();
+        let out =
+            String::from_utf8(contact_over_tls(compact.as_bytes().to_vec(), udp, tls)).unwrap();
         assert!(out.contains("m: <sip:192.0.2.1:5061;transport=tls>"));
     }
 }
