@@ -541,7 +541,13 @@ fn run(args: Args) -> Result<String, String> {
                     let s = &mut streams[dir][i];
                     s.seq = s.seq.wrapping_add(1);
                     let pt = if dir == 0 { 0 } else { load.args.uas_pt };
-                    let p = packet(dir as u8, pt, i as u32, s.seq, t0.elapsed().as_micros() as u64);
+                    let p = packet(
+                        dir as u8,
+                        pt,
+                        i as u32,
+                        s.seq,
+                        t0.elapsed().as_micros() as u64,
+                    );
                     batch.push(sock, &p, SocketAddr::new(pbx_ip, *port));
                     queued.push(i);
                 }

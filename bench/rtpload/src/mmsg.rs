@@ -121,7 +121,12 @@ impl Batch {
             return 0;
         }
         let r = r as usize;
-        for ((msg, buf), from) in msgs.iter().zip(self.bufs.iter()).zip(self.dests.iter()).take(r) {
+        for ((msg, buf), from) in msgs
+            .iter()
+            .zip(self.bufs.iter())
+            .zip(self.dests.iter())
+            .take(r)
+        {
             let len = (msg.msg_len as usize).min(SLOT);
             f(&buf[..len], u16::from_be(from.sin_port));
         }

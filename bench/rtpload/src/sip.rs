@@ -162,4 +162,13 @@ mod tests {
         assert_eq!(status("SIP/2.0 180 Ringing\r\n\r\n"), Some(180));
         assert_eq!(contact_uri("<sip:a@b:5>;x"), Some("sip:a@b:5"));
     }
+
+    #[test]
+    fn the_callee_codec_is_offered_with_its_static_payload_type() {
+        let alaw = sdp(4000, 1, 8);
+        assert!(alaw.contains("m=audio 4000 RTP/AVP 8\r\na=rtpmap:8 PCMA/8000\r\n"));
+        // G.722's RTP clock is 8000 Hz (RFC 3551), though it samples at 16 kHz.
+        assert!(sdp(4000, 1, 9).contains("a=rtpmap:9 G722/8000\r\n"));
+        assert!(sdp(4000, 1, 0).contains("a=rtpmap:0 PCMU/8000\r\n"));
+    }
 }
