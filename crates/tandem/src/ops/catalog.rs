@@ -47,6 +47,10 @@ pub const APPLICATIONS: &[(&str, &str)] = &[
     ),
     ("MSet", "Set channel variable(s) or function value(s)."),
     ("MusicOnHold", "Play Music On Hold indefinitely."),
+    (
+        "NoCDR",
+        "Tell Asterisk to not maintain a CDR for this call.",
+    ),
     ("NoOp", "Do Nothing (No Operation)."),
     ("Playback", "Play a file."),
     ("PlayTones", "Play a tone list."),
@@ -54,6 +58,7 @@ pub const APPLICATIONS: &[(&str, &str)] = &[
     ("Queue", "Queue a call for a call queue."),
     ("Read", "Read a variable."),
     ("Record", "Record to a file."),
+    ("ResetCDR", "Resets the Call Data Record."),
     ("Return", "Return from gosub routine."),
     ("Ringing", "Indicate ringing tone."),
     ("SayAlpha", "Say Alpha."),
@@ -81,6 +86,7 @@ pub const FUNCTIONS: &[(&str, &str, &str)] = &[
         "CALLERID(datatype[,CID])",
         "Gets or sets Caller*ID data on the channel.",
     ),
+    ("CDR", "CDR(name[,options])", "Gets or sets a CDR variable."),
     (
         "CHANNEL",
         "CHANNEL(item)",
