@@ -25,6 +25,8 @@ const MAX_PACKET: usize = 2048;
 pub struct Slot {
     /// Fast path: false while the leg is plain RTP.
     active: AtomicBool,
+    /// `encryption=yes`: until SRTP is agreed, nothing is sent or received in the clear.
+    required: AtomicBool,
     /// Packets received and authenticated / refused (tag or replay).
     pub authenticated: AtomicU64,
     pub refused: AtomicU64,
@@ -55,6 +57,7 @@ impl MediaLeg {
     /// This leg's peer requires encryption (`encryption=yes`): offers carry `a=crypto` with a
     /// fresh key and clear offers are refused.
     pub fn require_srtp(&self) {
+        self.srtp.required.store(true, Ordering::Relaxed);
         let mut st = self
             .srtp
             .state
@@ -134,6 +137,11 @@ impl MediaLeg {
         loop {
             let (n, source) = self.socket.recv_from(buf).await?;
             if !self.is_srtp() {
+                if self.srtp.required.load(Ordering::Relaxed) {
+                    // encryption=yes and no keys agreed: clear media is never taken.
+                    self.srtp.refused.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
                 return Ok((n, source));
             }
             let Some(packet) = buf.get_mut(..n) else {
@@ -171,6 +179,9 @@ impl MediaLeg {
     /// Send one RTP packet to `dest`, protected when the leg is SRTP.
     pub async fn send_rtp(&self, packet: &[u8], dest: SocketAddr) -> std::io::Result<usize> {
         if !self.is_srtp() {
+            if self.srtp.required.load(Ordering::Relaxed) {
+                return Ok(0); // encryption=yes and no keys agreed: nothing in the clear
+            }
             return self.socket.send_to(packet, dest).await;
         }
         let mut out = [0u8; MAX_PACKET + MAX_OVERHEAD];
@@ -218,5 +229,90 @@ impl MediaLeg {
             (Some(tx), Some(rx)) => f(Some((tx, rx))),
             _ => f(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tandem_sdp::crypto::SrtpKeys;
+
+    use super::super::PortRange;
+    use super::Ordering;
+
+    fn rtp(seq: u16) -> Vec<u8> {
+        let mut p = vec![0x80, 0, 0, 0, 0, 0, 0, 160, 0, 0, 0x12, 0x34];
+        p[2..4].copy_from_slice(&seq.to_be_bytes());
+        p.extend([0xd5; 160]);
+        p
+    }
+
+    #[tokio::test]
+    async fn two_srtp_legs_exchange_encrypted_packets_and_the_receiver_sees_plain_rtp() {
+        let ports = PortRange::new(41000, 41099);
+        let ip = "127.0.0.1".parse().unwrap();
+        let (a, b) = (
+            ports.allocate_now(ip).unwrap(),
+            ports.allocate_now(ip).unwrap(),
+        );
+        let (ka, kb) = (vec![1u8; 30], vec![2u8; 30]);
+        let suite = "AES_CM_128_HMAC_SHA1_32".to_string();
+        a.set_srtp(Some(&SrtpKeys {
+            suite: suite.clone(),
+            local_key: ka.clone(),
+            remote_key: kb.clone(),
+        }));
+        b.set_srtp(Some(&SrtpKeys {
+            suite,
+            local_key: kb,
+            remote_key: ka,
+        }));
+        assert!(a.is_srtp() && b.is_srtp());
+        // On the wire: the header in the clear, the payload encrypted, a 4-byte tag.
+        let sniffer = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let n = a
+            .send_rtp(&rtp(7), sniffer.local_addr().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(n, 172 + 4);
+        let mut wire = [0u8; 2048];
+        let (got, _) = sniffer.recv_from(&mut wire).await.unwrap();
+        assert_eq!(got, 176);
+        assert_eq!(&wire[..12], &rtp(7)[..12]);
+        assert_ne!(&wire[12..172], &rtp(7)[12..]);
+        // b drops a forged clear packet and decrypts what a sends.
+        sniffer.send_to(&rtp(1), b.local).await.unwrap();
+        a.send_rtp(&rtp(8), b.local).await.unwrap();
+        let mut buf = [0u8; 2048];
+        let (len, _) = tokio::time::timeout(Duration::from_secs(5), b.recv_rtp(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&buf[..len], &rtp(8)[..]);
+        assert_eq!(b.srtp.refused.load(Ordering::Relaxed), 1);
+        assert_eq!(b.srtp.authenticated.load(Ordering::Relaxed), 1);
+    }
+
+    #[tokio::test]
+    async fn a_leg_that_requires_encryption_moves_nothing_in_the_clear_before_keys() {
+        let ports = PortRange::new(41100, 41199);
+        let ip = "127.0.0.1".parse().unwrap();
+        let leg = ports.allocate_now(ip).unwrap();
+        leg.require_srtp();
+        assert!(leg
+            .srtp_policy()
+            .is_some_and(|p| p.required && p.key.len() == 30));
+        let peer = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let sent = leg
+            .send_rtp(&rtp(1), peer.local_addr().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(sent, 0, "nothing sent in the clear");
+        peer.send_to(&rtp(2), leg.local).await.unwrap();
+        let mut buf = [0u8; 2048];
+        let r = tokio::time::timeout(Duration::from_millis(300), leg.recv_rtp(&mut buf)).await;
+        assert!(r.is_err(), "the clear packet was not handed on");
+        assert_eq!(leg.srtp.refused.load(Ordering::Relaxed), 1);
     }
 }
