@@ -12,6 +12,34 @@ import proc
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # the workspace
 
+# RTP_CALLGRIND=1: the PBX runs under valgrind's callgrind, its counters zeroed when the media
+# starts and dumped when it ends, and the line gains callgrind_ir_per_packet (instructions per
+# relayed packet: steady on a noisy machine, unlike CPU time; the CPU figures are then
+# valgrind's and meaningless). Keep the call count small (10 to 50): the PBX runs ~50x slower.
+CALLGRIND = os.environ.get("RTP_CALLGRIND") == "1"
+
+
+def callgrind_ir(pid, out_prefix):
+    """Dump callgrind's counters of `pid` now and return the Ir total of the dump (None when
+    it cannot be read)."""
+    before = set(os.listdir(os.path.dirname(out_prefix)))
+    subprocess.run(["timeout", "60", "callgrind_control", "-d", str(pid)], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    folder = os.path.dirname(out_prefix)
+    for _ in range(100):
+        new = sorted(set(os.listdir(folder)) - before)
+        for name in new:
+            try:
+                with open(os.path.join(folder, name), encoding="ascii", errors="replace") as f:
+                    for line in f:
+                        if line.startswith(("summary:", "totals:")):
+                            return int(line.split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+        time.sleep(0.1)
+    return None
+
+
 RATIO_KEYS = ["loss_pct", "jitter_ms_max", "cpu_us_per_packet", "cpu_pct_per_call", "rss_kb_per_call"]
 
 
@@ -54,9 +82,14 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
                             uac_allow="ulaw" if uas_codec else "",
                             uas_allow=allow.get(uas_codec, "") if uas_codec else "")
     err = os.path.join(work, f"{name}-{calls}.log")
-    pbx = pbx_tandem.start(pbx_tandem.command(cmd, config, data), err)
+    argv = pbx_tandem.command(cmd, config, data)
+    cg_prefix = os.path.join(work, f"callgrind-{name}-{calls}", "cg.out")
+    if CALLGRIND:
+        os.makedirs(os.path.dirname(cg_prefix), exist_ok=True)
+        argv = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={cg_prefix}.%p"] + argv
+    pbx = pbx_tandem.start(argv, err)
     try:
-        if not proc.wait_for_text(err, ready, pbx, time.monotonic() + 30):
+        if not proc.wait_for_text(err, ready, pbx, time.monotonic() + (180 if CALLGRIND else 30)):
             sys.exit(f"{tag}: {name} did not start (see {err})")
         rss = {"VmRSS": 0, "VmHWM": 0}
         stop_sampling = threading.Event()
@@ -82,6 +115,9 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
         for line in gen.stderr:
             stderr_lines.append(line)
             if "media start" in line:
+                if CALLGRIND:
+                    subprocess.run(["timeout", "60", "callgrind_control", "-z", str(pbx.pid)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 cpu["start"] = (proc.cpu_seconds(pbx.pid), time.monotonic())
                 kids = proc.children(gen.pid)
                 cpu["gen_pid"] = kids[0] if kids else gen.pid
@@ -89,6 +125,8 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
                 print(f"{tag}-info: {name} N={calls}: {line.strip()}", flush=True)
             elif "media done" in line:
                 cpu["end"] = (proc.cpu_seconds(pbx.pid), time.monotonic())
+                if CALLGRIND:
+                    cpu["ir"] = callgrind_ir(pbx.pid, cg_prefix)
                 cpu["gen_end"] = proc.cpu_seconds(cpu.get("gen_pid", gen.pid)) or 0
         out = gen.stdout.read()
         gen.wait()
@@ -120,6 +158,8 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
             "rss_mb": rss["VmRSS"] / 1024, "peak_rss_mb": rss["VmHWM"] / 1024,
             "rss_kb_per_call": rss["VmHWM"] / max(int(r.get("established", 0)), 1),
         }
+        if CALLGRIND:
+            res["callgrind_ir_per_packet"] = (cpu["ir"] / relayed) if cpu.get("ir") and relayed else None
         codec = f" codec=ulaw/{uas_codec}" if uas_codec else ""
         who = "" if name == "tandem" else f"[{name}]"
         print(
@@ -131,7 +171,9 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
             f"rtpload_cpu_pct={res['rtpload_cpu_pct']:.1f} "
             f"cpu_us_per_packet={res['cpu_us_per_packet']:.2f} "
             f"rss_mb={res['rss_mb']:.1f} peak_rss_mb={res['peak_rss_mb']:.1f} "
-            f"rss_kb_per_call={res['rss_kb_per_call']:.0f}",
+            f"rss_kb_per_call={res['rss_kb_per_call']:.0f}"
+            + (f" callgrind_ir_per_packet={res['callgrind_ir_per_packet']:.0f}"
+               if res.get("callgrind_ir_per_packet") else ""),
             flush=True,
         )
         return res
