@@ -10,12 +10,13 @@
 
 use std::time::Duration;
 
-use tandem_codec::{Codec, Resampler};
 use tandem_core::ChannelEvent;
-use tandem_rtp::RtpPacket;
 use tokio::sync::mpsc;
 
 use super::MediaLeg;
+
+pub mod frames;
+use frames::FramePath;
 
 /// The rate recordings are kept at (Asterisk's `wav`: 8 kHz signed linear).
 pub const RATE: u32 = 8000;
@@ -123,54 +124,45 @@ pub fn trim(samples: &mut Vec<i16>, end: RecordEnd, silence_ms: u64) {
     samples.truncate(samples.len().saturating_sub(cut));
 }
 
-/// Turns a leg's RTP payloads into 8 kHz PCM.
-struct Decoder {
-    payload_type: u8,
-    codec: Codec,
-    resampler: Option<Resampler>,
-    pcm: Vec<i16>,
-    at8k: Vec<i16>,
+/// Sleeps until `due` (std time, converted at this boundary), forever when `None`.
+async fn sleep_until(due: Option<std::time::Instant>) {
+    match due {
+        Some(at) => tokio::time::sleep_until(tokio::time::Instant::from_std(at)).await,
+        None => std::future::pending().await,
+    }
 }
 
-impl Decoder {
-    fn new(leg: &MediaLeg) -> Option<Decoder> {
-        let format = leg.format()?;
-        let codec = Codec::new(format.codec).ok()?;
-        let rate = codec.sample_rate();
-        let resampler = if rate == RATE {
-            None
-        } else {
-            Some(Resampler::new(rate, RATE).ok()?)
-        };
-        Some(Decoder {
-            payload_type: format.payload_type,
-            codec,
-            resampler,
-            pcm: vec![0; 8192],
-            at8k: vec![0; 8192],
-        })
+/// Appends every frame due at `now` to `samples`; the end when the recording is full or
+/// silent long enough.
+fn take_due(
+    path: &mut FramePath,
+    now: std::time::Instant,
+    samples: &mut Vec<i16>,
+    detector: &mut SilenceDetector,
+    spec: &RecordSpec,
+) -> Option<RecordEnd> {
+    while let Some(frame) = path.pop(now) {
+        if frame.is_empty() {
+            continue;
+        }
+        let room = MAX_SAMPLES.saturating_sub(samples.len());
+        samples.extend_from_slice(frame.get(..frame.len().min(room)).unwrap_or_default());
+        if room <= frame.len() {
+            return Some(RecordEnd::Timeout);
+        }
+        if spec.silence_ms > 0 && detector.feed(frame, RATE) > spec.silence_ms {
+            return Some(RecordEnd::Silence);
+        }
     }
+    None
+}
 
-    /// The 8 kHz samples of one packet (empty for other payload types: digits, comfort noise).
-    fn decode(&mut self, packet: &[u8]) -> &[i16] {
-        let Ok(p) = RtpPacket::parse(packet) else {
-            return &[];
-        };
-        if p.payload_type() != self.payload_type {
-            return &[];
-        }
-        let n = match self.codec.decode(p.payload(), &mut self.pcm) {
-            Ok(n) => n.min(self.pcm.len()),
-            Err(_) => return &[],
-        };
-        let pcm = self.pcm.get(..n).unwrap_or_default();
-        match &mut self.resampler {
-            None => pcm,
-            Some(r) => match r.process(pcm, &mut self.at8k) {
-                Ok(m) => self.at8k.get(..m.min(self.at8k.len())).unwrap_or_default(),
-                Err(_) => &[],
-            },
-        }
+/// Everything still buffered, gaps concealed, up to [`MAX_SAMPLES`].
+fn flush(path: &mut FramePath, samples: &mut Vec<i16>) {
+    let later = std::time::Instant::now() + Duration::from_secs(3600);
+    while let Some(frame) = path.pop(later) {
+        let room = MAX_SAMPLES.saturating_sub(samples.len());
+        samples.extend_from_slice(frame.get(..frame.len().min(room)).unwrap_or_default());
     }
 }
 
@@ -181,7 +173,8 @@ pub async fn record(
     events: &mut mpsc::Receiver<ChannelEvent>,
     spec: &RecordSpec,
 ) -> Option<(RecordEnd, Vec<i16>)> {
-    let mut decoder = Decoder::new(leg)?;
+    let format = leg.format()?;
+    let mut path = FramePath::new(format.payload_type, format.codec)?;
     let mut detector = SilenceDetector::new(spec.threshold);
     let mut samples: Vec<i16> = Vec::new();
     let limit = spec.max.unwrap_or(Duration::from_secs(3600));
@@ -189,6 +182,7 @@ pub async fn record(
     tokio::pin!(deadline);
     let mut buf = [0u8; 2048];
     let end = loop {
+        let due = path.next_due();
         tokio::select! {
             () = &mut deadline => break RecordEnd::Timeout,
             ev = events.recv() => match ev {
@@ -200,22 +194,22 @@ pub async fn record(
                 Some(_) => {}
             },
             got = leg.recv_inbound(&mut buf) => {
-                let Some(n) = got else { continue };
-                let frame = decoder.decode(buf.get(..n).unwrap_or_default());
-                if frame.is_empty() {
-                    continue;
-                }
-                let room = MAX_SAMPLES.saturating_sub(samples.len());
-                samples.extend_from_slice(frame.get(..frame.len().min(room)).unwrap_or_default());
-                if room <= frame.len() {
-                    break RecordEnd::Timeout;
-                }
-                if spec.silence_ms > 0 && detector.feed(frame, RATE) > spec.silence_ms {
-                    break RecordEnd::Silence;
+                if let Some(n) = got {
+                    path.push(std::time::Instant::now(), buf.get(..n).unwrap_or_default());
                 }
             }
+            () = sleep_until(due) => {}
+        }
+        let now = std::time::Instant::now();
+        if let Some(end) = take_due(&mut path, now, &mut samples, &mut detector, spec) {
+            break end;
         }
     };
+    // What the buffer still holds was received before a digit, a hangup or the deadline: it
+    // belongs to the recording (a silence end came from the audio itself, nothing follows).
+    if end != RecordEnd::Silence {
+        flush(&mut path, &mut samples);
+    }
     trim(&mut samples, end, spec.silence_ms);
     Some((end, samples))
 }
