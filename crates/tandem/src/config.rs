@@ -10,9 +10,7 @@ use tandem_dialplan::Dialplan;
 
 /// Files tandem reads today besides extensions.conf, and files it knows of but whose
 /// settings no part of tandem reads yet (reported, never silently ignored).
-const NOT_YET_READ: &[(&str, &str)] = &[
-    ("tandem.conf", "tandem's own settings"),
-];
+const NOT_YET_READ: &[(&str, &str)] = &[("tandem.conf", "tandem's own settings")];
 
 /// What a configuration directory holds, once loaded.
 pub struct Loaded {
@@ -90,7 +88,8 @@ fn sort_by_place(diagnostics: &mut [Diagnostic]) {
 pub fn load_all(source: &dyn Source) -> Loaded {
     let mut loaded = load_dialplan(source);
     if let Some(sip) = tandem_conf::load_optional(source, "sip.conf") {
-        let (view, mut diags) = SipConf::from_config(&sip.config);
+        let (mut view, mut diags) = SipConf::from_config(&sip.config);
+        diags.extend(tandem_conf::views::acl_conf::resolve_sip(&mut view, source));
         let mut all = sip.diagnostics;
         all.append(&mut diags);
         sort_by_place(&mut all);

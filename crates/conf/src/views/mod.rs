@@ -3,24 +3,26 @@
 //! message about the file (`PATH:LINE: error|warning: MESSAGE`), so nothing is ignored silently.
 
 pub mod acl;
-pub mod indications;
-pub mod musiconhold;
+pub mod acl_conf;
 pub mod features;
-pub mod iax;
 pub mod http;
+pub mod iax;
+pub mod indications;
 pub mod manager;
+pub mod musiconhold;
 pub mod rtp;
 pub mod sip;
 mod util;
 pub mod voicemail;
 
 pub use acl::{Acl, AclRule, Sense};
-pub use indications::Indications;
-pub use musiconhold::MohConf;
+pub use acl_conf::{AclList, NamedAcls};
 pub use features::FeaturesConf;
-pub use iax::IaxConf;
-pub use manager::ManagerConf;
 pub use http::HttpConf;
+pub use iax::IaxConf;
+pub use indications::Indications;
+pub use manager::ManagerConf;
+pub use musiconhold::MohConf;
 pub use rtp::RtpConf;
 pub use sip::SipConf;
 pub use voicemail::VoicemailConf;

@@ -128,9 +128,19 @@ impl RtcpPacket {
                 while padded & 3 != 0 {
                     padded += 1;
                 }
+                let start = out.len();
                 write_common(out, *count, *packet_type, padded)?;
                 out.extend_from_slice(body);
-                out.resize(out.len() + (padded - body.len()), 0);
+                let pad = padded - body.len();
+                if pad > 0 {
+                    // RFC 3550 6.4.1: padding sets P and its last octet counts the padding,
+                    // so a reader gets `body` back rather than `body` plus zeros.
+                    if let Some(first) = out.get_mut(start) {
+                        *first |= 0x20;
+                    }
+                    out.resize(out.len() + pad - 1, 0);
+                    out.push(pad as u8);
+                }
                 Ok(())
             }
         }
@@ -169,6 +179,25 @@ pub fn write_compound(packets: &[RtcpPacket]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by fuzz/rtp_rtcp: an unknown packet with P set and a 3-byte body was written back
+    /// with zero padding but no P bit, so it read back as a 4-byte body.
+    #[test]
+    fn fuzz_regression_padded_unknown_packet_round_trips() {
+        let crash = [0xb1, 0x88, 0x00, 0x01, 0xb1, 0x41, 0x00, 0x01];
+        let pkts = parse_compound(&crash).unwrap();
+        assert_eq!(
+            pkts,
+            vec![RtcpPacket::Other {
+                packet_type: 0x88,
+                count: 17,
+                body: vec![0xb1, 0x41, 0x00],
+            }]
+        );
+        let wire = write_compound(&pkts).unwrap();
+        assert_eq!(wire, crash.to_vec());
+        assert_eq!(parse_compound(&wire).unwrap(), pkts);
+    }
 
     #[test]
     fn unknown_packet_types_are_kept_as_bytes() {

@@ -226,6 +226,8 @@ impl Driver for SipDriver {
                 return Err(cause::USER_BUSY);
             }
         }
+        // maxoutbound / maxcallsperminute (tandem's toll-fraud guard).
+        super::limits::admit_outbound(&self.conf, peer.as_deref())?;
         let media = self.ports.allocate_now(self.media_ip).map_err(|e| {
             tracing::warn!("SIP: no RTP port: {e}");
             cause::NORMAL_CIRCUIT_CONGESTION
@@ -233,7 +235,9 @@ impl Driver for SipDriver {
         media.set_comedia(
             peer.as_deref()
                 .and_then(|p| self.conf.peer(p))
-                .map_or(self.conf.general.common.nat.comedia, |p| p.common.nat.comedia),
+                .map_or(self.conf.general.common.nat.comedia, |p| {
+                    p.common.nat.comedia
+                }),
         );
         let peer_conf = peer.as_deref().and_then(|p| self.conf.peer(p));
         if peer_conf.map_or(self.conf.general.common.encryption, |p| p.common.encryption) {
@@ -311,6 +315,9 @@ impl<Id: std::hash::Hash + Eq + Copy> LegTable<Id> {
             .unwrap_or_else(PoisonError::into_inner)
             .entry(leg.peer.to_ascii_lowercase())
             .or_default() += 1;
+        if !leg.inbound {
+            super::limits::leg_started(&leg.peer);
+        }
         self.legs.insert(key, leg);
         self.generation += 1;
     }
@@ -335,6 +342,9 @@ impl<Id: std::hash::Hash + Eq + Copy> LegTable<Id> {
             self.by_call.remove(&call);
         }
         let leg = self.legs.remove(&key)?;
+        if !leg.inbound {
+            super::limits::leg_ended(&leg.peer);
+        }
         let mut counts = self.per_peer.lock().unwrap_or_else(PoisonError::into_inner);
         let name = leg.peer.to_ascii_lowercase();
         if let Some(n) = counts.get_mut(&name) {

@@ -69,7 +69,7 @@ pub fn admit<'a>(
     let creds = proxy.first().or_else(|| www.first()).copied();
     // A peer whose permit/deny refuses the source is treated like nobody (chan_sip's
     // AUTH_ACL_FAILED under alwaysauthreject).
-    let peer = peer.filter(|p| p.acl.allows(source.ip()));
+    let peer = peer.filter(|p| p.acl_allows(source.ip()));
     if let Some(p) = peer {
         let secret = super::peers::secret(p);
         if (p.common.insecure.invite && method == "INVITE") || secret.is_none() {

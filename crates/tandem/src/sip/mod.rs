@@ -6,6 +6,7 @@ mod endpoint;
 mod hints;
 mod inbound;
 mod legs;
+mod limits;
 mod media;
 mod mwi;
 mod outbound;

@@ -39,7 +39,7 @@ pub fn register_peer(conf: &SipConf, name: &str, source: IpAddr) -> Option<Regis
         name: peer.name.clone(),
         dynamic: peer.is_dynamic(),
         secret: secret(peer),
-        acl_allows: peer.acl.allows(source),
+        acl_allows: peer.acl_allows(source),
         force_rport: nat.force_rport,
         auto_force_rport: nat.auto_force_rport,
     })

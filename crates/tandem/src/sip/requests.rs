@@ -26,6 +26,15 @@ pub(super) fn out_of_dialog(
             .with_header("Supported", "replaces, timer")
             .with_header("Accept", "application/sdp"),
         Method::Register => {
+            if let Some(denied) = contact_denied(ep, req, source) {
+                tracing::warn!(
+                    "SIP REGISTER denied peer={} from={source}: contact {denied} refused by the contact ACL",
+                    denied_peer(req)
+                );
+                return ep
+                    .reply(req, 603, "Denied")
+                    .with_header("Server", ep.conf.general.useragent.as_str());
+            }
             let conf = ep.conf.clone();
             let outcome = ep.registrar.handle_register(
                 now,
@@ -57,6 +66,54 @@ pub(super) fn out_of_dialog(
         }
         _ => ep.reply(req, 501, "Not Implemented"),
     }
+}
+
+/// chan_sip's contact ACL (`parse_register_contact`, after authentication succeeded): a
+/// REGISTER of a peer whose source passes its ACL and whose credentials verify (or that has
+/// no secret), binding a Contact at an address that `[general]`'s or the peer's
+/// `contactpermit`/`contactdeny`/`contactacl` refuse, is answered `603 Denied`. Returns the
+/// refused address. Removals (expires 0) are not checked, as in chan_sip.
+fn contact_denied(ep: &Endpoint, req: &Request, source: SocketAddr) -> Option<std::net::IpAddr> {
+    use tandem_sip::message::{Contact, Host};
+    let name = denied_peer(req);
+    let peer = ep.conf.peer(&name).filter(|p| p.kind.is_peer())?;
+    if !peer.acl_allows(source.ip()) {
+        return None;
+    }
+    if matches!(req.headers.expires(), Ok(Some(0))) {
+        return None;
+    }
+    if let Some(secret) = peers::secret(peer) {
+        let value = req.headers.get_all("Authorization").next()?;
+        let src = source.ip().to_string();
+        let verdict = ep
+            .auth
+            .verify_value(value, "REGISTER", &secret, &src, epoch_now());
+        if verdict != tandem_sip::auth::Verdict::Ok {
+            return None;
+        }
+    }
+    let contacts = req.headers.contacts().ok()?;
+    contacts.iter().find_map(|c| match c {
+        Contact::Addr(na) if na.expires() != Some(0) => {
+            let ip = match na.uri.host()? {
+                Host::V4(a) => std::net::IpAddr::V4(*a),
+                Host::V6(a) => std::net::IpAddr::V6(*a),
+                Host::Domain(_) => return None,
+            };
+            (!peer.contact_allows(&ep.conf.general, ip)).then_some(ip)
+        }
+        _ => None,
+    })
+}
+
+/// The peer a REGISTER names (its To user).
+fn denied_peer(req: &Request) -> String {
+    req.headers
+        .to_hdr()
+        .ok()
+        .and_then(|t| t.uri.user().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// The digest algorithm of the request's credentials for `realm` (as the registrar picks

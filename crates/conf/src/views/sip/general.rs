@@ -46,6 +46,11 @@ pub struct General {
     /// caller must not reach the dialplan unless the administrator asks for it (secure by
     /// default). Write `allowguest=yes` to get Asterisk's behaviour.
     pub allowguest: bool,
+    /// tandem's toll-fraud guard (not chan_sip): `maxoutbound` concurrent outbound SIP calls
+    /// and `maxcallsperminute` outbound calls started per minute, all peers together
+    /// (0 = no limit, the default). The same options on a peer limit the calls to it.
+    pub maxoutbound: u32,
+    pub maxcallsperminute: u32,
     /// `alwaysauthreject` (default yes, as chan_sip since 1.8): unknown users get the same
     /// answer as a wrong password.
     pub alwaysauthreject: bool,
@@ -55,6 +60,10 @@ pub struct General {
     /// `localnet` lines, kept as chan_sip does: deny rules (`ast_append_ha("d", ...)`); see
     /// [`General::is_local`].
     pub localnet: Acl,
+    /// `contactpermit`/`contactdeny` (for every peer's REGISTER Contact) and `contactacl`
+    /// (named ACLs of acl.conf); see `Peer::contact_allows`.
+    pub contact_acl: Acl,
+    pub contact_acls: super::super::acl_conf::AclList,
     /// `qualify` in ms as the default for peers (0 = off; `yes` = 2000).
     pub qualify_ms: u32,
     /// `qualifyfreq` in seconds (default 60).
@@ -149,9 +158,13 @@ impl Default for General {
             tls: Tls::default(),
             context: "default".into(),
             allowguest: false,
+            maxoutbound: 0,
+            maxcallsperminute: 0,
             alwaysauthreject: true,
             externaddr: None,
             localnet: Acl::new(),
+            contact_acl: Acl::new(),
+            contact_acls: Default::default(),
             qualify_ms: 0,
             qualifyfreq: 60,
             useragent: "tandem".into(),
@@ -247,6 +260,13 @@ pub(crate) fn read(
         }
         match key.as_str() {
             "context" => g.context = v.to_string(),
+            "maxoutbound" | "maxcallsperminute" => {
+                match strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
+                    Some(n) if key == "maxoutbound" => g.maxoutbound = n,
+                    Some(n) => g.maxcallsperminute = n,
+                    None => diags.push(bad("expected a number of calls (0 = no limit)")),
+                }
+            }
             "allowguest" => {
                 if let Some(b) = boolean(item, s, diags) {
                     g.allowguest = b;
@@ -344,6 +364,18 @@ pub(crate) fn read(
                     diags.push(bad(&e.0));
                 }
             }
+            "contactpermit" | "contactdeny" if !v.is_empty() => {
+                let sense = Sense::from_option_name(&key["contact".len()..]);
+                if let Err(e) = g.contact_acl.append(sense, v) {
+                    diags.push(bad(&e.0));
+                }
+            }
+            "contactacl" if !v.is_empty() => {
+                if let Err(e) = g.contact_acls.add_names(v) {
+                    diags.push(bad(&e));
+                }
+            }
+            "contactpermit" | "contactdeny" | "contactacl" => {}
             "qualify" => {
                 if let Some(ms) = qualify(item, s, DEFAULT_QUALIFY_MS, diags) {
                     g.qualify_ms = ms;

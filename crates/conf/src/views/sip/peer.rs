@@ -5,6 +5,7 @@ use std::net::IpAddr;
 use crate::{Diagnostic, Section, Span};
 
 use super::super::acl::{Acl, Sense};
+use super::super::acl_conf::AclList;
 use super::super::util::{parse_addr_port, port_str2int, strict_uint};
 use super::bad_value;
 use super::callerid::CallerId;
@@ -86,8 +87,18 @@ pub struct Peer {
     pub qualifyfreq: u32,
     /// `permit`/`deny` lines, in order.
     pub acl: Acl,
+    /// `acl = NAME[,NAME]`: named ACLs of acl.conf, applied after `acl` (see
+    /// [`Peer::acl_allows`]); resolved by `acl_conf::resolve_sip`.
+    pub named_acls: AclList,
+    /// `contactpermit`/`contactdeny`: which Contact addresses a REGISTER may bind.
+    pub contact_acl: Acl,
+    /// `contactacl = NAME[,NAME]`.
+    pub contact_named_acls: AclList,
     /// `call-limit` (0 = no limit).
     pub call_limit: u32,
+    /// tandem's `maxoutbound` / `maxcallsperminute` for calls to this peer (0 = no limit).
+    pub maxoutbound: u32,
+    pub maxcallsperminute: u32,
     /// `mailbox = a,b@ctx`: blank-stripped, empty entries and duplicates dropped.
     pub mailboxes: Vec<String>,
     /// `transport =`, the first being the one used to call out; `[general]`'s when not set.
@@ -104,6 +115,19 @@ pub struct Peer {
 }
 
 impl Peer {
+    /// chan_sip's `ast_apply_acl(peer->acl, ...)`: `permit`/`deny`, then every `acl=` named
+    /// ACL; any refusal refuses.
+    pub fn acl_allows(&self, ip: std::net::IpAddr) -> bool {
+        self.named_acls.allows(&self.acl, ip)
+    }
+
+    /// Whether a REGISTER of this peer may bind a Contact at `ip`: `[general]`'s contact ACL
+    /// and then the peer's (`contactpermit`/`contactdeny`/`contactacl`) must both accept it.
+    pub fn contact_allows(&self, general: &super::General, ip: std::net::IpAddr) -> bool {
+        general.contact_acls.allows(&general.contact_acl, ip)
+            && self.contact_named_acls.allows(&self.contact_acl, ip)
+    }
+
     /// The `allow`/`disallow` rules to apply, in order, to [`super::DEFAULT_CODECS`]:
     /// `[general]`'s, then the peer's own (chan_sip copies the global capabilities first).
     pub fn codec_rules<'a>(
@@ -196,7 +220,12 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
         qualify_ms: g.qualify_ms,
         qualifyfreq: g.qualifyfreq,
         acl: Acl::new(),
+        named_acls: AclList::default(),
+        contact_acl: Acl::new(),
+        contact_named_acls: AclList::default(),
         call_limit: 0,
+        maxoutbound: 0,
+        maxcallsperminute: 0,
         mailboxes: Vec::new(),
         transports: Vec::new(),
         language: g.language.clone(),
@@ -320,6 +349,34 @@ pub(crate) fn read(secs: &[&Section], g: &General, diags: &mut Vec<Diagnostic>) 
                         diags.push(bad(&format!("{e}; chan_sip drops the peer")));
                         dropped = true;
                     }
+                }
+            }
+            "acl" => {
+                if !v.is_empty() {
+                    if let Err(e) = p.named_acls.add_names(v) {
+                        diags.push(bad(&format!("{e}; chan_sip drops the peer")));
+                        dropped = true;
+                    }
+                }
+            }
+            "contactpermit" | "contactdeny" | "contactacl" if !v.is_empty() => {
+                let res = if key == "contactacl" {
+                    p.contact_named_acls.add_names(v)
+                } else {
+                    let sense = Sense::from_option_name(&key["contact".len()..]);
+                    p.contact_acl.append(sense, v).map_err(|e| e.to_string())
+                };
+                if let Err(e) = res {
+                    diags.push(bad(&format!("{e}; chan_sip drops the peer")));
+                    dropped = true;
+                }
+            }
+            "contactpermit" | "contactdeny" | "contactacl" => {}
+            "maxoutbound" | "maxcallsperminute" => {
+                match strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
+                    Some(n) if key == "maxoutbound" => p.maxoutbound = n,
+                    Some(n) => p.maxcallsperminute = n,
+                    None => diags.push(bad("expected a number of calls (0 = no limit)")),
                 }
             }
             "call-limit" => match strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
