@@ -152,8 +152,18 @@ impl FullFrame {
     /// Appends the wire form to `out`.
     pub fn write_to(&self, out: &mut Vec<u8>) -> Result<(), Error> {
         let mut csub = compress_subclass(self.subclass)?;
-        if self.frame_type == FrameType::Video && self.video_marker {
-            csub |= 0x40;
+        if self.frame_type == FrameType::Video {
+            // In a video frame 0x40 is the marker bit: a subclass that would use it written
+            // plainly (0x40..=0x7f) must take the log form, or it reads back as a marker.
+            if csub & 0x40 != 0 {
+                if self.subclass.count_ones() != 1 {
+                    return Err(Error::CannotCompress(self.subclass));
+                }
+                csub = self.subclass.trailing_zeros() as u8 | FLAG_SC_LOG;
+            }
+            if self.video_marker {
+                csub |= 0x40;
+            }
         }
         let len = FULL_HEADER_LEN + self.payload.len();
         if len > MAX_DATAGRAM {
@@ -265,6 +275,25 @@ mod tests {
         assert_eq!(uncompress_subclass(0x8c).unwrap(), format::G722);
         assert_eq!(compress_subclass(0x180), Err(Error::CannotCompress(0x180)));
         assert_eq!(uncompress_subclass(0xff), Err(Error::BadSubclass));
+    }
+
+    /// Found by fuzz/iax2_frame: a video frame whose subclass 64 came in log form (0x86) was
+    /// written plainly as 0x40, which reads back as the marker bit with subclass 0.
+    #[test]
+    fn fuzz_regression_video_subclass_never_collides_with_the_marker_bit() {
+        let wire = [0x80, 0x01, 0x6f, 0x02, 0x01, 0x0a, 0x00, 0x01, 0, 0, 3, 0x86];
+        let d = Datagram::parse(&wire).unwrap();
+        let Datagram::Full(f) = &d else {
+            panic!("not full")
+        };
+        assert_eq!((f.subclass, f.video_marker), (64, false));
+        let back = f.to_bytes().unwrap();
+        assert_eq!(back[11], 0x86);
+        assert_eq!(Datagram::parse(&back).unwrap(), d);
+        // 0x41 is not a power of two: it cannot be written in a video frame at all.
+        let mut g = f.clone();
+        g.subclass = 0x41;
+        assert_eq!(g.to_bytes(), Err(Error::CannotCompress(0x41)));
     }
 
     #[test]
