@@ -64,7 +64,10 @@ fn nothing_is_recorded_before_the_buffer_delay_then_one_frame_per_20_ms() {
     assert!(fp.pop(t0 + MS * 59).is_none());
     assert_eq!(fp.next_due(), Some(t0 + MS * 60));
     assert_eq!(fp.pop(t0 + MS * 60).map(<[i16]>::len), Some(160));
-    assert!(fp.pop(t0 + MS * 79).is_none(), "the next one is 20 ms later");
+    assert!(
+        fp.pop(t0 + MS * 79).is_none(),
+        "the next one is 20 ms later"
+    );
     assert_eq!(fp.pop(t0 + MS * 80).map(<[i16]>::len), Some(160));
 }
 
@@ -105,7 +108,11 @@ fn a_lost_g722_packet_is_silence_as_long_as_a_frame_at_8_khz() {
         fp.push(t0 + MS * (20 * u32::from(seq)), &g722(seq));
     }
     let (_, lens) = run(&mut fp, t0, 20);
-    assert_eq!(lens, vec![160, 160, 160], "320 samples at 16 kHz are 160 at 8 kHz");
+    assert_eq!(
+        lens,
+        vec![160, 160, 160],
+        "320 samples at 16 kHz are 160 at 8 kHz"
+    );
 }
 
 #[test]
