@@ -287,3 +287,83 @@ fn a_trunk_over_its_calls_per_minute_is_refused_unavailable_with_an_alert() {
     let logs = daemon.stderr_text();
     assert!(logs.contains("dialstatus=BUSY"), "{logs}");
 }
+
+/// One REGISTER of `user` from `local_ip` with `file` (401 challenge answered with -au/-ap).
+fn register_as(
+    sipp_bin: &Path,
+    port: u16,
+    local_ip: &str,
+    file: &str,
+    user: &str,
+    pw: &str,
+) -> SippRun {
+    let work = TempDir::new();
+    sipp(
+        sipp_bin,
+        work.path(),
+        &[
+            "-sf",
+            &scenario(file),
+            "-m",
+            "1",
+            "-s",
+            user,
+            "-au",
+            user,
+            "-ap",
+            pw,
+            "-i",
+            local_ip,
+            "-p",
+            &free_port().to_string(),
+            &format!("127.0.0.1:{port}"),
+        ],
+        Duration::from_secs(60),
+    )
+}
+
+#[test]
+fn a_register_whose_contact_the_contact_acl_refuses_gets_603_after_authenticating() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let port = free_port();
+    let sip = format!(
+        "[general]\nbindaddr=127.0.0.1\nbindport={port}\n\n\
+         [dave]\ntype=friend\nhost=dynamic\nsecret=davepw\n\
+         contactdeny=0.0.0.0/0\ncontactpermit=127.0.0.2\n"
+    );
+    let (_c, _d, daemon) = start(&[("sip.conf", &sip), ("extensions.conf", "[default]\n")]);
+    let denied = register_as(
+        &sipp_bin,
+        port,
+        "127.0.0.1",
+        "register_denied.xml",
+        "dave",
+        "davepw",
+    );
+    assert_eq!(
+        denied.code,
+        Some(0),
+        "not 603: {denied:?}\n{}",
+        daemon.stderr_text()
+    );
+    assert!(wait_for_log(
+        &daemon,
+        "SIP REGISTER denied peer=dave from=127.0.0.1"
+    ));
+    let ok = register_as(
+        &sipp_bin,
+        port,
+        "127.0.0.2",
+        "register_ok.xml",
+        "dave",
+        "davepw",
+    );
+    assert_eq!(
+        ok.code,
+        Some(0),
+        "not registered: {ok:?}\n{}",
+        daemon.stderr_text()
+    );
+}
