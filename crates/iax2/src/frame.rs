@@ -281,7 +281,9 @@ mod tests {
     /// written plainly as 0x40, which reads back as the marker bit with subclass 0.
     #[test]
     fn fuzz_regression_video_subclass_never_collides_with_the_marker_bit() {
-        let wire = [0x80, 0x01, 0x6f, 0x02, 0x01, 0x0a, 0x00, 0x01, 0, 0, 3, 0x86];
+        let wire = [
+            0x80, 0x01, 0x6f, 0x02, 0x01, 0x0a, 0x00, 0x01, 0, 0, 3, 0x86,
+        ];
         let d = Datagram::parse(&wire).unwrap();
         let Datagram::Full(f) = &d else {
             panic!("not full")

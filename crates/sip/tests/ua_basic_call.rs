@@ -206,12 +206,17 @@ fn info_dtmf_reaches_the_tu_which_chooses_the_answer() {
     sim.settle();
     let ev = sim.take_events(B);
     let (in_txn, request) = match &ev[..] {
-        [UaEvent::DialogRequest { call, txn, request }] if *call == callee => (*txn, request.clone()),
+        [UaEvent::DialogRequest { call, txn, request }] if *call == callee => {
+            (*txn, request.clone())
+        }
         other => panic!("{other:?}"),
     };
     assert_eq!(request.method, Method::Info);
     assert_eq!(request.body, b"Signal=5\r\nDuration=160\r\n".to_vec());
-    assert_eq!(request.headers.get("Content-Type"), Some("application/dtmf-relay"));
+    assert_eq!(
+        request.headers.get("Content-Type"),
+        Some("application/dtmf-relay")
+    );
     let now = sim.now;
     let resp = Response::from_request(&request, 415, "Unsupported media type");
     sim.ua(B).respond(now, in_txn, resp).unwrap();

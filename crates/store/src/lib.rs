@@ -16,8 +16,8 @@ mod schema;
 mod sqlite;
 mod voicemail;
 
-pub use cdr::CdrRow;
 pub use astdb::{full_key, tree_prefix, MAX_DB_FIELD};
+pub use cdr::CdrRow;
 pub use registrations::RegistrationRow;
 pub use voicemail::VoicemailRow;
 

@@ -104,7 +104,10 @@ fn a_version_1_file_gains_the_table_and_keeps_its_astdb() {
         );
     }
     let s = open(&path);
-    assert_eq!(s.schema_version().ok(), Some(tandem_store::schema_version_latest()));
+    assert_eq!(
+        s.schema_version().ok(),
+        Some(tandem_store::schema_version_latest())
+    );
     assert!(tandem_store::schema_version_latest() >= 2);
     assert_eq!(
         s.db_get("cidname", "100").ok().flatten().as_deref(),

@@ -149,7 +149,10 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
         ["iax2", "show", what @ ("peers" | "registry" | "channels" | "netstats")] => {
             match &daemon.iax {
                 Some(iax) => {
-                    let st = iax.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let st = iax
+                        .state
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     match *what {
                         "peers" => st.show_peers(),
                         "registry" => st.show_registry(),

@@ -213,9 +213,7 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
 async fn stop_now(daemon: &Daemon) {
     let Some(world) = &daemon.world else { return };
     for (name, _) in world.channels.rows() {
-        world
-            .ami
-            .hangup(&name, tandem_core::cause::NORMAL_CLEARING);
+        world.ami.hangup(&name, tandem_core::cause::NORMAL_CLEARING);
     }
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(2);
     while crate::ops::active_calls(daemon).0 > 0 && tokio::time::Instant::now() < deadline {

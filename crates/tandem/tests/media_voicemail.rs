@@ -54,7 +54,9 @@ impl Pbx {
                 return Ok(line.to_string());
             }
             if Instant::now() >= deadline {
-                return Err(format!("no tandem log line #{n} with {part:?} within {timeout:?}"));
+                return Err(format!(
+                    "no tandem log line #{n} with {part:?} within {timeout:?}"
+                ));
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -238,18 +240,30 @@ fn a_message_is_left_heard_and_deleted_with_mwi_at_each_step() {
     if let Err(e) = pbx.wait_log("VMSTATUS=SUCCESS", BARESIP_TIMEOUT) {
         fail("the message is kept", &pbx, &alice, &e);
     }
-    let msg = pbx.data.path().join("voicemail/default/100/INBOX/msg0000.wav");
+    let msg = pbx
+        .data
+        .path()
+        .join("voicemail/default/100/INBOX/msg0000.wav");
     let got = wav::read_wav(&msg).unwrap_or_else(|e| panic!("{}: {e}", msg.display()));
     let tone = wav::tone_seconds(&got.samples, got.rate, TONE, 1000.0);
-    eprintln!("voicemail: message of {:.2} s, {tone:.2} s of {TONE} Hz", got.duration());
+    eprintln!(
+        "voicemail: message of {:.2} s, {tone:.2} s of {TONE} Hz",
+        got.duration()
+    );
     assert_eq!(got.rate, 8000);
-    assert!(tone >= 1.5, "the caller's tone is in the message: {tone:.2} s");
+    assert!(
+        tone >= 1.5,
+        "the caller's tone is in the message: {tone:.2} s"
+    );
     assert_eq!(
         wav::dominant_frequency(&got.samples, got.rate, &[300.0, TONE, 1000.0, 1400.0]),
         Some(TONE)
     );
     let txt = std::fs::read_to_string(msg.with_extension("txt")).unwrap_or_default();
-    assert!(txt.contains("origmailbox=100\n") && txt.contains("callerid="), "{txt}");
+    assert!(
+        txt.contains("origmailbox=100\n") && txt.contains("callerid="),
+        "{txt}"
+    );
     let store = tandem_store::SqliteStore::open(&pbx.data.path().join("tandem.db"))
         .unwrap_or_else(|e| panic!("{e}"));
     let rows = store.vm_list("default", "100", "INBOX").unwrap_or_default();
@@ -264,8 +278,13 @@ fn a_message_is_left_heard_and_deleted_with_mwi_at_each_step() {
         .any(|n| n.contains("Messages-Waiting: yes") && n.contains("Event: message-summary")));
 
     // 2. carol logs in to VoiceMailMain, listens (the message becomes old), deletes it.
-    let Some(mut carol) = phone(&pbx, &work, "carol", &wav::silence(RATE_8K, 90.0), (63450, 63499))
-    else {
+    let Some(mut carol) = phone(
+        &pbx,
+        &work,
+        "carol",
+        &wav::silence(RATE_8K, 90.0),
+        (63450, 63499),
+    ) else {
         return;
     };
     if let Err(e) = carol.dial(&carol.phone.pbx_uri("800")) {
@@ -307,10 +326,20 @@ fn a_message_is_left_heard_and_deleted_with_mwi_at_each_step() {
         .unwrap_or_else(|e| fail("carol's recording", &pbx, &carol, &e));
     let heard = wav::read_wav(&recording).unwrap_or_else(|e| panic!("{e}"));
     let tone = wav::tone_seconds(&heard.samples, heard.rate, TONE, 1000.0);
-    eprintln!("voicemailmain: carol heard {:.2} s, {tone:.2} s of {TONE} Hz", heard.duration());
-    assert!(tone >= 1.5, "carol heard the message: {tone:.2} s of {TONE} Hz");
+    eprintln!(
+        "voicemailmain: carol heard {:.2} s, {tone:.2} s of {TONE} Hz",
+        heard.duration()
+    );
+    assert!(
+        tone >= 1.5,
+        "carol heard the message: {tone:.2} s of {TONE} Hz"
+    );
     assert!(!msg.exists(), "the message file is gone from INBOX");
-    assert!(!pbx.data.path().join("voicemail/default/100/Old/msg0000.wav").exists());
+    assert!(!pbx
+        .data
+        .path()
+        .join("voicemail/default/100/Old/msg0000.wav")
+        .exists());
     assert_eq!(store.vm_count("default", "100", "INBOX").ok(), Some(0));
     assert_eq!(store.vm_count("default", "100", "Old").ok(), Some(0));
     let last = bob.notifies.last().cloned().unwrap_or_default();
@@ -348,7 +377,10 @@ fn record_stops_on_silence_then_on_its_maximum_and_numbers_the_files() {
     let first = wav::read_wav(&pbx.data.path().join("sounds/rec-0.wav"))
         .unwrap_or_else(|e| panic!("rec-0.wav: {e}"));
     let tone = wav::tone_seconds(&first.samples, first.rate, TONE, 1000.0);
-    eprintln!("record: rec-0 is {:.2} s with {tone:.2} s of tone", first.duration());
+    eprintln!(
+        "record: rec-0 is {:.2} s with {tone:.2} s of tone",
+        first.duration()
+    );
     assert!(tone >= 1.5, "the tone is recorded: {tone:.2} s");
     // Tone, then the one second of silence app_record keeps.
     let tail = &first.samples[first.samples.len().saturating_sub(6000)..];
@@ -371,8 +403,13 @@ fn record_stops_on_silence_then_on_its_maximum_and_numbers_the_files() {
 fn an_unknown_mailbox_fails_and_star_in_the_greeting_goes_to_a() {
     let pbx = start_pbx();
     let work = TempDir::new();
-    let Some(mut alice) = phone(&pbx, &work, "alice", &wav::silence(RATE_8K, 60.0), (63600, 63649))
-    else {
+    let Some(mut alice) = phone(
+        &pbx,
+        &work,
+        "alice",
+        &wav::silence(RATE_8K, 60.0),
+        (63600, 63649),
+    ) else {
         return;
     };
     if let Err(e) = alice.dial(&alice.phone.pbx_uri("720")) {
@@ -383,7 +420,10 @@ fn an_unknown_mailbox_fails_and_star_in_the_greeting_goes_to_a() {
         .unwrap_or_else(|e| fail("VoiceMail(999)", &pbx, &alice, &e));
     assert!(line.contains("unknown box FAILED"), "{line}");
     let log = pbx.daemon.stderr_text();
-    assert!(log.contains("No entry in voicemail config file for '999@default'"), "{log}");
+    assert!(
+        log.contains("No entry in voicemail config file for '999@default'"),
+        "{log}"
+    );
     if let Err(e) = pbx.wait_log("'vm-theperson'", BARESIP_TIMEOUT) {
         fail("the greeting", &pbx, &alice, &e);
     }
@@ -393,5 +433,9 @@ fn an_unknown_mailbox_fails_and_star_in_the_greeting_goes_to_a() {
         .unwrap_or_else(|e| fail("* to a", &pbx, &alice, &e));
     assert!(line.contains("with USEREXIT"), "{line}");
     assert!(!pbx.daemon.stderr_text().contains("not left"));
-    assert!(!pbx.data.path().join("voicemail/default/100/INBOX/msg0000.wav").exists());
+    assert!(!pbx
+        .data
+        .path()
+        .join("voicemail/default/100/INBOX/msg0000.wav")
+        .exists());
 }

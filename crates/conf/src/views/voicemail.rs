@@ -186,7 +186,10 @@ impl VmGeneral {
             Some(n) => *field = n,
             None => diags.push(Diagnostic::error(
                 item.span.clone(),
-                format!("{} must be a whole number of seconds or messages, not {v:?}", item.key),
+                format!(
+                    "{} must be a whole number of seconds or messages, not {v:?}",
+                    item.key
+                ),
             )),
         };
         match item.key.to_ascii_lowercase().as_str() {
@@ -295,7 +298,9 @@ mod tests {
         assert_eq!(m.option("TZ"), Some("eastern"));
         assert_eq!(m.option("attach"), Some("no"));
         assert_eq!(m.span.to_string(), "voicemail.conf:2");
-        let b = c.find("", "101").unwrap_or_else(|| panic!("101 in default"));
+        let b = c
+            .find("", "101")
+            .unwrap_or_else(|| panic!("101 in default"));
         assert_eq!((b.password.as_str(), b.password_locked), ("4321", true));
         assert_eq!(b.email, "");
     }
@@ -316,7 +321,13 @@ mod tests {
         let g = &c.general;
         assert_eq!(g.formats, vec!["wav49", "gsm", "wav"]);
         assert_eq!(
-            (g.maxmsg, g.maxsecs, g.minsecs, g.maxsilence, g.silencethreshold),
+            (
+                g.maxmsg,
+                g.maxsecs,
+                g.minsecs,
+                g.maxsilence,
+                g.silencethreshold
+            ),
             (50, 120, 2, 10, 128)
         );
         assert!(g.attach && g.operator);
@@ -326,10 +337,12 @@ mod tests {
 
     #[test]
     fn bad_numbers_and_bad_lines_are_reported_with_their_line() {
-        let (c, d) = parse(
-            "[general]\nmaxmsg=lots\n[default]\n100 => 1,A,,,novalue\n@x => 1\n100 => 2,B\n",
-        );
-        let text: Vec<String> = d.iter().map(|d| format!("{}: {}", d.span, d.message)).collect();
+        let (c, d) =
+            parse("[general]\nmaxmsg=lots\n[default]\n100 => 1,A,,,novalue\n@x => 1\n100 => 2,B\n");
+        let text: Vec<String> = d
+            .iter()
+            .map(|d| format!("{}: {}", d.span, d.message))
+            .collect();
         assert_eq!(text.len(), 4, "{text:?}");
         assert!(text[0].starts_with("voicemail.conf:2: maxmsg"), "{text:?}");
         assert!(text[1].starts_with("voicemail.conf:4: mailbox 100: option"));

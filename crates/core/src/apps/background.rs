@@ -5,8 +5,8 @@ use tandem_dialplan::args;
 
 use super::{AppCx, Flow};
 use crate::channel::ChannelState;
-use crate::host::{Host, Reply, Request};
 use crate::digits;
+use crate::host::{Host, Reply, Request};
 
 pub(super) async fn exec<H: Host>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     let parts = args::split(data, ',');

@@ -12,8 +12,8 @@ use tandem_core::Channel;
 
 use crate::channels::{ChannelLink, World};
 
-pub mod conf;
 mod background;
+pub mod conf;
 mod echo;
 mod milliwatt;
 mod musiconhold;

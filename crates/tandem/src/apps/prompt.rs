@@ -32,9 +32,7 @@ pub async fn answer(cx: &mut AppCx<'_>) -> bool {
         return false;
     }
     cx.chan.state = ChannelState::Up;
-    cx.world
-        .channels
-        .update(&cx.link.name, |r| r.state = "Up");
+    cx.world.channels.update(&cx.link.name, |r| r.state = "Up");
     true
 }
 
@@ -43,7 +41,10 @@ pub async fn answer(cx: &mut AppCx<'_>) -> bool {
 pub async fn play(cx: &mut AppCx<'_>, files: &[String], escape: &str) -> Heard {
     let media = cx.link.media.clone();
     let Some(format) = media.format() else {
-        tracing::warn!("{}: cannot play {files:?}: no codec tandem can encode", cx.chan.name);
+        tracing::warn!(
+            "{}: cannot play {files:?}: no codec tandem can encode",
+            cx.chan.name
+        );
         return Heard::Done;
     };
     let Some(mut player) = Player::new(&media) else {
@@ -156,7 +157,10 @@ pub async fn load(
         .map_err(|e| format!("{}: {e}", path.display()))?
         .len();
     if size > wav::MAX_FILE_BYTES as u64 {
-        return Err(format!("{}: {size} bytes is too large to play", path.display()));
+        return Err(format!(
+            "{}: {size} bytes is too large to play",
+            path.display()
+        ));
     }
     let bytes = tokio::fs::read(&path)
         .await
@@ -215,7 +219,13 @@ mod tests {
         assert_eq!(number_files(100), vec!["digits/1", "digits/hundred"]);
         assert_eq!(
             number_files(1203),
-            vec!["digits/1", "digits/thousand", "digits/2", "digits/hundred", "digits/3"]
+            vec![
+                "digits/1",
+                "digits/thousand",
+                "digits/2",
+                "digits/hundred",
+                "digits/3"
+            ]
         );
         assert_eq!(number_files(2000), vec!["digits/2", "digits/thousand"]);
     }

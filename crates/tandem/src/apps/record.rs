@@ -50,7 +50,10 @@ pub fn parse_args(data: &str) -> Result<(Args, Vec<String>), String> {
     let Some(at) = split else {
         return Err("No extension specified to filename!".into());
     };
-    let (name, format) = (file.get(..at).unwrap_or_default(), file.get(at + 1..).unwrap_or_default());
+    let (name, format) = (
+        file.get(..at).unwrap_or_default(),
+        file.get(at + 1..).unwrap_or_default(),
+    );
     let mut warnings = Vec::new();
     let mut seconds = |v: Option<&str>, what: &str| -> u64 {
         let Some(v) = v else { return 0 };
@@ -180,25 +183,38 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
             return Reply::HungUp;
         }
     }
-    if !opts.contains('q') && prompt::play(&mut cx, &["beep".to_string()], "").await == Heard::HungUp {
+    if !opts.contains('q')
+        && prompt::play(&mut cx, &["beep".to_string()], "").await == Heard::HungUp
+    {
         cx.chan.set_var("RECORD_STATUS", "HANGUP");
         return Reply::HungUp;
     }
     if !args.format.eq_ignore_ascii_case("wav") {
-        tracing::warn!("{}: Could not create file {} (tandem records wav only)", cx.chan.name, args.name);
+        tracing::warn!(
+            "{}: Could not create file {} (tandem records wav only)",
+            cx.chan.name,
+            args.name
+        );
         cx.chan.set_var("RECORD_STATUS", "ERROR");
         return Reply::Done;
     }
     if let Some(dir) = path.parent() {
         if let Err(e) = std::fs::create_dir_all(dir) {
-            tracing::warn!("{}: Could not create file {}: {e}", cx.chan.name, path.display());
+            tracing::warn!(
+                "{}: Could not create file {}: {e}",
+                cx.chan.name,
+                path.display()
+            );
             cx.chan.set_var("RECORD_STATUS", "ERROR");
             return Reply::Done;
         }
     }
     let spec = spec(&args);
     let Some((end, samples)) = prompt::record(&mut cx, &spec).await else {
-        tracing::warn!("{}: no codec tandem can decode: cannot record", cx.chan.name);
+        tracing::warn!(
+            "{}: no codec tandem can decode: cannot record",
+            cx.chan.name
+        );
         cx.chan.set_var("RECORD_STATUS", "ERROR");
         return Reply::Done;
     };
@@ -212,7 +228,11 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
     cx.chan.set_var("RECORD_STATUS", status);
     if end == RecordEnd::HungUp && !opts.contains('k') && !has_percent {
         let _ = std::fs::remove_file(&path);
-        tracing::info!("{}: recording {} deleted at hangup", cx.chan.name, path.display());
+        tracing::info!(
+            "{}: recording {} deleted at hangup",
+            cx.chan.name,
+            path.display()
+        );
         return Reply::HungUp;
     }
     let mut all = if opts.contains('a') {
@@ -234,7 +254,11 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
             samples.len() as f64 / f64::from(RATE)
         ),
         Err(e) => {
-            tracing::warn!("{}: Problem writing frame: {}: {e}", cx.chan.name, path.display());
+            tracing::warn!(
+                "{}: Problem writing frame: {}: {e}",
+                cx.chan.name,
+                path.display()
+            );
             cx.chan.set_var("RECORD_STATUS", "ERROR");
         }
     }
@@ -295,14 +319,22 @@ mod tests {
     #[test]
     fn relative_names_go_under_the_sounds_directory() {
         let s = std::path::Path::new("/data/sounds");
-        assert_eq!(file_path(s, "greet/me", "wav"), PathBuf::from("/data/sounds/greet/me.wav"));
+        assert_eq!(
+            file_path(s, "greet/me", "wav"),
+            PathBuf::from("/data/sounds/greet/me.wav")
+        );
         assert_eq!(file_path(s, "/tmp/me", "wav"), PathBuf::from("/tmp/me.wav"));
     }
 
     #[test]
     fn options_choose_the_terminator() {
         let base = parse_args("f.wav").unwrap_or_else(|e| panic!("{e}")).0;
-        let with = |o: &str| spec(&Args { options: o.into(), ..base.clone() });
+        let with = |o: &str| {
+            spec(&Args {
+                options: o.into(),
+                ..base.clone()
+            })
+        };
         assert_eq!(with("").terminators, Terminators::Digits("#".into()));
         assert_eq!(with("t").terminators, Terminators::Digits("*".into()));
         assert_eq!(with("x").terminators, Terminators::Digits(String::new()));

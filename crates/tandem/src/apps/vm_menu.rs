@@ -86,7 +86,11 @@ impl Menu {
     /// The main menu's instructions: press 1 for the folder's messages, star for help,
     /// pound to exit.
     pub fn main_prompts(&self) -> Vec<String> {
-        let folder = if self.new_folder { "vm-INBOX" } else { "vm-Old" };
+        let folder = if self.new_folder {
+            "vm-INBOX"
+        } else {
+            "vm-Old"
+        };
         ["vm-onefor", folder, "vm-messages", "vm-helpexit"]
             .iter()
             .map(|s| s.to_string())
@@ -95,10 +99,17 @@ impl Menu {
 
     /// The message options (`vm_instructions` at a message).
     pub fn message_prompts(&self) -> Vec<String> {
-        ["vm-prev", "vm-repeat", "vm-next", "vm-delete", "vm-savemessage", "vm-helpexit"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect()
+        [
+            "vm-prev",
+            "vm-repeat",
+            "vm-next",
+            "vm-delete",
+            "vm-savemessage",
+            "vm-helpexit",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     }
 
     /// The message the caller is at, if any.
@@ -140,7 +151,10 @@ impl Menu {
             (_, '#') => vec![Action::Exit],
             (Where::Main, '1') => {
                 if self.count == 0 {
-                    vec![say(&["vm-no", "vm-messages"]), Action::Say(self.main_prompts())]
+                    vec![
+                        say(&["vm-no", "vm-messages"]),
+                        Action::Say(self.main_prompts()),
+                    ]
                 } else {
                     self.play(0)
                 }
@@ -208,16 +222,28 @@ mod tests {
 
     #[test]
     fn the_intro_counts_new_and_old_messages() {
-        assert_eq!(intro(1, 0), vec!["vm-youhave", "digits/1", "vm-INBOX", "vm-message"]);
+        assert_eq!(
+            intro(1, 0),
+            vec!["vm-youhave", "digits/1", "vm-INBOX", "vm-message"]
+        );
         assert_eq!(
             intro(2, 3),
             vec![
-                "vm-youhave", "digits/2", "vm-INBOX", "vm-messages", "vm-and", "digits/3",
-                "vm-Old", "vm-messages"
+                "vm-youhave",
+                "digits/2",
+                "vm-INBOX",
+                "vm-messages",
+                "vm-and",
+                "digits/3",
+                "vm-Old",
+                "vm-messages"
             ]
         );
         assert_eq!(intro(0, 0), vec!["vm-youhave", "vm-no", "vm-messages"]);
-        assert_eq!(intro(0, 1), vec!["vm-youhave", "digits/1", "vm-Old", "vm-message"]);
+        assert_eq!(
+            intro(0, 1),
+            vec!["vm-youhave", "digits/1", "vm-Old", "vm-message"]
+        );
     }
 
     #[test]
@@ -258,10 +284,19 @@ mod tests {
         let a = m.on_digit('7');
         assert_eq!(a[0], Action::Delete(0));
         assert_eq!(says(&a[1]), vec!["vm-message", "vm-deleted"]);
-        assert_eq!(m.on_digit('7'), vec![Action::Say(vec!["vm-deleted".into()])]);
-        assert_eq!(m.on_digit('9'), vec![Action::Say(vec!["vm-deleted".into()])]);
+        assert_eq!(
+            m.on_digit('7'),
+            vec![Action::Say(vec!["vm-deleted".into()])]
+        );
+        assert_eq!(
+            m.on_digit('9'),
+            vec![Action::Say(vec!["vm-deleted".into()])]
+        );
         // A deleted message is not played again.
-        assert_eq!(says(&m.on_digit('5')[0]), vec!["vm-first", "vm-message", "vm-deleted"]);
+        assert_eq!(
+            says(&m.on_digit('5')[0]),
+            vec!["vm-first", "vm-message", "vm-deleted"]
+        );
         m.on_digit('6');
         assert_eq!(m.on_digit('9')[0], Action::Save(1));
     }

@@ -29,13 +29,10 @@ pub fn configure(data: &Path) {
 }
 
 pub fn data_dir() -> PathBuf {
-    DATA_DIR
-        .get()
-        .cloned()
-        .unwrap_or_else(|| {
-            let dir = PathBuf::from("tandem-data");
-            std::path::absolute(&dir).unwrap_or(dir)
-        })
+    DATA_DIR.get().cloned().unwrap_or_else(|| {
+        let dir = PathBuf::from("tandem-data");
+        std::path::absolute(&dir).unwrap_or(dir)
+    })
 }
 
 /// `DATA/voicemail`.
@@ -64,11 +61,7 @@ pub fn subscribe() -> broadcast::Receiver<MailboxChange> {
 
 /// A mailbox name is a path component: nothing that climbs or hides.
 pub fn safe_component(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 80
-        && s != "."
-        && s != ".."
-        && !s.contains(['/', '\\', '\0'])
+    !s.is_empty() && s.len() <= 80 && s != "." && s != ".." && !s.contains(['/', '\\', '\0'])
 }
 
 /// One mailbox's place in the spool and the store.
@@ -121,9 +114,8 @@ impl Spool {
             .map(|r| r.msgnum)
             .collect();
         let dir = self.mailbox_dir(context, mailbox).join(folder);
-        (0..maxmsg.max(1)).find(|n| {
-            !taken.contains(n) && !dir.join(format!("msg{n:04}.wav")).exists()
-        })
+        (0..maxmsg.max(1))
+            .find(|n| !taken.contains(n) && !dir.join(format!("msg{n:04}.wav")).exists())
     }
 
     /// Store a new message in INBOX: the WAV, the `.txt`, the row; then MWI. Err when the
@@ -144,8 +136,11 @@ impl Spool {
             std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
         let wav_path = with_ext(&base, "wav");
-        std::fs::write(&wav_path, wav::encode_wav(crate::media::recorder::RATE, samples))
-            .map_err(|e| format!("{}: {e}", wav_path.display()))?;
+        std::fs::write(
+            &wav_path,
+            wav::encode_wav(crate::media::recorder::RATE, samples),
+        )
+        .map_err(|e| format!("{}: {e}", wav_path.display()))?;
         let txt = with_ext(&base, "txt");
         std::fs::write(&txt, meta.text(&row)).map_err(|e| format!("{}: {e}", txt.display()))?;
         row.id = self.store.vm_insert(&row).map_err(|e| e.to_string())?;
@@ -161,7 +156,12 @@ impl Spool {
     }
 
     /// Move a message to another folder (a heard message goes to Old): files and row.
-    pub fn move_to(&self, row: &VoicemailRow, folder: &str, maxmsg: u32) -> Result<VoicemailRow, String> {
+    pub fn move_to(
+        &self,
+        row: &VoicemailRow,
+        folder: &str,
+        maxmsg: u32,
+    ) -> Result<VoicemailRow, String> {
         if row.folder == folder {
             return Ok(row.clone());
         }
@@ -265,8 +265,12 @@ mod tests {
         let s = spool("deliver");
         let mut rx = subscribe();
         let meta = MessageMeta::default();
-        let a = s.deliver(row(), &[1, 2, 3], &meta, 100).unwrap_or_else(|e| panic!("{e}"));
-        let b = s.deliver(row(), &[4], &meta, 100).unwrap_or_else(|e| panic!("{e}"));
+        let a = s
+            .deliver(row(), &[1, 2, 3], &meta, 100)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let b = s
+            .deliver(row(), &[4], &meta, 100)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((a.msgnum, b.msgnum), (0, 1));
         let wav_path = s.root.join("default/100/INBOX/msg0000.wav");
         let pcm = wav::parse_wav(&std::fs::read(&wav_path).unwrap_or_default())
@@ -274,7 +278,10 @@ mod tests {
         assert_eq!(pcm.samples, vec![1, 2, 3]);
         let txt = std::fs::read_to_string(s.root.join("default/100/INBOX/msg0001.txt"))
             .unwrap_or_default();
-        assert!(txt.contains("[message]\norigmailbox=100\ncontext=default\n"), "{txt}");
+        assert!(
+            txt.contains("[message]\norigmailbox=100\ncontext=default\n"),
+            "{txt}"
+        );
         assert!(txt.contains("callerid=\"Alice\" <6001>\n"));
         assert_eq!(s.counts("default", "100"), (2, 0));
         let mut seen = Vec::new();
@@ -298,7 +305,9 @@ mod tests {
     fn saving_moves_files_to_old_and_delete_removes_them() {
         let s = spool("move");
         let meta = MessageMeta::default();
-        let a = s.deliver(row(), &[7], &meta, 100).unwrap_or_else(|e| panic!("{e}"));
+        let a = s
+            .deliver(row(), &[7], &meta, 100)
+            .unwrap_or_else(|e| panic!("{e}"));
         let old = s.move_to(&a, OLD, 100).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((old.folder.as_str(), old.msgnum), ("Old", 0));
         assert!(s.root.join("default/100/Old/msg0000.wav").is_file());

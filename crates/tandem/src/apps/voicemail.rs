@@ -147,7 +147,11 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
         Heard::HungUp => return Reply::HungUp,
         Heard::Digit(d @ ('*' | '0')) => {
             let ext = if d == '*' { "a" } else { "o" };
-            tracing::info!("{}: VoiceMail: {d} goes to {ext}@{}", cx.chan.name, cx.chan.context);
+            tracing::info!(
+                "{}: VoiceMail: {d} goes to {ext}@{}",
+                cx.chan.name,
+                cx.chan.context
+            );
             cx.chan.set_var("VMSTATUS", "USEREXIT");
             cx.chan.exten = ext.to_string();
             cx.chan.priority = 1;
@@ -166,7 +170,10 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
         threshold: general.silencethreshold,
     };
     let Some((end, samples)) = prompt::record(&mut cx, &spec).await else {
-        tracing::warn!("{}: no codec tandem can decode: cannot record", cx.chan.name);
+        tracing::warn!(
+            "{}: no codec tandem can decode: cannot record",
+            cx.chan.name
+        );
         cx.chan.set_var("VMSTATUS", "FAILED");
         return Reply::Done;
     };
@@ -194,7 +201,10 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
             exten: cx.chan.exten.clone(),
             priority: cx.chan.priority,
             callerchan: cx.chan.name.clone(),
-            origdate: when.datetime().format("%a %b %d %I:%M:%S %p %Z %Y").to_string(),
+            origdate: when
+                .datetime()
+                .format("%a %b %d %I:%M:%S %p %Z %Y")
+                .to_string(),
         };
         let mut ok = false;
         for m in &found {
@@ -214,7 +224,10 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
             "FAILED"
         }
     };
-    tracing::info!("{}: VoiceMail to {first_box}@{first_ctx}: VMSTATUS={status}", cx.chan.name);
+    tracing::info!(
+        "{}: VoiceMail to {first_box}@{first_ctx}: VMSTATUS={status}",
+        cx.chan.name
+    );
     cx.chan.set_var("VMSTATUS", status);
     match end {
         RecordEnd::HungUp => Reply::HungUp,
@@ -255,10 +268,18 @@ mod tests {
         assert_eq!(greeting("s"), Greeting::None);
         assert_eq!(
             default_greeting("102", Greeting::Unavailable),
-            vec!["vm-theperson", "digits/1", "digits/0", "digits/2", "vm-isunavail"]
+            vec![
+                "vm-theperson",
+                "digits/1",
+                "digits/0",
+                "digits/2",
+                "vm-isunavail"
+            ]
         );
         assert_eq!(
-            default_greeting("7", Greeting::Busy).last().map(String::as_str),
+            default_greeting("7", Greeting::Busy)
+                .last()
+                .map(String::as_str),
             Some("vm-isonphone")
         );
     }

@@ -84,7 +84,12 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
     if !vm_spool::safe_component(&user.mailbox) || !vm_spool::safe_component(&user.context) {
         return Reply::HungUp;
     }
-    tracing::info!("{}: VoiceMailMain: {}@{} logged in", cx.chan.name, user.mailbox, user.context);
+    tracing::info!(
+        "{}: VoiceMailMain: {}@{} logged in",
+        cx.chan.name,
+        user.mailbox,
+        user.context
+    );
     let spool = Spool::new(vm_spool::spool_root(), Arc::clone(&cx.world.shared.store));
     let (new, old) = spool.counts(&user.context, &user.mailbox);
     let folder = if new > 0 { INBOX } else { OLD };
@@ -95,7 +100,10 @@ pub async fn exec(mut cx: AppCx<'_>, data: &str) -> Reply {
         .vm_list(&user.context, &user.mailbox, folder)
         .unwrap_or_default();
     let mut menu = Menu::new(messages.len(), folder == INBOX);
-    let mut actions = vec![Action::Say(intro(new, old)), Action::Say(menu.main_prompts())];
+    let mut actions = vec![
+        Action::Say(intro(new, old)),
+        Action::Say(menu.main_prompts()),
+    ];
     loop {
         let mut pressed = None;
         for action in actions.drain(..) {

@@ -229,7 +229,11 @@ mod tests {
         let mut d = SilenceDetector::new(256);
         assert_eq!(d.feed(&frame(10), 8000), 20);
         assert_eq!(d.feed(&frame(255), 8000), 40);
-        assert_eq!(d.feed(&frame(256), 8000), 0, "at the threshold is not silence");
+        assert_eq!(
+            d.feed(&frame(256), 8000),
+            0,
+            "at the threshold is not silence"
+        );
         assert_eq!(d.feed(&frame(0), 8000), 20);
         assert_eq!(d.feed(&frame(0)[..80], 8000), 30);
         assert_eq!(d.feed(&[], 8000), 30);

@@ -270,7 +270,13 @@ mod tests {
         assert_eq!(bytes.len(), 44 + 12);
         assert_eq!(&bytes[40..44], &12u32.to_le_bytes());
         let pcm = parse_wav(&bytes).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(pcm, Pcm { rate: 8000, samples });
+        assert_eq!(
+            pcm,
+            Pcm {
+                rate: 8000,
+                samples
+            }
+        );
         let empty = parse_wav(&encode_wav(8000, &[])).unwrap_or_else(|e| panic!("{e}"));
         assert!(empty.samples.is_empty());
     }

@@ -99,7 +99,12 @@ impl Endpoint {
                 return;
             }
         };
-        leg_media.set_comedia(peer.map_or(self.conf.general.common.nat.comedia, |p| p.common.nat.comedia));
+        leg_media.set_comedia(peer.map_or(self.conf.general.common.nat.comedia, |p| {
+            p.common.nat.comedia
+        }));
+        leg_media.set_comedia(peer.map_or(self.conf.general.common.nat.comedia, |p| {
+            p.common.nat.comedia
+        }));
         let codecs = media::peer_codecs(&self.conf, peer);
         let dtmf = peer.map_or(self.conf.general.common.dtmfmode, |p| p.common.dtmfmode);
         if peer.map_or(self.conf.general.common.encryption, |p| p.common.encryption) {
@@ -289,13 +294,8 @@ impl Endpoint {
                 if leg.answered =>
             {
                 // mohinterpret=passthrough: the hold goes on to the phone as a re-INVITE.
-                let mut cfg = media::media_config(
-                    self.media_ip,
-                    &leg.media,
-                    leg.codecs.clone(),
-                    leg.dtmf,
-                    0,
-                );
+                let mut cfg =
+                    media::media_config(self.media_ip, &leg.media, leg.codecs.clone(), leg.dtmf, 0);
                 cfg.direction = if i == Indication::Hold {
                     Direction::SendOnly
                 } else {
@@ -736,13 +736,7 @@ fn setup_dest(leg: &Leg) -> String {
 /// media, point the media leg at the far end, and tell the channel about hold and unhold so
 /// the bridge can carry it to the other party. `None`: not acceptable (488).
 fn answer_in_dialog(media_ip: std::net::IpAddr, leg: &mut Leg, sdp: &[u8]) -> Option<Vec<u8>> {
-    let cfg = media::media_config(
-        media_ip,
-        &leg.media,
-        leg.codecs.clone(),
-        leg.dtmf,
-        0,
-    );
+    let cfg = media::media_config(media_ip, &leg.media, leg.codecs.clone(), leg.dtmf, 0);
     let offer = SessionDescription::parse_bytes(sdp).ok()?;
     let (answer, neg) = leg.session.answer(&offer, &cfg).ok()?;
     if let Some(rtp) = neg.remote_rtp {

@@ -81,7 +81,11 @@ impl Endpoint {
         for m in &p.mailboxes {
             let (mailbox, context) = mailbox_key(m);
             let store = &self.world.shared.store;
-            new = new.saturating_add(store.vm_count(context, mailbox, vm_spool::INBOX).unwrap_or(0));
+            new = new.saturating_add(
+                store
+                    .vm_count(context, mailbox, vm_spool::INBOX)
+                    .unwrap_or(0),
+            );
             old = old.saturating_add(store.vm_count(context, mailbox, vm_spool::OLD).unwrap_or(0));
         }
         let name = p.name.clone();
@@ -95,7 +99,11 @@ impl Endpoint {
                 .state
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            match state.peers.iter().find(|r| r.name.eq_ignore_ascii_case(peer)) {
+            match state
+                .peers
+                .iter()
+                .find(|r| r.name.eq_ignore_ascii_case(peer))
+            {
                 Some(row) => (row.addr, row.contact.clone()),
                 None => (None, String::new()),
             }
@@ -127,9 +135,7 @@ impl Endpoint {
             return;
         };
         match self.ua.send_request(now, req, dest) {
-            Ok(_) => tracing::info!(
-                "SIP MWI: NOTIFY to {peer} at {dest}: {new} new, {old} old"
-            ),
+            Ok(_) => tracing::info!("SIP MWI: NOTIFY to {peer} at {dest}: {new} new, {old} old"),
             Err(e) => tracing::warn!("SIP MWI: NOTIFY to {peer}: {e}"),
         }
     }
@@ -170,16 +176,24 @@ pub fn notify(
     let to = format!("<{target}>");
     let mut req = Request::new(Method::Notify, target);
     req.headers.push("Max-Forwards", "70");
-    req.headers.push("From", format!("\"{vmexten}\" <sip:{vmexten}@{}>;tag={tag}", host_port(local)));
+    req.headers.push(
+        "From",
+        format!(
+            "\"{vmexten}\" <sip:{vmexten}@{}>;tag={tag}",
+            host_port(local)
+        ),
+    );
     req.headers.push("To", to);
-    req.headers.push("Contact", format!("<sip:{vmexten}@{}>", host_port(local)));
+    req.headers
+        .push("Contact", format!("<sip:{vmexten}@{}>", host_port(local)));
     req.headers.push("Call-ID", call_id.to_string());
     req.headers.push("CSeq", "102 NOTIFY");
     if !user_agent.is_empty() {
         req.headers.push("User-Agent", user_agent.to_string());
     }
     req.headers.push("Event", "message-summary");
-    req.headers.push("Content-Type", "application/simple-message-summary");
+    req.headers
+        .push("Content-Type", "application/simple-message-summary");
     let account = format!("sip:{vmexten}@{}", host_port(local));
     req.body = tandem_sip::event::mwi::message_summary(new, old, &account, false).into_bytes();
     Some(req)
@@ -204,17 +218,38 @@ mod tests {
     fn the_notify_carries_a_message_summary_for_the_peer() {
         let dest: SocketAddr = "192.0.2.7:5062".parse().unwrap_or_else(|e| panic!("{e}"));
         let local: SocketAddr = "192.0.2.1:5060".parse().unwrap_or_else(|e| panic!("{e}"));
-        let req = notify("bob", dest, "", local, "asterisk", "t1", "c1@x", 2, 1, "tandem");
-        let text = String::from_utf8(req.map(|r| r.to_bytes()).unwrap_or_default()).unwrap_or_default();
-        assert!(text.starts_with("NOTIFY sip:bob@192.0.2.7:5062 SIP/2.0\r\n"), "{text}");
+        let req = notify(
+            "bob", dest, "", local, "asterisk", "t1", "c1@x", 2, 1, "tandem",
+        );
+        let text =
+            String::from_utf8(req.map(|r| r.to_bytes()).unwrap_or_default()).unwrap_or_default();
+        assert!(
+            text.starts_with("NOTIFY sip:bob@192.0.2.7:5062 SIP/2.0\r\n"),
+            "{text}"
+        );
         assert!(text.contains("Event: message-summary\r\n"));
         assert!(text.contains("Content-Type: application/simple-message-summary\r\n"));
         assert!(text.contains(
             "Messages-Waiting: yes\r\nMessage-Account: sip:asterisk@192.0.2.1\r\nVoice-Message: 2/1 (0/0)\r\n"
         ));
-        let req = notify("bob", dest, "sip:bob@10.0.0.9:5070", local, "*97", "t", "c", 0, 3, "");
-        let text = String::from_utf8(req.map(|r| r.to_bytes()).unwrap_or_default()).unwrap_or_default();
-        assert!(text.starts_with("NOTIFY sip:bob@10.0.0.9:5070 SIP/2.0\r\n"), "{text}");
+        let req = notify(
+            "bob",
+            dest,
+            "sip:bob@10.0.0.9:5070",
+            local,
+            "*97",
+            "t",
+            "c",
+            0,
+            3,
+            "",
+        );
+        let text =
+            String::from_utf8(req.map(|r| r.to_bytes()).unwrap_or_default()).unwrap_or_default();
+        assert!(
+            text.starts_with("NOTIFY sip:bob@10.0.0.9:5070 SIP/2.0\r\n"),
+            "{text}"
+        );
         assert!(text.contains("Messages-Waiting: no\r\n"));
     }
 }
