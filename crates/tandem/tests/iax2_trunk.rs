@@ -44,19 +44,7 @@ impl Pbx {
     }
 
     fn wait_cli(&self, cmd: &str, parts: &[&str], timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let answer = self.cli(cmd);
-            if parts.iter().all(|p| answer.contains(p)) {
-                return Ok(answer);
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "`{cmd}` did not show {parts:?} within {timeout:?}:\n{answer}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.daemon.wait_cli(cmd, parts, timeout)
     }
 }
 

@@ -66,19 +66,7 @@ fn start(uac_port: u16, uas_port: u16) -> Pbx {
 
 impl Pbx {
     fn wait_log(&self, part: &str, timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.daemon.stderr_text();
-            if let Some(line) = text.lines().find(|l| l.contains(part)) {
-                return Ok(line.to_string());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "no tandem log line with {part:?} within {timeout:?}:\n{text}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.daemon.wait_log(part, timeout)
     }
 }
 

@@ -60,22 +60,11 @@ impl Pbx {
     }
 
     fn log_count(&self, part: &str) -> usize {
-        self.daemon
-            .stderr_text()
-            .lines()
-            .filter(|l| l.contains(part))
-            .count()
+        self.daemon.log_count(&[part])
     }
 
     fn wait_log_count(&self, part: &str, n: usize, timeout: Duration) -> Result<(), String> {
-        let deadline = Instant::now() + timeout;
-        while self.log_count(part) < n {
-            if Instant::now() >= deadline {
-                return Err(format!("fewer than {n} tandem log lines with {part:?}"));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Ok(())
+        self.daemon.wait_log_nth(&[part], n, timeout).map(|_| ())
     }
 }
 

@@ -3,7 +3,7 @@
 //! with a 500 ms on / 500 ms off cadence while the dialplan goes on (Wait).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tandem_testkit::wav::{self, RATE_8K};
 use tandem_testkit::{
@@ -54,19 +54,7 @@ fn start_pbx() -> Pbx {
 
 impl Pbx {
     fn wait_log(&self, part: &str, timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.daemon.stderr_text();
-            if let Some(line) = text.lines().find(|l| l.contains(part)) {
-                return Ok(line.to_string());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "no tandem log line with {part:?} within {timeout:?}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.daemon.wait_log(part, timeout)
     }
 }
 

@@ -4,12 +4,11 @@
 //! reach bob, loud and for as long as she played it, and bob's 400 Hz tone must reach alice.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tandem_testkit::wav::{self, RATE_8K};
 use tandem_testkit::{
-    free_port, require_tool, run_cli, write_config, Baresip, Daemon, Phone, TempDir,
-    BARESIP_TIMEOUT,
+    free_port, require_tool, write_config, Baresip, Daemon, Phone, TempDir, BARESIP_TIMEOUT,
 };
 
 /// Seconds of 1 kHz alice plays before silence.
@@ -21,7 +20,7 @@ fn bin() -> PathBuf {
 
 struct Pbx {
     _config: TempDir,
-    data: TempDir,
+    _data: TempDir,
     daemon: Daemon,
     port: u16,
 }
@@ -49,46 +48,19 @@ fn start_pbx(rtp: (u16, u16), bob_codecs: &str) -> Pbx {
     let daemon = Daemon::start(&bin(), config.path(), data.path());
     Pbx {
         _config: config,
-        data,
+        _data: data,
         daemon,
         port,
     }
 }
 
 impl Pbx {
-    fn cli(&self, cmd: &str) -> String {
-        run_cli(&bin(), self.data.path(), cmd)
-    }
-
     fn wait_log(&self, part: &str, timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(line) = self.daemon.stderr_text().lines().find(|l| l.contains(part)) {
-                return Ok(line.to_string());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "no tandem log line with {part:?} within {timeout:?}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.daemon.wait_log(part, timeout)
     }
 
     fn wait_cli(&self, cmd: &str, parts: &[&str], timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let answer = self.cli(cmd);
-            if parts.iter().all(|p| answer.contains(p)) {
-                return Ok(answer);
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "`{cmd}` did not show {parts:?} within {timeout:?}:\n{answer}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.daemon.wait_cli(cmd, parts, timeout)
     }
 }
 

@@ -47,19 +47,7 @@ impl Pbx {
     }
 
     fn wait_log_nth(&self, part: &str, n: usize, timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.daemon.stderr_text();
-            if let Some(line) = text.lines().filter(|l| l.contains(part)).nth(n - 1) {
-                return Ok(line.to_string());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "no tandem log line #{n} with {part:?} within {timeout:?}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.daemon.wait_log_nth(&[part], n, timeout)
     }
 }
 

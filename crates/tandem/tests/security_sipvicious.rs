@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tandem_testkit::{free_port, require_tool, run_cli, sipp, write_config, Daemon, TempDir};
 
@@ -60,17 +60,7 @@ fn sipvicious(tool: &Path, args: &[&str], dir: &Path) -> String {
 
 /// Wait until the daemon's log has `needle`.
 fn wait_log(daemon: &Daemon, needle: &str, timeout: Duration) -> Result<(), String> {
-    let start = Instant::now();
-    while start.elapsed() < timeout {
-        if daemon.stderr_text().contains(needle) {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Err(format!(
-        "no '{needle}' in the log:\n{}",
-        daemon.stderr_text()
-    ))
+    daemon.wait_log(needle, timeout).map(|_| ())
 }
 
 fn tools() -> Option<(PathBuf, PathBuf, PathBuf)> {

@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tandem_testkit::wav::{self, RATE_8K};
 use tandem_testkit::{
@@ -150,23 +150,7 @@ fn start_pbx(certs: &Path) -> Pbx {
 
 impl Pbx {
     fn wait_log(&self, parts: &[&str], count: usize, timeout: Duration) -> Result<(), String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.daemon.stderr_text();
-            let n = text
-                .lines()
-                .filter(|l| parts.iter().all(|p| l.contains(p)))
-                .count();
-            if n >= count {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "{count} tandem log line(s) with {parts:?} not seen within {timeout:?}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.daemon.wait_log_nth(parts, count, timeout).map(|_| ())
     }
 }
 

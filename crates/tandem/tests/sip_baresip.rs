@@ -62,36 +62,12 @@ impl Pbx {
 
     /// Wait until tandem's stderr has a line containing all of `parts` (bounded polling).
     fn wait_log(&self, parts: &[&str], timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.daemon.stderr_text();
-            if let Some(line) = text.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
-                return Ok(line.to_string());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "no tandem log line with {parts:?} within {timeout:?}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.daemon.wait_log_nth(parts, 1, timeout)
     }
 
     /// Poll the CLI command `cmd` until its answer contains all of `parts` (bounded).
     fn wait_cli(&self, cmd: &str, parts: &[&str], timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let answer = self.cli(cmd);
-            if parts.iter().all(|p| answer.contains(p)) {
-                return Ok(answer);
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "`{cmd}` did not show {parts:?} within {timeout:?}:\n{answer}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        self.daemon.wait_cli(cmd, parts, timeout)
     }
 }
 

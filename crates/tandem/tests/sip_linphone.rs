@@ -5,7 +5,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tandem_testkit::{
     free_port, require_tool, run_cli, write_config, Daemon, Linphone, TempDir, LINPHONE_TIMEOUT,
@@ -62,19 +62,7 @@ impl Pbx {
 
     /// Wait until tandem's stderr has a line containing all of `parts` (bounded polling).
     fn wait_log(&self, parts: &[&str], timeout: Duration) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let text = self.daemon.stderr_text();
-            if let Some(line) = text.lines().find(|l| parts.iter().all(|p| l.contains(p))) {
-                return Ok(line.to_string());
-            }
-            if Instant::now() >= deadline {
-                return Err(format!(
-                    "no tandem log line with {parts:?} within {timeout:?}; stderr:\n{text}"
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        self.daemon.wait_log_nth(parts, 1, timeout)
     }
 }
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How long a daemon may take to print `tandem ready` (a cold debug build on a busy machine).
 pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
@@ -14,6 +14,7 @@ pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
 /// A running `tandem run --config CONFIG --data DATA`.
 pub struct Daemon {
     child: Option<Child>,
+    bin: PathBuf,
     data: PathBuf,
     stderr: Arc<Mutex<Vec<String>>>,
     drain: Option<std::thread::JoinHandle<()>>,
@@ -62,6 +63,7 @@ impl Daemon {
         });
         let mut daemon = Daemon {
             child: Some(child),
+            bin: bin.to_path_buf(),
             data: data.to_path_buf(),
             stderr,
             drain: Some(drain),
@@ -103,6 +105,64 @@ impl Daemon {
         match self.stderr.lock() {
             Ok(v) => v.join("\n"),
             Err(_) => String::new(),
+        }
+    }
+
+    /// How many stderr lines so far contain every one of `parts`.
+    pub fn log_count(&self, parts: &[&str]) -> usize {
+        let text = self.stderr_text();
+        text.lines()
+            .filter(|l| parts.iter().all(|p| l.contains(p)))
+            .count()
+    }
+
+    /// Wait up to `timeout` for a stderr line that contains `part`; Ok(that line).
+    pub fn wait_log(&self, part: &str, timeout: Duration) -> Result<String, String> {
+        self.wait_log_nth(&[part], 1, timeout)
+    }
+
+    /// Wait up to `timeout` for the `n`th (from 1) stderr line that contains every one of
+    /// `parts`; Ok(that line), Err with everything printed so far.
+    pub fn wait_log_nth(
+        &self,
+        parts: &[&str],
+        n: usize,
+        timeout: Duration,
+    ) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let text = self.stderr_text();
+            let found = text
+                .lines()
+                .filter(|l| parts.iter().all(|p| l.contains(p)))
+                .nth(n.saturating_sub(1));
+            if let Some(line) = found {
+                return Ok(line.to_string());
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "no tandem log line #{n} with {parts:?} within {timeout:?}; stderr:\n{text}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Poll `tandem cli -x CMD` until its answer contains every one of `parts` (up to
+    /// `timeout`); Ok(the answer).
+    pub fn wait_cli(&self, cmd: &str, parts: &[&str], timeout: Duration) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let answer = crate::run_cli(&self.bin, &self.data, cmd);
+            if parts.iter().all(|p| answer.contains(p)) {
+                return Ok(answer);
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "`{cmd}` did not show {parts:?} within {timeout:?}:\n{answer}"
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 
