@@ -12,7 +12,7 @@ use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, ChannelState};
 use super::dial_io::TokioDialIo;
 use super::{ChannelLink, World};
 use crate::media::player::{PlayEnd, Player};
-use crate::media::{sounds, wav};
+use crate::media::sounds;
 
 pub struct RealHost {
     world: Arc<World>,
@@ -86,7 +86,7 @@ impl RealHost {
         let dirs = sounds::search_dirs();
         let mut failed = false;
         for name in files.iter().filter(|f| !f.is_empty()) {
-            let pcm = match load(name, &chan.language, format.codec, &dirs).await {
+            let pcm = match crate::apps::prompt::load(name, &chan.language, format.codec, &dirs).await {
                 Ok(pcm) => pcm,
                 Err(e) => {
                     tracing::warn!("{}: {e}", chan.name);
@@ -289,28 +289,3 @@ impl Host for RealHost {
     }
 }
 
-/// Find and decode a sound for a channel in `codec`.
-async fn load(
-    name: &str,
-    language: &str,
-    codec: tandem_codec::CodecKind,
-    dirs: &[std::path::PathBuf],
-) -> Result<wav::Pcm, String> {
-    let Some((path, format)) = sounds::find(name, language, codec, dirs) else {
-        return Err(format!("File {name} does not exist in any format"));
-    };
-    let size = tokio::fs::metadata(&path)
-        .await
-        .map_err(|e| format!("{}: {e}", path.display()))?
-        .len();
-    if size > wav::MAX_FILE_BYTES as u64 {
-        return Err(format!(
-            "{}: {size} bytes is too large to play",
-            path.display()
-        ));
-    }
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    wav::decode(format, &bytes).map_err(|e| format!("{}: {e}", path.display()))
-}
