@@ -68,6 +68,8 @@ pub const ACTIONS: &[ActionSpec] = &[
     ),
     a("Reload", SYSTEM | CONFIG, "Send a reload event."),
     a("Originate", ORIGINATE, "Originate a call."),
+    a("Redirect", CALL, "Redirect (transfer) a call."),
+    a("IAXpeers", SYSTEM | REPORTING, "List IAX peers."),
 ];
 
 /// The action called `name` (case-insensitive, as `strcasecmp`).

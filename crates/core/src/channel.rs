@@ -119,6 +119,37 @@ pub struct Channel {
     pub loops: Vec<WhileLoop>,
     /// The channel's call detail records (CDR(), NoCDR, ResetCDR; filled by the driver glue).
     pub cdr: crate::cdr::CdrHandle,
+    /// Who hears of each variable set on the channel (the AMI's VarSet), and hands in the
+    /// variables set from outside (the AMI's Setvar).
+    pub watch: VarWatch,
+}
+
+/// What watches a channel's variables from outside the dialplan task.
+pub trait VarObserver: Send + Sync {
+    /// A variable was set (`value` empty when it was unset).
+    fn set(&self, name: &str, value: &str);
+    /// Variables set from outside since the last call, to apply to the channel.
+    fn take_pending(&self) -> Vec<(String, String)>;
+}
+
+/// A channel's optional [`VarObserver`].
+#[derive(Clone, Default)]
+pub struct VarWatch(Option<std::sync::Arc<dyn VarObserver>>);
+
+impl VarWatch {
+    pub fn new(observer: std::sync::Arc<dyn VarObserver>) -> VarWatch {
+        VarWatch(Some(observer))
+    }
+}
+
+impl fmt::Debug for VarWatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "VarWatch(on)"
+        } else {
+            "VarWatch(off)"
+        })
+    }
 }
 
 impl Channel {
@@ -145,6 +176,7 @@ impl Channel {
             stack: Vec::new(),
             loops: Vec::new(),
             cdr: Default::default(),
+            watch: VarWatch::default(),
         }
     }
 
@@ -164,11 +196,30 @@ impl Channel {
         let base = var_base_name(name);
         self.vars.retain(|(n, _)| var_base_name(n) != base);
         self.vars.push((name.to_string(), value.to_string()));
+        if let Some(w) = &self.watch.0 {
+            w.set(name, value);
+        }
     }
 
     pub fn unset_var(&mut self, name: &str) {
         let base = var_base_name(name);
         self.vars.retain(|(n, _)| var_base_name(n) != base);
+        if let Some(w) = &self.watch.0 {
+            w.set(name, "");
+        }
+    }
+
+    /// Apply the variables set from outside (the AMI's Setvar) since the last time.
+    pub fn apply_pending_vars(&mut self) {
+        let pending = match &self.watch.0 {
+            Some(w) => w.take_pending(),
+            None => return,
+        };
+        for (name, value) in pending {
+            let base = var_base_name(&name);
+            self.vars.retain(|(n, _)| var_base_name(n) != base);
+            self.vars.push((name, value));
+        }
     }
 
     pub fn vars(&self) -> impl Iterator<Item = (&str, &str)> {

@@ -54,4 +54,15 @@ pub enum ChannelEvent {
     Hangup {
         cause: u16,
     },
+    /// Someone (the AMI's Redirect, `ast_async_goto`) sends this channel to another place in
+    /// the dialplan: what it is doing stops, and it goes on at `context`,`exten`,`priority`.
+    Redirect(Goto),
+}
+
+/// A place in the dialplan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Goto {
+    pub context: String,
+    pub exten: String,
+    pub priority: u32,
 }

@@ -185,7 +185,8 @@ async fn wait_for_answer(
                     transfer: None,
                 };
             }
-            Wake::Event(Party::Caller, ChannelEvent::Hangup { .. }) => {
+            // A redirected caller leaves Dial as one that hangs up: the legs are cancelled.
+            Wake::Event(Party::Caller, ChannelEvent::Hangup { .. } | ChannelEvent::Redirect(_)) => {
                 hang_up_all(io, &mut live, cause::NORMAL_CLEARING);
                 return DialOutcome {
                     status: DialStatus::Cancel,
@@ -247,6 +248,7 @@ async fn wait_for_answer(
                     ChannelEvent::Frame(_)
                     | ChannelEvent::Digit(_)
                     | ChannelEvent::Transfer { .. }
+                    | ChannelEvent::Redirect(_)
                     | ChannelEvent::Hold
                     | ChannelEvent::Unhold => {}
                 }

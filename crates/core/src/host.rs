@@ -155,4 +155,10 @@ pub trait Host {
         chan: &mut Channel,
         request: Request,
     ) -> impl Future<Output = Reply> + Send;
+
+    /// A redirect (`ast_async_goto`) that interrupted the last request, if any: the executor
+    /// goes on there instead of hanging up or taking the next priority.
+    fn take_redirect(&mut self) -> Option<crate::command::Goto> {
+        None
+    }
 }

@@ -23,8 +23,8 @@ pub mod pbx;
 pub mod shared;
 pub mod sim;
 
-pub use channel::{CallerId, Channel, ChannelState};
-pub use command::{ChannelCommand, ChannelEvent, Indication};
+pub use channel::{CallerId, Channel, ChannelState, VarObserver, VarWatch};
+pub use command::{ChannelCommand, ChannelEvent, Goto, Indication};
 pub use host::{DialRequest, DialStatus, Host, Reply, Request};
 pub use pbx::{EndReason, Pbx, TraceLine};
 pub use shared::Shared;

@@ -176,6 +176,9 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
                     )
                     .await;
                     let Some(digits) = collected else {
+                        if self.redirected(chan).is_some() {
+                            continue;
+                        }
                         return EndReason::Hangup;
                     };
                     match after_digits(dialplan, self.shared, chan, &digits) {
@@ -189,6 +192,7 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
 
     /// Run the priority the channel is at. `None` when it does not exist.
     async fn step(&mut self, dialplan: &Dialplan, chan: &mut Channel) -> Option<Flow> {
+        chan.apply_pending_vars();
         let cid = caller_num(chan);
         let now = self.shared.now();
         let found = dialplan.find(
@@ -217,7 +221,26 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
             dialplan,
             host: &mut *self.host,
         };
-        Some(apps::exec(&mut cx, &app, &data).await)
+        let flow = apps::exec(&mut cx, &app, &data).await;
+        Some(self.redirected(chan).unwrap_or(flow))
+    }
+
+    /// A redirect that interrupted the priority: the channel goes there (`ast_async_goto`
+    /// clears the soft hangup it used, so the call is not over).
+    fn redirected(&mut self, chan: &mut Channel) -> Option<Flow> {
+        let to = self.host.take_redirect()?;
+        tracing::info!(
+            "{}: redirected to {},{},{}",
+            chan.name,
+            to.context,
+            to.exten,
+            to.priority
+        );
+        chan.context = to.context;
+        chan.exten = to.exten;
+        chan.priority = to.priority;
+        chan.hangupcause = 0;
+        Some(Flow::Jump)
     }
 
     /// `ast_pbx_h_exten_run`: the `h` extension of the current context, priorities 1, 2, ...

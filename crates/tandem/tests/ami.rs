@@ -1,8 +1,7 @@
 //! The manager interface (AMI) against raw sockets and against panoramisk, a real AMI client
 //! library from PyPI, with sipp making the calls.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -10,76 +9,11 @@ use std::time::{Duration, Instant};
 
 use tandem_testkit::{free_port, require_tool, sipp, write_config, Daemon, TempDir};
 
+mod common;
+use common::ami::{manager_conf, Raw};
+
 fn bin() -> PathBuf {
     tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"))
-}
-
-fn manager_conf(port: u16) -> String {
-    format!(
-        "[general]\nenabled = yes\nport = {port}\nbindaddr = 127.0.0.1\n\n\
-         [admin]\nsecret = amisecret\nread = all\nwrite = all\n\n\
-         [watcher]\nsecret = w\nread = call\nwrite = system\n"
-    )
-}
-
-/// A line-oriented AMI client over a raw socket.
-struct Raw {
-    stream: BufReader<TcpStream>,
-}
-
-impl Raw {
-    fn connect(port: u16) -> (Raw, String) {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to AMI");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let mut raw = Raw {
-            stream: BufReader::new(stream),
-        };
-        let mut banner = String::new();
-        raw.stream.read_line(&mut banner).expect("banner");
-        (raw, banner)
-    }
-
-    fn send(&mut self, lines: &[&str]) {
-        let mut text = lines.join("\r\n");
-        text.push_str("\r\n\r\n");
-        self.stream.get_mut().write_all(text.as_bytes()).unwrap();
-    }
-
-    /// The next message (headers up to the blank line), `None` at EOF.
-    fn message(&mut self) -> Option<String> {
-        let mut msg = String::new();
-        loop {
-            let mut line = String::new();
-            let n = self.stream.read_line(&mut line).ok()?;
-            if n == 0 {
-                return if msg.is_empty() { None } else { Some(msg) };
-            }
-            if line == "\r\n" {
-                if msg.is_empty() {
-                    continue;
-                }
-                return Some(msg);
-            }
-            msg.push_str(&line);
-        }
-    }
-
-    /// The next message that is not an unrelated event.
-    fn response(&mut self) -> String {
-        loop {
-            let m = self.message().expect("a response before EOF");
-            if m.starts_with("Response:") {
-                return m;
-            }
-        }
-    }
-
-    fn at_eof(&mut self) -> bool {
-        let mut rest = Vec::new();
-        self.stream.read_to_end(&mut rest).is_ok() && rest.is_empty()
-    }
 }
 
 fn start_daemon(extra: &[(&str, &str)]) -> (TempDir, TempDir, Daemon, u16) {

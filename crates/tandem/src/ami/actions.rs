@@ -38,6 +38,8 @@ pub async fn run(ami: &Arc<Ami>, run: Run) -> String {
         "SIPshowpeer" => sip_show_peer(ami, id, m),
         "Reload" => reload(ami, id).await,
         "Originate" => super::originate::run(ami, id, m).await,
+        "Redirect" => super::redirect::run(ami, id, m),
+        "IAXpeers" => super::iax::peers(ami, id),
         other => Reply::error(id, &format!("Invalid/unknown command: {other}.")),
     }
 }
@@ -261,13 +263,18 @@ fn getvar(ami: &Ami, id: Option<&str>, m: &Message) -> String {
     if var.is_empty() {
         return Reply::error(id, "No variable specified");
     }
-    if !m.get("Channel").is_empty() {
-        return Reply::error(id, "Getvar on a channel is not supported by tandem yet");
-    }
+    let channel = m.get("Channel").trim();
     if var.ends_with(')') {
         return Reply::error(id, "Getvar of a function is not supported by tandem yet");
     }
-    let value = ami.world.shared.global(var).unwrap_or_default();
+    let value = if channel.is_empty() {
+        ami.world.shared.global(var).unwrap_or_default()
+    } else {
+        match ami.world.ami.channel_var(channel, var) {
+            Some(v) => v,
+            None => return Reply::error(id, "No such channel"),
+        }
+    };
     Reply::new("Success", id)
         .header("Variable", var)
         .header("Value", &value)
@@ -279,10 +286,26 @@ fn setvar(ami: &Ami, id: Option<&str>, m: &Message) -> String {
     if var.is_empty() {
         return Reply::error(id, "No variable specified");
     }
-    if !m.get("Channel").is_empty() {
-        return Reply::error(id, "Setvar on a channel is not supported by tandem yet");
+    let channel = m.get("Channel").trim();
+    if !channel.is_empty() {
+        if var.ends_with(')') {
+            return Reply::error(id, "Setvar of a function is not supported by tandem yet");
+        }
+        return if ami.world.ami.set_channel_var(channel, var, m.get("Value")) {
+            Reply::ack(id, "Variable Set")
+        } else {
+            Reply::error(id, "No such channel")
+        };
     }
     ami.world.shared.set_global(var, m.get("Value"));
+    // A global: VarSet without a channel (`varset_to_ami` with no snapshot).
+    ami.world.ami.emit(|| {
+        Event::new("VarSet", tandem_ami::perm::DIALPLAN)
+            .header("Channel", "none")
+            .header("Uniqueid", "none")
+            .header("Variable", var)
+            .header("Value", m.get("Value"))
+    });
     Reply::ack(id, "Variable Set")
 }
 

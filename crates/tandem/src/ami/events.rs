@@ -3,145 +3,15 @@
 //! Hangup, DialBegin, DialEnd, BridgeCreate, BridgeEnter, BridgeLeave, BridgeDestroy,
 //! PeerStatus, OriginateResponse.
 //!
-//! Emitting renders the text once, and only when a session listens; it never waits.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::Arc;
 
 use tandem_ami::{cause_text, perm, ChannelSnapshot, Event, State};
 use tandem_core::{Channel, ChannelCommand, ChannelEvent, ChannelState};
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 
 use crate::channels::World;
-
-/// Events the bus holds for the slowest session before that session is dropped.
-pub const BUS_CAPACITY: usize = 4096;
-
-/// One rendered event and its class.
-#[derive(Clone, Debug)]
-pub struct AmiEvent {
-    pub category: u32,
-    pub text: Arc<str>,
-}
-
-/// The daemon's AMI event bus (a field of [`World`]).
-pub struct Bus {
-    tx: broadcast::Sender<AmiEvent>,
-    last_reload: Mutex<Option<Instant>>,
-    /// The live channels as AMI shows them (CoreShowChannels), with their creation time.
-    live: Mutex<BTreeMap<String, (ChannelSnapshot, Instant)>>,
-    /// Where to send a live channel's commands (the Hangup action).
-    commands: Mutex<HashMap<String, mpsc::Sender<ChannelCommand>>>,
-}
-
-impl Default for Bus {
-    fn default() -> Self {
-        let (tx, _) = broadcast::channel(BUS_CAPACITY);
-        Bus {
-            tx,
-            last_reload: Mutex::new(None),
-            live: Mutex::default(),
-            commands: Mutex::default(),
-        }
-    }
-}
-
-impl Bus {
-    pub fn subscribe(&self) -> broadcast::Receiver<AmiEvent> {
-        self.tx.subscribe()
-    }
-
-    /// Build and send an event, when anyone listens.
-    pub fn emit(&self, build: impl FnOnce() -> Event) {
-        if self.tx.receiver_count() == 0 {
-            return;
-        }
-        let event = build();
-        let _ = self.tx.send(AmiEvent {
-            category: event.category,
-            text: event.render().into(),
-        });
-    }
-
-    /// Note a configuration reload (CoreStatus, FullyBooted's LastReload).
-    pub fn reloaded(&self) {
-        *self
-            .last_reload
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Instant::now());
-    }
-
-    /// Record a channel's latest snapshot.
-    pub fn live_set(&self, snap: &ChannelSnapshot) {
-        let mut live = self.live.lock().unwrap_or_else(PoisonError::into_inner);
-        match live.get_mut(&snap.name) {
-            Some(entry) => entry.0 = snap.clone(),
-            None => {
-                live.insert(snap.name.clone(), (snap.clone(), Instant::now()));
-            }
-        }
-    }
-
-    /// The state AMI last showed for a channel.
-    pub fn live_state(&self, name: &str) -> Option<State> {
-        self.live
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(name)
-            .map(|(s, _)| s.state)
-    }
-
-    pub fn live_remove(&self, name: &str) {
-        self.live
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(name);
-        self.commands
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(name);
-    }
-
-    fn register_commands(&self, name: &str, commands: &mpsc::Sender<ChannelCommand>) {
-        self.commands
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(name.to_string(), commands.clone());
-    }
-
-    /// Ask a live channel's driver to hang it up; false when there is no such channel.
-    pub fn hangup(&self, name: &str, cause: u16) -> bool {
-        let sender = self
-            .commands
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, s)| s.clone());
-        match sender {
-            Some(s) => s.try_send(ChannelCommand::Hangup { cause }).is_ok(),
-            None => false,
-        }
-    }
-
-    /// Every live channel, by name, with how long it has existed.
-    pub fn live(&self) -> Vec<(ChannelSnapshot, std::time::Duration)> {
-        self.live
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-            .map(|(s, t)| (s.clone(), t.elapsed()))
-            .collect()
-    }
-
-    pub fn last_reload(&self) -> Option<Instant> {
-        *self
-            .last_reload
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-}
+use crate::media::MediaLeg;
 
 pub fn state(s: ChannelState) -> State {
     match s {
@@ -179,10 +49,55 @@ fn hangup_event(snap: &ChannelSnapshot, cause: u16) -> Event {
         .header("Cause-txt", cause_text(cause))
 }
 
+/// DTMFBegin and DTMFEnd (class dtmf) for the RFC 4733 digits `media` receives, as
+/// manager_channels.c `channel_dtmf_begin_cb`/`channel_dtmf_end_cb` write them.
+pub fn watch_dtmf(world: &Arc<World>, name: &str, media: &MediaLeg) {
+    let world = Arc::downgrade(world);
+    let name = name.to_string();
+    media.set_dtmf_watch(Arc::new(move |digit, duration| {
+        let Some(world) = world.upgrade() else {
+            return;
+        };
+        let Some(snap) = world.ami.snapshot(&name) else {
+            return;
+        };
+        let digit = digit.to_string();
+        world.ami.emit(|| {
+            let ev = match duration {
+                None => Event::new("DTMFBegin", perm::DTMF)
+                    .channel("", &snap)
+                    .header("Digit", &digit),
+                Some(d) => Event::new("DTMFEnd", perm::DTMF)
+                    .channel("", &snap)
+                    .header("Digit", &digit)
+                    .header("DurationMs", &d.as_millis().to_string()),
+            };
+            ev.header("Direction", "Received")
+        });
+    }));
+}
+
+/// HangupRequest (class call): the far end of a channel hung up (`ast_queue_hangup_with_cause`).
+pub fn hangup_request(world: &World, name: &str, cause: u16) {
+    let Some(snap) = world.ami.snapshot(name) else {
+        return;
+    };
+    world.ami.emit(|| {
+        Event::new("HangupRequest", perm::CALL)
+            .channel("", &snap)
+            .header("Cause", &cause.to_string())
+    });
+}
+
 /// A channel starts running the dialplan: Newchannel (Down) then Newstate (Ring), as
 /// chan_sip creates an inbound channel down and sets it ringing.
-pub fn pbx_started(world: &World, chan: &Channel, commands: &mpsc::Sender<ChannelCommand>) {
-    world.ami.register_commands(&chan.name, commands);
+pub fn pbx_started(
+    world: &World,
+    chan: &Channel,
+    commands: &mpsc::Sender<ChannelCommand>,
+    media: &Arc<MediaLeg>,
+) {
+    world.ami.register(&chan.name, commands, media);
     let mut snap = snapshot(chan);
     let up = snap.state == State::Up;
     snap.state = State::Down;
@@ -295,8 +210,9 @@ impl DialTrack {
         name: &str,
         dialstring: &str,
         commands: &mpsc::Sender<ChannelCommand>,
+        media: &Arc<MediaLeg>,
     ) {
-        world.ami.register_commands(name, commands);
+        world.ami.register(name, commands, media);
         let (_, uniqueid) = world.shared.new_uniqueid();
         let snap = ChannelSnapshot {
             name: name.to_string(),
@@ -394,6 +310,14 @@ impl DialTrack {
         self.hung_up(world, index, cause);
     }
 
+    /// Leg `index` left Dial for a dialplan of its own (redirected): no Hangup for it. Its
+    /// uniqueid, which it keeps.
+    pub fn moved(&mut self, index: usize) -> Option<String> {
+        let leg = self.legs.get_mut(index).and_then(Option::as_mut)?;
+        leg.hung_up = true;
+        Some(leg.snap.uniqueid.clone())
+    }
+
     /// Dial is over: every leg still up hangs up.
     pub fn close(&mut self, world: &World) {
         for i in 0..self.legs.len() {
@@ -431,6 +355,9 @@ impl DialTrack {
             id,
             chans: std::iter::once(self.caller.clone()).chain(callee).collect(),
         };
+        if let [a, b] = guard.chans.as_slice() {
+            world.ami.bridged(&a.name, &b.name);
+        }
         world
             .ami
             .emit(|| bridge_event("BridgeCreate", &guard.id, 0));
@@ -452,6 +379,9 @@ pub struct BridgeGuard {
 
 impl Drop for BridgeGuard {
     fn drop(&mut self) {
+        if let [a, b] = self.chans.as_slice() {
+            self.world.ami.unbridged(&a.name, &b.name);
+        }
         let mut left = self.chans.len();
         for chan in &self.chans {
             left -= 1;

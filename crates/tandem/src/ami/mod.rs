@@ -6,8 +6,11 @@
 //! the bus having overtaken it) is disconnected, so a stuck client never slows a call.
 
 mod actions;
+pub mod bus;
 pub mod events;
+mod iax;
 mod originate;
+mod redirect;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +24,7 @@ use tokio::sync::{broadcast, mpsc};
 
 use crate::control::Daemon;
 
-pub use events::Bus;
+pub use bus::Bus;
 
 /// What every connection shares.
 pub struct Ami {

@@ -80,6 +80,10 @@ pub async fn play(cx: &mut AppCx<'_>, files: &[String], escape: &str) -> Heard {
                 {
                     PlayEnd::Finished => break,
                     PlayEnd::HungUp => return Heard::HungUp,
+                    PlayEnd::Redirect(to) => {
+                        cx.link.redirect = Some(to);
+                        return Heard::HungUp;
+                    }
                     PlayEnd::Digit(d) if escape.contains(d) => return Heard::Digit(d),
                     PlayEnd::Digit(_) => continue,
                 }
@@ -102,6 +106,10 @@ pub async fn wait_digit(cx: &mut AppCx<'_>, timeout: Duration) -> Result<Option<
             _ = media.recv_inbound(&mut buf) => {}
             ev = cx.link.events.recv() => match ev {
                 None | Some(ChannelEvent::Hangup { .. }) => return Err(()),
+                Some(ChannelEvent::Redirect(to)) => {
+                    cx.link.redirect = Some(to);
+                    return Err(());
+                }
                 Some(ChannelEvent::Digit(d)) => return Ok(Some(d)),
                 Some(_) => {}
             },

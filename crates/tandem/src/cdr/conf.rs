@@ -48,6 +48,9 @@ pub struct CdrConf {
     /// `[csv]` present in cdr.conf.
     pub csv: Option<CsvConf>,
     pub pgsql: Option<PgConf>,
+    /// cdr_manager.conf `[general] enabled = yes` (default no): each record is also a `Cdr`
+    /// AMI event.
+    pub manager: bool,
 }
 
 impl Default for CdrConf {
@@ -56,6 +59,7 @@ impl Default for CdrConf {
             enabled: true,
             options: CdrOptions::default(),
             csv: None,
+            manager: false,
             pgsql: None,
         }
     }
@@ -100,6 +104,12 @@ impl CdrConf {
                     accountlogs: flag(c, "accountlogs", true),
                     newcdrcolumns: flag(c, "newcdrcolumns", false),
                 });
+            }
+        }
+        if let Some(file) = tandem_conf::load_optional(source, "cdr_manager.conf") {
+            messages.extend(file.diagnostics.iter().map(|d| d.to_string()));
+            if let Some(g) = file.config.sections_named("general").last() {
+                conf.manager = flag(g, "enabled", false);
             }
         }
         if let Some(file) = tandem_conf::load_optional(source, "cdr_pgsql.conf") {

@@ -126,17 +126,18 @@ pub fn dial_end(chan: &Channel, status: &str) {
 }
 
 /// The channel hung up: its records end and are posted. Returns once the store has
-/// committed them.
-pub async fn hangup(chan: &Channel) {
+/// committed them, with the records cdr_manager posts as AMI events (none unless
+/// cdr_manager.conf enables it).
+pub async fn hangup(chan: &Channel) -> Vec<Cdr> {
     let opts = options();
     let records = cdr::with(&chan.cdr, |set| {
         set.hangup(now_ms(), chan.hangupcause, &opts)
     });
     let Some(engine) = engine() else {
-        return;
+        return Vec::new();
     };
     if records.is_empty() {
-        return;
+        return Vec::new();
     }
     let posted = records.clone();
     let done = tokio::task::spawn_blocking(move || {
@@ -153,6 +154,38 @@ pub async fn hangup(chan: &Channel) {
             pg.push(row(c, pg.usegmtime, opts.initiated_seconds));
         }
     }
+    if engine.conf.manager {
+        records
+    } else {
+        Vec::new()
+    }
+}
+
+/// cdr_manager.c `manager_log`: the `Cdr` event (class cdr) of a posted record.
+pub fn manager_event(c: &Cdr) -> tandem_ami::Event {
+    let initiated = options().initiated_seconds;
+    tandem_ami::Event::new("Cdr", tandem_ami::perm::CDR)
+        .header("AccountCode", &c.accountcode)
+        .header("Source", &c.src)
+        .header("Destination", &c.dst)
+        .header("DestinationContext", &c.dcontext)
+        .header("CallerID", &c.clid)
+        .header("Channel", &c.channel)
+        .header("DestinationChannel", &c.dstchannel)
+        .header("LastApplication", &c.lastapp)
+        .header("LastData", &c.lastdata)
+        .header("StartTime", &csv::format_time(c.start_ms, false))
+        .header("AnswerTime", &csv::format_time(c.answer_ms, false))
+        .header("EndTime", &csv::format_time(c.end_ms, false))
+        .header("Duration", &c.duration(c.end_ms).to_string())
+        .header(
+            "BillableSeconds",
+            &c.billsec(c.end_ms, initiated).to_string(),
+        )
+        .header("Disposition", c.disposition_str())
+        .header("AMAFlags", cdr::amaflags_name(c.amaflags))
+        .header("UniqueID", &c.uniqueid)
+        .header("UserField", &c.userfield)
 }
 
 /// The store, then Master.csv.

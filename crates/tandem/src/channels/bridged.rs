@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use tandem_conf::views::FeaturesConf;
 use tandem_core::dial::BridgeEnd;
-use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
+use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Goto, Indication};
 use tokio::time::Instant;
 
 use super::features::{party_codes, Feature, Matcher, Step};
@@ -33,6 +33,8 @@ pub struct Setup<'a> {
     pub inherit: &'a [(String, String)],
     /// Dial's option letters.
     pub options: &'a [(char, Option<String>)],
+    /// The callee, when a redirect sent it on into the dialplan of its own.
+    pub moved: &'a mut Option<(ChannelLink, Goto)>,
 }
 
 /// What a feature did to the call.
@@ -110,7 +112,23 @@ pub async fn run(
                 None
             }
             ev = caller.events.recv() => match ev {
+                // The caller goes on elsewhere; the callee is hung up as the two-party bridge
+                // dissolves, unless a dual Redirect (ExtraChannel) sends it on too.
+                Some(ChannelEvent::Redirect(to)) => {
+                    caller.redirect = Some(to);
+                    match call.setup.world.ami.take_peer_redirect(&call.callee.name) {
+                        Some(peer_to) => call.move_callee(peer_to),
+                        None => {
+                            transfer::hang_up(&call.callee, cause::NORMAL_CLEARING).await;
+                        }
+                    }
+                    call.callee_gone();
+                    return BridgeEnd::CallerHungUp;
+                }
                 None | Some(ChannelEvent::Hangup { .. }) => {
+                    if let Some(ChannelEvent::Hangup { cause }) = ev {
+                        crate::ami::events::hangup_request(call.setup.world, &caller.name, cause);
+                    }
                     transfer::hang_up(&call.callee, cause::NORMAL_CLEARING).await;
                     call.callee_gone();
                     return BridgeEnd::CallerHungUp;
@@ -136,7 +154,21 @@ pub async fn run(
                 Some(_) => None,
             },
             ev = call.callee.events.recv() => match ev {
-                None | Some(ChannelEvent::Hangup { .. }) => return call.callee_gone(),
+                None | Some(ChannelEvent::Hangup { .. }) => {
+                    if let Some(ChannelEvent::Hangup { cause }) = ev {
+                        crate::ami::events::hangup_request(call.setup.world, &call.callee.name, cause);
+                    }
+                    return call.callee_gone();
+                }
+                // The callee leaves for a dialplan of its own; the caller's Dial ends as when
+                // its callee leaves (or it follows its own dual Redirect).
+                Some(ChannelEvent::Redirect(to)) => {
+                    if let Some(caller_to) = call.setup.world.ami.take_peer_redirect(&caller.name) {
+                        caller.redirect = Some(caller_to);
+                    }
+                    call.move_callee(to);
+                    return call.callee_gone();
+                }
                 Some(ChannelEvent::Transfer { context, exten }) => {
                     call.setup.world.channels.remove(&call.callee.name);
                     return BridgeEnd::Transferred { context, exten };
@@ -183,6 +215,15 @@ async fn pass(to: &ChannelLink, indication: Indication) {
 }
 
 impl Call<'_> {
+    /// The callee leaves the bridge for `to` (Dial starts its dialplan once it is over).
+    fn move_callee(&mut self, to: Goto) {
+        self.relay = None;
+        let dead = dead_link(&self.callee);
+        let callee = std::mem::replace(&mut self.callee, dead);
+        self.callee.name = callee.name.clone();
+        *self.setup.moved = Some((callee, to));
+    }
+
     /// The callee ended: its row goes.
     fn callee_gone(&self) -> BridgeEnd {
         self.setup.world.channels.remove(&self.callee.name);
@@ -413,5 +454,6 @@ fn dead_link(like: &ChannelLink) -> ChannelLink {
         commands,
         events,
         media: like.media.clone(),
+        redirect: None,
     }
 }

@@ -40,6 +40,8 @@ pub struct TokioDialIo<'a> {
     early: Option<(usize, media::Bridge)>,
     /// The AMI's view of this Dial (DialBegin/DialEnd, leg Newchannel/Newstate/Hangup).
     ami: crate::ami::events::DialTrack,
+    /// The answered leg, when a redirect sent it on (its dialplan starts at close).
+    moved: Option<(usize, ChannelLink, tandem_core::Goto)>,
 }
 
 impl<'a> TokioDialIo<'a> {
@@ -64,15 +66,30 @@ impl<'a> TokioDialIo<'a> {
             deadline: None,
             early: None,
             ami: crate::ami::events::DialTrack::new(chan, req.targets.len()),
+            moved: None,
         }
     }
 
     /// Stop forwarding leg events.
     pub async fn close(&mut self) {
+        let moved = self
+            .moved
+            .take()
+            .and_then(|(i, link, to)| Some((self.ami.moved(i)?, link, to)));
         self.ami.close(&self.world);
         for leg in self.legs.iter_mut().filter_map(Option::take) {
             leg.forwarder.abort();
             self.world.channels.remove(&leg.name);
+        }
+        if let Some((uniqueid, link, to)) = moved {
+            let mut chan = Channel::new(link.name.clone(), uniqueid, &to.context, &to.exten);
+            chan.priority = to.priority;
+            chan.state = tandem_core::ChannelState::Up;
+            chan.caller = self.chan.caller.clone();
+            for (k, v) in &self.inherit {
+                chan.set_var(k, v);
+            }
+            super::spawn_pbx(self.world.clone(), chan, link);
         }
     }
 
@@ -108,6 +125,7 @@ impl DialIo for TokioDialIo<'_> {
             commands,
             mut events,
             media,
+            ..
         } = link;
         let timeout_ms = request.timeout.map(|t| t.as_millis() as u64);
         if commands
@@ -141,8 +159,15 @@ impl DialIo for TokioDialIo<'_> {
         });
         tracing::info!("{}: called {}", self.caller.name, name);
         crate::cdr::dial_begin(self.chan, &name);
-        self.ami
-            .begin(&self.world, index, &name, &target.resource, &commands);
+        self.ami.begin(
+            &self.world,
+            index,
+            &name,
+            &target.resource,
+            &commands,
+            &media,
+        );
+        crate::ami::events::watch_dtmf(&self.world, &name, &media);
         self.world.channels.add(
             &name,
             super::ChannelRow {
@@ -175,7 +200,17 @@ impl DialIo for TokioDialIo<'_> {
             tokio::select! {
                 () = tokio::time::sleep_until(deadline) => Wake::Timeout,
                 ev = self.caller.events.recv() => match ev {
-                    Some(ev) => Wake::Event(Party::Caller, ev),
+                    Some(ChannelEvent::Redirect(to)) => {
+                        // Dial ends as if the caller left; the dialplan goes on there.
+                        self.caller.redirect = Some(to.clone());
+                        Wake::Event(Party::Caller, ChannelEvent::Redirect(to))
+                    }
+                    Some(ev) => {
+                        if let ChannelEvent::Hangup { cause } = ev {
+                            crate::ami::events::hangup_request(&self.world, &self.caller.name, cause);
+                        }
+                        Wake::Event(Party::Caller, ev)
+                    }
                     None => Wake::Event(Party::Caller, ChannelEvent::Hangup { cause: cause::NORMAL_CLEARING }),
                 },
                 ev = self.merged_rx.recv() => match ev {
@@ -281,17 +316,22 @@ impl DialIo for TokioDialIo<'_> {
             commands: leg.commands,
             events,
             media: leg.media,
+            redirect: None,
         };
         let relay = match self.early.take() {
             Some((i, relay)) if i == index => Some(relay),
             _ => None,
         };
+        let mut moved = None;
         let setup = super::bridged::Setup {
             world: &self.world,
             chan: self.chan,
             inherit: &self.inherit,
             options: &self.options,
+            moved: &mut moved,
         };
-        super::bridged::run(setup, self.caller, callee, relay).await
+        let end = super::bridged::run(setup, self.caller, callee, relay).await;
+        self.moved = moved.map(|(link, to)| (index, link, to));
+        end
     }
 }

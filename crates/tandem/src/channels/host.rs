@@ -51,8 +51,18 @@ impl RealHost {
                 // Read (and drop) the caller's audio: RFC 4733 digits in it become events.
                 _ = media.recv_inbound(&mut inbound) => {}
                 ev = self.link.events.recv() => match ev {
-                    None | Some(ChannelEvent::Hangup { .. }) => {
+                    None => {
                         self.hung_up = true;
+                        return true;
+                    }
+                    Some(ChannelEvent::Hangup { cause }) => {
+                        crate::ami::events::hangup_request(&self.world, &self.link.name, cause);
+                        self.hung_up = true;
+                        return true;
+                    }
+                    // Whatever waited stops; the executor takes the redirect.
+                    Some(ChannelEvent::Redirect(to)) => {
+                        self.link.redirect = Some(to);
                         return true;
                     }
                     Some(ChannelEvent::Digit(d)) => {
@@ -119,7 +129,16 @@ impl RealHost {
                 PlayEnd::Finished => {}
                 PlayEnd::Digit(d) => return Reply::Digits(d.to_string()),
                 PlayEnd::HungUp => {
+                    crate::ami::events::hangup_request(
+                        &self.world,
+                        &self.link.name,
+                        cause::NORMAL_CLEARING,
+                    );
                     self.hung_up = true;
+                    return Reply::HungUp;
+                }
+                PlayEnd::Redirect(to) => {
+                    self.link.redirect = Some(to);
                     return Reply::HungUp;
                 }
             }
@@ -191,6 +210,24 @@ impl RealHost {
 
 impl Host for RealHost {
     async fn request(&mut self, chan: &mut Channel, request: Request) -> Reply {
+        let reply = self.carry_out(chan, request).await;
+        if self.link.redirect.is_some() {
+            // Interrupted by a redirect: the request ends as on a hangup, but the channel
+            // is still there; the executor asks for the redirect next.
+            return Reply::HungUp;
+        }
+        reply
+    }
+
+    fn take_redirect(&mut self) -> Option<tandem_core::Goto> {
+        let to = self.link.redirect.take()?;
+        self.hung_up = false;
+        Some(to)
+    }
+}
+
+impl RealHost {
+    async fn carry_out(&mut self, chan: &mut Channel, request: Request) -> Reply {
         if self.hung_up {
             return Reply::HungUp;
         }

@@ -30,6 +30,9 @@ pub struct ChannelLink {
     pub commands: mpsc::Sender<ChannelCommand>,
     pub events: mpsc::Receiver<ChannelEvent>,
     pub media: Arc<MediaLeg>,
+    /// A redirect (the AMI's Redirect) that interrupted what the channel was doing: where its
+    /// dialplan goes on.
+    pub redirect: Option<tandem_core::Goto>,
 }
 
 /// The driver's end of the same channel.
@@ -50,6 +53,7 @@ pub fn link(name: String, media: Arc<MediaLeg>) -> (ChannelLink, DriverLink) {
             commands: ctx,
             events: erx,
             media,
+            redirect: None,
         },
         DriverLink {
             commands: crx,
@@ -121,7 +125,9 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
     );
     tracing::info!(uniqueid = %chan.uniqueid, linkedid = %chan.uniqueid, "{name}: call start");
     let media = link.media.clone();
-    crate::ami::events::pbx_started(&world, &chan, &link.commands);
+    crate::ami::events::pbx_started(&world, &chan, &link.commands, &link.media);
+    crate::ami::bus::ChannelVars::install(&world, &mut chan);
+    crate::ami::events::watch_dtmf(&world, &name, &link.media);
     crate::cdr::start(&chan);
     tokio::spawn(async move {
         let mut host = RealHost::new(world.clone(), link);
@@ -148,7 +154,9 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
         host.finish(&chan).await;
         crate::metrics::rtp_leg_ended(&media.stats());
         tracing::info!(uniqueid = %chan.uniqueid, linkedid = %chan.uniqueid, cause = chan.hangupcause, "{}: call end", chan.name);
-        crate::cdr::hangup(&chan).await;
+        for record in crate::cdr::hangup(&chan).await {
+            world.ami.emit(|| crate::cdr::manager_event(&record));
+        }
         crate::ami::events::pbx_ended(&world, &chan);
         world.channels.remove(&name);
     });

@@ -120,7 +120,7 @@ async fn play(x: &mut ChannelLink, y: &mut ChannelLink, name: &str, interrupt: b
         end = player.play(&media, &pcm, &mut x.events, interrupt) => match end {
             PlayEnd::Finished => Heard::Done,
             PlayEnd::Digit(d) => Heard::Digit(d),
-            PlayEnd::HungUp => Heard::TransfererGone,
+            PlayEnd::HungUp | PlayEnd::Redirect(_) => Heard::TransfererGone,
         },
         () = held(y) => Heard::TransfereeGone,
     }

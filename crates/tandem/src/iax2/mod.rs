@@ -11,7 +11,7 @@ mod endpoint;
 mod inbound;
 mod legs;
 mod media;
-mod state;
+pub mod state;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};

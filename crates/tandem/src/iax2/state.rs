@@ -20,6 +20,8 @@ pub struct PeerRow {
     pub maxms: u32,
     /// Last qualify result: `Some(ms)` reachable, `Some(-1)` unreachable, `None` unknown.
     pub lastms: Option<i64>,
+    /// `trunk=yes`.
+    pub trunk: bool,
 }
 
 /// One `register =>` line as `iax2 show registry` lists it.
@@ -73,6 +75,7 @@ impl IaxState {
                 },
                 maxms: p.qualify_ms,
                 lastms: None,
+                trunk: p.trunk,
             })
             .collect();
         IaxState {
@@ -271,7 +274,7 @@ impl IaxState {
 }
 
 /// chan_iax2 `peer_status`.
-fn status_text(p: &PeerRow) -> String {
+pub fn status_text(p: &PeerRow) -> String {
     if p.maxms == 0 {
         return "Unmonitored".to_string();
     }

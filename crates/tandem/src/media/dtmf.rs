@@ -46,8 +46,13 @@ pub struct Format {
     pub dtmf_pt: Option<u8>,
 }
 
+/// Told of each RFC 4733 digit as it begins (`None`) and ends (its duration): the AMI's
+/// DTMFBegin/DTMFEnd.
+pub type DtmfWatch = std::sync::Arc<dyn Fn(char, Option<std::time::Duration>) + Send + Sync>;
+
 /// Per-leg receive state, behind the leg's mutex.
 pub struct Inbound {
+    watch: Option<DtmfWatch>,
     format: Option<Format>,
     receiver: DtmfReceiver,
     /// sip.conf `dtmfmode` of the peer on this leg.
@@ -64,6 +69,7 @@ pub struct Inbound {
 impl Default for Inbound {
     fn default() -> Self {
         Inbound {
+            watch: None,
             format: None,
             receiver: DtmfReceiver::with_defaults(),
             mode: DtmfMode::Rfc2833,
@@ -77,7 +83,20 @@ impl Default for Inbound {
 
 impl Inbound {
     /// Feed one packet; digits that end are returned through `out` (at most a few per packet).
+    #[cfg(test)]
     fn handle(&mut self, now: Instant, packet: &[u8], out: &mut Vec<char>) {
+        self.handle_noting(now, packet, out, &mut Vec::new());
+    }
+
+    /// [`Inbound::handle`], each RFC 4733 digit's begin (`None`) and end (its duration) also
+    /// noted in `notes`.
+    fn handle_noting(
+        &mut self,
+        now: Instant,
+        packet: &[u8],
+        out: &mut Vec<char>,
+        notes: &mut Vec<(char, Option<std::time::Duration>)>,
+    ) {
         let Ok(p) = RtpPacket::parse(packet) else {
             return;
         };
@@ -93,9 +112,13 @@ impl Inbound {
         self.receiver.handle_timeout(now);
         while let Some(ev) = self.receiver.poll_event() {
             // The dialplan sees a digit when it ends, as Asterisk's DTMF_END frames.
-            if let DtmfEvent::End { digit, .. } = ev {
-                out.push(digit);
-                self.remember(now, digit, DigitVia::Rfc4733);
+            match ev {
+                DtmfEvent::End { digit, duration } => {
+                    out.push(digit);
+                    notes.push((digit, Some(duration)));
+                    self.remember(now, digit, DigitVia::Rfc4733);
+                }
+                DtmfEvent::Begin { digit } => notes.push((digit, None)),
             }
         }
         // Inband: the audio itself, when the peer's mode says so.
@@ -261,19 +284,49 @@ impl MediaLeg {
             .events = Some(events.downgrade());
     }
 
+    /// Who is told of each RFC 4733 digit's begin and end (the AMI).
+    pub fn set_dtmf_watch(&self, watch: DtmfWatch) {
+        self.inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .watch = Some(watch);
+    }
+
+    /// Put an event on the channel's queue from outside the driver (the AMI's Redirect);
+    /// false when the channel is gone or its queue is full.
+    pub fn inject_event(&self, event: ChannelEvent) -> bool {
+        let sink = self
+            .inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .events
+            .as_ref()
+            .and_then(mpsc::WeakSender::upgrade);
+        sink.is_some_and(|tx| tx.try_send(event).is_ok())
+    }
+
     /// Look at a packet that arrived on this leg: telephone-event packets of the negotiated
     /// payload type run through the RFC 4733 receiver, and each digit it ends becomes
     /// [`ChannelEvent::Digit`] on the channel. Returns the digits (for tests and callers).
     pub fn inspect_inbound(&self, packet: &[u8]) -> Vec<char> {
         let mut digits = Vec::new();
-        let sink = {
+        let mut notes = Vec::new();
+        let (sink, watch) = {
             let mut inbound = self.inbound.lock().unwrap_or_else(PoisonError::into_inner);
-            inbound.handle(Instant::now(), packet, &mut digits);
-            if digits.is_empty() {
+            inbound.handle_noting(Instant::now(), packet, &mut digits, &mut notes);
+            if digits.is_empty() && notes.is_empty() {
                 return digits;
             }
-            inbound.events.as_ref().and_then(mpsc::WeakSender::upgrade)
+            (
+                inbound.events.as_ref().and_then(mpsc::WeakSender::upgrade),
+                inbound.watch.clone(),
+            )
         };
+        if let Some(watch) = watch {
+            for (d, duration) in notes {
+                watch(d, duration);
+            }
+        }
         for &d in &digits {
             tracing::debug!("RTP {}: RFC 4733 digit {d}", self.local);
             if let Some(tx) = &sink {
@@ -371,6 +424,19 @@ mod tests {
             i.handle(now, &event(1, true, 640, seq, 800), &mut out);
         }
         assert_eq!(out, vec!['1']);
+    }
+
+    #[test]
+    fn a_digit_is_noted_when_it_begins_and_when_it_ends() {
+        let mut i = inbound(Some(101));
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        let now = Instant::now();
+        i.handle_noting(now, &event(1, false, 0, 10, 800), &mut out, &mut notes);
+        assert_eq!(notes, vec![('1', None)]);
+        i.handle_noting(now, &event(1, true, 640, 11, 800), &mut out, &mut notes);
+        assert_eq!(out, vec!['1']);
+        assert_eq!(notes.len(), 2);
+        assert!(matches!(notes.get(1), Some(('1', Some(_)))), "{notes:?}");
     }
 
     #[test]

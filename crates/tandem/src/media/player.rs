@@ -16,12 +16,14 @@ use super::wav::Pcm;
 use super::MediaLeg;
 
 /// How a prompt ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlayEnd {
     Finished,
     /// A digit stopped it (only when interruptible).
     Digit(char),
     HungUp,
+    /// The channel was redirected (the AMI's Redirect).
+    Redirect(tandem_core::Goto),
 }
 
 /// Builds the RTP packets of one outgoing stream from 20 ms PCM frames.
@@ -150,6 +152,7 @@ impl Player {
             tokio::select! {
                 ev = events.recv() => match ev {
                     None | Some(ChannelEvent::Hangup { .. }) => return PlayEnd::HungUp,
+                    Some(ChannelEvent::Redirect(to)) => return PlayEnd::Redirect(to),
                     Some(ChannelEvent::Digit(d)) if interrupt => return PlayEnd::Digit(d),
                     Some(_) => {}
                 },

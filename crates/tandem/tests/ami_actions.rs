@@ -1,0 +1,348 @@
+//! AMI actions and events on live sipp calls, over a raw socket: Redirect of a channel that
+//! runs the dialplan and of a bridged one (alone, and with its peer as ExtraChannel),
+//! Getvar/Setvar on a channel, VarSet from Set(), HangupRequest, Cdr (cdr_manager.conf),
+//! DTMFBegin/DTMFEnd from sipp's RFC 4733 captures, and IAXpeers.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tandem_testkit::{free_port, require_tool, sipp, write_config, Daemon, SippRun, TempDir};
+
+mod common;
+use common::ami::{header, manager_conf, Raw};
+
+const T: Duration = Duration::from_secs(20);
+
+fn bin() -> PathBuf {
+    tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"))
+}
+
+fn scenario(name: &str) -> String {
+    format!("{}/tests/sipp/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Pbx {
+    _config: TempDir,
+    _data: TempDir,
+    daemon: Daemon,
+    ami: u16,
+    sip: u16,
+    uac: u16,
+    uas: u16,
+}
+
+fn start(extensions: &str, rtp: (u16, u16), extra: &[(&str, &str)]) -> Pbx {
+    let (ami, sip, uac, uas) = (free_port(), free_port(), free_port(), free_port());
+    let sip_conf = format!(
+        "[general]\nbindaddr=127.0.0.1\nbindport={sip}\ncontext=public\n\n\
+         [uac]\ntype=friend\nhost=127.0.0.1\nport={uac}\ninsecure=invite\ncontext=internal\n\n\
+         [uas]\ntype=peer\nhost=127.0.0.1\nport={uas}\ncontext=internal\n\n\
+         [alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=internal\n"
+    );
+    let manager = manager_conf(ami);
+    let rtp = format!("[general]\nrtpstart={}\nrtpend={}\n", rtp.0, rtp.1);
+    let mut files = vec![
+        ("manager.conf", manager.as_str()),
+        ("sip.conf", sip_conf.as_str()),
+        ("extensions.conf", extensions),
+        ("rtp.conf", rtp.as_str()),
+        ("cdr_manager.conf", "[general]\nenabled = yes\n"),
+    ];
+    files.extend_from_slice(extra);
+    let config = TempDir::new();
+    let data = TempDir::new();
+    write_config(config.path(), &files);
+    let daemon = Daemon::start(&bin(), config.path(), data.path());
+    Pbx {
+        _config: config,
+        _data: data,
+        daemon,
+        ami,
+        sip,
+        uac,
+        uas,
+    }
+}
+
+/// sipp in a thread: `args` then `-i 127.0.0.1`.
+fn sipp_thread(sipp_bin: &Path, args: Vec<String>) -> std::thread::JoinHandle<SippRun> {
+    let sipp_bin = sipp_bin.to_path_buf();
+    std::thread::spawn(move || {
+        let work = TempDir::new();
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(["-i", "127.0.0.1"]);
+        sipp(&sipp_bin, work.path(), &args, Duration::from_secs(90))
+    })
+}
+
+/// The sipp caller that waits for tandem's BYE, calling `exten`.
+fn caller(sipp_bin: &Path, pbx: &Pbx, exten: &str) -> std::thread::JoinHandle<SippRun> {
+    let args = [
+        "-sf",
+        &scenario("uac_wait_bye.xml"),
+        "-s",
+        exten,
+        "-m",
+        "1",
+        "-p",
+        &pbx.uac.to_string(),
+        &format!("127.0.0.1:{}", pbx.sip),
+    ];
+    sipp_thread(sipp_bin, args.iter().map(|s| s.to_string()).collect())
+}
+
+/// sipp's built-in UAS answering one call.
+fn callee(sipp_bin: &Path, pbx: &Pbx) -> std::thread::JoinHandle<SippRun> {
+    let args = ["-sn", "uas", "-m", "1", "-p", &pbx.uas.to_string()];
+    sipp_thread(sipp_bin, args.iter().map(|s| s.to_string()).collect())
+}
+
+fn is(event: &str, fields: &[&str]) -> impl Fn(&str) -> bool {
+    let head = format!("Event: {event}\r\n");
+    let fields: Vec<String> = fields.iter().map(|f| format!("{f}\r\n")).collect();
+    move |m: &str| m.starts_with(&head) && fields.iter().all(|f| m.contains(f.as_str()))
+}
+
+fn done(run: std::thread::JoinHandle<SippRun>, what: &str, pbx: &Pbx) {
+    let run = run.join().unwrap();
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{what}: {run:?}\n--- tandem:\n{}",
+        pbx.daemon.stderr_text()
+    );
+}
+
+const REDIRECT_DIALPLAN: &str = "[internal]\n\
+    exten => 100,1,Answer()\n same => n,Set(GREETING=hello)\n same => n,Wait(30)\n same => n,Hangup()\n\
+    exten => 101,1,Dial(SIP/uas,20)\n same => n,Hangup()\n\
+    exten => 300,1,Set(SEEN=${FOO})\n same => n(bye),Hangup()\n";
+
+#[test]
+fn redirect_moves_a_call_in_the_dialplan_and_setvar_reaches_it() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let pbx = start(REDIRECT_DIALPLAN, (47000, 47199), &[]);
+    let mut ami = Raw::admin(pbx.ami, "on");
+    let call = caller(&sipp_bin, &pbx, "100");
+
+    // Set() in the dialplan: VarSet with the channel.
+    let varset = ami.event(is("VarSet", &["Variable: GREETING", "Value: hello"]), T);
+    assert!(
+        varset.starts_with("Event: VarSet\r\nPrivilege: dialplan,all\r\nChannel: SIP/uac-"),
+        "{varset}"
+    );
+    let chan = header(&varset, "Channel").unwrap().to_string();
+    ami.event(
+        is(
+            "Newexten",
+            &[&format!("Channel: {chan}"), "Application: Wait"],
+        ),
+        T,
+    );
+
+    // Getvar/Setvar on the channel.
+    let get = ami.action(&[
+        "Action: Getvar",
+        &format!("Channel: {chan}"),
+        "Variable: GREETING",
+        "ActionID: g",
+    ]);
+    assert_eq!(
+        get,
+        "Response: Success\r\nActionID: g\r\nVariable: GREETING\r\nValue: hello\r\n"
+    );
+    let set = ami.action(&[
+        "Action: Setvar",
+        &format!("Channel: {chan}"),
+        "Variable: FOO",
+        "Value: bar",
+    ]);
+    assert_eq!(set, "Response: Success\r\nMessage: Variable Set\r\n");
+    let get = ami.action(&[
+        "Action: Getvar",
+        &format!("Channel: {chan}"),
+        "Variable: FOO",
+    ]);
+    assert_eq!(get, "Response: Success\r\nVariable: FOO\r\nValue: bar\r\n");
+    let missing = ami.action(&[
+        "Action: Getvar",
+        "Channel: SIP/nobody-00000000",
+        "Variable: FOO",
+    ]);
+    assert_eq!(missing, "Response: Error\r\nMessage: No such channel\r\n");
+
+    // Redirect's refusals, with Asterisk's texts.
+    for (lines, answer) in [
+        (
+            vec!["Context: internal", "Exten: 300", "Priority: 1"],
+            "Channel not specified",
+        ),
+        (
+            vec![
+                "Channel: SIP/nobody-1",
+                "Context: internal",
+                "Exten: 300",
+                "Priority: 1",
+            ],
+            "Channel does not exist: SIP/nobody-1",
+        ),
+        (
+            vec![&*format!("Channel: {chan}"), "Exten: 300", "Priority: 1"],
+            "Context not specified",
+        ),
+        (
+            vec![
+                &*format!("Channel: {chan}"),
+                "Context: internal",
+                "Exten: 300",
+                "Priority: nolabel",
+            ],
+            "Priority is invalid",
+        ),
+    ] {
+        let mut msg = vec!["Action: Redirect"];
+        msg.extend(lines.iter().map(|s| &**s));
+        assert_eq!(
+            ami.action(&msg),
+            format!("Response: Error\r\nMessage: {answer}\r\n")
+        );
+    }
+
+    // The call leaves Wait(30) for 300, where the dialplan sees FOO as Setvar set it; its
+    // Hangup() sends sipp its BYE.
+    let r = ami.action(&[
+        "Action: Redirect",
+        &format!("Channel: {chan}"),
+        "Context: internal",
+        "Exten: 300",
+        "Priority: 1",
+        "ActionID: r",
+    ]);
+    assert_eq!(
+        r,
+        "Response: Success\r\nActionID: r\r\nMessage: Redirect successful\r\n"
+    );
+    ami.event(
+        is(
+            "Newexten",
+            &[
+                &format!("Channel: {chan}"),
+                "Exten: 300",
+                "Application: Set",
+            ],
+        ),
+        T,
+    );
+    ami.event(
+        is(
+            "VarSet",
+            &[&format!("Channel: {chan}"), "Variable: SEEN", "Value: bar"],
+        ),
+        T,
+    );
+    let hangup = ami.event(is("Hangup", &[&format!("Channel: {chan}")]), T);
+    assert!(hangup.contains("Exten: 300\r\n"), "{hangup}");
+    // cdr_manager: the record, answered, its last application Hangup.
+    let cdr = ami.event(is("Cdr", &[&format!("Channel: {chan}")]), T);
+    assert!(
+        cdr.starts_with("Event: Cdr\r\nPrivilege: cdr,all\r\nAccountCode: \r\nSource: "),
+        "{cdr}"
+    );
+    for field in [
+        "Disposition: ANSWERED",
+        "LastApplication: Hangup",
+        "DestinationContext: internal",
+        "AMAFlags: DOCUMENTATION",
+    ] {
+        assert!(cdr.contains(&format!("{field}\r\n")), "{field} in {cdr}");
+    }
+    assert!(
+        header(&cdr, "AnswerTime").is_some_and(|t| t.len() == 19),
+        "{cdr}"
+    );
+    done(call, "sipp caller redirected to 300", &pbx);
+}
+
+#[test]
+fn redirect_of_a_bridged_caller_hangs_its_peer_up_unless_it_is_the_extra_channel() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let pbx = start(REDIRECT_DIALPLAN, (47200, 47399), &[]);
+    let mut ami = Raw::admin(pbx.ami, "on");
+
+    // Alone: the callee is hung up (the bridge dissolves), the caller goes to 300.
+    let uas = callee(&sipp_bin, &pbx);
+    let uac = caller(&sipp_bin, &pbx, "101");
+    let enter = ami.event(is("BridgeEnter", &["BridgeNumChannels: 2"]), T);
+    assert!(enter.contains("Channel: SIP/uas-"), "{enter}");
+    let caller_chan = header(&ami.event(is("DialBegin", &[]), T), "Channel")
+        .unwrap()
+        .to_string();
+    let r = ami.action(&[
+        "Action: Redirect",
+        &format!("Channel: {caller_chan}"),
+        "Context: internal",
+        "Exten: 300",
+        "Priority: bye",
+    ]);
+    assert_eq!(r, "Response: Success\r\nMessage: Redirect successful\r\n");
+    ami.event(
+        |m: &str| is("Hangup", &[])(m) && m.contains("Channel: SIP/uas-"),
+        T,
+    );
+    ami.event(
+        is(
+            "Newexten",
+            &[
+                &format!("Channel: {caller_chan}"),
+                "Exten: 300",
+                "Priority: 2",
+                "Application: Hangup",
+            ],
+        ),
+        T,
+    );
+    done(uas, "sipp callee hung up by the redirect", &pbx);
+    done(uac, "sipp caller redirected to 300", &pbx);
+
+    // With the callee as ExtraChannel: both go to 300, each running its own dialplan.
+    let uas = callee(&sipp_bin, &pbx);
+    let uac = caller(&sipp_bin, &pbx, "101");
+    let enter = ami.event(is("BridgeEnter", &["BridgeNumChannels: 2"]), T);
+    let callee_chan = header(&enter, "Channel").unwrap().to_string();
+    let begin = ami.event(
+        |m: &str| is("DialBegin", &[])(m) && m.contains(&format!("DestChannel: {callee_chan}\r\n")),
+        T,
+    );
+    let caller_chan = header(&begin, "Channel").unwrap().to_string();
+    let r = ami.action(&[
+        "Action: Redirect",
+        &format!("Channel: {caller_chan}"),
+        &format!("ExtraChannel: {callee_chan}"),
+        "Context: internal",
+        "Exten: 300",
+        "Priority: 1",
+    ]);
+    assert_eq!(
+        r,
+        "Response: Success\r\nMessage: Dual Redirect successful\r\n"
+    );
+    for chan in [&caller_chan, &callee_chan] {
+        ami.event(
+            is(
+                "Newexten",
+                &[
+                    &format!("Channel: {chan}"),
+                    "Exten: 300",
+                    "Application: Hangup",
+                ],
+            ),
+            T,
+        );
+    }
+    done(uas, "sipp callee redirected to 300 (ExtraChannel)", &pbx);
+    done(uac, "sipp caller redirected to 300", &pbx);
+}
