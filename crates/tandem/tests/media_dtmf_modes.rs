@@ -4,9 +4,14 @@
 //! with Asterisk's digit timeout; RFC 4733 digits from a caller reach a dtmfmode=info callee
 //! across the bridge as SIP INFO.
 
+mod common {
+    pub mod pcap;
+}
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::pcap::{write_rtp_pcap, RtpAt};
 use tandem_testkit::{free_port, require_tool, sipp, wav, write_config, Daemon, SippRun, TempDir};
 
 fn bin() -> PathBuf {
@@ -169,62 +174,23 @@ fn write_inband_pcap(path: &Path, digits: &str) {
         pcm.extend(part);
     }
     pcm.extend(vec![0i16; 1600]);
-    let mut out = Vec::new();
-    // Global header: little-endian magic, version 2.4, snaplen 65535, Ethernet.
-    out.extend(0xa1b2_c3d4u32.to_le_bytes());
-    out.extend(2u16.to_le_bytes());
-    out.extend(4u16.to_le_bytes());
-    out.extend(0i32.to_le_bytes());
-    out.extend(0u32.to_le_bytes());
-    out.extend(65535u32.to_le_bytes());
-    out.extend(1u32.to_le_bytes());
-    for (i, frame) in pcm.chunks(160).enumerate() {
-        let mut payload = [0xffu8; 160];
-        tandem_codec::ulaw::encode(frame, &mut payload);
-        let mut rtp = vec![0x80, if i == 0 { 0x80 } else { 0x00 }];
-        rtp.extend((1000 + i as u16).to_be_bytes());
-        rtp.extend((160 * i as u32).to_be_bytes());
-        rtp.extend(0x1234_5678u32.to_be_bytes());
-        rtp.extend(payload);
-        let udp_len = 8 + rtp.len();
-        let ip_len = 20 + udp_len;
-        let mut ip = vec![
-            0x45,
-            0,
-            (ip_len >> 8) as u8,
-            ip_len as u8,
-            0,
-            0,
-            0x40,
-            0,
-            64,
-            17,
-            0,
-            0,
-        ];
-        ip.extend([127, 0, 0, 1, 127, 0, 0, 1]);
-        let sum = ip
-            .chunks(2)
-            .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
-            .sum::<u32>();
-        let sum = !(((sum & 0xffff) + (sum >> 16)) as u16);
-        ip[10..12].copy_from_slice(&sum.to_be_bytes());
-        let mut frame_bytes = vec![0u8; 12];
-        frame_bytes.extend([0x08, 0x00]);
-        frame_bytes.extend(ip);
-        frame_bytes.extend(6000u16.to_be_bytes());
-        frame_bytes.extend(6002u16.to_be_bytes());
-        frame_bytes.extend((udp_len as u16).to_be_bytes());
-        frame_bytes.extend([0, 0]);
-        frame_bytes.extend(rtp);
-        let usec = i as u32 * 20_000;
-        out.extend((usec / 1_000_000).to_le_bytes());
-        out.extend((usec % 1_000_000).to_le_bytes());
-        out.extend((frame_bytes.len() as u32).to_le_bytes());
-        out.extend((frame_bytes.len() as u32).to_le_bytes());
-        out.extend(frame_bytes);
-    }
-    std::fs::write(path, out).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let packets: Vec<RtpAt> = pcm
+        .chunks(160)
+        .enumerate()
+        .map(|(i, frame)| {
+            let mut payload = vec![0xffu8; 160];
+            tandem_codec::ulaw::encode(frame, &mut payload);
+            RtpAt {
+                at_us: i as u64 * 20_000,
+                seq: 1000 + i as u16,
+                timestamp: 160 * i as u32,
+                marker: i == 0,
+                payload_type: 0,
+                payload,
+            }
+        })
+        .collect();
+    write_rtp_pcap(path, &packets);
 }
 
 #[test]

@@ -96,7 +96,9 @@ impl RealHost {
         let dirs = sounds::search_dirs();
         let mut failed = false;
         for name in files.iter().filter(|f| !f.is_empty()) {
-            let pcm = match crate::apps::prompt::load(name, &chan.language, format.codec, &dirs).await {
+            let pcm = match crate::apps::prompt::load(name, &chan.language, format.codec, &dirs)
+                .await
+            {
                 Ok(pcm) => pcm,
                 Err(e) => {
                     tracing::warn!("{}: {e}", chan.name);
@@ -325,4 +327,3 @@ impl RealHost {
         }
     }
 }
-

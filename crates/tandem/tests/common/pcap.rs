@@ -1,6 +1,6 @@
 //! Writing pcap captures of RTP for sipp's `play_pcap_audio` (it sends the UDP payloads with
-//! the capture's timing, headers as written). The same layout as the inband DTMF capture of
-//! `media_dtmf_modes.rs`: little-endian pcap 2.4, Ethernet/IPv4/UDP, 127.0.0.1 6000 -> 6002.
+//! the capture's timing, headers as written): little-endian pcap 2.4, Ethernet/IPv4/UDP,
+//! 127.0.0.1 6000 -> 6002. Used by media_jitter.rs and media_dtmf_modes.rs (inband digits).
 
 #![allow(dead_code)]
 
