@@ -106,6 +106,13 @@ impl Session {
         }
     }
 
+    /// Whether any event at all goes to this session (logged in, `Events:` not off).
+    pub fn wants_any(&self) -> bool {
+        self.user
+            .as_ref()
+            .is_some_and(|u| u.read & self.send_events != 0)
+    }
+
     /// Handle one message from the client.
     pub fn handle(&mut self, msg: &Message, conf: &ManagerConf, now: Clock) -> Outcome {
         let action = msg.get("Action");

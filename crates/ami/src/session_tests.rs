@@ -284,3 +284,18 @@ fn a_second_login_is_already_authenticated() {
         "Response: Success\r\nMessage: Already authenticated\r\n\r\n"
     );
 }
+
+#[test]
+fn a_session_with_events_off_wants_none() {
+    let mut s = session();
+    assert!(!s.wants_any(), "not logged in");
+    send(s.handle(
+        &msg("Action: Login\nUsername: admin\nSecret: s3cret\nEvents: off\n"),
+        &conf(),
+        now(),
+    ));
+    assert!(!s.wants_any());
+    send(s.handle(&msg("Action: Events\nEventMask: call\n"), &conf(), now()));
+    assert!(s.wants_any());
+    assert!(s.wants(crate::perm::CALL) && !s.wants(crate::perm::SYSTEM));
+}

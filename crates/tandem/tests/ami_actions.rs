@@ -346,3 +346,108 @@ fn redirect_of_a_bridged_caller_hangs_its_peer_up_unless_it_is_the_extra_channel
     done(uas, "sipp callee redirected to 300 (ExtraChannel)", &pbx);
     done(uac, "sipp caller redirected to 300", &pbx);
 }
+
+#[test]
+fn dtmf_hangup_request_and_iax_peers_are_reported() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let pcap = "/usr/share/sip-tester/dtmf_2833_1.pcap";
+    if !Path::new(pcap).is_file() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true: {pcap} must be installed (sip-tester)"
+        );
+        eprintln!("SKIPPED: {pcap} missing");
+        return;
+    }
+    let iax = format!(
+        "[general]\nbindaddr=127.0.0.1\nbindport={}\n\n\
+         [trunk]\ntype=peer\nhost=127.0.0.1\nport=4570\nusername=tandem\ntrunk=yes\ncontext=internal\n",
+        free_port()
+    );
+    let extensions = format!(
+        "{REDIRECT_DIALPLAN}\
+         exten => 700,1,Answer()\n same => n,WaitExten(10)\n\
+         exten => 1,1,WaitExten(10)\n\
+         exten => 2,1,Hangup()\n"
+    );
+    let pbx = start(&extensions, (47400, 47599), &[("iax.conf", &iax)]);
+    let mut ami = Raw::admin(pbx.ami, "on");
+
+    // IAXpeers: the peer of iax.conf, as chan_iax2's manager list shows it.
+    ami.send(&["Action: IAXpeers", "ActionID: i"]);
+    assert_eq!(
+        ami.response(),
+        "Response: Success\r\nActionID: i\r\nEventList: start\r\nMessage: Peer status list will follow\r\n"
+    );
+    let entry = ami.event(is("PeerEntry", &[]), T);
+    assert_eq!(
+        entry,
+        "Event: PeerEntry\r\nActionID: i\r\nChanneltype: IAX\r\nObjectName: trunk\r\n\
+         ObjectUsername: tandem\r\nChanObjectType: peer\r\nIPaddress: 127.0.0.1\r\n\
+         Mask: 255.255.255.255\r\nPort: 4570\r\nDynamic: no\r\nTrunk: yes\r\n\
+         Encryption: no\r\nStatus: Unmonitored\r\nDescription: \r\n"
+    );
+    let complete = ami.event(is("PeerlistComplete", &[]), T);
+    assert!(complete.contains("ListItems: 1\r\n"), "{complete}");
+
+    // RFC 4733 digits from sipp's captures: DTMFBegin then DTMFEnd for each.
+    let args = [
+        "-sf",
+        &scenario("uac_rfc4733_digits.xml"),
+        "-s",
+        "700",
+        "-au",
+        "alice",
+        "-ap",
+        "alicepw",
+        "-m",
+        "1",
+        "-p",
+        &free_port().to_string(),
+        "-mp",
+        &free_port().to_string(),
+        &format!("127.0.0.1:{}", pbx.sip),
+    ];
+    let digits = sipp_thread(&sipp_bin, args.iter().map(|s| s.to_string()).collect());
+    let begin = ami.event(is("DTMFBegin", &["Digit: 1"]), T);
+    assert!(
+        begin.starts_with("Event: DTMFBegin\r\nPrivilege: dtmf,all\r\nChannel: SIP/alice-"),
+        "{begin}"
+    );
+    assert!(
+        begin.ends_with("Digit: 1\r\nDirection: Received\r\n"),
+        "{begin}"
+    );
+    let end = ami.event(is("DTMFEnd", &["Digit: 1", "Direction: Received"]), T);
+    let ms: u64 = header(&end, "DurationMs").unwrap().parse().unwrap();
+    assert!((40..2000).contains(&ms), "{end}");
+    ami.event(is("DTMFEnd", &["Digit: 2"]), T);
+    done(digits, "sipp sending RFC 4733 digits", &pbx);
+
+    // The caller hangs up (sipp's BYE): HangupRequest with the cause, then Hangup.
+    let args = [
+        "-sn",
+        "uac",
+        "-s",
+        "100",
+        "-d",
+        "1000",
+        "-m",
+        "1",
+        "-p",
+        &pbx.uac.to_string(),
+        &format!("127.0.0.1:{}", pbx.sip),
+    ];
+    let call = sipp_thread(&sipp_bin, args.iter().map(|s| s.to_string()).collect());
+    let request = ami.event(is("HangupRequest", &[]), T);
+    assert!(
+        request.starts_with("Event: HangupRequest\r\nPrivilege: call,all\r\nChannel: SIP/uac-"),
+        "{request}"
+    );
+    assert!(request.ends_with("Cause: 16\r\n"), "{request}");
+    let chan = header(&request, "Channel").unwrap().to_string();
+    ami.event(is("Hangup", &[&format!("Channel: {chan}")]), T);
+    done(call, "sipp caller hanging up", &pbx);
+}

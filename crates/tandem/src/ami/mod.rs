@@ -122,6 +122,25 @@ async fn connection(ami: Arc<Ami>, stream: TcpStream, peer: SocketAddr) {
     let mut buf = vec![0u8; 4096];
     let reason = 'conn: loop {
         tokio::select! {
+            // The bus first: a client busy sending actions still drains the events, so it
+            // falls behind only when it does not read what it is sent.
+            biased;
+            ev = events.recv() => match ev {
+                Ok(ev) => {
+                    if session.wants(ev.category)
+                        && out_tx.try_send(Out::Text(ev.text.to_string())).is_err()
+                    {
+                        break 'conn "output queue full (slow client)";
+                    }
+                }
+                // Events it would not have been sent anyway: nothing is lost.
+                Err(broadcast::error::RecvError::Lagged(_)) if !session.wants_any() => {}
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    tracing::warn!("AMI {peer}: {n} events behind");
+                    break 'conn "too slow for the event stream";
+                }
+                Err(broadcast::error::RecvError::Closed) => break 'conn "shut down",
+            },
             n = rd.read(&mut buf) => {
                 let n = match n {
                     Ok(0) | Err(_) => break 'conn "closed by the client",
@@ -170,20 +189,6 @@ async fn connection(ami: Arc<Ami>, stream: TcpStream, peer: SocketAddr) {
                     }
                 }
             }
-            ev = events.recv() => match ev {
-                Ok(ev) => {
-                    if session.wants(ev.category)
-                        && out_tx.try_send(Out::Text(ev.text.to_string())).is_err()
-                    {
-                        break 'conn "output queue full (slow client)";
-                    }
-                }
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    tracing::warn!("AMI {peer}: {n} events behind");
-                    break 'conn "too slow for the event stream";
-                }
-                Err(broadcast::error::RecvError::Closed) => break 'conn "shut down",
-            },
         }
     };
     if let Some(u) = session.user() {
