@@ -108,6 +108,30 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
         reason
     }
 
+    /// Run one application on `chan` with `data` as it is (an Originate to an application,
+    /// `ast_pbx_run_app`): no dialplan around it, and no `h` extension after it.
+    pub async fn run_app(&mut self, chan: &mut Channel, app: &str, data: &str) -> EndReason {
+        let dialplan = self.shared.dialplan();
+        self.executed += 1;
+        if let Some(trace) = self.trace.as_mut() {
+            trace(&TraceLine {
+                context: &chan.context,
+                exten: &chan.exten,
+                priority: chan.priority,
+                app,
+                data,
+            });
+        }
+        let mut cx = AppCx {
+            chan,
+            shared: self.shared,
+            dialplan: &dialplan,
+            host: &mut *self.host,
+        };
+        apps::exec(&mut cx, app, data).await;
+        EndReason::Hangup
+    }
+
     async fn main_loop(&mut self, dialplan: &Dialplan, chan: &mut Channel) -> EndReason {
         loop {
             if self.executed >= self.shared.max_priorities {

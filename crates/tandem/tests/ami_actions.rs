@@ -451,3 +451,56 @@ fn dtmf_hangup_request_and_iax_peers_are_reported() {
     ami.event(is("Hangup", &[&format!("Channel: {chan}")]), T);
     done(call, "sipp caller hanging up", &pbx);
 }
+
+#[test]
+fn originate_to_an_application_runs_it_then_hangs_up() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let pbx = start(REDIRECT_DIALPLAN, (47800, 47999), &[]);
+    let mut ami = Raw::admin(pbx.ami, "on");
+    let uas = callee(&sipp_bin, &pbx);
+    let r = ami.action(&[
+        "Action: Originate",
+        "Channel: SIP/uas",
+        "Application: Wait",
+        "Data: 1",
+        "CallerID: AMI <4242>",
+        "Async: true",
+        "ActionID: o",
+    ]);
+    assert_eq!(
+        r,
+        "Response: Success\r\nActionID: o\r\nMessage: Originate successfully queued\r\n"
+    );
+    let response = ami.event(is("OriginateResponse", &["ActionID: o"]), T);
+    for field in [
+        "Response: Success",
+        "Context: ",
+        "Exten: ",
+        "Application: Wait",
+        "Data: 1",
+        "Reason: 4",
+        "CallerIDNum: 4242",
+    ] {
+        assert!(
+            response.contains(&format!("\r\n{field}\r\n")),
+            "{field} in {response}"
+        );
+    }
+    let chan = header(&response, "Channel").unwrap().to_string();
+    assert!(chan.starts_with("SIP/uas-"), "{response}");
+    ami.event(
+        is(
+            "Newexten",
+            &[
+                &format!("Channel: {chan}"),
+                "Application: Wait",
+                "AppData: 1",
+            ],
+        ),
+        T,
+    );
+    ami.event(is("Hangup", &[&format!("Channel: {chan}")]), T);
+    done(uas, "sipp UAS answering the originated call", &pbx);
+}

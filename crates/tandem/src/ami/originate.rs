@@ -1,6 +1,7 @@
-//! `Originate` to an extension (main/manager.c `action_originate`, `fast_originate`): an
-//! outbound leg from the channel driver, called; once it answers it runs the dialplan at
-//! `Context`/`Exten`/`Priority` like an inbound call. `Async: true` answers at once and
+//! `Originate` (main/manager.c `action_originate`, `fast_originate`): an outbound leg from
+//! the channel driver, called; once it answers it runs the dialplan at
+//! `Context`/`Exten`/`Priority` like an inbound call, or, with `Application`, that one
+//! application with `Data` and then hangs up (`ast_pbx_outgoing_app`). `Async: true` answers at once and
 //! reports the result in an `OriginateResponse` event; otherwise the answer waits for it.
 //!
 //! Reasons (`AST_CONTROL_*`, as OriginateResponse reports them): 4 answered, 5 busy,
@@ -31,6 +32,10 @@ struct Request {
     cid_name: String,
     cid_num: String,
     vars: Vec<(String, String)>,
+    /// `Application`/`Data`: run this instead of the dialplan.
+    app: Option<(String, String)>,
+    /// `Context`/`Exten` as given (OriginateResponse repeats them).
+    given: (String, String),
 }
 
 pub async fn run(ami: &Arc<Ami>, id: Option<&str>, m: &Message) -> String {
@@ -44,12 +49,9 @@ pub async fn run(ami: &Arc<Ami>, id: Option<&str>, m: &Message) -> String {
     else {
         return Reply::error(id, "Invalid channel");
     };
-    if !m.get("Application").is_empty() {
-        return Reply::error(
-            id,
-            "Originate to an application is not supported by tandem yet",
-        );
-    }
+    let application = m.get("Application").trim();
+    let app =
+        (!application.is_empty()).then(|| (application.to_string(), m.get("Data").to_string()));
     let priority = match m.get("Priority").trim() {
         "" => 1,
         p => match p.parse::<u32>() {
@@ -82,6 +84,11 @@ pub async fn run(ami: &Arc<Ami>, id: Option<&str>, m: &Message) -> String {
         cid_name,
         cid_num,
         vars,
+        app,
+        given: (
+            m.get("Context").trim().to_string(),
+            m.get("Exten").trim().to_string(),
+        ),
     };
     if tandem_conf::ast_true(m.get("Async")) {
         let ami = ami.clone();
@@ -191,7 +198,12 @@ async fn originate(ami: &Arc<Ami>, req: &Request) -> (u8, Option<(String, String
     for (k, v) in &req.vars {
         chan.set_var(k, v);
     }
-    channels::spawn_pbx(world.clone(), chan, link);
+    match &req.app {
+        Some((app, data)) => {
+            channels::spawn_app(world.clone(), chan, link, app.clone(), data.clone())
+        }
+        None => channels::spawn_pbx(world.clone(), chan, link),
+    }
     (4, named)
 }
 
@@ -219,10 +231,10 @@ fn respond(
                 "Channel",
                 chan.map_or(req.channel.as_str(), |c| c.0.as_str()),
             )
-            .header("Context", &req.context)
-            .header("Exten", &req.exten)
-            .header("Application", "")
-            .header("Data", "")
+            .header("Context", &req.given.0)
+            .header("Exten", &req.given.1)
+            .header("Application", req.app.as_ref().map_or("", |a| a.0.as_str()))
+            .header("Data", req.app.as_ref().map_or("", |a| a.1.as_str()))
             .header("Reason", &reason.to_string())
             .header("Uniqueid", chan.map_or("<null>", |c| c.1.as_str()))
             .header("CallerIDNum", &or_unknown(&req.cid_num))

@@ -105,7 +105,17 @@ pub struct World {
 }
 
 /// Run the dialplan for an inbound call, then hang the channel up.
-pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
+pub fn spawn_pbx(world: Arc<World>, chan: Channel, link: ChannelLink) {
+    spawn(world, chan, link, None);
+}
+
+/// Run one application (`app`, `data`) on an answered channel, then hang it up (an
+/// Originate to an application).
+pub fn spawn_app(world: Arc<World>, chan: Channel, link: ChannelLink, app: String, data: String) {
+    spawn(world, chan, link, Some((app, data)));
+}
+
+fn spawn(world: Arc<World>, mut chan: Channel, link: ChannelLink, app: Option<(String, String)>) {
     if crate::ops::refusing_calls() {
         // `core stop gracefully`: no new calls (Asterisk refuses new channels while it shuts down).
         let _ = link.commands.try_send(ChannelCommand::Hangup {
@@ -148,7 +158,10 @@ pub fn spawn_pbx(world: Arc<World>, mut chan: Channel, link: ChannelLink) {
                 ami_trace.line(ami_world, line, state);
             };
             let mut pbx = Pbx::new(&world.shared, &mut host).with_trace(&mut trace);
-            pbx.run(&mut chan).await
+            match &app {
+                None => pbx.run(&mut chan).await,
+                Some((name, data)) => pbx.run_app(&mut chan, name, data).await,
+            }
         };
         tracing::info!("{}: dialplan ended ({})", chan.name, end.as_str());
         host.finish(&chan).await;
