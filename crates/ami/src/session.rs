@@ -200,7 +200,7 @@ impl Session {
             return None;
         }
         let user = conf.user(name)?;
-        if !user.acl.allows(self.peer) {
+        if !user.acl_allows(self.peer) {
             return None;
         }
         let secret = user.secret.as_deref()?;

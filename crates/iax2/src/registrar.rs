@@ -215,6 +215,10 @@ impl RegistrarTxn {
     pub fn peer_call(&self) -> u16 {
         self.link.peer_call
     }
+    /// Where the request came from.
+    pub fn source(&self) -> SocketAddr {
+        self.link.peer
+    }
 
     /// The follow-up REGREQ (with MD5_RESULT), retransmissions, ACKs.
     pub fn handle_full(&mut self, now: Instant, f: FullFrame) {

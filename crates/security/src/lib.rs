@@ -1,4 +1,4 @@
-//! tandem's SIP defences, sans-IO: per-source counting of authentication failures and of
+//! tandem's defences (SIP, IAX2, AMI), sans-IO: per-source counting of authentication failures and of
 //! request rates, bans (doubling for repeat offenders), and recognition of well-known
 //! scanners.
 //!
@@ -30,12 +30,17 @@
 //! let lines: Vec<String> = std::iter::from_fn(|| engine.poll_event()).map(|e| e.to_string()).collect();
 //! assert!(lines.last().unwrap().starts_with("SECURITY[ban] remote=192.0.2.9 reason=auth_failures count=5 duration=600s"));
 //! ```
+//!
+//! [`Hub`] holds one engine per service (each with its own file's settings) and drops a
+//! source banned by any of them everywhere.
 
 mod config;
 mod engine;
 mod event;
+mod hub;
 pub mod scanner;
 
 pub use config::{Config, Exempt};
 pub use engine::{BanRow, Engine, Verdict};
 pub use event::{Event, Reason, UnbanCause};
+pub use hub::{Hub, HubBan, Service, Tagged};

@@ -86,10 +86,15 @@ fn sort_by_place(diagnostics: &mut [Diagnostic]) {
 /// Load everything in `source`: the dialplan, sip.conf, rtp.conf, and the syntax of every
 /// other known file.
 pub fn load_all(source: &dyn Source) -> Loaded {
+    use tandem_conf::views::acl_conf;
     let mut loaded = load_dialplan(source);
+    // acl.conf: read once, its messages reported once, its names resolved for every file.
+    let (named, mut acl_diags) = acl_conf::load_named(source);
+    sort_by_place(&mut acl_diags);
+    loaded.diagnostics.extend(acl_diags);
     if let Some(sip) = tandem_conf::load_optional(source, "sip.conf") {
         let (mut view, mut diags) = SipConf::from_config(&sip.config);
-        diags.extend(tandem_conf::views::acl_conf::resolve_sip(&mut view, source));
+        diags.extend(acl_conf::resolve_sip_with(&mut view, &named));
         let mut all = sip.diagnostics;
         all.append(&mut diags);
         sort_by_place(&mut all);
@@ -97,7 +102,8 @@ pub fn load_all(source: &dyn Source) -> Loaded {
         loaded.sip = Some(view);
     }
     if let Some(iax) = tandem_conf::load_optional(source, "iax.conf") {
-        let (view, mut diags) = IaxConf::from_config(&iax.config);
+        let (mut view, mut diags) = IaxConf::from_config(&iax.config);
+        diags.extend(acl_conf::resolve_iax(&mut view, &named));
         let mut all = iax.diagnostics;
         all.append(&mut diags);
         sort_by_place(&mut all);
@@ -113,7 +119,8 @@ pub fn load_all(source: &dyn Source) -> Loaded {
         loaded.rtp = view;
     }
     if let Some(manager) = tandem_conf::load_optional(source, "manager.conf") {
-        let (view, mut diags) = ManagerConf::from_config(&manager.config);
+        let (mut view, mut diags) = ManagerConf::from_config(&manager.config);
+        diags.extend(acl_conf::resolve_manager(&mut view, &named));
         let mut all = manager.diagnostics;
         all.append(&mut diags);
         sort_by_place(&mut all);

@@ -80,6 +80,8 @@ pub struct Daemon {
     pub config_dir: Option<PathBuf>,
     /// Uptime, last reload, the stop request (`crate::ops`).
     pub ops: crate::ops::OpsState,
+    /// Bans of every service (`security show bans`, `security unban`).
+    pub security: crate::security::Security,
 }
 
 pub const HELP: &str = "\
@@ -218,14 +220,8 @@ pub fn handle(daemon: &Daemon, line: &str) -> String {
                 .unwrap_or_else(|| format!("Peer {} not found.\n", words[3])),
             None => "SIP is not configured (no sip.conf).\n".to_string(),
         },
-        ["security", "show", "bans"] => match &daemon.sip {
-            Some(sip) => sip.security.show_bans(std::time::Instant::now()),
-            None => "SIP is not configured (no sip.conf).\n".to_string(),
-        },
-        ["security", "unban", _] => match &daemon.sip {
-            Some(sip) => sip.security.unban(std::time::Instant::now(), words[2]),
-            None => "SIP is not configured (no sip.conf).\n".to_string(),
-        },
+        ["security", "show", "bans"] => daemon.security.show_bans(std::time::Instant::now()),
+        ["security", "unban", _] => daemon.security.unban(std::time::Instant::now(), words[2]),
         ["database", "show", ..] => database_show(daemon, &words[2..]),
         ["database", "get", _, _] => match daemon.shared.store.db_get(words[2], words[3]) {
             Ok(Some(v)) => format!("Value: {v}\n"),

@@ -103,24 +103,36 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
     });
     crate::local::register(&world, rtp.first_port(), rtp.last_port());
     runtime.block_on(async move {
+        // One ban list for SIP, IAX2 and the AMI, each counted by its own file's settings.
+        let security = crate::security::Security::new(
+            sip_conf.as_deref(),
+            iax_conf.as_deref(),
+            manager.as_ref(),
+            std::time::Instant::now(),
+        );
+        security.spawn_timer();
         let sip = match sip_conf {
-            Some(conf) => match crate::sip::start(conf, &rtp, world.clone()).await {
-                Ok(h) => Some(h),
-                Err(e) => {
-                    eprintln!("tandem: SIP: cannot listen: {e}");
-                    return ExitCode::from(1);
+            Some(conf) => {
+                match crate::sip::start(conf, &rtp, world.clone(), security.clone()).await {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        eprintln!("tandem: SIP: cannot listen: {e}");
+                        return ExitCode::from(1);
+                    }
                 }
-            },
+            }
             None => None,
         };
         let iax = match iax_conf {
-            Some(conf) => match crate::iax2::start(conf, &rtp, world.clone()).await {
-                Ok(h) => Some(h),
-                Err(e) => {
-                    eprintln!("tandem: IAX2: cannot listen: {e}");
-                    return ExitCode::from(1);
+            Some(conf) => {
+                match crate::iax2::start(conf, &rtp, world.clone(), security.clone()).await {
+                    Ok(h) => Some(h),
+                    Err(e) => {
+                        eprintln!("tandem: IAX2: cannot listen: {e}");
+                        return ExitCode::from(1);
+                    }
                 }
-            },
+            }
             None => None,
         };
         let daemon = Arc::new(Daemon {
@@ -130,6 +142,7 @@ fn serve(source: &dyn Source, config_dir: Option<&Path>, data: &Path) -> ExitCod
             world: Some(world),
             config_dir,
             ops: Default::default(),
+            security,
         });
         if let Some(conf) = http {
             if let Err(e) = crate::ops::http::start(&conf, daemon.clone()).await {

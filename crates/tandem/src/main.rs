@@ -21,6 +21,7 @@ mod localtime;
 mod metrics;
 mod ops;
 use tandem::media;
+mod security;
 mod sip;
 
 #[derive(Parser, Debug)]

@@ -19,7 +19,7 @@
 use std::net::IpAddr;
 
 use super::acl::{Acl, Sense};
-use super::SipConf;
+use super::{IaxConf, ManagerConf, SipConf};
 use crate::{Config, Diagnostic, Source};
 
 /// Most named ACLs kept from one file (a bound of ours).
@@ -178,37 +178,84 @@ impl AclList {
     }
 }
 
+/// Loads acl.conf from `source` (an empty set when there is none, or when it is refused).
+pub fn load_named(source: &dyn Source) -> (NamedAcls, Vec<Diagnostic>) {
+    match crate::load_optional(source, "acl.conf") {
+        Some(loaded) => {
+            let mut diags = loaded.diagnostics;
+            let (named, more) = NamedAcls::from_config(&loaded.config);
+            diags.extend(more);
+            (named, diags)
+        }
+        None => (NamedAcls::default(), Vec::new()),
+    }
+}
+
+/// Resolves `list` against `named`; an undefined name is a warning at `span`.
+fn resolve_list(
+    list: &mut AclList,
+    named: &NamedAcls,
+    span: &crate::Span,
+    who: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for n in list.resolve(named) {
+        diags.push(Diagnostic::warning(
+            span.clone(),
+            format!("{who}: ACL '{n}' does not exist (acl.conf); it refuses every address"),
+        ));
+    }
+}
+
 /// Loads acl.conf from `source` (when there is one) and resolves every named reference of
 /// `sip` (peers' `acl`/`contactacl`, `[general]` `contactacl`). Diagnostics carry file:line;
 /// a reference to an undefined ACL is a warning at the peer's section.
 pub fn resolve_sip(sip: &mut SipConf, source: &dyn Source) -> Vec<Diagnostic> {
+    let (named, mut diags) = load_named(source);
+    diags.extend(resolve_sip_with(sip, &named));
+    diags
+}
+
+/// [`resolve_sip`] with acl.conf already loaded.
+pub fn resolve_sip_with(sip: &mut SipConf, named: &NamedAcls) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let named = match crate::load_optional(source, "acl.conf") {
-        Some(loaded) => {
-            diags.extend(loaded.diagnostics);
-            let (named, more) = NamedAcls::from_config(&loaded.config);
-            diags.extend(more);
-            named
-        }
-        None => NamedAcls::default(),
-    };
-    let mut warn = |span: &crate::Span, who: &str, names: Vec<String>| {
-        for n in names {
-            diags.push(Diagnostic::warning(
-                span.clone(),
-                format!("{who}: ACL '{n}' does not exist (acl.conf); it refuses every address"),
-            ));
-        }
-    };
     let general_span =
         (sip.general.span.clone()).unwrap_or_else(|| crate::Span::new("sip.conf", 0));
-    let undefined = sip.general.contact_acls.resolve(&named);
-    warn(&general_span, "[general] contactacl", undefined);
+    let general = &mut sip.general.contact_acls;
+    resolve_list(
+        general,
+        named,
+        &general_span,
+        "[general] contactacl",
+        &mut diags,
+    );
     for p in &mut sip.peers {
-        let undefined = p.named_acls.resolve(&named);
-        warn(&p.span, &format!("[{}] acl", p.name), undefined);
-        let undefined = p.contact_named_acls.resolve(&named);
-        warn(&p.span, &format!("[{}] contactacl", p.name), undefined);
+        let who = format!("[{}] acl", p.name);
+        resolve_list(&mut p.named_acls, named, &p.span, &who, &mut diags);
+        let who = format!("[{}] contactacl", p.name);
+        resolve_list(&mut p.contact_named_acls, named, &p.span, &who, &mut diags);
+    }
+    diags
+}
+
+/// Resolves the `acl=` of every iax.conf user and peer (chan_iax2 `build_user`/`build_peer`
+/// take `acl` with `permit`/`deny`; chan_iax2 has no global ACL).
+pub fn resolve_iax(iax: &mut IaxConf, named: &NamedAcls) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for p in &mut iax.peers {
+        let who = format!("[{}] acl", p.name);
+        resolve_list(&mut p.named_acls, named, &p.span, &who, &mut diags);
+    }
+    diags
+}
+
+/// Resolves the `acl=` of every manager.conf user (manager.c takes `acl` with
+/// `permit`/`deny`; it has no global ACL).
+pub fn resolve_manager(manager: &mut ManagerConf, named: &NamedAcls) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for u in &mut manager.users {
+        let who = format!("[{}] acl", u.name);
+        resolve_list(&mut u.named_acls, named, &u.span, &who, &mut diags);
     }
     diags
 }

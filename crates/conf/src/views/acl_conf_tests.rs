@@ -123,3 +123,55 @@ fn a_missing_acl_conf_leaves_named_references_refusing() {
     assert!(!view.peer("p").unwrap().acl_allows(ip("127.0.0.1")));
     assert_eq!(diags.len(), 1);
 }
+
+#[test]
+fn iax_users_and_peers_take_acl_from_acl_conf_after_permit_deny() {
+    let src = MemSource::new()
+        .with(
+            "iax.conf",
+            "[general]\n[b]\ntype=friend\nhost=dynamic\nsecret=x\nacl=office\n\
+             [t]\ntype=user\ndeny=0.0.0.0/0.0.0.0\npermit=10.0.0.0/8\nacl=office\n\
+             [g]\ntype=user\nacl=nosuch\n",
+        )
+        .with(
+            "acl.conf",
+            "[office]\ndeny=0.0.0.0/0.0.0.0\npermit=10.1.0.0/16\n",
+        );
+    let (mut iax, mut diags) = IaxConf::from_config(&load(&src, "iax.conf").config);
+    let (named, more) = load_named(&src);
+    diags.extend(more);
+    diags.extend(resolve_iax(&mut iax, &named));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].severity, Severity::Warning);
+    assert!(diags[0]
+        .message
+        .contains("[g] acl: ACL 'nosuch' does not exist"));
+    let b = iax.user("b").unwrap();
+    assert!(b.acl_allows(ip("10.1.2.3")));
+    assert!(!b.acl_allows(ip("10.2.2.3")));
+    // permit/deny and the named ACL must both accept.
+    let t = iax.user("t").unwrap();
+    assert!(t.acl_allows(ip("10.1.9.9")));
+    assert!(!t.acl_allows(ip("192.0.2.1")));
+    assert!(!iax.user("g").unwrap().acl_allows(ip("10.1.2.3")));
+}
+
+#[test]
+fn manager_users_take_acl_from_acl_conf() {
+    let src = MemSource::new()
+        .with(
+            "manager.conf",
+            "[general]\nenabled=yes\n[admin]\nsecret=s\nacl=lo\n[twice]\nsecret=s\nacl=lo,LO\n",
+        )
+        .with("acl.conf", "[lo]\ndeny=0.0.0.0/0.0.0.0\npermit=127.0.0.1\n");
+    let (mut m, mut diags) = ManagerConf::from_config(&load(&src, "manager.conf").config);
+    let (named, _) = load_named(&src);
+    diags.extend(resolve_manager(&mut m, &named));
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert!(diags[0]
+        .to_string()
+        .starts_with("manager.conf:8: error: invalid 'acl' in [twice]"));
+    let admin = m.user("admin").unwrap();
+    assert!(admin.acl_allows(ip("127.0.0.1")));
+    assert!(!admin.acl_allows(ip("127.0.0.2")));
+}

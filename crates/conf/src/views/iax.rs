@@ -16,6 +16,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use crate::{ast_false, ast_true, Config, Diagnostic, Item, Section, Span};
 
 use super::acl::{Acl, Sense};
+use super::acl_conf::AclList;
+use super::autoban::Autoban;
 use super::sip::CallerId;
 use super::util::{parse_addr_port, port_str2int, strict_uint};
 
@@ -74,6 +76,8 @@ pub struct General {
     pub trunktimestamps: bool,
     pub minregexpire: u16,
     pub maxregexpire: u16,
+    /// tandem's automatic bans (`autoban`, `autoban_failures`, ... as in sip.conf).
+    pub autoban: Autoban,
 }
 
 impl Default for General {
@@ -87,6 +91,7 @@ impl Default for General {
             trunktimestamps: false,
             minregexpire: 60,
             maxregexpire: 60,
+            autoban: Autoban::default(),
         }
     }
 }
@@ -152,7 +157,11 @@ pub struct Peer {
     pub trunk: bool,
     /// Qualify limit in ms (0: no qualify).
     pub qualify_ms: u32,
+    /// `permit`/`deny` in order (the last matching rule decides).
     pub acl: Acl,
+    /// `acl = NAME[,NAME]`: named ACLs of acl.conf, applied after `acl` (chan_iax2 appends
+    /// all three to one `ast_acl_list`); resolved by `acl_conf::resolve_iax`.
+    pub named_acls: AclList,
     /// `requirecalltoken` of this section (`None`: `[general]`'s).
     pub requirecalltoken: Option<bool>,
     pub codecs: Vec<CodecRule>,
@@ -162,6 +171,11 @@ pub struct Peer {
 impl Peer {
     pub fn is_dynamic(&self) -> bool {
         self.host == Some(Host::Dynamic)
+    }
+    /// chan_iax2's `ast_apply_acl(user->acl / peer->acl, ...)`: `permit`/`deny`, then every
+    /// `acl=` named ACL; any refusal refuses.
+    pub fn acl_allows(&self, ip: IpAddr) -> bool {
+        self.named_acls.allows(&self.acl, ip)
     }
     /// Formats in preference order: `[general]`'s, then this section's rules.
     pub fn formats(&self, general: &General) -> Vec<String> {
@@ -428,7 +442,11 @@ fn read_general(sec: &Section, conf: &mut IaxConf, diags: &mut Vec<Diagnostic>) 
                 }),
                 Err(why) => diags.push(bad(it, "general", why)),
             },
-            _ => unsupported_or_unknown(it, "general", diags),
+            _ => match g.autoban.read(&key, &it.value, false) {
+                Some(Ok(())) => {}
+                Some(Err(why)) => diags.push(bad(it, "general", &why)),
+                None => unsupported_or_unknown(it, "general", diags),
+            },
         }
     }
     let g = &mut conf.general;
@@ -500,6 +518,7 @@ fn read_peer(sec: &Section, diags: &mut Vec<Diagnostic>) -> Option<Peer> {
         trunk: false,
         qualify_ms: 0,
         acl: Acl::new(),
+        named_acls: AclList::default(),
         requirecalltoken: None,
         codecs: Vec::new(),
         span: sec.span.clone(),
@@ -552,6 +571,11 @@ fn read_peer(sec: &Section, diags: &mut Vec<Diagnostic>) -> Option<Peer> {
             "permit" | "deny" => {
                 if let Err(e) = p.acl.append(Sense::from_option_name(&key), &it.value) {
                     diags.push(bad(it, &name, &e.0));
+                }
+            }
+            "acl" => {
+                if let Err(e) = p.named_acls.add_names(&it.value) {
+                    diags.push(bad(it, &name, &e));
                 }
             }
             "auth" => {
@@ -677,6 +701,40 @@ mod tests {
             c.peer("p").unwrap().formats(&c.general),
             vec!["ulaw", "g722"]
         );
+    }
+
+    #[test]
+    fn autoban_options_are_read_from_general_and_acl_names_from_sections() {
+        let (c, d) = load(
+            "[general]\nautoban=yes\nautoban_failures=3\nautoban_window=30\nautoban_rate=0\n\
+             autoban_time=120\nautoban_exempt=10.0.0.0/8\nblockscanners=no\nautoban_time=0\n\
+             [u]\ntype=user\nacl=a, b\n",
+        );
+        let a = &c.general.autoban;
+        assert_eq!((a.failures, a.window, a.rate, a.time), (3, 30, 0, 120));
+        assert!(a.enabled && !a.exempt.allows("10.2.3.4".parse().unwrap()));
+        // blockscanners is sip.conf's (there are no IAX2 scanners to recognise).
+        assert!(
+            d[0].message.contains("unknown option 'blockscanners'"),
+            "{d:?}"
+        );
+        assert_eq!(d[1].severity, Severity::Error);
+        assert_eq!(d[1].span.line, 9);
+        assert_eq!(d.len(), 2);
+        let names: Vec<&str> = c
+            .user("u")
+            .unwrap()
+            .named_acls
+            .named
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+        // Not resolved against acl.conf: refuses everything.
+        assert!(!c
+            .user("u")
+            .unwrap()
+            .acl_allows("127.0.0.1".parse().unwrap()));
     }
 
     #[test]

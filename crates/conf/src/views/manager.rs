@@ -11,6 +11,8 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use super::acl::{Acl, Sense};
+use super::acl_conf::AclList;
+use super::autoban::Autoban;
 use super::util::port_str2int;
 use crate::{ast_false, ast_true, Config, Diagnostic, Section, Span};
 
@@ -68,7 +70,6 @@ const UNSUPPORTED_GENERAL: &[&str] = &[
 
 /// User options of Asterisk that tandem does not implement.
 const UNSUPPORTED_USER: &[&str] = &[
-    "acl",
     "eventfilter",
     "setvar",
     "channelvars",
@@ -82,6 +83,9 @@ pub struct ManagerConf {
     pub port: u16,
     pub bindaddr: IpAddr,
     pub displayconnects: bool,
+    /// tandem's automatic bans of sources whose logins fail (`autoban`,
+    /// `autoban_failures`, ... as in sip.conf; Asterisk has none).
+    pub autoban: Autoban,
     pub users: Vec<ManagerUser>,
 }
 
@@ -92,6 +96,7 @@ impl Default for ManagerConf {
             port: DEFAULT_PORT,
             bindaddr: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
             displayconnects: true,
+            autoban: Autoban::default(),
             users: Vec::new(),
         }
     }
@@ -107,8 +112,20 @@ pub struct ManagerUser {
     pub read: Option<String>,
     /// The `write` list as written; `None`: every class.
     pub write: Option<String>,
+    /// `permit`/`deny` in order (the last matching rule decides).
     pub acl: Acl,
+    /// `acl = NAME[,NAME]`: named ACLs of acl.conf, applied after `acl` (manager.c appends
+    /// all three to one `ast_acl_list`); resolved by `acl_conf::resolve_manager`.
+    pub named_acls: AclList,
     pub displayconnects: bool,
+}
+
+impl ManagerUser {
+    /// manager.c `ast_apply_acl(user->acl, ...)`: `permit`/`deny`, then every `acl=`
+    /// named ACL; any refusal refuses.
+    pub fn acl_allows(&self, ip: IpAddr) -> bool {
+        self.named_acls.allows(&self.acl, ip)
+    }
 }
 
 impl ManagerConf {
@@ -158,6 +175,12 @@ impl ManagerConf {
                     ),
                 )
             };
+            if let Some(r) = self.autoban.read(&key, v, false) {
+                if let Err(why) = r {
+                    diags.push(bad(&why));
+                }
+                continue;
+            }
             match key.as_str() {
                 "enabled" => match bool_word(v) {
                     Some(b) => self.enabled = b,
@@ -206,6 +229,7 @@ fn read_user(sec: &Section, displayconnects: bool, diags: &mut Vec<Diagnostic>) 
         read: None,
         write: None,
         acl: Acl::new(),
+        named_acls: AclList::default(),
         displayconnects,
     };
     for item in &sec.items {
@@ -236,6 +260,14 @@ fn read_user(sec: &Section, displayconnects: bool, diags: &mut Vec<Diagnostic>) 
                     diags.push(Diagnostic::error(
                         item.span.clone(),
                         format!("invalid '{}' in [{}]: {}", item.key, sec.name, e.0),
+                    ));
+                }
+            }
+            "acl" => {
+                if let Err(e) = user.named_acls.add_names(v) {
+                    diags.push(Diagnostic::error(
+                        item.span.clone(),
+                        format!("invalid 'acl' in [{}]: {e}", sec.name),
                     ));
                 }
             }
@@ -309,6 +341,17 @@ mod tests {
         assert!(!u.displayconnects, "inherits [general]");
         assert!(u.acl.allows("127.0.0.1".parse().unwrap()));
         assert!(!u.acl.allows("10.0.0.1".parse().unwrap()));
+    }
+
+    #[test]
+    fn autoban_options_are_read_from_general() {
+        let (c, d) = load("[general]\nautoban_failures=2\nautoban_time=60\nautoban_rate=x\n");
+        assert_eq!((c.autoban.failures, c.autoban.time), (2, 60));
+        assert_eq!(c.autoban.rate, 500);
+        assert_eq!(d.len(), 1);
+        assert!(d[0]
+            .to_string()
+            .starts_with("manager.conf:4: error: invalid value 'x' for 'autoban_rate'"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod acl;
 pub mod acl_conf;
+pub mod autoban;
 pub mod features;
 pub mod http;
 pub mod iax;

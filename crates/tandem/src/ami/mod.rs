@@ -1,6 +1,11 @@
 //! The AMI server: a TCP listener on `bindaddr:port` of manager.conf, one task per
 //! connection, the sans-IO [`tandem_ami::Session`] deciding what each message means.
 //!
+//! A source banned by any service (docs/security.md) is disconnected at once, without the
+//! banner; every connection counts towards manager.conf's `autoban_rate`, every failed login
+//! (unknown user, wrong secret, an address the user's ACL denies) towards its
+//! `autoban_failures`, with a `SECURITY[auth_failure] ... method=Login` line.
+//!
 //! Events reach sessions through the [`Bus`] (a broadcast channel): emitting never waits.
 //! Each connection has a bounded output queue; a client that falls behind (its queue full, or
 //! the bus having overtaken it) is disconnected, so a stuck client never slows a call.
@@ -23,6 +28,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::control::Daemon;
+use tandem_security::Service;
 
 pub use bus::Bus;
 
@@ -74,6 +80,11 @@ pub async fn start(conf: ManagerConf, daemon: Arc<Daemon>) -> std::io::Result<So
         loop {
             match listener.accept().await {
                 Ok((stream, peer)) => {
+                    let security = &ami.daemon.security;
+                    if !security.admit(Instant::now(), Service::Ami, peer.ip()) {
+                        tracing::debug!("AMI: {peer} is banned: connection closed");
+                        continue;
+                    }
                     let ami = ami.clone();
                     tokio::spawn(async move { connection(ami, stream, peer).await });
                 }
@@ -174,6 +185,13 @@ async fn connection(ami: Arc<Ami>, stream: TcpStream, peer: SocketAddr) {
                                 "{} failed to authenticate as '{}'",
                                 peer.ip(),
                                 msg.get("Username")
+                            );
+                            ami.daemon.security.auth_failed(
+                                Instant::now(),
+                                Service::Ami,
+                                peer.ip(),
+                                "Login",
+                                msg.get("Username"),
                             );
                             tokio::time::sleep(Duration::from_secs(1)).await;
                             Out::Last(text)

@@ -26,6 +26,8 @@ use super::state::{regstate_text, CallRow, IaxState, RegistryRow};
 use super::{Cmd, IaxDriver, IaxHandle, COMMAND_QUEUE};
 use crate::channels::World;
 use crate::media::PortRange;
+use crate::security::Security;
+use tandem_security::Service;
 
 /// Calls, registrar transactions, registrations and pokes at once (chan_iax2 allows 32767).
 const MAX_SESSIONS: usize = 16_384;
@@ -108,6 +110,9 @@ pub(super) struct Endpoint {
     pub pokes: HashMap<String, u16>,
     /// Datagrams dropped (malformed, unknown call, ...).
     pub dropped: u64,
+    /// Bans (shared with SIP and the AMI): banned sources get no answer, failed
+    /// authentications count towards a ban.
+    pub security: Security,
 }
 
 /// Bind `[general] bindaddr`, register the `IAX2` technology, start the registrations and
@@ -116,6 +121,7 @@ pub async fn start(
     conf: Arc<IaxConf>,
     rtp: &RtpConf,
     world: Arc<World>,
+    security: Security,
 ) -> std::io::Result<IaxHandle> {
     let socket = Arc::new(UdpSocket::bind(conf.general.bindaddr).await?);
     tracing::info!("IAX2 listening on udp {}", socket.local_addr()?);
@@ -181,6 +187,7 @@ pub async fn start(
         seed,
         pokes: HashMap::new(),
         dropped: 0,
+        security,
     };
     ep.start_registrations(now).await;
     for p in conf
@@ -381,6 +388,10 @@ impl Endpoint {
 
     fn datagram(&mut self, now: Instant, src: SocketAddr, bytes: &[u8]) {
         tracing::trace!("IAX2 rx {src} {:02x?}", bytes.get(..12));
+        if !self.screen(now, src, bytes) {
+            self.dropped += 1;
+            return;
+        }
         match self.gate.classify(now, src, bytes, &self.table) {
             Inbound::Full { local_call, frame } => {
                 if let Some(s) = self.table.get_mut(local_call) {
@@ -426,6 +437,24 @@ impl Endpoint {
                 tracing::debug!("IAX2: dropped a datagram from {src}: {why}");
             }
         }
+    }
+
+    /// Before anything else: a banned source gets no answer at all. Full frames (the F bit)
+    /// count towards `autoban_rate`; mini and meta (trunk) frames, a call's media, do not
+    /// (50 a second per call would ban a busy peer), they are only checked against the bans.
+    fn screen(&self, now: Instant, src: SocketAddr, bytes: &[u8]) -> bool {
+        let full = bytes.first().is_some_and(|b| b & 0x80 != 0);
+        if full {
+            self.security.admit(now, Service::Iax2, src.ip())
+        } else {
+            !self.security.is_banned(Service::Iax2, src.ip())
+        }
+    }
+
+    /// An authentication from `src` failed (`method`: AUTHREP, NEW, REGREQ).
+    pub(super) fn auth_failed(&self, now: Instant, src: SocketAddr, method: &str, user: &str) {
+        self.security
+            .auth_failed(now, Service::Iax2, src.ip(), method, user);
     }
 
     fn command(&mut self, now: Instant, cmd: Cmd) {

@@ -137,11 +137,15 @@ impl Endpoint {
         };
         let mut outcome = None;
         let mut out = Vec::new();
+        let source = t.source();
         if t.needs_decision() {
+            // A peer whose ACL refuses the source is nobody by that name: challenged, then
+            // refused (chan_iax2 `register_verify` applies `ast_apply_acl(peer->acl)`).
+            let source = t.source();
             let peer = t
                 .username()
                 .and_then(|n| conf.peer(n))
-                .filter(|p| p.is_dynamic());
+                .filter(|p| p.is_dynamic() && p.acl_allows(source.ip()));
             let auth = peer.map(|p| PeerAuth {
                 secret: p.secret.clone(),
                 msgcount: None,
@@ -172,10 +176,9 @@ impl Endpoint {
                 self.lock().set_registered(&peer, None);
             }
             Some(RegistrarOutcome::Refused { peer }) => {
-                tracing::warn!(
-                    "IAX2: registration of '{}' refused",
-                    peer.unwrap_or_default()
-                );
+                let peer = peer.unwrap_or_default();
+                tracing::warn!("IAX2: registration of '{peer}' from {source} refused");
+                self.auth_failed(now, source, "REGREQ", &peer);
             }
             _ => {}
         }
@@ -203,6 +206,8 @@ impl Endpoint {
                         None => {
                             tracing::info!("{}: no user for this call: rejected", l.name);
                             l.call.reject_auth(now);
+                            let (peer, user) = (l.call.peer(), l.username.clone());
+                            self.auth_failed(now, peer, "NEW", &user);
                         }
                         Some(u) if u.secret.is_some() => {
                             let ch = self.challenge_string();
@@ -226,6 +231,8 @@ impl Endpoint {
                     } else {
                         tracing::warn!("{}: MD5 authentication failed", l.name);
                         l.call.reject_auth(now);
+                        let (peer, user) = (l.call.peer(), l.username.clone());
+                        self.auth_failed(now, peer, "AUTHREP", &user);
                     }
                 }
                 CallEvent::Accepted { format } => {

@@ -211,11 +211,11 @@ pub fn find_user<'a>(
     src: SocketAddr,
 ) -> Option<&'a Peer> {
     if let Some(u) = username.filter(|u| !u.is_empty()) {
-        return conf.user(u).filter(|p| p.acl.allows(src.ip()));
+        return conf.user(u).filter(|p| p.acl_allows(src.ip()));
     }
     conf.peers
         .iter()
-        .filter(|p| p.kind.is_user() && p.acl.allows(src.ip()))
+        .filter(|p| p.kind.is_user() && p.acl_allows(src.ip()))
         .find(|p| match &p.host {
             Some(Host::Addr(ip)) => *ip == src.ip(),
             Some(Host::Dynamic) => state

@@ -257,14 +257,14 @@ pub fn render(daemon: &Daemon) -> String {
             "SIP peers configured.",
         );
         let _ = writeln!(out, "tandem_sip_peers {peers}");
-        family(
-            &mut out,
-            "tandem_security_bans",
-            "gauge",
-            "Sources banned by autoban now.",
-        );
-        let _ = writeln!(out, "tandem_security_bans {}", handle.security.ban_count());
     }
+    family(
+        &mut out,
+        "tandem_security_bans",
+        "gauge",
+        "Bans by autoban active now (SIP, IAX2, AMI).",
+    );
+    let _ = writeln!(out, "tandem_security_bans {}", daemon.security.ban_count());
     let rtp = &crate::metrics::RTP;
     let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
     family(

@@ -19,12 +19,13 @@ use tokio::sync::mpsc;
 
 use super::calls::{EndpointCmd, LegTable, SipDriver};
 use super::outbound::Clients;
-use super::security::Security;
 use super::state::{DialogRow, SipState};
 use super::tcp::{self, TcpLinks};
 use super::{peers, requests};
 use crate::channels::World;
 use crate::media::PortRange;
+use crate::security::Security;
+use tandem_security::Service;
 
 /// What other parts of the daemon (the CLI) know of the running driver.
 #[derive(Clone)]
@@ -32,8 +33,6 @@ pub struct SipHandle {
     /// Commands to the endpoint task (the CLI asks it for `sip show channels`).
     pub commands: mpsc::Sender<EndpointCmd>,
     pub state: Arc<Mutex<SipState>>,
-    /// Bans and their settings (`security show bans`, `security unban`).
-    pub security: Security,
 }
 
 /// How many driver commands may wait for the endpoint task.
@@ -45,6 +44,7 @@ pub async fn start(
     conf: Arc<SipConf>,
     rtp: &RtpConf,
     world: Arc<World>,
+    security: Security,
 ) -> std::io::Result<SipHandle> {
     let socket = UdpSocket::bind(conf.general.bindaddr).await?;
     let local = socket.local_addr()?;
@@ -65,7 +65,6 @@ pub async fn start(
         Err(e) => tracing::warn!("SIP: cannot load registrations: {e}"),
     }
     let state = Arc::new(Mutex::new(SipState::new(&conf)));
-    let security = Security::new(&conf, now);
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let cmd_tx_handle = cmd_tx.clone();
     let tcp = TcpLinks::with_security(security.clone());
@@ -171,7 +170,6 @@ pub async fn start(
     Ok(SipHandle {
         commands: cmd_tx_handle,
         state,
-        security,
     })
 }
 
@@ -254,7 +252,6 @@ impl Endpoint {
                 self.registrar.next_expiry(),
                 self.clients.poll_timeout(),
                 self.subs.poll_timeout(),
-                self.security.poll_timeout(),
             ]
             .into_iter()
             .flatten()
@@ -279,7 +276,6 @@ impl Endpoint {
                     self.ua.handle_timeout(now);
                     self.clients.handle_timeout(now);
                     self.expire_subscriptions(now);
-                    self.security.handle_timeout(now);
                     let expired = self.registrar.expire(now);
                     self.apply_changes(&expired);
                 }
@@ -290,7 +286,7 @@ impl Endpoint {
 
     fn handle_datagram(&mut self, datagram: &[u8], source: SocketAddr) {
         // Before any parsing: a banned source, or a scanner, gets no answer at all.
-        if !self.security.admit(Instant::now(), datagram, source) {
+        if !self.security.admit_sip(Instant::now(), datagram, source) {
             return;
         }
         if datagram.iter().all(|b| b.is_ascii_whitespace()) {
@@ -504,7 +500,8 @@ impl Endpoint {
         if let Some(user) =
             super::inbound::auth_failure(&self.conf, &self.auth, req, source, epoch_now(), method)
         {
-            self.security.auth_failed(now, source.ip(), method, &user);
+            self.security
+                .auth_failed(now, Service::Sip, source.ip(), method, &user);
         }
     }
 

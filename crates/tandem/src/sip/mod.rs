@@ -13,7 +13,6 @@ mod outbound;
 mod peers;
 mod reload;
 mod requests;
-mod security;
 mod state;
 mod tcp;
 mod tls;

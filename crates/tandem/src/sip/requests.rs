@@ -56,7 +56,13 @@ pub(super) fn out_of_dialog(
                 // A wrong password or (alwaysauthreject) nobody by that name: one failure
                 // towards the source's ban.
                 let user = credentials_user(req);
-                ep.security.auth_failed(now, source.ip(), "REGISTER", &user);
+                ep.security.auth_failed(
+                    now,
+                    tandem_security::Service::Sip,
+                    source.ip(),
+                    "REGISTER",
+                    &user,
+                );
             }
             log_register(&outcome.status, outcome.aor.as_deref(), source, algorithm);
             ep.apply_changes(&outcome.changes);

@@ -30,22 +30,29 @@ pub struct TcpLinks {
     conns: Arc<Mutex<HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>>>,
     /// The ban engine: banned sources are not accepted, and every message is screened as a
     /// UDP datagram is (no answer to a banned source or a scanner).
-    pub(super) security: Option<super::security::Security>,
+    pub(super) security: Option<crate::security::Security>,
 }
 
 impl TcpLinks {
-    pub fn with_security(security: super::security::Security) -> Self {
+    pub fn with_security(security: crate::security::Security) -> Self {
         TcpLinks {
             conns: Arc::default(),
             security: Some(security),
         }
     }
 
+    /// Whether SIP must drop everything from `peer` (banned by any service).
+    pub(super) fn is_banned(&self, peer: SocketAddr) -> bool {
+        self.security
+            .as_ref()
+            .is_some_and(|s| s.is_banned(tandem_security::Service::Sip, peer.ip()))
+    }
+
     /// Whether a message (or, with empty `bytes`, a connection) from `peer` may go on.
     fn screen(&self, bytes: &[u8], peer: SocketAddr) -> bool {
         self.security
             .as_ref()
-            .is_none_or(|s| s.admit(std::time::Instant::now(), bytes, peer))
+            .is_none_or(|s| s.admit_sip(std::time::Instant::now(), bytes, peer))
     }
 
     /// Queue `bytes` for the connection to `dest`; false when there is none (or it is full).
@@ -128,7 +135,7 @@ pub async fn listen(
                     continue;
                 }
             };
-            if links.security.as_ref().is_some_and(|s| s.is_banned(peer)) {
+            if links.is_banned(peer) {
                 continue; // dropped unanswered: the connection closes
             }
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);

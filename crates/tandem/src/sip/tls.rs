@@ -80,7 +80,7 @@ pub async fn start(
                     continue;
                 }
             };
-            if links.security.as_ref().is_some_and(|s| s.is_banned(peer)) {
+            if links.is_banned(peer) {
                 continue; // dropped unanswered
             }
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);

@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use crate::{Diagnostic, Section, Span};
 
 use super::super::acl::{Acl, Sense};
+pub use super::super::autoban::Autoban;
 use super::super::util::{parse_addr_port, strict_uint};
 use super::bad_value;
 use super::common::{boolean, codec_rule, qualify, qualifyfreq, CodecRule, Common, Transport};
@@ -117,37 +118,6 @@ pub struct General {
     pub autoban: Autoban,
 }
 
-/// The `autoban*` and `blockscanners` options of `[general]`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Autoban {
-    pub enabled: bool,
-    pub failures: u32,
-    pub window: u32,
-    pub rate: u32,
-    pub time: u32,
-    pub exempt: Acl,
-    pub blockscanners: bool,
-}
-
-impl Default for Autoban {
-    fn default() -> Self {
-        Autoban {
-            enabled: true,
-            failures: 5,
-            window: 60,
-            rate: 500,
-            time: 600,
-            exempt: Acl::new(),
-            blockscanners: true,
-        }
-    }
-}
-
-/// Bounds of ours on the autoban numbers.
-const MAX_AUTOBAN_FAILURES: u64 = 1000;
-const MAX_AUTOBAN_SECONDS: u64 = 7 * 24 * 3600;
-const MAX_AUTOBAN_RATE: u64 = 1_000_000;
-
 impl Default for General {
     fn default() -> Self {
         General {
@@ -258,6 +228,12 @@ pub(crate) fn read(
             g.codecs.push(rule);
             continue;
         }
+        if let Some(r) = g.autoban.read(&key, v, true) {
+            if let Err(why) = r {
+                diags.push(bad(&why));
+            }
+            continue;
+        }
         match key.as_str() {
             "context" => g.context = v.to_string(),
             "maxoutbound" | "maxcallsperminute" => {
@@ -275,41 +251,6 @@ pub(crate) fn read(
             "alwaysauthreject" => {
                 if let Some(b) = boolean(item, s, diags) {
                     g.alwaysauthreject = b;
-                }
-            }
-            "autoban" => {
-                if let Some(b) = boolean(item, s, diags) {
-                    g.autoban.enabled = b;
-                }
-            }
-            "blockscanners" => {
-                if let Some(b) = boolean(item, s, diags) {
-                    g.autoban.blockscanners = b;
-                }
-            }
-            "autoban_failures" => match strict_uint(v) {
-                Some(n) if (1..=MAX_AUTOBAN_FAILURES).contains(&n) => g.autoban.failures = n as u32,
-                _ => diags.push(bad(&format!("expected a number of failures from 1 to {MAX_AUTOBAN_FAILURES}"))),
-            },
-            "autoban_window" | "autoban_time" => match strict_uint(v) {
-                Some(n) if (1..=MAX_AUTOBAN_SECONDS).contains(&n) => {
-                    if key == "autoban_window" {
-                        g.autoban.window = n as u32;
-                    } else {
-                        g.autoban.time = n as u32;
-                    }
-                }
-                _ => diags.push(bad(&format!("expected a number of seconds from 1 to {MAX_AUTOBAN_SECONDS}"))),
-            },
-            "autoban_rate" => match strict_uint(v) {
-                Some(n) if n <= MAX_AUTOBAN_RATE => g.autoban.rate = n as u32,
-                _ => diags.push(bad(&format!("expected requests per second from 0 (off) to {MAX_AUTOBAN_RATE}"))),
-            },
-            "autoban_exempt" => {
-                for entry in v.split(',').map(str::trim).filter(|e| !e.is_empty()) {
-                    if let Err(e) = g.autoban.exempt.append(Sense::Deny, entry) {
-                        diags.push(bad(&e.0));
-                    }
                 }
             }
             "realm" => g.realm = v.to_string(),
