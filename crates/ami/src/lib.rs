@@ -30,12 +30,14 @@ pub mod actions;
 mod frame;
 pub mod perm;
 mod render;
+mod security;
 mod session;
 
 pub use actions::{ActionSpec, ACTIONS};
 pub use frame::{Decoder, FrameError, Message, MAX_HEADERS, MAX_LINE, MAX_MESSAGE};
 pub use render::{cause_text, ChannelSnapshot, Event, Reply, State};
-pub use session::{md5_hex, Clock, LoggedIn, Outcome, Run, Session};
+pub use security::SecurityEvent;
+pub use session::{md5_hex, AuthFailure, Clock, LoggedIn, Outcome, Run, Session};
 
 /// The first line of every connection. `AMI_VERSION` of include/asterisk/manager.h in
 /// Asterisk 22 is 9.0.0; clients (panoramisk) read the version after the `/`.

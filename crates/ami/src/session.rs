@@ -69,8 +69,27 @@ pub struct LoggedIn {
     pub displayconnects: bool,
 }
 
+/// Why a login failed, as manager.c reports it in a security event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// `report_invalid_user`: no such user (or no Username).
+    UnknownUser { username: String },
+    /// `report_failed_acl`: the user's permit/deny refuses the address.
+    Acl { username: String },
+    /// `report_inval_password`: a wrong plain secret (or a user without one).
+    Password { username: String },
+    /// `report_failed_challenge_response`: a wrong MD5 key.
+    Challenge {
+        username: String,
+        challenge: String,
+        response: String,
+        expected: String,
+    },
+}
+
 pub struct Session {
     peer: IpAddr,
+    failure: Option<AuthFailure>,
     user: Option<LoggedIn>,
     challenge: Option<String>,
     /// The event mask (`Events:` of Login, `EventMask:` of Events); all by default.
@@ -83,6 +102,7 @@ impl Session {
     pub fn new(peer: IpAddr, seed: u64) -> Session {
         Session {
             peer,
+            failure: None,
             user: None,
             challenge: None,
             send_events: u32::MAX,
@@ -96,6 +116,11 @@ impl Session {
 
     pub fn peer(&self) -> IpAddr {
         self.peer
+    }
+
+    /// Why the last login failed (taken once).
+    pub fn take_failure(&mut self) -> Option<AuthFailure> {
+        self.failure.take()
     }
 
     /// Whether an event of `category` goes to this session.
@@ -176,8 +201,12 @@ impl Session {
         if self.user.is_some() {
             return Outcome::Send(Reply::ack(id, "Already authenticated"));
         }
-        let Some(user) = self.authenticate(msg, conf) else {
-            return Outcome::Refuse(Reply::error(id, "Authentication failed"));
+        let user = match self.authenticate(msg, conf) {
+            Ok(user) => user,
+            Err(why) => {
+                self.failure = Some(why);
+                return Outcome::Refuse(Reply::error(id, "Authentication failed"));
+            }
         };
         self.user = Some(user);
         if let Some(mask) = perm::strings_to_mask(msg.get("Events")) {
@@ -194,27 +223,37 @@ impl Session {
         ))
     }
 
-    fn authenticate(&self, msg: &Message, conf: &ManagerConf) -> Option<LoggedIn> {
+    fn authenticate(&self, msg: &Message, conf: &ManagerConf) -> Result<LoggedIn, AuthFailure> {
         let name = msg.get("Username");
-        if name.is_empty() {
-            return None;
-        }
-        let user = conf.user(name)?;
+        let username = name.to_string();
+        let Some(user) = conf.user(name).filter(|_| !name.is_empty()) else {
+            return Err(AuthFailure::UnknownUser { username });
+        };
         if !user.acl_allows(self.peer) {
-            return None;
+            return Err(AuthFailure::Acl { username });
         }
-        let secret = user.secret.as_deref()?;
+        let Some(secret) = user.secret.as_deref() else {
+            return Err(AuthFailure::Password { username });
+        };
         let key = msg.get("Key");
-        let ok = if msg.get("AuthType").eq_ignore_ascii_case("md5")
+        if msg.get("AuthType").eq_ignore_ascii_case("md5")
             && !key.is_empty()
             && self.challenge.is_some()
         {
             let challenge = self.challenge.as_deref().unwrap_or_default();
-            md5_hex(challenge, secret) == key
-        } else {
-            msg.get("Secret") == secret
-        };
-        ok.then(|| LoggedIn {
+            let expected = md5_hex(challenge, secret);
+            if expected != key {
+                return Err(AuthFailure::Challenge {
+                    username,
+                    challenge: challenge.to_string(),
+                    response: key.to_string(),
+                    expected,
+                });
+            }
+        } else if msg.get("Secret") != secret {
+            return Err(AuthFailure::Password { username });
+        }
+        Ok(LoggedIn {
             username: user.name.clone(),
             read: user.read.as_deref().map_or(perm::ALL, perm::get_perm),
             write: user.write.as_deref().map_or(perm::ALL, perm::get_perm),

@@ -299,3 +299,24 @@ fn a_session_with_events_off_wants_none() {
     assert!(s.wants_any());
     assert!(s.wants(crate::perm::CALL) && !s.wants(crate::perm::SYSTEM));
 }
+
+#[test]
+fn each_failed_login_says_why() {
+    let cases = [
+        ("Username: nobody\nSecret: x\n", "UnknownUser"),
+        ("Username: local\nSecret: l\n", "Acl"),
+        ("Username: admin\nSecret: wrong\n", "Password"),
+        ("Username: nosecret\nSecret: \n", "Password"),
+    ];
+    for (lines, why) in cases {
+        let mut s = session();
+        let out = s.handle(&msg(&format!("Action: Login\n{lines}")), &conf(), now());
+        assert!(matches!(out, Outcome::Refuse(_)), "{lines}");
+        let failure = format!("{:?}", s.take_failure());
+        assert!(
+            failure.starts_with(&format!("Some({why} ")),
+            "{lines}: {failure}"
+        );
+        assert!(s.take_failure().is_none(), "taken once");
+    }
+}

@@ -582,3 +582,66 @@ fn panoramisk_sees_a_sipp_call_and_originates_a_call_sipp_answers() {
         t,
     );
 }
+
+#[test]
+fn failed_and_successful_logins_are_security_events() {
+    let (_c, _d, _daemon, port) = start_daemon(&[]);
+    let mut admin = Raw::admin(port, "security");
+    let t = Duration::from_secs(20);
+    let login = |lines: &[&str]| {
+        let (mut raw, _) = Raw::connect(port);
+        raw.send(lines);
+        raw.response()
+    };
+    let is = |name: &str, account: &str| {
+        let head = format!("Event: {name}\r\nPrivilege: security,all\r\nEventTV: ");
+        let account = format!("\r\nAccountID: {account}\r\n");
+        move |m: &str| m.starts_with(&head) && m.contains(&account)
+    };
+
+    login(&["Action: Login", "Username: admin", "Secret: wrong"]);
+    let ev = admin.event(is("InvalidPassword", "admin"), t);
+    assert!(
+        ev.contains("\r\nSeverity: Error\r\nService: AMI\r\nEventVersion: 2\r\nAccountID: admin\r\nSessionID: 0x"),
+        "{ev}"
+    );
+    assert!(
+        ev.contains(&format!(
+            "\r\nLocalAddress: IPV4/TCP/127.0.0.1/{port}\r\nRemoteAddress: IPV4/TCP/127.0.0.1/"
+        )),
+        "{ev}"
+    );
+
+    login(&["Action: Login", "Username: mallory", "Secret: x"]);
+    let ev = admin.event(is("InvalidAccountID", "mallory"), t);
+    assert!(
+        ev.contains("\r\nEventVersion: 1\r\nAccountID: mallory\r\n"),
+        "{ev}"
+    );
+
+    let (mut md5, _) = Raw::connect(port);
+    let challenge = md5.action(&["Action: Challenge", "AuthType: MD5"]);
+    let challenge = common::ami::header(&challenge, "Challenge")
+        .unwrap()
+        .to_string();
+    md5.send(&[
+        "Action: Login",
+        "AuthType: MD5",
+        "Username: admin",
+        "Key: 0123",
+    ]);
+    assert!(md5.response().contains("Authentication failed"));
+    let ev = admin.event(is("ChallengeResponseFailed", "admin"), t);
+    let expected = tandem_ami::md5_hex(&challenge, "amisecret");
+    assert!(
+        ev.ends_with(&format!(
+            "Challenge: {challenge}\r\nResponse: 0123\r\nExpectedResponse: {expected}\r\n"
+        )),
+        "{ev}"
+    );
+
+    let ok = login(&["Action: Login", "Username: watcher", "Secret: w"]);
+    assert!(ok.contains("Authentication accepted"), "{ok}");
+    let ev = admin.event(is("SuccessfulAuth", "watcher"), t);
+    assert!(ev.contains("\r\nSeverity: Informational\r\n"), "{ev}");
+}

@@ -21,7 +21,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tandem_ami::{Clock, Decoder, Outcome, Reply, Session, BANNER, OUTPUT_QUEUE};
+use tandem_ami::{Clock, Decoder, Outcome, Reply, SecurityEvent, Session, BANNER, OUTPUT_QUEUE};
 use tandem_conf::views::ManagerConf;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -39,6 +39,8 @@ pub struct Ami {
     pub world: Arc<crate::channels::World>,
     started: Instant,
     started_unix: i64,
+    /// The listener's address (security events' LocalAddress).
+    local: SocketAddr,
 }
 
 impl Ami {
@@ -75,6 +77,7 @@ pub async fn start(conf: ManagerConf, daemon: Arc<Daemon>) -> std::io::Result<So
         world,
         started: Instant::now(),
         started_unix: chrono::Local::now().timestamp(),
+        local,
     });
     tokio::spawn(async move {
         loop {
@@ -96,6 +99,14 @@ pub async fn start(conf: ManagerConf, daemon: Arc<Daemon>) -> std::io::Result<So
         }
     });
     Ok(local)
+}
+
+/// Now, as security events write `EventTV` (`ast_json_timeval`: ISO 8601, milliseconds,
+/// the zone offset).
+pub fn event_tv() -> String {
+    chrono::Local::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3f%z")
+        .to_string()
 }
 
 /// What the writer task sends.
@@ -128,7 +139,22 @@ async fn connection(ami: Arc<Ami>, stream: TcpStream, peer: SocketAddr) {
         }
     });
     let mut events = ami.world.ami.subscribe();
-    let mut session = Session::new(peer.ip(), ami.world.shared.random());
+    let seed = ami.world.shared.random();
+    let mut session = Session::new(peer.ip(), seed);
+    let local = SecurityEvent::address("TCP", ami.local);
+    let remote = SecurityEvent::address("TCP", peer);
+    let session_id = format!("0x{:x}", seed & 0xffff_ffff_ffff);
+    let report = |build: &dyn Fn(&SecurityEvent<'_>) -> tandem_ami::Event| {
+        let tv = event_tv();
+        let ev = SecurityEvent {
+            event_tv: &tv,
+            service: "AMI",
+            session_id: &session_id,
+            local: &local,
+            remote: &remote,
+        };
+        ami.world.ami.emit(|| build(&ev));
+    };
     let mut decoder = Decoder::new();
     let mut buf = vec![0u8; 4096];
     let reason = 'conn: loop {
@@ -172,6 +198,7 @@ async fn connection(ami: Arc<Ami>, stream: TcpStream, peer: SocketAddr) {
                     let outcome = session.handle(&msg, &ami.conf, ami.clock());
                     if !was_in {
                         if let Some(u) = session.user() {
+                            report(&|ev| ev.login_succeeded(&u.username));
                             if u.displayconnects {
                                 tracing::info!("Manager '{}' logged on from {}", u.username, peer.ip());
                             }
@@ -181,6 +208,9 @@ async fn connection(ami: Arc<Ami>, stream: TcpStream, peer: SocketAddr) {
                         Outcome::Send(text) => Out::Text(text),
                         Outcome::Close(text) => Out::Last(text),
                         Outcome::Refuse(text) => {
+                            if let Some(why) = session.take_failure() {
+                                report(&|ev| ev.login_failed(&why));
+                            }
                             tracing::info!(
                                 "{} failed to authenticate as '{}'",
                                 peer.ip(),
