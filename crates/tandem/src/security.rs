@@ -260,6 +260,53 @@ mod tests {
     }
 
     #[test]
+    fn iax_conf_and_manager_conf_settings_reach_their_engines() {
+        let src = MemSource::new()
+            .with(
+                "iax.conf",
+                "[general]\nautoban_failures=2\nautoban_time=30\nautoban_exempt=10.0.0.0/8\n\
+                 [trunk]\ntype=peer\nhost=192.0.2.20\n[b]\ntype=friend\nhost=dynamic\n",
+            )
+            .with("manager.conf", "[general]\nautoban=no\nautoban_rate=5\n");
+        let iax = IaxConf::from_config(&load(&src, "iax.conf").config).0;
+        let ami = ManagerConf::from_config(&load(&src, "manager.conf").config).0;
+        let cfg = iax_config(&iax);
+        assert_eq!((cfg.failures, cfg.ban_time), (2, Duration::from_secs(30)));
+        assert!(cfg.exempt.contains(ip("10.1.1.1")) && !cfg.block_scanners);
+        assert_eq!(cfg.rate_exempt.len(), 1);
+        assert!(cfg.rate_exempt.contains(&ip("192.0.2.20")));
+        let cfg = ami_config(&ami);
+        assert!(!cfg.autoban && cfg.rate == 5 && cfg.failures == 5);
+        // Two IAX2 failures ban for IAX2 and SIP alike; `security show bans` names the service.
+        let s = Security::new(
+            Some(&conf("[general]\n")),
+            Some(&iax),
+            Some(&ami),
+            Instant::now(),
+        );
+        let bad = ip("198.51.100.4");
+        for _ in 0..2 {
+            s.auth_failed(Instant::now(), Service::Iax2, bad, "REGREQ", "b");
+        }
+        assert!(s.is_banned(Service::Sip, bad) && s.is_banned(Service::Ami, bad));
+        assert!(!s.admit(Instant::now(), Service::Ami, bad));
+        let shown = s.show_bans(Instant::now());
+        assert!(
+            shown
+                .lines()
+                .any(|l| l.starts_with("198.51.100.4") && l.ends_with("iax2")),
+            "{shown}"
+        );
+        // autoban=no in manager.conf: AMI failures are reported, nobody is banned by them.
+        let other = ip("198.51.100.5");
+        for _ in 0..10 {
+            s.auth_failed(Instant::now(), Service::Ami, other, "Login", "admin");
+        }
+        assert!(!s.is_banned(Service::Ami, other));
+        assert_eq!(s.ban_count(), 1);
+    }
+
+    #[test]
     fn a_scanner_datagram_is_dropped_and_its_source_then_dropped_for_anything() {
         let s = Security::new(Some(&conf("[general]\n")), None, None, Instant::now());
         let src: SocketAddr = "198.51.100.1:5060"
