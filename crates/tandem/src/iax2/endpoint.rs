@@ -203,6 +203,12 @@ pub async fn start(
     Ok(IaxHandle { state })
 }
 
+/// A full frame has the F bit (the top bit of its first byte) set; mini frames have it
+/// clear, meta (trunk, video) frames start with a zero word.
+fn is_full_frame(bytes: &[u8]) -> bool {
+    bytes.first().is_some_and(|b| b & 0x80 != 0)
+}
+
 fn tts_freq(conf: &IaxConf) -> u32 {
     conf.general.trunkfreq
 }
@@ -443,8 +449,7 @@ impl Endpoint {
     /// count towards `autoban_rate`; mini and meta (trunk) frames, a call's media, do not
     /// (50 a second per call would ban a busy peer), they are only checked against the bans.
     fn screen(&self, now: Instant, src: SocketAddr, bytes: &[u8]) -> bool {
-        let full = bytes.first().is_some_and(|b| b & 0x80 != 0);
-        if full {
+        if is_full_frame(bytes) {
             self.security.admit(now, Service::Iax2, src.ip())
         } else {
             !self.security.is_banned(Service::Iax2, src.ip())
@@ -696,5 +701,38 @@ impl Endpoint {
             }
             None => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_full_frame;
+    use tandem_iax2::consts::FrameType;
+    use tandem_iax2::frame::{FullFrame, MiniFrame};
+
+    #[test]
+    fn only_full_frames_count_towards_the_rate() {
+        let full = FullFrame {
+            source_call: 5,
+            dest_call: 0,
+            retransmitted: false,
+            timestamp: 3,
+            oseqno: 0,
+            iseqno: 0,
+            frame_type: FrameType::Iax,
+            subclass: 1,
+            video_marker: false,
+            payload: Vec::new(),
+        };
+        assert!(full.to_bytes().is_ok_and(|b| is_full_frame(&b)));
+        let mini = MiniFrame {
+            source_call: 5,
+            timestamp: 20,
+            payload: vec![0xff; 160],
+        };
+        assert!(mini.to_bytes().is_ok_and(|b| !is_full_frame(&b)));
+        // A meta (trunk) frame starts with a zero word; nothing at all is not a full frame.
+        assert!(!is_full_frame(&[0, 0, 1, 0]));
+        assert!(!is_full_frame(&[]));
     }
 }
