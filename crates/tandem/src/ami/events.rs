@@ -417,6 +417,37 @@ fn dial_status(cause: u16) -> &'static str {
     }
 }
 
+/// Registry (class system), as chan_sip publishes a registration's outcome
+/// (`ast_system_publish_registry`): `Registered`, or why it is not (`Rejected`,
+/// `No Authentication`, `Failed`, `Unregistered`); the attempts in between are not events.
+pub fn registry_changes(
+    world: &World,
+    before: &[tandem_sip::outbound::RegistryRow],
+    after: &[tandem_sip::outbound::RegistryRow],
+) {
+    use tandem_sip::outbound::RegState;
+    for row in after {
+        let was = before
+            .iter()
+            .find(|b| b.host == row.host && b.user == row.user && b.port == row.port)
+            .map(|b| b.state.as_str());
+        let now = row.state.as_str();
+        if was == Some(now) || matches!(row.state, RegState::RequestSent | RegState::AuthSent) {
+            continue;
+        }
+        if was.is_none() && row.state == RegState::Unregistered {
+            continue;
+        }
+        world.ami.emit(|| {
+            Event::new("Registry", perm::SYSTEM)
+                .header("ChannelType", "SIP")
+                .header("Username", &row.user)
+                .header("Domain", &row.host)
+                .header("Status", now)
+        });
+    }
+}
+
 /// PeerStatus (class system), as chan_sip sends it when a peer registers at a new address
 /// (`Registered`, with `Address`) or its registration goes (`Unregistered`, `Cause: Expired`).
 /// `before` holds each peer's address before the registrar changed, in the order of `after`.
@@ -443,3 +474,7 @@ pub fn peer_changes<'a>(
         });
     }
 }
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod tests;

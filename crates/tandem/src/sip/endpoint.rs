@@ -474,6 +474,7 @@ impl Endpoint {
             .registry(now, local_epoch.epoch + i64::from(local_epoch.utc_offset));
         let status = self.clients.peer_status();
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        crate::ami::events::registry_changes(&self.world, &state.registry, &rows);
         state.registry = rows;
         for (peer, text) in status {
             if let Some(row) = state.peers.iter_mut().find(|p| p.name == peer) {
