@@ -1,7 +1,8 @@
 //! AMI actions and events on live sipp calls, over a raw socket: Redirect of a channel that
 //! runs the dialplan and of a bridged one (alone, and with its peer as ExtraChannel),
 //! Getvar/Setvar on a channel, VarSet from Set(), HangupRequest, Cdr (cdr_manager.conf),
-//! DTMFBegin/DTMFEnd from sipp's RFC 4733 captures, and IAXpeers.
+//! DTMFBegin/DTMFEnd from sipp's RFC 4733 captures, InvalidPassword for a SIP REGISTER, and
+//! IAXpeers.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -391,6 +392,61 @@ fn dtmf_hangup_request_and_iax_peers_are_reported() {
     );
     let complete = ami.event(is("PeerlistComplete", &[]), T);
     assert!(complete.contains("ListItems: 1\r\n"), "{complete}");
+
+    // A phone's REGISTER with a wrong password: InvalidPassword (service SIP), as chan_sip.
+    let work = TempDir::new();
+    let reg_port = free_port();
+    let reg = sipp(
+        &sipp_bin,
+        work.path(),
+        &[
+            "-sf",
+            &scenario("register_fail.xml"),
+            "-s",
+            "alice",
+            "-au",
+            "alice",
+            "-ap",
+            "wrongpw",
+            "-m",
+            "1",
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &reg_port.to_string(),
+            &format!("127.0.0.1:{}", pbx.sip),
+        ],
+        Duration::from_secs(60),
+    );
+    assert_eq!(
+        reg.code,
+        Some(0),
+        "sipp register with a wrong password: {reg:?}"
+    );
+    let bad = ami.event(
+        is("InvalidPassword", &["Service: SIP", "AccountID: alice"]),
+        T,
+    );
+    assert!(
+        bad.starts_with("Event: InvalidPassword\r\nPrivilege: security,all\r\n"),
+        "{bad}"
+    );
+    for field in [
+        "Severity: Error".to_string(),
+        "EventVersion: 2".to_string(),
+        format!("LocalAddress: IPV4/UDP/127.0.0.1/{}", pbx.sip),
+        format!("RemoteAddress: IPV4/UDP/127.0.0.1/{reg_port}"),
+    ] {
+        assert!(
+            bad.contains(&format!("\r\n{field}\r\n")),
+            "{field} in {bad}"
+        );
+    }
+    let nonce = header(&bad, "Challenge").unwrap();
+    assert!(
+        !nonce.is_empty() && bad.contains(&format!("ReceivedChallenge: {nonce}\r\n")),
+        "{bad}"
+    );
 
     // RFC 4733 digits from sipp's captures: DTMFBegin then DTMFEnd for each.
     let args = [

@@ -16,6 +16,7 @@ pub mod events;
 mod iax;
 mod originate;
 mod redirect;
+pub mod security;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -503,6 +503,12 @@ impl Endpoint {
         {
             self.security
                 .auth_failed(now, Service::Sip, source.ip(), method, &user);
+            crate::ami::security::sip_auth_failed(
+                &self.world,
+                req,
+                self.conf.general.bindaddr,
+                source,
+            );
         }
     }
 

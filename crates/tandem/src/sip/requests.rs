@@ -63,6 +63,12 @@ pub(super) fn out_of_dialog(
                     "REGISTER",
                     &user,
                 );
+                crate::ami::security::sip_auth_failed(
+                    &ep.world,
+                    req,
+                    conf.general.bindaddr,
+                    source,
+                );
             }
             log_register(&outcome.status, outcome.aor.as_deref(), source, algorithm);
             ep.apply_changes(&outcome.changes);
