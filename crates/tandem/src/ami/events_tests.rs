@@ -1,24 +1,6 @@
-use std::sync::Arc;
-
-use tandem_conf::MemSource;
-use tandem_core::Shared;
 use tandem_sip::outbound::{RegState, RegistryRow};
 
 use super::registry_changes;
-use crate::channels::World;
-
-fn world() -> Arc<World> {
-    let loaded = crate::config::load_dialplan(&MemSource::new().with("extensions.conf", ""));
-    let store = Arc::new(tandem_store::SqliteStore::open_in_memory().expect("store"));
-    let clock: tandem_core::shared::Clock = Box::new(crate::localtime::now);
-    Arc::new(World {
-        shared: Arc::new(Shared::new(loaded.dialplan, store, clock, 7)),
-        registry: Default::default(),
-        channels: Default::default(),
-        apps: Default::default(),
-        ami: Default::default(),
-    })
-}
 
 fn row(state: RegState) -> RegistryRow {
     RegistryRow {
@@ -36,7 +18,7 @@ fn row(state: RegState) -> RegistryRow {
 
 #[test]
 fn a_registration_outcome_is_a_registry_event_and_attempts_are_not() {
-    let w = world();
+    let w = crate::channels::test_world("");
     let mut rx = w.ami.subscribe();
     let steps = [
         RegState::Unregistered,

@@ -104,6 +104,22 @@ pub struct World {
     pub ami: crate::ami::Bus,
 }
 
+/// A world for unit tests: `plan` as extensions.conf, an in-memory store, no drivers.
+#[cfg(test)]
+pub fn test_world(plan: &str) -> Arc<World> {
+    let source = tandem_conf::MemSource::new().with("extensions.conf", plan);
+    let loaded = crate::config::load_dialplan(&source);
+    let store = Arc::new(tandem_store::SqliteStore::open_in_memory().expect("store"));
+    let clock: tandem_core::shared::Clock = Box::new(crate::localtime::now);
+    Arc::new(World {
+        shared: Arc::new(tandem_core::Shared::new(loaded.dialplan, store, clock, 7)),
+        registry: Default::default(),
+        channels: Default::default(),
+        apps: Default::default(),
+        ami: Default::default(),
+    })
+}
+
 /// Run the dialplan for an inbound call, then hang the channel up.
 pub fn spawn_pbx(world: Arc<World>, chan: Channel, link: ChannelLink) {
     spawn(world, chan, link, None);

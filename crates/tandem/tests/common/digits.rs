@@ -13,6 +13,20 @@ pub struct DigitCall {
     pub elapsed: Duration,
 }
 
+/// Whether sipp's RFC 4733 captures are installed (a failure under `CI=true`).
+pub fn rfc4733_captures() -> bool {
+    let pcap = "/usr/share/sip-tester/dtmf_2833_1.pcap";
+    if Path::new(pcap).is_file() {
+        return true;
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true: {pcap} must be installed (sip-tester)"
+    );
+    eprintln!("SKIPPED: {pcap} missing");
+    false
+}
+
 /// Run the call against a tandem with `extensions` (alice lands in `[public]`) and tandem's
 /// RTP range `rtp`; `prepare_data` may put files into the data dir first (prompts). `None`
 /// when sipp is not installed (a failure under `CI=true`, as `require_tool` says).
@@ -22,13 +36,7 @@ pub fn call_with_digits(
     prepare_data: impl FnOnce(&Path),
 ) -> Option<DigitCall> {
     let sipp_bin = require_tool("sipp")?;
-    let pcap = "/usr/share/sip-tester/dtmf_2833_1.pcap";
-    if !Path::new(pcap).is_file() {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true: {pcap} must be installed (sip-tester)"
-        );
-        eprintln!("SKIPPED: {pcap} missing");
+    if !rfc4733_captures() {
         return None;
     }
     let bin = tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"));

@@ -5,8 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tandem_conf::views::FeaturesConf;
-use tandem_conf::MemSource;
-use tandem_core::{ChannelEvent, Shared};
+use tandem_core::ChannelEvent;
 
 use super::{grab, Grab};
 use crate::channels::{link, ChannelLink, DriverLink, World};
@@ -16,17 +15,7 @@ const PLAN: &str =
     "[internal]\nexten => 300,1,NoOp()\nexten => 3001,1,NoOp()\nexten => 42,1,NoOp()\n";
 
 fn world() -> Arc<World> {
-    let source = MemSource::new().with("extensions.conf", PLAN);
-    let loaded = crate::config::load_dialplan(&source);
-    let store = Arc::new(tandem_store::SqliteStore::open_in_memory().expect("store"));
-    let clock: tandem_core::shared::Clock = Box::new(crate::localtime::now);
-    Arc::new(World {
-        shared: Arc::new(Shared::new(loaded.dialplan, store, clock, 7)),
-        registry: Default::default(),
-        channels: Default::default(),
-        apps: Default::default(),
-        ami: Default::default(),
-    })
+    crate::channels::test_world(PLAN)
 }
 
 fn party(ports: &PortRange, name: &str) -> (ChannelLink, DriverLink) {
