@@ -454,12 +454,27 @@ impl Endpoint {
             UaEvent::CallRinging { .. } => leg.emit(ChannelEvent::Ringing),
             UaEvent::CallProgress { sdp, .. } => {
                 if let Some(sdp) = sdp {
-                    apply_answer(leg, &sdp);
+                    // An unusable early answer is not fatal (chan_sip); its media stays shut.
+                    let _ = apply_answer(leg, &sdp);
                 }
                 leg.emit(ChannelEvent::Progress);
             }
             UaEvent::CallAnswered { sdp, .. } => {
-                apply_answer(leg, &sdp);
+                if let Err(e) = apply_answer(leg, &sdp) {
+                    // chan_sip's handle_response_invite: a 200 whose SDP process_sdp refuses
+                    // (no common codec; for encryption=yes an answer without usable
+                    // a=crypto, "We are requesting SRTP for audio, but they responded without
+                    // it!") is ACKed (the UA did), then BYEd; the channel hangs up with cause
+                    // 58 and is never answered, so Dial counts it as CHANUNAVAIL.
+                    tracing::warn!(
+                        "{}: 200 OK with an SDP answer we cannot accept ({e}): ACK and BYE",
+                        leg.name
+                    );
+                    leg.hang_up_channel(cause::BEARERCAPABILITY_NOTAVAIL);
+                    self.legs.remove(key);
+                    log_err(self.ua.hangup(now, call));
+                    return;
+                }
                 leg.answered = true;
                 leg.emit(ChannelEvent::Answered);
                 self.legs.touch();
@@ -498,7 +513,10 @@ impl Endpoint {
                         .reject_update(now, call, txn, 488, "Not Acceptable Here"),
                 ),
             },
-            UaEvent::ReinviteAnswered { sdp, .. } => apply_answer(leg, &sdp),
+            UaEvent::ReinviteAnswered { sdp, .. } => {
+                // chan_sip tries to recover from a bad answer to a re-INVITE: keep the call.
+                let _ = apply_answer(leg, &sdp);
+            }
             UaEvent::DialogRequest { txn, request, .. } if request.method == Method::Info => {
                 self.info(now, key, txn, &request);
             }
@@ -754,13 +772,18 @@ fn answer_in_dialog(media_ip: std::net::IpAddr, leg: &mut Leg, sdp: &[u8]) -> Op
     Some(answer.print().into_bytes())
 }
 
-/// Read an SDP answer against our offer and point the media leg at the far end.
-fn apply_answer(leg: &mut Leg, sdp: &[u8]) {
-    let (Some(offer), Ok(answer)) = (leg.offer.as_ref(), SessionDescription::parse_bytes(sdp))
-    else {
-        return;
+/// Read an SDP answer against our offer and point the media leg at the far end. An empty
+/// body (a 200 without SDP) changes nothing; an answer that does not parse or does not fit
+/// the offer is an error (logged here).
+fn apply_answer(leg: &mut Leg, sdp: &[u8]) -> Result<(), String> {
+    if sdp.is_empty() {
+        return Ok(());
+    }
+    let Some(offer) = leg.offer.as_ref() else {
+        return Ok(());
     };
-    match tandem_sdp::process_answer(offer, &answer) {
+    let answer = SessionDescription::parse_bytes(sdp).map_err(|e| format!("{e}"));
+    match answer.and_then(|a| tandem_sdp::process_answer(offer, &a).map_err(|e| e.to_string())) {
         Ok(neg) => {
             if let Some(rtp) = neg.remote_rtp {
                 leg.media.set_remote(rtp);
@@ -770,8 +793,12 @@ fn apply_answer(leg: &mut Leg, sdp: &[u8]) {
                 leg.format = name.to_string();
             }
             leg.codecs = neg.joint.iter().map(|(_, c)| c.clone()).collect();
+            Ok(())
         }
-        Err(e) => tracing::info!("{}: SDP answer: {e}", leg.name),
+        Err(e) => {
+            tracing::info!("{}: SDP answer: {e}", leg.name);
+            Err(e)
+        }
     }
 }
 
