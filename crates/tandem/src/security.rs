@@ -129,6 +129,13 @@ impl Security {
         verdict == Verdict::Pass
     }
 
+    /// A static SIP peer's address (`host=ADDRESS`) or a SIP `autoban_exempt` one.
+    pub fn is_trusted_sip(&self, ip: IpAddr) -> bool {
+        self.hub()
+            .engine(Service::Sip)
+            .is_some_and(|e| e.config().rate_exempt.contains(&ip) || e.config().exempt.contains(ip))
+    }
+
     /// Whether `service` must drop `source` now (no counting).
     pub fn is_banned(&self, service: Service, source: IpAddr) -> bool {
         self.hub().is_banned(Instant::now(), service, source)

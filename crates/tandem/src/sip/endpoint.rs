@@ -162,6 +162,7 @@ pub async fn start(
         sub_txns: HashMap::new(),
         sub_states: HashMap::new(),
         security: security.clone(),
+        strangers_dropped: 0,
     };
     endpoint.publish_bindings();
     endpoint.publish_clients(now);
@@ -236,6 +237,9 @@ pub(super) struct Endpoint {
     pub(super) sub_states: HashMap<SubKey, tandem_sip::event::ExtensionState>,
     /// Bans, scanners, authentication failures.
     pub(super) security: Security,
+    /// New requests from strangers dropped while the transaction table was over their share
+    /// (`quota`).
+    strangers_dropped: u64,
 }
 
 impl Endpoint {
@@ -297,6 +301,22 @@ impl Endpoint {
                 "SIP: dropped a datagram over {} bytes from {source}",
                 tandem_sip::message::MAX_MESSAGE_SIZE
             );
+            return;
+        }
+        let txns = self.ua.transactions();
+        if !super::quota::stranger_admitted(txns.len(), txns.config().max_transactions, datagram)
+            && !self.security.is_trusted_sip(source.ip())
+        {
+            self.strangers_dropped += 1;
+            if self.strangers_dropped.is_power_of_two() {
+                tracing::warn!(
+                    "SIP: transaction table over 3/4 full ({} of {}): dropped {} new request(s) \
+                     from addresses that are no static peer's",
+                    txns.len(),
+                    txns.config().max_transactions,
+                    self.strangers_dropped
+                );
+            }
             return;
         }
         crate::metrics::sip_in(datagram);

@@ -11,6 +11,7 @@ mod media;
 mod mwi;
 mod outbound;
 mod peers;
+mod quota;
 mod reload;
 mod requests;
 mod state;
