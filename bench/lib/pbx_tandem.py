@@ -23,13 +23,14 @@ READY_TEXT = "tandem ready"
 GENERAL_EXEMPT = "autoban_exempt=127.0.0.0/8\n"
 
 
-def general(pbx_port):
-    """The [general] section every bench config shares."""
+def general(pbx_port, exempt=True):
+    """The [general] section every bench config shares; `exempt=False` keeps the security
+    defaults untouched (bench/flood)."""
     return ("[general]\n"
             "bindaddr=127.0.0.1\n"
             f"bindport={pbx_port}\n"
             "context=public\n"
-            + GENERAL_EXEMPT)
+            + (GENERAL_EXEMPT if exempt else ""))
 
 
 def codec_lines(allow):
@@ -38,7 +39,7 @@ def codec_lines(allow):
 
 
 def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100", uac_allow="",
-                 uas_allow=""):
+                 uas_allow="", exempt=True):
     """sip.conf with the load generators as static peers (no auth, no registration), a
     dialplan that sends `exten` to the UAS, and tandem's own RTP range.
 
@@ -46,11 +47,12 @@ def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100
     UAS a `type=peer` at a fixed address: static peers are rate-exempt under the security
     defaults, and `autoban_exempt` covers loopback besides, so no ban can cut a load run
     short. `uac_allow`/`uas_allow` (e.g. `ulaw` and `alaw`) restrict each side's codecs, so
-    that a bridge between them transcodes (bench/transcode)."""
+    that a bridge between them transcodes (bench/transcode). `exempt=False`: no
+    `autoban_exempt`, the security defaults as shipped (bench/flood)."""
     os.makedirs(config_dir, exist_ok=True)
     files = {
         "sip.conf": (
-            general(pbx_port)
+            general(pbx_port, exempt)
             + "\n"
             "[uac]\n"
             "type=friend\n"
