@@ -33,12 +33,17 @@ struct Pbx {
 }
 
 fn start(extensions: &str, rtp: (u16, u16), extra: &[(&str, &str)]) -> Pbx {
+    start_alice("", extensions, rtp, extra)
+}
+
+/// [`start`], with more options (lines) for the phone `alice`.
+fn start_alice(alice: &str, extensions: &str, rtp: (u16, u16), extra: &[(&str, &str)]) -> Pbx {
     let (ami, sip, uac, uas) = (free_port(), free_port(), free_port(), free_port());
     let sip_conf = format!(
         "[general]\nbindaddr=127.0.0.1\nbindport={sip}\ncontext=public\n\n\
          [uac]\ntype=friend\nhost=127.0.0.1\nport={uac}\ninsecure=invite\ncontext=internal\n\n\
          [uas]\ntype=peer\nhost=127.0.0.1\nport={uas}\ncontext=internal\n\n\
-         [alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=internal\n"
+         [alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=internal\n{alice}"
     );
     let manager = manager_conf(ami);
     let rtp = format!("[general]\nrtpstart={}\nrtpend={}\n", rtp.0, rtp.1);
@@ -553,4 +558,45 @@ fn originate_to_an_application_runs_it_then_hangs_up() {
     );
     ami.event(is("Hangup", &[&format!("Channel: {chan}")]), T);
     done(uas, "sipp UAS answering the originated call", &pbx);
+}
+
+#[test]
+fn sip_info_digits_are_dtmf_events() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let extensions =
+        "[internal]\nexten => 701,1,Answer()\n same => n,Read(D,,5,,1,10)\n same => n,Hangup()\n";
+    let pbx = start_alice("dtmfmode=info\n", extensions, (48000, 48199), &[]);
+    let mut ami = Raw::admin(pbx.ami, "on");
+    // SIP INFO digits (application/dtmf-relay with its Duration): DTMFBegin, DTMFEnd.
+    let args = [
+        "-sf",
+        &scenario("uac_info_digits.xml"),
+        "-s",
+        "701",
+        "-au",
+        "alice",
+        "-ap",
+        "alicepw",
+        "-m",
+        "1",
+        "-p",
+        &free_port().to_string(),
+        &format!("127.0.0.1:{}", pbx.sip),
+    ];
+    let info = sipp_thread(&sipp_bin, args.iter().map(|s| s.to_string()).collect());
+    let read = ami.event(is("Newexten", &["Exten: 701", "Application: Read"]), T);
+    let chan = header(&read, "Channel").unwrap().to_string();
+    ami.event(
+        is("DTMFBegin", &[&format!("Channel: {chan}"), "Digit: 1"]),
+        T,
+    );
+    let end = ami.event(is("DTMFEnd", &[&format!("Channel: {chan}"), "Digit: 1"]), T);
+    assert!(
+        end.ends_with("Digit: 1\r\nDurationMs: 160\r\nDirection: Received\r\n"),
+        "{end}"
+    );
+    ami.event(is("DTMFEnd", &[&format!("Channel: {chan}"), "Digit: 5"]), T);
+    done(info, "sipp sending SIP INFO digits", &pbx);
 }

@@ -55,26 +55,30 @@ pub fn watch_dtmf(world: &Arc<World>, name: &str, media: &MediaLeg) {
     let world = Arc::downgrade(world);
     let name = name.to_string();
     media.set_dtmf_watch(Arc::new(move |digit, duration| {
-        let Some(world) = world.upgrade() else {
-            return;
-        };
-        let Some(snap) = world.ami.snapshot(&name) else {
-            return;
-        };
-        let digit = digit.to_string();
-        world.ami.emit(|| {
-            let ev = match duration {
-                None => Event::new("DTMFBegin", perm::DTMF)
-                    .channel("", &snap)
-                    .header("Digit", &digit),
-                Some(d) => Event::new("DTMFEnd", perm::DTMF)
-                    .channel("", &snap)
-                    .header("Digit", &digit)
-                    .header("DurationMs", &d.as_millis().to_string()),
-            };
-            ev.header("Direction", "Received")
-        });
+        if let Some(world) = world.upgrade() {
+            dtmf(&world, &name, digit, duration);
+        }
     }));
+}
+
+/// DTMFBegin (`duration` None) or DTMFEnd of a digit received on channel `name`.
+pub fn dtmf(world: &World, name: &str, digit: char, duration: Option<std::time::Duration>) {
+    let Some(snap) = world.ami.snapshot(name) else {
+        return;
+    };
+    let digit = digit.to_string();
+    world.ami.emit(|| {
+        let ev = match duration {
+            None => Event::new("DTMFBegin", perm::DTMF)
+                .channel("", &snap)
+                .header("Digit", &digit),
+            Some(d) => Event::new("DTMFEnd", perm::DTMF)
+                .channel("", &snap)
+                .header("Digit", &digit)
+                .header("DurationMs", &d.as_millis().to_string()),
+        };
+        ev.header("Direction", "Received")
+    });
 }
 
 /// HangupRequest (class call): the far end of a channel hung up (`ast_queue_hangup_with_cause`).

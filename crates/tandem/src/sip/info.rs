@@ -162,6 +162,10 @@ impl Endpoint {
             InfoOutcome::Digit(d, ms) => {
                 tracing::debug!("{}: DTMF-relay event received: {d} ({ms} ms)", leg.name);
                 leg.emit(ChannelEvent::Digit(d));
+                // chan_sip queues the digit's begin and its end (with the INFO's Duration).
+                let duration = std::time::Duration::from_millis(u64::from(ms));
+                crate::ami::events::dtmf(&self.world, &leg.name, d, None);
+                crate::ami::events::dtmf(&self.world, &leg.name, d, Some(duration));
                 self.reply(req, 200, "OK")
             }
             InfoOutcome::Flash => {
