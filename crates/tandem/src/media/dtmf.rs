@@ -112,13 +112,18 @@ impl Inbound {
         self.receiver.handle_timeout(now);
         while let Some(ev) = self.receiver.poll_event() {
             // The dialplan sees a digit when it ends, as Asterisk's DTMF_END frames.
+            // Notes only for a watcher: without one a digit costs no more than before.
+            let noting = self.watch.is_some();
             match ev {
                 DtmfEvent::End { digit, duration } => {
                     out.push(digit);
-                    notes.push((digit, Some(duration)));
+                    if noting {
+                        notes.push((digit, Some(duration)));
+                    }
                     self.remember(now, digit, DigitVia::Rfc4733);
                 }
-                DtmfEvent::Begin { digit } => notes.push((digit, None)),
+                DtmfEvent::Begin { digit } if noting => notes.push((digit, None)),
+                DtmfEvent::Begin { .. } => {}
             }
         }
         // Inband: the audio itself, when the peer's mode says so.
@@ -429,6 +434,7 @@ mod tests {
     #[test]
     fn a_digit_is_noted_when_it_begins_and_when_it_ends() {
         let mut i = inbound(Some(101));
+        i.watch = Some(std::sync::Arc::new(|_, _| {}));
         let (mut out, mut notes) = (Vec::new(), Vec::new());
         let now = Instant::now();
         i.handle_noting(now, &event(1, false, 0, 10, 800), &mut out, &mut notes);
