@@ -147,3 +147,64 @@ fn invite_without_any_answer_fails_with_408() {
         "timer A: 0, .5, 1.5, 3.5, 7.5, 15.5, 31.5 s"
     );
 }
+
+/// The UA keeps its calls' timers in a heap (ua/call_table.rs): with many calls answered in an
+/// order unrelated to their ids and no ACK ever arriving, every call's 2xx retransmissions and
+/// its give-up BYE come exactly on time, and the calls end in the order they were answered.
+#[test]
+fn many_unacked_calls_give_up_in_the_order_they_were_answered() {
+    const N: usize = 120;
+    let mut sim = Sim::new();
+    sim.set_drop(|from, text| from == A && text.starts_with("ACK "));
+    for _ in 0..N {
+        sim.call(A, OFFER);
+    }
+    sim.run(sim.latency * 2);
+    let incoming: Vec<_> = sim
+        .take_events(B)
+        .into_iter()
+        .filter_map(|e| match e {
+            UaEvent::IncomingCall { call, .. } => Some(call),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(incoming.len(), N);
+    // answer in an order that is neither id order nor its reverse, 3 ms apart
+    let mut answered = Vec::new();
+    for k in 0..N {
+        let callee = incoming[(k * 7) % N];
+        let now = sim.now;
+        sim.ua(B)
+            .answer(now, callee, ANSWER.as_bytes().to_vec())
+            .unwrap();
+        answered.push((now, callee));
+        sim.run(Duration::from_millis(3));
+    }
+    sim.run(Duration::from_secs(40));
+
+    let ended: Vec<_> = sim
+        .take_events(B)
+        .into_iter()
+        .filter_map(|e| match e {
+            UaEvent::CallEnded { call, reason } => Some((call, reason)),
+            _ => None,
+        })
+        .collect();
+    let want: Vec<_> = answered
+        .iter()
+        .map(|(_, c)| (*c, EndReason::Timeout))
+        .collect();
+    assert_eq!(ended, want, "ended in answer order");
+    let byes = sim.times_starting(B, "BYE ");
+    let want_byes: Vec<_> = answered
+        .iter()
+        .map(|(t, _)| *t + Duration::from_secs(32))
+        .collect();
+    assert_eq!(byes, want_byes, "each BYE 64*T1 after its answer");
+    assert_eq!(
+        sim.sent_starting(B, "SIP/2.0 200").len(),
+        N * 11,
+        "the 200 and its 10 retransmissions, per call"
+    );
+    assert_eq!((sim.ua(A).calls(), sim.ua(B).calls()), (0, 0));
+}

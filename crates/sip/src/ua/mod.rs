@@ -33,6 +33,7 @@
 //! remote Contact is kept in the dialog but not resolved here (no DNS in a sans-IO crate).
 
 mod call;
+mod call_table;
 mod ids;
 mod in_dialog;
 mod session_timer;
@@ -56,6 +57,7 @@ pub use crate::transaction::{Transmit, TxnId};
 pub use session_timer::{Refresher, SessionTimerMode, DEFAULT_MIN_SE};
 
 use call::{Call, CallState};
+use call_table::CallTable;
 use ids::Ids;
 
 /// chan_sip's `ALLOWED_METHODS` (out-of-dialog answers, subscriptions).
@@ -282,7 +284,7 @@ enum Role {
 pub struct UserAgent {
     cfg: UaConfig,
     layer: TransactionLayer,
-    calls: HashMap<CallId, Call>,
+    calls: CallTable,
     /// Our tag (From of our INVITEs, To of our answers) names one call.
     by_tag: HashMap<String, CallId>,
     roles: HashMap<TxnId, Role>,
@@ -308,7 +310,7 @@ impl UserAgent {
         UserAgent {
             cfg,
             layer,
-            calls: HashMap::new(),
+            calls: CallTable::default(),
             by_tag: HashMap::new(),
             roles: HashMap::new(),
             events: VecDeque::new(),
@@ -380,13 +382,7 @@ impl UserAgent {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.layer.handle_timeout(now);
         self.pump(now);
-        let due: Vec<CallId> = self
-            .calls
-            .iter()
-            .filter(|(_, c)| c.next_deadline().is_some_and(|d| d <= now))
-            .map(|(id, _)| *id)
-            .collect();
-        for id in due {
+        for id in self.calls.take_due(now) {
             self.call_timers(now, id);
             self.pump(now);
         }
@@ -400,9 +396,10 @@ impl UserAgent {
         self.events.pop_front()
     }
 
-    /// The next instant [`Self::handle_timeout`] has work (O(calls)).
+    /// The next instant [`Self::handle_timeout`] has work (O(log n): both the transaction
+    /// layer and the calls keep their deadlines in a heap).
     pub fn poll_timeout(&mut self) -> Option<Instant> {
-        let calls = self.calls.values().filter_map(Call::next_deadline).min();
+        let calls = self.calls.poll_timeout();
         match (self.layer.poll_timeout(), calls) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
