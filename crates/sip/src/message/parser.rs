@@ -103,14 +103,14 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
     let text = String::from_utf8_lossy(rest.get(..head_end).unwrap_or(&[]));
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let start_line = lines.next().unwrap_or("").to_string();
-    let mut entries: Vec<(String, String)> = Vec::new();
+    let mut headers = Headers::new();
     for line in lines {
         if line.is_empty() {
             continue;
         }
         if line.starts_with([' ', '\t']) {
-            match entries.last_mut() {
-                Some((_, v)) => {
+            match headers.last_value_mut() {
+                Some(v) => {
                     let cont = line.trim();
                     if !cont.is_empty() {
                         if !v.is_empty() {
@@ -148,17 +148,13 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
                 "header name is not a token",
             ));
         }
-        if entries.len() >= MAX_HEADERS {
+        if headers.len() >= MAX_HEADERS {
             return Err(ParseError::new(
                 "Too Many Headers",
                 "header line limit reached",
             ));
         }
-        entries.push((name.to_string(), value.trim().to_string()));
-    }
-    let mut headers = Headers::new();
-    for (n, v) in entries {
-        headers.push(n, v);
+        headers.push(name, value.trim());
     }
     Ok(RawHead {
         start_line,
