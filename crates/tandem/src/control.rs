@@ -102,6 +102,7 @@ database deltree <family> [keytree]  Remove a family or keytree from the astdb
 database get <family> <key>    Show a value of the astdb
 database put <family> <key> <value>  Set a value in the astdb
 database show [family [keytree]]  Show the astdb
+iax2 reload                    Reload iax.conf for new calls and registrations
 iax2 show channels             Show the IAX2 calls in progress
 iax2 show netstats             Show the network statistics of the IAX2 calls
 iax2 show peers                Show the IAX2 peers and where they are registered

@@ -23,7 +23,7 @@ fn scenario(name: &str) -> String {
 }
 
 struct Pbx {
-    _config: TempDir,
+    config: TempDir,
     _data: TempDir,
     daemon: Daemon,
     ami: u16,
@@ -60,7 +60,7 @@ fn start_alice(alice: &str, extensions: &str, rtp: (u16, u16), extra: &[(&str, &
     write_config(config.path(), &files);
     let daemon = Daemon::start(&bin(), config.path(), data.path());
     Pbx {
-        _config: config,
+        config,
         _data: data,
         daemon,
         ami,
@@ -599,4 +599,66 @@ fn sip_info_digits_are_dtmf_events() {
     );
     ami.event(is("DTMFEnd", &[&format!("Channel: {chan}"), "Digit: 5"]), T);
     done(info, "sipp sending SIP INFO digits", &pbx);
+}
+
+/// The peer names IAXpeers lists.
+fn iax_peers(ami: &mut Raw) -> Vec<String> {
+    ami.send(&["Action: IAXpeers"]);
+    assert!(ami.response().contains("EventList: start"));
+    let mut names = Vec::new();
+    loop {
+        let m = ami.event(
+            |m: &str| {
+                m.starts_with("Event: PeerEntry\r\n")
+                    || m.starts_with("Event: PeerlistComplete\r\n")
+            },
+            T,
+        );
+        if m.starts_with("Event: PeerlistComplete") {
+            return names;
+        }
+        names.push(header(&m, "ObjectName").unwrap_or_default().to_string());
+    }
+}
+
+#[test]
+fn iax2_reload_by_the_command_action_serves_new_peers_and_refuses_a_broken_file() {
+    let iax_port = free_port();
+    let iax =
+        |peers: &str| format!("[general]\nbindaddr=127.0.0.1\nbindport={iax_port}\n\n{peers}");
+    let pbx = start(
+        "[internal]\n",
+        (48200, 48399),
+        &[(
+            "iax.conf",
+            &iax("[one]\ntype=peer\nhost=127.0.0.1\nport=4570\n"),
+        )],
+    );
+    let mut ami = Raw::admin(pbx.ami, "off");
+    assert_eq!(iax_peers(&mut ami), ["one"]);
+
+    let file = pbx.config.path().join("iax.conf");
+    std::fs::write(&file, iax("[one]\ntype=peer\nhost=127.0.0.1\nport=4570\n\n[two]\ntype=peer\nhost=127.0.0.1\nport=4571\n")).unwrap();
+    let r = ami.action(&["Action: Command", "Command: iax2 reload"]);
+    assert!(
+        r.contains("\r\nOutput: IAX2 reloaded: 2 peers and users.\r\n"),
+        "{r}"
+    );
+    assert_eq!(iax_peers(&mut ami), ["one", "two"]);
+
+    std::fs::write(&file, iax("[three]\nthis is not a setting\n")).unwrap();
+    let r = ami.action(&["Action: Command", "Command: iax2 reload"]);
+    assert!(
+        r.contains(
+            "\r\nOutput: iax.conf:6: error: parse error: no '=' (equal sign) in this line\r\n"
+        ),
+        "{r}"
+    );
+    assert!(
+        r.contains(
+            "\r\nOutput: IAX2 not reloaded: the running IAX2 configuration stays in force.\r\n"
+        ),
+        "{r}"
+    );
+    assert_eq!(iax_peers(&mut ami), ["one", "two"]);
 }

@@ -113,6 +113,8 @@ pub(super) struct Endpoint {
     /// Bans (shared with SIP and the AMI): banned sources get no answer, failed
     /// authentications count towards a ban.
     pub security: Security,
+    /// The driver's channel key counter (kept across `iax2 reload`).
+    pub next_key: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Bind `[general] bindaddr`, register the `IAX2` technology, start the registrations and
@@ -146,6 +148,7 @@ pub async fn start(
             .with_latch(crate::media::relay::latch_config(rtp)),
     );
     let (tx, rx) = mpsc::channel(COMMAND_QUEUE);
+    let next_key = Arc::new(std::sync::atomic::AtomicU64::new(1));
     world
         .registry
         .write()
@@ -155,7 +158,7 @@ pub async fn start(
             state: state.clone(),
             commands: tx.clone(),
             ports: ports.clone(),
-            next_key: std::sync::atomic::AtomicU64::new(1),
+            next_key: next_key.clone(),
         }));
     let now = Instant::now();
     let seed = random_u64();
@@ -188,6 +191,7 @@ pub async fn start(
         pokes: HashMap::new(),
         dropped: 0,
         security,
+        next_key,
     };
     ep.start_registrations(now).await;
     for p in conf
@@ -199,8 +203,9 @@ pub async fn start(
             ep.start_poke(now, &p.name, SocketAddr::new(ip, p.port), p.qualify_ms);
         }
     }
+    let commands = ep.commands.clone();
     tokio::spawn(ep.run(rx));
-    Ok(IaxHandle { state })
+    Ok(IaxHandle { state, commands })
 }
 
 /// A full frame has the F bit (the top bit of its first byte) set; mini frames have it
@@ -462,6 +467,45 @@ impl Endpoint {
             .auth_failed(now, Service::Iax2, src.ip(), method, user);
     }
 
+    /// `iax2 reload`: new calls, registrations to tandem and `iax2 show peers` use `conf`;
+    /// calls in progress keep what they started with; where dynamic peers registered from
+    /// is kept. `bindaddr` and `register =>` lines take effect at the next start.
+    fn reload(&mut self, conf: Arc<IaxConf>) -> String {
+        let mut out = String::new();
+        if conf.general.bindaddr != self.conf.general.bindaddr {
+            out.push_str("bindaddr/bindport changed: takes effect at the next restart\n");
+        }
+        if conf.registrations != self.conf.registrations {
+            out.push_str("register => lines changed: take effect at the next restart\n");
+        }
+        self.world
+            .registry
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .add(Arc::new(IaxDriver {
+                conf: conf.clone(),
+                state: self.state.clone(),
+                commands: self.commands.clone(),
+                ports: self.ports.clone(),
+                next_key: self.next_key.clone(),
+            }));
+        {
+            let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            let fresh = IaxState::new(&conf);
+            let old = std::mem::replace(&mut state.peers, fresh.peers);
+            for p in old.iter().filter(|p| p.dynamic) {
+                if let Some(addr) = p.addr {
+                    state.set_registered(&p.name, Some(addr));
+                }
+            }
+        }
+        let n = conf.peers.len();
+        self.conf = conf;
+        tracing::info!("IAX2 reloaded: {n} peers and users");
+        out.push_str(&format!("IAX2 reloaded: {n} peers and users.\n"));
+        out
+    }
+
     fn command(&mut self, now: Instant, cmd: Cmd) {
         match cmd {
             Cmd::Outbound(out) => {
@@ -472,6 +516,9 @@ impl Endpoint {
                     return;
                 };
                 self.voice_out(now, lc, pt, &payload);
+            }
+            Cmd::Reload(conf, reply) => {
+                let _ = reply.send(self.reload(conf));
             }
             Cmd::Channel { key, cmd } => {
                 if let Some(out) = self.pending.remove(&key) {

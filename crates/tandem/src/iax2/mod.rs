@@ -32,6 +32,8 @@ pub use state::IaxState;
 #[derive(Clone)]
 pub struct IaxHandle {
     pub state: Arc<Mutex<IaxState>>,
+    /// The endpoint task (`iax2 reload`).
+    pub commands: mpsc::Sender<Cmd>,
 }
 
 /// `Dial(IAX2/...)` resources: `peer`, `peer/number`, `user:secret@host[:port]/number`.
@@ -143,6 +145,9 @@ pub enum Cmd {
     Channel { key: u64, cmd: ChannelCommand },
     /// 20 ms of voice from the bridge (an RTP payload and its payload type).
     Voice { key: u64, pt: u8, payload: Vec<u8> },
+    /// `iax2 reload`: a checked iax.conf for new calls and registrations; the answer is
+    /// the CLI's text.
+    Reload(Arc<IaxConf>, tokio::sync::oneshot::Sender<String>),
 }
 
 /// How many commands may wait for the endpoint task.
@@ -154,7 +159,8 @@ pub struct IaxDriver {
     state: Arc<Mutex<IaxState>>,
     commands: mpsc::Sender<Cmd>,
     ports: Arc<PortRange>,
-    next_key: AtomicU64,
+    /// Shared by the drivers a reload replaces, so channel keys never repeat.
+    next_key: Arc<AtomicU64>,
 }
 
 impl Driver for IaxDriver {

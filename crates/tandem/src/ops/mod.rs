@@ -121,6 +121,7 @@ pub fn handle(daemon: &Daemon, lw: &[&str], words: &[&str]) -> Option<String> {
             )
         }
         ["sip", "reload"] => reload::sip(daemon),
+        ["iax2", "reload"] => reload::iax2(daemon),
         ["core", "reload"] => reload::core(daemon),
         _ => return None,
     })
