@@ -125,6 +125,7 @@ fn a_client_that_never_reads_is_disconnected_and_calls_go_on() {
         why.contains("output queue full") || why.contains("too slow for the event stream"),
         "{why}"
     );
+    eprintln!("{why}");
     // Its socket ends: what was sent before is there to read, then EOF (or a reset).
     stuck
         .set_read_timeout(Some(Duration::from_secs(30)))
@@ -143,6 +144,7 @@ fn a_client_that_never_reads_is_disconnected_and_calls_go_on() {
         got > 0,
         "the stuck client had been sent its login answer and events"
     );
+    eprintln!("the stuck client had {got} bytes waiting for it when it was dropped");
 
     let run = calls.join().unwrap();
     assert_eq!(
