@@ -4,181 +4,20 @@
 //! carries several calls at once, `Dial(SIP/a&IAX2/b)` rings both; and a NEW without a call
 //! token is refused.
 
+mod common {
+    pub mod iax2_link;
+}
+
 use std::net::UdpSocket;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use common::iax2_link::{link, ring_cancel_call, sipp_uac, sipp_uas, Pbx};
+
 use tandem_testkit::wav::{self, RATE_8K};
-use tandem_testkit::{
-    free_port, require_tool, run_cli, sipp, write_config, Baresip, Daemon, Phone, TempDir,
-    BARESIP_TIMEOUT,
-};
-
-fn bin() -> PathBuf {
-    tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"))
-}
-
-struct Pbx {
-    _config: TempDir,
-    data: TempDir,
-    daemon: Daemon,
-    sip_port: u16,
-}
-
-impl Pbx {
-    fn start(files: &[(&str, &str)], sip_port: u16) -> Pbx {
-        let config = TempDir::new();
-        let data = TempDir::new();
-        write_config(config.path(), files);
-        let daemon = Daemon::start(&bin(), config.path(), data.path());
-        Pbx {
-            _config: config,
-            data,
-            daemon,
-            sip_port,
-        }
-    }
-
-    fn cli(&self, cmd: &str) -> String {
-        run_cli(&bin(), self.data.path(), cmd)
-    }
-
-    fn wait_cli(&self, cmd: &str, parts: &[&str], timeout: Duration) -> Result<String, String> {
-        self.daemon.wait_cli(cmd, parts, timeout)
-    }
-}
-
-/// A and B with their IAX2 link; `trunk`: trunk=yes on both ends. SIP: A has alice, uac and
-/// ringer; B has bob and uas (sipp ports given).
-struct Link {
-    a: Pbx,
-    b: Pbx,
-}
-
-fn link(trunk: bool, uac_port: u16, ringer_port: u16, uas_port: u16) -> Link {
-    let (ia, ib) = (free_port(), free_port());
-    let (sa, sb) = (free_port(), free_port());
-    let trunk = if trunk { "yes" } else { "no" };
-    let sip = |port: u16, phone: &str, extra: &str| {
-        format!(
-            "[general]\nbindaddr=127.0.0.1\nbindport={port}\ncontext=public\n\n\
-             [{phone}]\ntype=friend\nhost=dynamic\nsecret={phone}pw\ncontext=internal\n\n{extra}"
-        )
-    };
-    let a_sip = sip(
-        sa,
-        "alice",
-        &format!(
-            "[uac]\ntype=friend\nhost=127.0.0.1\nport={uac_port}\ninsecure=invite\ncontext=internal\n\n\
-             [ringer]\ntype=peer\nhost=127.0.0.1\nport={ringer_port}\ncontext=internal\n"
-        ),
-    );
-    let b_sip = sip(
-        sb,
-        "bob",
-        &format!("[uas]\ntype=peer\nhost=127.0.0.1\nport={uas_port}\ncontext=internal\n"),
-    );
-    let a_iax = format!(
-        "[general]\nbindaddr=127.0.0.1\nbindport={ia}\ndisallow=all\nallow=ulaw\n\n\
-         [b]\ntype=friend\nhost=dynamic\nsecret=trunkpw\nusername=a\ncontext=from-b\nqualify=yes\ntrunk={trunk}\n"
-    );
-    let b_iax = format!(
-        "[general]\nbindaddr=127.0.0.1\nbindport={ib}\ndisallow=all\nallow=ulaw\n\
-         register => b:trunkpw@127.0.0.1:{ia}\n\n\
-         [a]\ntype=friend\nhost=127.0.0.1\nport={ia}\nsecret=trunkpw\nusername=b\ncontext=from-a\ntrunk={trunk}\n"
-    );
-    let a_ext = "[internal]\n\
-                 exten => 200,1,Dial(IAX2/b/200,30)\n same => n,Hangup()\n\
-                 exten => 201,1,Dial(IAX2/b/201,30)\n same => n,Hangup()\n\
-                 exten => 300,1,Dial(SIP/ringer&IAX2/b/300,30)\n same => n,Hangup()\nexten => 301,1,Dial(SIP/ringer&IAX2/b/301,30)\n same => n,Hangup()\n";
-    let b_ext = "[from-a]\n\
-                 exten => 200,1,Dial(SIP/bob,30)\n same => n,Hangup()\n\
-                 exten => 201,1,Dial(SIP/uas,30)\n same => n,Hangup()\n\
-                 exten => 300,1,Answer()\n same => n,Wait(4)\n same => n,Hangup()\nexten => 301,1,Ringing()\n same => n,Wait(25)\n same => n,Hangup()\n";
-    let a = Pbx::start(
-        &[
-            ("sip.conf", &a_sip),
-            ("iax.conf", &a_iax),
-            ("extensions.conf", a_ext),
-            ("rtp.conf", "[general]\nrtpstart=41000\nrtpend=41999\n"),
-        ],
-        sa,
-    );
-    let b = Pbx::start(
-        &[
-            ("sip.conf", &b_sip),
-            ("iax.conf", &b_iax),
-            ("extensions.conf", b_ext),
-            ("rtp.conf", "[general]\nrtpstart=42000\nrtpend=42999\n"),
-        ],
-        sb,
-    );
-    let l = Link { a, b };
-    if let Err(e) = l.b.wait_cli(
-        "iax2 show registry",
-        &["Registered"],
-        Duration::from_secs(20),
-    ) {
-        l.fail("B registers to A", &[], &e);
-    }
-    if let Err(e) = l.a.wait_cli(
-        "iax2 show peers",
-        &["127.0.0.1", "(D)", "OK ("],
-        Duration::from_secs(20),
-    ) {
-        l.fail("A sees B registered and reachable", &[], &e);
-    }
-    l
-}
-
-impl Drop for Link {
-    fn drop(&mut self) {
-        if std::env::var_os("IAX2_TEST_LOGS").is_some() {
-            eprintln!(
-                "--- A stderr:\n{}\n--- B stderr:\n{}",
-                self.a.daemon.stderr_text(),
-                self.b.daemon.stderr_text()
-            );
-        }
-    }
-}
-
-impl Link {
-    fn fail(&self, what: &str, phones: &[&Baresip], err: &str) -> ! {
-        let mut text = format!(
-            "{what}: {err}\n--- A stderr:\n{}\n--- B stderr:\n{}\n",
-            self.a.daemon.stderr_text(),
-            self.b.daemon.stderr_text()
-        );
-        for p in phones {
-            text.push_str(&format!("--- {} output:\n{}\n", p.phone.name, p.output()));
-        }
-        panic!("{text}");
-    }
-
-    /// Both instances have no channel left.
-    fn all_clear(&self, phones: &[&Baresip]) {
-        for (name, pbx) in [("A", &self.a), ("B", &self.b)] {
-            if let Err(e) = pbx.wait_cli(
-                "core show channels",
-                &["0 active channels"],
-                Duration::from_secs(15),
-            ) {
-                self.fail(&format!("{name} clears every leg"), phones, &e);
-            }
-            if let Err(e) = pbx.wait_cli(
-                "iax2 show channels",
-                &["0 active IAX channels"],
-                Duration::from_secs(15),
-            ) {
-                self.fail(&format!("{name} clears its IAX2 calls"), phones, &e);
-            }
-        }
-    }
-}
+use tandem_testkit::{free_port, require_tool, Baresip, Phone, TempDir, BARESIP_TIMEOUT};
 
 #[test]
-fn a_new_without_a_calltoken_is_rejected_and_creates_no_call() {
+fn a_new_without_a_calltoken_is_rejected_and_video_or_garbage_is_dropped() {
     let port = free_port();
     let iax = format!(
         "[general]\nbindaddr=127.0.0.1\nbindport={port}\n\n[guest]\ntype=user\ncontext=default\n"
@@ -233,6 +72,17 @@ fn a_new_without_a_calltoken_is_rejected_and_creates_no_call() {
     sock.send_to(&forged, &dest).expect("send");
     let (_, _) = sock.recv_from(&mut buf).expect("an answer");
     assert_eq!(buf[11], 0x06, "a bad token is rejected");
+    assert!(pbx
+        .cli("iax2 show channels")
+        .contains("0 active IAX channels"));
+    // A video mini frame is dropped with a warning; garbage is dropped; the daemon goes on.
+    sock.send_to(&[0, 0, 0x80, 9, 0, 0, 1, 2, 3], &dest)
+        .expect("send");
+    sock.send_to(&[0x80, 7, 0, 0, 9], &dest).expect("send");
+    let warning = "video mini frame from call 9 (video is not supported): dropped";
+    if let Err(e) = pbx.daemon.wait_log(warning, Duration::from_secs(10)) {
+        panic!("no video warning: {e}");
+    }
     assert!(pbx
         .cli("iax2 show channels")
         .contains("0 active IAX channels"));
@@ -373,68 +223,6 @@ fn a_tone_crosses_a_trunk_yes_link() {
     tone_crosses_the_link(true);
 }
 
-fn sipp_uac(
-    sipp_bin: &std::path::Path,
-    server_port: u16,
-    uac_port: u16,
-    exten: &str,
-    calls: u32,
-    hold_ms: u32,
-) -> tandem_testkit::SippRun {
-    let work = TempDir::new();
-    let (uac_port, ms, server, m) = (
-        uac_port.to_string(),
-        hold_ms.to_string(),
-        format!("127.0.0.1:{server_port}"),
-        calls.to_string(),
-    );
-    sipp(
-        sipp_bin,
-        work.path(),
-        &[
-            "-sn",
-            "uac",
-            "-s",
-            exten,
-            "-d",
-            &ms,
-            "-m",
-            &m,
-            "-l",
-            &m,
-            "-r",
-            &m,
-            "-i",
-            "127.0.0.1",
-            "-p",
-            &uac_port,
-            &server,
-        ],
-        Duration::from_secs(120),
-    )
-}
-
-fn sipp_uas(
-    sipp_bin: &std::path::Path,
-    port: u16,
-    scenario: &str,
-    calls: u32,
-) -> std::thread::JoinHandle<tandem_testkit::SippRun> {
-    let sipp_bin = sipp_bin.to_path_buf();
-    let scenario = scenario.to_string();
-    std::thread::spawn(move || {
-        let work = TempDir::new();
-        let (port, m) = (port.to_string(), calls.to_string());
-        let mut args: Vec<&str> = if scenario.ends_with(".xml") {
-            vec!["-sf", &scenario]
-        } else {
-            vec!["-sn", &scenario]
-        };
-        args.extend(["-m", &m, "-i", "127.0.0.1", "-p", &port]);
-        sipp(&sipp_bin, work.path(), &args, Duration::from_secs(120))
-    })
-}
-
 #[test]
 fn trunk_yes_carries_three_calls_at_once_and_caller_hangups_clear_every_leg() {
     let Some(sipp_bin) = require_tool("sipp") else {
@@ -466,13 +254,7 @@ fn trunk_yes_carries_three_calls_at_once_and_caller_hangups_clear_every_leg() {
     assert!(stats.contains("3 active IAX channels"), "{stats}");
     let caller = caller.join().expect("uac thread");
     let callee = callee.join().expect("uas thread");
-    if caller.code != Some(0) || callee.code != Some(0) {
-        l.fail(
-            "sipp",
-            &[],
-            &format!("caller {caller:?}\ncallee {callee:?}"),
-        );
-    }
+    l.sipp_ok(&[("caller", &caller), ("callee", &callee)]);
     l.all_clear(&[]);
 }
 
@@ -481,26 +263,11 @@ fn dial_sip_and_iax2_rings_both_and_the_iax2_answer_wins() {
     let Some(sipp_bin) = require_tool("sipp") else {
         return;
     };
-    let (uac_port, ringer_port) = (free_port(), free_port());
-    let l = link(false, uac_port, ringer_port, free_port());
-    let ringer_scenario = format!(
-        "{}/tests/sipp/uas_ring_cancel.xml",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let ringer = sipp_uas(&sipp_bin, ringer_port, &ringer_scenario, 1);
-    let sb = sipp_bin.clone();
-    let a_port = l.a.sip_port;
-    let caller = std::thread::spawn(move || sipp_uac(&sb, a_port, uac_port, "300", 1, 1000));
+    let (l, caller, ringer) = ring_cancel_call(&sipp_bin, "300", 1000);
     // B answers 300 (Answer, Wait(4)): the SIP ringer is cancelled, the caller is bridged to B.
     let caller = caller.join().expect("uac thread");
     let ringer = ringer.join().expect("ringer thread");
-    if caller.code != Some(0) || ringer.code != Some(0) {
-        l.fail(
-            "sipp",
-            &[],
-            &format!("caller {caller:?}\nringer (expects CANCEL) {ringer:?}"),
-        );
-    }
+    l.sipp_ok(&[("caller", &caller), ("ringer (expects CANCEL)", &ringer)]);
     l.all_clear(&[]);
 }
 
@@ -518,13 +285,7 @@ fn dial_sip_and_iax2_rings_both_and_the_sip_answer_cancels_the_iax2_leg() {
     let caller = std::thread::spawn(move || sipp_uac(&sb, a_port, uac_port, "301", 1, 2000));
     let caller = caller.join().expect("uac thread");
     let ringer = ringer.join().expect("ringer thread");
-    if caller.code != Some(0) || ringer.code != Some(0) {
-        l.fail(
-            "sipp",
-            &[],
-            &format!("caller {caller:?}\nringer {ringer:?}"),
-        );
-    }
+    l.sipp_ok(&[("caller", &caller), ("ringer", &ringer)]);
     // B's leg was hung up by A when the SIP phone answered, long before its Wait(25) ends.
     let started = Instant::now();
     l.all_clear(&[]);

@@ -110,6 +110,8 @@ pub(super) struct Endpoint {
     pub pokes: HashMap<String, u16>,
     /// Datagrams dropped (malformed, unknown call, ...).
     pub dropped: u64,
+    /// Of those, video mini frames (video is not supported).
+    pub video_dropped: u64,
     /// Bans (shared with SIP and the AMI): banned sources get no answer, failed
     /// authentications count towards a ban.
     pub security: Security,
@@ -192,6 +194,7 @@ pub async fn start(
         dropped: 0,
         security,
         next_key,
+        video_dropped: 0,
     };
     ep.start_registrations(now).await;
     for p in conf
@@ -445,7 +448,18 @@ impl Endpoint {
             Inbound::Reply(t) => self.send(&t),
             Inbound::Drop(why) => {
                 self.dropped += 1;
-                tracing::debug!("IAX2: dropped a datagram from {src}: {why}");
+                if why.starts_with("video") {
+                    self.video_dropped += 1;
+                    // Video is left out: say so once, then every 1000th frame.
+                    if self.video_dropped % 1000 == 1 {
+                        tracing::warn!(
+                            "IAX2: {why}: dropped ({} video frames so far)",
+                            self.video_dropped
+                        );
+                    }
+                } else {
+                    tracing::debug!("IAX2: dropped a datagram from {src}: {why}");
+                }
             }
         }
     }
