@@ -602,6 +602,18 @@ fn run(args: Args) -> Result<String, String> {
         std::thread::sleep(Duration::from_millis(2));
     }
 
+    // Streams that lost more than 1 % of their packets, on stderr (to tell a dead call from
+    // packets dropped at random).
+    for (dir, list) in streams.iter().enumerate() {
+        for (i, s) in list.iter().enumerate() {
+            if s.sent > 0 && s.received * 100 < s.sent * 99 {
+                eprintln!(
+                    "rtpload: lossy stream dir={dir} index={i} sent={} received={}",
+                    s.sent, s.received
+                );
+            }
+        }
+    }
     let all: Vec<&Stream> = streams.iter().flatten().filter(|s| s.sent > 0).collect();
     let sent: u64 = all.iter().map(|s| s.sent).sum();
     // The sender of direction 0 is counted on the receiver of direction 0.

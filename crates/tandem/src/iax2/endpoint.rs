@@ -22,6 +22,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::legs::{self, Leg, Outbound};
+use super::socket::BATCH;
 use super::state::{regstate_text, CallRow, IaxState, RegistryRow};
 use super::{Cmd, IaxDriver, IaxHandle, COMMAND_QUEUE};
 use crate::channels::World;
@@ -117,6 +118,10 @@ pub(super) struct Endpoint {
     pub security: Security,
     /// The driver's channel key counter (kept across `iax2 reload`).
     pub next_key: Arc<std::sync::atomic::AtomicU64>,
+    /// No session is due before this (it may be earlier than the true earliest deadline,
+    /// never later): kept up to date as sessions are given input, so a datagram costs no scan
+    /// of every session.
+    pub session_deadline: Option<Instant>,
 }
 
 /// Bind `[general] bindaddr`, register the `IAX2` technology, start the registrations and
@@ -127,8 +132,13 @@ pub async fn start(
     world: Arc<World>,
     security: Security,
 ) -> std::io::Result<IaxHandle> {
-    let socket = Arc::new(UdpSocket::bind(conf.general.bindaddr).await?);
-    tracing::info!("IAX2 listening on udp {}", socket.local_addr()?);
+    let (socket, rcvbuf) = super::socket::bind(conf.general.bindaddr)?;
+    let socket = Arc::new(socket);
+    tracing::info!(
+        "IAX2 listening on udp {} (receive buffer {} KiB)",
+        socket.local_addr()?,
+        rcvbuf / 1024
+    );
     let mut st = IaxState::new(&conf);
     for p in &conf.peers {
         if let Some(Host::Name(h)) = &p.host {
@@ -195,6 +205,7 @@ pub async fn start(
         security,
         next_key,
         video_dropped: 0,
+        session_deadline: None,
     };
     ep.start_registrations(now).await;
     for p in conf
@@ -335,19 +346,39 @@ impl Endpoint {
                     Some(cmd) => self.command(Instant::now(), cmd),
                     None => return,
                 },
-                () = sleep => self.timeouts(Instant::now()),
+                () = sleep => {}
+            }
+            // Whatever woke the task, take what else is queued on both inputs before the
+            // timers are looked at again: on a busy runtime the task's turns are what limits
+            // it, not the work per datagram.
+            let now = Instant::now();
+            for _ in 1..BATCH {
+                let mut idle = true;
+                if let Ok((n, src)) = socket.try_recv_from(&mut buf) {
+                    idle = false;
+                    if let Some(bytes) = buf.get(..n) {
+                        self.datagram(now, src, bytes);
+                    }
+                }
+                if let Ok(cmd) = rx.try_recv() {
+                    idle = false;
+                    self.command(now, cmd);
+                }
+                if idle {
+                    break;
+                }
+            }
+            // Timers are checked after every wake-up, so a steady stream of input cannot
+            // starve them (trunk frames are flushed every 20 ms).
+            if deadline.is_some_and(|d| d <= Instant::now()) {
+                self.timeouts(Instant::now());
             }
         }
     }
 
     fn next_deadline(&mut self) -> Option<Instant> {
-        let sessions = self
-            .table
-            .iter_mut()
-            .filter_map(|(_, s)| s.poll_timeout())
-            .min();
         [
-            sessions,
+            self.session_deadline,
             self.registrar.poll_timeout(),
             self.next_trunk_flush,
         ]
@@ -356,18 +387,16 @@ impl Endpoint {
         .min()
     }
 
+    /// A session was given input: its deadline may now be earlier than `session_deadline`.
+    fn note_deadline(&mut self, lc: u16) {
+        if let Some(t) = self.table.get_mut(lc).and_then(|s| s.poll_timeout()) {
+            self.session_deadline = Some(self.session_deadline.map_or(t, |d| d.min(t)));
+        }
+    }
+
     fn timeouts(&mut self, now: Instant) {
-        let due: Vec<u16> = self
-            .table
-            .iter_mut()
-            .filter(|(_, s)| s.poll_timeout().is_some_and(|t| t <= now))
-            .map(|(lc, _)| lc)
-            .collect();
-        for lc in due {
-            if let Some(s) = self.table.get_mut(lc) {
-                s.handle_timeout(now);
-            }
-            self.after(now, lc);
+        if self.session_deadline.is_some_and(|t| t <= now) {
+            self.session_timeouts(now);
         }
         if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
             for gone in self.registrar.handle_timeout(now) {
@@ -380,6 +409,28 @@ impl Endpoint {
         }
         if self.next_trunk_flush.is_some_and(|t| t <= now) {
             self.flush_trunks(now);
+        }
+    }
+
+    /// The one full scan of the sessions: only when the earliest deadline noted is due (never
+    /// per datagram). It recomputes that deadline exactly, then runs the due sessions, whose
+    /// new deadlines `after` notes.
+    fn session_timeouts(&mut self, now: Instant) {
+        let mut due = Vec::new();
+        let mut next: Option<Instant> = None;
+        for (lc, s) in self.table.iter_mut() {
+            match s.poll_timeout() {
+                Some(t) if t <= now => due.push(lc),
+                Some(t) => next = Some(next.map_or(t, |n| n.min(t))),
+                None => {}
+            }
+        }
+        self.session_deadline = next;
+        for lc in due {
+            if let Some(s) = self.table.get_mut(lc) {
+                s.handle_timeout(now);
+            }
+            self.after(now, lc);
         }
     }
 
@@ -599,6 +650,8 @@ impl Endpoint {
                         tracing::debug!("IAX2: send to {}: {e}", t.dest);
                     }
                 }
+                // A full (reliable) voice frame arms the retransmission timer.
+                self.note_deadline(lc);
             }
             tandem_iax2::call::VoiceOut::Dropped => {}
         }
@@ -688,6 +741,7 @@ impl Endpoint {
         self.after_once(now, lc);
         // Acting on events may have queued frames (AUTHREQ, ACCEPT, REJECT...): send them now.
         self.flush_session(lc);
+        self.note_deadline(lc);
     }
 
     fn flush_session(&mut self, lc: u16) {

@@ -5,12 +5,14 @@
 //!   registrations, qualify and the trunks.
 //! - [`legs`]: what a call is as a channel (events both ways, inbound admission).
 //! - [`media`]: the loopback adapter between a channel's RTP media leg and IAX2 voice.
+//! - [`socket`]: the UDP socket and its receive buffer.
 //! - [`state`]: what the CLI shows (`iax2 show peers|registry|channels|netstats`).
 
 mod endpoint;
 mod inbound;
 mod legs;
 mod media;
+mod socket;
 pub mod state;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
