@@ -349,6 +349,12 @@ fn redirect_of_a_bridged_caller_hangs_its_peer_up_unless_it_is_the_extra_channel
             T,
         );
     }
+    // The callee keeps its channel: a dialplan of its own, no second Newchannel.
+    ami.event(is("Hangup", &[&format!("Channel: {callee_chan}")]), T);
+    assert_eq!(
+        ami.kept(is("Newchannel", &[&format!("Channel: {callee_chan}")])),
+        1
+    );
     done(uas, "sipp callee redirected to 300 (ExtraChannel)", &pbx);
     done(uac, "sipp caller redirected to 300", &pbx);
 }

@@ -103,6 +103,14 @@ pub fn pbx_started(
 ) {
     world.ami.register(&chan.name, commands, media);
     let mut snap = snapshot(chan);
+    if let Some(known) = world.ami.snapshot(&chan.name) {
+        // A dialled channel that a redirect gave a dialplan of its own: it exists already
+        // (Asterisk shows only its Newexten from here on).
+        snap.state = known.state;
+        snap.linkedid = known.linkedid;
+        world.ami.live_set(&snap);
+        return;
+    }
     let up = snap.state == State::Up;
     snap.state = State::Down;
     world

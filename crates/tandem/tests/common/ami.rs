@@ -111,6 +111,11 @@ impl Raw {
         );
     }
 
+    /// How many of the events read and kept so far match `what`.
+    pub fn kept(&self, what: impl Fn(&str) -> bool) -> usize {
+        self.backlog.iter().filter(|m| what(m)).count()
+    }
+
     pub fn at_eof(&mut self) -> bool {
         let mut rest = Vec::new();
         self.stream.read_to_end(&mut rest).is_ok() && rest.is_empty()
