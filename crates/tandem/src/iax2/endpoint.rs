@@ -42,7 +42,7 @@ pub(super) enum Session {
 }
 
 impl Session {
-    fn poll_transmit(&mut self) -> Option<Transmit> {
+    pub(super) fn poll_transmit(&mut self) -> Option<Transmit> {
         match self {
             Session::Call(l) => l.call.poll_transmit(),
             Session::RegTxn(t) => t.poll_transmit(),
@@ -50,7 +50,7 @@ impl Session {
             Session::Poke { q, .. } => q.poll_transmit(),
         }
     }
-    fn poll_timeout(&self) -> Option<Instant> {
+    pub(super) fn poll_timeout(&self) -> Option<Instant> {
         match self {
             Session::Call(l) => l.call.poll_timeout(),
             Session::RegTxn(t) => t.poll_timeout(),
@@ -58,7 +58,7 @@ impl Session {
             Session::Poke { q, .. } => q.poll_timeout(),
         }
     }
-    fn handle_timeout(&mut self, now: Instant) {
+    pub(super) fn handle_timeout(&mut self, now: Instant) {
         match self {
             Session::Call(l) => l.call.handle_timeout(now),
             Session::RegTxn(t) => t.handle_timeout(now),
@@ -66,7 +66,7 @@ impl Session {
             Session::Poke { q, .. } => q.handle_timeout(now),
         }
     }
-    fn handle_full(&mut self, now: Instant, f: tandem_iax2::frame::FullFrame) {
+    pub(super) fn handle_full(&mut self, now: Instant, f: tandem_iax2::frame::FullFrame) {
         match self {
             Session::Call(l) => {
                 if f.frame_type == tandem_iax2::consts::FrameType::Voice {
@@ -79,7 +79,7 @@ impl Session {
             Session::Poke { q, .. } => q.handle_full(now, f),
         }
     }
-    fn peer_call(&self) -> u16 {
+    pub(super) fn peer_call(&self) -> u16 {
         match self {
             Session::Call(l) => l.call.peer_call(),
             Session::RegTxn(t) => t.peer_call(),
@@ -228,10 +228,6 @@ fn is_full_frame(bytes: &[u8]) -> bool {
     bytes.first().is_some_and(|b| b & 0x80 != 0)
 }
 
-fn tts_freq(conf: &IaxConf) -> u32 {
-    conf.general.trunkfreq
-}
-
 fn random_u64() -> u64 {
     use std::io::Read;
     let mut b = [0u8; 8];
@@ -374,81 +370,6 @@ impl Endpoint {
                 self.timeouts(Instant::now());
             }
         }
-    }
-
-    fn next_deadline(&mut self) -> Option<Instant> {
-        [
-            self.session_deadline,
-            self.registrar.poll_timeout(),
-            self.next_trunk_flush,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-    }
-
-    /// A session was given input: its deadline may now be earlier than `session_deadline`.
-    fn note_deadline(&mut self, lc: u16) {
-        if let Some(t) = self.table.get_mut(lc).and_then(|s| s.poll_timeout()) {
-            self.session_deadline = Some(self.session_deadline.map_or(t, |d| d.min(t)));
-        }
-    }
-
-    fn timeouts(&mut self, now: Instant) {
-        if self.session_deadline.is_some_and(|t| t <= now) {
-            self.session_timeouts(now);
-        }
-        if self.registrar.poll_timeout().is_some_and(|t| t <= now) {
-            for gone in self.registrar.handle_timeout(now) {
-                tracing::info!("IAX2: registration of '{gone}' expired");
-                self.lock().set_registered(&gone, None);
-                if let Some(lc) = self.pokes.remove(&gone) {
-                    self.table.remove(now, lc);
-                }
-            }
-        }
-        if self.next_trunk_flush.is_some_and(|t| t <= now) {
-            self.flush_trunks(now);
-        }
-    }
-
-    /// The one full scan of the sessions: only when the earliest deadline noted is due (never
-    /// per datagram). It recomputes that deadline exactly, then runs the due sessions, whose
-    /// new deadlines `after` notes.
-    fn session_timeouts(&mut self, now: Instant) {
-        let mut due = Vec::new();
-        let mut next: Option<Instant> = None;
-        for (lc, s) in self.table.iter_mut() {
-            match s.poll_timeout() {
-                Some(t) if t <= now => due.push(lc),
-                Some(t) => next = Some(next.map_or(t, |n| n.min(t))),
-                None => {}
-            }
-        }
-        self.session_deadline = next;
-        for lc in due {
-            if let Some(s) = self.table.get_mut(lc) {
-                s.handle_timeout(now);
-            }
-            self.after(now, lc);
-        }
-    }
-
-    fn flush_trunks(&mut self, now: Instant) {
-        let mut out = Vec::new();
-        for (addr, b) in &mut self.trunks {
-            if let Some(bytes) = b.flush(now) {
-                out.push(Transmit { dest: *addr, bytes });
-            }
-        }
-        for t in &out {
-            self.send(t);
-        }
-        self.next_trunk_flush = if out.is_empty() {
-            None
-        } else {
-            Some(now + Duration::from_millis(u64::from(self.conf.general.trunkfreq)))
-        };
     }
 
     fn datagram(&mut self, now: Instant, src: SocketAddr, bytes: &[u8]) {
@@ -607,53 +528,6 @@ impl Endpoint {
                 }
                 self.after(now, lc);
             }
-        }
-    }
-
-    fn voice_out(&mut self, now: Instant, lc: u16, pt: u8, payload: &[u8]) {
-        let Some(fmt) = super::media::bit_of_pt(pt) else {
-            return;
-        };
-        let ms = (payload.len() / 8).max(1) as u32;
-        let Some(Session::Call(l)) = self.table.get_mut(lc) else {
-            return;
-        };
-        l.tx_frames += 1;
-        let peer = l.call.peer();
-        match l.call.send_voice(now, fmt, ms, payload) {
-            tandem_iax2::call::VoiceOut::Trunk {
-                call,
-                timestamp,
-                data,
-            } => {
-                let tts = self.conf.general.trunktimestamps;
-                let b = self.trunks.entry(peer).or_insert_with(|| {
-                    tracing::info!(
-                        "IAX2: trunking voice to {peer} every {} ms",
-                        tts_freq(&self.conf)
-                    );
-                    TrunkBuilder::new(tts, 0)
-                });
-                if b.push(call, timestamp, &data) {
-                    if let Some(bytes) = b.flush(now) {
-                        self.send(&Transmit { dest: peer, bytes });
-                    }
-                }
-                if self.next_trunk_flush.is_none() {
-                    self.next_trunk_flush =
-                        Some(now + Duration::from_millis(u64::from(self.conf.general.trunkfreq)));
-                }
-            }
-            tandem_iax2::call::VoiceOut::Sent => {
-                while let Some(t) = l.call.poll_transmit() {
-                    if let Err(e) = self.socket.try_send_to(&t.bytes, t.dest) {
-                        tracing::debug!("IAX2: send to {}: {e}", t.dest);
-                    }
-                }
-                // A full (reliable) voice frame arms the retransmission timer.
-                self.note_deadline(lc);
-            }
-            tandem_iax2::call::VoiceOut::Dropped => {}
         }
     }
 

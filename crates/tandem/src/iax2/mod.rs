@@ -6,6 +6,7 @@
 //! - [`legs`]: what a call is as a channel (events both ways, inbound admission).
 //! - [`media`]: the loopback adapter between a channel's RTP media leg and IAX2 voice.
 //! - [`socket`]: the UDP socket and its receive buffer.
+//! - [`timers`], [`voice`]: the endpoint's wake-ups, and voice out (mini frames or trunks).
 //! - [`state`]: what the CLI shows (`iax2 show peers|registry|channels|netstats`).
 
 mod endpoint;
@@ -14,6 +15,8 @@ mod legs;
 mod media;
 mod socket;
 pub mod state;
+mod timers;
+mod voice;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
