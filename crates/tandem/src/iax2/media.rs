@@ -6,6 +6,7 @@
 //! channel); relaying IAX2 voice straight into a bridge is a later optimisation.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use tandem_iax2::consts::format;
@@ -104,14 +105,27 @@ pub fn spawn_adapter(
                         continue;
                     }
                     let cmd = Cmd::Voice { key, pt, payload: payload.to_vec() };
-                    if to_endpoint.try_send(cmd).is_err() && to_endpoint.is_closed() {
-                        return;
+                    match to_endpoint.try_send(cmd) {
+                        Ok(()) => {}
+                        Err(mpsc::error::TrySendError::Closed(_)) => return,
+                        Err(mpsc::error::TrySendError::Full(_)) => voice_queue_full(),
                     }
                 }
                 _ = &mut stop => return,
             }
         }
     });
+}
+
+/// Voice packets dropped because the endpoint's command queue was full (all calls).
+static VOICE_QUEUE_FULL: AtomicU64 = AtomicU64::new(0);
+
+/// Count a voice packet the endpoint could not take; say so once, then every 1000th.
+fn voice_queue_full() {
+    let n = VOICE_QUEUE_FULL.fetch_add(1, Ordering::Relaxed) + 1;
+    if n % 1000 == 1 {
+        tracing::warn!("IAX2: endpoint queue full: voice dropped ({n} packets so far)");
+    }
 }
 
 /// Payload type and payload of an RTP packet (CSRCs, extension and padding skipped).
