@@ -4,7 +4,7 @@
 
 use tandem_conf::views::{FeaturesConf, VoicemailConf};
 use tandem_conf::views::{Indications, MohConf};
-use tandem_conf::{Diagnostic, Source};
+use tandem_conf::{Config, Diagnostic, Source};
 
 /// The applications' configuration, one field per file.
 #[derive(Default)]
@@ -22,37 +22,49 @@ pub struct Confs {
 impl Confs {
     /// Load each file `source` has; messages go to `diagnostics` as `file:line: ...`.
     pub fn load(source: &dyn Source, diagnostics: &mut Vec<Diagnostic>) -> Confs {
-        let mut confs = Confs::default();
-        confs.indications = match tandem_conf::load_optional(source, "indications.conf") {
-            Some(file) => {
-                let (view, mut diags) = Indications::from_config(&file.config);
-                diagnostics.extend(file.diagnostics);
-                diagnostics.append(&mut diags);
-                view
-            }
-            None => Indications::builtin(),
-        };
-        confs.moh = match tandem_conf::load_optional(source, "musiconhold.conf") {
-            Some(file) => {
-                let (view, mut diags) = MohConf::from_config(&file.config);
-                diagnostics.extend(file.diagnostics);
-                diagnostics.append(&mut diags);
-                view
-            }
-            None => MohConf::builtin(),
-        };
-        if let Some(file) = tandem_conf::load_optional(source, "features.conf") {
-            let (view, mut diags) = FeaturesConf::from_config(&file.config);
-            diagnostics.extend(file.diagnostics);
-            diagnostics.append(&mut diags);
-            confs.features = view;
+        Confs {
+            indications: view(
+                source,
+                "indications.conf",
+                diagnostics,
+                Indications::from_config,
+            )
+            .unwrap_or_else(Indications::builtin),
+            moh: view(
+                source,
+                "musiconhold.conf",
+                diagnostics,
+                MohConf::from_config,
+            )
+            .unwrap_or_else(MohConf::builtin),
+            features: view(
+                source,
+                "features.conf",
+                diagnostics,
+                FeaturesConf::from_config,
+            )
+            .unwrap_or_default(),
+            voicemail: view(
+                source,
+                "voicemail.conf",
+                diagnostics,
+                VoicemailConf::from_config,
+            )
+            .unwrap_or_default(),
         }
-        if let Some(file) = tandem_conf::load_optional(source, "voicemail.conf") {
-            let (view, mut diags) = VoicemailConf::from_config(&file.config);
-            diagnostics.extend(file.diagnostics);
-            diagnostics.append(&mut diags);
-            confs.voicemail = view;
-        }
-        confs
     }
+}
+
+/// The typed view of `name` when `source` has that file, its messages added to `diagnostics`.
+fn view<V>(
+    source: &dyn Source,
+    name: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+    from_config: fn(&Config) -> (V, Vec<Diagnostic>),
+) -> Option<V> {
+    let file = tandem_conf::load_optional(source, name)?;
+    let (view, mut diags) = from_config(&file.config);
+    diagnostics.extend(file.diagnostics);
+    diagnostics.append(&mut diags);
+    Some(view)
 }

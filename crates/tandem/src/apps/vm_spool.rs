@@ -265,6 +265,11 @@ mod tests {
         let s = spool("deliver");
         let mut rx = subscribe();
         let meta = MessageMeta::default();
+        // Its own mailbox: the change bus is global and other tests deliver to 100 meanwhile.
+        let row = || VoicemailRow {
+            mailbox: "101".into(),
+            ..row()
+        };
         let a = s
             .deliver(row(), &[1, 2, 3], &meta, 100)
             .unwrap_or_else(|e| panic!("{e}"));
@@ -272,21 +277,21 @@ mod tests {
             .deliver(row(), &[4], &meta, 100)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!((a.msgnum, b.msgnum), (0, 1));
-        let wav_path = s.root.join("default/100/INBOX/msg0000.wav");
+        let wav_path = s.root.join("default/101/INBOX/msg0000.wav");
         let pcm = wav::parse_wav(&std::fs::read(&wav_path).unwrap_or_default())
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(pcm.samples, vec![1, 2, 3]);
-        let txt = std::fs::read_to_string(s.root.join("default/100/INBOX/msg0001.txt"))
+        let txt = std::fs::read_to_string(s.root.join("default/101/INBOX/msg0001.txt"))
             .unwrap_or_default();
         assert!(
-            txt.contains("[message]\norigmailbox=100\ncontext=default\n"),
+            txt.contains("[message]\norigmailbox=101\ncontext=default\n"),
             "{txt}"
         );
         assert!(txt.contains("callerid=\"Alice\" <6001>\n"));
-        assert_eq!(s.counts("default", "100"), (2, 0));
+        assert_eq!(s.counts("default", "101"), (2, 0));
         let mut seen = Vec::new();
         while let Ok(c) = rx.try_recv() {
-            if c.mailbox == "100" && c.context == "default" {
+            if c.mailbox == "101" && c.context == "default" {
                 seen.push((c.new, c.old));
             }
         }
