@@ -59,23 +59,7 @@ impl Endpoint {
         let resp = self.reply(req, 202, "Accepted");
         log_err(self.ua.respond(now, txn, resp));
         leg.emit(ChannelEvent::Transfer { context, exten });
-        let headers = [
-            ("Event".to_string(), "refer".to_string()),
-            (
-                "Subscription-State".to_string(),
-                "terminated;reason=noresource".to_string(),
-            ),
-        ];
-        let body = Some((
-            "message/sipfrag;version=2.0",
-            b"SIP/2.0 200 OK\r\n".to_vec(),
-        ));
-        if let Err(e) = self
-            .ua
-            .send_in_dialog(now, call, Method::Notify, body, &headers)
-        {
-            tracing::warn!("SIP: NOTIFY after REFER: {e}");
-        }
+        self.notify_refer_done(now, call);
     }
 }
 
@@ -135,22 +119,7 @@ impl Endpoint {
         };
         let resp = self.reply(req, 202, "Accepted");
         log_err(self.ua.respond(now, txn, resp));
-        let headers = [
-            ("Event".to_string(), "refer".to_string()),
-            (
-                "Subscription-State".to_string(),
-                "terminated;reason=noresource".to_string(),
-            ),
-        ];
-        let body = Some((
-            "message/sipfrag;version=2.0",
-            b"SIP/2.0 200 OK\r\n".to_vec(),
-        ));
-        log_err(
-            self.ua
-                .send_in_dialog(now, x_call, Method::Notify, body, &headers)
-                .map(|_| ()),
-        );
+        self.notify_refer_done(now, x_call);
         // Let go of the other party's old channel, keeping what we know of its dialog.
         self.legs.calls.remove(&z_key);
         self.legs.by_call.remove(&z_call);
@@ -199,6 +168,29 @@ impl Endpoint {
 
 /// The Call-ID a Refer-To's `?Replaces=` header names (`callid;to-tag=..;from-tag=..`,
 /// percent-encoded in the URI).
+impl Endpoint {
+    /// The NOTIFY that ends a REFER's implicit subscription with the sipfrag `200 OK`.
+    fn notify_refer_done(&mut self, now: Instant, call: CallId) {
+        let headers = [
+            ("Event".to_string(), "refer".to_string()),
+            (
+                "Subscription-State".to_string(),
+                "terminated;reason=noresource".to_string(),
+            ),
+        ];
+        let body = Some((
+            "message/sipfrag;version=2.0",
+            b"SIP/2.0 200 OK\r\n".to_vec(),
+        ));
+        if let Err(e) = self
+            .ua
+            .send_in_dialog(now, call, Method::Notify, body, &headers)
+        {
+            tracing::warn!("SIP: NOTIFY after REFER: {e}");
+        }
+    }
+}
+
 fn replaces_call_id(refer_to: &str) -> Option<String> {
     let uri = refer_to.trim().trim_start_matches('<');
     let uri = uri.split('>').next()?;
