@@ -69,7 +69,7 @@ def parse_line(line):
 
 def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_codec=None):
     """One load of `calls` bridged calls through the PBX `target` = (name, command, ready
-    text); prints the `TAG:` line and returns its figures. `uas_codec` (pcma, g722) makes the
+    text); prints the `TAG:` line and returns its figures. `uas_codec` (pcma, g722, opus) makes the
     callee side use that codec (tandem's uas peer allows only it, the caller side only ulaw),
     so that every call is transcoded."""
     name, cmd, ready = target
@@ -77,7 +77,7 @@ def one_run(target, rtpload, calls, seconds, rtp_range, work, tag="relay", uas_c
     config = os.path.join(work, f"config-{name}-{calls}")
     data = os.path.join(work, f"data-{name}-{calls}")
     os.makedirs(data, exist_ok=True)
-    allow = {"pcma": "alaw", "g722": "g722", "pcmu": "ulaw"}
+    allow = {"pcma": "alaw", "g722": "g722", "pcmu": "ulaw", "opus": "opus"}
     pbx_tandem.write_config(config, pbx_port, uac_port, uas_port, rtp_range,
                             uac_allow="ulaw" if uas_codec else "",
                             uas_allow=allow.get(uas_codec, "") if uas_codec else "")

@@ -5,13 +5,15 @@
 //! index and send time, which a same-codec relay leaves untouched).
 //!
 //! Usage: rtpload --pbx 127.0.0.1:5060 --uac-port P --uas-port P [--calls 100] [--seconds 20]
-//!        [--exten 100] [--setup-rate 200] [--uas-codec pcmu|pcma|g722]
+//!        [--exten 100] [--setup-rate 200] [--uas-codec pcmu|pcma|g722|opus]
 //!
 //! `--uas-codec` makes the callee side offer/answer and send that codec (the caller side stays
 //! PCMU), so a PBX that bridges the two transcodes. A transcoded payload no longer carries the
 //! stream index and send time, so then every packet is counted on the stream of the PBX port
 //! it came from and its jitter is taken from its RTP timestamp against its arrival (RFC 3550
-//! as written; the timestamp clock is 8 kHz for all three codecs).
+//! as written; the timestamp clock is 8 kHz for G.711 and G.722, 48 kHz for Opus). The Opus
+//! callee sends real Opus (one 20 ms frame of a 1 kHz tone, encoded once with tandem-codec),
+//! as the PBX has to decode it.
 //!
 //! Prints progress on stderr and one line on stdout:
 //! `rtpload: calls=N established=E streams=S sent=X received=Y lost=L loss_pct=P
@@ -36,7 +38,7 @@ struct Args {
     seconds: u64,
     exten: String,
     setup_rate: u64,
-    /// Payload type the callee side uses (0 PCMU, 8 PCMA, 9 G.722).
+    /// Payload type the callee side uses (0 PCMU, 8 PCMA, 9 G.722, 111 Opus).
     uas_pt: u8,
 }
 
@@ -69,7 +71,8 @@ fn parse_args() -> Result<Args, String> {
                     "pcmu" | "ulaw" => 0,
                     "pcma" | "alaw" => 8,
                     "g722" => 9,
-                    _ => return Err(bad(&"not pcmu, pcma or g722")),
+                    "opus" => sip::OPUS_PT,
+                    _ => return Err(bad(&"not pcmu, pcma, g722 or opus")),
                 }
             }
             _ => return Err(format!("unknown option {k}")),
@@ -132,6 +135,43 @@ fn packet(dir: u8, pt: u8, idx: u32, seq: u16, sent_us: u64) -> [u8; 12 + PAYLOA
     p
 }
 
+/// The callee's Opus packets: one 20 ms frame of a 1 kHz tone, encoded once, sent in every
+/// packet with a 48 kHz timestamp (960 per packet).
+struct OpusSource {
+    buf: Vec<u8>,
+}
+
+impl OpusSource {
+    fn new() -> Result<OpusSource, String> {
+        let rate = tandem_codec::opus::SAMPLE_RATE as f64;
+        let pcm: Vec<i16> = (0..960)
+            .map(|n| {
+                (8000.0 * (2.0 * std::f64::consts::PI * 1000.0 * n as f64 / rate).sin()) as i16
+            })
+            .collect();
+        let mut coder = tandem_codec::opus::Opus::new().map_err(|e| format!("opus: {e}"))?;
+        let mut frame = vec![0u8; tandem_codec::opus::MAX_PACKET];
+        let len = coder
+            .encode(&pcm, &mut frame)
+            .map_err(|e| format!("opus: {e}"))?;
+        frame.truncate(len);
+        let mut buf = vec![0u8; 12];
+        buf.extend_from_slice(&frame);
+        Ok(OpusSource { buf })
+    }
+
+    /// The packet of stream `idx` with sequence number `seq` (the buffer is reused).
+    fn packet(&mut self, idx: u32, seq: u16) -> &[u8] {
+        let h = &mut self.buf[..12];
+        h[0] = 0x80;
+        h[1] = sip::OPUS_PT;
+        h[2..4].copy_from_slice(&seq.to_be_bytes());
+        h[4..8].copy_from_slice(&(u32::from(seq).wrapping_mul(960)).to_be_bytes());
+        h[8..12].copy_from_slice(&((1u32 << 31) | idx).to_be_bytes());
+        &self.buf
+    }
+}
+
 /// SO_RCVBUF/SO_SNDBUF of `bytes` (the FORCE variants when running as root, which pass
 /// net.core.rmem_max); best effort.
 fn big_buffers(sock: &UdpSocket, bytes: i32) {
@@ -156,7 +196,8 @@ fn big_buffers(sock: &UdpSocket, bytes: i32) {
 /// (transcoded) by the PBX port the packet came from, for the direction this socket receives.
 enum Demux {
     Payload,
-    ByPort(usize, HashMap<u16, usize>),
+    /// Direction, PBX port -> stream, RTP clock rate (Hz) of what arrives.
+    ByPort(usize, HashMap<u16, usize>, i64),
 }
 
 /// Count one received packet on the stream it names.
@@ -174,13 +215,13 @@ fn on_rtp(buf: &[u8], from_port: u16, demux: &Demux, streams: &mut [Vec<Stream>;
                 u64::from_be_bytes(sent) as i64,
             )
         }
-        Demux::ByPort(dir, ports) => {
+        Demux::ByPort(dir, ports, clock) => {
             let Some(&idx) = ports.get(&from_port) else {
                 return;
             };
-            // The RTP timestamp (8 kHz) in microseconds: transit = arrival - timestamp.
+            // The RTP timestamp in microseconds: transit = arrival - timestamp.
             let ts = u32::from_be_bytes([buf[4], buf[5], buf[6], buf[7]]);
-            (*dir, idx, i64::from(ts) * 125)
+            (*dir, idx, i64::from(ts) * 1_000_000 / clock)
         }
     };
     let Some(s) = streams[dir].get_mut(idx) else {
@@ -483,10 +524,11 @@ fn run(args: Args) -> Result<String, String> {
     let media_end = Duration::from_secs(load.args.seconds);
     let mut done_ms: u64 = 0;
     let mut tx = [mmsg::Batch::new(), mmsg::Batch::new()];
+    let mut opus = OpusSource::new()?;
     // One receiving thread per RTP socket (the sender paces in this one).
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     // Direction 0 (caller -> callee) arrives on the callee's socket from the PBX's B-leg ports.
-    let by_port = |dir: usize, ports: &[Option<u16>]| {
+    let by_port = |dir: usize, ports: &[Option<u16>], clock: i64| {
         Demux::ByPort(
             dir,
             ports
@@ -494,11 +536,17 @@ fn run(args: Args) -> Result<String, String> {
                 .enumerate()
                 .filter_map(|(i, p)| Some(((*p)?, i)))
                 .collect(),
+            clock,
         )
+    };
+    let uas_clock = if load.args.uas_pt == sip::OPUS_PT {
+        48_000
+    } else {
+        8_000
     };
     let transcoded = load.args.uas_pt != 0;
     let demuxes = if transcoded {
-        [by_port(0, &b_ports), by_port(1, &a_ports)]
+        [by_port(0, &b_ports, uas_clock), by_port(1, &a_ports, 8_000)]
     } else {
         [Demux::Payload, Demux::Payload]
     };
@@ -541,14 +589,19 @@ fn run(args: Args) -> Result<String, String> {
                     let s = &mut streams[dir][i];
                     s.seq = s.seq.wrapping_add(1);
                     let pt = if dir == 0 { 0 } else { load.args.uas_pt };
-                    let p = packet(
-                        dir as u8,
-                        pt,
-                        i as u32,
-                        s.seq,
-                        t0.elapsed().as_micros() as u64,
-                    );
-                    batch.push(sock, &p, SocketAddr::new(pbx_ip, *port));
+                    let dest = SocketAddr::new(pbx_ip, *port);
+                    if pt == sip::OPUS_PT {
+                        batch.push(sock, opus.packet(i as u32, s.seq), dest);
+                    } else {
+                        let p = packet(
+                            dir as u8,
+                            pt,
+                            i as u32,
+                            s.seq,
+                            t0.elapsed().as_micros() as u64,
+                        );
+                        batch.push(sock, &p, dest);
+                    }
                     queued.push(i);
                 }
                 batch.flush(sock);

@@ -62,16 +62,20 @@ pub fn contact_uri(v: &str) -> Option<&str> {
     v.get(start..end)
 }
 
-/// An SDP offering one codec: payload type 0 (PCMU), 8 (PCMA) or 9 (G.722).
+/// The dynamic payload type rtpload gives Opus.
+pub const OPUS_PT: u8 = 111;
+
+/// An SDP offering one codec: payload type 0 (PCMU), 8 (PCMA), 9 (G.722) or [`OPUS_PT`].
 pub fn sdp(rtp_port: u16, id: u64, pt: u8) -> String {
     let name = match pt {
-        8 => "PCMA",
-        9 => "G722",
-        _ => "PCMU",
+        8 => "PCMA/8000",
+        9 => "G722/8000",
+        OPUS_PT => "opus/48000/2",
+        _ => "PCMU/8000",
     };
     format!(
         "v=0\r\no=rtpload {id} {id} IN IP4 127.0.0.1\r\ns=rtpload\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
-         m=audio {rtp_port} RTP/AVP {pt}\r\na=rtpmap:{pt} {name}/8000\r\na=ptime:20\r\na=sendrecv\r\n"
+         m=audio {rtp_port} RTP/AVP {pt}\r\na=rtpmap:{pt} {name}\r\na=ptime:20\r\na=sendrecv\r\n"
     )
 }
 
@@ -170,5 +174,6 @@ mod tests {
         // G.722's RTP clock is 8000 Hz (RFC 3551), though it samples at 16 kHz.
         assert!(sdp(4000, 1, 9).contains("a=rtpmap:9 G722/8000\r\n"));
         assert!(sdp(4000, 1, 0).contains("a=rtpmap:0 PCMU/8000\r\n"));
+        assert!(sdp(4000, 1, OPUS_PT).contains("RTP/AVP 111\r\na=rtpmap:111 opus/48000/2\r\n"));
     }
 }
