@@ -73,7 +73,7 @@ pub async fn start(
     }
     let tls = super::tls::start(
         &conf.general.tls,
-        SocketAddr::new(media_address(&conf, local), local.port()),
+        SocketAddr::new(media_ip, local.port()),
         TcpLinks::with_security(security.clone()),
         cmd_tx.clone(),
     )
