@@ -1,26 +1,12 @@
-//! The relay path allocates nothing per packet: checked with a counting global allocator
-//! (this test binary has only this test, so nothing else allocates meanwhile).
+//! The relay path allocates nothing per packet: checked with a global allocator
+//! that counts what this test's thread allocates.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tandem_rtp::{Decision, Rewriter, RtpHeader, RtpPacket};
-
-struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use tandem_testkit::{thread_allocations, ThreadCounting};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOCATOR: ThreadCounting = ThreadCounting;
 
 #[test]
 fn parsing_and_rewriting_relayed_packets_allocates_nothing() {
@@ -29,7 +15,7 @@ fn parsing_and_rewriting_relayed_packets_allocates_nothing() {
     rw.allow_only(&[0, 8, 101]);
     let mut a = RtpHeader::new(0, 0, 0, 0xa).to_vec(&[0xff; 160]).unwrap();
     let mut b = RtpHeader::new(0, 0, 0, 0xb).to_vec(&[0xff; 160]).unwrap();
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = thread_allocations();
     let mut forwarded = 0u32;
     for i in 0..100_000u32 {
         let buf = if i < 50_000 { &mut a } else { &mut b }; // one source change
@@ -42,7 +28,7 @@ fn parsing_and_rewriting_relayed_packets_allocates_nothing() {
             forwarded += 1;
         }
     }
-    let after = ALLOCATIONS.load(Ordering::Relaxed);
+    let after = thread_allocations();
     assert_eq!(forwarded, 100_000);
     assert_eq!(after - before, 0, "allocations on the relay path");
 }

@@ -1,37 +1,19 @@
 //! The bridge's per-packet step (the code the relay task runs for every packet: strict RTP,
 //! RTCP statistics, RFC 4733 inspection, relay or transcode, rewrite) allocates nothing per
-//! packet, same codec and transcoded: checked with a counting global allocator. This test
-//! binary has one test, so nothing else allocates meanwhile. (A digit that ends is told to
-//! the core, which costs one small allocation per digit, not per packet.)
+//! packet, same codec and transcoded: checked with a global allocator that counts what this
+//! test's thread allocates. (A digit that ends is told to the core, which costs one small
+//! allocation per digit, not per packet.)
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tandem::media::relay::Relay;
 use tandem::media::PortRange;
 use tandem_rtp::RtpHeader;
-
-struct Counting;
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
+use tandem_testkit::{thread_allocations, ThreadCounting};
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOCATOR: ThreadCounting = ThreadCounting;
 
 /// Relay `count` packets a -> b after a warm-up; the allocations during the counted part and
 /// how many packets went out.
@@ -40,7 +22,7 @@ fn relay_packets(
     b_codec: (u8, &str),
     base_port: u16,
     digits: bool,
-) -> (usize, u32) {
+) -> (u64, u32) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -65,7 +47,7 @@ fn relay_packets(
     let mut before = 0;
     for i in 0..60_000u32 {
         if i == 1_000 {
-            before = ALLOCATIONS.load(Ordering::Relaxed);
+            before = thread_allocations();
         }
         now += Duration::from_millis(20);
         buf.copy_from_slice(&template);
@@ -83,7 +65,7 @@ fn relay_packets(
             }
         }
     }
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let allocations = thread_allocations() - before;
     (allocations, sent)
 }
 

@@ -4,6 +4,8 @@
 //! Tests inside `crates/tandem` get the binary's path from `env!("CARGO_BIN_EXE_tandem")` and
 //! pass it in; nothing here guesses where cargo put it.
 
+mod alloc_count;
+pub use alloc_count::{thread_allocations, ThreadCounting};
 mod baresip;
 mod linphone;
 pub use linphone::{rc_text as linphone_rc_text, Linphone, LINPHONE_TIMEOUT};
