@@ -128,8 +128,14 @@ pub struct Channel {
 pub trait VarObserver: Send + Sync {
     /// A variable was set (`value` empty when it was unset).
     fn set(&self, name: &str, value: &str);
-    /// Variables set from outside since the last call, to apply to the channel.
+    /// Variables set from outside since the last call, to apply to the channel: plain
+    /// names, and functions (`CALLERID(name)`) for the executor to write.
     fn take_pending(&self) -> Vec<(String, String)>;
+    /// The channel as it now is (position, state, caller id, CDR), for those who read its
+    /// functions from outside (the AMI's Getvar). Called before each priority.
+    fn sync(&self, chan: &Channel) {
+        let _ = chan;
+    }
 }
 
 /// A channel's optional [`VarObserver`].
@@ -209,16 +215,31 @@ impl Channel {
         }
     }
 
-    /// Apply the variables set from outside (the AMI's Setvar) since the last time.
-    pub fn apply_pending_vars(&mut self) {
+    /// Apply the variables set from outside (the AMI's Setvar) since the last time; the
+    /// functions among them (`CALLERID(name)`) are returned, in order, for the caller to
+    /// write as `Set()` writes them.
+    pub fn apply_pending_vars(&mut self) -> Vec<(String, String)> {
         let pending = match &self.watch.0 {
             Some(w) => w.take_pending(),
-            None => return,
+            None => return Vec::new(),
         };
+        let mut functions = Vec::new();
         for (name, value) in pending {
+            if name.ends_with(')') {
+                functions.push((name, value));
+                continue;
+            }
             let base = var_base_name(&name);
             self.vars.retain(|(n, _)| var_base_name(n) != base);
             self.vars.push((name, value));
+        }
+        functions
+    }
+
+    /// Show the channel as it now is to its watcher ([`VarObserver::sync`]).
+    pub fn sync_watch(&self) {
+        if let Some(w) = &self.watch.0 {
+            w.sync(self);
         }
     }
 

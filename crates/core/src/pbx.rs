@@ -216,7 +216,10 @@ impl<'a, H: Host + Send> Pbx<'a, H> {
 
     /// Run the priority the channel is at. `None` when it does not exist.
     async fn step(&mut self, dialplan: &Dialplan, chan: &mut Channel) -> Option<Flow> {
-        chan.apply_pending_vars();
+        for (name, value) in chan.apply_pending_vars() {
+            apps::write_function(&mut ChanEnv::new(chan, self.shared), &name, &value);
+        }
+        chan.sync_watch();
         let cid = caller_num(chan);
         let now = self.shared.now();
         let found = dialplan.find(

@@ -47,6 +47,7 @@ mod waitexten;
 mod while_loop;
 
 pub use dial::parse_dial;
+pub use set::write_function;
 
 /// Where the dialplan goes after an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

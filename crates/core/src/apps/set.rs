@@ -26,17 +26,22 @@ pub(super) fn exec<H>(cx: &mut AppCx<'_, H>, data: &str) -> Flow {
     Flow::Next
 }
 
-/// `FUNC(args)=value`.
-pub(super) fn write_function(env: &mut ChanEnv<'_>, name: &str, value: &str) {
+/// `FUNC(args)=value` (`ast_func_write`): false, with a warning, when the function cannot be
+/// written (unknown, read-only, bad arguments).
+pub fn write_function(env: &mut ChanEnv<'_>, name: &str, value: &str) -> bool {
     let Some(open) = name.find('(') else {
         tracing::warn!("Set: bad function name '{name}'");
-        return;
+        return false;
     };
     let func = &name[..open];
     let args = name[open + 1..]
         .strip_suffix(')')
         .unwrap_or(&name[open + 1..]);
-    if let Err(e) = functions::write(func, args, value, env) {
-        env.warn(&format!("{func}: {e}"));
+    match functions::write(func, args, value, env) {
+        Ok(()) => true,
+        Err(e) => {
+            env.warn(&format!("{func}: {e}"));
+            false
+        }
     }
 }

@@ -1,7 +1,6 @@
 //! The actions the server carries out once the session has checked login and permission:
 //! their answers as Asterisk 22 writes them (main/manager.c `action_command`,
-//! `action_coreshowchannels`, `action_corestatus`, `action_coresettings`, `action_getvar`,
-//! `action_setvar`, `action_reload`; main/db.c `manager_dbget/put/del`; chan_sip's
+//! `action_coreshowchannels`, `action_corestatus`, `action_coresettings`, `action_reload`; main/db.c `manager_dbget/put/del`; chan_sip's
 //! `manager_sip_show_peers`/`manager_sip_show_peer`).
 
 use std::sync::Arc;
@@ -32,8 +31,8 @@ pub async fn run(ami: &Arc<Ami>, run: Run) -> String {
         }
         "Status" => status(ami, id, m),
         "Hangup" => hangup(ami, id, m),
-        "Getvar" => getvar(ami, id, m),
-        "Setvar" => setvar(ami, id, m),
+        "Getvar" => super::vars::getvar(ami, id, m),
+        "Setvar" => super::vars::setvar(ami, id, m),
         "SIPpeers" => sip_peers(ami, id),
         "SIPshowpeer" => sip_show_peer(ami, id, m),
         "Reload" => reload(ami, id).await,
@@ -203,7 +202,10 @@ fn status(ami: &Ami, id: Option<&str>, m: &Message) -> String {
     out
 }
 
-/// `Hangup`: ask the channel's driver to hang it up (`Cause:` 1..127, else normal clearing).
+/// `Hangup` (`ast_manager_hangup_helper`): ask the channel's driver to hang it up (`Cause:`
+/// 1..127, else normal clearing). `Channel: /regex/` hangs up every channel whose name the
+/// POSIX extended expression matches anywhere, answering with a list: `ChannelHungup` per
+/// channel, then `ChannelsHungupListComplete`.
 fn hangup(ami: &Ami, id: Option<&str>, m: &Message) -> String {
     let name = m.get("Channel").trim();
     if name.is_empty() {
@@ -213,11 +215,38 @@ fn hangup(ami: &Ami, id: Option<&str>, m: &Message) -> String {
         Ok(c) if (1..=127).contains(&c) => c,
         _ => tandem_core::cause::NORMAL_CLEARING,
     };
-    if ami.world.ami.hangup(name, cause) {
-        Reply::ack(id, "Channel Hungup")
-    } else {
-        Reply::error(id, "No such channel")
+    if !name.starts_with('/') {
+        return if ami.world.ami.hangup(name, cause) {
+            Reply::ack(id, "Channel Hungup")
+        } else {
+            Reply::error(id, "No such channel")
+        };
     }
+    // `ast_regex_string_to_regex_pattern`: "/regex/" (two slashes at least) into "regex".
+    let Some(pattern) = name.strip_prefix('/').and_then(|p| p.strip_suffix('/')) else {
+        return Reply::error(id, "Regex format invalid, Channel param should be /regex/");
+    };
+    let Ok(re) = tandem_dialplan::expr::posix::compile(pattern) else {
+        return Reply::error(id, &format!("Regex compile failed on: {name}"));
+    };
+    let mut out = Reply::list_start(id, "Channels hung up will follow");
+    let mut n = 0;
+    for chan in ami.world.ami.names() {
+        if !re.is_match(&chan) || !ami.world.ami.hangup(&chan, cause) {
+            continue;
+        }
+        tracing::info!("Manager hanging up channel: {chan}");
+        n += 1;
+        // Asterisk writes the ActionID after the channel here.
+        let mut item = format!("Event: ChannelHungup\r\nChannel: {chan}\r\n");
+        if let Some(id) = id.filter(|i| !i.is_empty()) {
+            item.push_str(&format!("ActionID: {id}\r\n"));
+        }
+        item.push_str("\r\n");
+        out.push_str(&item);
+    }
+    out.push_str(&Event::list_complete("ChannelsHungupListComplete", id, n));
+    out
 }
 
 fn db(ami: &Ami, action: &str, id: Option<&str>, m: &Message) -> String {
@@ -256,57 +285,6 @@ fn db(ami: &Ami, action: &str, id: Option<&str>, m: &Message) -> String {
             _ => Reply::error(id, "Database entry not found"),
         },
     }
-}
-
-fn getvar(ami: &Ami, id: Option<&str>, m: &Message) -> String {
-    let var = m.get("Variable");
-    if var.is_empty() {
-        return Reply::error(id, "No variable specified");
-    }
-    let channel = m.get("Channel").trim();
-    if var.ends_with(')') {
-        return Reply::error(id, "Getvar of a function is not supported by tandem yet");
-    }
-    let value = if channel.is_empty() {
-        ami.world.shared.global(var).unwrap_or_default()
-    } else {
-        match ami.world.ami.channel_var(channel, var) {
-            Some(v) => v,
-            None => return Reply::error(id, "No such channel"),
-        }
-    };
-    Reply::new("Success", id)
-        .header("Variable", var)
-        .header("Value", &value)
-        .end()
-}
-
-fn setvar(ami: &Ami, id: Option<&str>, m: &Message) -> String {
-    let var = m.get("Variable");
-    if var.is_empty() {
-        return Reply::error(id, "No variable specified");
-    }
-    let channel = m.get("Channel").trim();
-    if !channel.is_empty() {
-        if var.ends_with(')') {
-            return Reply::error(id, "Setvar of a function is not supported by tandem yet");
-        }
-        return if ami.world.ami.set_channel_var(channel, var, m.get("Value")) {
-            Reply::ack(id, "Variable Set")
-        } else {
-            Reply::error(id, "No such channel")
-        };
-    }
-    ami.world.shared.set_global(var, m.get("Value"));
-    // A global: VarSet without a channel (`varset_to_ami` with no snapshot).
-    ami.world.ami.emit(|| {
-        Event::new("VarSet", tandem_ami::perm::DIALPLAN)
-            .header("Channel", "none")
-            .header("Uniqueid", "none")
-            .header("Variable", var)
-            .header("Value", m.get("Value"))
-    });
-    Reply::ack(id, "Variable Set")
 }
 
 fn sip_peers(ami: &Ami, id: Option<&str>) -> String {

@@ -1,7 +1,7 @@
 //! The AMI's view of the daemon, shared by every session: the event bus, the live channels
 //! as AMI shows them, a way into each live channel (its driver's commands, and its event
-//! queue for a redirect), which channels are bridged together, and each channel's variables
-//! as the dialplan last set them (Getvar/Setvar on a channel).
+//! queue for a redirect), which channels are bridged together, and a copy of each channel
+//! with its variables as the dialplan last set them (Getvar/Setvar on a channel).
 //!
 //! Emitting renders the text once, and only when a session listens; it never waits.
 
@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Instant;
 
 use tandem_ami::{perm, ChannelSnapshot, Event, State};
-use tandem_core::{ChannelCommand, ChannelEvent, Goto, VarObserver};
+use tandem_core::{Channel, ChannelCommand, ChannelEvent, ChannelState, Goto, VarObserver};
 use tokio::sync::{broadcast, mpsc};
 
 use crate::media::MediaLeg;
@@ -33,11 +33,53 @@ struct Handle {
     media: Arc<MediaLeg>,
 }
 
-/// A channel's variables as AMI sees them, and those Setvar set for the dialplan to apply.
-#[derive(Default)]
+/// A channel as AMI sees it: a copy of the channel as its dialplan last showed it (position,
+/// state, caller id, CDR) with every variable set since, which Getvar and Setvar of a
+/// function use through the dialplan's own code; and what Setvar set for the dialplan to
+/// apply before its next priority.
 struct Vars {
-    values: Vec<(String, String)>,
+    mirror: Channel,
     pending: Vec<(String, String)>,
+}
+
+impl Vars {
+    fn of(chan: &Channel) -> Vars {
+        let mut mirror = chan.clone();
+        mirror.watch = tandem_core::VarWatch::default();
+        Vars {
+            mirror,
+            pending: Vec::new(),
+        }
+    }
+
+    /// A variable set on the channel (by its dialplan or Setvar); the oldest is forgotten
+    /// past [`MAX_VARS`].
+    fn set(&mut self, var: &str, value: &str) {
+        self.mirror.set_var(var, value);
+        if self.mirror.vars().count() > MAX_VARS {
+            let oldest = self.mirror.vars().next().map(|(n, _)| n.to_string());
+            if let Some(oldest) = oldest {
+                self.mirror.unset_var(&oldest);
+            }
+        }
+    }
+}
+
+/// What AMI knows of a channel that runs no dialplan (a dialled leg): its snapshot.
+fn mirror_of(snap: &ChannelSnapshot) -> Channel {
+    let mut chan = Channel::new(&snap.name, &snap.uniqueid, &snap.context, &snap.exten);
+    chan.priority = snap.priority;
+    chan.state = match snap.state {
+        State::Up => ChannelState::Up,
+        State::Ringing => ChannelState::Ringing,
+        State::Ring => ChannelState::Ring,
+        _ => ChannelState::Down,
+    };
+    chan.caller.num.clone_from(&snap.caller_num);
+    chan.caller.name.clone_from(&snap.caller_name);
+    chan.language.clone_from(&snap.language);
+    chan.accountcode.clone_from(&snap.accountcode);
+    chan
 }
 
 /// The daemon's AMI event bus (a field of [`crate::channels::World`]).
@@ -158,6 +200,13 @@ impl Bus {
         find_key(&lock(&self.handles), name).cloned()
     }
 
+    /// The names of the live channels, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = lock(&self.handles).keys().cloned().collect();
+        names.sort();
+        names
+    }
+
     /// Ask a live channel's driver to hang it up; false when there is no such channel.
     pub fn hangup(&self, name: &str, cause: u16) -> bool {
         let handles = lock(&self.handles);
@@ -217,38 +266,45 @@ impl Bus {
             .collect()
     }
 
-    /// A channel's variable as the dialplan last set it (`None`: no such channel).
-    pub fn channel_var(&self, name: &str, var: &str) -> Option<String> {
+    /// A copy of a live channel as the AMI last saw it (`None`: no such channel), for Getvar
+    /// to read its variables and functions.
+    pub fn channel_copy(&self, name: &str) -> Option<Channel> {
         let chan = self.find(name)?;
-        let vars = lock(&self.vars);
-        let base = tandem_core::channel::var_base_name(var);
-        Some(
-            vars.get(&chan)
-                .and_then(|v| {
-                    v.values
-                        .iter()
-                        .rev()
-                        .find(|(n, _)| tandem_core::channel::var_base_name(n) == base)
-                })
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default(),
-        )
+        if let Some(v) = lock(&self.vars).get(&chan) {
+            return Some(v.mirror.clone());
+        }
+        self.snapshot(&chan).map(|s| mirror_of(&s))
     }
 
-    /// Setvar on a channel: seen at once by Getvar, applied by the dialplan before its next
-    /// priority. False when there is no such channel.
-    pub fn set_channel_var(&self, name: &str, var: &str, value: &str) -> bool {
-        let Some(chan) = self.find(name) else {
-            return false;
-        };
-        {
+    /// Setvar on a channel: `write` runs on the AMI's copy of it (so Getvar sees the change
+    /// at once); when it succeeds, the dialplan applies the same `(var, value)` to the
+    /// channel before its next priority. `None` when there is no such channel, else what
+    /// `write` answered.
+    pub fn set_on_channel(
+        &self,
+        name: &str,
+        var: &str,
+        value: &str,
+        write: impl FnOnce(&mut Channel) -> bool,
+    ) -> Option<bool> {
+        let chan = self.find(name)?;
+        let ok = {
             let mut vars = lock(&self.vars);
-            let entry = vars.entry(chan.clone()).or_default();
-            store(&mut entry.values, var, value);
-            store(&mut entry.pending, var, value);
+            if !vars.contains_key(&chan) {
+                let snap = self.snapshot(&chan)?;
+                vars.insert(chan.clone(), Vars::of(&mirror_of(&snap)));
+            }
+            let entry = vars.get_mut(&chan)?;
+            let ok = write(&mut entry.mirror);
+            if ok {
+                store(&mut entry.pending, var, value);
+            }
+            ok
+        };
+        if ok && !var.ends_with(')') {
+            self.var_set(&chan, var, value);
         }
-        self.var_set(&chan, var, value);
-        true
+        Some(ok)
     }
 
     /// VarSet (class dialplan), as `ast_channel_publish_varset` sends it.
@@ -282,14 +338,19 @@ pub struct ChannelVars {
 }
 
 impl ChannelVars {
-    /// Watch `chan`'s variables from now on (those it already has are copied).
+    /// Watch `chan` from now on. A channel that Setvar reached before (a dialled leg
+    /// redirected to a dialplan of its own) keeps what is waiting for it.
     pub fn install(world: &Arc<crate::channels::World>, chan: &mut tandem_core::Channel) {
         {
             let mut vars = lock(&world.ami.vars);
-            let entry = vars.entry(chan.name.clone()).or_default();
-            for (n, v) in chan.vars() {
-                store(&mut entry.values, n, v);
+            let mut fresh = Vars::of(chan);
+            if let Some(old) = vars.remove(&chan.name) {
+                for (n, v) in old.pending.iter().filter(|(n, _)| !n.ends_with(')')) {
+                    fresh.set(n, v);
+                }
+                fresh.pending = old.pending;
             }
+            vars.insert(chan.name.clone(), fresh);
         }
         chan.watch = tandem_core::VarWatch::new(Arc::new(ChannelVars {
             world: world.clone(),
@@ -304,7 +365,7 @@ impl VarObserver for ChannelVars {
         {
             // No entry: the channel is gone (its `h` extension may still set variables).
             if let Some(entry) = lock(&bus.vars).get_mut(&self.name) {
-                store(&mut entry.values, name, value);
+                entry.set(name, value);
             }
         }
         bus.var_set(&self.name, name, value);
@@ -315,5 +376,25 @@ impl VarObserver for ChannelVars {
             .get_mut(&self.name)
             .map(|v| std::mem::take(&mut v.pending))
             .unwrap_or_default()
+    }
+
+    fn sync(&self, chan: &Channel) {
+        let mut vars = lock(&self.world.ami.vars);
+        let Some(m) = vars.get_mut(&self.name).map(|v| &mut v.mirror) else {
+            return;
+        };
+        // `clone_from`: no allocation while a value fits where the last one was.
+        m.state = chan.state;
+        m.context.clone_from(&chan.context);
+        m.exten.clone_from(&chan.exten);
+        m.priority = chan.priority;
+        m.caller.clone_from(&chan.caller);
+        m.language.clone_from(&chan.language);
+        m.musicclass.clone_from(&chan.musicclass);
+        m.accountcode.clone_from(&chan.accountcode);
+        m.hangupcause = chan.hangupcause;
+        if !Arc::ptr_eq(&m.cdr, &chan.cdr) {
+            m.cdr = chan.cdr.clone();
+        }
     }
 }

@@ -17,6 +17,7 @@ mod iax;
 mod originate;
 mod redirect;
 pub mod security;
+mod vars;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -2,4 +2,6 @@
 
 pub mod ami;
 #[allow(dead_code)]
+pub mod ami_pbx;
+#[allow(dead_code)]
 pub mod digits;
