@@ -110,7 +110,7 @@ pub fn link(trunk: bool, uac_port: u16, ringer_port: u16, uas_port: u16) -> Link
                  exten => 200,1,Dial(SIP/bob,30)\n same => n,Hangup()\n\
                  exten => 201,1,Dial(SIP/uas,30)\n same => n,Hangup()\n\
                  exten => s,1,Dial(SIP/uas,30)\n same => n,Hangup()\n\
-                 exten => 300,1,Answer()\n same => n,Wait(4)\n same => n,Hangup()\nexten => 301,1,Ringing()\n same => n,Wait(25)\n same => n,Hangup()\n";
+                 exten => 300,1,Answer()\n same => n,Wait(4)\n same => n,Hangup()\nexten => 301,1,Ringing()\n same => n,Wait(25)\n same => n,Log(NOTICE,ringing ran out)\n same => n,Hangup()\n";
     let a = Pbx::start(
         &[
             ("sip.conf", &a_sip),
