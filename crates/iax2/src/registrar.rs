@@ -200,6 +200,11 @@ impl RegistrarTxn {
         }
     }
 
+    /// The challenge sent and the MD5 answer received, once both exist.
+    pub fn md5_attempt(&self) -> Option<(&str, &str)> {
+        Some((self.challenge.as_deref()?, self.md5_result.as_deref()?))
+    }
+
     pub fn username(&self) -> Option<&str> {
         self.username.as_deref()
     }

@@ -7,7 +7,8 @@
 //!
 //! The IAX2 client is tandem's own sans-IO `tandem-iax2` (the registration and call machines
 //! a second tandem would use), driven over UDP sockets bound to different loopback addresses
-//! (127.0.0.2, .3, ...); the AMI client is a raw TCP socket bound the same way.
+//! (127.0.0.2, .3, ...); the AMI client is a raw TCP socket bound the same way. Each IAX2
+//! authentication is a security event on the AMI (Service IAX2).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
@@ -18,6 +19,9 @@ use tandem_iax2::call::{Call, CallConfig, CallEvent, Dial};
 use tandem_iax2::frame::Datagram;
 use tandem_iax2::register::{RegEvent, Registration, RegistrationConfig};
 use tandem_testkit::{free_port, run_cli, write_config, Daemon, TempDir};
+
+mod common;
+use common::ami::{header, Raw};
 
 fn bin() -> PathBuf {
     tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"))
@@ -283,20 +287,15 @@ fn iax2_users_and_peers_outside_their_permit_list_or_named_acl_are_refused() {
     assert!(refused(&outside), "{outside:?}\n{}", pbx.log());
     let inside = register("127.0.0.3", pbx.iax, "b", "bpw", ANSWER);
     assert!(registered(&inside), "{inside:?}\n{}", pbx.log());
-    // autoban=no: the failures are still reported, nobody is banned.
+    // autoban=no: the failures are still reported (waited for: the log is read as the
+    // daemon writes it), nobody is banned.
+    pbx.wait_log(
+        "SECURITY[auth_failure] remote=127.0.0.3 method=NEW user=office count=1 service=iax2",
+    );
+    pbx.wait_log(
+        "SECURITY[auth_failure] remote=127.0.0.2 method=REGREQ user=b count=1 service=iax2",
+    );
     let log = pbx.log();
-    assert!(
-        log.contains(
-            "SECURITY[auth_failure] remote=127.0.0.3 method=NEW user=office count=1 service=iax2"
-        ),
-        "{log}"
-    );
-    assert!(
-        log.contains(
-            "SECURITY[auth_failure] remote=127.0.0.2 method=REGREQ user=b count=1 service=iax2"
-        ),
-        "{log}"
-    );
     assert!(!log.contains("SECURITY[ban]"), "{log}");
     assert!(pbx.cli("security show bans").contains("0 active bans"));
 }
@@ -420,4 +419,73 @@ fn ami_logins_obey_the_users_acl_and_repeated_failures_ban_the_source() {
             .any(|l| l.starts_with("127.0.0.6") && l.ends_with("ami")),
         "{bans}"
     );
+}
+
+/// The next security event (`Events: security`) and its `AccountID`, checked to be IAX2's.
+fn security_event(ami: &mut Raw, name: &str, account: &str, from: &str) -> String {
+    let head = format!("Event: {name}\r\n");
+    let account = format!("AccountID: {account}\r\n");
+    let ev = ami.event(|m| m.starts_with(&head) && m.contains(&account), ANSWER);
+    assert!(ev.contains("\r\nService: IAX2\r\n"), "{ev}");
+    let remote = header(&ev, "RemoteAddress").unwrap_or_default();
+    assert!(remote.starts_with(&format!("IPV4/UDP/{from}/")), "{ev}");
+    assert!(
+        header(&ev, "LocalAddress").is_some_and(|l| l.starts_with("IPV4/UDP/127.0.0.1/")),
+        "{ev}"
+    );
+    assert!(
+        header(&ev, "SessionID").is_some_and(|s| s.starts_with("0x")),
+        "{ev}"
+    );
+    ev
+}
+
+#[test]
+fn iax2_authentications_are_security_events_on_the_ami() {
+    let sections = format!(
+        "{USERS}[locked]\ntype=user\nsecret=lpw\ncontext=default\n\
+         deny=0.0.0.0/0.0.0.0\npermit=127.0.0.2\n"
+    );
+    let pbx = Pbx::start("autoban=no", &sections, "[admin]\nsecret=amisecret\n", "");
+    let mut ami = Raw::admin(pbx.ami, "security");
+    let from = "127.0.0.8";
+
+    // A NEW for nobody, and for a user whose permit/deny refuses the source.
+    assert!(rejected(&call(from, pbx.iax, "nobody", "x", ANSWER)));
+    security_event(&mut ami, "InvalidAccountID", "nobody", from);
+    assert!(rejected(&call(from, pbx.iax, "locked", "lpw", ANSWER)));
+    let ev = security_event(&mut ami, "FailedACL", "locked", from);
+    assert!(ev.contains("Severity: Error\r\n"), "{ev}");
+
+    // A wrong MD5 answer: the challenge, the answer and the one expected.
+    assert!(rejected(&call(from, pbx.iax, "office", "wrong", ANSWER)));
+    let ev = security_event(&mut ami, "ChallengeResponseFailed", "office", from);
+    let challenge = header(&ev, "Challenge").unwrap_or_default();
+    let md5 = |secret| tandem_iax2::auth::md5_response(challenge, secret);
+    assert_eq!(header(&ev, "Response"), Some(md5("wrong").as_str()), "{ev}");
+    assert_eq!(
+        header(&ev, "ExpectedResponse"),
+        Some(md5("officepw").as_str()),
+        "{ev}"
+    );
+    assert!(accepted(&call(from, pbx.iax, "office", "officepw", ANSWER)));
+    let ev = security_event(&mut ami, "SuccessfulAuth", "office", from);
+    assert!(
+        ev.contains("Severity: Informational\r\n") && ev.ends_with("UsingPassword: 1\r\n"),
+        "{ev}"
+    );
+
+    // Registrations: a wrong secret, a name nobody configured, then the right secret.
+    assert!(refused(&register(from, pbx.iax, "b", "wrong", ANSWER)));
+    let ev = security_event(&mut ami, "ChallengeResponseFailed", "b", from);
+    let challenge = header(&ev, "Challenge").unwrap_or_default();
+    assert_eq!(
+        header(&ev, "ExpectedResponse"),
+        Some(tandem_iax2::auth::md5_response(challenge, "bpw").as_str()),
+        "{ev}"
+    );
+    assert!(refused(&register(from, pbx.iax, "zed", "x", ANSWER)));
+    security_event(&mut ami, "InvalidAccountID", "zed", from);
+    assert!(registered(&register(from, pbx.iax, "b", "bpw", ANSWER)));
+    security_event(&mut ami, "SuccessfulAuth", "b", from);
 }

@@ -27,6 +27,11 @@ impl Call {
         self.link.send_iax(now, IaxCommand::AuthReq, b, false);
     }
 
+    /// Incoming: the challenge sent and the MD5 answer received, once both exist.
+    pub fn md5_attempt(&self) -> Option<(&str, &str)> {
+        Some((self.challenge.as_deref()?, self.md5_result.as_deref()?))
+    }
+
     /// Incoming: does the AUTHREP match one of the `;`-separated secrets?
     pub fn md5_matches(&self, secrets: &str) -> bool {
         match (&self.challenge, &self.md5_result) {

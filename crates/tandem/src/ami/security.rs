@@ -1,11 +1,11 @@
-//! Security events of the SIP driver on the AMI, as chan_sip reports a request whose digest
-//! credentials fail (`sip_report_inval_password`): `InvalidPassword` (class security) with
-//! the Call-ID as `SessionID`, the addresses with the transport of the request's top Via,
-//! the nonce answered and the hash received.
+//! Security events of the SIP and IAX2 drivers on the AMI. SIP as chan_sip reports a request
+//! whose digest credentials fail (`sip_report_inval_password`): `InvalidPassword` (class
+//! security) with the Call-ID as `SessionID`, the addresses with the transport of the
+//! request's top Via, the nonce answered and the hash received. IAX2: [`iax2_auth`].
 
 use std::net::SocketAddr;
 
-use tandem_ami::SecurityEvent;
+use tandem_ami::{AuthFailure, SecurityEvent};
 use tandem_sip::auth::Credentials;
 use tandem_sip::message::Request;
 
@@ -40,5 +40,39 @@ pub fn sip_auth_failed(world: &World, req: &Request, local: SocketAddr, remote: 
             .header("Challenge", &nonce)
             .header("ReceivedChallenge", &nonce)
             .header("ReceivedHash", &hash)
+    });
+}
+
+/// An IAX2 security event (Service `IAX2`, UDP addresses, the local call number as
+/// `SessionID`) for an authentication (a NEW, its AUTHREP, a REGREQ): the events and fields
+/// manager.c reports for a login, as main/security_events.c defines them (`Err`: how it
+/// failed; `Ok`: the account whose secret checked out). chan_iax2 itself reports none (its
+/// `register_verify` and `authenticate_verify` only log, with `authdebug`); tandem reports
+/// IAX2 as it reports SIP and the AMI.
+pub fn iax2_auth(
+    world: &World,
+    local: SocketAddr,
+    remote: SocketAddr,
+    call: u16,
+    outcome: Result<&str, &AuthFailure>,
+) {
+    world.ami.emit(|| {
+        let tv = super::event_tv();
+        let session = format!("0x{call:x}");
+        let (local, remote) = (
+            SecurityEvent::address("UDP", local),
+            SecurityEvent::address("UDP", remote),
+        );
+        let ev = SecurityEvent {
+            event_tv: &tv,
+            service: "IAX2",
+            session_id: &session,
+            local: &local,
+            remote: &remote,
+        };
+        match outcome {
+            Ok(account) => ev.login_succeeded(account),
+            Err(why) => ev.login_failed(why),
+        }
     });
 }

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use tandem_ami::AuthFailure;
 use tandem_conf::views::iax::Host;
 use tandem_conf::views::{IaxConf, RtpConf};
 use tandem_iax2::auth::CallTokens;
@@ -451,6 +452,44 @@ impl Endpoint {
     pub(super) fn auth_failed(&self, now: Instant, src: SocketAddr, method: &str, user: &str) {
         self.security
             .auth_failed(now, Service::Iax2, src.ip(), method, user);
+    }
+
+    /// An authentication's security event on the AMI (`remote`, local call `call`).
+    pub(super) fn report(&self, remote: SocketAddr, call: u16, outcome: Result<&str, AuthFailure>) {
+        let local = self
+            .socket
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
+        let outcome = outcome.as_ref().map(|a| *a);
+        crate::ami::security::iax2_auth(&self.world, local, remote, call, outcome);
+    }
+
+    /// A refused authentication of `account`: no such account (`known` false), a wrong MD5
+    /// answer to the challenge (`attempt`), or none where `secret` is needed.
+    pub(super) fn report_refusal(
+        &self,
+        remote: SocketAddr,
+        call: u16,
+        account: &str,
+        known: bool,
+        secret: &str,
+        attempt: Option<&(String, String)>,
+    ) {
+        let username = account.to_string();
+        let why = match (known, attempt) {
+            (false, _) => AuthFailure::UnknownUser { username },
+            (true, Some((challenge, response))) => {
+                let first = secret.split(';').next().unwrap_or_default();
+                AuthFailure::Challenge {
+                    username,
+                    challenge: challenge.clone(),
+                    response: response.clone(),
+                    expected: tandem_iax2::auth::md5_response(challenge, first),
+                }
+            }
+            (true, None) => AuthFailure::Password { username },
+        };
+        self.report(remote, call, Err(why));
     }
 
     /// `iax2 reload`: new calls, registrations to tandem and `iax2 show peers` use `conf`;

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use tandem_ami::AuthFailure;
 use tandem_core::Channel;
 use tandem_iax2::call::{Call, CallConfig, CallEvent, CallState};
 use tandem_iax2::consts::{format, IaxCommand};
@@ -136,6 +137,7 @@ impl Endpoint {
             return;
         };
         let mut outcome = None;
+        let mut attempt = None;
         let mut out = Vec::new();
         let source = t.source();
         if t.needs_decision() {
@@ -154,6 +156,7 @@ impl Endpoint {
             while let Some(x) = t.poll_transmit() {
                 out.push(x);
             }
+            attempt = t.md5_attempt().map(|(c, r)| (c.to_string(), r.to_string()));
         }
         for x in &out {
             self.send(x);
@@ -163,6 +166,9 @@ impl Endpoint {
                 let p = conf.peer(&peer);
                 let name = p.map(|p| p.name.clone()).unwrap_or(peer);
                 tracing::info!("IAX2: peer '{name}' registered at {addr} for {expiry} s");
+                if attempt.is_some() {
+                    self.report(source, lc, Ok(&name));
+                }
                 let changed = self.lock().registered(&name) != Some(addr);
                 self.lock().set_registered(&name, Some(addr));
                 if let Some(p) = p.filter(|p| p.qualify_ms > 0) {
@@ -179,6 +185,16 @@ impl Endpoint {
                 let peer = peer.unwrap_or_default();
                 tracing::warn!("IAX2: registration of '{peer}' from {source} refused");
                 self.auth_failed(now, source, "REGREQ", &peer);
+                match conf.peer(&peer).filter(|p| p.is_dynamic()) {
+                    Some(p) if !p.acl_allows(source.ip()) => {
+                        self.report(source, lc, Err(AuthFailure::Acl { username: peer }));
+                    }
+                    known => {
+                        let secret = known.and_then(|p| p.secret.as_deref()).unwrap_or_default();
+                        let known = known.is_some();
+                        self.report_refusal(source, lc, &peer, known, secret, attempt.as_ref());
+                    }
+                }
             }
             _ => {}
         }
@@ -208,6 +224,12 @@ impl Endpoint {
                             l.call.reject_auth(now);
                             let (peer, user) = (l.call.peer(), l.username.clone());
                             self.auth_failed(now, peer, "NEW", &user);
+                            let username = user.clone();
+                            let why = match self.conf.user(&user) {
+                                Some(_) => AuthFailure::Acl { username },
+                                None => AuthFailure::UnknownUser { username },
+                            };
+                            self.report(peer, lc, Err(why));
                         }
                         Some(u) if u.secret.is_some() => {
                             let ch = self.challenge_string();
@@ -226,13 +248,24 @@ impl Endpoint {
                         .and_then(|u| u.secret.as_deref())
                         .is_some_and(|s| l.call.md5_matches(s));
                     republish = true;
+                    let (peer, user) = (l.call.peer(), l.username.clone());
                     if ok {
+                        self.report(peer, lc, Ok(&user));
                         self.accept_inbound(now, lc);
                     } else {
                         tracing::warn!("{}: MD5 authentication failed", l.name);
                         l.call.reject_auth(now);
-                        let (peer, user) = (l.call.peer(), l.username.clone());
+                        let attempt = l
+                            .call
+                            .md5_attempt()
+                            .map(|(c, r)| (c.to_string(), r.to_string()));
+                        let secret = l
+                            .inbound
+                            .as_ref()
+                            .and_then(|u| u.secret.clone())
+                            .unwrap_or_default();
                         self.auth_failed(now, peer, "AUTHREP", &user);
+                        self.report_refusal(peer, lc, &user, true, &secret, attempt.as_ref());
                     }
                 }
                 CallEvent::Accepted { format } => {
