@@ -39,7 +39,7 @@ def codec_lines(allow):
 
 
 def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100", uac_allow="",
-                 uas_allow="", exempt=True):
+                 uas_allow="", exempt=True, http_port=None):
     """sip.conf with the load generators as static peers (no auth, no registration), a
     dialplan that sends `exten` to the UAS, and tandem's own RTP range.
 
@@ -48,7 +48,8 @@ def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100
     defaults, and `autoban_exempt` covers loopback besides, so no ban can cut a load run
     short. `uac_allow`/`uas_allow` (e.g. `ulaw` and `alaw`) restrict each side's codecs, so
     that a bridge between them transcodes (bench/transcode). `exempt=False`: no
-    `autoban_exempt`, the security defaults as shipped (bench/flood)."""
+    `autoban_exempt`, the security defaults as shipped (bench/flood). `http_port`: the
+    Prometheus endpoint on 127.0.0.1 (http.conf), for the table-size gauges."""
     os.makedirs(config_dir, exist_ok=True)
     files = {
         "sip.conf": (
@@ -77,9 +78,36 @@ def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100
         ),
         "rtp.conf": f"[general]\nrtpstart={rtp_range[0]}\nrtpend={rtp_range[1]}\n",
     }
+    if http_port:
+        files["http.conf"] = f"[general]\nenabled=yes\nbindaddr=127.0.0.1\nbindport={http_port}\n"
     for name, text in files.items():
         with open(os.path.join(config_dir, name), "w", encoding="utf-8") as f:
             f.write(text)
+
+
+# The table-size gauges of /metrics (a PBX without them gives none), short names for bench lines.
+TABLE_GAUGES = (("tandem_sip_transactions", "txns"), ("tandem_sip_dialogs", "dialogs"),
+                ("tandem_sip_legs", "legs"), ("tandem_rtp_ports_in_use", "ports"))
+
+
+def table_sizes(http_port, timeout=2.0):
+    """{short name: value} of TABLE_GAUGES from the PBX's /metrics, {} when it cannot say."""
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=timeout) as r:
+            text = r.read().decode("utf-8", "replace")
+    except Exception:  # not listening, refused, timed out: no figures
+        return {}
+    names = dict(TABLE_GAUGES)
+    out = {}
+    for line in text.splitlines():
+        name, _, value = line.partition(" ")
+        if name in names:
+            try:
+                out[names[name]] = int(float(value))
+            except ValueError:
+                pass
+    return out
 
 
 def write_register_config(config_dir, pbx_port, users, rtp_range):

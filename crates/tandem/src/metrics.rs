@@ -195,6 +195,25 @@ pub fn rtp_leg_ended(stats: &crate::media::stats::LegStats) {
     }
 }
 
+/// Sizes of the tables that calls fill and must empty again (`/metrics` gauges): what the SIP
+/// endpoint holds (published by its task after every batch of messages: three relaxed stores)
+/// (the RTP ports bound are counted in [`crate::media::ports_in_use`]). Under a steady load
+/// they stay level; after the calls end, all but the transactions (which linger 32 s) go to 0.
+pub struct Tables {
+    /// The transaction layer's entries, finished ones included while they linger.
+    pub sip_transactions: AtomicU64,
+    /// The user agent's calls (dialogs and the INVITEs that may create one).
+    pub sip_dialogs: AtomicU64,
+    /// The SIP driver's legs (channels with an RTP port).
+    pub sip_legs: AtomicU64,
+}
+
+pub static TABLES: Tables = Tables {
+    sip_transactions: AtomicU64::new(0),
+    sip_dialogs: AtomicU64::new(0),
+    sip_legs: AtomicU64::new(0),
+};
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -3,12 +3,12 @@
 //! file:line, `channel request hangup all`, `core stop gracefully`), the metrics endpoint read
 //! by a real Prometheus text-format parser, and `tandem init` passing `tandem check`.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use tandem_testkit::{
-    free_port, require_tool, run_cli, sipp, write_config, Daemon, SippRun, TempDir,
+    free_port, http_get, require_tool, run_cli, sipp, write_config, Daemon, SippRun, TempDir,
 };
 
 fn bin() -> PathBuf {
@@ -278,19 +278,6 @@ fn core_stop_gracefully_waits_for_the_call_then_exits() {
 }
 
 /// GET `path` from 127.0.0.1:`port`: (status line, body).
-fn http_get(port: u16, path: &str) -> (String, String) {
-    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect http");
-    s.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("write");
-    let mut text = String::new();
-    s.read_to_string(&mut text).expect("read");
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    (
-        head.lines().next().unwrap_or_default().to_string(),
-        body.to_string(),
-    )
-}
-
 /// Parse Prometheus text with PyPI's prometheus_client; one `name{k="v",...} value` per sample,
 /// labels sorted. `None` when that parser is not installed (outside CI).
 fn parse_with_prometheus_client(text: &str) -> Option<Vec<String>> {

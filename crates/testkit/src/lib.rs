@@ -74,6 +74,22 @@ pub fn run(bin: &Path, args: &[&str]) -> Output {
     }
 }
 
+/// `GET path` from the daemon's HTTP endpoint on 127.0.0.1:`port`: (status line, body).
+pub fn http_get(port: u16, path: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect http");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .ok();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").expect("write");
+    let mut text = String::new();
+    s.read_to_string(&mut text).expect("read");
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (
+        head.lines().next().unwrap_or_default().to_string(),
+        body.to_string(),
+    )
+}
+
 /// `tandem cli --data DATA -x CMD`: what the daemon answered (stdout).
 pub fn run_cli(bin: &Path, data: &Path, cmd: &str) -> String {
     let data = data.to_string_lossy();

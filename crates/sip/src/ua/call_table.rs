@@ -31,7 +31,9 @@ struct Slot {
 
 #[derive(Debug, Default)]
 pub(crate) struct CallTable {
-    slots: HashMap<CallId, Slot>,
+    /// Boxed: a call is over 2 KB, and a hashbrown table under churn keeps (and may double)
+    /// its buckets; the table itself stays at 16 bytes a bucket.
+    slots: HashMap<CallId, Box<Slot>>,
     heap: BinaryHeap<Reverse<(Instant, CallId)>>,
     /// Calls handed out mutably since the last [`Self::sync`] (each once).
     dirty: Vec<CallId>,
@@ -62,7 +64,7 @@ impl CallTable {
             scheduled: None,
             dirty: true,
         };
-        if self.slots.insert(id, slot).is_none() {
+        if self.slots.insert(id, Box::new(slot)).is_none() {
             self.dirty.push(id);
         }
     }

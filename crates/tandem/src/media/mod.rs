@@ -18,7 +18,7 @@ pub mod transcode;
 pub mod wav;
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tandem_rtp::{Decision, LatchConfig, Rewriter};
@@ -42,6 +42,11 @@ pub struct MediaLeg {
     pub generator: generator::Slot,
     /// SRTP at the socket boundary ([`srtp`]): plain RTP unless the SDP agreed on crypto.
     pub srtp: srtp::Slot,
+    /// The RTP port in `tandem_rtp_ports_in_use`.
+    _port: PortHeld,
+    /// Dropped with the leg: its RTCP task ends at once and frees the odd port, so the pair
+    /// can be handed out again as soon as the call is gone.
+    _rtcp_stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl MediaLeg {
@@ -102,6 +107,32 @@ impl MediaLeg {
     }
 }
 
+/// Ports of the rtp.conf range bound now, RTP and RTCP (`tandem_rtp_ports_in_use`).
+static PORTS_IN_USE: AtomicU64 = AtomicU64::new(0);
+
+/// How many ports of the rtp.conf range are bound now (RTP and RTCP): twice the live legs,
+/// and 0 once every call has ended.
+pub fn ports_in_use() -> u64 {
+    PORTS_IN_USE.load(Ordering::Relaxed)
+}
+
+/// One port counted in [`ports_in_use`] while this lives: kept beside the socket holding it.
+#[derive(Debug)]
+pub struct PortHeld(());
+
+impl PortHeld {
+    fn hold() -> Self {
+        PORTS_IN_USE.fetch_add(1, Ordering::Relaxed);
+        PortHeld(())
+    }
+}
+
+impl Drop for PortHeld {
+    fn drop(&mut self) {
+        PORTS_IN_USE.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// RTP ports handed out from `[rtpstart, rtpend]`, even numbers only (RTCP gets the odd one).
 pub struct PortRange {
     start: u16,
@@ -139,10 +170,12 @@ impl PortRange {
             }
             if let Ok(std_socket) = std::net::UdpSocket::bind(SocketAddr::new(ip, port)) {
                 // RTCP on the odd port above; a pair whose odd port is taken is skipped.
+                let rtp_port = PortHeld::hold();
                 let Ok(rtcp_socket) = std::net::UdpSocket::bind(SocketAddr::new(ip, port + 1))
                 else {
                     continue;
                 };
+                let rtcp_port = PortHeld::hold();
                 std_socket.set_nonblocking(true)?;
                 let socket = UdpSocket::from_std(std_socket)?;
                 let local = socket.local_addr()?;
@@ -158,6 +191,7 @@ impl PortRange {
                     ssrc,
                     format!("tandem@{ip}"),
                 );
+                let (rtcp_stop, stopped) = tokio::sync::oneshot::channel();
                 let leg = Arc::new(MediaLeg {
                     socket,
                     local,
@@ -166,8 +200,10 @@ impl PortRange {
                     inbound,
                     generator: generator::Slot::default(),
                     srtp: srtp::Slot::default(),
+                    _port: rtp_port,
+                    _rtcp_stop: rtcp_stop,
                 });
-                rtcp::spawn(&leg, rtcp_socket);
+                rtcp::spawn(&leg, rtcp_socket, rtcp_port, stopped);
                 return Ok(leg);
             }
         }

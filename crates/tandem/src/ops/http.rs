@@ -304,6 +304,7 @@ pub fn render(daemon: &Daemon) -> String {
         "Fraction of packets lost of each ended call's received stream.",
         rtp.loss.snapshot(),
     );
+    tables(&mut out);
     family(
         &mut out,
         "tandem_uptime_seconds",
@@ -316,6 +317,46 @@ pub fn render(daemon: &Daemon) -> String {
         daemon.ops.started.elapsed().as_secs()
     );
     out
+}
+
+/// The table-size gauges ([`crate::metrics::Tables`]).
+fn tables(out: &mut String) {
+    let t = &crate::metrics::TABLES;
+    for (name, help, value) in [
+        (
+            "tandem_sip_transactions",
+            "SIP transactions held, finished ones included while they linger (32 s).",
+            &t.sip_transactions,
+        ),
+        (
+            "tandem_sip_dialogs",
+            "SIP calls the user agent holds (dialogs and INVITEs in progress).",
+            &t.sip_dialogs,
+        ),
+        (
+            "tandem_sip_legs",
+            "SIP call legs of the driver (each with an RTP port).",
+            &t.sip_legs,
+        ),
+    ] {
+        family(out, name, "gauge", help);
+        let _ = writeln!(
+            out,
+            "{name} {}",
+            value.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    family(
+        out,
+        "tandem_rtp_ports_in_use",
+        "gauge",
+        "UDP ports of the rtp.conf range bound now (RTP and RTCP).",
+    );
+    let _ = writeln!(
+        out,
+        "tandem_rtp_ports_in_use {}",
+        crate::media::ports_in_use()
+    );
 }
 
 fn histogram(

@@ -347,6 +347,17 @@ impl Endpoint {
             }
         }
         self.after_changes();
+        self.publish_table_sizes();
+    }
+
+    /// The sizes of the UA's and the driver's tables, for `/metrics`.
+    fn publish_table_sizes(&self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let t = &crate::metrics::TABLES;
+        let txns = self.ua.transactions().len();
+        t.sip_transactions.store(txns as u64, Relaxed);
+        t.sip_dialogs.store(self.ua.calls() as u64, Relaxed);
+        t.sip_legs.store(self.legs.legs.len() as u64, Relaxed);
     }
 
     /// After a batch of messages: busy lamps follow the calls (only when calls changed and
