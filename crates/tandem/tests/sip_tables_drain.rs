@@ -50,36 +50,19 @@ fn calls_that_end_leave_no_dialog_leg_or_rtp_port_behind() {
         ],
     );
     let _daemon = Daemon::start(&bin(), config.path(), data.path());
-    let calls = CALLS.to_string();
     let uas_bin = sipp_bin.clone();
-    let uas_calls = calls.clone();
     let callee = std::thread::spawn(move || {
         let work = TempDir::new();
-        let p = uas_port.to_string();
-        let args = ["-sn", "uas", "-m", &uas_calls, "-i", "127.0.0.1", "-p", &p];
+        let line = format!("-sn uas -m {CALLS} -i 127.0.0.1 -p {uas_port}");
+        let args: Vec<&str> = line.split_whitespace().collect();
         sipp(&uas_bin, work.path(), &args, Duration::from_secs(120))
     });
+    // 10 calls/s, at most 2 up at once, each 200 ms long.
     let work = TempDir::new();
-    let (p, server) = (uac_port.to_string(), format!("127.0.0.1:{port}"));
-    let args = [
-        "-sn",
-        "uac",
-        "-s",
-        "100",
-        "-d",
-        "200",
-        "-m",
-        &calls,
-        "-r",
-        "10",
-        "-l",
-        "2",
-        "-i",
-        "127.0.0.1",
-        "-p",
-        &p,
-        &server,
-    ];
+    let line = format!(
+        "-sn uac -s 100 -d 200 -m {CALLS} -r 10 -l 2 -i 127.0.0.1 -p {uac_port} 127.0.0.1:{port}"
+    );
+    let args: Vec<&str> = line.split_whitespace().collect();
     let caller = sipp(&sipp_bin, work.path(), &args, Duration::from_secs(120));
     assert_eq!(caller.code, Some(0), "every call completed: {caller:?}");
     let callee = callee.join().expect("uas thread");
