@@ -7,99 +7,16 @@
 //! 488. A phone whose certificate is self-signed is refused at the handshake.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use tandem_testkit::wav::{self, RATE_8K};
 use tandem_testkit::{
-    free_port, require_tool, run_cli, write_config, Baresip, Daemon, Phone, PhoneTls, TempDir,
-    BARESIP_TIMEOUT,
+    free_port, make_certs, require_tool, run_cli, write_config, Baresip, Daemon, Phone, PhoneTls,
+    TempDir, BARESIP_TIMEOUT,
 };
 
 fn bin() -> PathBuf {
     tandem_testkit::tandem_bin(env!("CARGO_BIN_EXE_tandem"))
-}
-
-fn openssl(openssl: &Path, dir: &Path, args: &[&str]) {
-    let out = Command::new(openssl)
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| panic!("openssl: {e}"));
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A test CA, certificates it signs for `names` (SAN IP 127.0.0.1, server and client use),
-/// and a self-signed `mallory`: each as NAME.pem (certificate then key, baresip's format),
-/// with the CA in ca.pem.
-fn make_certs(tool: &Path, dir: &Path, names: &[&str]) {
-    let ec = [
-        "-newkey",
-        "ec",
-        "-pkeyopt",
-        "ec_paramgen_curve:prime256v1",
-        "-nodes",
-    ];
-    let mut ca = vec!["req", "-x509", "-days", "2", "-subj", "/CN=tandem test CA"];
-    ca.extend(ec);
-    ca.extend(["-keyout", "ca.key", "-out", "ca.pem"]);
-    openssl(tool, dir, &ca);
-    std::fs::write(
-        dir.join("leaf.ext"),
-        "basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\n\
-         extendedKeyUsage=serverAuth,clientAuth\n",
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    for name in names {
-        let (key, csr, crt) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.crt"),
-        );
-        let subj = format!("/CN={name}");
-        let mut req = vec!["req", "-new", "-subj", &subj];
-        req.extend(ec);
-        req.extend(["-keyout", &key, "-out", &csr]);
-        openssl(tool, dir, &req);
-        openssl(
-            tool,
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-days",
-                "2",
-                "-extfile",
-                "leaf.ext",
-                "-out",
-                &crt,
-            ],
-        );
-        join_pem(dir, name);
-    }
-    let mut own = vec!["req", "-x509", "-days", "2", "-subj", "/CN=mallory"];
-    own.extend(ec);
-    own.extend(["-keyout", "mallory.key", "-out", "mallory.crt"]);
-    openssl(tool, dir, &own);
-    join_pem(dir, "mallory");
-}
-
-fn join_pem(dir: &Path, name: &str) {
-    let read = |f: String| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{e}"));
-    let mut pem = read(format!("{name}.crt"));
-    pem.extend(read(format!("{name}.key")));
-    std::fs::write(dir.join(format!("{name}.pem")), pem).unwrap_or_else(|e| panic!("{e}"));
 }
 
 struct Pbx {

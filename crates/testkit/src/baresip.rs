@@ -87,6 +87,9 @@ pub struct Phone {
     pub tls: Option<PhoneTls>,
     /// The account's `mediaenc` (`srtp-mand`: SDES-SRTP, RTP/SAVP, nothing in the clear).
     pub mediaenc: Option<String>,
+    /// The account's `regint` (seconds; 0: it does not register, and only takes calls sent
+    /// to its own address, as a static peer does). Default 600.
+    pub regint: u32,
 }
 
 /// SIP over TLS for a phone: the PBX's TLS port, the CA that signed the PBX's certificate
@@ -120,6 +123,7 @@ impl Phone {
             codecs: "PCMU".to_string(),
             tls: None,
             mediaenc: None,
+            regint: 600,
         }
     }
 
@@ -181,8 +185,8 @@ impl Phone {
             .map(|m| format!(";mediaenc={m}"))
             .unwrap_or_default();
         format!(
-            "<sip:{}@127.0.0.1:{port};transport={transport}>;auth_pass={};regint=600;answermode={answer};audio_codecs={}{mediaenc}\n",
-            self.name, self.password, self.codecs
+            "<sip:{}@127.0.0.1:{port};transport={transport}>;auth_pass={};regint={};answermode={answer};audio_codecs={}{mediaenc}\n",
+            self.name, self.password, self.regint, self.codecs
         )
     }
 

@@ -7,6 +7,8 @@
 mod alloc_count;
 pub use alloc_count::{thread_allocations, ThreadCounting};
 mod baresip;
+mod certs;
+pub use certs::make_certs;
 mod linphone;
 pub use linphone::{rc_text as linphone_rc_text, Linphone, LINPHONE_TIMEOUT};
 mod ports;

@@ -388,6 +388,14 @@ impl UserAgent {
         }
     }
 
+    /// The driver could not deliver what `txn` sent (a TCP/TLS connection refused, a TLS
+    /// server certificate that did not verify): the transaction fails at once (RFC 3261 sec.
+    /// 17.1.1.2, 17.1.2.2), so an INVITE's call ends now instead of after Timer B.
+    pub fn handle_transport_error(&mut self, now: Instant, txn: TxnId) {
+        self.layer.handle_transport_error(now, txn);
+        self.pump(now);
+    }
+
     pub fn poll_transmit(&mut self) -> Option<Transmit> {
         self.layer.poll_transmit()
     }

@@ -26,6 +26,9 @@ pub enum EndpointCmd {
     ShowChannelStats(tokio::sync::oneshot::Sender<String>),
     /// `sip reload`: a checked sip.conf for new calls and registrations ([`super::reload`]).
     Reload(Arc<SipConf>, tokio::sync::oneshot::Sender<String>),
+    /// What transaction `txn` sent could not go out: the TCP or TLS connection to its
+    /// destination failed (refused, timed out, the server's certificate did not verify).
+    TransportError(tandem_sip::ua::TxnId),
     /// A whole message that arrived on a stream transport (TCP).
     Incoming {
         bytes: Vec<u8>,

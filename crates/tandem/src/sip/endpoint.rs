@@ -335,9 +335,11 @@ impl Endpoint {
                 progressed = true;
                 crate::metrics::sip_out(&t.bytes);
                 if t.transport == Transport::Tcp {
-                    self.tcp.send_or_connect(t.dest, t.bytes, &self.cmd_tx);
+                    self.tcp
+                        .send_or_connect(t.dest, t.bytes, t.txn, &self.cmd_tx);
                 } else if t.transport == Transport::Tls {
-                    self.tls.send_or_connect(t.dest, t.bytes, &self.cmd_tx);
+                    self.tls
+                        .send_or_connect(t.dest, t.bytes, t.txn, &self.cmd_tx);
                 } else if let Err(e) = self.socket.send_to(&t.bytes, t.dest).await {
                     tracing::warn!("SIP: send to {}: {e}", t.dest);
                 }

@@ -223,6 +223,7 @@ impl Endpoint {
                 source,
                 transport,
             } => self.ua.handle_bytes(now, &bytes, source, transport),
+            EndpointCmd::TransportError(txn) => self.ua.handle_transport_error(now, txn),
             EndpointCmd::ShowChannels(reply) => {
                 let _ = reply.send(self.show_channels());
             }

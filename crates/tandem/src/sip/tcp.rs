@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use tandem_sip::message::stream::{Frame, Framer};
 use tandem_sip::message::Transport;
+use tandem_sip::ua::TxnId;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
@@ -64,11 +65,13 @@ impl TcpLinks {
     }
 
     /// Send over the connection to `dest`, opening one first when there is none (requests
-    /// tandem originates to a TCP peer).
+    /// tandem originates to a TCP peer). When the connection cannot be opened, transaction
+    /// `txn` (the sender) fails at once ([`transport_failed`]).
     pub fn send_or_connect(
         &self,
         dest: SocketAddr,
         bytes: Vec<u8>,
+        txn: Option<TxnId>,
         to_endpoint: &mpsc::Sender<EndpointCmd>,
     ) {
         if self.send(dest, bytes.clone()) {
@@ -83,17 +86,17 @@ impl TcpLinks {
                     Ok(Ok(s)) => s,
                     Ok(Err(e)) => {
                         tracing::warn!("SIP tcp: cannot connect to {dest}: {e}");
-                        return;
+                        return transport_failed(&to, txn).await;
                     }
                     Err(_) => {
                         tracing::warn!("SIP tcp: connecting to {dest} timed out");
-                        return;
+                        return transport_failed(&to, txn).await;
                     }
                 };
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);
             if !links.admit(dest, tx.clone()) {
                 tracing::warn!("SIP tcp: connection limit reached, not connecting to {dest}");
-                return;
+                return transport_failed(&to, txn).await;
             }
             let _ = tx.try_send(bytes);
             serve(stream, dest, rx, links, to, Transport::Tcp).await;
@@ -115,6 +118,15 @@ impl TcpLinks {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&peer);
+    }
+}
+
+/// What transaction `txn` sent never left (its connection could not be opened): the endpoint
+/// fails the transaction now, as chan_sip fails a call whose INVITE it cannot transmit
+/// (`XMIT_ERROR`), rather than after Timer B's 32 s.
+pub(super) async fn transport_failed(to: &mpsc::Sender<EndpointCmd>, txn: Option<TxnId>) {
+    if let Some(txn) = txn {
+        let _ = to.send(EndpointCmd::TransportError(txn)).await;
     }
 }
 

@@ -20,12 +20,13 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tandem_conf::views::sip::Tls;
 use tandem_sip::message::Transport;
+use tandem_sip::ua::TxnId;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::calls::EndpointCmd;
-use super::tcp::{serve, TcpLinks, WRITE_QUEUE};
+use super::tcp::{serve, transport_failed, TcpLinks, WRITE_QUEUE};
 
 /// A TLS handshake that takes longer is abandoned (a stranger cannot hold a slot with a
 /// half-open handshake).
@@ -111,15 +112,21 @@ pub async fn start(
 }
 
 impl TlsLinks {
-    /// Send over the TLS connection to `dest`, opening one first when there is none.
+    /// Send over the TLS connection to `dest`, opening one first when there is none. When it
+    /// cannot be opened (refused, or the server's certificate does not verify against
+    /// `tlscafile` unless `tlsdontverifyserver=yes`), transaction `txn` fails at once.
     pub fn send_or_connect(
         &self,
         dest: SocketAddr,
         bytes: Vec<u8>,
+        txn: Option<TxnId>,
         to_endpoint: &mpsc::Sender<EndpointCmd>,
     ) {
         let Some(tls_contact) = self.tls_contact else {
             tracing::warn!("SIP: a message for {dest} over TLS, but tlsenable=no; not sent");
+            if let Some(txn) = txn {
+                let _ = to_endpoint.try_send(EndpointCmd::TransportError(txn));
+            }
             return;
         };
         let bytes = contact_over_tls(bytes, self.udp_contact, tls_contact);
@@ -135,7 +142,7 @@ impl TlsLinks {
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);
             if !links.admit(dest, tx.clone()) {
                 tracing::warn!("SIP tls: connection limit reached, not connecting to {dest}");
-                return;
+                return transport_failed(&to, txn).await;
             }
             let connect = async {
                 let tcp = TcpStream::connect(dest).await?;
@@ -145,16 +152,19 @@ impl TlsLinks {
             };
             match tokio::time::timeout(HANDSHAKE, connect).await {
                 Ok(Ok(stream)) => {
+                    tracing::info!("SIP tls: connected to {dest}");
                     let _ = tx.try_send(bytes);
                     serve(stream, dest, rx, links, to, Transport::Tls).await;
                 }
                 Ok(Err(e)) => {
                     tracing::warn!("SIP tls: cannot connect to {dest}: {e}");
                     links.forget(dest);
+                    transport_failed(&to, txn).await;
                 }
                 Err(_) => {
                     tracing::warn!("SIP tls: connecting to {dest} timed out");
                     links.forget(dest);
+                    transport_failed(&to, txn).await;
                 }
             }
         });
