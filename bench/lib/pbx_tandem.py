@@ -39,7 +39,7 @@ def codec_lines(allow):
 
 
 def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100", uac_allow="",
-                 uas_allow="", exempt=True, http_port=None):
+                 uas_allow="", exempt=True, http_port=None, extra_general=""):
     """sip.conf with the load generators as static peers (no auth, no registration), a
     dialplan that sends `exten` to the UAS, and tandem's own RTP range.
 
@@ -49,11 +49,13 @@ def write_config(config_dir, pbx_port, uac_port, uas_port, rtp_range, exten="100
     short. `uac_allow`/`uas_allow` (e.g. `ulaw` and `alaw`) restrict each side's codecs, so
     that a bridge between them transcodes (bench/transcode). `exempt=False`: no
     `autoban_exempt`, the security defaults as shipped (bench/flood). `http_port`: the
-    Prometheus endpoint on 127.0.0.1 (http.conf), for the table-size gauges."""
+    Prometheus endpoint on 127.0.0.1 (http.conf), for the table-size gauges. `extra_general`:
+    more `[general]` lines (bench/flood's TCP and TLS listeners)."""
     os.makedirs(config_dir, exist_ok=True)
     files = {
         "sip.conf": (
             general(pbx_port, exempt)
+            + extra_general
             + "\n"
             "[uac]\n"
             "type=friend\n"

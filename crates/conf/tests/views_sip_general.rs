@@ -223,12 +223,20 @@ fn transports_drop_tcp_without_tcpenable() {
 }
 
 #[test]
+fn tcpauthtimeout_defaults_to_chan_sips_30_seconds() {
+    assert_eq!(sip_ok("").general.tcpauthtimeout, 30);
+    let c = sip_ok("[general]\ntcpenable = yes\ntcpauthtimeout = 5\n");
+    assert_eq!(c.general.tcpauthtimeout, 5);
+}
+
+#[test]
 fn bad_values_are_errors_with_file_line() {
     let cases = [
         ("allowguest = maybe", "allowguest"),
         ("bindaddr = sip.example.com", "bindaddr"),
         ("bindport = 70000", "bindport"),
         ("tcpenable = perhaps", "tcpenable"),
+        ("tcpauthtimeout = 0", "tcpauthtimeout"),
         ("externip = 1.2.3", "externip"),
         ("localnet = 10.0.0.0/40", "localnet"),
         ("qualify = sometimes", "qualify"),

@@ -67,14 +67,15 @@ pub async fn start(
     let state = Arc::new(Mutex::new(SipState::new(&conf)));
     let (cmd_tx, cmd_rx) = mpsc::channel(COMMAND_QUEUE);
     let cmd_tx_handle = cmd_tx.clone();
-    let tcp = TcpLinks::with_security(security.clone());
+    let auth_timeout = conf.general.tcpauthtimeout;
+    let tcp = TcpLinks::with_security(security.clone(), auth_timeout);
     if let Some(addr) = conf.general.tcp_bind() {
         tcp::listen(addr, tcp.clone(), cmd_tx.clone()).await?;
     }
     let tls = super::tls::start(
         &conf.general.tls,
         SocketAddr::new(media_ip, local.port()),
-        TcpLinks::with_security(security.clone()),
+        TcpLinks::with_security(security.clone(), auth_timeout),
         cmd_tx.clone(),
     )
     .await?;

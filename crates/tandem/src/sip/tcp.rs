@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -26,19 +27,51 @@ const IDLE: Duration = Duration::from_secs(600);
 pub(super) const WRITE_QUEUE: usize = 256;
 
 /// The open connections, by remote address.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct TcpLinks {
     conns: Arc<Mutex<HashMap<SocketAddr, mpsc::Sender<Vec<u8>>>>>,
     /// The ban engine: banned sources are not accepted, and every message is screened as a
     /// UDP datagram is (no answer to a banned source or a scanner).
     pub(super) security: Option<crate::security::Security>,
+    /// `tcpauthtimeout`: an accepted connection that has sent no complete message by then is
+    /// closed (chan_sip closes one that has not authenticated by then).
+    auth_timeout: Duration,
+    /// Connections refused for the limits so far (logged at powers of two, not one line each:
+    /// a flood must not become a log flood).
+    refused: Arc<AtomicU64>,
 }
 
 impl TcpLinks {
-    pub fn with_security(security: crate::security::Security) -> Self {
+    /// Links screened by `security`, closing silent accepted connections after
+    /// `auth_timeout_s` seconds (`tcpauthtimeout`).
+    pub fn with_security(security: crate::security::Security, auth_timeout_s: u32) -> Self {
         TcpLinks {
             conns: Arc::default(),
             security: Some(security),
+            auth_timeout: Duration::from_secs(u64::from(auth_timeout_s.max(1))),
+            refused: Arc::default(),
+        }
+    }
+
+    /// An accepted connection from `peer` was refused (limits reached): say so now and then.
+    pub(super) fn note_refused(&self, what: &str, peer: SocketAddr) {
+        let n = self.refused.fetch_add(1, Ordering::Relaxed) + 1;
+        if n.is_power_of_two() {
+            tracing::warn!(
+                "SIP {what}: refused a connection from {peer} (limit reached: {MAX_PER_SOURCE} \
+                 per source, {MAX_CONNECTIONS} in all); {n} refused so far"
+            );
+        }
+    }
+
+    /// How long the first complete message may take on a connection: `tcpauthtimeout` for
+    /// one a client opened to us, the idle timeout for one tandem opened (chan_sip applies
+    /// no authentication timeout to its own client connections).
+    pub(super) fn first_message_within(&self, accepted: bool) -> Duration {
+        if accepted {
+            self.auth_timeout.min(IDLE)
+        } else {
+            IDLE
         }
     }
 
@@ -99,7 +132,7 @@ impl TcpLinks {
                 return transport_failed(&to, txn).await;
             }
             let _ = tx.try_send(bytes);
-            serve(stream, dest, rx, links, to, Transport::Tcp).await;
+            serve(stream, dest, rx, links, to, Transport::Tcp, false).await;
         });
     }
 
@@ -143,7 +176,7 @@ pub async fn listen(
             let (stream, peer) = match listener.accept().await {
                 Ok(c) => c,
                 Err(e) => {
-                    tracing::warn!("SIP tcp accept: {e}");
+                    accept_failed("tcp", &e).await;
                     continue;
                 }
             };
@@ -152,7 +185,7 @@ pub async fn listen(
             }
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);
             if !links.admit(peer, tx) {
-                tracing::warn!("SIP tcp: refused a connection from {peer} (limit reached)");
+                links.note_refused("tcp", peer);
                 continue;
             }
             tokio::spawn(serve(
@@ -162,13 +195,34 @@ pub async fn listen(
                 links.clone(),
                 to_endpoint.clone(),
                 Transport::Tcp,
+                true,
             ));
         }
     });
     Ok(())
 }
 
+/// An accept that failed (out of file descriptors, most likely): said once a second at most,
+/// and the listener pauses a little instead of spinning on the error.
+pub(super) async fn accept_failed(what: &str, e: &std::io::Error) {
+    static LAST: Mutex<Option<std::time::Instant>> = Mutex::new(None);
+    let now = std::time::Instant::now();
+    let say = {
+        let mut last = LAST.lock().unwrap_or_else(PoisonError::into_inner);
+        let due = last.is_none_or(|t| now.duration_since(t) >= Duration::from_secs(1));
+        if due {
+            *last = Some(now);
+        }
+        due
+    };
+    if say {
+        tracing::warn!("SIP {what} accept: {e}");
+    }
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}
+
 /// Serve one connection (TCP, or TLS after its handshake) until it closes or idles out.
+/// `accepted`: a client opened it to us (its first message is due within `tcpauthtimeout`).
 pub(super) async fn serve<S>(
     stream: S,
     peer: SocketAddr,
@@ -176,6 +230,7 @@ pub(super) async fn serve<S>(
     links: TcpLinks,
     to: mpsc::Sender<EndpointCmd>,
     transport: Transport,
+    accepted: bool,
 ) where
     S: AsyncRead + AsyncWrite + Send + 'static,
 {
@@ -190,11 +245,29 @@ pub(super) async fn serve<S>(
     });
     let mut framer = Framer::new();
     let mut buf = vec![0u8; 16 * 1024];
+    // Until its first complete message, a connection has `tcpauthtimeout` in all; after
+    // that, each read may wait up to the idle timeout.
+    let first_by = tokio::time::Instant::now() + links.first_message_within(accepted);
+    let mut talked = false;
     loop {
-        let n = match tokio::time::timeout(IDLE, reader.read(&mut buf)).await {
-            Ok(Ok(0)) | Err(_) => break,
-            Ok(Ok(n)) => n,
-            Ok(Err(e)) => {
+        let wait = if talked {
+            tokio::time::sleep(IDLE)
+        } else {
+            tokio::time::sleep_until(first_by)
+        };
+        let n = match tokio::select! {
+            r = reader.read(&mut buf) => Some(r),
+            () = wait => None,
+        } {
+            None => {
+                if !talked {
+                    tracing::debug!("SIP {transport:?} {peer}: nothing within tcpauthtimeout");
+                }
+                break;
+            }
+            Some(Ok(0)) => break,
+            Some(Ok(n)) => n,
+            Some(Err(e)) => {
                 tracing::debug!("SIP tcp {peer}: {e}");
                 break;
             }
@@ -203,6 +276,7 @@ pub(super) async fn serve<S>(
         loop {
             match framer.next_frame() {
                 Ok(Some(Frame::Message(bytes))) => {
+                    talked = true;
                     if !links.screen(&bytes, peer) {
                         // Banned (now) or a scanner: no answer, and no more of this connection.
                         links.forget(peer);

@@ -26,7 +26,7 @@ use tokio::sync::mpsc;
 use tokio_rustls::{TlsAcceptor, TlsConnector};
 
 use super::calls::EndpointCmd;
-use super::tcp::{serve, transport_failed, TcpLinks, WRITE_QUEUE};
+use super::tcp::{accept_failed, serve, transport_failed, TcpLinks, WRITE_QUEUE};
 
 /// A TLS handshake that takes longer is abandoned (a stranger cannot hold a slot with a
 /// half-open handshake).
@@ -77,7 +77,7 @@ pub async fn start(
             let (stream, peer) = match listener.accept().await {
                 Ok(c) => c,
                 Err(e) => {
-                    tracing::warn!("SIP tls accept: {e}");
+                    accept_failed("tls", &e).await;
                     continue;
                 }
             };
@@ -86,7 +86,7 @@ pub async fn start(
             }
             let (tx, rx) = mpsc::channel(WRITE_QUEUE);
             if !links.admit(peer, tx) {
-                tracing::warn!("SIP tls: refused a connection from {peer} (limit reached)");
+                links.note_refused("tls", peer);
                 continue;
             }
             let (acceptor, links, to) = (acceptor.clone(), links.clone(), to_endpoint.clone());
@@ -94,7 +94,7 @@ pub async fn start(
                 match tokio::time::timeout(HANDSHAKE, acceptor.accept(stream)).await {
                     Ok(Ok(tls)) => {
                         tracing::debug!("SIP tls: {peer} connected");
-                        serve(tls, peer, rx, links, to, Transport::Tls).await;
+                        serve(tls, peer, rx, links, to, Transport::Tls, true).await;
                     }
                     Ok(Err(e)) => {
                         tracing::info!("SIP tls: handshake with {peer} failed: {e}");
@@ -154,7 +154,7 @@ impl TlsLinks {
                 Ok(Ok(stream)) => {
                     tracing::info!("SIP tls: connected to {dest}");
                     let _ = tx.try_send(bytes);
-                    serve(stream, dest, rx, links, to, Transport::Tls).await;
+                    serve(stream, dest, rx, links, to, Transport::Tls, false).await;
                 }
                 Ok(Err(e)) => {
                     tracing::warn!("SIP tls: cannot connect to {dest}: {e}");

@@ -27,6 +27,9 @@ pub enum SessionTimers {
     Refuse,
 }
 
+/// chan_sip's `DEFAULT_AUTHTIMEOUT`: seconds a TCP/TLS connection has to authenticate.
+pub const DEFAULT_TCP_AUTH_TIMEOUT: u32 = 30;
+
 /// `[general]`, with chan_sip's defaults where the file says nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct General {
@@ -41,6 +44,12 @@ pub struct General {
     pub tcpbindaddr: Option<SocketAddr>,
     /// `tlsenable`, `tlsbindaddr`, `tlscertfile`, ... (see [`Tls`]).
     pub tls: Tls,
+    /// `tcpauthtimeout` (seconds, default 30, chan_sip's `DEFAULT_AUTHTIMEOUT`): how long an
+    /// accepted TCP or TLS connection may stay before it has to carry something. chan_sip
+    /// closes a connection that has not *authenticated* by then; tandem closes one that has
+    /// sent no complete message by then (a silent connection is closed by both at the same
+    /// time; one that talks but never authenticates lasts until the 600 s idle timeout).
+    pub tcpauthtimeout: u32,
     /// `context` (default `default`): where calls from peers without their own context land.
     pub context: String,
     /// `allowguest`. **tandem defaults to `no`**, unlike chan_sip (yes): an unauthenticated
@@ -126,6 +135,7 @@ impl Default for General {
             tcpenable: false,
             tcpbindaddr: None,
             tls: Tls::default(),
+            tcpauthtimeout: DEFAULT_TCP_AUTH_TIMEOUT,
             context: "default".into(),
             allowguest: false,
             maxoutbound: 0,
@@ -236,6 +246,10 @@ pub(crate) fn read(
         }
         match key.as_str() {
             "context" => g.context = v.to_string(),
+            "tcpauthtimeout" => match strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
+                Some(n) if n > 0 => g.tcpauthtimeout = n,
+                _ => diags.push(bad("expected a positive number of seconds")),
+            },
             "maxoutbound" | "maxcallsperminute" => {
                 match strict_uint(v).and_then(|n| u32::try_from(n).ok()) {
                     Some(n) if key == "maxoutbound" => g.maxoutbound = n,

@@ -132,7 +132,6 @@ pub const GENERAL_UNSUPPORTED: &[&str] = &[
     "subminexpirey",
     "mwiexpiry",
     "mwiexpirey",
-    "tcpauthtimeout",
     "tcpauthlimit",
     "sipdebug",
     "dumphistory",
