@@ -63,6 +63,14 @@ async def run(host, port, mode, rate, seconds, sources, linger, max_open):
     stop_at = start + seconds + linger
     peaks = {"per_source": 0, "total": 0}
 
+    def closed_by_server(t0):
+        age = time.monotonic() - t0
+        if age < REFUSED_S:
+            st["refused"] += 1
+        else:
+            st["server_closed"] += 1
+            lifetimes.append(age)
+
     async def one(cid, src):
         t0 = time.monotonic()
         try:
@@ -92,20 +100,10 @@ async def run(host, port, mode, rate, seconds, sources, linger, max_open):
                 except asyncio.TimeoutError:
                     break
                 if not data:
-                    age = time.monotonic() - t0
-                    if age < REFUSED_S:
-                        st["refused"] += 1
-                    else:
-                        st["server_closed"] += 1
-                        lifetimes.append(age)
+                    closed_by_server(t0)
                     return
         except (OSError, ssl.SSLError):
-            age = time.monotonic() - t0
-            if age < REFUSED_S:
-                st["refused"] += 1
-            else:
-                st["server_closed"] += 1
-                lifetimes.append(age)
+            closed_by_server(t0)
             return
         finally:
             live.pop(cid, None)

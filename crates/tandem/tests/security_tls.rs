@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use tandem_testkit::wav::{self, RATE_8K};
 use tandem_testkit::{
-    free_port, make_certs, require_tool, run_cli, write_config, Baresip, Daemon, Phone, PhoneTls,
-    TempDir, BARESIP_TIMEOUT,
+    fail_with_output, free_port, make_certs, require_tool, run_cli, write_config, Baresip, Daemon,
+    Phone, PhoneTls, TempDir, BARESIP_TIMEOUT,
 };
 
 fn bin() -> PathBuf {
@@ -72,14 +72,7 @@ impl Pbx {
 }
 
 fn fail(what: &str, pbx: &Pbx, phones: &[&Baresip], err: &str) -> ! {
-    let mut text = format!(
-        "{what}: {err}\n--- tandem stderr:\n{}\n",
-        pbx.daemon.stderr_text()
-    );
-    for p in phones {
-        text.push_str(&format!("--- {} output:\n{}\n", p.phone.name, p.output()));
-    }
-    panic!("{text}");
+    fail_with_output(what, &pbx.daemon, phones, err)
 }
 
 #[test]
@@ -92,7 +85,6 @@ fn two_phones_call_over_tls_with_srtp_and_a_stranger_certificate_is_refused() {
     };
     let work = TempDir::new();
     let certs = work.path().join("certs");
-    std::fs::create_dir_all(&certs).unwrap_or_else(|e| panic!("{e}"));
     make_certs(&openssl_bin, &certs, &["pbx", "alice", "bob", "carol"]);
     let pbx = start_pbx(&certs);
     if let Err(e) = pbx.wait_log(&["SIP listening on tls 127.0.0.1:"], 1, BARESIP_TIMEOUT) {

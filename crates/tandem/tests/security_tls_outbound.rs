@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use tandem_testkit::wav::{self, RATE_8K};
 use tandem_testkit::{
-    free_port, make_certs, require_tool, write_config, Baresip, Daemon, Phone, PhoneTls, TempDir,
-    BARESIP_TIMEOUT,
+    fail_with_output as fail, free_port, make_certs, require_tool, write_config, Baresip, Daemon,
+    Phone, PhoneTls, TempDir, BARESIP_TIMEOUT,
 };
 
 fn bin() -> PathBuf {
@@ -66,14 +66,6 @@ fn start_pbx(s: &Setup, extra_general: &str) -> (TempDir, TempDir, Daemon) {
     (config, data, daemon)
 }
 
-fn fail(what: &str, pbx: &Daemon, phones: &[&Baresip], err: &str) -> ! {
-    let mut text = format!("{what}: {err}\n--- tandem stderr:\n{}\n", pbx.stderr_text());
-    for p in phones {
-        text.push_str(&format!("--- {} output:\n{}\n", p.phone.name, p.output()));
-    }
-    panic!("{text}");
-}
-
 #[test]
 fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
     let Some(baresip) = require_tool("baresip") else {
@@ -84,7 +76,6 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
     };
     let work = TempDir::new();
     let certs = work.path().join("certs");
-    std::fs::create_dir_all(&certs).unwrap_or_else(|e| panic!("{e}"));
     make_certs(&openssl_bin, &certs, &["pbx", "bob"]);
 
     let alice_wav = work.path().join("alice.wav");

@@ -685,3 +685,13 @@ impl Drop for Baresip {
         self.kill();
     }
 }
+
+/// Panic with `what: err`, tandem's stderr and every phone's output (an end-to-end test's
+/// failure report).
+pub fn fail_with_output(what: &str, pbx: &crate::Daemon, phones: &[&Baresip], err: &str) -> ! {
+    let mut text = format!("{what}: {err}\n--- tandem stderr:\n{}\n", pbx.stderr_text());
+    for p in phones {
+        text.push_str(&format!("--- {} output:\n{}\n", p.phone.name, p.output()));
+    }
+    panic!("{text}");
+}

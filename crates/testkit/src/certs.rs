@@ -17,12 +17,13 @@ fn openssl(openssl: &Path, dir: &Path, args: &[&str]) {
     );
 }
 
-/// In `dir`: a test CA (ca.pem, ca.key), certificates it signs for `names` (SAN IP
+/// In `dir` (made if missing): a test CA (ca.pem, ca.key), certificates it signs for `names` (SAN IP
 /// 127.0.0.1, server and client use) and a self-signed `mallory`: each as NAME.crt and
 /// NAME.key, and NAME.pem (certificate then key, baresip's format). `openssl` is the tool's
 /// path ([`crate::require_tool`]).
 pub fn make_certs(openssl_bin: &Path, dir: &Path, names: &[&str]) {
     let tool = openssl_bin;
+    std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
     let ec = [
         "-newkey",
         "ec",

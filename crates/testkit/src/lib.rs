@@ -14,8 +14,8 @@ pub use linphone::{rc_text as linphone_rc_text, Linphone, LINPHONE_TIMEOUT};
 mod ports;
 mod tools;
 pub use baresip::{
-    module_path as baresip_module_path, sip_port_pair, wav, Baresip, Phone, PhoneTls,
-    BARESIP_TIMEOUT,
+    fail_with_output, module_path as baresip_module_path, sip_port_pair, wav, Baresip, Phone,
+    PhoneTls, BARESIP_TIMEOUT,
 };
 pub use ports::free_port;
 pub use tools::{require_tool, sipp, SippRun};
