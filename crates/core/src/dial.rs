@@ -8,7 +8,7 @@
 use std::future::Future;
 
 use crate::cause;
-use crate::command::{ChannelEvent, Indication};
+use crate::command::{ChannelEvent, Goto, Indication};
 use crate::host::{DialRequest, DialStatus, DialTarget};
 
 /// Who an event came from.
@@ -66,6 +66,12 @@ pub trait DialIo {
     fn start_moh(&mut self, _class: Option<&str>) {}
     /// Stop the caller's music on hold.
     fn stop_moh(&mut self) {}
+    /// Leg `index`, not answered yet, was redirected (the AMI's Redirect: `ast_async_goto` on
+    /// a channel with no PBX yanks it into one): it leaves Dial for a dialplan of its own at
+    /// `to`, still ringing. False when this world cannot (the event is then ignored).
+    fn leg_redirected(&mut self, _index: usize, _to: Goto) -> bool {
+        false
+    }
 }
 
 /// What Dial did.
@@ -233,7 +239,19 @@ async fn wait_for_answer(
                             transfer,
                         };
                     }
-                    ChannelEvent::Hangup { cause } => {
+                    // A redirected leg is gone from Dial as one whose channel went away
+                    // without a cause (app_dial `handle_cause(0)`: one more "no channel").
+                    ev @ (ChannelEvent::Hangup { .. } | ChannelEvent::Redirect(_)) => {
+                        let cause = match ev {
+                            ChannelEvent::Hangup { cause } => cause,
+                            ChannelEvent::Redirect(to) => {
+                                if !io.leg_redirected(i, to) {
+                                    continue;
+                                }
+                                0
+                            }
+                            _ => continue,
+                        };
                         live[i] = false;
                         causes.count(cause);
                         if !live.contains(&true) {
@@ -248,7 +266,6 @@ async fn wait_for_answer(
                     ChannelEvent::Frame(_)
                     | ChannelEvent::Digit(_)
                     | ChannelEvent::Transfer { .. }
-                    | ChannelEvent::Redirect(_)
                     | ChannelEvent::Hold
                     | ChannelEvent::Unhold => {}
                 }

@@ -2,13 +2,14 @@
 //! raw socket, with main/manager.c's answers: `action_getvar` reads a function as
 //! `${CALLERID(num)}` would (on a dummy channel without `Channel:`), `action_setvar` writes
 //! it as `Set()` does (the dialplan then sees it), and `ast_manager_hangup_helper` hangs up
-//! every channel a `/regex/` matches, answering with a `ChannelHungup` list.
+//! every channel a `/regex/` matches, answering with a `ChannelHungup` list; a Redirect of a
+//! dialled leg that still rings gives it a dialplan of its own (`ast_async_goto` yanks it).
 
 use tandem_testkit::require_tool;
 
 mod common;
 use common::ami::{header, Raw};
-use common::ami_pbx::{caller, callers, done, is, start, T};
+use common::ami_pbx::{caller, callers, done, is, scenario, sipp_thread, start, T};
 
 const DIALPLAN: &str = "[internal]\n\
     exten => 100,1,Answer()\n same => n,Set(CALLERID(name)=Alice)\n\
@@ -181,4 +182,91 @@ fn hangup_by_regex_hangs_up_every_channel_it_matches() {
         watch.event(is("Hangup", &[&format!("Channel: {chan}")]), T);
     }
     done(calls, "sipp's two calls hung up by regex", &pbx);
+}
+
+#[test]
+fn redirect_of_a_ringing_dialled_leg_gives_it_a_dialplan_of_its_own() {
+    let Some(sipp_bin) = require_tool("sipp") else {
+        return;
+    };
+    let plan = "[internal]\n\
+        exten => 102,1,Answer()\n same => n,Dial(SIP/uas,30)\n\
+        same => n,Set(DS=${DIALSTATUS})\n same => n,Hangup()\n\
+        exten => 400,1,Set(LEG=${CHANNEL(state)})\n same => n,Hangup()\n";
+    let pbx = start(plan, (48800, 48999), &[]);
+    let mut ami = Raw::admin(pbx.ami, "on");
+    // The callee rings until it is cancelled.
+    let uas_args = [
+        "-sf".to_string(),
+        scenario("uas_ring_cancel.xml"),
+        "-m".to_string(),
+        "1".to_string(),
+        "-p".to_string(),
+        pbx.uas.to_string(),
+    ];
+    let uas = sipp_thread(&sipp_bin, uas_args.to_vec());
+    let uac = caller(&sipp_bin, &pbx, "102");
+    let ringing = ami.event(
+        |m: &str| {
+            is("Newstate", &["ChannelStateDesc: Ringing"])(m) && m.contains("Channel: SIP/uas-")
+        },
+        T,
+    );
+    let leg = header(&ringing, "Channel").unwrap().to_string();
+    let caller_chan = header(&ami.event(is("DialBegin", &[]), T), "Channel")
+        .unwrap()
+        .to_string();
+
+    // As ast_async_goto yanks a channel with no PBX: the leg leaves Dial and runs 400 while
+    // it still rings; the caller's Dial has lost its only leg.
+    let r = ami.action(&[
+        "Action: Redirect",
+        &format!("Channel: {leg}"),
+        "Context: internal",
+        "Exten: 400",
+        "Priority: 1",
+    ]);
+    assert_eq!(r, "Response: Success\r\nMessage: Redirect successful\r\n");
+    ami.event(
+        is(
+            "DialEnd",
+            &[&format!("DestChannel: {leg}"), "DialStatus: NOANSWER"],
+        ),
+        T,
+    );
+    ami.event(
+        is(
+            "VarSet",
+            &[
+                &format!("Channel: {leg}"),
+                "Variable: LEG",
+                "Value: Ringing",
+            ],
+        ),
+        T,
+    );
+    ami.event(
+        is(
+            "VarSet",
+            &[
+                &format!("Channel: {caller_chan}"),
+                "Variable: DS",
+                "Value: CHANUNAVAIL",
+            ],
+        ),
+        T,
+    );
+    // Its Hangup() cancels the call that rang; it was never a second Newchannel.
+    ami.event(is("Hangup", &[&format!("Channel: {leg}")]), T);
+    assert_eq!(
+        ami.kept(|m| m.starts_with("Event: Newchannel\r\n")
+            && m.contains(&format!("Channel: {leg}\r\n"))),
+        1
+    );
+    done(
+        uas,
+        "sipp callee cancelled by the redirected leg's Hangup()",
+        &pbx,
+    );
+    done(uac, "sipp caller", &pbx);
 }

@@ -50,6 +50,13 @@ impl DialIo for Script {
     fn stop_moh(&mut self) {
         self.did.push("stop moh".into());
     }
+    fn leg_redirected(&mut self, index: usize, to: Goto) -> bool {
+        self.did.push(format!(
+            "leg {index} to {},{},{}",
+            to.context, to.exten, to.priority
+        ));
+        true
+    }
 }
 
 fn leg(i: usize, e: ChannelEvent) -> Wake {
@@ -298,6 +305,37 @@ fn option_m_without_a_class_and_no_answer_stops_the_music() {
             "caller Progress",
             "hangup 0 cause 19",
             "stop moh"
+        ]
+    );
+}
+
+#[test]
+fn a_redirected_ringing_leg_leaves_dial_as_a_leg_without_a_channel() {
+    let to = Goto {
+        context: "internal".into(),
+        exten: "400".into(),
+        priority: 1,
+    };
+    let mut s = Script {
+        wakes: [
+            leg(0, ChannelEvent::Ringing),
+            leg(1, ChannelEvent::Redirect(to.clone())),
+            leg(0, ChannelEvent::Redirect(to)),
+        ]
+        .into(),
+        ..Default::default()
+    };
+    let out = run("SIP/a&SIP/b,20", &mut s);
+    // Neither leg is hung up by Dial; with both gone, no channel answered.
+    assert_eq!(out.status, DialStatus::ChanUnavail);
+    assert_eq!(
+        s.did,
+        [
+            "call a",
+            "call b",
+            "caller Ringing",
+            "leg 1 to internal,400,1",
+            "leg 0 to internal,400,1"
         ]
     );
 }

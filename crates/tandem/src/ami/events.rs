@@ -330,6 +330,14 @@ impl DialTrack {
         Some(leg.snap.uniqueid.clone())
     }
 
+    /// Leg `index`, ringing, was redirected out of Dial into a dialplan of its own: DialEnd
+    /// (`NOANSWER`, as app_dial publishes a leg that went away without a cause), no Hangup.
+    /// Its uniqueid, which it keeps.
+    pub fn redirected(&mut self, world: &World, index: usize) -> Option<String> {
+        self.dial_end(world, index, "NOANSWER");
+        self.moved(index)
+    }
+
     /// Dial is over: every leg still up hangs up.
     pub fn close(&mut self, world: &World) {
         for i in 0..self.legs.len() {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use tandem_core::dial::{BridgeEnd, DialIo, Party, Wake};
 use tandem_core::host::{DialRequest, DialTarget};
-use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
+use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, ChannelState, Indication};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -82,15 +82,28 @@ impl<'a> TokioDialIo<'a> {
             self.world.channels.remove(&leg.name);
         }
         if let Some((uniqueid, link, to)) = moved {
-            let mut chan = Channel::new(link.name.clone(), uniqueid, &to.context, &to.exten);
-            chan.priority = to.priority;
-            chan.state = tandem_core::ChannelState::Up;
-            chan.caller = self.chan.caller.clone();
-            for (k, v) in &self.inherit {
-                chan.set_var(k, v);
-            }
+            let chan = self.moved_channel(&link.name, uniqueid, &to, ChannelState::Up);
             super::spawn_pbx(self.world.clone(), chan, link);
         }
+    }
+
+    /// The channel of a leg a redirect gave a dialplan of its own: the caller's caller id
+    /// and the variables Dial's legs inherit, at `to`.
+    fn moved_channel(
+        &self,
+        name: &str,
+        uniqueid: String,
+        to: &tandem_core::Goto,
+        state: ChannelState,
+    ) -> Channel {
+        let mut chan = Channel::new(name, uniqueid, &to.context, &to.exten);
+        chan.priority = to.priority;
+        chan.state = state;
+        chan.caller = self.chan.caller.clone();
+        for (k, v) in &self.inherit {
+            chan.set_var(k, v);
+        }
+        chan
     }
 
     fn leg(&self, index: usize) -> Option<&Leg> {
@@ -242,6 +255,50 @@ impl DialIo for TokioDialIo<'_> {
             self.world.channels.remove(&leg.name);
             tracing::info!("{}: hung up {} (cause {cause})", self.caller.name, leg.name);
         }
+    }
+
+    /// `ast_async_goto` on a leg that rings (no PBX, no bridge): as `ast_channel_yank`, it
+    /// leaves Dial, keeping its AMI identity, and runs the dialplan at `to` while the far end
+    /// still rings; its early media no longer reaches the caller.
+    fn leg_redirected(&mut self, index: usize, to: tandem_core::Goto) -> bool {
+        let Some(mut leg) = self.legs.get_mut(index).and_then(Option::take) else {
+            return false;
+        };
+        if self.early.as_ref().is_some_and(|(i, _)| *i == index) {
+            self.early = None;
+        }
+        let rang = self.world.ami.live_state(&leg.name) == Some(tandem_ami::State::Ringing);
+        let Some(uniqueid) = self.ami.redirected(&self.world, index) else {
+            return false;
+        };
+        self.world.channels.remove(&leg.name);
+        let state = if rang {
+            ChannelState::Ringing
+        } else {
+            ChannelState::Ring
+        };
+        let chan = self.moved_channel(&leg.name, uniqueid, &to, state);
+        tracing::info!("{}: {} redirected out of Dial", self.caller.name, leg.name);
+        let world = self.world.clone();
+        if let Some(release) = leg.release.take() {
+            let _ = release.send(());
+        }
+        tokio::spawn(async move {
+            // The leg's events come back from its forwarder (what it forwarded already went
+            // to Dial, which no longer listens to this leg).
+            let Ok(events) = leg.forwarder.await else {
+                return;
+            };
+            let link = ChannelLink {
+                name: leg.name,
+                commands: leg.commands,
+                events,
+                media: leg.media,
+                redirect: None,
+            };
+            super::spawn_pbx(world, chan, link);
+        });
+        true
     }
 
     fn indicate_caller(&mut self, indication: Indication) {
