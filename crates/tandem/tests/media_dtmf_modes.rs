@@ -5,12 +5,14 @@
 //! across the bridge as SIP INFO.
 
 mod common {
+    pub mod media_sink;
     pub mod pcap;
 }
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::media_sink::{Heard, Sink};
 use common::pcap::{write_rtp_pcap, RtpAt};
 use tandem_testkit::{free_port, require_tool, sipp, wav, write_config, Daemon, SippRun, TempDir};
 
@@ -313,21 +315,11 @@ fn senddtmf_reaches_a_dtmfmode_info_phone_as_sip_info() {
     assert!(log.contains("SendDTMF done"), "{log}");
 }
 
-/// What reached the test's RTP socket while bob's sipp ran: RFC 4733 digits (one per event
-/// timestamp) and the digits an inband detector hears in the PCMU audio.
-struct Heard {
-    rfc4733: String,
-    inband: String,
-}
-
 /// alice (dtmfmode=info) calls 800 and sends INFO digits 1 2 3 4 5 (uac_info_digits.xml);
 /// tandem dials bob with `bob_mode`, whose media is the test's own UDP socket.
 fn info_caller_to_bob(bob_mode: &str, rtp: (u16, u16), alice_media: u16) -> (Heard, String) {
     let sipp_bin = require_tool("sipp").expect("checked by the caller");
-    let sink = std::net::UdpSocket::bind("127.0.0.1:0").expect("sink socket");
-    sink.set_read_timeout(Some(Duration::from_millis(200)))
-        .expect("timeout");
-    let sink_port = sink.local_addr().expect("addr").port().to_string();
+    let sink = Sink::new();
     let bob_port = free_port();
     let peers = format!(
         "[alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=public\ndtmfmode=info\n\n\
@@ -336,29 +328,12 @@ fn info_caller_to_bob(bob_mode: &str, rtp: (u16, u16), alice_media: u16) -> (Hea
     let plan = "[public]\nexten => 800,1,Dial(SIP/bob,20)\n same => n,Hangup()\n";
     let s = start(&peers, plan, rtp);
     let bob_work = TempDir::new();
-    let bob = {
-        let sipp_bin = sipp_bin.clone();
-        let dir = bob_work.path().to_path_buf();
-        std::thread::spawn(move || {
-            let scenario = scenario("uas_media_sink.xml");
-            let port = bob_port.to_string();
-            let args = [
-                "-sf",
-                &scenario,
-                "-m",
-                "1",
-                "-i",
-                "127.0.0.1",
-                "-p",
-                &port,
-                "-key",
-                "rtpsink",
-                &sink_port,
-                "-trace_err",
-            ];
-            sipp(&sipp_bin, &dir, &args, Duration::from_secs(60))
-        })
-    };
+    let bob = sink.spawn_bob(
+        &sipp_bin,
+        bob_work.path(),
+        &scenario("uas_media_sink.xml"),
+        bob_port,
+    );
     std::thread::sleep(Duration::from_millis(300));
     let work = TempDir::new();
     let alice = {
@@ -376,47 +351,7 @@ fn info_caller_to_bob(bob_mode: &str, rtp: (u16, u16), alice_media: u16) -> (Hea
             )
         })
     };
-    let mut heard = Heard {
-        rfc4733: String::new(),
-        inband: String::new(),
-    };
-    let mut detector = tandem_rtp::dtmf::InbandDetector::new(false);
-    let mut last_event_ts = None;
-    let mut buf = [0u8; 2048];
-    let mut pcm = [0i16; 2048];
-    while !bob.is_finished() {
-        let Ok(n) = sink.recv(&mut buf) else { continue };
-        let Ok(p) = tandem_rtp::RtpPacket::parse(&buf[..n]) else {
-            continue;
-        };
-        match p.payload_type() {
-            101 => {
-                if let Ok(ev) = tandem_rtp::dtmf::TelephoneEvent::parse(p.payload()) {
-                    if last_event_ts != Some(p.timestamp()) {
-                        last_event_ts = Some(p.timestamp());
-                        heard.rfc4733.extend(ev.digit());
-                    }
-                }
-            }
-            0 => {
-                let n = tandem_codec::ulaw::decode(p.payload(), &mut pcm);
-                detector.process(&pcm[..n]);
-                while let Some(ev) = detector.poll_event() {
-                    if let tandem_rtp::dtmf::InbandEvent::End { digit, .. } = ev {
-                        heard.inband.push(digit);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    // Silence after the last tone ends its digit.
-    detector.process(&[0; 1600]);
-    while let Some(ev) = detector.poll_event() {
-        if let tandem_rtp::dtmf::InbandEvent::End { digit, .. } = ev {
-            heard.inband.push(digit);
-        }
-    }
+    let heard = sink.listen_until_done(&bob);
     let bob = bob.join().expect("bob's sipp");
     let alice = alice.join().expect("alice's sipp");
     let log = s.daemon.stderr_text();

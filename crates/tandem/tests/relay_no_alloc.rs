@@ -22,6 +22,7 @@ fn relay_packets(
     b_codec: (u8, &str),
     base_port: u16,
     digits: bool,
+    hold_digits: bool,
 ) -> (u64, u32) {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -41,7 +42,11 @@ fn relay_packets(
         .to_vec(&[0xd5; 160])
         .unwrap();
     let mut buf = template.clone();
-    let mut relay = Relay::default();
+    let mut relay = if hold_digits {
+        Relay::holding_digits()
+    } else {
+        Relay::default()
+    };
     let mut now = Instant::now();
     let mut sent = 0u32;
     let mut before = 0;
@@ -71,8 +76,9 @@ fn relay_packets(
 
 #[test]
 fn relaying_a_packet_allocates_nothing_same_codec_or_transcoded() {
-    let (same, sent_same) = relay_packets((0, "ulaw"), (0, "ulaw"), 43000, false);
-    let (transcoded, sent_transcoded) = relay_packets((0, "ulaw"), (8, "alaw"), 43200, false);
+    let (same, sent_same) = relay_packets((0, "ulaw"), (0, "ulaw"), 43000, false, false);
+    let (transcoded, sent_transcoded) =
+        relay_packets((0, "ulaw"), (8, "alaw"), 43200, false, false);
     assert_eq!(sent_same, 59_000, "every packet relayed");
     assert_eq!(
         sent_transcoded, 59_000,
@@ -84,8 +90,26 @@ fn relaying_a_packet_allocates_nothing_same_codec_or_transcoded() {
         "PCMU -> PCMA: allocations for 59,000 packets"
     );
     // 1,180 digits among 59,000 packets: at most one allocation each, none for audio.
-    let (with_digits, sent) = relay_packets((0, "ulaw"), (8, "alaw"), 43400, true);
+    let (with_digits, sent) = relay_packets((0, "ulaw"), (8, "alaw"), 43400, true, false);
     assert_eq!(sent, 59_000, "digits are relayed too");
+    assert!(
+        with_digits <= 1_180,
+        "{with_digits} allocations for 1,180 digits"
+    );
+}
+
+#[test]
+fn a_direction_holding_digits_drops_telephone_events_and_still_allocates_nothing_for_audio() {
+    // The sender may dial feature codes: its RFC 4733 packets are seen, not relayed.
+    let (audio, sent_audio) = relay_packets((0, "ulaw"), (0, "ulaw"), 43600, false, true);
+    assert_eq!(sent_audio, 59_000, "audio goes through");
+    assert_eq!(audio, 0, "holding relay: allocations for 59,000 packets");
+    let (with_digits, sent) = relay_packets((0, "ulaw"), (8, "alaw"), 43800, true, true);
+    assert_eq!(
+        sent,
+        59_000 - 1_180,
+        "the 1,180 event packets are held back"
+    );
     assert!(
         with_digits <= 1_180,
         "{with_digits} allocations for 1,180 digits"

@@ -1,7 +1,8 @@
 //! Dial's bridged call: the caller and the callee that answered, their media relayed, hold
 //! carried across, and the features.conf codes each may dial (Dial options `t`/`T` transfer,
 //! `h`/`H` disconnect) matched per party ([`super::features`]) and carried out
-//! ([`super::transfer`]); the transferee hears music on hold meanwhile.
+//! ([`super::transfer`]); the transferee hears music on hold meanwhile. A party with codes
+//! has its digits held back until the matcher lets them pass ([`super::replay`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,10 +13,11 @@ use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Goto, Indication
 use tokio::time::Instant;
 
 use super::features::{party_codes, Feature, Matcher, Step};
+use super::replay::Replay;
 use super::transfer::{self, Consult, Grab};
 use super::{ChannelLink, World};
 use crate::media;
-use crate::media::dtmf::pass_digits;
+use crate::media::dtmf::digits_to_resend;
 
 /// Who dialled a feature code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,8 +51,32 @@ struct Call<'a> {
     conf: FeaturesConf,
     callee: ChannelLink,
     relay: Option<media::Bridge>,
+    /// Whose RFC 4733 packets the relay holds back (caller, callee): those with codes.
+    hold: (bool, bool),
     /// A callee that has not answered yet (after a "blond" attended transfer).
     ring_until: Option<Instant>,
+}
+
+/// Digits one party dialled on their way to the other: what no code took, the ones the
+/// relay did not carry, one at a time.
+pub(super) async fn pass_on(
+    from: &ChannelLink,
+    to: &ChannelLink,
+    held: bool,
+    digits: &str,
+    replay: &mut Replay,
+) {
+    let now = std::time::Instant::now();
+    replay.push(now, &digits_to_resend(&from.media, &to.media, held, digits));
+    send_due(replay, to).await;
+}
+
+/// Send the digits whose time has come.
+pub(super) async fn send_due(replay: &mut Replay, to: &ChannelLink) {
+    while let Some(d) = replay.poll_digit(std::time::Instant::now()) {
+        tracing::debug!("{}: digit {d} passed on", to.name);
+        let _ = to.commands.send(ChannelCommand::SendDigit(d)).await;
+    }
 }
 
 fn has(options: &[(char, Option<String>)], letter: char) -> bool {
@@ -79,22 +105,37 @@ pub async fn run(
         party_codes(&conf, has(setup.options, 't'), has(setup.options, 'h')),
         timeout,
     );
-    let relay = relay.or_else(|| Some(media::bridge(caller.media.clone(), callee.media.clone())));
+    // A party with codes: its RFC 4733 packets stop at the relay, the matcher decides.
+    let hold = (caller_codes.has_codes(), callee_codes.has_codes());
+    let relay = match relay {
+        Some(early) if hold == (false, false) => early,
+        early => {
+            drop(early);
+            media::bridge_holding(caller.media.clone(), callee.media.clone(), hold)
+        }
+    };
     let mut call = Call {
         setup,
         conf,
         callee,
-        relay,
+        relay: Some(relay),
+        hold,
         ring_until: None,
     };
+    let (mut to_callee, mut to_caller) = (Replay::default(), Replay::default());
     let far = Instant::now() + Duration::from_secs(86_400 * 365);
     loop {
-        let codes_deadline = [caller_codes.poll_timeout(), callee_codes.poll_timeout()]
-            .into_iter()
-            .flatten()
-            .min()
-            .map(Instant::from_std)
-            .unwrap_or(far);
+        let codes_deadline = [
+            caller_codes.poll_timeout(),
+            callee_codes.poll_timeout(),
+            to_callee.poll_timeout(),
+            to_caller.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+        .map(Instant::from_std)
+        .unwrap_or(far);
         let feature = tokio::select! {
             () = tokio::time::sleep_until(call.ring_until.unwrap_or(far)) => {
                 transfer::hang_up(&call.callee, cause::NO_ANSWER).await;
@@ -104,11 +145,13 @@ pub async fn run(
                 // A code's prefix left alone passes on, as any other digits.
                 let now = std::time::Instant::now();
                 if let Some(p) = caller_codes.handle_timeout(now) {
-                    pass_digits(&caller.media, &call.callee.media, &call.callee.commands, &p).await;
+                    pass_on(caller, &call.callee, hold.0, &p, &mut to_callee).await;
                 }
                 if let Some(p) = callee_codes.handle_timeout(now) {
-                    pass_digits(&call.callee.media, &caller.media, &caller.commands, &p).await;
+                    pass_on(&call.callee, caller, hold.1, &p, &mut to_caller).await;
                 }
+                send_due(&mut to_callee, &call.callee).await;
+                send_due(&mut to_caller, caller).await;
                 None
             }
             ev = caller.events.recv() => match ev {
@@ -144,9 +187,9 @@ pub async fn run(
                 }
                 Some(ChannelEvent::Digit(d)) => match caller_codes.handle_digit(std::time::Instant::now(), d) {
                     Step::Run(f) => Some((Side::Caller, f)),
-                    // Converted to the callee's dtmfmode when the relay did not carry it.
+                    // In the callee's dtmfmode when the relay did not carry it.
                     Step::Pass(p) => {
-                        pass_digits(&caller.media, &call.callee.media, &call.callee.commands, &p).await;
+                        pass_on(caller, &call.callee, hold.0, &p, &mut to_callee).await;
                         None
                     }
                     Step::Wait => None,
@@ -188,7 +231,7 @@ pub async fn run(
                 Some(ChannelEvent::Digit(d)) => match callee_codes.handle_digit(std::time::Instant::now(), d) {
                     Step::Run(f) => Some((Side::Callee, f)),
                     Step::Pass(p) => {
-                        pass_digits(&call.callee.media, &caller.media, &caller.commands, &p).await;
+                        pass_on(&call.callee, caller, hold.1, &p, &mut to_caller).await;
                         None
                     }
                     Step::Wait => None,
@@ -238,9 +281,10 @@ impl Call<'_> {
     }
 
     fn rebridge(&mut self, caller: &ChannelLink) {
-        self.relay = Some(media::bridge(
+        self.relay = Some(media::bridge_holding(
             caller.media.clone(),
             self.callee.media.clone(),
+            self.hold,
         ));
     }
 

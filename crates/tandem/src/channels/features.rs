@@ -7,9 +7,14 @@
 //!   it first).
 //! - While they are a prefix of some code, the matcher waits up to `featuredigittimeout` for
 //!   the next digit.
+//! - Once collecting, every digit joins the collection, even one that cannot start a code
+//!   (`*#` is not `#`): Asterisk's `bridge_handle_dtmf` eats any digit while
+//!   `dtmf_hook_state.collected` is not empty.
 //! - When they can no longer become a code, or the wait times out, the collected digits are
-//!   let through (in tandem the RFC 4733 packets already crossed the bridge; see
-//!   docs/features.md).
+//!   let through, all of them in order (`ast_bridge_channel_feature_digit` streams the
+//!   collection to the other party). A digit that cannot start a code passes at once.
+//! - The party's RFC 4733 packets are not relayed meanwhile ([`crate::media::relay`]); what
+//!   passes is sent again in the other party's mode ([`super::replay`]).
 
 use std::time::{Duration, Instant};
 
@@ -93,6 +98,11 @@ impl Matcher {
             deadline: None,
             timeout,
         }
+    }
+
+    /// Does this party have any code? (Its digits are held back only then.)
+    pub fn has_codes(&self) -> bool {
+        !self.codes.is_empty()
     }
 
     pub fn handle_digit(&mut self, now: Instant, digit: char) -> Step {
@@ -198,6 +208,39 @@ mod tests {
         assert_eq!(m.poll_timeout(), None);
         // The next digit starts afresh.
         assert_eq!(m.handle_digit(t, '#'), Step::Run(Feature::BlindTransfer));
+    }
+
+    #[test]
+    fn once_collecting_a_feature_start_is_held_with_the_prefix_and_passes_with_it() {
+        // `*#`: Asterisk searches the hooks for the whole collection, not for `#` alone.
+        let mut m = sample();
+        let t = Instant::now();
+        assert_eq!(m.handle_digit(t, '*'), Step::Wait);
+        assert_eq!(m.handle_digit(t, '#'), Step::Pass("*#".into()));
+        assert_eq!(m.poll_timeout(), None);
+    }
+
+    #[test]
+    fn each_digit_of_a_prefix_restarts_the_wait() {
+        let codes = vec![("*12".to_string(), Feature::Disconnect)];
+        let mut m = Matcher::new(codes, Duration::from_millis(1000));
+        let t = Instant::now();
+        assert_eq!(m.handle_digit(t, '*'), Step::Wait);
+        let t1 = t + Duration::from_millis(800);
+        assert_eq!(m.handle_digit(t1, '1'), Step::Wait);
+        assert_eq!(m.handle_timeout(t + Duration::from_millis(1000)), None);
+        assert_eq!(
+            m.handle_timeout(t1 + Duration::from_millis(1000)),
+            Some("*1".into())
+        );
+    }
+
+    #[test]
+    fn a_party_has_codes_only_with_its_options() {
+        let conf = FeaturesConf::default();
+        let none = Matcher::new(party_codes(&conf, false, false), Duration::from_secs(1));
+        assert!(!none.has_codes());
+        assert!(sample().has_codes());
     }
 
     #[test]

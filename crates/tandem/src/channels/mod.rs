@@ -6,6 +6,7 @@ mod bridged;
 mod dial_io;
 pub mod features;
 mod host;
+mod replay;
 mod table;
 mod transfer;
 

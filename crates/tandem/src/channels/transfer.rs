@@ -13,7 +13,9 @@ use tandem_core::{cause, Channel, ChannelCommand, ChannelEvent, Indication};
 use tandem_dialplan::model::MatchMode;
 use tokio::time::Instant;
 
+use super::bridged::{pass_on, send_due};
 use super::features::{consult_codes, Feature, Matcher, Step};
+use super::replay::Replay;
 use super::{ChannelLink, ChannelRow, OutboundRequest, World};
 use crate::media::player::{PlayEnd, Player};
 use crate::media::{self, generator, sounds, wav};
@@ -257,17 +259,25 @@ pub async fn consult(
     y: &mut ChannelLink,
     t: &mut ChannelLink,
 ) -> Consult {
-    let _relay = media::bridge(x.media.clone(), t.media.clone());
-    let deadline = Instant::now() + Duration::from_secs(u64::from(conf.atxfernoanswertimeout_s));
-    let mut answered = false;
     let mut codes = Matcher::new(
         consult_codes(conf),
         Duration::from_millis(u64::from(conf.featuredigittimeout_ms)),
     );
+    // The transferer's digits are held back as in the bridge: what no code took goes on.
+    let holding = codes.has_codes();
+    let _relay = media::bridge_holding(x.media.clone(), t.media.clone(), (holding, false));
+    let mut to_target = Replay::default();
+    let deadline = Instant::now() + Duration::from_secs(u64::from(conf.atxfernoanswertimeout_s));
+    let mut answered = false;
     let far = Instant::now() + Duration::from_secs(86_400 * 365);
     loop {
         let ring_until = (!answered).then_some(deadline);
-        let code_deadline = codes.poll_timeout().map(Instant::from_std).unwrap_or(far);
+        let code_deadline = [codes.poll_timeout(), to_target.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(Instant::from_std)
+            .unwrap_or(far);
         tokio::select! {
             () = tokio::time::sleep_until(deadline), if !answered => {
                 tracing::info!("{}: transfer target did not answer", x.name);
@@ -275,7 +285,10 @@ pub async fn consult(
                 return Consult::Back;
             }
             () = tokio::time::sleep_until(code_deadline) => {
-                codes.handle_timeout(std::time::Instant::now());
+                if let Some(p) = codes.handle_timeout(std::time::Instant::now()) {
+                    pass_on(x, t, holding, &p, &mut to_target).await;
+                }
+                send_due(&mut to_target, t).await;
             }
             ev = x.events.recv() => match ev {
                 None | Some(ChannelEvent::Hangup { .. }) => {
@@ -289,7 +302,8 @@ pub async fn consult(
                     Step::Run(Feature::CompleteTransfer) => {
                         return Consult::Complete { transferer_gone: false, ring_until };
                     }
-                    _ => {}
+                    Step::Pass(p) => pass_on(x, t, holding, &p, &mut to_target).await,
+                    Step::Run(_) | Step::Wait => {}
                 },
                 Some(_) => {}
             },

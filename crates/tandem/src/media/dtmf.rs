@@ -239,11 +239,11 @@ impl MediaLeg {
     /// (PT mapped) to a leg that negotiated telephone-event and takes RFC 4733, and inband
     /// tones go through the audio to an inband leg. Across other modes (INFO, inband to RFC
     /// 4733 and back) the digit is converted, as Asterisk's bridge does with DTMF frames.
-    pub fn digit_needs_resend(&self, digit: char, to: &MediaLeg) -> bool {
+    /// `events_held`: the relay from this leg holds RFC 4733 packets back (the party has
+    /// feature codes), so such a digit is always sent again.
+    pub fn digit_needs_resend(&self, digit: char, to: &MediaLeg, events_held: bool) -> bool {
         let carried = match self.take_digit_via(digit) {
-            Some(DigitVia::Rfc4733) => {
-                to.dtmf_mode() == DtmfMode::Rfc2833 && to.format().and_then(|f| f.dtmf_pt).is_some()
-            }
+            Some(DigitVia::Rfc4733) => !events_held && to.takes_relayed_events(),
             Some(DigitVia::Inband) => to.dtmf_mode() == DtmfMode::Inband,
             None => false,
         };
@@ -365,27 +365,14 @@ impl MediaLeg {
     }
 }
 
-/// Digits a bridged party dialled (and no feature code took) reach the other party: those the
-/// relay did not carry already are sent again in the other leg's `dtmfmode`
-/// ([`MediaLeg::digit_needs_resend`]) with [`ChannelCommand::SendDigit`].
-pub async fn pass_digits(
-    from: &MediaLeg,
-    to: &MediaLeg,
-    to_commands: &mpsc::Sender<tandem_core::ChannelCommand>,
-    digits: &str,
-) {
-    for d in digits.chars() {
-        if from.digit_needs_resend(d, to) {
-            tracing::debug!(
-                "RTP {} -> {}: digit {d} sent in the callee's mode",
-                from.local,
-                to.local
-            );
-            let _ = to_commands
-                .send(tandem_core::ChannelCommand::SendDigit(d))
-                .await;
-        }
-    }
+/// Of the digits a bridged party dialled (and no feature code took), those the relay did not
+/// carry already ([`MediaLeg::digit_needs_resend`]): the bridge sends them to the other party
+/// with [`ChannelCommand::SendDigit`](tandem_core::ChannelCommand::SendDigit), in its mode.
+pub fn digits_to_resend(from: &MediaLeg, to: &MediaLeg, events_held: bool, digits: &str) -> String {
+    digits
+        .chars()
+        .filter(|&d| from.digit_needs_resend(d, to, events_held))
+        .collect()
 }
 
 #[cfg(test)]

@@ -229,14 +229,27 @@ impl Drop for Bridge {
 
 /// Relay RTP both ways between `a` and `b` until the returned [`Bridge`] is dropped.
 pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
+    bridge_holding(a, b, (false, false))
+}
+
+/// [`bridge`], with the RFC 4733 packets of `a` (`hold.0`) or `b` (`hold.1`) held back
+/// ([`relay::Relay::holding_digits`]): that party may dial feature codes.
+pub fn bridge_holding(a: Arc<MediaLeg>, b: Arc<MediaLeg>, hold: (bool, bool)) -> Bridge {
     generator::stop(&a);
     generator::stop(&b);
     a.switch_source();
     b.switch_source();
+    let direction = |held: bool| {
+        if held {
+            relay::Relay::holding_digits()
+        } else {
+            relay::Relay::default()
+        }
+    };
     Bridge {
         tasks: [
-            tokio::spawn(relay(a.clone(), b.clone())),
-            tokio::spawn(relay(b, a)),
+            tokio::spawn(relay(a.clone(), b.clone(), direction(hold.0))),
+            tokio::spawn(relay(b, a, direction(hold.1))),
         ],
     }
 }
@@ -245,9 +258,8 @@ pub fn bridge(a: Arc<MediaLeg>, b: Arc<MediaLeg>) -> Bridge {
 /// [`relay::Relay::step`] (strict RTP, statistics, digits, relay or transcode, rewrite), the
 /// same code the benchmark and the no-allocation test run. Buffers are made once per
 /// direction: no allocation per packet.
-async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>) {
+async fn relay(from: Arc<MediaLeg>, to: Arc<MediaLeg>, mut step: relay::Relay) {
     let mut buf = [0u8; 2048];
-    let mut step = relay::Relay::default();
     loop {
         let (n, source) = match from.recv_rtp(&mut buf).await {
             Ok(r) => r,

@@ -6,7 +6,9 @@
 //! 1. strict RTP / comedia ([`tandem_rtp::Latch`]): a packet from a source the leg does not
 //!    accept is dropped here (counted); an accepted one may move where the leg sends;
 //! 2. the leg's RTCP statistics count it (packets, octets, loss, jitter: RFC 3550 A.1/A.8);
-//! 3. RFC 4733 digits are seen and told to the core (the packet is still relayed);
+//! 3. RFC 4733 digits are seen and told to the core; the packet is relayed too, unless the
+//!    direction holds them back ([`Relay::holding_digits`]: the sender may dial feature
+//!    codes, and the bridge sends on, in the other leg's mode, only the digits no code took);
 //! 4. the packet is relayed in place when both legs talk the same codec, or transcoded
 //!    ([`super::transcode::Direction`]);
 //! 5. it is rewritten onto `to`'s one outbound stream (SSRC, sequence, timestamp) and counted
@@ -118,9 +120,22 @@ impl MediaLeg {
 #[derive(Default)]
 pub struct Relay {
     direction: transcode::Direction,
+    /// Telephone-event packets of the sending leg stop here (see [`Relay::holding_digits`]).
+    hold_digits: bool,
 }
 
 impl Relay {
+    /// A direction whose sender has feature codes (features.conf, Dial `T`/`t`/`H`/`h`): its
+    /// RFC 4733 packets are seen (the digits go to the core) but not relayed, as Asterisk's
+    /// bridge eats the DTMF frames of a party with DTMF hooks and streams on, later, only
+    /// the digits that made no code.
+    pub fn holding_digits() -> Relay {
+        Relay {
+            hold_digits: true,
+            ..Relay::default()
+        }
+    }
+
     /// Packets transcoded so far in this direction.
     pub fn transcoded(&self) -> u64 {
         self.direction.transcoded
@@ -141,7 +156,11 @@ impl Relay {
             return None;
         }
         from.inspect_inbound(received);
-        let packet: &mut [u8] = match self.direction.prepare(from.format(), to.format(), received) {
+        let from_format = from.format();
+        if self.hold_digits && is_telephone_event(from_format, received) {
+            return None;
+        }
+        let packet: &mut [u8] = match self.direction.prepare(from_format, to.format(), received) {
             transcode::Action::Forward => received,
             transcode::Action::Transcoded(len) => self.direction.output(len),
             transcode::Action::Drop => return None,
@@ -149,6 +168,14 @@ impl Relay {
         let dest = to.prepare_send(now, packet)?;
         Some((packet, dest))
     }
+}
+
+/// Is `packet` of the negotiated telephone-event payload type?
+fn is_telephone_event(format: Option<super::dtmf::Format>, packet: &[u8]) -> bool {
+    let Some(pt) = format.and_then(|f| f.dtmf_pt) else {
+        return false;
+    };
+    RtpPacket::parse(packet).is_ok_and(|p| p.payload_type() == pt)
 }
 
 /// Strict RTP for every leg as rtp.conf says (`strictrtp`, `probation`); comedia is per peer
