@@ -11,7 +11,7 @@ mod common {
     pub mod iax2_link;
 }
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::iax2_link::{link, ring_cancel_call, sipp_uac, sipp_uas, Link};
 use tandem_testkit::{free_port, require_tool};
@@ -112,8 +112,7 @@ fn dial_sip_iax2_and_local_at_once_the_local_answer_cancels_the_other_two() {
     let caller = caller.join().expect("uac thread");
     let ringer = ringer.join().expect("ringer thread");
     l.sipp_ok(&[("caller", &caller), ("ringer (expects CANCEL)", &ringer)]);
-    let a_log = l.a.daemon.stderr_text();
-    assert!(a_log.contains("Local/510@internal"), "{a_log}");
+    l.a.daemon.expect_log("Local/510@internal");
     // B's leg was hung up when the Local leg answered, long before its Wait(25) ends; the
     // caller's hangup cleared both halves of the Local pair.
     l.all_clear(&[]);

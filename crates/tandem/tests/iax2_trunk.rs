@@ -9,7 +9,7 @@ mod common {
 }
 
 use std::net::UdpSocket;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::iax2_link::{link, ring_cancel_call, sipp_uac, sipp_uas, Pbx};
 
@@ -293,6 +293,5 @@ fn dial_sip_and_iax2_rings_both_and_the_sip_answer_cancels_the_iax2_leg() {
         !b_log.contains("ringing ran out"),
         "B's Wait(25) ran out:\n{b_log}"
     );
-    let b_log = l.b.daemon.stderr_text();
-    assert!(b_log.contains("IAX2 call"), "{b_log}");
+    l.b.daemon.expect_log("IAX2 call");
 }

@@ -312,7 +312,7 @@ fn senddtmf_reaches_a_dtmfmode_info_phone_as_sip_info() {
         Some(0),
         "sipp did not get INFO 1 then #: {run:?}\n--- tandem:\n{log}"
     );
-    assert!(log.contains("SendDTMF done"), "{log}");
+    s.daemon.expect_log("SendDTMF done");
 }
 
 /// alice (dtmfmode=info) calls 800 and sends INFO digits 1 2 3 4 5 (uac_info_digits.xml);

@@ -142,7 +142,7 @@ fn a_jittered_reordered_lossy_stream_is_recorded_in_order_at_its_length() {
         Some(0),
         "sipp failed: {run:?}\n--- tandem:\n{log}"
     );
-    assert!(log.contains("recorded TIMEOUT"), "{log}");
+    daemon.expect_log("recorded TIMEOUT");
 
     let path = data.path().join("sounds/jit.wav");
     let got = wav::read_wav(&path).unwrap_or_else(|e| panic!("{}: {e}\n{log}", path.display()));

@@ -284,8 +284,7 @@ fn a_trunk_over_its_calls_per_minute_is_refused_unavailable_with_an_alert() {
         "{}",
         daemon.stderr_text()
     );
-    let logs = daemon.stderr_text();
-    assert!(logs.contains("dialstatus=BUSY"), "{logs}");
+    daemon.expect_log("dialstatus=BUSY");
 }
 
 /// One REGISTER of `user` from `local_ip` with `file` (401 challenge answered with -au/-ap).

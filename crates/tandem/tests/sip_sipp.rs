@@ -864,11 +864,7 @@ fn call_limit_turns_the_second_concurrent_call_away_busy() {
         "{}",
         caller.stdout
     );
-    assert!(
-        daemon.stderr_text().contains("call-limit 1 reached"),
-        "{}",
-        daemon.stderr_text()
-    );
+    daemon.expect_log("call-limit 1 reached");
 }
 
 #[test]
@@ -1057,10 +1053,7 @@ fn attended_transfer_by_refer_with_replaces_joins_the_caller_and_the_consulted_p
         "target: {carol:?}\n{carol_log}\n{logs}"
     );
     assert_eq!(alice.code, Some(0), "transferee: {alice:?}\n{logs}");
-    assert!(
-        logs.contains("attended transfer, now talking to carol"),
-        "{logs}"
-    );
+    daemon.expect_log("attended transfer, now talking to carol");
 }
 
 /// A sipp caller running `caller_file` calls `exten` through tandem (trunk peers, [DIALPLAN]

@@ -116,6 +116,14 @@ impl Daemon {
             .count()
     }
 
+    /// Assert that tandem logs a line containing `part`, waiting up to 30 s for it: a line
+    /// may reach the test's stderr reader after the network answer it goes with, so a positive
+    /// check on a log line always waits. Panics with the whole stderr when it never comes.
+    pub fn expect_log(&self, part: &str) -> String {
+        self.wait_log(part, Duration::from_secs(30))
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Wait up to `timeout` for a stderr line that contains `part`; Ok(that line).
     pub fn wait_log(&self, part: &str, timeout: Duration) -> Result<String, String> {
         self.wait_log_nth(&[part], 1, timeout)
