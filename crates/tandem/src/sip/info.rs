@@ -161,11 +161,13 @@ impl Endpoint {
         let resp = match outcome {
             InfoOutcome::Digit(d, ms) => {
                 tracing::debug!("{}: DTMF-relay event received: {d} ({ms} ms)", leg.name);
-                leg.emit(ChannelEvent::Digit(d));
                 // chan_sip queues the digit's begin and its end (with the INFO's Duration).
+                // Both before the channel hears of the digit: a dialplan that ends on it must
+                // not hang the channel up between the two (its DTMFEnd would be lost).
                 let duration = std::time::Duration::from_millis(u64::from(ms));
                 crate::ami::events::dtmf(&self.world, &leg.name, d, None);
                 crate::ami::events::dtmf(&self.world, &leg.name, d, Some(duration));
+                leg.emit(ChannelEvent::Digit(d));
                 self.reply(req, 200, "OK")
             }
             InfoOutcome::Flash => {
