@@ -547,6 +547,10 @@ fn panoramisk_sees_a_sipp_call_and_originates_a_call_sipp_answers() {
         .to_string();
     assert!(channel.starts_with("SIP/uas-"), "{waiting}");
     assert!(waiting.contains("CallerIDNum=4242"), "{waiting}");
+    // Getvar of a dialplan function, as ${CALLERID(name)} reads it there.
+    client.command(&format!("getvar {channel} CALLERID(name)"));
+    let getvar = client.wait_for(|l| l.starts_with("GETVAR "), t);
+    assert_eq!(getvar, "GETVAR Success AMI");
 
     // The Hangup action ends it: the sipp UAS gets its BYE.
     let (mut raw, _) = Raw::connect(ami_port);

@@ -7,6 +7,7 @@ is accepted, then one line per event: `EVENT <Name> <Key>=<Value>;...`. Commands
 one per line:
   originate CHANNEL CONTEXT EXTEN   sends Originate with Async: true and prints
                                     `ORIGINATE <Response> <Reason>` from OriginateResponse
+  getvar CHANNEL VARIABLE           sends Getvar and prints `GETVAR <Response> <Value>`
   quit                              logs off and exits
 """
 
@@ -61,6 +62,12 @@ async def main(host, port, username, secret):
             continue
         if words[0] == "quit":
             break
+        if words[0] == "getvar" and len(words) == 3:
+            r = await manager.send_action(
+                {"Action": "Getvar", "Channel": words[1], "Variable": words[2]}
+            )
+            say("GETVAR %s %s" % (r.get("Response"), r.get("Value")))
+            continue
         if words[0] == "originate" and len(words) == 4:
             responses = await manager.send_action(
                 {
