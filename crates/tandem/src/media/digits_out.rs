@@ -37,8 +37,10 @@ pub fn send_rfc4733(leg: &Arc<MediaLeg>, digit: char) {
     let Some(sending) = leg.digit_sending() else {
         return;
     };
-    sending.fetch_add(1, Ordering::Relaxed);
-    tracing::debug!("RTP {}: sending DTMF {digit} as RFC 4733", leg.local);
+    // One event at a time on the leg, in the order asked (a burst of passed digits, a
+    // loaded machine): two events at once would be two streams to the phone.
+    let (done, turn) = tokio::sync::oneshot::channel::<()>();
+    let previous = leg.event_turn(turn);
     let weak = Arc::downgrade(leg);
     // Each event its own source (SSRC, sequence, timestamp), even the same digit twice.
     static EVENTS: AtomicU32 = AtomicU32::new(0);
@@ -46,6 +48,14 @@ pub fn send_rfc4733(leg: &Arc<MediaLeg>, digit: char) {
     let seed = (u32::from(leg.local.port()) ^ n.rotate_left(16)).wrapping_mul(2_654_435_761)
         ^ u32::from(digit);
     tokio::spawn(async move {
+        if let Some(previous) = previous {
+            let _ = previous.await;
+        }
+        let _done = done;
+        sending.fetch_add(1, Ordering::Relaxed);
+        if let Some(leg) = weak.upgrade() {
+            tracing::debug!("RTP {}: sending DTMF {digit} as RFC 4733", leg.local);
+        }
         let mut sender = DtmfSender::new(DtmfConfig::default());
         let ssrc = seed ^ 0x0d7f_0000;
         let mut seq = seed as u16;

@@ -62,6 +62,9 @@ pub struct Inbound {
     recent: VecDeque<(char, DigitVia, Instant)>,
     /// RFC 4733 events being sent to this leg ([`send_rfc4733`]): the relay holds back.
     sending: std::sync::Arc<std::sync::atomic::AtomicU32>,
+    /// Ends when the last RFC 4733 event queued for this leg has been sent: the next one
+    /// waits for it, so events go one after the other in the order asked.
+    last_event: Option<tokio::sync::oneshot::Receiver<()>>,
     /// The channel's event queue; weak, so the leg never keeps a finished channel open.
     events: Option<mpsc::WeakSender<ChannelEvent>>,
 }
@@ -76,6 +79,7 @@ impl Default for Inbound {
             inband: None,
             recent: VecDeque::new(),
             sending: Default::default(),
+            last_event: None,
             events: None,
         }
     }
@@ -275,6 +279,19 @@ impl MediaLeg {
                 .sending
                 .clone(),
         )
+    }
+
+    /// Queue an RFC 4733 event behind the previous one: what to wait for first (the previous
+    /// event's end), and `done`, dropped when this one is sent.
+    fn event_turn(
+        &self,
+        done: tokio::sync::oneshot::Receiver<()>,
+    ) -> Option<tokio::sync::oneshot::Receiver<()>> {
+        self.inbound
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .last_event
+            .replace(done)
     }
 
     fn switch_source_after_digit(&self) {
