@@ -187,6 +187,7 @@ async fn serve_async(daemon: Arc<Daemon>, data: &Path) -> ExitCode {
         }
     };
     tracing::info!("control socket {}", path.display());
+    crate::ops::trim::spawn();
     eprintln!("tandem ready");
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);

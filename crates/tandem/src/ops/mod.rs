@@ -1,6 +1,6 @@
 //! Operations: the CLI commands an administrator runs on a live daemon (`core show ...`,
 //! `channel request hangup`, reloads, `core stop`), the interactive console, the metrics
-//! HTTP endpoint and `tandem init`.
+//! HTTP endpoint, `tandem init`, and giving memory back after a load falls (`trim`).
 
 pub mod catalog;
 pub mod console;
@@ -8,6 +8,7 @@ pub mod http;
 pub mod init;
 pub mod reload;
 pub mod show;
+pub mod trim;
 
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Mutex;
