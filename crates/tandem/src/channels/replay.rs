@@ -1,8 +1,9 @@
 //! Digits a bridge passes on to a party, one at a time. A matcher lets held digits go in a
 //! burst (`*5` when the `5` made no code, or a prefix left alone for `featuredigittimeout`);
-//! Asterisk streams them to the other side with `ast_dtmf_stream` (each digit 100 ms, 100 ms
-//! apart), and sending them at once would overlap two RFC 4733 events or cut one tone with the
-//! next. Sans-IO: the bridge asks [`Replay::poll_digit`] and sleeps until
+//! Asterisk streams them to the other side with `ast_dtmf_stream` (`ast_senddigit` of each
+//! digit, then `between`, 100 ms by default; it also keeps 100 ms of quiet before the first,
+//! which tandem does not), and sending them at once would overlap two RFC 4733 events or cut
+//! one tone with the next. Sans-IO: the bridge asks [`Replay::poll_digit`] and sleeps until
 //! [`Replay::poll_timeout`].
 
 use std::collections::VecDeque;
