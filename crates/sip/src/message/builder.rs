@@ -18,7 +18,7 @@ impl Request {
     }
 
     /// Appends a header (builder style).
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Request {
+    pub fn with_header(mut self, name: &str, value: impl AsRef<str>) -> Request {
         self.headers.push(name, value);
         self
     }
@@ -75,7 +75,7 @@ impl Response {
     }
 
     /// Appends a header (builder style).
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Response {
+    pub fn with_header(mut self, name: &str, value: impl AsRef<str>) -> Response {
         self.headers.push(name, value);
         self
     }
@@ -112,10 +112,10 @@ pub fn derive_tag(headers: &Headers) -> String {
 /// dropped.
 pub fn bad_request_response(bytes: &[u8], err: &ParseError) -> Option<Response> {
     let head = split_head(bytes, true).ok()?;
-    if is_status_line(&head.start_line) {
+    if is_status_line(head.start_line()) {
         return None;
     }
-    let mut words = head.start_line.split_ascii_whitespace();
+    let mut words = head.start_line().split_ascii_whitespace();
     let method = words.next()?;
     let last = words.next_back()?;
     if !method.bytes().all(is_token) || !is_sip_version(last) || method == "ACK" {

@@ -30,24 +30,8 @@ pub struct MediaType {
 
 impl MediaType {
     pub fn parse(s: &str) -> Result<MediaType, &'static str> {
-        let mut sc = Scanner::new(s);
-        sc.skip_ws();
-        let kind = sc.token().ok_or("missing media type")?;
-        sc.skip_ws();
-        if !sc.eat(b'/') {
-            return Err("missing '/' in media type");
-        }
-        sc.skip_ws();
-        let subtype = sc.take_while(is_token);
-        if subtype.is_empty() {
-            return Err("missing media subtype");
-        }
         let mut params = Params::new();
-        parse_header_params(&mut sc, &mut params)?;
-        sc.skip_ws();
-        if !sc.at_end() {
-            return Err("junk after media type");
-        }
+        let (kind, subtype) = scan_media_type(s, |n, v| params.push(n, v))?;
         Ok(MediaType {
             kind: kind.to_string(),
             subtype: subtype.to_string(),
@@ -55,7 +39,6 @@ impl MediaType {
         })
     }
 
-    /// `type/subtype` in lower case, for comparisons.
     pub fn essence(&self) -> String {
         format!("{}/{}", self.kind, self.subtype).to_ascii_lowercase()
     }
@@ -66,6 +49,45 @@ impl MediaType {
         (self.kind == "*" || self.kind.eq_ignore_ascii_case(k))
             && (self.subtype == "*" || self.subtype.eq_ignore_ascii_case(s))
     }
+}
+
+/// Checks a media type and splits it into type and subtype, handing each parameter to
+/// `param`: the one parser behind [`MediaType::parse`] and [`Headers::content_type_parts`].
+fn scan_media_type<'a>(
+    s: &'a str,
+    param: impl FnMut(&'a str, Option<&'a str>),
+) -> Result<(&'a str, &'a str), &'static str> {
+    let mut sc = Scanner::new(s);
+    sc.skip_ws();
+    let kind = sc.token().ok_or("missing media type")?;
+    sc.skip_ws();
+    if !sc.eat(b'/') {
+        return Err("missing '/' in media type");
+    }
+    sc.skip_ws();
+    let subtype = sc.take_while(is_token);
+    if subtype.is_empty() {
+        return Err("missing media subtype");
+    }
+    parse_header_params(&mut sc, param)?;
+    sc.skip_ws();
+    if !sc.at_end() {
+        return Err("junk after media type");
+    }
+    Ok((kind, subtype))
+}
+
+/// True when `essence` is `kind/subtype` in lower case (what [`MediaType::essence`] gives),
+/// compared without building it.
+pub(crate) fn essence_is(kind: &str, subtype: &str, essence: &str) -> bool {
+    let lower_eq = |a: &[u8], b: &[u8]| {
+        a.len() == b.len() && a.iter().zip(b).all(|(x, y)| *x == y.to_ascii_lowercase())
+    };
+    let e = essence.as_bytes();
+    e.len() == kind.len() + 1 + subtype.len()
+        && lower_eq(e.get(..kind.len()).unwrap_or(&[]), kind.as_bytes())
+        && e.get(kind.len()) == Some(&b'/')
+        && lower_eq(e.get(kind.len() + 1..).unwrap_or(&[]), subtype.as_bytes())
 }
 
 impl fmt::Display for MediaType {
@@ -89,6 +111,14 @@ impl Headers {
     }
 
     /// Content-Encoding codings, lower case, in order.
+    /// Checks Content-Type as [`Headers::content_type`] does and gives its type and subtype
+    /// as written, without building a [`MediaType`].
+    pub(crate) fn content_type_parts(&self) -> Result<Option<(&str, &str)>, HeaderError> {
+        optional(self, "Content-Type")?
+            .map(|v| scan_media_type(v, |_, _| {}).map_err(invalid("Content-Type")))
+            .transpose()
+    }
+
     pub fn content_encoding(&self) -> Vec<String> {
         self.values("Content-Encoding")
             .iter()
@@ -134,6 +164,25 @@ mod tests {
             h.content_length(),
             Err(HeaderError::Multiple("Content-Length"))
         );
+    }
+
+    #[test]
+    fn essence_compared_without_building_it() {
+        for (t, e) in [
+            ("Application/SDP", "application/sdp"),
+            ("text/plain;charset=utf-8", "text/plain"),
+            ("multipart/mixed", "multipart/mixe"),
+            ("multipart/mixed", "multipart/mixedd"),
+            ("text/plain", "textplain"),
+            ("text/plain", "text/Plain"),
+        ] {
+            let m = MediaType::parse(t).unwrap();
+            assert_eq!(
+                essence_is(&m.kind, &m.subtype, e),
+                m.essence() == e,
+                "{t} {e}"
+            );
+        }
     }
 
     #[test]

@@ -20,33 +20,40 @@ impl CSeq {
 
     /// Parses `1*DIGIT LWS Method`; the number must fit 32 bits (RFC 4475 3.1.2.4).
     pub fn parse(s: &str) -> Result<CSeq, &'static str> {
-        let mut sc = Scanner::new(s);
-        sc.skip_ws();
-        let digits = sc.take_while(|b| b.is_ascii_digit());
-        if digits.is_empty() {
-            return Err("missing sequence number");
-        }
-        let seq = digits
-            .parse::<u32>()
-            .map_err(|_| "sequence number too large")?;
-        let before = sc.pos();
-        sc.skip_ws();
-        if sc.pos() == before {
-            return Err("missing space before method");
-        }
-        let method = sc.take_while(is_token);
-        if method.is_empty() {
-            return Err("missing method");
-        }
-        sc.skip_ws();
-        if !sc.at_end() {
-            return Err("junk after method");
-        }
+        let (seq, method) = scan_cseq(s)?;
         Ok(CSeq {
             seq,
             method: Method::from_token(method),
         })
     }
+}
+
+/// Checks a CSeq value and splits it into number and method token: the one parser behind
+/// [`CSeq::parse`] and the allocation-free [`Headers::check_cseq`].
+fn scan_cseq(s: &str) -> Result<(u32, &str), &'static str> {
+    let mut sc = Scanner::new(s);
+    sc.skip_ws();
+    let digits = sc.take_while(|b| b.is_ascii_digit());
+    if digits.is_empty() {
+        return Err("missing sequence number");
+    }
+    let seq = digits
+        .parse::<u32>()
+        .map_err(|_| "sequence number too large")?;
+    let before = sc.pos();
+    sc.skip_ws();
+    if sc.pos() == before {
+        return Err("missing space before method");
+    }
+    let method = sc.take_while(is_token);
+    if method.is_empty() {
+        return Err("missing method");
+    }
+    sc.skip_ws();
+    if !sc.at_end() {
+        return Err("junk after method");
+    }
+    Ok((seq, method))
 }
 
 impl fmt::Display for CSeq {
@@ -56,6 +63,13 @@ impl fmt::Display for CSeq {
 }
 
 impl Headers {
+    /// Checks CSeq as [`Headers::cseq`] does, without building the method.
+    pub(crate) fn check_cseq(&self) -> Result<(), HeaderError> {
+        scan_cseq(single(self, "CSeq")?)
+            .map(|_| ())
+            .map_err(invalid("CSeq"))
+    }
+
     pub fn cseq(&self) -> Result<CSeq, HeaderError> {
         CSeq::parse(single(self, "CSeq")?).map_err(invalid("CSeq"))
     }

@@ -4,234 +4,113 @@
 //! `f` From, ...). Values of list headers (Via, Contact, Route, Allow, ...) that arrive
 //! comma-joined are split by [`Headers::values`], respecting quotes and `<...>`.
 
-use std::sync::OnceLock;
-
+use super::header_names::{canon_index, is_list_header, KNOWN, UNKNOWN};
 use super::scan::split_commas;
 
-/// Canonical spellings of the headers tandem knows. Lookup is case-insensitive, among the
-/// names of the same length ([`by_length`]).
-const KNOWN: &[&str] = &[
-    "Accept",
-    "Accept-Contact",
-    "Accept-Encoding",
-    "Accept-Language",
-    "Alert-Info",
-    "Allow",
-    "Allow-Events",
-    "Authentication-Info",
-    "Authorization",
-    "Call-ID",
-    "Call-Info",
-    "Contact",
-    "Content-Disposition",
-    "Content-Encoding",
-    "Content-Language",
-    "Content-Length",
-    "Content-Type",
-    "CSeq",
-    "Date",
-    "Diversion",
-    "Error-Info",
-    "Event",
-    "Expires",
-    "From",
-    "Identity",
-    "Identity-Info",
-    "In-Reply-To",
-    "Max-Forwards",
-    "MIME-Version",
-    "Min-Expires",
-    "Min-SE",
-    "Organization",
-    "P-Asserted-Identity",
-    "P-Preferred-Identity",
-    "Path",
-    "Priority",
-    "Privacy",
-    "Proxy-Authenticate",
-    "Proxy-Authorization",
-    "Proxy-Require",
-    "RAck",
-    "Reason",
-    "Record-Route",
-    "Refer-To",
-    "Referred-By",
-    "Reject-Contact",
-    "Remote-Party-ID",
-    "Replaces",
-    "Reply-To",
-    "Request-Disposition",
-    "Require",
-    "Retry-After",
-    "Route",
-    "RSeq",
-    "Server",
-    "Service-Route",
-    "Session-Expires",
-    "Subject",
-    "Subscription-State",
-    "Supported",
-    "Timestamp",
-    "To",
-    "Unsupported",
-    "User-Agent",
-    "Via",
-    "Warning",
-    "WWW-Authenticate",
-];
-
-/// Compact forms (RFC 3261 sec. 7.3.3 and the extensions that registered one).
-const COMPACT: &[(u8, &str)] = &[
-    (b'a', "Accept-Contact"),
-    (b'b', "Referred-By"),
-    (b'c', "Content-Type"),
-    (b'd', "Request-Disposition"),
-    (b'e', "Content-Encoding"),
-    (b'f', "From"),
-    (b'i', "Call-ID"),
-    (b'j', "Reject-Contact"),
-    (b'k', "Supported"),
-    (b'l', "Content-Length"),
-    (b'm', "Contact"),
-    (b'n', "Identity-Info"),
-    (b'o', "Event"),
-    (b'r', "Refer-To"),
-    (b's', "Subject"),
-    (b't', "To"),
-    (b'u', "Allow-Events"),
-    (b'v', "Via"),
-    (b'x', "Session-Expires"),
-    (b'y', "Identity"),
-];
-
-/// Headers whose values are comma-separated lists (RFC 3261 sec. 7.3.1).
-const LISTS: &[&str] = &[
-    "Accept",
-    "Accept-Contact",
-    "Accept-Encoding",
-    "Accept-Language",
-    "Alert-Info",
-    "Allow",
-    "Allow-Events",
-    "Call-Info",
-    "Contact",
-    "Content-Encoding",
-    "Content-Language",
-    "Error-Info",
-    "In-Reply-To",
-    "P-Asserted-Identity",
-    "P-Preferred-Identity",
-    "Path",
-    "Proxy-Require",
-    "Reason",
-    "Record-Route",
-    "Reject-Contact",
-    "Require",
-    "Route",
-    "Service-Route",
-    "Supported",
-    "Unsupported",
-    "Via",
-    "Warning",
-];
-
-/// The canonical spelling of a known header name (compact forms expanded), or `None`.
-pub fn canonical_name(name: &str) -> Option<&'static str> {
-    if let [b] = name.as_bytes() {
-        let b = b.to_ascii_lowercase();
-        return COMPACT.iter().find(|(c, _)| *c == b).map(|(_, n)| *n);
-    }
-    by_length()
-        .get(name.len())?
-        .iter()
-        .copied()
-        .find(|k| k.eq_ignore_ascii_case(name))
+/// One header line, as [`Headers`] hands it out: borrowed from the list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header<'a> {
+    name: &'a str,
+    value: &'a str,
+    canon: u8,
 }
 
-/// [`KNOWN`] grouped by length: a lookup compares a handful of names, not 67 (it runs for
-/// every header line parsed and every header looked up, and was 9 % of parsing an INVITE).
-fn by_length() -> &'static [Vec<&'static str>] {
-    static BY_LENGTH: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
-    BY_LENGTH.get_or_init(|| {
-        let longest = KNOWN.iter().map(|k| k.len()).max().unwrap_or(0);
-        let mut groups = vec![Vec::new(); longest + 1];
-        for k in KNOWN {
-            if let Some(g) = groups.get_mut(k.len()) {
-                g.push(*k);
-            }
-        }
-        groups
-    })
-}
-
-/// True when `name` is a header whose value is a comma-separated list.
-pub fn is_list_header(name: &str) -> bool {
-    canonical_name(name).is_some_and(|c| LISTS.contains(&c))
-}
-
-/// One header line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Header {
-    name: String,
-    value: String,
-    canon: Option<&'static str>,
-}
-
-impl Header {
-    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Header {
-        let name = name.into();
-        let canon = canonical_name(&name);
-        Header {
-            name,
-            value: value.into(),
-            canon,
-        }
-    }
-
+impl<'a> Header<'a> {
     /// The name as written on the wire.
-    pub fn name(&self) -> &str {
-        &self.name
+    pub fn name(self) -> &'a str {
+        self.name
     }
 
     /// The canonical name for known headers, otherwise the name as written.
-    pub fn canonical(&self) -> &str {
-        self.canon.unwrap_or(&self.name)
+    pub fn canonical(self) -> &'a str {
+        KNOWN
+            .get(usize::from(self.canon))
+            .copied()
+            .unwrap_or(self.name)
     }
 
-    pub fn value(&self) -> &str {
-        &self.value
+    pub fn value(self) -> &'a str {
+        self.value
+    }
+}
+
+/// A byte range of [`Headers::text`].
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    fn len(self) -> usize {
+        self.end - self.start
+    }
+}
+
+/// A header line in [`Headers::text`].
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    name: Span,
+    value: Span,
+    canon: u8,
+}
+
+impl Entry {
+    fn view(self, text: &str) -> Header<'_> {
+        Header {
+            name: text.get(self.name.start..self.name.end).unwrap_or(""),
+            value: text.get(self.value.start..self.value.end).unwrap_or(""),
+            canon: self.canon,
+        }
     }
 
-    fn is(&self, key: &Key<'_>) -> bool {
-        match key {
-            Key::Known(c) => self.canon == Some(*c),
-            Key::Other(n) => self.canon.is_none() && self.name.eq_ignore_ascii_case(n),
+    fn is(self, key: &Key<'_>, text: &str) -> bool {
+        match *key {
+            Key::Known(c) => self.canon == c,
+            Key::Other(n) => {
+                self.canon == UNKNOWN
+                    && text
+                        .get(self.name.start..self.name.end)
+                        .is_some_and(|name| name.eq_ignore_ascii_case(n))
+            }
         }
     }
 }
 
 enum Key<'a> {
-    Known(&'static str),
+    Known(u8),
     Other(&'a str),
 }
 
 fn key(name: &str) -> Key<'_> {
-    match canonical_name(name) {
-        Some(c) => Key::Known(c),
-        None => Key::Other(name),
+    match canon_index(name) {
+        UNKNOWN => Key::Other(name),
+        c => Key::Known(c),
     }
 }
 
-/// Ordered header lines.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// Ordered header lines. Names and values live in one string per message (the received
+/// header section, copied once by the parser, edits appended), the lines are ranges of it: a
+/// parsed message costs two allocations for its headers, not two per line.
+#[derive(Clone, Default)]
 pub struct Headers {
-    entries: Vec<Header>,
+    text: String,
+    entries: Vec<Entry>,
 }
+
+/// Text left behind by edits is dropped once it is this large and larger than what is live.
+const COMPACT_AFTER: usize = 1024;
 
 impl Headers {
     pub fn new() -> Self {
+        Headers::default()
+    }
+
+    /// Room for `lines` header lines of `text` bytes in all (the parser).
+    pub(crate) fn with_capacity(text: usize, lines: usize) -> Self {
         Headers {
-            entries: Vec::new(),
+            text: String::with_capacity(text),
+            entries: Vec::with_capacity(lines),
         }
     }
 
@@ -243,38 +122,96 @@ impl Headers {
         self.entries.is_empty()
     }
 
-    pub fn iter(&self) -> std::slice::Iter<'_, Header> {
-        self.entries.iter()
+    pub fn iter(&self) -> HeaderIter<'_> {
+        HeaderIter {
+            text: &self.text,
+            entries: self.entries.iter(),
+        }
+    }
+
+    /// The total length of the names and values (to size a serialization buffer).
+    pub(crate) fn text_len(&self) -> usize {
+        self.entries
+            .iter()
+            .map(|e| e.name.len() + e.value.len())
+            .sum()
+    }
+
+    fn append(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Span {
+            start,
+            end: self.text.len(),
+        }
+    }
+
+    fn entry(&mut self, name: &str, value: &str) -> Entry {
+        Entry {
+            name: self.append(name),
+            value: self.append(value),
+            canon: canon_index(name),
+        }
     }
 
     /// Appends a header line.
-    pub fn push(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.entries.push(Header::new(name, value));
+    pub fn push(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let e = self.entry(name.as_ref(), value.as_ref());
+        self.entries.push(e);
     }
 
-    /// The value of the last line, to append a folded continuation line to (the parser).
-    pub(crate) fn last_value_mut(&mut self) -> Option<&mut String> {
-        self.entries.last_mut().map(|h| &mut h.value)
+    /// Appends a folded continuation line to the value of the last line, joined by one space
+    /// (the parser); false when there is no line yet.
+    pub(crate) fn continue_last(&mut self, cont: &str) -> bool {
+        let Some(mut last) = self.entries.last().copied() else {
+            return false;
+        };
+        if cont.is_empty() {
+            return true;
+        }
+        if last.value.end != self.text.len() {
+            let value = self
+                .text
+                .get(last.value.start..last.value.end)
+                .unwrap_or("")
+                .to_string();
+            last.value = self.append(&value);
+        }
+        if last.value.len() > 0 {
+            self.text.push(' ');
+        }
+        self.text.push_str(cont);
+        last.value.end = self.text.len();
+        if let Some(e) = self.entries.last_mut() {
+            *e = last;
+        }
+        true
     }
 
     /// Inserts a header line before all others (a proxy's new top Via).
-    pub fn push_front(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.entries.insert(0, Header::new(name, value));
+    pub fn push_front(&mut self, name: impl AsRef<str>, value: impl AsRef<str>) {
+        let e = self.entry(name.as_ref(), value.as_ref());
+        self.entries.insert(0, e);
     }
 
     /// The first line of `name`, raw.
     pub fn get(&self, name: &str) -> Option<&str> {
         let k = key(name);
-        self.entries.iter().find(|h| h.is(&k)).map(Header::value)
+        let text = self.text.as_str();
+        self.entries
+            .iter()
+            .find(|e| e.is(&k, text))
+            .map(|e| e.view(text).value)
     }
 
     /// Every line of `name`, raw, in order.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         let k = key(name);
+        let text = self.text.as_str();
         self.entries
             .iter()
-            .filter(move |h| h.is(&k))
-            .map(Header::value)
+            .filter(move |e| e.is(&k, text))
+            .map(move |e| e.view(text).value)
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -303,62 +240,124 @@ impl Headers {
     pub fn remove(&mut self, name: &str) -> usize {
         let k = key(name);
         let before = self.entries.len();
-        self.entries.retain(|h| !h.is(&k));
-        before - self.entries.len()
+        let text = self.text.as_str();
+        self.entries.retain(|e| !e.is(&k, text));
+        let removed = before - self.entries.len();
+        if removed > 0 {
+            self.compact_if_wasteful();
+        }
+        removed
     }
 
     /// Replaces the first line of `name` (keeping its position and spelling) and removes the
     /// others; appends when absent.
-    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+    pub fn set(&mut self, name: &str, value: impl AsRef<str>) {
         let k = key(name);
-        let value = value.into();
-        match self.entries.iter().position(|h| h.is(&k)) {
+        let value = value.as_ref();
+        let text = self.text.as_str();
+        match self.entries.iter().position(|e| e.is(&k, text)) {
             Some(i) => {
-                if let Some(h) = self.entries.get_mut(i) {
-                    h.value = value;
+                let span = self.append(value);
+                if let Some(e) = self.entries.get_mut(i) {
+                    e.value = span;
                 }
+                let text = self.text.as_str();
                 let mut seen = 0usize;
-                self.entries.retain(|h| {
-                    if h.is(&k) {
+                self.entries.retain(|e| {
+                    if e.is(&k, text) {
                         seen += 1;
                         seen == 1
                     } else {
                         true
                     }
                 });
+                self.compact_if_wasteful();
             }
             None => self.push(name, value),
         }
     }
+
+    /// Copies the live text into a fresh string when edits have left more dead text behind
+    /// than there is live text (so a long-lived, often edited list stays bounded).
+    fn compact_if_wasteful(&mut self) {
+        let live: usize = self.text_len();
+        let dead = self.text.len().saturating_sub(live);
+        if dead < COMPACT_AFTER || dead <= live {
+            return;
+        }
+        let old = std::mem::replace(&mut self.text, String::with_capacity(live));
+        for e in &mut self.entries {
+            let name = old.get(e.name.start..e.name.end).unwrap_or("");
+            let value = old.get(e.value.start..e.value.end).unwrap_or("");
+            let start = self.text.len();
+            self.text.push_str(name);
+            let mid = self.text.len();
+            self.text.push_str(value);
+            e.name = Span { start, end: mid };
+            e.value = Span {
+                start: mid,
+                end: self.text.len(),
+            };
+        }
+    }
 }
 
+impl PartialEq for Headers {
+    fn eq(&self, other: &Headers) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|(a, b)| a.name == b.name && a.value == b.value)
+    }
+}
+
+impl Eq for Headers {}
+
+impl std::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.iter().map(|h| (h.name, h.value)))
+            .finish()
+    }
+}
+
+/// The lines of [`Headers`] in order.
+#[derive(Debug, Clone)]
+pub struct HeaderIter<'a> {
+    text: &'a str,
+    entries: std::slice::Iter<'a, Entry>,
+}
+
+impl<'a> Iterator for HeaderIter<'a> {
+    type Item = Header<'a>;
+    fn next(&mut self) -> Option<Header<'a>> {
+        self.entries.next().map(|e| e.view(self.text))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for HeaderIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.entries.next_back().map(|e| e.view(self.text))
+    }
+}
+
+impl ExactSizeIterator for HeaderIter<'_> {}
+
 impl<'a> IntoIterator for &'a Headers {
-    type Item = &'a Header;
-    type IntoIter = std::slice::Iter<'a, Header>;
+    type Item = Header<'a>;
+    type IntoIter = HeaderIter<'a>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter()
+        self.iter()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_known_name_is_found_in_any_case_and_others_are_not() {
-        for k in KNOWN {
-            assert_eq!(canonical_name(k), Some(*k));
-            assert_eq!(canonical_name(&k.to_ascii_uppercase()), Some(*k));
-            assert_eq!(canonical_name(&k.to_ascii_lowercase()), Some(*k));
-        }
-        for (c, n) in COMPACT {
-            assert!(KNOWN.contains(n), "{n}");
-            assert_eq!(canonical_name(&char::from(*c).to_string()), Some(*n));
-        }
-        for other in ["X-Foo", "Vias", "", "Content-", "Zzz", "q"] {
-            assert_eq!(canonical_name(other), None, "{other}");
-        }
-    }
 
     #[test]
     fn compact_and_case_insensitive_lookup() {

@@ -1,7 +1,8 @@
 //! SIP messages (RFC 3261 sec. 7): requests, responses, URIs and headers, the parser and the
 //! serializer, semantic checks a server applies (RFC 4475), and a TCP stream framer.
 //!
-//! Headers are kept as an ordered list of raw lines (name as written, folded lines joined);
+//! Headers are kept as an ordered list of raw lines (name as written, folded lines joined), the
+//! ranges of one text buffer per message;
 //! typed views are methods on [`Headers`], one file per header family (`via.rs`,
 //! `name_addr.rs`, `cseq.rs`, ...). [`parse`] checks the headers every layer needs — Via,
 //! From, To, Call-ID, CSeq, Content-Length — so a message it returns can be matched to a
@@ -14,6 +15,7 @@ mod content;
 mod cseq;
 mod error;
 mod expires;
+mod header_names;
 mod headers;
 mod max_forwards;
 mod method;
@@ -27,6 +29,8 @@ mod uri;
 mod validate;
 mod via;
 
+use std::fmt;
+
 pub use auth::auth_scheme;
 pub use builder::{bad_request_response, derive_tag};
 pub use call_id::check_call_id;
@@ -34,7 +38,8 @@ pub use content::{parse_content_length, MediaType};
 pub use cseq::CSeq;
 pub use error::HeaderError;
 pub use expires::parse_delta_seconds;
-pub use headers::{canonical_name, is_list_header, Header, Headers};
+pub use header_names::{canonical_name, is_list_header};
+pub use headers::{Header, HeaderIter, Headers};
 pub use max_forwards::parse_max_forwards;
 pub use method::Method;
 pub use misc::check_sip_date;
@@ -128,16 +133,22 @@ impl Message {
 impl Request {
     /// The wire form, with a Content-Length that matches the body.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let start = format!("{} {} {}", self.method, self.uri, self.version);
-        write_message(&start, &self.headers, &self.body)
+        write_message(
+            format_args!("{} {} {}", self.method, self.uri, self.version),
+            &self.headers,
+            &self.body,
+        )
     }
 }
 
 impl Response {
     /// The wire form, with a Content-Length that matches the body.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let start = format!("{} {} {}", self.version, self.status, self.reason);
-        write_message(&start, &self.headers, &self.body)
+        write_message(
+            format_args!("{} {} {}", self.version, self.status, self.reason),
+            &self.headers,
+            &self.body,
+        )
     }
 }
 
@@ -153,12 +164,19 @@ impl From<Response> for Message {
     }
 }
 
+/// Room for the start line and the Content-Length line when sizing the output.
+const START_LINE_GUESS: usize = 128;
+
 /// Start line, headers in order (the first Content-Length line rewritten to the body length,
-/// later ones dropped, one appended when there was none), blank line, body.
-fn write_message(start: &str, headers: &Headers, body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(start.len() + 32 * headers.len() + body.len() + 32);
-    out.extend_from_slice(start.as_bytes());
-    out.extend_from_slice(b"\r\n");
+/// later ones dropped, one appended when there was none), blank line, body. Written straight
+/// into one buffer sized from the headers: one allocation.
+fn write_message(start: fmt::Arguments<'_>, headers: &Headers, body: &[u8]) -> Vec<u8> {
+    let mut out = Out(Vec::with_capacity(
+        START_LINE_GUESS + headers.text_len() + 4 * headers.len() + 2 + body.len(),
+    ));
+    // Writing to a Vec cannot fail.
+    let _ = fmt::write(&mut out, start);
+    out.push(b"\r\n");
     let mut wrote_length = false;
     for h in headers {
         if h.canonical() == "Content-Length" {
@@ -166,18 +184,39 @@ fn write_message(start: &str, headers: &Headers, body: &[u8]) -> Vec<u8> {
                 continue;
             }
             wrote_length = true;
-            out.extend_from_slice(format!("{}: {}\r\n", h.name(), body.len()).as_bytes());
+            out.push(h.name().as_bytes());
+            out.push(b": ");
+            let _ = scan::write_decimal(&mut out, body.len() as u64);
+            out.push(b"\r\n");
             continue;
         }
-        out.extend_from_slice(h.name().as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(h.value().as_bytes());
-        out.extend_from_slice(b"\r\n");
+        out.push(h.name().as_bytes());
+        out.push(b": ");
+        out.push(h.value().as_bytes());
+        out.push(b"\r\n");
     }
     if !wrote_length {
-        out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+        out.push(b"Content-Length: ");
+        let _ = scan::write_decimal(&mut out, body.len() as u64);
+        out.push(b"\r\n");
     }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
-    out
+    out.push(b"\r\n");
+    out.push(body);
+    out.0
+}
+
+/// The serialization buffer.
+struct Out(Vec<u8>);
+
+impl Out {
+    fn push(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
+    }
+}
+
+impl fmt::Write for Out {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
 }

@@ -17,7 +17,7 @@ use std::fmt;
 use super::error::{invalid, optional, single, HeaderError};
 use super::params::{parse_header_params, Params};
 use super::scan::{is_token, is_ws, quote, split_commas, unquote, Scanner};
-use super::uri::Uri;
+use super::uri::{Uri, UriRef};
 use super::Headers;
 
 /// A display name and URI with header parameters (`tag`, `expires`, `q`, ...).
@@ -40,42 +40,25 @@ impl NameAddr {
 
     /// Parses one value (no top-level commas).
     pub fn parse(s: &str) -> Result<NameAddr, &'static str> {
-        let mut sc = Scanner::new(s);
-        sc.skip_ws();
-        let display;
-        let uri;
-        if sc.peek() == Some(b'"') {
-            let raw = sc.quoted_raw().ok_or("unterminated quoted display name")?;
-            display = Some(unquote(raw));
-            sc.skip_ws();
-            uri = angle_uri(&mut sc)?;
-        } else {
-            let start = sc.rest();
-            let words = sc.take_while(|b| is_token(b) || is_ws(b));
-            if sc.peek() == Some(b'<') {
-                let d = words.split_ascii_whitespace().collect::<Vec<_>>().join(" ");
-                display = (!d.is_empty()).then_some(d);
-                uri = angle_uri(&mut sc)?;
-            } else {
-                // addr-spec: restart from the beginning of the value.
-                sc = Scanner::new(start);
-                let text = sc.take_until(b"; \t\r\n,");
-                if text.contains('?') {
-                    return Err("URI with headers must be enclosed in <>");
-                }
-                display = None;
-                uri = Uri::parse(text)?;
-            }
-        }
         let mut params = Params::new();
-        parse_header_params(&mut sc, &mut params)?;
-        sc.skip_ws();
-        if !sc.at_end() {
-            return Err("junk after name-addr");
-        }
+        let parts = scan_name_addr(s, |n, v| params.push(n, v))?;
+        let display = match parts.display {
+            Display::None => None,
+            Display::Quoted(raw) => Some(unquote(raw)),
+            Display::Words(words) => {
+                let mut d = String::with_capacity(words.len());
+                for w in words.split_ascii_whitespace() {
+                    if !d.is_empty() {
+                        d.push(' ');
+                    }
+                    d.push_str(w);
+                }
+                (!d.is_empty()).then_some(d)
+            }
+        };
         Ok(NameAddr {
             display,
-            uri,
+            uri: parts.uri.to_uri(),
             params,
         })
     }
@@ -99,7 +82,69 @@ impl NameAddr {
     }
 }
 
-fn angle_uri(sc: &mut Scanner<'_>) -> Result<Uri, &'static str> {
+/// A display name as written.
+enum Display<'a> {
+    None,
+    /// A quoted-string, with its quotes and escapes.
+    Quoted(&'a str),
+    /// Tokens and the whitespace between them (may be all whitespace).
+    Words(&'a str),
+}
+
+/// The parts of a name-addr that [`scan_name_addr`] hands back (the parameters go to its
+/// callback).
+struct NameAddrParts<'a> {
+    display: Display<'a>,
+    uri: UriRef<'a>,
+}
+
+/// Checks one name-addr or addr-spec value (no top-level commas) and splits it, handing each
+/// header parameter to `param`: the one parser behind [`NameAddr::parse`] and the
+/// allocation-free [`check_name_addr`].
+fn scan_name_addr<'a>(
+    s: &'a str,
+    param: impl FnMut(&'a str, Option<&'a str>),
+) -> Result<NameAddrParts<'a>, &'static str> {
+    let mut sc = Scanner::new(s);
+    sc.skip_ws();
+    let display;
+    let uri;
+    if sc.peek() == Some(b'"') {
+        let raw = sc.quoted_raw().ok_or("unterminated quoted display name")?;
+        display = Display::Quoted(raw);
+        sc.skip_ws();
+        uri = angle_uri(&mut sc)?;
+    } else {
+        let start = sc.rest();
+        let words = sc.take_while(|b| is_token(b) || is_ws(b));
+        if sc.peek() == Some(b'<') {
+            display = Display::Words(words);
+            uri = angle_uri(&mut sc)?;
+        } else {
+            // addr-spec: restart from the beginning of the value.
+            sc = Scanner::new(start);
+            let text = sc.take_until(b"; \t\r\n,");
+            if text.contains('?') {
+                return Err("URI with headers must be enclosed in <>");
+            }
+            display = Display::None;
+            uri = UriRef::parse(text)?;
+        }
+    }
+    parse_header_params(&mut sc, param)?;
+    sc.skip_ws();
+    if !sc.at_end() {
+        return Err("junk after name-addr");
+    }
+    Ok(NameAddrParts { display, uri })
+}
+
+/// Checks one name-addr value as [`NameAddr::parse`] does, without building it.
+pub(crate) fn check_name_addr(s: &str) -> Result<(), &'static str> {
+    scan_name_addr(s, |_, _| {}).map(|_| ())
+}
+
+fn angle_uri<'a>(sc: &mut Scanner<'a>) -> Result<UriRef<'a>, &'static str> {
     if !sc.eat(b'<') {
         return Err("expected '<'");
     }
@@ -107,7 +152,7 @@ fn angle_uri(sc: &mut Scanner<'_>) -> Result<Uri, &'static str> {
     if !sc.eat(b'>') {
         return Err("missing '>'");
     }
-    Uri::parse(text)
+    UriRef::parse(text)
 }
 
 impl fmt::Display for NameAddr {
@@ -126,6 +171,11 @@ pub enum Contact {
     Addr(NameAddr),
 }
 
+const STAR_MIXED: HeaderError = HeaderError::Invalid {
+    header: "Contact",
+    why: "'*' mixed with addresses",
+};
+
 fn list(h: &Headers, name: &'static str) -> Result<Vec<NameAddr>, HeaderError> {
     let mut out = Vec::new();
     for line in h.get_all(name) {
@@ -137,6 +187,42 @@ fn list(h: &Headers, name: &'static str) -> Result<Vec<NameAddr>, HeaderError> {
 }
 
 impl Headers {
+    /// Checks a single-valued name-addr header (From, To) as [`Headers::from_hdr`] does,
+    /// without building it.
+    pub(crate) fn check_single_name_addr(&self, name: &'static str) -> Result<(), HeaderError> {
+        check_name_addr(single(self, name)?).map_err(invalid(name))
+    }
+
+    /// Checks every value of a name-addr list header (Route, Record-Route) as
+    /// [`Headers::routes`] does, without building them.
+    pub(crate) fn check_name_addr_list(&self, name: &'static str) -> Result<(), HeaderError> {
+        for line in self.get_all(name) {
+            for v in split_commas(line) {
+                check_name_addr(v).map_err(invalid(name))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the Contact values as [`Headers::contacts`] does, without building them.
+    pub(crate) fn check_contacts(&self) -> Result<(), HeaderError> {
+        let (mut n, mut star) = (0usize, false);
+        for line in self.get_all("Contact") {
+            for v in split_commas(line) {
+                if v == "*" {
+                    star = true;
+                } else {
+                    check_name_addr(v).map_err(invalid("Contact"))?;
+                }
+                n += 1;
+            }
+        }
+        if n > 1 && star {
+            return Err(STAR_MIXED);
+        }
+        Ok(())
+    }
+
     pub fn from_hdr(&self) -> Result<NameAddr, HeaderError> {
         NameAddr::parse(single(self, "From")?).map_err(invalid("From"))
     }
@@ -160,10 +246,7 @@ impl Headers {
             }
         }
         if out.len() > 1 && out.contains(&Contact::Star) {
-            return Err(HeaderError::Invalid {
-                header: "Contact",
-                why: "'*' mixed with addresses",
-            });
+            return Err(STAR_MIXED);
         }
         Ok(out)
     }

@@ -69,9 +69,11 @@ impl Params {
 impl fmt::Display for Params {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (n, v) in &self.0 {
-            match v {
-                Some(v) => write!(f, ";{n}={v}")?,
-                None => write!(f, ";{n}")?,
+            f.write_str(";")?;
+            f.write_str(n)?;
+            if let Some(v) = v {
+                f.write_str("=")?;
+                f.write_str(v)?;
             }
         }
         Ok(())
@@ -84,9 +86,9 @@ fn is_param_value(b: u8) -> bool {
 
 /// Reads `*( LWS? ";" LWS? name [ LWS? "=" LWS? value ] )` (generic-param, RFC 3261 sec. 25.1).
 /// Stops before the first byte that does not start a parameter.
-pub(crate) fn parse_header_params(
-    sc: &mut Scanner<'_>,
-    out: &mut Params,
+pub(crate) fn parse_header_params<'a>(
+    sc: &mut Scanner<'a>,
+    mut out: impl FnMut(&'a str, Option<&'a str>),
 ) -> Result<(), &'static str> {
     loop {
         sc.skip_ws();
@@ -107,9 +109,9 @@ pub(crate) fn parse_header_params(
                 }
                 v
             };
-            out.push(name, Some(value));
+            out(name, Some(value));
         } else {
-            out.push(name, None);
+            out(name, None);
         }
     }
 }
@@ -122,7 +124,7 @@ mod tests {
     fn lws_around_semicolon_and_equals() {
         let mut p = Params::new();
         let mut sc = Scanner::new(" ;   tag    = 1918181833n ; lr");
-        parse_header_params(&mut sc, &mut p).unwrap();
+        parse_header_params(&mut sc, |n, v| p.push(n, v)).unwrap();
         assert!(sc.at_end());
         assert_eq!(p.value("TAG"), Some("1918181833n"));
         assert_eq!(p.get("lr"), Some(None));
@@ -132,13 +134,13 @@ mod tests {
     #[test]
     fn empty_parameter_is_an_error() {
         let mut p = Params::new();
-        assert!(parse_header_params(&mut Scanner::new(";;"), &mut p).is_err());
+        assert!(parse_header_params(&mut Scanner::new(";;"), |n, v| p.push(n, v)).is_err());
     }
 
     #[test]
     fn quoted_value_keeps_quotes() {
         let mut p = Params::new();
-        parse_header_params(&mut Scanner::new(r#";x="a;b""#), &mut p).unwrap();
+        parse_header_params(&mut Scanner::new(r#";x="a;b""#), |n, v| p.push(n, v)).unwrap();
         assert_eq!(p.value("x"), Some(r#""a;b""#));
     }
 

@@ -5,8 +5,10 @@
 //! schemes. A Content-Length larger than the data is an error, a smaller one leaves trailing
 //! bytes that are ignored (3.1.1.8); without Content-Length the body is the rest of the datagram.
 
+use std::borrow::Cow;
+
 use super::error::HeaderError;
-use super::scan::is_token;
+use super::scan::{is_token, split_once_byte, trim};
 use super::{Headers, Message, Method, Request, Response, Uri, MAX_MESSAGE_SIZE};
 
 /// At most this many header lines.
@@ -51,26 +53,32 @@ impl From<HeaderError> for ParseError {
 }
 
 /// The start line and header lines of a message, before typed checks.
-pub(crate) struct RawHead {
-    pub start_line: String,
+pub(crate) struct RawHead<'a> {
+    /// The header section as text (borrowed unless it was not UTF-8).
+    text: Cow<'a, str>,
+    /// Where the start line ends in `text`.
+    start_end: usize,
     pub headers: Headers,
     /// Offset of the first body byte.
     pub body_start: usize,
 }
 
+impl RawHead<'_> {
+    pub fn start_line(&self) -> &str {
+        self.text.get(..self.start_end).unwrap_or("")
+    }
+}
+
 /// Finds the blank line ending the header section: returns (end of headers, start of body).
 pub(crate) fn find_head_end(bytes: &[u8]) -> Option<(usize, usize)> {
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes.get(i) == Some(&b'\n') {
-            if bytes.get(i + 1) == Some(&b'\n') {
-                return Some((i + 1, i + 2));
-            }
-            if bytes.get(i + 1) == Some(&b'\r') && bytes.get(i + 2) == Some(&b'\n') {
-                return Some((i + 1, i + 3));
-            }
+    let mut from = 0;
+    while let Some(i) = bytes.get(from..).and_then(|b| memchr::memchr(b'\n', b)) {
+        let i = from + i;
+        match (bytes.get(i + 1), bytes.get(i + 2)) {
+            (Some(b'\n'), _) => return Some((i + 1, i + 2)),
+            (Some(b'\r'), Some(b'\n')) => return Some((i + 1, i + 3)),
+            _ => from = i + 1,
         }
-        i += 1;
     }
     None
 }
@@ -85,7 +93,7 @@ pub(crate) fn leading_crlf(bytes: &[u8]) -> usize {
 
 /// Splits start line and headers, joining folded lines. `lenient` skips malformed header lines
 /// instead of failing (used to build a 400 for a message that failed to parse).
-pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseError> {
+pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead<'_>, ParseError> {
     let skip = leading_crlf(bytes);
     let rest = bytes.get(skip..).unwrap_or(&[]);
     // A datagram that ends right after a header line has an empty body: its end is known, so
@@ -100,36 +108,34 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
             ))
         }
     };
-    let text = String::from_utf8_lossy(rest.get(..head_end).unwrap_or(&[]));
-    let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
-    let start_line = lines.next().unwrap_or("").to_string();
-    let mut headers = Headers::new();
+    let head = rest.get(..head_end).unwrap_or(&[]);
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(head),
+    };
+    let mut lines = Lines {
+        text: &text,
+        pos: 0,
+    };
+    let start_line = lines.next().unwrap_or("");
+    let start_end = start_line.len();
+    // One string for all names and values, one entry per line: room for every line.
+    let line_count = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+    let mut headers = Headers::with_capacity(text.len().saturating_sub(lines.pos), line_count);
     for line in lines {
         if line.is_empty() {
             continue;
         }
         if line.starts_with([' ', '\t']) {
-            match headers.last_value_mut() {
-                Some(v) => {
-                    let cont = line.trim();
-                    if !cont.is_empty() {
-                        if !v.is_empty() {
-                            v.push(' ');
-                        }
-                        v.push_str(cont);
-                    }
-                }
-                None if lenient => {}
-                None => {
-                    return Err(ParseError::new(
-                        "Bad Header Folding",
-                        "continuation line before any header",
-                    ))
-                }
+            if !headers.continue_last(trim(line)) && !lenient {
+                return Err(ParseError::new(
+                    "Bad Header Folding",
+                    "continuation line before any header",
+                ));
             }
             continue;
         }
-        let Some((name, value)) = line.split_once(':') else {
+        let Some((name, value)) = split_once_byte(line, b':') else {
             if lenient {
                 continue;
             }
@@ -154,13 +160,40 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead, ParseEr
                 "header line limit reached",
             ));
         }
-        headers.push(name, value.trim());
+        headers.push(name, trim(value));
     }
     Ok(RawHead {
-        start_line,
+        text,
+        start_end,
         headers,
         body_start: skip + body_start,
     })
+}
+
+/// The lines of a header section, split at LF with a CR before it dropped (what
+/// `text.split('\n')` with `strip_suffix('\r')` gives, found with memchr).
+struct Lines<'a> {
+    text: &'a str,
+    /// Start of the next line; past the end when done.
+    pos: usize,
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.text.get(self.pos..)?;
+        let line = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => {
+                self.pos += i + 1;
+                rest.get(..i).unwrap_or("")
+            }
+            None => {
+                self.pos = self.text.len() + 1;
+                rest
+            }
+        };
+        Some(line.strip_suffix('\r').unwrap_or(line))
+    }
 }
 
 /// `SIP/1*DIGIT.1*DIGIT`, "SIP" in any case.
@@ -187,8 +220,10 @@ pub(crate) fn is_status_line(line: &str) -> bool {
 /// (RFC 4475 3.1.2.7 to 3.1.2.10).
 fn parse_request_line(line: &str) -> Result<(Method, Uri, String), ParseError> {
     let bad = |d| ParseError::new("Bad Request-Line", d);
-    let parts: Vec<&str> = line.split(' ').collect();
-    let [method, uri, version] = parts.as_slice() else {
+    let mut parts = line.split(' ');
+    let (Some(method), Some(uri), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
         return Err(bad(
             "request line must be three elements separated by single spaces",
         ));
@@ -225,6 +260,7 @@ fn parse_status_line(line: &str) -> Result<(String, u16, String), ParseError> {
 }
 
 /// Checks the headers every layer relies on; absent ones are left to [`super::validate_request`].
+/// Each is checked in place (a scan, nothing built): the parsed message keeps them as text.
 fn check_core_headers(h: &Headers) -> Result<(), ParseError> {
     fn absent_ok<T>(r: Result<T, HeaderError>) -> Result<(), ParseError> {
         match r {
@@ -232,12 +268,11 @@ fn check_core_headers(h: &Headers) -> Result<(), ParseError> {
             Err(e) => Err(e.into()),
         }
     }
-    absent_ok(h.vias())?;
-    absent_ok(h.from_hdr())?;
-    absent_ok(h.to_hdr())?;
+    absent_ok(h.check_vias())?;
+    absent_ok(h.check_single_name_addr("From"))?;
+    absent_ok(h.check_single_name_addr("To"))?;
     absent_ok(h.call_id())?;
-    absent_ok(h.cseq())?;
-    h.content_length()?;
+    absent_ok(h.check_cseq())?;
     Ok(())
 }
 
@@ -252,17 +287,20 @@ pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
     }
     let head = split_head(bytes, false)?;
     check_core_headers(&head.headers)?;
+    let start_line = head.text.get(..head.start_end).unwrap_or("");
     let available = bytes.get(head.body_start..).unwrap_or(&[]);
     let body = match head.headers.content_length()? {
-        Some(n) => available.get(..n).ok_or(ParseError::new(
-            "Content-Length Larger Than Message",
-            "body shorter than Content-Length",
-        ))?,
+        Some(n) => available.get(..n).ok_or_else(|| {
+            ParseError::new(
+                "Content-Length Larger Than Message",
+                "body shorter than Content-Length",
+            )
+        })?,
         None => available,
     }
     .to_vec();
-    if is_status_line(&head.start_line) {
-        let (version, status, reason) = parse_status_line(&head.start_line)?;
+    if is_status_line(start_line) {
+        let (version, status, reason) = parse_status_line(start_line)?;
         Ok(Message::Response(Response {
             status,
             reason,
@@ -271,7 +309,7 @@ pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
             body,
         }))
     } else {
-        let (method, uri, version) = parse_request_line(&head.start_line)?;
+        let (method, uri, version) = parse_request_line(start_line)?;
         Ok(Message::Request(Request {
             method,
             uri,

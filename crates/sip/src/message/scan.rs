@@ -4,12 +4,75 @@
 
 /// `token` characters (RFC 3261 sec. 25.1).
 pub(crate) fn is_token(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b)
+    TOKEN[usize::from(b)]
+}
+
+/// [`is_token`] as a table (it runs for every byte of every header name parsed).
+static TOKEN: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'-' | b'.' | b'!' | b'%' | b'*' | b'_' | b'+' | b'`' | b'\'' | b'~'
+            );
+        b += 1;
+    }
+    t
+};
+
+/// `str::trim`, quicker on ASCII: strips the ASCII whitespace `trim` strips, and leaves the
+/// rest to `trim` only when a non-ASCII character is at either end.
+pub(crate) fn trim(s: &str) -> &str {
+    let t = s.trim_matches(|c: char| matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r'));
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(f), Some(l)) if !f.is_ascii() || !l.is_ascii() => s.trim(),
+        _ => t,
+    }
 }
 
 /// Linear whitespace inside an (already unfolded) header value.
 pub(crate) fn is_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// Writes `n` in decimal, without the formatting machinery (ports, IPv4 octets and
+/// Content-Length when serializing).
+pub(crate) fn write_decimal(f: &mut impl std::fmt::Write, n: u64) -> std::fmt::Result {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        if let Some(d) = buf.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    f.write_str(std::str::from_utf8(buf.get(i..).unwrap_or(&[])).unwrap_or(""))
+}
+
+/// Where the ASCII byte `b` first occurs in `s` (`str::find` with a char pattern sets up a
+/// searcher per call, too slow for the short pieces of a header).
+pub(crate) fn find_byte(s: &str, b: u8) -> Option<usize> {
+    s.bytes().position(|c| c == b)
+}
+
+/// `s.split_once(b)` for an ASCII byte.
+pub(crate) fn split_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = find_byte(s, b)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// `s.rsplit_once(b)` for an ASCII byte.
+pub(crate) fn rsplit_once_byte(s: &str, b: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().rposition(|c| c == b)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// A cursor over a header value.
@@ -142,27 +205,48 @@ pub(crate) fn quote(s: &str) -> String {
 
 /// Splits a comma-joined header value into its elements, respecting quoted strings and `<...>`.
 /// Elements are trimmed; empty ones are kept (callers decide whether that is an error).
-pub(crate) fn split_commas(value: &str) -> Vec<&str> {
-    let bytes = value.as_bytes();
-    let mut out = Vec::new();
-    let (mut start, mut i) = (0usize, 0usize);
-    let (mut in_quote, mut in_angle) = (false, false);
-    while i < bytes.len() {
-        match bytes.get(i).copied().unwrap_or(0) {
-            b'\\' if in_quote => i += 1,
-            b'"' => in_quote = !in_quote,
-            b'<' if !in_quote => in_angle = true,
-            b'>' if !in_quote => in_angle = false,
-            b',' if !in_quote && !in_angle => {
-                out.push(value.get(start..i).unwrap_or("").trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
+pub(crate) fn split_commas(value: &str) -> CommaSplit<'_> {
+    CommaSplit {
+        value,
+        start: 0,
+        done: false,
     }
-    out.push(value.get(start..).unwrap_or("").trim());
-    out
+}
+
+/// The elements of a comma-joined value (see [`split_commas`]), without collecting them.
+pub(crate) struct CommaSplit<'a> {
+    value: &'a str,
+    start: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for CommaSplit<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
+        }
+        let bytes = self.value.as_bytes();
+        let (mut in_quote, mut in_angle) = (false, false);
+        let mut i = self.start;
+        while i < bytes.len() {
+            match bytes.get(i).copied().unwrap_or(0) {
+                b'\\' if in_quote => i += 1,
+                b'"' => in_quote = !in_quote,
+                b'<' if !in_quote => in_angle = true,
+                b'>' if !in_quote => in_angle = false,
+                b',' if !in_quote && !in_angle => {
+                    let element = self.value.get(self.start..i).unwrap_or("").trim();
+                    self.start = i + 1;
+                    return Some(element);
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        self.done = true;
+        Some(self.value.get(self.start..).unwrap_or("").trim())
+    }
 }
 
 /// Decodes `%HH` escapes; a `%` not followed by two hex digits is kept as is.
@@ -205,7 +289,7 @@ mod tests {
     fn commas_inside_quotes_and_angles_do_not_split() {
         let v = r#""a, b" <sip:x@y;p=1,2>, <sip:z@w> , c"#;
         assert_eq!(
-            split_commas(v),
+            split_commas(v).collect::<Vec<_>>(),
             vec![r#""a, b" <sip:x@y;p=1,2>"#, "<sip:z@w>", "c"]
         );
     }
@@ -223,6 +307,47 @@ mod tests {
     fn unterminated_quote_is_none() {
         assert!(Scanner::new("\"abc").quoted_raw().is_none());
         assert!(Scanner::new("\"abc\\").quoted_raw().is_none());
+    }
+
+    #[test]
+    fn token_table_and_quick_trim_agree_with_their_definitions() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b);
+            assert_eq!(is_token(b), expected, "{b}");
+        }
+        for s in [
+            "",
+            " ",
+            " a ",
+            "\t\x0b\x0ca\r\n",
+            "\u{a0}a\u{a0}",
+            " \u{2003}x ",
+            "a\u{85}",
+            "\u{e9}",
+            " \u{e9} ",
+            "\u{1c}a\u{1f}",
+            "a b",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn decimals_as_format_writes_them() {
+        for n in [0, 7, 10, 99, 100, 65535, 298, u64::from(u32::MAX), u64::MAX] {
+            let mut s = String::new();
+            write_decimal(&mut s, n).unwrap();
+            assert_eq!(s, n.to_string());
+        }
+    }
+
+    #[test]
+    fn byte_splits_agree_with_str_splits() {
+        for s in ["", ":", "a:b:c", "no", "\u{e9}:\u{e9}", "::"] {
+            assert_eq!(split_once_byte(s, b':'), s.split_once(':'), "{s}");
+            assert_eq!(rsplit_once_byte(s, b':'), s.rsplit_once(':'), "{s}");
+            assert_eq!(find_byte(s, b':'), s.find(':'), "{s}");
+        }
     }
 
     #[test]

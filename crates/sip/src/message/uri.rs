@@ -9,7 +9,9 @@ use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::params::Params;
-use super::scan::{escapes_valid, percent_decode};
+use super::scan::{
+    escapes_valid, find_byte, percent_decode, rsplit_once_byte, split_once_byte, write_decimal,
+};
 
 /// A URI scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,27 +44,7 @@ pub enum Host {
 impl Host {
     /// Parses `host` (RFC 3261 sec. 25.1): hostname, IPv4address or `[IPv6address]`.
     pub fn parse(s: &str) -> Result<Host, &'static str> {
-        if let Some(inner) = s.strip_prefix('[') {
-            let inner = inner
-                .strip_suffix(']')
-                .ok_or("unterminated IPv6 reference")?;
-            return inner.parse().map(Host::V6).map_err(|_| "bad IPv6 address");
-        }
-        if s.is_empty() {
-            return Err("empty host");
-        }
-        if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-            if let Ok(a) = s.parse() {
-                return Ok(Host::V4(a));
-            }
-        }
-        if !s
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
-        {
-            return Err("bad host");
-        }
-        Ok(Host::Domain(s.to_string()))
+        HostRef::parse(s).map(HostRef::to_host)
     }
 
     /// Case-insensitive comparison for domains, exact for addresses.
@@ -78,29 +60,91 @@ impl fmt::Display for Host {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Host::Domain(d) => f.write_str(d),
-            Host::V4(a) => write!(f, "{a}"),
+            Host::V4(a) => {
+                // By hand: Ipv4Addr's Display was a tenth of serializing an INVITE.
+                for (i, o) in a.octets().into_iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(".")?;
+                    }
+                    write_decimal(f, u64::from(o))?;
+                }
+                Ok(())
+            }
             Host::V6(a) => write!(f, "[{a}]"),
         }
     }
 }
 
-/// Splits `host[:port]` (port 0-65535).
-pub(crate) fn parse_hostport(s: &str) -> Result<(Host, Option<u16>), &'static str> {
-    let (host, port) = if s.starts_with('[') {
-        let end = s.find(']').ok_or("unterminated IPv6 reference")?;
+/// A [`Host`] borrowed from the text it was read from (checking a header costs no allocation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HostRef<'a> {
+    Domain(&'a str),
+    V4(Ipv4Addr),
+    V6(Ipv6Addr),
+}
+
+impl<'a> HostRef<'a> {
+    pub(crate) fn parse(s: &'a str) -> Result<HostRef<'a>, &'static str> {
+        if let Some(inner) = s.strip_prefix('[') {
+            let inner = inner
+                .strip_suffix(']')
+                .ok_or("unterminated IPv6 reference")?;
+            return inner
+                .parse()
+                .map(HostRef::V6)
+                .map_err(|_| "bad IPv6 address");
+        }
+        if s.is_empty() {
+            return Err("empty host");
+        }
+        if s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            if let Ok(a) = s.parse() {
+                return Ok(HostRef::V4(a));
+            }
+        }
+        if !s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+        {
+            return Err("bad host");
+        }
+        Ok(HostRef::Domain(s))
+    }
+
+    pub(crate) fn to_host(self) -> Host {
+        match self {
+            HostRef::Domain(d) => Host::Domain(d.to_string()),
+            HostRef::V4(a) => Host::V4(a),
+            HostRef::V6(a) => Host::V6(a),
+        }
+    }
+}
+
+/// Splits `host[:port]` at the port's ':' (an IPv6 reference keeps its colons); nothing is
+/// checked but the brackets.
+pub(crate) fn split_hostport(s: &str) -> Result<(&str, Option<&str>), &'static str> {
+    if s.starts_with('[') {
+        let end = find_byte(s, b']').ok_or("unterminated IPv6 reference")?;
         let host = s.get(..=end).unwrap_or("");
         let rest = s.get(end + 1..).unwrap_or("");
         match rest.strip_prefix(':') {
-            Some(p) => (host, Some(p)),
-            None if rest.is_empty() => (host, None),
-            None => return Err("junk after IPv6 reference"),
+            Some(p) => Ok((host, Some(p))),
+            None if rest.is_empty() => Ok((host, None)),
+            None => Err("junk after IPv6 reference"),
         }
     } else {
-        match s.rsplit_once(':') {
+        Ok(match rsplit_once_byte(s, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (s, None),
-        }
-    };
+        })
+    }
+}
+
+/// Checks a split `host[:port]` (port 0-65535).
+pub(crate) fn hostport_from_parts<'a>(
+    host: &'a str,
+    port: Option<&str>,
+) -> Result<(HostRef<'a>, Option<u16>), &'static str> {
     let port = match port {
         Some(p) => {
             if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
@@ -110,7 +154,13 @@ pub(crate) fn parse_hostport(s: &str) -> Result<(Host, Option<u16>), &'static st
         }
         None => None,
     };
-    Ok((Host::parse(host)?, port))
+    Ok((HostRef::parse(host)?, port))
+}
+
+/// Splits and checks `host[:port]` (port 0-65535).
+pub(crate) fn parse_hostport(s: &str) -> Result<(HostRef<'_>, Option<u16>), &'static str> {
+    let (host, port) = split_hostport(s)?;
+    hostport_from_parts(host, port)
 }
 
 /// A `sip:` or `sips:` URI. The user and parameters keep their `%` escapes as written; use
@@ -146,8 +196,24 @@ impl SipUri {
             .as_deref()
             .map(|u| String::from_utf8_lossy(&percent_decode(u)).into_owned())
     }
+}
 
-    fn parse(rest: &str, secure: bool) -> Result<SipUri, &'static str> {
+/// A `sip:`/`sips:` URI checked and split, borrowed from the text it was read from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SipUriRef<'a> {
+    pub secure: bool,
+    pub user: Option<&'a str>,
+    pub password: Option<&'a str>,
+    pub host: HostRef<'a>,
+    pub port: Option<u16>,
+    /// The URI parameters as written: empty, or `;name[=value]...`, each checked.
+    pub params: &'a str,
+    /// The URI headers after `?` as written (`name=value&...`, each checked).
+    pub headers: Option<&'a str>,
+}
+
+impl<'a> SipUriRef<'a> {
+    fn parse(rest: &'a str, secure: bool) -> Result<SipUriRef<'a>, &'static str> {
         if rest
             .bytes()
             .any(|b| b <= b' ' || b >= 0x7f || matches!(b, b'<' | b'>' | b'"'))
@@ -157,52 +223,49 @@ impl SipUri {
         if !escapes_valid(rest) {
             return Err("bad escape in SIP URI");
         }
-        let (userinfo, after) = match rest.find('@') {
+        let (userinfo, after) = match find_byte(rest, b'@') {
             Some(i) => (rest.get(..i), rest.get(i + 1..).unwrap_or("")),
             None => (None, rest),
         };
         let (user, password) = match userinfo {
             Some(ui) => {
-                let (u, p) = match ui.split_once(':') {
-                    Some((u, p)) => (u, Some(p.to_string())),
+                let (u, p) = match split_once_byte(ui, b':') {
+                    Some((u, p)) => (u, Some(p)),
                     None => (ui, None),
                 };
                 if u.is_empty() {
                     return Err("empty user in SIP URI");
                 }
-                (Some(u.to_string()), p)
+                (Some(u), p)
             }
             None => (None, None),
         };
-        let (before_headers, headers_str) = match after.split_once('?') {
+        let (before_headers, headers) = match split_once_byte(after, b'?') {
             Some((a, h)) => (a, Some(h)),
             None => (after, None),
         };
-        let mut parts = before_headers.split(';');
-        let hostport = parts.next().unwrap_or("");
+        let (hostport, params) = match find_byte(before_headers, b';') {
+            Some(i) => (
+                before_headers.get(..i).unwrap_or(""),
+                before_headers.get(i..).unwrap_or(""),
+            ),
+            None => (before_headers, ""),
+        };
         let (host, port) = parse_hostport(hostport)?;
-        let mut params = Params::new();
-        for p in parts {
-            let (n, v) = match p.split_once('=') {
-                Some((n, v)) => (n, Some(v)),
-                None => (p, None),
-            };
+        for (n, v) in uri_params(params) {
             if n.is_empty() || v.is_some_and(str::is_empty) {
                 return Err("empty URI parameter");
             }
-            params.push(n, v);
         }
-        let mut headers = Vec::new();
-        if let Some(h) = headers_str {
+        if let Some(h) = headers {
             for kv in h.split('&') {
-                let (n, v) = kv.split_once('=').ok_or("URI header without '='")?;
+                let (n, _) = split_once_byte(kv, b'=').ok_or("URI header without '='")?;
                 if n.is_empty() {
                     return Err("empty URI header name");
                 }
-                headers.push((n.to_string(), v.to_string()));
             }
         }
-        Ok(SipUri {
+        Ok(SipUriRef {
             secure,
             user,
             password,
@@ -212,6 +275,42 @@ impl SipUri {
             headers,
         })
     }
+
+    fn to_uri(self) -> SipUri {
+        let mut params = Params::new();
+        for (n, v) in uri_params(self.params) {
+            params.push(n, v);
+        }
+        let headers = self
+            .headers
+            .map(|h| {
+                h.split('&')
+                    .filter_map(|kv| split_once_byte(kv, b'='))
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        SipUri {
+            secure: self.secure,
+            user: self.user.map(str::to_string),
+            password: self.password.map(str::to_string),
+            host: self.host.to_host(),
+            port: self.port,
+            params,
+            headers,
+        }
+    }
+}
+
+/// The `name[=value]` pairs of `;a=1;b`-style parameters (empty text: none).
+fn uri_params(params: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
+    params
+        .split(';')
+        .skip(1)
+        .map(|p| match split_once_byte(p, b'=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (p, None),
+        })
 }
 
 impl fmt::Display for SipUri {
@@ -220,17 +319,22 @@ impl fmt::Display for SipUri {
         if let Some(u) = &self.user {
             f.write_str(u)?;
             if let Some(p) = &self.password {
-                write!(f, ":{p}")?;
+                f.write_str(":")?;
+                f.write_str(p)?;
             }
             f.write_str("@")?;
         }
-        write!(f, "{}", self.host)?;
+        fmt::Display::fmt(&self.host, f)?;
         if let Some(p) = self.port {
-            write!(f, ":{p}")?;
+            f.write_str(":")?;
+            write_decimal(f, u64::from(p))?;
         }
-        write!(f, "{}", self.params)?;
+        fmt::Display::fmt(&self.params, f)?;
         for (i, (n, v)) in self.headers.iter().enumerate() {
-            write!(f, "{}{n}={v}", if i == 0 { '?' } else { '&' })?;
+            f.write_str(if i == 0 { "?" } else { "&" })?;
+            f.write_str(n)?;
+            f.write_str("=")?;
+            f.write_str(v)?;
         }
         Ok(())
     }
@@ -252,10 +356,19 @@ pub enum Uri {
     },
 }
 
-impl Uri {
+/// A [`Uri`] checked and split, borrowed from the text it was read from.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum UriRef<'a> {
+    Sip(SipUriRef<'a>),
+    /// Number, then `;`-parameters as written.
+    Tel(&'a str, &'a str),
+    Other(&'a str, &'a str),
+}
+
+impl<'a> UriRef<'a> {
     /// Parses an absolute URI. Whitespace, `<`, `>` are rejected everywhere.
-    pub fn parse(s: &str) -> Result<Uri, &'static str> {
-        let (scheme, rest) = s.split_once(':').ok_or("URI without scheme")?;
+    pub(crate) fn parse(s: &'a str) -> Result<UriRef<'a>, &'static str> {
+        let (scheme, rest) = split_once_byte(s, b':').ok_or("URI without scheme")?;
         let mut sb = scheme.bytes();
         if !sb.next().is_some_and(|b| b.is_ascii_alphabetic())
             || !sb.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
@@ -263,10 +376,10 @@ impl Uri {
             return Err("bad URI scheme");
         }
         if scheme.eq_ignore_ascii_case("sip") {
-            return SipUri::parse(rest, false).map(Uri::Sip);
+            return SipUriRef::parse(rest, false).map(UriRef::Sip);
         }
         if scheme.eq_ignore_ascii_case("sips") {
-            return SipUri::parse(rest, true).map(Uri::Sip);
+            return SipUriRef::parse(rest, true).map(UriRef::Sip);
         }
         if rest.is_empty()
             || rest
@@ -276,21 +389,39 @@ impl Uri {
             return Err("bad URI");
         }
         if scheme.eq_ignore_ascii_case("tel") {
-            let mut parts = rest.split(';');
-            let number = parts.next().unwrap_or("").to_string();
-            let mut params = Params::new();
-            for p in parts {
-                match p.split_once('=') {
-                    Some((n, v)) => params.push(n, Some(v)),
-                    None => params.push(p, None),
+            return Ok(match find_byte(rest, b';') {
+                Some(i) => UriRef::Tel(rest.get(..i).unwrap_or(""), rest.get(i..).unwrap_or("")),
+                None => UriRef::Tel(rest, ""),
+            });
+        }
+        Ok(UriRef::Other(scheme, rest))
+    }
+
+    pub(crate) fn to_uri(self) -> Uri {
+        match self {
+            UriRef::Sip(u) => Uri::Sip(u.to_uri()),
+            UriRef::Tel(number, p) => {
+                let mut params = Params::new();
+                for (n, v) in uri_params(p) {
+                    params.push(n, v);
+                }
+                Uri::Tel {
+                    number: number.to_string(),
+                    params,
                 }
             }
-            return Ok(Uri::Tel { number, params });
+            UriRef::Other(scheme, rest) => Uri::Other {
+                scheme: scheme.to_string(),
+                rest: rest.to_string(),
+            },
         }
-        Ok(Uri::Other {
-            scheme: scheme.to_string(),
-            rest: rest.to_string(),
-        })
+    }
+}
+
+impl Uri {
+    /// Parses an absolute URI. Whitespace, `<`, `>` are rejected everywhere.
+    pub fn parse(s: &str) -> Result<Uri, &'static str> {
+        UriRef::parse(s).map(UriRef::to_uri)
     }
 
     pub fn scheme(&self) -> Scheme {
@@ -326,7 +457,7 @@ impl Uri {
 impl fmt::Display for Uri {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Uri::Sip(u) => write!(f, "{u}"),
+            Uri::Sip(u) => fmt::Display::fmt(u, f),
             Uri::Tel { number, params } => write!(f, "tel:{number}{params}"),
             Uri::Other { scheme, rest } => write!(f, "{scheme}:{rest}"),
         }

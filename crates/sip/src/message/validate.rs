@@ -5,8 +5,10 @@
 //! (8.2.2.1), Max-Forwards, extensions (8.2.2.3), content (8.2.3).
 
 use super::builder::derive_tag;
+use super::content::essence_is;
 use super::error::HeaderError;
 use super::misc::check_sip_date;
+use super::scan::split_commas;
 use super::{Method, Request, Response, Uri, SIP_VERSION};
 
 /// What the local server understands.
@@ -112,18 +114,19 @@ pub fn validate_request_with(req: &Request, policy: &Policy<'_>) -> Result<(), R
     }
     // Mandatory headers (sec. 8.1.1; Max-Forwards may be absent from RFC 2543 clients, 4475 3.4.1),
     // each single-valued and well formed (4475 3.3.8, 3.3.9).
-    h.vias()?;
-    h.from_hdr()?;
-    h.to_hdr()?;
+    // Each checked in place: nothing is built only to be thrown away.
+    h.check_vias()?;
+    h.check_single_name_addr("From")?;
+    h.check_single_name_addr("To")?;
     h.call_id()?;
     let cseq = h.cseq()?;
     let max_forwards = h.max_forwards()?;
     h.content_length()?;
-    let content_type = h.content_type()?;
+    let content_type = h.content_type_parts()?;
     h.expires()?;
-    h.contacts()?;
-    h.routes()?;
-    h.record_routes()?;
+    h.check_contacts()?;
+    h.check_name_addr_list("Route")?;
+    h.check_name_addr_list("Record-Route")?;
     if let Some(d) = h.get("Date") {
         if h.count("Date") > 1 {
             return Err(HeaderError::Multiple("Date").into());
@@ -169,15 +172,23 @@ pub fn validate_request_with(req: &Request, policy: &Policy<'_>) -> Result<(), R
     }
     // 8.2.3: content.
     if !req.body.is_empty() {
-        let Some(ct) = content_type else {
+        let Some((kind, subtype)) = content_type else {
             return Err(Rejection::new(400, "Missing Content-Type Header"));
         };
-        if !policy.content_types.contains(&ct.essence().as_str()) {
+        if !policy
+            .content_types
+            .iter()
+            .any(|e| essence_is(kind, subtype, e))
+        {
             let mut r = Rejection::new(415, "Unsupported Media Type");
             r.accept = Some(policy.content_types.join(", "));
             return Err(r);
         }
-        if h.content_encoding().iter().any(|c| c != "identity") {
+        let coded = h
+            .get_all("Content-Encoding")
+            .flat_map(split_commas)
+            .any(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"));
+        if coded {
             let mut r = Rejection::new(415, "Unsupported Media Type");
             r.accept_encoding = Some("identity".into());
             return Err(r);
@@ -199,12 +210,14 @@ pub fn validate_request_with(req: &Request, policy: &Policy<'_>) -> Result<(), R
 /// answered). More than one Via means it was not meant for us (sec. 8.1.3.3, RFC 4475 3.3.10).
 pub fn validate_response(resp: &Response) -> Result<(), &'static str> {
     let h = &resp.headers;
-    let vias = h.vias().map_err(|_| "missing or bad Via")?;
-    if vias.len() != 1 {
+    let vias = h.check_vias().map_err(|_| "missing or bad Via")?;
+    if vias != 1 {
         return Err("more than one Via in a response");
     }
-    h.from_hdr().map_err(|_| "missing or bad From")?;
-    h.to_hdr().map_err(|_| "missing or bad To")?;
+    h.check_single_name_addr("From")
+        .map_err(|_| "missing or bad From")?;
+    h.check_single_name_addr("To")
+        .map_err(|_| "missing or bad To")?;
     h.call_id().map_err(|_| "missing or bad Call-ID")?;
     h.cseq().map_err(|_| "missing or bad CSeq")?;
     if !resp.version.eq_ignore_ascii_case(SIP_VERSION) {

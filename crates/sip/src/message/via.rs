@@ -12,7 +12,7 @@ use std::fmt;
 use super::error::{invalid, HeaderError};
 use super::params::{parse_header_params, Params};
 use super::scan::Scanner;
-use super::uri::{parse_hostport, Host};
+use super::uri::{hostport_from_parts, parse_hostport, split_hostport, Host, HostRef};
 use super::Headers;
 
 /// The RFC 3261 branch prefix.
@@ -32,15 +32,18 @@ pub enum Transport {
 
 impl Transport {
     pub fn parse(s: &str) -> Transport {
-        match s.to_ascii_uppercase().as_str() {
-            "UDP" => Transport::Udp,
-            "TCP" => Transport::Tcp,
-            "TLS" => Transport::Tls,
-            "SCTP" => Transport::Sctp,
-            "WS" => Transport::Ws,
-            "WSS" => Transport::Wss,
-            _ => Transport::Other(s.to_string()),
-        }
+        const KNOWN: [(&str, Transport); 6] = [
+            ("UDP", Transport::Udp),
+            ("TCP", Transport::Tcp),
+            ("TLS", Transport::Tls),
+            ("SCTP", Transport::Sctp),
+            ("WS", Transport::Ws),
+            ("WSS", Transport::Wss),
+        ];
+        KNOWN
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(s))
+            .map_or_else(|| Transport::Other(s.to_string()), |(_, t)| t)
     }
 
     pub fn as_str(&self) -> &str {
@@ -86,53 +89,14 @@ impl Via {
 
     /// Parses one Via value (no commas).
     pub fn parse(s: &str) -> Result<Via, &'static str> {
-        let mut sc = Scanner::new(s);
-        sc.skip_ws();
-        let protocol = sc.token().ok_or("missing protocol name")?;
-        sc.skip_ws();
-        if !sc.eat(b'/') {
-            return Err("missing '/' after protocol");
-        }
-        sc.skip_ws();
-        let version = sc.token().ok_or("missing protocol version")?;
-        sc.skip_ws();
-        if !sc.eat(b'/') {
-            return Err("missing '/' after version");
-        }
-        sc.skip_ws();
-        let transport = sc.token().ok_or("missing transport")?;
-        sc.skip_ws();
-        let host = sc.take_while(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
-        });
-        // LWS is allowed around the ':' of sent-by; gather "host : port" if present.
-        let mut hostport = host.to_string();
-        sc.skip_ws();
-        if sc.eat(b':') {
-            sc.skip_ws();
-            let port = sc.take_while(|b| b.is_ascii_digit());
-            hostport.push(':');
-            hostport.push_str(port);
-        }
-        let (host, port) = parse_hostport(&hostport)?;
         let mut params = Params::new();
-        parse_header_params(&mut sc, &mut params)?;
-        sc.skip_ws();
-        if !sc.at_end() {
-            return Err("junk after Via parameters");
-        }
-        if params
-            .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("branch") && v.is_none())
-        {
-            return Err("branch without value");
-        }
+        let v = scan_via(s, |n, v| params.push(n, v))?;
         Ok(Via {
-            protocol: protocol.to_string(),
-            version: version.to_string(),
-            transport: Transport::parse(transport),
-            host,
-            port,
+            protocol: v.protocol.to_string(),
+            version: v.version.to_string(),
+            transport: Transport::parse(v.transport),
+            host: v.host.to_host(),
+            port: v.port,
             params,
         })
     }
@@ -177,6 +141,75 @@ impl Via {
     }
 }
 
+/// The parts of a Via value that [`scan_via`] hands back (the parameters go to its callback).
+struct ViaParts<'a> {
+    protocol: &'a str,
+    version: &'a str,
+    transport: &'a str,
+    host: HostRef<'a>,
+    port: Option<u16>,
+}
+
+/// Checks one Via value (no commas) and splits it, handing each parameter to `param`: the one
+/// parser behind [`Via::parse`] and the allocation-free check of [`Headers::check_vias`].
+fn scan_via<'a>(
+    s: &'a str,
+    mut param: impl FnMut(&'a str, Option<&'a str>),
+) -> Result<ViaParts<'a>, &'static str> {
+    let mut sc = Scanner::new(s);
+    sc.skip_ws();
+    let protocol = sc.token().ok_or("missing protocol name")?;
+    sc.skip_ws();
+    if !sc.eat(b'/') {
+        return Err("missing '/' after protocol");
+    }
+    sc.skip_ws();
+    let version = sc.token().ok_or("missing protocol version")?;
+    sc.skip_ws();
+    if !sc.eat(b'/') {
+        return Err("missing '/' after version");
+    }
+    sc.skip_ws();
+    let transport = sc.token().ok_or("missing transport")?;
+    sc.skip_ws();
+    let host = sc.take_while(|b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'[' | b']' | b':')
+    });
+    // LWS is allowed around the ':' of sent-by: "host : port" is read as "host:port".
+    sc.skip_ws();
+    let (host, port) = if sc.eat(b':') {
+        sc.skip_ws();
+        let port = sc.take_while(|b| b.is_ascii_digit());
+        match split_hostport(host)? {
+            // "[v6]:1 : 2": the port would contain a ':'.
+            (_, Some(_)) if host.starts_with('[') => return Err("bad port"),
+            (h, _) if host.starts_with('[') => hostport_from_parts(h, Some(port))?,
+            _ => hostport_from_parts(host, Some(port))?,
+        }
+    } else {
+        parse_hostport(host)?
+    };
+    let mut bare_branch = false;
+    parse_header_params(&mut sc, |n, v| {
+        bare_branch |= v.is_none() && n.eq_ignore_ascii_case("branch");
+        param(n, v);
+    })?;
+    sc.skip_ws();
+    if !sc.at_end() {
+        return Err("junk after Via parameters");
+    }
+    if bare_branch {
+        return Err("branch without value");
+    }
+    Ok(ViaParts {
+        protocol,
+        version,
+        transport,
+        host,
+        port,
+    })
+}
+
 impl fmt::Display for Via {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -195,6 +228,22 @@ impl fmt::Display for Via {
 }
 
 impl Headers {
+    /// Checks every Via value as [`Headers::vias`] does, without building them; returns how
+    /// many there are.
+    pub fn check_vias(&self) -> Result<usize, HeaderError> {
+        let mut n = 0;
+        for line in self.get_all("Via") {
+            for v in super::scan::split_commas(line) {
+                scan_via(v, |_, _| {}).map_err(invalid("Via"))?;
+                n += 1;
+            }
+        }
+        if n == 0 {
+            return Err(HeaderError::Missing("Via"));
+        }
+        Ok(n)
+    }
+
     /// All Via values, top first (comma-joined lines split).
     pub fn vias(&self) -> Result<Vec<Via>, HeaderError> {
         let lines: Vec<&str> = self.get_all("Via").collect();
@@ -213,10 +262,7 @@ impl Headers {
     /// The topmost Via.
     pub fn top_via(&self) -> Result<Via, HeaderError> {
         let line = self.get("Via").ok_or(HeaderError::Missing("Via"))?;
-        let first = super::scan::split_commas(line)
-            .into_iter()
-            .next()
-            .unwrap_or("");
+        let first = super::scan::split_commas(line).next().unwrap_or("");
         Via::parse(first).map_err(invalid("Via"))
     }
 }

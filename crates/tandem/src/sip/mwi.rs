@@ -186,10 +186,10 @@ pub fn notify(
     req.headers.push("To", to);
     req.headers
         .push("Contact", format!("<sip:{vmexten}@{}>", host_port(local)));
-    req.headers.push("Call-ID", call_id.to_string());
+    req.headers.push("Call-ID", call_id);
     req.headers.push("CSeq", "102 NOTIFY");
     if !user_agent.is_empty() {
-        req.headers.push("User-Agent", user_agent.to_string());
+        req.headers.push("User-Agent", user_agent);
     }
     req.headers.push("Event", "message-summary");
     req.headers
