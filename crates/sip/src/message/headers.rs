@@ -106,12 +106,37 @@ impl Headers {
         Headers::default()
     }
 
-    /// Room for `lines` header lines of `text` bytes in all (the parser).
-    pub(crate) fn with_capacity(text: usize, lines: usize) -> Self {
+    /// A list over a copy of a received header section, with room for `lines` lines (the
+    /// parser: one copy of the section, then [`Headers::push_received`] for each line).
+    pub(crate) fn over_section(section: &str, lines: usize) -> Self {
         Headers {
-            text: String::with_capacity(text),
+            text: section.to_string(),
             entries: Vec::with_capacity(lines),
         }
+    }
+
+    /// Appends a line whose name and value are already in the text at `name_at` and
+    /// `value_at` (offsets into the section given to [`Headers::over_section`]).
+    pub(crate) fn push_received(
+        &mut self,
+        name: &str,
+        name_at: usize,
+        value: &str,
+        value_at: usize,
+    ) {
+        debug_assert_eq!(self.text.get(name_at..name_at + name.len()), Some(name));
+        debug_assert_eq!(self.text.get(value_at..value_at + value.len()), Some(value));
+        self.entries.push(Entry {
+            name: Span {
+                start: name_at,
+                end: name_at + name.len(),
+            },
+            value: Span {
+                start: value_at,
+                end: value_at + value.len(),
+            },
+            canon: canon_index(name),
+        });
     }
 
     pub fn len(&self) -> usize {

@@ -119,9 +119,14 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead<'_>, Par
     };
     let start_line = lines.next().unwrap_or("");
     let start_end = start_line.len();
-    // One string for all names and values, one entry per line: room for every line.
-    let line_count = memchr::memchr_iter(b'\n', text.as_bytes()).count();
-    let mut headers = Headers::with_capacity(text.len().saturating_sub(lines.pos), line_count);
+    // The header section copied once; lines are ranges of it (folded ones are joined at its
+    // end). One entry per line: room for every line.
+    let section = text.get(lines.pos..).unwrap_or("");
+    let line_count = memchr::memchr_iter(b'\n', section.as_bytes()).count();
+    let mut headers = Headers::over_section(section, line_count);
+    // Where a piece of `section` starts in it (every line below is a slice of it).
+    let base = section.as_ptr() as usize;
+    let at = |piece: &str| (piece.as_ptr() as usize).saturating_sub(base);
     for line in lines {
         if line.is_empty() {
             continue;
@@ -160,7 +165,8 @@ pub(crate) fn split_head(bytes: &[u8], lenient: bool) -> Result<RawHead<'_>, Par
                 "header line limit reached",
             ));
         }
-        headers.push(name, trim(value));
+        let value = trim(value);
+        headers.push_received(name, at(name), value, at(value));
     }
     Ok(RawHead {
         text,
