@@ -8,7 +8,8 @@
 //! `mallory` is the same kind of peer with a self-signed certificate: tandem refuses the
 //! connection at the handshake, sends her nothing, and the Dial fails at once with
 //! CHANUNAVAIL (chan_sip: the INVITE cannot be transmitted, so the call fails; no 32 s wait
-//! for Timer B). With `tlsdontverifyserver=yes` the same call to mallory connects.
+//! for Timer B). With `tlsdontverifyserver=yes` the same call to mallory connects. With
+//! `tlscapath` (a directory holding the CA) instead of `tlscafile`, bob verifies again.
 
 use std::path::{Path, PathBuf};
 
@@ -25,6 +26,8 @@ fn bin() -> PathBuf {
 /// Ports and paths the daemon's configuration names.
 struct Setup<'a> {
     certs: &'a Path,
+    /// `tlscafile` (the test CA) unless None.
+    cafile: Option<&'a str>,
     port: u16,
     tls_port: u16,
     bob_tls: u16,
@@ -38,7 +41,7 @@ fn start_pbx(s: &Setup, extra_general: &str) -> (TempDir, TempDir, Daemon) {
     let sip = format!(
         "[general]\nbindaddr=127.0.0.1\nbindport={}\ncontext=public\n\
          tlsenable=yes\ntlsbindaddr=127.0.0.1:{}\ntlscertfile={}\ntlsprivatekey={}\n\
-         tlscafile={}\n{extra_general}\n\
+         {}{extra_general}\n\
          [alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=internal\n\n\
          [bob]\ntype=peer\nhost=127.0.0.1\nport={}\ntransport=tls\nencryption=yes\n\n\
          [mallory]\ntype=peer\nhost=127.0.0.1\nport={}\ntransport=tls\n",
@@ -46,7 +49,9 @@ fn start_pbx(s: &Setup, extra_general: &str) -> (TempDir, TempDir, Daemon) {
         s.tls_port,
         c("pbx.crt"),
         c("pbx.key"),
-        c("ca.pem"),
+        s.cafile
+            .map(|f| format!("tlscafile={}\n", c(f)))
+            .unwrap_or_default(),
         s.bob_tls,
         s.mallory_tls,
     );
@@ -111,6 +116,7 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
     let mallory = Baresip::start(&baresip, &work.path().join("mallory"), &mallory_phone);
     let setup = Setup {
         certs: &certs,
+        cafile: Some("ca.pem"),
         port,
         tls_port,
         // Baresip::start may have moved to fresh ports: read them back.
@@ -259,6 +265,42 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
         if let Err(e) = p.wait_for_nth("Call established", nth, BARESIP_TIMEOUT) {
             fail(
                 "tlsdontverifyserver=yes: the call connects",
+                &pbx,
+                &[&alice, &bob, &mallory],
+                &e,
+            );
+        }
+    }
+    let _ = alice.hangup();
+    if let Err(e) = pbx.wait_log("SIP/alice-00000000: call end uniqueid=", BARESIP_TIMEOUT) {
+        fail(
+            "alice hangs up on mallory",
+            &pbx,
+            &[&alice, &bob, &mallory],
+            &e,
+        );
+    }
+    drop(pbx);
+
+    // tlscapath (a directory of CA certificates) in place of tlscafile: bob verifies again.
+    let capath = work.path().join("capath");
+    std::fs::create_dir_all(&capath).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(certs.join("ca.pem"), capath.join("test-ca.pem"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(capath.join("README"), "not a certificate\n").unwrap_or_else(|e| panic!("{e}"));
+    let only_capath = Setup {
+        cafile: None,
+        ..setup
+    };
+    let (_config3, _data3, pbx) =
+        start_pbx(&only_capath, &format!("tlscapath={}\n", capath.display()));
+    if let Err(e) = alice.dial(&alice.phone.pbx_uri("7001")) {
+        fail("alice dials bob again", &pbx, &[&alice, &bob, &mallory], &e);
+    }
+    for (p, nth) in [(&alice, 3), (&bob, 2)] {
+        if let Err(e) = p.wait_for_nth("Call established", nth, BARESIP_TIMEOUT) {
+            fail(
+                "tlscapath: bob verifies",
                 &pbx,
                 &[&alice, &bob, &mallory],
                 &e,

@@ -13,6 +13,7 @@
 //! so the phone sends its in-dialog requests over TLS too.
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -187,18 +188,7 @@ fn configs(tls: &Tls) -> Result<(rustls::ServerConfig, rustls::ClientConfig), St
     };
     let key = PrivateKeyDer::from_pem_file(key_file)
         .map_err(|e| format!("tlsprivatekey {key_file}: {e}"))?;
-    let mut roots = rustls::RootCertStore::empty();
-    if !tls.cafile.is_empty() {
-        for cert in CertificateDer::pem_file_iter(&tls.cafile)
-            .map_err(|e| format!("tlscafile {}: {e}", tls.cafile))?
-        {
-            let cert = cert.map_err(|e| format!("tlscafile {}: {e}", tls.cafile))?;
-            roots
-                .add(cert)
-                .map_err(|e| format!("tlscafile {}: {e}", tls.cafile))?;
-        }
-    }
-    let roots = Arc::new(roots);
+    let roots = Arc::new(roots(tls)?);
     let builder = rustls::ServerConfig::builder();
     let server = if tls.verifyclient {
         if roots.is_empty() {
@@ -225,6 +215,53 @@ fn configs(tls: &Tls) -> Result<(rustls::ServerConfig, rustls::ClientConfig), St
         .with_client_auth_cert(certs, key)
         .map_err(|e| format!("tlscertfile/tlsprivatekey: {e}"))?;
     Ok((server, client))
+}
+
+/// Files read from `tlscapath` at most (a CA directory holds a few dozen).
+const MAX_CAPATH_FILES: usize = 4096;
+
+/// The CA certificates of `tlscafile` and of every PEM file in `tlscapath` (chan_sip hands
+/// both to OpenSSL's `SSL_CTX_load_verify_locations`; OpenSSL looks a directory's files up by
+/// their hashed names, tandem reads them all). Files in the directory that hold no
+/// certificate are skipped.
+fn roots(tls: &Tls) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    let mut add_file = |path: &Path, what: &str, strict: bool| -> Result<(), String> {
+        let certs = match CertificateDer::pem_file_iter(path) {
+            Ok(it) => it.collect::<Result<Vec<_>, _>>(),
+            Err(e) => return Err(format!("{what} {}: {e}", path.display())),
+        };
+        match certs {
+            Ok(certs) => {
+                for cert in certs {
+                    roots
+                        .add(cert)
+                        .map_err(|e| format!("{what} {}: {e}", path.display()))?;
+                }
+                Ok(())
+            }
+            Err(e) if strict => Err(format!("{what} {}: {e}", path.display())),
+            Err(_) => Ok(()),
+        }
+    };
+    if !tls.cafile.is_empty() {
+        add_file(Path::new(&tls.cafile), "tlscafile", true)?;
+    }
+    if !tls.capath.is_empty() {
+        let dir =
+            std::fs::read_dir(&tls.capath).map_err(|e| format!("tlscapath {}: {e}", tls.capath))?;
+        let mut files: Vec<PathBuf> = dir
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .take(MAX_CAPATH_FILES)
+            .collect();
+        files.sort();
+        for f in files {
+            add_file(&f, "tlscapath", false)?;
+        }
+    }
+    Ok(roots)
 }
 
 /// Over TLS, tandem's Contact names the TLS listener with `;transport=tls` (the UA writes its
@@ -315,6 +352,22 @@ mod danger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unreadable_tlscapath_is_an_error_and_files_without_certificates_are_skipped() {
+        let dir = std::env::temp_dir().join(format!("tandem-capath-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("README"), "not a certificate\n").unwrap();
+        let tls = |capath: &Path| Tls {
+            capath: capath.display().to_string(),
+            ..Tls::default()
+        };
+        assert!(roots(&tls(&dir)).unwrap().is_empty());
+        let err = roots(&tls(&dir.join("nowhere"))).unwrap_err();
+        assert!(err.starts_with("tlscapath "), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn contact_names_the_tls_listener_with_transport_tls_and_nothing_else_changes() {

@@ -1,6 +1,7 @@
 //! `[general]` TLS options of chan_sip (`ast_tls_read_conf` in main/tcptls.c): `tlsenable`,
 //! `tlsbindaddr` (port 5061 when none is given), `tlscertfile`, `tlsprivatekey`, `tlscafile`,
-//! `tlsverifyclient`, `tlsdontverifyserver`, `tlscipher`, and their `ssl*` spellings.
+//! `tlscapath`, `tlsverifyclient`, `tlsdontverifyserver`, `tlscipher`, and their `ssl*`
+//! spellings.
 //!
 //! Where tandem differs: TLS is rustls, so only TLS 1.2 and 1.3 with rustls' safe suites are
 //! spoken; `tlscipher` (an OpenSSL cipher list) is read and warned about, never used;
@@ -31,6 +32,9 @@ pub struct Tls {
     /// `tlscafile`: PEM roots that client certificates (tlsverifyclient) and servers are
     /// checked against.
     pub cafile: String,
+    /// `tlscapath` (or `tlscadir`): a directory of PEM CA certificates, used with `cafile`
+    /// (OpenSSL's `SSL_CTX_load_verify_locations(cafile, capath)` in chan_sip).
+    pub capath: String,
     /// `tlsverifyclient` (default no): a client must show a certificate signed by `cafile`.
     pub verifyclient: bool,
     /// `tlsdontverifyserver` (default no): tandem as a client does not check the server.
@@ -84,6 +88,7 @@ impl Tls {
             "tlscertfile" | "sslcert" | "sslcertfile" => self.certfile = v.to_string(),
             "tlsprivatekey" | "sslprivatekey" => self.privatekey = v.to_string(),
             "tlscafile" | "sslcafile" => self.cafile = v.to_string(),
+            "tlscapath" | "tlscadir" | "sslcapath" | "sslcadir" => self.capath = v.to_string(),
             "tlsverifyclient" | "sslverifyclient" => {
                 if let Some(b) = boolean(item, section, diags) {
                     self.verifyclient = b;
