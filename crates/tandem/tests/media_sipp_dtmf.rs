@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use tandem_testkit::wav;
 
 const EXTENSIONS: &str = "[public]\n\
@@ -17,20 +15,24 @@ const EXTENSIONS: &str = "[public]\n\
 
 #[test]
 fn rfc4733_digits_from_sipp_interrupt_background_then_drive_waitexten() {
-    let Some(call) = common::digits::call_with_digits(EXTENSIONS, (64200, 64299), |data| {
-        // A 10 s prompt: the digit must cut it short.
-        let sounds = data.join("sounds/media-test");
-        std::fs::create_dir_all(&sounds).unwrap_or_else(|e| panic!("{e}"));
-        wav::write_wav(
-            &sounds.join("long.wav"),
-            8000,
-            &wav::sine(8000, 440.0, 10.0, 4000),
-        );
-    }) else {
+    let Some(call) = common::digits::call_with_digits(
+        EXTENSIONS,
+        (64200, 64299),
+        "reached extension 2",
+        |data| {
+            // A 10 s prompt: the digit must cut it short.
+            let sounds = data.join("sounds/media-test");
+            std::fs::create_dir_all(&sounds).unwrap_or_else(|e| panic!("{e}"));
+            wav::write_wav(
+                &sounds.join("long.wav"),
+                8000,
+                &wav::sine(8000, 440.0, 10.0, 4000),
+            );
+        },
+    ) else {
         return;
     };
-    let (run, started_elapsed) = (call.run, call.elapsed);
-    let log = call.log;
+    let (run, log) = (call.run, call.log);
     assert_eq!(
         run.code,
         Some(0),
@@ -44,13 +46,9 @@ fn rfc4733_digits_from_sipp_interrupt_background_then_drive_waitexten() {
         log.contains("reached extension 2"),
         "WaitExten took the digit 2:\n{log}"
     );
+    // The 10 s prompt was cut short: Background() went on to extension 1, never to the
+    // priority after it (no timing asserted: the machine may be slow).
     for bad in ["background was not interrupted", "invalid", ": timeout"] {
         assert!(!log.contains(bad), "{bad:?} in:\n{log}");
     }
-    // The 10 s prompt was cut short: the whole call took far less.
-    assert!(
-        started_elapsed < Duration::from_secs(9),
-        "call took {:?}",
-        started_elapsed
-    );
 }

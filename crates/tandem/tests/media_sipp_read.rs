@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 const EXTENSIONS: &str = "[public]\n\
     exten => 700,1,Answer()\n same => n,Read(NUM,beep,1)\n\
     same => n,Verbose(1,got ${NUM} ${READSTATUS})\n\
@@ -15,11 +13,15 @@ const EXTENSIONS: &str = "[public]\n\
 
 #[test]
 fn rfc4733_digits_from_sipp_are_read_into_variables_by_read() {
-    let Some(call) = common::digits::call_with_digits(EXTENSIONS, (64500, 64549), |_| {}) else {
+    let Some(call) = common::digits::call_with_digits(
+        EXTENSIONS,
+        (64500, 64549),
+        "Playing 'digits/star'",
+        |_| {},
+    ) else {
         return;
     };
-    let (run, started_elapsed) = (call.run, call.elapsed);
-    let log = call.log;
+    let (run, log) = (call.run, call.log);
     assert_eq!(
         run.code,
         Some(0),
@@ -37,10 +39,6 @@ fn rfc4733_digits_from_sipp_are_read_into_variables_by_read() {
     for said in ["Playing 'digits/12'", "Playing 'digits/star'"] {
         assert!(log.contains(said), "{said:?} in:\n{log}");
     }
-    // No timeout was waited for: the digits ended each Read.
-    assert!(
-        started_elapsed < Duration::from_secs(9),
-        "call took {:?}",
-        started_elapsed
-    );
+    // No timeout was waited for: each Read ended on its digit, READSTATUS OK (asserted
+    // above; no timing asserted: the machine may be slow).
 }

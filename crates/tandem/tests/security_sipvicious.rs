@@ -119,12 +119,21 @@ fn with_the_defaults_svmap_svwar_and_svcrack_get_no_answer_and_are_banned() {
     for (n, (name, tool, args)) in runs.iter().enumerate() {
         let out = sipvicious(tool, args, work.path());
         assert_no_answer(name, &out, &daemon);
-        wait_log(
-            &daemon,
-            "SECURITY[ban] remote=127.0.0.1 reason=scanner",
-            Duration::from_secs(10),
-        )
-        .unwrap();
+        // This tool's own ban: the (n+1)th ban line, not the first tool's.
+        daemon
+            .wait_log_nth(
+                &["SECURITY[ban] remote=127.0.0.1 reason=scanner"],
+                n + 1,
+                Duration::from_secs(30),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        daemon
+            .wait_log_nth(
+                &["SECURITY[scanner] remote=127.0.0.1"],
+                n + 1,
+                Duration::from_secs(30),
+            )
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let bans = run_cli(&bin(), data.path(), "security show bans");
         assert!(
             bans.contains("127.0.0.1") && bans.contains("scanner"),

@@ -2,15 +2,14 @@
 //! 1 then 2 from sipp's bundled telephone-event captures (`tests/sipp/uac_rfc4733_digits.xml`).
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tandem_testkit::{free_port, require_tool, sipp, write_config, Daemon, SippRun, TempDir};
 
 pub struct DigitCall {
     pub run: SippRun,
-    /// tandem's stderr after the call.
+    /// tandem's stderr after the call, once `last_line` was logged (or 30 s went by).
     pub log: String,
-    pub elapsed: Duration,
 }
 
 /// Whether sipp's RFC 4733 captures are installed (a failure under `CI=true`).
@@ -30,9 +29,12 @@ pub fn rfc4733_captures() -> bool {
 /// Run the call against a tandem with `extensions` (alice lands in `[public]`) and tandem's
 /// RTP range `rtp`; `prepare_data` may put files into the data dir first (prompts). `None`
 /// when sipp is not installed (a failure under `CI=true`, as `require_tool` says).
+/// `last_line` is the last log line the call makes: a line may reach the test's stderr
+/// reader after sipp has seen the BYE, so the log is read once it is there.
 pub fn call_with_digits(
     extensions: &str,
     rtp: (u16, u16),
+    last_line: &str,
     prepare_data: impl FnOnce(&Path),
 ) -> Option<DigitCall> {
     let sipp_bin = require_tool("sipp")?;
@@ -71,7 +73,6 @@ pub fn call_with_digits(
         free_port().to_string(),
         format!("127.0.0.1:{port}"),
     );
-    let started = Instant::now();
     let args = [
         "-sf",
         &scenario,
@@ -92,10 +93,8 @@ pub fn call_with_digits(
         &server,
     ];
     let run = sipp(&sipp_bin, work.path(), &args, Duration::from_secs(60));
-    let elapsed = started.elapsed();
-    Some(DigitCall {
-        run,
-        log: daemon.stderr_text(),
-        elapsed,
-    })
+    let log = daemon
+        .wait_log(last_line, Duration::from_secs(30))
+        .map_or_else(|e| e, |_| daemon.stderr_text());
+    Some(DigitCall { run, log })
 }
