@@ -8,7 +8,9 @@
 //! has fallen below half of its highest since the last trim, and that high was a real load
 //! ([`MIN_HIGH`]), memory is trimmed once (on a blocking thread: it walks every arena). A
 //! steady load never trims (its level does not halve), a load that falls trims a few times as
-//! the table drains (each time it halves again).
+//! the table drains (each time it halves again). Besides, when RSS has grown by 64 MB while
+//! the tables did not grow (a stall whose backlog has cleared), one trim is tried, and the RSS
+//! it leaves is the new base.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -18,10 +20,16 @@ const PERIOD: Duration = Duration::from_secs(10);
 /// Below this many transactions at its highest, a fall is not worth a trim (a few MB).
 const MIN_HIGH: u64 = 2_000;
 
-/// When to trim, from the transaction counts seen one after the other.
+/// RSS growth in MB that the tables do not explain (they grew by less than a quarter) before
+/// a trim is tried: what a stall's backlog left behind once it cleared.
+const UNEXPLAINED_MB: f64 = 64.0;
+
+/// When to trim, from the transaction counts (and RSS) seen one after the other.
 #[derive(Debug, Default)]
 pub struct Trimmer {
     high: u64,
+    /// RSS and transactions when last trimmed, or when the tables last grew.
+    base: (f64, u64),
 }
 
 impl Trimmer {
@@ -33,6 +41,24 @@ impl Trimmer {
         }
         self.high = self.high.max(in_use);
         false
+    }
+
+    /// As [`Self::observe`], and also true when RSS has grown by [`UNEXPLAINED_MB`] since the
+    /// base while the transactions did not grow by a quarter (a steady load whose stall left
+    /// freed memory with the allocator). Call [`Self::trimmed`] with the RSS after a trim.
+    pub fn observe_rss(&mut self, in_use: u64, rss_mb: f64) -> bool {
+        let fell = self.observe(in_use);
+        let (base_rss, base_txns) = self.base;
+        if in_use > base_txns + base_txns / 4 {
+            self.base = (rss_mb, in_use);
+            return fell;
+        }
+        fell || rss_mb > base_rss + UNEXPLAINED_MB
+    }
+
+    /// A trim left RSS at `rss_mb` with `in_use` transactions: the new base.
+    pub fn trimmed(&mut self, in_use: u64, rss_mb: f64) {
+        self.base = (rss_mb, in_use);
     }
 }
 
@@ -46,17 +72,22 @@ pub fn spawn() {
             let in_use = crate::metrics::TABLES
                 .sip_transactions
                 .load(Ordering::Relaxed);
-            if trimmer.observe(in_use) {
-                let _ = tokio::task::spawn_blocking(move || {
-                    let before = rss_mb();
+            let before = rss_mb();
+            if trimmer.observe_rss(in_use, before) {
+                let after = tokio::task::spawn_blocking(move || {
+                    let t0 = std::time::Instant::now();
                     release_free_memory();
+                    let after = rss_mb();
                     tracing::info!(
-                        "memory: SIP transactions fell to {in_use}, free memory returned \
-                         (RSS {before:.0} -> {:.0} MB)",
-                        rss_mb()
+                        "memory: free memory returned with {in_use} SIP transactions \
+                         (RSS {before:.0} -> {after:.0} MB in {} ms)",
+                        t0.elapsed().as_millis()
                     );
+                    after
                 })
-                .await;
+                .await
+                .unwrap_or(before);
+                trimmer.trimmed(in_use, after);
             }
         }
     });
@@ -107,6 +138,25 @@ mod tests {
         // Idle afterwards, then a small load: no more trims.
         for n in [0, 0, 800, 1_900, 300, 0] {
             assert!(!t.observe(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn rss_that_grows_while_the_tables_stay_level_trims_once_per_step() {
+        let mut t = Trimmer::default();
+        // A load ramps up: RSS grows with the tables, no trim.
+        for (n, rss) in [(0, 17.0), (13_709, 100.0), (25_589, 166.0), (37_584, 190.0)] {
+            assert!(!t.observe_rss(n, rss), "{n}");
+        }
+        // Level, RSS flat.
+        for rss in [194.0, 196.0, 199.0, 202.0] {
+            assert!(!t.observe_rss(40_400, rss), "{rss}");
+        }
+        // A stall leaves 70 MB behind with the tables back at their level: one trim...
+        assert!(t.observe_rss(40_400, 272.0));
+        t.trimmed(40_400, 262.0); // ...which gave back little: the new base.
+        for rss in [270.0, 279.0, 282.0] {
+            assert!(!t.observe_rss(40_400, rss), "{rss}");
         }
     }
 }
