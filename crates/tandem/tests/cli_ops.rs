@@ -201,10 +201,12 @@ fn live_call_is_listed_counted_and_kept_across_core_reload() {
         Some(0),
         "the call in progress did not survive: {first:?}"
     );
-    let calls = run_cli(&bin(), data.path(), "core show calls");
-    assert!(
-        calls.starts_with("0 active calls\n3 calls processed\n"),
-        "{calls}"
+    // sipp is gone once its BYE is answered; tandem may still be ending the call then.
+    wait_cli(
+        data.path(),
+        "core show calls",
+        Duration::from_secs(30),
+        |calls| calls.starts_with("0 active calls\n3 calls processed\n"),
     );
     let uptime = run_cli(&bin(), data.path(), "core show uptime seconds");
     assert!(
@@ -247,7 +249,8 @@ fn core_stop_gracefully_waits_for_the_call_then_exits() {
         return;
     };
     let (_config, data, daemon, port) = start(&[]);
-    let long = call(&sipp_bin, port, "uac_long_call.xml", "100", 3_000);
+    // 8 s: on a loaded machine the call must still be up for the checks below.
+    let long = call(&sipp_bin, port, "uac_long_call.xml", "100", 8_000);
     wait_cli(
         data.path(),
         "core show channels",
@@ -351,17 +354,29 @@ fn metrics_endpoint_parses_and_counts_the_calls_made() {
             .expect("sipp");
         assert_eq!(run.code, Some(0), "{run:?}");
     }
-    let (status, text) = http_get(http_port, "/metrics");
-    assert_eq!(status, "HTTP/1.1 200 OK");
-    let Some(samples) = parse_with_prometheus_client(&text) else {
-        return;
+    // sipp is gone once its BYE is answered; tandem may still be ending the channel then, so
+    // the gauges are read until they are back to 0 (bounded wait).
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let (text, samples) = loop {
+        let (status, text) = http_get(http_port, "/metrics");
+        assert_eq!(status, "HTTP/1.1 200 OK");
+        let Some(samples) = parse_with_prometheus_client(&text) else {
+            return;
+        };
+        let idle = sample(&samples, "tandem_calls_active{}") == 0.0
+            && sample(&samples, "tandem_channels_active{driver=\"SIP\"}") == 0.0;
+        if idle || Instant::now() >= deadline {
+            break (text, samples);
+        }
+        std::thread::sleep(Duration::from_millis(100));
     };
     let n = CALLS as f64;
     assert_eq!(sample(&samples, "tandem_calls_total{}"), n, "{text}");
-    assert_eq!(sample(&samples, "tandem_calls_active{}"), 0.0);
+    assert_eq!(sample(&samples, "tandem_calls_active{}"), 0.0, "{text}");
     assert_eq!(
         sample(&samples, "tandem_channels_active{driver=\"SIP\"}"),
-        0.0
+        0.0,
+        "{text}"
     );
     // Retransmissions on a slow machine count too: at least one per call.
     assert!(

@@ -279,8 +279,10 @@ fn sipp_uac_calls_sipp_uas_through_tandem_by_extension() {
     let callee = uas(&sipp_bin, uas_port, "uas");
     let sipp_for_caller = sipp_bin.clone();
     let caller =
-        std::thread::spawn(move || call_for(&sipp_for_caller, port, uac_port, "100", 3000));
-    // While the call is up, both legs show in `sip show channels` (bounded wait).
+        std::thread::spawn(move || call_for(&sipp_for_caller, port, uac_port, "100", 10_000));
+    // While the call is up, both legs show in `sip show channels` (bounded wait). The call
+    // lasts 10 s: on a loaded machine each `tandem cli` may take a while, and the checks after
+    // the wait must still find the call up.
     let deadline = std::time::Instant::now() + Duration::from_secs(30);
     let mut channels = String::new();
     while std::time::Instant::now() < deadline {
