@@ -10,6 +10,8 @@
 //! CHANUNAVAIL (chan_sip: the INVITE cannot be transmitted, so the call fails; no 32 s wait
 //! for Timer B). With `tlsdontverifyserver=yes` the same call to mallory connects. With
 //! `tlscapath` (a directory holding the CA) instead of `tlscafile`, bob verifies again.
+//! `dave`'s certificate names 127.0.0.1 in its Common Name only: chan_sip's name check
+//! (Common Name or DNS subjectAltName equal to the host) accepts it, and so does tandem.
 
 use std::path::{Path, PathBuf};
 
@@ -32,6 +34,7 @@ struct Setup<'a> {
     tls_port: u16,
     bob_tls: u16,
     mallory_tls: u16,
+    dave_tls: u16,
 }
 
 fn start_pbx(s: &Setup, extra_general: &str) -> (TempDir, TempDir, Daemon) {
@@ -44,7 +47,8 @@ fn start_pbx(s: &Setup, extra_general: &str) -> (TempDir, TempDir, Daemon) {
          {}{extra_general}\n\
          [alice]\ntype=friend\nhost=dynamic\nsecret=alicepw\ncontext=internal\n\n\
          [bob]\ntype=peer\nhost=127.0.0.1\nport={}\ntransport=tls\nencryption=yes\n\n\
-         [mallory]\ntype=peer\nhost=127.0.0.1\nport={}\ntransport=tls\n",
+         [mallory]\ntype=peer\nhost=127.0.0.1\nport={}\ntransport=tls\n\n\
+         [dave]\ntype=peer\nhost=127.0.0.1\nport={}\ntransport=tls\n",
         s.port,
         s.tls_port,
         c("pbx.crt"),
@@ -54,9 +58,11 @@ fn start_pbx(s: &Setup, extra_general: &str) -> (TempDir, TempDir, Daemon) {
             .unwrap_or_default(),
         s.bob_tls,
         s.mallory_tls,
+        s.dave_tls,
     );
     let extensions = "[internal]\n\
         exten => 7001,1,Dial(SIP/bob,20)\n same => n,Hangup()\n\
+        exten => 7003,1,Dial(SIP/dave,20)\n same => n,Hangup()\n\
         exten => 7002,1,Dial(SIP/mallory,20)\n\
          same => n,Log(NOTICE,mallory dialstatus=${DIALSTATUS})\n same => n,Hangup()\n";
     write_config(
@@ -114,6 +120,10 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
     let mallory_phone = callee("mallory", "mallory.pem", (63850, 63899));
     let bob = Baresip::start(&baresip, &work.path().join("bob"), &bob_phone);
     let mallory = Baresip::start(&baresip, &work.path().join("mallory"), &mallory_phone);
+    // dave's certificate is the CA's, with 127.0.0.1 only in its Common Name (no
+    // subjectAltName): chan_sip's name check accepts it, and so does tandem's.
+    let dave_phone = callee("dave", "legacy.pem", (63950, 63999));
+    let dave = Baresip::start(&baresip, &work.path().join("dave"), &dave_phone);
     let setup = Setup {
         certs: &certs,
         cafile: Some("ca.pem"),
@@ -122,6 +132,7 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
         // Baresip::start may have moved to fresh ports: read them back.
         bob_tls: bob.phone.sip_port + 1,
         mallory_tls: mallory.phone.sip_port + 1,
+        dave_tls: dave.phone.sip_port + 1,
     };
     let (_config, _data, pbx) = start_pbx(&setup, "");
     if let Err(e) = pbx.wait_log("SIP listening on tls 127.0.0.1:", BARESIP_TIMEOUT) {
@@ -240,6 +251,23 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
         "mallory got no call:\n{}",
         mallory.output()
     );
+    if let Err(e) = alice.dial(&alice.phone.pbx_uri("7003")) {
+        fail("alice dials dave", &pbx, &[&alice, &dave], &e);
+    }
+    for (p, nth) in [(&alice, 2), (&dave, 1)] {
+        if let Err(e) = p.wait_for_nth("Call established", nth, BARESIP_TIMEOUT) {
+            fail(
+                "a Common Name certificate connects",
+                &pbx,
+                &[&alice, &dave],
+                &e,
+            );
+        }
+    }
+    let _ = alice.hangup();
+    if let Err(e) = dave.wait_for("CALL_CLOSED", BARESIP_TIMEOUT) {
+        fail("dave's call ends", &pbx, &[&alice, &dave], &e);
+    }
     drop(pbx);
 
     // tlsdontverifyserver=yes: tandem takes any server certificate, and the call connects.
@@ -260,8 +288,8 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
             &e,
         );
     }
-    // alice's second established call (her first was to bob), mallory's first.
-    for (p, nth) in [(&alice, 2), (&mallory, 1)] {
+    // alice's third established call (after bob and dave), mallory's first.
+    for (p, nth) in [(&alice, 3), (&mallory, 1)] {
         if let Err(e) = p.wait_for_nth("Call established", nth, BARESIP_TIMEOUT) {
             fail(
                 "tlsdontverifyserver=yes: the call connects",
@@ -297,7 +325,7 @@ fn tandem_calls_a_tls_peer_it_verifies_and_refuses_one_its_ca_did_not_sign() {
     if let Err(e) = alice.dial(&alice.phone.pbx_uri("7001")) {
         fail("alice dials bob again", &pbx, &[&alice, &bob, &mallory], &e);
     }
-    for (p, nth) in [(&alice, 3), (&bob, 2)] {
+    for (p, nth) in [(&alice, 4), (&bob, 2)] {
         if let Err(e) = p.wait_for_nth("Call established", nth, BARESIP_TIMEOUT) {
             fail(
                 "tlscapath: bob verifies",

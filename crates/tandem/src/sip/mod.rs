@@ -17,6 +17,7 @@ mod requests;
 mod state;
 mod tcp;
 mod tls;
+mod tls_names;
 
 pub use calls::EndpointCmd;
 pub use endpoint::{start, SipHandle};

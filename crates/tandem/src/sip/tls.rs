@@ -207,8 +207,18 @@ fn configs(tls: &Tls) -> Result<(rustls::ServerConfig, rustls::ClientConfig), St
         rustls::ClientConfig::builder()
             .dangerous()
             .with_custom_certificate_verifier(Arc::new(danger::NoServerVerification::new()))
-    } else {
+    } else if roots.is_empty() {
+        // No CA: no server verifies (chan_sip: "Certificate did not verify").
         rustls::ClientConfig::builder().with_root_certificates(roots)
+    } else {
+        // webpki's chain and name checks, and chan_sip's Common Name check when the name
+        // check fails ([`super::tls_names`]).
+        let webpki = rustls::client::WebPkiServerVerifier::builder(roots)
+            .build()
+            .map_err(|e| format!("tlscafile/tlscapath: {e}"))?;
+        rustls::ClientConfig::builder()
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(super::tls_names::AsteriskNames(webpki)))
     };
     // Our certificate doubles as the client certificate (a peer with tlsverifyclient).
     let client = client
